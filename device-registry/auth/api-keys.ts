@@ -1,0 +1,92 @@
+// API keys: creation (secret shown once), revocation, and turning a presented
+// secret into the actor behind it.
+import { GwError, invalid, notFound } from '../errors.ts';
+import type { RegistryEvents } from '../events.ts';
+import { ApiKeyInput, type ApiKey } from '../schemas/api-key.ts';
+import { hashApiKey, newApiKeySecret, newId } from '../secrets.ts';
+import type { Actor, ApiKeyRow, RegistryStore } from '../store/registry-store.ts';
+import { check } from '../validation.ts';
+
+// last_used_at is written at most this often per key, not on every request.
+const TOUCH_INTERVAL_MS = 60_000;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export const publicKey = (k: ApiKeyRow): ApiKey => ({
+  id: k.id,
+  name: k.name,
+  role: k.role,
+  createdAt: iso(k.createdAt)!,
+  createdBy: k.createdBy,
+  lastUsedAt: iso(k.lastUsedAt),
+  revokedAt: iso(k.revokedAt),
+});
+
+const auditView = (k: ApiKeyRow) => ({ id: k.id, name: k.name, role: k.role, revokedAt: iso(k.revokedAt) });
+
+export const SYSTEM_ACTOR: Actor = { keyId: null, name: 'system', role: null };
+
+export class ApiKeys {
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly events?: RegistryEvents,
+  ) {}
+
+  async create(input: unknown, actor: Actor, secret = newApiKeySecret()): Promise<ApiKey & { secret: string }> {
+    const errors = check(ApiKeyInput, input);
+    if (errors.length) throw invalid(errors);
+    const { name, role } = input as ApiKeyInput;
+    const row: ApiKeyRow = {
+      id: newId('key'), name, role, secretHash: hashApiKey(secret), createdAt: Date.now(), createdBy: actor.keyId,
+      lastUsedAt: null, revokedAt: null,
+    };
+    await this.store.insertApiKey(row, { actor, action: 'create', entity: 'api_keys', entityId: row.id, before: null, after: auditView(row) });
+    this.events?.emit('device.changed', { entity: 'api_keys', action: 'create', id: row.id, before: null, after: auditView(row) });
+    return { ...publicKey(row), secret };
+  }
+
+  async list(): Promise<ApiKey[]> {
+    return (await this.store.listApiKeys()).map(publicKey);
+  }
+
+  async revoke(id: string, actor: Actor): Promise<ApiKey> {
+    const keys = await this.store.listApiKeys();
+    const key = keys.find((k) => k.id === id);
+    if (!key) throw notFound('API key', id);
+    if (key.revokedAt !== null) return publicKey(key);
+    if (key.role === 'admin' && (await this.store.countActiveAdminKeys()) <= 1) {
+      throw new GwError('GW_ERR_CONFLICT', 'this is the last active admin key; create another admin key first', 'id');
+    }
+    const at = Date.now();
+    const after = { ...key, revokedAt: at };
+    await this.store.revokeApiKey(id, at, { actor, action: 'revoke', entity: 'api_keys', entityId: id, before: auditView(key), after: auditView(after) });
+    this.events?.emit('device.changed', { entity: 'api_keys', action: 'revoke', id, before: auditView(key), after: auditView(after) });
+    return publicKey(after);
+  }
+
+  /** The actor for a presented secret, or undefined when it is unknown or revoked. */
+  async authenticate(secret: string): Promise<Actor | undefined> {
+    const key = await this.store.findApiKeyByHash(hashApiKey(secret));
+    if (!key || key.revokedAt !== null) return undefined;
+    const now = Date.now();
+    if (key.lastUsedAt === null || now - key.lastUsedAt > TOUCH_INTERVAL_MS) await this.store.touchApiKey(key.id, now);
+    return { keyId: key.id, name: key.name, role: key.role };
+  }
+
+  /**
+   * Makes sure an admin can get in. With no active admin key, installs the
+   * configured one or creates a new one and returns its secret to print once.
+   */
+  async ensureAdmin(configuredSecret?: string): Promise<{ created: boolean; secret?: string }> {
+    if ((await this.store.countActiveAdminKeys()) > 0) return { created: false };
+    if (configuredSecret) {
+      if (await this.store.findApiKeyByHash(hashApiKey(configuredSecret))) {
+        throw new GwError('GW_ERR_CONFLICT', 'the configured admin key was revoked; configure a new one', 'auth.adminKey');
+      }
+      await this.create({ name: 'admin (from config)', role: 'admin' }, SYSTEM_ACTOR, configuredSecret);
+      return { created: true };
+    }
+    const key = await this.create({ name: 'admin (first start)', role: 'admin' }, SYSTEM_ACTOR);
+    return { created: true, secret: key.secret };
+  }
+}

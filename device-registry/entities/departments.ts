@@ -1,0 +1,28 @@
+// Department entity: a dispatch target with a contact.
+import { Department, DepartmentInput, DepartmentPatch } from '../schemas/department.ts';
+import { compact, meta, type EntityDescriptor } from './descriptor.ts';
+
+export const departments: EntityDescriptor = {
+  entity: 'departments',
+  label: 'department',
+  idField: 'id',
+  idPrefix: 'dept',
+  inputSchema: DepartmentInput,
+  patchSchema: DepartmentPatch,
+  publicSchema: Department,
+
+  prepare: (input, id) => ({
+    doc: compact({ id, name: input.name, contact: input.contact ?? undefined }),
+    secret: null,
+    columns: { name: String(input.name) },
+    errors: [],
+  }),
+
+  toInput(row) {
+    const { id: _id, ...rest } = row.doc;
+    return rest;
+  },
+
+  toPublic: (row) => ({ ...row.doc, ...meta(row) }),
+  references: () => [],
+};

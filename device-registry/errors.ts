@@ -1,0 +1,55 @@
+// The project's error catalogue. Every error a client can see has a stable
+// machine-readable code, an HTTP status and, where one field is at fault, its
+// dotted path. It lives here, in the lowest room that speaks HTTP, so the
+// registry and the gateway share it (the gateway imports it; never the reverse).
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export const ErrorCodes = {
+  GW_ERR_VALIDATION: 400,
+  GW_ERR_BAD_ENCODING: 400,
+  GW_ERR_BAD_CSV: 400,
+  GW_ERR_UNAUTHENTICATED: 401,
+  GW_ERR_FORBIDDEN: 403,
+  GW_ERR_NOT_FOUND: 404,
+  GW_ERR_CONFLICT: 409,
+  GW_ERR_STALE_VERSION: 409,
+  GW_ERR_IN_USE: 409,
+  GW_ERR_BODY_TOO_LARGE: 413,
+  GW_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  GW_ERR_IMPORT_REJECTED: 422,
+  GW_ERR_UNAVAILABLE: 503,
+  GW_ERR_INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class GwError extends Error {
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly details?: { errors?: FieldError[]; [key: string]: unknown },
+  ) {
+    super(message);
+    this.name = 'GwError';
+    this.statusCode = ErrorCodes[code];
+  }
+
+  toBody(): Record<string, unknown> {
+    return { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}), ...this.details };
+  }
+}
+
+export const invalid = (errors: FieldError[]): GwError => {
+  const first = errors[0] ?? { field: '', message: 'invalid input' };
+  return new GwError('GW_ERR_VALIDATION', `${first.field ? `${first.field}: ` : ''}${first.message}`, first.field || undefined, { errors });
+};
+
+export const notFound = (entity: string, id: string): GwError =>
+  new GwError('GW_ERR_NOT_FOUND', `${entity} '${id}' does not exist`, 'id');

@@ -1,0 +1,88 @@
+// CRUD routes for the registry entities, one generic set per entity.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GwError } from '../errors.ts';
+import { ErrorBody, GridCode, Id, ListQuery, Page } from '../schemas/common.ts';
+import { GridLevel } from '../schemas/grid.ts';
+import type { RegistryService } from '../service/registry-service.ts';
+import type { EntityName, ListFilter } from '../store/registry-store.ts';
+import { READ_ROLES, WRITE_ROLES } from './roles.ts';
+
+const paging = { limit: ListQuery.properties.limit, offset: ListQuery.properties.offset };
+const QUERIES: Record<EntityName, ReturnType<typeof Type.Object>> = {
+  channels: ListQuery,
+  sensors: ListQuery,
+  grids: Type.Object(
+    { grid: Type.Optional(GridCode), parent: Type.Optional(GridCode), level: Type.Optional(GridLevel), q: ListQuery.properties.q, ...paging },
+    { additionalProperties: false },
+  ),
+  departments: Type.Object({ q: ListQuery.properties.q, ...paging }, { additionalProperties: false }),
+};
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+/** `If-Match: 3` or `If-Match: "3"` → 3; absent → undefined. */
+function ifMatch(req: FastifyRequest): number | undefined {
+  const raw = req.headers['if-match'];
+  if (raw === undefined) return undefined;
+  const n = Number(String(raw).replace(/^W\//, '').replace(/"/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new GwError('GW_ERR_VALIDATION', 'If-Match must be an entity version number', 'If-Match');
+  return n;
+}
+
+const withEtag = (reply: FastifyReply, item: Record<string, unknown>) => reply.header('etag', `"${String(item.version)}"`);
+
+export function entityRoutes(app: FastifyInstance, service: RegistryService, entity: EntityName): void {
+  const desc = service.descriptor(entity);
+  const key = desc.idField;
+  const tags = [entity];
+  const params = Type.Object({ [key]: key === 'code' ? GridCode : Id });
+  const idOf = (req: FastifyRequest) => (req.params as Record<string, string>)[key]!;
+
+  app.get(`/api/${entity}`, {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: `List ${entity} with filters and paging`, querystring: QUERIES[entity], response: { 200: Page(desc.publicSchema), ...errors } },
+  }, async (req) => {
+    const q = req.query as ListFilter & { level?: string };
+    return service.list(entity, { ...q, kind: q.kind ?? q.level });
+  });
+
+  app.get(`/api/${entity}/:${key}`, {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: `Read one ${desc.label}`, params, response: { 200: desc.publicSchema, ...errors } },
+  }, async (req, reply) => {
+    const item = await service.get(entity, idOf(req));
+    withEtag(reply, item);
+    return item;
+  });
+
+  app.post(`/api/${entity}`, {
+    config: { roles: WRITE_ROLES },
+    schema: { tags, summary: `Create a ${desc.label}`, body: desc.inputSchema, response: { 201: desc.publicSchema, ...errors } },
+  }, async (req, reply) => {
+    const { item, revealed } = await service.create(entity, req.body, req.actor!);
+    withEtag(reply, item).code(201).header('location', `/api/${entity}/${encodeURIComponent(String(item[key]))}`);
+    // A generated secret (an RTMP push key) is shown in this response only.
+    return revealed ? { ...item, revealedOnce: revealed } : item;
+  });
+
+  app.patch(`/api/${entity}/:${key}`, {
+    config: { roles: WRITE_ROLES },
+    schema: {
+      tags, summary: `Change a ${desc.label} (JSON merge patch; If-Match: <version> to guard against lost updates)`,
+      params, body: desc.patchSchema, response: { 200: desc.publicSchema, ...errors },
+    },
+  }, async (req, reply) => {
+    const item = await service.update(entity, idOf(req), req.body, req.actor!, ifMatch(req));
+    withEtag(reply, item);
+    return item;
+  });
+
+  app.delete(`/api/${entity}/:${key}`, {
+    config: { roles: WRITE_ROLES },
+    schema: { tags, summary: `Delete a ${desc.label}`, params, response: { 204: Type.Null(), ...errors } },
+  }, async (req, reply) => {
+    await service.remove(entity, idOf(req), req.actor!, ifMatch(req));
+    return reply.code(204).send();
+  });
+}

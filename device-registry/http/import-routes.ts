@@ -1,0 +1,81 @@
+// Bulk import and export of channels and sensors, as CSV or JSON.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { GwError } from '../errors.ts';
+import { IMPORTABLE, type ImportableEntity } from '../import/columns.ts';
+import { toCsv, toImportJson } from '../import/export.ts';
+import { decodeText, parseCsv, parseJsonRows } from '../import/parse.ts';
+import { runImport } from '../import/run-import.ts';
+import { ErrorBody } from '../schemas/common.ts';
+import type { RegistryService } from '../service/registry-service.ts';
+import { WRITE_ROLES } from './roles.ts';
+
+const IMPORT_BODY_LIMIT = 16 * 1024 * 1024;
+const Entity = Type.Union(IMPORTABLE.map((e) => Type.Literal(e)));
+
+const ImportQuery = Type.Object(
+  {
+    entity: Entity,
+    dryRun: Type.Boolean({ default: false, description: 'Check and report; write nothing' }),
+    mode: Type.Union([Type.Literal('all'), Type.Literal('valid')], {
+      default: 'all', description: 'all: one bad row and nothing is written; valid: write the good rows, report the bad',
+    }),
+    onConflict: Type.Union([Type.Literal('fail'), Type.Literal('update')], { default: 'fail' }),
+  },
+  { additionalProperties: false },
+);
+
+const ImportReport = Type.Object({
+  entity: Entity, dryRun: Type.Boolean(), mode: Type.String(), total: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer(),
+  written: Type.Integer(), problems: Type.Array(Type.String()),
+  rows: Type.Array(Type.Object({ row: Type.Integer(), id: Type.String(), action: Type.String(), errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))) })),
+});
+
+const charsetOf = (contentType: string | undefined) => /charset=([^;]+)/i.exec(contentType ?? '')?.[1]?.trim().replace(/"/g, '');
+
+export function importRoutes(app: FastifyInstance, service: RegistryService): void {
+  // CSV arrives as raw bytes: the charset decides how to read it.
+  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  app.post('/api/import', {
+    config: { roles: WRITE_ROLES },
+    bodyLimit: IMPORT_BODY_LIMIT,
+    schema: {
+      tags: ['import'],
+      summary: 'Bulk import channels or sensors from CSV (text/csv; charset=utf-8 or gb18030) or JSON, with a per-row report',
+      querystring: ImportQuery,
+      response: { 200: ImportReport, 422: ImportReport, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody, 415: ErrorBody },
+    },
+  }, async (req, reply) => {
+    const q = req.query as { entity: ImportableEntity; dryRun: boolean; mode: 'all' | 'valid'; onConflict: 'fail' | 'update' };
+    const type = req.headers['content-type'] ?? '';
+    let rows;
+    if (/^(text|application)\/csv/i.test(type)) rows = parseCsv(decodeText(req.body as Buffer, charsetOf(type)), q.entity);
+    else if (/^application\/json/i.test(type)) rows = parseJsonRows(JSON.stringify(req.body));
+    else throw new GwError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', 'send text/csv or application/json', 'content-type');
+    const report = await runImport(service, q.entity, rows, q, req.actor!);
+    const rejected = !q.dryRun && q.mode === 'all' && report.invalid > 0;
+    req.log.info({ entity: q.entity, total: report.total, invalid: report.invalid, written: report.written, dryRun: q.dryRun }, 'import');
+    return reply.code(rejected ? 422 : 200).send(rejected ? { code: 'GW_ERR_IMPORT_REJECTED', message: `${report.invalid} of ${report.total} rows are invalid; nothing was written`, ...report } : report);
+  });
+
+  app.get('/api/export', {
+    config: { roles: WRITE_ROLES },
+    schema: {
+      tags: ['import'], summary: 'Export channels or sensors in the import formats (secrets left blank)',
+      querystring: Type.Object({ entity: Entity, format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' }) }, { additionalProperties: false }),
+    },
+  }, async (req, reply) => {
+    const { entity, format } = req.query as { entity: ImportableEntity; format: 'csv' | 'json' };
+    const items: Record<string, unknown>[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await service.list(entity, { limit: 1000, offset });
+      items.push(...page.items);
+      if (items.length >= page.total || page.items.length === 0) break;
+    }
+    const file = `${entity}-${new Date().toISOString().slice(0, 10)}.${format}`;
+    reply.header('content-disposition', `attachment; filename="${file}"`);
+    if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(toImportJson(items), null, 2));
+    return reply.type('text/csv; charset=utf-8').send(`\uFEFF${toCsv(entity, items)}`); // BOM so Excel reads UTF-8
+  });
+}

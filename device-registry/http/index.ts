@@ -1,0 +1,21 @@
+// The registry's HTTP surface as one Fastify plugin.
+import type { FastifyInstance } from 'fastify';
+import type { ApiKeys } from '../auth/api-keys.ts';
+import type { RegistryService } from '../service/registry-service.ts';
+import { ENTITY_NAMES } from '../store/registry-store.ts';
+import { auditRoutes } from './audit-routes.ts';
+import { entityRoutes } from './entity-routes.ts';
+import { importRoutes } from './import-routes.ts';
+import { keyRoutes } from './key-routes.ts';
+
+export interface RegistryRoutesOptions {
+  service: RegistryService;
+  keys: ApiKeys;
+}
+
+export async function registryRoutes(app: FastifyInstance, opts: RegistryRoutesOptions): Promise<void> {
+  for (const entity of ENTITY_NAMES) entityRoutes(app, opts.service, entity);
+  keyRoutes(app, opts.keys);
+  auditRoutes(app, opts.service.store);
+  importRoutes(app, opts.service);
+}

@@ -1,0 +1,38 @@
+// API key management (admins only) and "who am I" for any key.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { ApiKeys } from '../auth/api-keys.ts';
+import { ApiKey, ApiKeyInput, CreatedApiKey } from '../schemas/api-key.ts';
+import { ErrorBody, Id, Role } from '../schemas/common.ts';
+import { ADMIN_ROLES, READ_ROLES } from './roles.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export function keyRoutes(app: FastifyInstance, keys: ApiKeys): void {
+  const tags = ['keys'];
+  app.get('/api/keys', {
+    config: { roles: ADMIN_ROLES },
+    schema: { tags, summary: 'List API keys (never their secrets)', response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...errors } },
+  }, async () => ({ items: await keys.list() }));
+
+  app.post('/api/keys', {
+    config: { roles: ADMIN_ROLES },
+    schema: { tags, summary: 'Create an API key; the secret is in this response only', body: ApiKeyInput, response: { 201: CreatedApiKey, ...errors } },
+  }, async (req, reply) => {
+    reply.code(201);
+    return keys.create(req.body, req.actor!);
+  });
+
+  app.delete('/api/keys/:id', {
+    config: { roles: ADMIN_ROLES },
+    schema: { tags, summary: 'Revoke an API key (kept on record)', params: Type.Object({ id: Id }), response: { 200: ApiKey, ...errors } },
+  }, async (req) => keys.revoke((req.params as { id: string }).id, req.actor!));
+
+  app.get('/api/me', {
+    config: { roles: READ_ROLES },
+    schema: {
+      tags, summary: 'The key making this request and its role',
+      response: { 200: Type.Object({ keyId: Type.Union([Type.String(), Type.Null()]), name: Type.String(), role: Role }), ...errors },
+    },
+  }, async (req) => req.actor);
+}

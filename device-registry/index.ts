@@ -1,0 +1,17 @@
+// Public entry of the device registry: what exists (channels, sensors, grid
+// cells, departments, API keys), its store, its events and its HTTP routes.
+export * from './errors.ts';
+export * from './events.ts';
+export * from './validation.ts';
+export * from './secrets.ts';
+export { ApiKeys, SYSTEM_ACTOR } from './auth/api-keys.ts';
+export { RegistryService } from './service/registry-service.ts';
+export { SqliteRegistryStore } from './store/sqlite/sqlite-store.ts';
+export type * from './store/registry-store.ts';
+export { ENTITY_NAMES } from './store/registry-store.ts';
+export { auth } from './http/auth.ts';
+export { installValidators } from './http/validators.ts';
+export { registryRoutes } from './http/index.ts';
+export { ADMIN_ROLES, READ_ROLES, WRITE_ROLES } from './http/roles.ts';
+export { ALL_ROLES, ErrorBody, type Role } from './schemas/common.ts';
+export { defaultSensorTopic } from './entities/sensors.ts';

@@ -1,0 +1,29 @@
+// The append-only audit log: who changed what, with before/after (secrets redacted).
+import { Type, type Static } from '@sinclair/typebox';
+
+export const AuditEntry = Type.Object({
+  seq: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  actor: Type.Object({ keyId: Type.Union([Type.String(), Type.Null()]), name: Type.String(), role: Type.Union([Type.String(), Type.Null()]) }),
+  action: Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('delete'), Type.Literal('revoke')]),
+  entity: Type.String(),
+  entityId: Type.String(),
+  before: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+  after: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
+
+export const AuditQuery = Type.Object(
+  {
+    entity: Type.Optional(Type.String()),
+    entityId: Type.Optional(Type.String()),
+    actor: Type.Optional(Type.String({ description: 'API key id' })),
+    action: Type.Optional(Type.String()),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;

@@ -1,0 +1,90 @@
+// Camera channel: one video source, pulled over RTSP, pushed over RTMP, or a
+// channel of a GB/T 28181 device. Passwords and push keys are write-only.
+import { Type, type Static } from '@sinclair/typebox';
+import { Code20, DeviceStatus, Discriminated, GridCode, Id, Location, Meta, Name, Tags } from './common.ts';
+
+const say = (message: string) => ({ 'x-message': message });
+
+const RtspSourceInput = Type.Object(
+  {
+    url: Type.String({ format: 'rtsp-url', maxLength: 2048, description: 'rtsp:// or rtsps:// URL; credentials in it are moved to username/password' }),
+    username: Type.Optional(Type.String({ maxLength: 128 })),
+    password: Type.Optional(Type.String({ maxLength: 128, writeOnly: true })),
+  },
+  { additionalProperties: false },
+);
+
+const RtmpSourceInput = Type.Object(
+  {
+    pushKey: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$', writeOnly: true, ...say('must be 16-64 letters, digits, _ or -') }),
+    ),
+  },
+  { additionalProperties: false, description: 'The encoder pushes to rtmp://<gateway>/live/<pushKey>; a key is generated when absent' },
+);
+
+const Gb28181SourceInput = Type.Object(
+  { deviceId: Code20, channelId: Code20 },
+  { additionalProperties: false },
+);
+
+const channelFields = {
+  id: Type.Optional(Id),
+  name: Name,
+  location: Type.Optional(Location),
+  gridCode: Type.Optional(GridCode),
+  tags: Type.Optional(Tags),
+  enabled: Type.Optional(Type.Boolean({ default: true })),
+  mode: Type.Optional(
+    Type.Union([Type.Literal('always-on'), Type.Literal('on-demand')], { description: 'on-demand starts on the first viewer' }),
+  ),
+  detectionProfile: Type.Optional(Type.Union([Id, Type.Null()], { description: 'Detection profile reference; null for none' })),
+};
+
+export const ChannelInput = Discriminated('kind', [
+  Type.Object({ kind: Type.Literal('rtsp'), source: RtspSourceInput, ...channelFields }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('rtmp'), source: RtmpSourceInput, ...channelFields }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('gb28181'), source: Gb28181SourceInput, ...channelFields }, { additionalProperties: false }),
+]);
+export type ChannelInput = Static<typeof ChannelInput>;
+export type ChannelKind = ChannelInput['kind'];
+
+/** PATCH body: a JSON merge patch of the input; the merged result is validated as a whole. */
+export const ChannelPatch = Type.Object(
+  {
+    kind: Type.Optional(Type.Union([Type.Literal('rtsp'), Type.Literal('rtmp'), Type.Literal('gb28181')])),
+    source: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    name: Type.Optional(Name),
+    location: Type.Optional(Type.Union([Location, Type.Null()])),
+    gridCode: Type.Optional(Type.Union([GridCode, Type.Null()])),
+    tags: Type.Optional(Tags),
+    enabled: Type.Optional(Type.Boolean()),
+    mode: channelFields.mode,
+    detectionProfile: channelFields.detectionProfile,
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const PublicSource = Type.Object({
+  url: Type.Optional(Type.String({ description: 'RTSP URL without credentials' })),
+  username: Type.Optional(Type.String()),
+  deviceId: Type.Optional(Type.String()),
+  channelId: Type.Optional(Type.String()),
+  credentialsSet: Type.Boolean({ description: 'A password or push key is stored (never returned)' }),
+});
+
+export const Channel = Type.Object({
+  id: Id,
+  kind: Type.Union([Type.Literal('rtsp'), Type.Literal('rtmp'), Type.Literal('gb28181')]),
+  name: Name,
+  source: PublicSource,
+  location: Type.Optional(Location),
+  gridCode: Type.Optional(GridCode),
+  tags: Tags,
+  enabled: Type.Boolean(),
+  mode: Type.Union([Type.Literal('always-on'), Type.Literal('on-demand')]),
+  detectionProfile: Type.Union([Id, Type.Null()]),
+  status: DeviceStatus,
+  ...Meta,
+});
+export type Channel = Static<typeof Channel>;

@@ -1,0 +1,181 @@
+// The registry's one door for changes: validate, check references, write the
+// change and its audit entry atomically, then tell the other rooms.
+import { DESCRIPTORS, type EntityDescriptor } from '../entities/index.ts';
+import type { Prepared } from '../entities/descriptor.ts';
+import { GwError, invalid, notFound, type FieldError } from '../errors.ts';
+import { RegistryEvents } from '../events.ts';
+import { newId } from '../secrets.ts';
+import type { Actor, AuditInput, Change, EntityName, ListFilter, RegistryStore, StatusRow, StoredRow } from '../store/registry-store.ts';
+import { check } from '../validation.ts';
+import { mergePatch } from './merge-patch.ts';
+
+type Doc = Record<string, unknown>;
+
+export interface Evaluated {
+  id: string;
+  prepared?: Prepared;
+  errors: FieldError[];
+}
+
+/** The audit view of an entity: its public form without runtime status and meta. */
+export function auditView(desc: EntityDescriptor, doc: Doc, secret: Doc | null): Doc {
+  const row: StoredRow = { id: '', doc, secret, status: { state: 'unknown' }, version: 0, createdAt: 0, updatedAt: 0 };
+  const { status: _s, version: _v, createdAt: _c, updatedAt: _u, ...view } = desc.toPublic(row);
+  return view;
+}
+
+export class RegistryService {
+  readonly events = new RegistryEvents();
+
+  constructor(readonly store: RegistryStore) {}
+
+  descriptor(entity: EntityName): EntityDescriptor {
+    return DESCRIPTORS[entity];
+  }
+
+  async get(entity: EntityName, id: string): Promise<Doc> {
+    const row = await this.store.get(entity, id);
+    if (!row) throw notFound(this.descriptor(entity).label, id);
+    return this.descriptor(entity).toPublic(row);
+  }
+
+  /** The stored row with its secrets, for rooms that must connect to the device. Never send it to a client. */
+  getStored(entity: EntityName, id: string): Promise<StoredRow | undefined> {
+    return this.store.get(entity, id);
+  }
+
+  async list(entity: EntityName, filter: ListFilter) {
+    const { rows, total } = await this.store.list(entity, filter);
+    const desc = this.descriptor(entity);
+    return { items: rows.map((r) => desc.toPublic(r)), total, limit: filter.limit, offset: filter.offset };
+  }
+
+  /**
+   * Validates an input (create, or a patch already merged) and prepares it for
+   * the store, collecting every problem instead of stopping at the first.
+   */
+  async evaluate(entity: EntityName, input: unknown, existing: StoredRow | undefined, lookup = this.cachedLookup()): Promise<Evaluated> {
+    const desc = this.descriptor(entity);
+    const given = (input as Doc | null)?.[desc.idField];
+    const id = existing?.id ?? (typeof given === 'string' ? given : newId(desc.idPrefix));
+    const errors = check(desc.inputSchema, input);
+    if (errors.length) return { id, errors };
+    const prepared = desc.prepare(input as Doc, id, existing);
+    errors.push(...prepared.errors);
+    for (const ref of desc.references(prepared.doc)) {
+      if (!(await lookup(ref.entity, ref.id))) {
+        errors.push({ field: ref.field, message: `${DESCRIPTORS[ref.entity].label} '${ref.id}' does not exist` });
+      }
+    }
+    if (desc.crossCheck && errors.length === 0) errors.push(...(await desc.crossCheck(prepared.doc, id, lookup)));
+    if (prepared.columns.altKey && errors.length === 0) {
+      const holder = (await this.store.findAltKeys(entity, [prepared.columns.altKey])).get(prepared.columns.altKey);
+      if (holder && holder !== id) errors.push({ field: desc.altKeyField ?? 'id', message: `already used by ${desc.label} '${holder}'` });
+    }
+    return { id, prepared, errors };
+  }
+
+  /** A lookup that remembers what it read, for checking many rows against the same grids. */
+  cachedLookup() {
+    const cache = new Map<string, Promise<StoredRow | undefined>>();
+    return (entity: EntityName, id: string) => {
+      const key = `${entity}\u0000${id}`;
+      let hit = cache.get(key);
+      if (!hit) cache.set(key, (hit = this.store.get(entity, id)));
+      return hit;
+    };
+  }
+
+  async create(entity: EntityName, input: unknown, actor: Actor): Promise<{ item: Doc; revealed?: Record<string, string> }> {
+    const desc = this.descriptor(entity);
+    const { id, prepared, errors } = await this.evaluate(entity, input, undefined);
+    if (errors.length || !prepared) throw invalid(errors);
+    if (await this.store.get(entity, id)) throw new GwError('GW_ERR_CONFLICT', `${desc.label} '${id}' already exists`, desc.idField);
+    const after = auditView(desc, prepared.doc, prepared.secret);
+    await this.store.apply(
+      [{ op: 'insert', entity, id, columns: prepared.columns, doc: prepared.doc, secret: prepared.secret }],
+      [{ actor, action: 'create', entity, entityId: id, before: null, after }],
+    );
+    const item = await this.get(entity, id);
+    this.events.emit('device.changed', { entity, action: 'create', id, before: null, after: item });
+    return { item, revealed: prepared.revealed };
+  }
+
+  async update(entity: EntityName, id: string, patch: unknown, actor: Actor, expectedVersion?: number): Promise<Doc> {
+    const desc = this.descriptor(entity);
+    const row = await this.store.get(entity, id);
+    if (!row) throw notFound(desc.label, id);
+    if (expectedVersion !== undefined && expectedVersion !== row.version) {
+      throw new GwError('GW_ERR_STALE_VERSION', `${desc.label} '${id}' is at version ${row.version}, not ${expectedVersion}`, 'version');
+    }
+    const patchErrors = check(desc.patchSchema, patch);
+    if (patchErrors.length) throw invalid(patchErrors);
+    const base = desc.toInput(row);
+    const p = patch as Doc;
+    if (p.kind !== undefined && p.kind !== row.doc.kind) delete base.source; // a new kind brings a whole new source
+    const merged = mergePatch(base, patch);
+    const { prepared, errors } = await this.evaluate(entity, merged, row);
+    if (errors.length || !prepared) throw invalid(errors);
+    const before = auditView(desc, row.doc, row.secret);
+    const after = auditView(desc, prepared.doc, prepared.secret);
+    await this.store.apply(
+      [{ op: 'update', entity, id, columns: prepared.columns, doc: prepared.doc, secret: prepared.secret, expectedVersion: row.version }],
+      [{ actor, action: 'update', entity, entityId: id, before, after }],
+    );
+    const item = await this.get(entity, id);
+    this.events.emit('device.changed', { entity, action: 'update', id, before: desc.toPublic(row), after: item });
+    return item;
+  }
+
+  async remove(entity: EntityName, id: string, actor: Actor, expectedVersion?: number): Promise<void> {
+    const desc = this.descriptor(entity);
+    const row = await this.store.get(entity, id);
+    if (!row) throw notFound(desc.label, id);
+    if (expectedVersion !== undefined && expectedVersion !== row.version) {
+      throw new GwError('GW_ERR_STALE_VERSION', `${desc.label} '${id}' is at version ${row.version}, not ${expectedVersion}`, 'version');
+    }
+    if (entity === 'grids' || entity === 'departments') {
+      const refs = await this.store.referencesTo(entity, id);
+      const users = Object.entries(refs).map(([e, n]) => `${n} ${e}`);
+      if (users.length) throw new GwError('GW_ERR_IN_USE', `${desc.label} '${id}' is still used by ${users.join(', ')}`, desc.idField);
+    }
+    await this.store.apply(
+      [{ op: 'delete', entity, id, expectedVersion: row.version }],
+      [{ actor, action: 'delete', entity, entityId: id, before: auditView(desc, row.doc, row.secret), after: null }],
+    );
+    this.events.emit('device.changed', { entity, action: 'delete', id, before: desc.toPublic(row), after: null });
+  }
+
+  /** Applies prepared imports in one transaction and announces each change. */
+  async commitImport(entity: EntityName, rows: Array<{ evaluated: Evaluated; existing?: StoredRow }>, actor: Actor): Promise<void> {
+    const desc = this.descriptor(entity);
+    const changes: Change[] = [];
+    const audit: AuditInput[] = [];
+    for (const { evaluated, existing } of rows) {
+      const p = evaluated.prepared!;
+      const after = auditView(desc, p.doc, p.secret);
+      const columns = p.columns;
+      if (existing) {
+        changes.push({ op: 'update', entity, id: evaluated.id, columns, doc: p.doc, secret: p.secret, expectedVersion: existing.version });
+        audit.push({ actor, action: 'update', entity, entityId: evaluated.id, before: auditView(desc, existing.doc, existing.secret), after });
+      } else {
+        changes.push({ op: 'insert', entity, id: evaluated.id, columns, doc: p.doc, secret: p.secret });
+        audit.push({ actor, action: 'create', entity, entityId: evaluated.id, before: null, after });
+      }
+    }
+    await this.store.apply(changes, audit);
+    for (const { evaluated, existing } of rows) {
+      const item = await this.get(entity, evaluated.id);
+      this.events.emit('device.changed', {
+        entity, action: existing ? 'update' : 'create', id: evaluated.id, before: existing ? desc.toPublic(existing) : null, after: item,
+      });
+    }
+  }
+
+  /** Runtime state from the rooms that run devices; not a registry change, so not audited. */
+  async setStatus(entity: 'channels' | 'sensors', id: string, status: StatusRow): Promise<void> {
+    if (await this.store.setStatus(entity, id, status)) {
+      this.events.emit('device.status', { entity, id, state: status.state, reason: status.reason });
+    }
+  }
+}

@@ -1,0 +1,265 @@
+// The embedded registry store: one SQLite file in WAL mode. better-sqlite3 is
+// synchronous, so each apply() runs start to finish without another request
+// interleaving, and a crash leaves either all of a change or none of it.
+import Database from 'better-sqlite3';
+import { GwError } from '../../errors.ts';
+import type {
+  ApiKeyRow, AuditFilter, AuditInput, AuditRow, Change, EntityName, ListFilter, RegistryStore, StatusRow, StoredRow,
+} from '../registry-store.ts';
+import { ENTITY_NAMES } from '../registry-store.ts';
+import { buildListWhere } from './list-query.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+type Row = Record<string, unknown>;
+
+const asTable = (entity: string): EntityName => {
+  if (!ENTITY_NAMES.includes(entity as EntityName)) throw new Error(`unknown entity table ${entity}`);
+  return entity as EntityName;
+};
+
+function toStoredRow(row: Row): StoredRow {
+  const status: StatusRow = { state: row.status as StatusRow['state'] };
+  if (row.status_reason != null) status.reason = row.status_reason as string;
+  if (row.status_at != null) status.since = row.status_at as number;
+  return {
+    id: row.id as string,
+    doc: JSON.parse(row.doc as string) as Record<string, unknown>,
+    secret: row.secret == null ? null : (JSON.parse(row.secret as string) as Record<string, unknown>),
+    status,
+    version: row.version as number,
+    createdAt: row.created_at as number,
+    updatedAt: row.updated_at as number,
+  };
+}
+
+const toKeyRow = (row: Row): ApiKeyRow => ({
+  id: row.id as string,
+  name: row.name as string,
+  role: row.role as ApiKeyRow['role'],
+  secretHash: row.secret_hash as string,
+  createdAt: row.created_at as number,
+  createdBy: (row.created_by as string | null) ?? null,
+  lastUsedAt: (row.last_used_at as number | null) ?? null,
+  revokedAt: (row.revoked_at as number | null) ?? null,
+});
+
+export class SqliteRegistryStore implements RegistryStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL'); // durable on commit in WAL mode except on power loss
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  /** The schema version this file is at, after migrating. */
+  get schemaVersion(): number {
+    return (this.db.prepare('SELECT MAX(version) v FROM schema_migrations').get() as { v: number }).v;
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const current = (this.db.prepare('SELECT COALESCE(MAX(version), 0) v FROM schema_migrations').get() as { v: number }).v;
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    if (current > latest) {
+      throw new Error(`the database is at schema version ${current}, newer than this gateway knows (${latest}); upgrade the gateway`);
+    }
+    for (const m of MIGRATIONS.filter((m) => m.version > current)) {
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      })();
+    }
+  }
+
+  async get(entity: EntityName, id: string): Promise<StoredRow | undefined> {
+    const row = this.db.prepare(`SELECT * FROM ${asTable(entity)} WHERE id = ?`).get(id) as Row | undefined;
+    return row ? toStoredRow(row) : undefined;
+  }
+
+  async getMany(entity: EntityName, ids: string[]): Promise<Map<string, StoredRow>> {
+    const out = new Map<string, StoredRow>();
+    const stmt = this.db.prepare(`SELECT * FROM ${asTable(entity)} WHERE id = ?`);
+    for (const id of new Set(ids)) {
+      const row = stmt.get(id) as Row | undefined;
+      if (row) out.set(id, toStoredRow(row));
+    }
+    return out;
+  }
+
+  async findAltKeys(entity: EntityName, altKeys: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const stmt = this.db.prepare(`SELECT id FROM ${asTable(entity)} WHERE alt_key = ?`);
+    for (const key of new Set(altKeys)) {
+      const row = stmt.get(key) as { id: string } | undefined;
+      if (row) out.set(key, row.id);
+    }
+    return out;
+  }
+
+  async list(entity: EntityName, filter: ListFilter): Promise<{ rows: StoredRow[]; total: number }> {
+    const table = asTable(entity);
+    const { where, params } = buildListWhere(entity, filter);
+    const total = (this.db.prepare(`SELECT COUNT(*) n FROM ${table} ${where}`).get(...params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM ${table} ${where} ORDER BY id LIMIT ? OFFSET ?`)
+      .all(...params, filter.limit, filter.offset) as Row[];
+    return { rows: rows.map(toStoredRow), total };
+  }
+
+  async referencesTo(entity: 'grids' | 'departments', id: string): Promise<Partial<Record<EntityName, number>>> {
+    const out: Partial<Record<EntityName, number>> = {};
+    const columns = entity === 'grids' ? ['grid_code', 'parent_code'] : ['department_id'];
+    for (const table of ENTITY_NAMES) {
+      const where = columns.map((c) => `${c} = ?`).join(' OR ');
+      const n = (this.db.prepare(`SELECT COUNT(*) n FROM ${table} WHERE ${where}`).get(...columns.map(() => id)) as { n: number }).n;
+      if (n > 0) out[table] = n;
+    }
+    return out;
+  }
+
+  async apply(changes: Change[], audit: AuditInput[]): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const change of changes) this.applyOne(change, now);
+      for (const entry of audit) this.insertAudit(entry, now);
+    })();
+  }
+
+  private applyOne(change: Change, now: number): void {
+    const table = asTable(change.entity);
+    try {
+      if (change.op === 'delete') {
+        const r = this.db.prepare(`DELETE FROM ${table} WHERE id = ? AND version = ?`).run(change.id, change.expectedVersion);
+        if (r.changes === 0) throw this.staleOrMissing(table, change.id);
+        return;
+      }
+      const c = change.columns;
+      const values = [c.name, c.kind ?? null, c.gridCode ?? null, c.parentCode ?? null, c.departmentId ?? null,
+        c.enabled == null ? null : c.enabled ? 1 : 0, c.altKey ?? null, JSON.stringify(change.doc),
+        change.secret == null ? null : JSON.stringify(change.secret)];
+      if (change.op === 'insert') {
+        this.db.prepare(`INSERT INTO ${table} (id, name, kind, grid_code, parent_code, department_id, enabled, alt_key, doc, secret,
+          version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`).run(change.id, ...values, now, now);
+      } else {
+        const r = this.db.prepare(`UPDATE ${table} SET name = ?, kind = ?, grid_code = ?, parent_code = ?, department_id = ?, enabled = ?,
+          alt_key = ?, doc = ?, secret = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`)
+          .run(...values, now, change.id, change.expectedVersion);
+        if (r.changes === 0) throw this.staleOrMissing(table, change.id);
+      }
+    } catch (err) {
+      throw translateConstraint(err, change);
+    }
+  }
+
+  private staleOrMissing(table: EntityName, id: string): GwError {
+    const exists = this.db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id);
+    return exists
+      ? new GwError('GW_ERR_STALE_VERSION', `${table} '${id}' was changed by someone else; reload and retry`, 'version')
+      : new GwError('GW_ERR_NOT_FOUND', `${table} '${id}' does not exist`, 'id');
+  }
+
+  private insertAudit(entry: AuditInput, now: number): void {
+    this.db.prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, entity, entity_id, before, after)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(now, entry.actor.keyId, entry.actor.name, entry.actor.role, entry.action,
+      entry.entity, entry.entityId, entry.before ? JSON.stringify(entry.before) : null, entry.after ? JSON.stringify(entry.after) : null);
+  }
+
+  async setStatus(entity: 'channels' | 'sensors', id: string, status: StatusRow): Promise<boolean> {
+    const r = this.db.prepare(`UPDATE ${asTable(entity)} SET status = ?, status_reason = ?, status_at = ? WHERE id = ?`)
+      .run(status.state, status.reason ?? null, status.since ?? Date.now(), id);
+    return r.changes > 0;
+  }
+
+  async insertApiKey(key: ApiKeyRow, audit: AuditInput): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by, last_used_at, revoked_at)
+        VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)`).run(key.id, key.name, key.role, key.secretHash, key.createdAt, key.createdBy);
+      this.insertAudit(audit, key.createdAt);
+    })();
+  }
+
+  async findApiKeyByHash(secretHash: string): Promise<ApiKeyRow | undefined> {
+    const row = this.db.prepare('SELECT * FROM api_keys WHERE secret_hash = ?').get(secretHash) as Row | undefined;
+    return row ? toKeyRow(row) : undefined;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRow[]> {
+    return (this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[]).map(toKeyRow);
+  }
+
+  async revokeApiKey(id: string, at: number, audit: AuditInput): Promise<boolean> {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+      if (r.changes > 0) this.insertAudit(audit, at);
+      return r.changes > 0;
+    })();
+  }
+
+  async touchApiKey(id: string, at: number): Promise<void> {
+    this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+
+  async countActiveAdminKeys(): Promise<number> {
+    return (this.db.prepare(`SELECT COUNT(*) n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL`).get() as { n: number }).n;
+  }
+
+  async queryAudit(f: AuditFilter): Promise<{ rows: AuditRow[]; total: number }> {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      clauses.push(sql);
+      params.push(value);
+    };
+    if (f.entity !== undefined) add('entity = ?', f.entity);
+    if (f.entityId !== undefined) add('entity_id = ?', f.entityId);
+    if (f.actor !== undefined) add('actor_id = ?', f.actor);
+    if (f.action !== undefined) add('action = ?', f.action);
+    if (f.from !== undefined) add('at >= ?', f.from);
+    if (f.to !== undefined) add('at < ?', f.to);
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) n FROM audit ${where}`).get(...params) as { n: number }).n;
+    const rows = (this.db.prepare(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`)
+      .all(...params, f.limit, f.offset) as Row[]).map((r) => ({
+      seq: r.seq as number,
+      at: r.at as number,
+      actor: { keyId: (r.actor_id as string | null) ?? null, name: r.actor_name as string, role: (r.actor_role as AuditRow['actor']['role']) ?? null },
+      action: r.action as AuditRow['action'],
+      entity: r.entity as string,
+      entityId: r.entity_id as string,
+      before: r.before == null ? null : (JSON.parse(r.before as string) as object),
+      after: r.after == null ? null : (JSON.parse(r.after as string) as object),
+    }));
+    return { rows, total };
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}
+
+/** Maps SQLite constraint failures (the last line of defence against races) to client errors. */
+function translateConstraint(err: unknown, change: Change): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new GwError('GW_ERR_CONFLICT', `${change.entity} '${change.id}' already exists`, 'id');
+  }
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return new GwError('GW_ERR_CONFLICT', `another ${change.entity} entry already uses this identity`, undefined);
+  }
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return change.op === 'delete'
+      ? new GwError('GW_ERR_IN_USE', `${change.entity} '${change.id}' is still referenced`, 'id')
+      : new GwError('GW_ERR_CONFLICT', 'a referenced grid cell or department no longer exists', undefined);
+  }
+  return err;
+}

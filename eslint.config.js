@@ -1,0 +1,29 @@
+// Lint: typescript-eslint recommended, plus the room rule from DESIGN.md:
+// device-registry/ and detectors/ are libraries and never import gateway/.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'web-wall/dist/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-empty': ['error', { allowEmptyCatch: false }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['device-registry/**/*.ts', 'detectors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/gateway', '**/gateway/**'], message: 'device-registry/ and detectors/ must not import gateway/ (see DESIGN.md).' }],
+      }],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs,js}', '**/*.test.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

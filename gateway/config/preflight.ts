@@ -1,0 +1,36 @@
+// Start-up checks that the schema cannot make: the data directory is writable
+// and the ports are free. All problems are reported together.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { GatewayConfig } from './schema.ts';
+
+function dataDirProblem(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.write-probe-${process.pid}`);
+    writeFileSync(probe, 'ok');
+    rmSync(probe);
+    return undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return `dataDir: ${dir} is not a writable directory (${e.code ?? e.message})`;
+  }
+}
+
+export function portProblem(host: string, port: number, path: string): Promise<string | undefined> {
+  if (port === 0) return Promise.resolve(undefined);
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'is already in use' : err.code === 'EACCES' ? 'needs more privileges' : `cannot be opened (${err.code})`;
+      done(`${path}: port ${port} on ${host} ${why}`);
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => done(undefined)));
+  });
+}
+
+export async function preflight(config: GatewayConfig): Promise<string[]> {
+  const problems = [dataDirProblem(config.dataDir), await portProblem(config.http.host, config.http.port, 'http.port')];
+  return problems.filter((p): p is string => p !== undefined);
+}

@@ -1,0 +1,57 @@
+// Wires the rooms into one running process: store → registry → HTTP.
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiKeys, RegistryService, SqliteRegistryStore } from '../device-registry/index.ts';
+import { ensureAdminKey } from './bootstrap/admin-key.ts';
+import { applySeed } from './bootstrap/seed.ts';
+import { ConfigError } from './config/load.ts';
+import type { GatewayConfig } from './config/schema.ts';
+import { buildApp } from './http/app.ts';
+import { createMetrics } from './http/metrics.ts';
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  service: RegistryService;
+  keys: ApiKeys;
+  /** Stops accepting, lets in-flight requests finish (up to shutdown.graceMs), closes the store. */
+  close(): Promise<void>;
+}
+
+export async function createGateway(config: GatewayConfig, logger: Logger, out: Writable = process.stdout): Promise<RunningGateway> {
+  const store = new SqliteRegistryStore(join(config.dataDir, 'registry.db'));
+  const service = new RegistryService(store);
+  const keys = new ApiKeys(store, service.events);
+  let shuttingDown = false;
+  try {
+    const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
+    if (seedProblems.length) throw new ConfigError(seedProblems);
+    await ensureAdminKey(keys, config.auth.adminKey, out, logger);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const app = await buildApp({
+    logger,
+    service,
+    keys,
+    metrics: createMetrics(service),
+    readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping() } },
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: config.http.trustProxy,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      shuttingDown = true;
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((done) => (timer = setTimeout(done, config.shutdown.graceMs)));
+      await Promise.race([app.close(), grace]);
+      clearTimeout(timer);
+      await store.close();
+      logger.info('gateway stopped');
+    })());
+  return { app, service, keys, close };
+}

@@ -1,0 +1,65 @@
+// Builds the HTTP app without listening, so tests drive it with app.inject()
+// and main.ts listens. Routes: /api (registry), /docs, /healthz, /readyz,
+// /metrics and the web wall at /.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { auth, installValidators, registryRoutes, type ApiKeys, type RegistryService } from '../../device-registry/index.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { healthRoutes, type Readiness } from './health.ts';
+import { metricsRoutes } from './metrics.ts';
+
+const WALL_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../web-wall/dist');
+
+export interface AppDeps {
+  logger: Logger;
+  service: RegistryService;
+  keys: ApiKeys;
+  metrics: Registry;
+  readiness: Readiness;
+  bodyLimit: number;
+  trustProxy?: boolean;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit,
+    trustProxy: deps.trustProxy ?? false,
+    // Request ids in logs and error bodies, so an operator's report can be matched to a log line.
+    requestIdHeader: 'x-request-id',
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  installValidators(app);
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'City ingest gateway API', version: '0.1.0', description: 'Cameras, sensors and grid cells in; incidents out.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer gwk_…' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  healthRoutes(app, deps.readiness);
+  metricsRoutes(app, deps.metrics);
+  await app.register(auth, { keys: deps.keys });
+  await app.register(registryRoutes, { service: deps.service, keys: deps.keys });
+
+  if (existsSync(resolve(WALL_DIST, 'index.html'))) {
+    await app.register(fastifyStatic, { root: WALL_DIST, wildcard: false });
+  } else {
+    // Until the web wall is built, the front page is the API documentation.
+    app.get('/', { config: { public: true }, schema: { hide: true } }, (_req, reply) => reply.redirect('/docs'));
+  }
+  return app;
+}
