@@ -58,61 +58,48 @@ const join = (base: string, key: string): string => (base ? `${base}.${key}` : k
 export function formatAjvErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();
+  // A union of literals fails with one `const` error per literal and one `anyOf`:
+  // gather the literals and report them once, as the allowed values.
+  const literals = new Map<string, unknown[]>();
+  const push = (field: string, message: string) => {
+    const key = `${field}\u0000${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ field, message });
+    }
+  };
   for (const e of errors ?? []) {
     const at = join(prefix, dotted(e.instancePath));
-    let field = at;
-    let message: string;
     const custom = (e.parentSchema as Record<string, unknown> | undefined)?.['x-message'];
-    if (e.keyword === 'required') {
-      field = join(at, String(e.params.missingProperty));
-      message = 'is required';
+    if (e.keyword === 'const') {
+      literals.set(at, [...(literals.get(at) ?? []), e.params.allowedValue]);
+    } else if (e.keyword === 'anyOf') {
+      const values = literals.get(at);
+      push(at, values?.length ? `must be one of ${values.join(', ')}` : 'has an invalid value or type');
+    } else if (e.keyword === 'required') {
+      push(join(at, String(e.params.missingProperty)), 'is required');
     } else if (e.keyword === 'additionalProperties') {
-      field = join(at, String(e.params.additionalProperty));
-      message = 'is not a known field';
+      push(join(at, String(e.params.additionalProperty)), 'is not a known field');
     } else if (e.keyword === 'discriminator') {
-      field = join(at, String(e.params.tagName));
-      message = e.params.error === 'tag' ? 'is required (a string)' : `is not one of the known values`;
+      const tag = String(e.params.tag);
+      const variants = (e.parentSchema as { oneOf?: { properties?: Record<string, { const?: unknown }> }[] })?.oneOf ?? [];
+      const known = variants.map((v) => v.properties?.[tag]?.const).filter((v) => v !== undefined);
+      push(join(at, tag), e.params.tagValue === undefined ? 'is required' : `must be one of ${known.join(', ')}`);
     } else if (e.keyword === 'format' && FORMAT_MESSAGES[String(e.params.format)]) {
-      message = FORMAT_MESSAGES[String(e.params.format)]!;
+      push(at, FORMAT_MESSAGES[String(e.params.format)]!);
     } else if (typeof custom === 'string' && ['pattern', 'minLength', 'maxLength', 'format'].includes(e.keyword)) {
-      message = custom;
-    } else if (e.keyword === 'enum' || (e.keyword === 'const' && e.params.allowedValue !== undefined)) {
-      message = `must be one of ${JSON.stringify(e.params.allowedValues ?? [e.params.allowedValue])}`;
+      push(at, custom);
+    } else if (e.keyword === 'enum') {
+      push(at, `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`);
     } else {
-      message = e.message ?? 'is invalid';
-    }
-    const key = `${field}\u0000${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ field, message });
-  }
-  // anyOf over literals reports one error per literal plus the anyOf itself; keep it readable.
-  return collapseUnionErrors(out);
-}
-
-function collapseUnionErrors(errors: FieldError[]): FieldError[] {
-  const anyOfFields = new Set(errors.filter((e) => e.message === 'must match a schema in anyOf').map((e) => e.field));
-  if (anyOfFields.size === 0) return errors;
-  const result: FieldError[] = [];
-  const allowed = new Map<string, string[]>();
-  for (const e of errors) {
-    if (!anyOfFields.has(e.field)) {
-      result.push(e);
-      continue;
-    }
-    const m = /^must be equal to constant$/.test(e.message);
-    if (m) continue;
-    if (e.message.startsWith('must be one of ')) {
-      const list = allowed.get(e.field) ?? [];
-      list.push(...(JSON.parse(e.message.slice('must be one of '.length)) as unknown[]).map(String));
-      allowed.set(e.field, list);
+      push(at, e.message ?? 'is invalid');
     }
   }
-  for (const field of anyOfFields) {
-    const values = allowed.get(field);
-    result.push({ field, message: values?.length ? `must be one of ${values.join(', ')}` : 'has an invalid value or type' });
+  // A lone const (not inside a union) is reported as such.
+  for (const [field, values] of literals) {
+    if (!out.some((e) => e.field === field)) push(field, `must be ${values.join(' or ')}`);
   }
-  return result;
+  return out;
 }
 
 const strictAjv = createAjv('strict');

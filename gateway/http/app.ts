@@ -39,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installValidators(app);
   installErrorHandler(app);
+  app.removeContentTypeParser('text/plain'); // the API speaks JSON (and CSV for imports)
 
   await app.register(swagger, {
     openapi: {

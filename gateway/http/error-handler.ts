@@ -15,8 +15,8 @@ export function toGwError(err: FastifyError | GwError | Error): GwError | undefi
   if (err instanceof GwError) return err;
   const fe = err as FastifyError;
   if (fe.validation) {
-    const prefix = fe.validationContext === 'body' ? '' : (fe.validationContext ?? '');
-    return invalid(formatAjvErrors(fe.validation as never, prefix === 'querystring' ? '' : prefix));
+    // Body, query and path fields are named by themselves; only headers get a prefix.
+    return invalid(formatAjvErrors(fe.validation as never, fe.validationContext === 'headers' ? 'headers' : ''));
   }
   if (fe.code && FASTIFY_CODES[fe.code]) return FASTIFY_CODES[fe.code]!();
   if (err instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
