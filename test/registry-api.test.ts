@@ -156,6 +156,19 @@ describe('grid cells and departments', () => {
     await t.call('engineer', { method: 'POST', url: '/api/grids', payload: { code: 'L2', name: 'b', level: 'community', parentCode: 'L1' } });
     const loop = await t.call('engineer', { method: 'PATCH', url: '/api/grids/L1', payload: { parentCode: 'L2', level: 'grid' } });
     assert.equal(loop.statusCode, 400);
+    assert.equal(loop.json().field, 'parentCode');
+    assert.match(loop.json().message, /loop/);
+  });
+
+  test('grid cells and departments change by PATCH', async () => {
+    const cell = await t.call('engineer', { method: 'PATCH', url: '/api/grids/D1-S2', payload: { name: '河滨街道(新)', people: [{ name: '刘芳', phone: '13800000002' }] } });
+    assert.equal(cell.statusCode, 200, cell.body);
+    assert.equal(cell.json().code, 'D1-S2');
+    assert.equal(cell.json().parentCode, 'D1');
+    assert.equal(cell.json().people[0].name, '刘芳');
+    const dept = await t.call('engineer', { method: 'PATCH', url: '/api/departments/dept-1', payload: { contact: { phone: '12345' } } });
+    assert.equal(dept.statusCode, 200, dept.body);
+    assert.deepEqual(dept.json().contact, { phone: '12345' });
   });
 
   test('a cell or department still in use cannot be deleted', async () => {

@@ -72,11 +72,7 @@ export const channels: EntityDescriptor = {
     };
   },
 
-  toInput(row) {
-    const { id: _id, ...rest } = row.doc;
-    const source = { ...(row.doc.source as Source), ...(row.secret ?? {}) };
-    return { ...rest, source };
-  },
+  toInput: (row) => ({ ...row.doc, source: { ...(row.doc.source as Source), ...(row.secret ?? {}) } }),
 
   toPublic(row) {
     const source = { ...(row.doc.source as Source), credentialsSet: row.secret !== null };

@@ -18,10 +18,7 @@ export const departments: EntityDescriptor = {
     errors: [],
   }),
 
-  toInput(row) {
-    const { id: _id, ...rest } = row.doc;
-    return rest;
-  },
+  toInput: (row) => ({ ...row.doc }),
 
   toPublic: (row) => ({ ...row.doc, ...meta(row) }),
   references: () => [],

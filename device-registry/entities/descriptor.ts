@@ -35,7 +35,7 @@ export interface EntityDescriptor {
   altKeyField?: string;
   /** Turns validated input into what is stored; `existing` is set on updates. */
   prepare(input: Record<string, unknown>, id: string, existing: StoredRow | undefined): Prepared;
-  /** The input-shaped view of a stored row, that a PATCH is merged into (includes reusable secrets). */
+  /** The input-shaped view of a stored row that a PATCH is merged into (with its id and reusable secrets). */
   toInput(row: StoredRow): Record<string, unknown>;
   toPublic(row: StoredRow): Record<string, unknown>;
   references(doc: Record<string, unknown>): Reference[];

@@ -34,10 +34,7 @@ export const grids: EntityDescriptor = {
     };
   },
 
-  toInput(row) {
-    const { code: _code, ...rest } = row.doc;
-    return rest;
-  },
+  toInput: (row) => ({ ...row.doc }),
 
   toPublic: (row) => ({ ...row.doc, ...meta(row) }),
 

@@ -43,10 +43,7 @@ export const sensors: EntityDescriptor = {
     };
   },
 
-  toInput(row) {
-    const { id: _id, ...rest } = row.doc;
-    return rest;
-  },
+  toInput: (row) => ({ ...row.doc }),
 
   toPublic(row) {
     const mqtt = { ...(row.doc.mqtt as object), passwordSet: Boolean(row.secret?.passwordHash) };

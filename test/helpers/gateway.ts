@@ -16,8 +16,10 @@ export interface TestGateway {
   dataDir: string;
   adminKey: string;
   keys: Record<Role, string>;
-  /** Every log line and every byte printed so far. */
-  output: () => string;
+  /** Every log line so far. */
+  logs: () => string;
+  /** What the gateway printed outside the log (the first-start banner). */
+  printed: () => string;
   call: (role: Role | null, opts: InjectOptions) => ReturnType<FastifyInstance['inject']>;
   stop: (opts?: { keepData?: boolean }) => Promise<void>;
 }
@@ -25,12 +27,17 @@ export interface TestGateway {
 export async function startTestGateway(opts: { argv?: string[]; dataDir?: string } = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gw-test-'));
   const config = loadConfig({ argv: ['--dataDir', dataDir, '--http.port', '0', '--log.level', 'debug', ...(opts.argv ?? [])], env: {}, cwd: process.cwd() });
-  const chunks: string[] = [];
-  const sink = new PassThrough();
-  sink.on('data', (c: Buffer) => chunks.push(c.toString()));
-  const gw = await createGateway(config, createLogger(config.log.level, sink), sink);
+  const capture = () => {
+    const chunks: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    return { stream, text: () => chunks.join('') };
+  };
+  const logs = capture();
+  const printed = capture();
+  const gw = await createGateway(config, createLogger(config.log.level, logs.stream), printed.stream);
   await gw.app.ready();
-  const adminKey = /GATEWAY ADMIN KEY: (\S+)/.exec(chunks.join(''))?.[1] ?? '';
+  const adminKey = /GATEWAY ADMIN KEY: (\S+)/.exec(printed.text())?.[1] ?? '';
   const keys = { admin: adminKey } as Record<Role, string>;
   const admin = await gw.service.store.listApiKeys();
   const actor = { keyId: admin[0]?.id ?? null, name: 'test', role: 'admin' as const };
@@ -43,7 +50,8 @@ export async function startTestGateway(opts: { argv?: string[]; dataDir?: string
     dataDir,
     adminKey,
     keys,
-    output: () => chunks.join(''),
+    logs: logs.text,
+    printed: printed.text,
     call: (role, o) => gw.app.inject({ ...o, headers: { ...(role ? { authorization: `Bearer ${keys[role]}` } : {}), ...o.headers } }),
     stop: async ({ keepData = false } = {}) => {
       await gw.close();
