@@ -79,5 +79,5 @@ export const channels: EntityDescriptor = {
     return { ...row.doc, source, status: publicStatus(row), ...meta(row) };
   },
 
-  references: (doc) => (doc.gridCode ? [{ field: 'gridCode', entity: 'grids', id: String(doc.gridCode) }] : []),
+  references: (doc) => (typeof doc.gridCode === 'string' ? [{ field: 'gridCode', entity: 'grids', id: doc.gridCode }] : []),
 };

@@ -40,8 +40,8 @@ export const grids: EntityDescriptor = {
 
   references(doc) {
     const refs = [];
-    if (doc.parentCode) refs.push({ field: 'parentCode', entity: 'grids' as const, id: String(doc.parentCode) });
-    if (doc.departmentId) refs.push({ field: 'departmentId', entity: 'departments' as const, id: String(doc.departmentId) });
+    if (typeof doc.parentCode === 'string') refs.push({ field: 'parentCode', entity: 'grids' as const, id: doc.parentCode });
+    if (typeof doc.departmentId === 'string') refs.push({ field: 'departmentId', entity: 'departments' as const, id: doc.departmentId });
     return refs;
   },
 

@@ -50,5 +50,5 @@ export const sensors: EntityDescriptor = {
     return { ...row.doc, mqtt, status: publicStatus(row), ...meta(row) };
   },
 
-  references: (doc) => (doc.gridCode ? [{ field: 'gridCode', entity: 'grids', id: String(doc.gridCode) }] : []),
+  references: (doc) => (typeof doc.gridCode === 'string' ? [{ field: 'gridCode', entity: 'grids', id: doc.gridCode }] : []),
 };

@@ -59,14 +59,18 @@ export class RegistryService {
     const given = (input as Doc | null)?.[desc.idField];
     const id = existing?.id ?? (typeof given === 'string' ? given : newId(desc.idPrefix));
     const errors = check(desc.inputSchema, input);
+    // References are named the same in input and stored form, so they are
+    // checked even when the schema failed: one report lists every problem.
+    if (input !== null && typeof input === 'object') {
+      for (const ref of desc.references(input as Doc)) {
+        if (typeof ref.id === 'string' && !(await lookup(ref.entity, ref.id))) {
+          errors.push({ field: ref.field, message: `${DESCRIPTORS[ref.entity].label} '${ref.id}' does not exist` });
+        }
+      }
+    }
     if (errors.length) return { id, errors };
     const prepared = desc.prepare(input as Doc, id, existing);
     errors.push(...prepared.errors);
-    for (const ref of desc.references(prepared.doc)) {
-      if (!(await lookup(ref.entity, ref.id))) {
-        errors.push({ field: ref.field, message: `${DESCRIPTORS[ref.entity].label} '${ref.id}' does not exist` });
-      }
-    }
     if (desc.crossCheck && errors.length === 0) errors.push(...(await desc.crossCheck(prepared.doc, id, lookup)));
     if (prepared.columns.altKey && errors.length === 0) {
       const holder = (await this.store.findAltKeys(entity, [prepared.columns.altKey])).get(prepared.columns.altKey);
