@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../device-registry/index.ts';
 import { loadConfig } from '../../gateway/config/load.ts';
 import { createGateway, type RunningGateway } from '../../gateway/gateway.ts';
@@ -20,7 +20,7 @@ export interface TestGateway {
   logs: () => string;
   /** What the gateway printed outside the log (the first-start banner). */
   printed: () => string;
-  call: (role: Role | null, opts: InjectOptions) => ReturnType<FastifyInstance['inject']>;
+  call: (role: Role | null, opts: InjectOptions) => Promise<LightMyRequestResponse>;
   stop: (opts?: { keepData?: boolean }) => Promise<void>;
 }
 

@@ -256,7 +256,8 @@ function translateConstraint(err: unknown, change: Change): unknown {
   if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
     return new GwError('GW_ERR_CONFLICT', `another ${change.entity} entry already uses this identity`, undefined);
   }
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+  // ON DELETE RESTRICT reports itself as a trigger constraint.
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || /FOREIGN KEY constraint failed/.test((err as Error).message ?? '')) {
     return change.op === 'delete'
       ? new GwError('GW_ERR_IN_USE', `${change.entity} '${change.id}' is still referenced`, 'id')
       : new GwError('GW_ERR_CONFLICT', 'a referenced grid cell or department no longer exists', undefined);
