@@ -187,6 +187,23 @@ describe('grid cells and departments', () => {
   });
 });
 
+describe('runtime status', () => {
+  test('status set by the rooms that run devices: filterable, shown with its reason, announced, not audited', async () => {
+    const statuses: unknown[] = [];
+    const listen = (e: unknown) => statuses.push(e);
+    t.gw.service.events.on('device.status', listen);
+    const auditBefore = (await t.call('engineer', { method: 'GET', url: '/api/audit?limit=1' })).json().total;
+    await t.gw.service.setStatus('channels', 'cam-1', { state: 'offline', reason: 'auth failed' });
+    t.gw.service.events.off('device.status', listen);
+    assert.deepEqual(statuses, [{ entity: 'channels', id: 'cam-1', state: 'offline', reason: 'auth failed' }]);
+    const offline = (await t.call('operator', { method: 'GET', url: '/api/channels?status=offline' })).json();
+    assert.deepEqual(offline.items.map((c: { id: string }) => c.id), ['cam-1']);
+    assert.equal(offline.items[0].status.reason, 'auth failed');
+    assert.ok(Date.parse(offline.items[0].status.since) > 0);
+    assert.equal((await t.call('engineer', { method: 'GET', url: '/api/audit?limit=1' })).json().total, auditBefore);
+  });
+});
+
 describe('registry events', () => {
   test('every change is announced after commit, with redacted views', async () => {
     const seen: unknown[] = [];
