@@ -51,5 +51,5 @@ export const invalid = (errors: FieldError[]): GwError => {
   return new GwError('GW_ERR_VALIDATION', `${first.field ? `${first.field}: ` : ''}${first.message}`, first.field || undefined, { errors });
 };
 
-export const notFound = (entity: string, id: string): GwError =>
-  new GwError('GW_ERR_NOT_FOUND', `${entity} '${id}' does not exist`, 'id');
+export const notFound = (entity: string, id: string, field = 'id'): GwError =>
+  new GwError('GW_ERR_NOT_FOUND', `${entity} '${id}' does not exist`, field);

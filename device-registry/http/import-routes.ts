@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { GwError } from '../errors.ts';
 import { IMPORTABLE, type ImportableEntity } from '../import/columns.ts';
 import { toCsv, toImportJson } from '../import/export.ts';
-import { decodeText, parseCsv, parseJsonRows } from '../import/parse.ts';
+import { decodeText, jsonRows, parseCsv } from '../import/parse.ts';
 import { runImport } from '../import/run-import.ts';
 import { ErrorBody } from '../schemas/common.ts';
 import type { RegistryService } from '../service/registry-service.ts';
@@ -51,7 +51,7 @@ export function importRoutes(app: FastifyInstance, service: RegistryService): vo
     const type = req.headers['content-type'] ?? '';
     let rows;
     if (/^(text|application)\/csv/i.test(type)) rows = parseCsv(decodeText(req.body as Buffer, charsetOf(type)), q.entity);
-    else if (/^application\/json/i.test(type)) rows = parseJsonRows(JSON.stringify(req.body));
+    else if (/^application\/json/i.test(type)) rows = jsonRows(req.body);
     else throw new GwError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', 'send text/csv or application/json', 'content-type');
     const report = await runImport(service, q.entity, rows, q, req.actor!);
     const rejected = !q.dryRun && q.mode === 'all' && report.invalid > 0;

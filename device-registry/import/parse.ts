@@ -57,13 +57,8 @@ export function parseCsv(text: string, entity: ImportableEntity): ParsedRow[] {
   });
 }
 
-export function parseJsonRows(text: string): ParsedRow[] {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new GwError('GW_ERR_VALIDATION', `the body is not valid JSON: ${(err as Error).message}`, 'body');
-  }
+/** Rows from a JSON body: an array of entities, or {"items": [...]}. */
+export function jsonRows(data: unknown): ParsedRow[] {
   const items = Array.isArray(data) ? data : (data as { items?: unknown } | null)?.items;
   if (!Array.isArray(items)) throw new GwError('GW_ERR_VALIDATION', 'expected a JSON array of entities, or {"items": [...]}', 'body');
   return items.map((input, i) => ({ row: i + 1, input: input as Record<string, unknown> }));

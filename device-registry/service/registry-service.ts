@@ -35,7 +35,7 @@ export class RegistryService {
 
   async get(entity: EntityName, id: string): Promise<Doc> {
     const row = await this.store.get(entity, id);
-    if (!row) throw notFound(this.descriptor(entity).label, id);
+    if (!row) throw notFound(this.descriptor(entity).label, id, this.descriptor(entity).idField);
     return this.descriptor(entity).toPublic(row);
   }
 
@@ -108,7 +108,7 @@ export class RegistryService {
   async update(entity: EntityName, id: string, patch: unknown, actor: Actor, expectedVersion?: number): Promise<Doc> {
     const desc = this.descriptor(entity);
     const row = await this.store.get(entity, id);
-    if (!row) throw notFound(desc.label, id);
+    if (!row) throw notFound(desc.label, id, desc.idField);
     if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new GwError('GW_ERR_STALE_VERSION', `${desc.label} '${id}' is at version ${row.version}, not ${expectedVersion}`, 'version');
     }
@@ -134,7 +134,7 @@ export class RegistryService {
   async remove(entity: EntityName, id: string, actor: Actor, expectedVersion?: number): Promise<void> {
     const desc = this.descriptor(entity);
     const row = await this.store.get(entity, id);
-    if (!row) throw notFound(desc.label, id);
+    if (!row) throw notFound(desc.label, id, desc.idField);
     if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new GwError('GW_ERR_STALE_VERSION', `${desc.label} '${id}' is at version ${row.version}, not ${expectedVersion}`, 'version');
     }
