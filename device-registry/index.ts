@@ -13,5 +13,5 @@ export { auth } from './http/auth.ts';
 export { installValidators } from './http/validators.ts';
 export { registryRoutes } from './http/index.ts';
 export { ADMIN_ROLES, READ_ROLES, WRITE_ROLES } from './http/roles.ts';
-export { ALL_ROLES, ErrorBody, type Role } from './schemas/common.ts';
+export { ALL_ROLES, ErrorBody, Id, type Role } from './schemas/common.ts';
 export { defaultSensorTopic } from './entities/sensors.ts';

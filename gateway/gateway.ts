@@ -10,11 +10,13 @@ import { ConfigError } from './config/load.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
+import { startVideo, type VideoRoom } from './video/index.ts';
 
 export interface RunningGateway {
   app: FastifyInstance;
   service: RegistryService;
   keys: ApiKeys;
+  video?: VideoRoom;
   /** Stops accepting, lets in-flight requests finish (up to shutdown.graceMs), closes the store. */
   close(): Promise<void>;
 }
@@ -24,11 +26,14 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   const service = new RegistryService(store);
   const keys = new ApiKeys(store, service.events);
   let shuttingDown = false;
+  let video: VideoRoom | undefined;
   try {
     const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
     if (seedProblems.length) throw new ConfigError(seedProblems);
     await ensureAdminKey(keys, config.auth.adminKey, out, logger);
+    if (config.video.enabled) video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger });
   } catch (err) {
+    await video?.stop();
     await store.close();
     throw err;
   }
@@ -40,6 +45,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping() } },
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
+    routes: video ? [video.routes] : [],
   });
 
   let closing: Promise<void> | undefined;
@@ -50,8 +56,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       const grace = new Promise<void>((done) => (timer = setTimeout(done, config.shutdown.graceMs)));
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
+      await video?.stop();
       await store.close();
       logger.info('gateway stopped');
     })());
-  return { app, service, keys, close };
+  return { app, service, keys, video, close };
 }

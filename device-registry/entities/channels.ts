@@ -62,6 +62,7 @@ export const channels: EntityDescriptor = {
       enabled: input.enabled ?? true,
       mode: input.mode ?? 'on-demand',
       detectionProfile: input.detectionProfile ?? null,
+      video: input.video,
     });
     return {
       doc,

@@ -28,6 +28,20 @@ const Gb28181SourceInput = Type.Object(
   { additionalProperties: false },
 );
 
+export const VideoSettings = Type.Object(
+  {
+    transcode: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
+        description: 'auto: copy H.264, transcode anything else (e.g. H.265, which browsers do not play); always: also to force a short GOP',
+      }),
+    ),
+    gopSeconds: Type.Optional(Type.Number({ minimum: 0.5, maximum: 10, description: 'Keyframe interval when transcoding (default 1 s)' })),
+    tapFps: Type.Optional(Type.Number({ minimum: 0.2, maximum: 30, description: 'Decoded frames per second for detection (default from config)' })),
+    tapWidth: Type.Optional(Type.Integer({ minimum: 64, maximum: 3840, description: 'Width of decoded frames, height keeps the aspect' })),
+  },
+  { additionalProperties: false },
+);
+
 const channelFields = {
   id: Type.Optional(Id),
   name: Name,
@@ -39,6 +53,7 @@ const channelFields = {
     Type.Union([Type.Literal('always-on'), Type.Literal('on-demand')], { description: 'on-demand starts on the first viewer' }),
   ),
   detectionProfile: Type.Optional(Type.Union([Id, Type.Null()], { description: 'Detection profile reference; null for none' })),
+  video: Type.Optional(VideoSettings),
 };
 
 export const ChannelInput = Discriminated('kind', [
@@ -61,6 +76,7 @@ export const ChannelPatch = Type.Object(
     enabled: Type.Optional(Type.Boolean()),
     mode: channelFields.mode,
     detectionProfile: channelFields.detectionProfile,
+    video: Type.Optional(Type.Union([VideoSettings, Type.Null()])),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -84,6 +100,7 @@ export const Channel = Type.Object({
   enabled: Type.Boolean(),
   mode: Type.Union([Type.Literal('always-on'), Type.Literal('on-demand')]),
   detectionProfile: Type.Union([Id, Type.Null()]),
+  video: Type.Optional(VideoSettings),
   status: DeviceStatus,
   ...Meta,
 });

@@ -6,6 +6,28 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks a 
 
 const SeedList = Type.Array(Type.Object({}, { additionalProperties: true }));
 
+const Seconds = (min: number, max: number) => Type.Number({ minimum: min, maximum: max });
+
+export const VideoConfig = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    hls: Type.Object({ segmentSeconds: Seconds(0.5, 10), listSize: Type.Integer({ minimum: 3, maximum: 30 }) }, { additionalProperties: false }),
+    watchdogSeconds: Seconds(2, 300),
+    ioTimeoutSeconds: Seconds(1, 120),
+    startStaggerMs: Type.Integer({ minimum: 0, maximum: 10000 }),
+    onDemandIdleSeconds: Seconds(5, 3600),
+    tap: Type.Object({ fps: Seconds(0.2, 30), width: Type.Integer({ minimum: 64, maximum: 3840 }) }, { additionalProperties: false }),
+    backoff: Type.Object({ initialMs: Type.Integer({ minimum: 100 }), maxMs: Type.Integer({ minimum: 100 }) }, { additionalProperties: false }),
+    rtmp: Type.Object(
+      { enabled: Type.Boolean(), host: Type.String({ minLength: 1 }), port: Port, flvHttpPort: Port },
+      { additionalProperties: false },
+    ),
+    mediaTokenTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 86400 }),
+  },
+  { additionalProperties: false },
+);
+export type VideoConfig = Static<typeof VideoConfig>;
+
 export const GatewayConfig = Type.Object(
   {
     dataDir: Type.String({ minLength: 1 }),
@@ -40,6 +62,7 @@ export const GatewayConfig = Type.Object(
       ),
     ]),
     shutdown: Type.Object({ graceMs: Type.Integer({ minimum: 0, maximum: 600000 }) }, { additionalProperties: false }),
+    video: VideoConfig,
   },
   { additionalProperties: false },
 );

@@ -25,6 +25,8 @@ export interface AppDeps {
   readiness: Readiness;
   bodyLimit: number;
   trustProxy?: boolean;
+  /** Routes of the other rooms (video, …), registered behind the same auth. */
+  routes?: Array<(app: FastifyInstance) => void>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -55,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   metricsRoutes(app, deps.metrics);
   await app.register(auth, { keys: deps.keys });
   await app.register(registryRoutes, { service: deps.service, keys: deps.keys });
+  for (const add of deps.routes ?? []) add(app);
 
   if (existsSync(resolve(WALL_DIST, 'index.html'))) {
     await app.register(fastifyStatic, { root: WALL_DIST, wildcard: false });

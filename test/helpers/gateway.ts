@@ -26,7 +26,9 @@ export interface TestGateway {
 
 export async function startTestGateway(opts: { argv?: string[]; dataDir?: string } = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gw-test-'));
-  const config = loadConfig({ argv: ['--dataDir', dataDir, '--http.port', '0', '--log.level', 'debug', ...(opts.argv ?? [])], env: {}, cwd: process.cwd() });
+  // Video is off unless a test asks for it (--video.enabled true): registry tests need no ffmpeg.
+  const argv = ['--dataDir', dataDir, '--http.port', '0', '--log.level', 'debug', '--video.enabled', 'false', '--video.rtmp.port', '0', ...(opts.argv ?? [])];
+  const config = loadConfig({ argv, env: {}, cwd: process.cwd() });
   const capture = () => {
     const chunks: string[] = [];
     const stream = new PassThrough();

@@ -1,0 +1,89 @@
+// The one ffmpeg command line per channel: one input, HLS and (optionally)
+// local RTMP for the low-latency FLV server through a tee (encoded once,
+// muxed twice), and optionally raw decoded frames on stdout for detection.
+// Progress goes to fd 3 so stderr stays free for diagnostics.
+
+export type IngestInput = { kind: 'rtsp'; url: string } | { kind: 'rtmp'; url: string };
+
+export interface IngestPlan {
+  input: IngestInput;
+  ffmpegMajor: number;
+  hls: { dir: string; segmentSeconds: number; listSize: number };
+  /** rtmp://127.0.0.1:port/internal/<channel> when the low-latency server runs. */
+  rtmpOut?: string;
+  /** Re-encode to H.264 (H.265 source, or a forced short GOP). */
+  transcode?: { gopSeconds: number };
+  /** Decoded RGB frames on stdout. */
+  tap?: { fps: number; width: number };
+  /** Socket I/O timeout for the input. */
+  ioTimeoutSeconds: number;
+}
+
+function inputArgs(plan: IngestPlan): string[] {
+  const us = String(Math.round(plan.ioTimeoutSeconds * 1_000_000));
+  const common = ['-fflags', '+genpts+discardcorrupt', '-use_wallclock_as_timestamps', '1'];
+  if (plan.input.kind === 'rtsp') {
+    // ffmpeg 5 renamed the RTSP socket timeout from -stimeout to -timeout (which meant "listen" before).
+    const timeout = plan.ffmpegMajor >= 5 ? '-timeout' : '-stimeout';
+    return ['-rtsp_transport', 'tcp', timeout, us, ...common, '-i', plan.input.url];
+  }
+  // For RTMP, -timeout means "listen"; -rw_timeout is the I/O timeout on every protocol.
+  return ['-rw_timeout', us, ...common, '-i', plan.input.url];
+}
+
+/** Escapes a value inside a tee muxer slave spec ([opts]target). */
+const teeEscape = (value: string) => value.replace(/([\\:|[\]])/g, '\\$1');
+
+function videoCodecArgs(plan: IngestPlan): string[] {
+  if (!plan.transcode) return ['-c:v', 'copy'];
+  const gop = plan.transcode.gopSeconds;
+  return [
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
+    '-crf', '23', '-maxrate', '4M', '-bufsize', '8M', '-bf', '0', '-sc_threshold', '0',
+    '-force_key_frames', `expr:gte(t,n_forced*${gop})`,
+    // FLV (through the tee) needs SPS/PPS out of band; the HLS muxer re-inserts them in-band.
+    '-flags', '+global_header',
+  ];
+}
+
+function hlsOptions(plan: IngestPlan): Record<string, string> {
+  return {
+    hls_time: String(plan.hls.segmentSeconds),
+    hls_list_size: String(plan.hls.listSize),
+    // temp_file: never serve a half-written segment; omit_endlist: a restart is not the end of a live stream.
+    hls_flags: 'delete_segments+independent_segments+temp_file+omit_endlist+program_date_time',
+    // Sequence numbers from the clock, so they keep growing across restarts.
+    hls_start_number_source: 'epoch',
+    hls_segment_filename: `${plan.hls.dir}/seg-%d.ts`,
+  };
+}
+
+function outputArgs(plan: IngestPlan): string[] {
+  const playlist = `${plan.hls.dir}/index.m3u8`;
+  const hls = hlsOptions(plan);
+  if (!plan.rtmpOut) {
+    return ['-map', '0:v:0', ...videoCodecArgs(plan), '-f', 'hls', ...Object.entries(hls).flatMap(([k, v]) => [`-${k}`, v]), playlist];
+  }
+  const hlsSpec = Object.entries({ f: 'hls', ...hls }).map(([k, v]) => `${k}=${teeEscape(v)}`).join(':');
+  // onfail=ignore: if the FLV side fails the HLS side carries on.
+  const tee = `[${hlsSpec}]${teeEscape(playlist)}|[f=flv:onfail=ignore]${teeEscape(plan.rtmpOut)}`;
+  return ['-map', '0:v:0', ...videoCodecArgs(plan), '-f', 'tee', tee];
+}
+
+function tapArgs(plan: IngestPlan): string[] {
+  if (!plan.tap) return [];
+  const { fps, width } = plan.tap;
+  return ['-map', '0:v:0', '-vf', `fps=${fps},scale=${width}:-2`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+}
+
+export function buildIngestArgs(plan: IngestPlan): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:3',
+    ...inputArgs(plan),
+    ...outputArgs(plan),
+    ...tapArgs(plan),
+  ];
+}
+
+/** The command line as it may be logged: credentials in the input URL redacted. */
+export const redactArgs = (args: string[]) => args.map((a) => a.replace(/^(rtsps?:\/\/)[^/@\s]*@/i, '$1[REDACTED]@'));

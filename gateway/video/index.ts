@@ -1,0 +1,70 @@
+// The video room's entry: the frame hub, the RTMP/FLV live server, the
+// channel manager and their HTTP routes, started and stopped together.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ApiKeys, RegistryService } from '../../device-registry/index.ts';
+import type { VideoConfig } from '../config/schema.ts';
+import { findFfmpeg } from './ffmpeg/locate.ts';
+import { FrameHub } from './frames.ts';
+import { loadOrCreateSecret, MediaTokens } from './http/media-token.ts';
+import { videoRoutes } from './http/video-routes.ts';
+import { LiveServer } from './live/live-server.ts';
+import { VideoManager } from './video-manager.ts';
+
+export { FrameHub, type Frame, type FrameHandler } from './frames.ts';
+export type { ChannelVideoStatus } from './video-manager.ts';
+
+export interface VideoRoom {
+  frames: FrameHub;
+  manager: VideoManager;
+  live?: LiveServer;
+  ports: { rtmp?: number; flvHttp?: number };
+  routes(app: FastifyInstance): void;
+  stop(): Promise<void>;
+}
+
+export async function startVideo(config: VideoConfig, deps: { registry: RegistryService; keys: ApiKeys; dataDir: string; log: Logger }): Promise<VideoRoom> {
+  const log = deps.log.child({ module: 'video' });
+  const ffmpeg = findFfmpeg();
+  log.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version }, 'ffmpeg found');
+  const frames = new FrameHub();
+  frames.on('error', (channelId, err) => log.error({ channelId, err }, 'frame subscriber failed'));
+
+  let live: LiveServer | undefined;
+  const ports: VideoRoom['ports'] = {};
+  if (config.rtmp.enabled) {
+    live = new LiveServer({
+      rtmpHost: config.rtmp.host,
+      rtmpPort: config.rtmp.port,
+      httpPort: config.rtmp.flvHttpPort,
+      log: log.child({ component: 'live' }),
+      authorizePush: async (key) => {
+        const id = (await deps.registry.store.findAltKeys('channels', [`rtmp:${key}`])).get(`rtmp:${key}`);
+        const row = id ? await deps.registry.getStored('channels', id) : undefined;
+        return row?.doc.enabled === true;
+      },
+    });
+    const bound = await live.start();
+    ports.rtmp = bound.rtmpPort;
+    ports.flvHttp = bound.httpPort;
+  }
+
+  const manager = new VideoManager(deps.registry, frames, ffmpeg, config, deps.dataDir, log, live);
+  await manager.start();
+  const tokens = new MediaTokens(loadOrCreateSecret(deps.dataDir), config.mediaTokenTtlSeconds);
+  return {
+    frames,
+    manager,
+    live,
+    ports,
+    routes: (app) =>
+      videoRoutes(app, {
+        registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path,
+        flvUrl: live ? (a, n) => live.flvUrl(a, n) : undefined,
+      }),
+    stop: async () => {
+      await manager.stop();
+      await live?.stop();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// One run of a channel's ffmpeg: spawn it, read its progress, stream info and
+// tap frames, kill it when it stops producing frames (a hung or SIGSTOPped
+// process), and report how it ended.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Logger } from 'pino';
+import { buildIngestArgs, redactArgs, type IngestPlan } from '../ffmpeg/args.ts';
+import { classifyError, LineTail, parseVideoStream, ProgressParser, type OfflineReason, type StreamInfo } from '../ffmpeg/diagnostics.ts';
+import { RawFrameReader } from '../frames.ts';
+
+export interface RunCallbacks {
+  onInput(info: StreamInfo): void;
+  /** First frames flowed: the channel is online. */
+  onOnline(): void;
+  onFrame(data: Buffer, width: number, height: number): void;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when we ended the run ourselves. */
+  killedFor?: { reason: OfflineReason; detail: string };
+  reason?: OfflineReason;
+  lastError?: string;
+  onlineForMs: number;
+}
+
+const STOP_GRACE_MS = 3000;
+
+export class FfmpegRun {
+  private proc: ChildProcess | undefined;
+  private killedFor: RunResult['killedFor'];
+  private lastFrameAt = Date.now();
+  private frames = 0;
+  private onlineAt: number | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  readonly done: Promise<RunResult>;
+
+  constructor(ffmpegPath: string, readonly plan: IngestPlan, private readonly watchdogMs: number, private readonly cb: RunCallbacks, private readonly log: Logger) {
+    const args = buildIngestArgs(plan);
+    this.log.debug({ args: redactArgs(args) }, 'starting ffmpeg');
+    const proc = spawn(ffmpegPath, args, { stdio: ['ignore', plan.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    const tail = new LineTail(40, (line) => this.onStderr(line));
+    proc.stderr!.on('data', (c: Buffer) => tail.push(c));
+    const progress = new ProgressParser((block) => this.onProgress(block));
+    (proc.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => progress.push(c));
+    if (plan.tap) proc.stdout!.on('data', (c: Buffer) => this.onTapData(c));
+    this.watchdog = setInterval(() => this.checkWatchdog(), Math.min(1000, this.watchdogMs / 2));
+    this.done = new Promise((resolve) => {
+      proc.once('error', (err) => this.log.error({ err }, 'ffmpeg could not be spawned'));
+      proc.once('close', (code, signal) => {
+        clearInterval(this.watchdog);
+        const errors = tail.lines.filter((l) => /error|fail|refused|unauthorized|not found|timed out|invalid|no such|matches no streams|unsupported/i.test(l));
+        resolve({
+          code, signal, killedFor: this.killedFor,
+          reason: this.killedFor?.reason ?? classifyError(tail.lines),
+          lastError: this.killedFor?.detail ?? errors.at(-1) ?? tail.lines.at(-1),
+          onlineForMs: this.onlineAt ? Date.now() - this.onlineAt : 0,
+        });
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Ends the run; `reason` is what the status will say. */
+  kill(reason: OfflineReason, detail: string): void {
+    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.killedFor ??= { reason, detail };
+    const proc = this.proc;
+    proc.kill('SIGTERM');
+    setTimeout(() => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    }, STOP_GRACE_MS).unref();
+  }
+
+  private section: 'input' | 'output' = 'input';
+  private outputIndex = -1;
+  private tapReader: RawFrameReader | undefined;
+  private early: Buffer[] = [];
+
+  private onStderr(line: string): void {
+    const out = /^Output #(\d+)/.exec(line);
+    if (out) {
+      this.section = 'output';
+      this.outputIndex = Number(out[1]);
+      return;
+    }
+    const info = parseVideoStream(line);
+    if (!info) return;
+    if (this.section === 'input') this.cb.onInput(info);
+    else if (this.plan.tap && info.codec === 'rawvideo' && this.outputIndex === 1 && !this.tapReader) {
+      this.tapReader = new RawFrameReader(info.width, info.height, (data) => this.cb.onFrame(data, info.width, info.height));
+      for (const chunk of this.early.splice(0)) this.tapReader.push(chunk);
+    }
+  }
+
+  private onTapData(chunk: Buffer): void {
+    if (this.tapReader) this.tapReader.push(chunk);
+    else this.early.push(chunk);
+  }
+
+  private onProgress(block: Record<string, string>): void {
+    const frames = Number(block.frame ?? 0);
+    if (frames > this.frames) {
+      this.frames = frames;
+      this.lastFrameAt = Date.now();
+      if (this.onlineAt === undefined) {
+        this.onlineAt = Date.now();
+        this.cb.onOnline();
+      }
+    }
+  }
+
+  private checkWatchdog(): void {
+    const quiet = Date.now() - this.lastFrameAt;
+    if (quiet > this.watchdogMs) {
+      this.log.warn({ quietMs: quiet }, 'no frames: restarting ffmpeg');
+      // SIGKILL at once: a stopped or hung process does not answer SIGTERM.
+      this.killedFor ??= { reason: 'timeout', detail: `no frames for ${Math.round(quiet / 1000)} s` };
+      this.proc?.kill('SIGKILL');
+    }
+  }
+}

@@ -1,0 +1,226 @@
+// Keeps one supervised ingest per channel that should run, following the
+// registry live: new, changed, disabled and deleted channels take effect at
+// once. Always-on and detection channels run all the time; on-demand ones
+// while someone watches; RTMP channels while their encoder pushes.
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { DeviceChanged, RegistryService, StoredRow } from '../../device-registry/index.ts';
+import { ingestSpec, rtspUrlWithCredentials, safeName, type TapDefaults } from './channel-spec.ts';
+import type { Ffmpeg } from './ffmpeg/locate.ts';
+import type { FrameHub } from './frames.ts';
+import { IngestSupervisor, type IngestSettings, type IngestSpec, type IngestStatus } from './ingest/supervisor.ts';
+import { StartQueue } from './start-queue.ts';
+
+/** What the manager needs from the low-latency RTMP/FLV server. */
+export interface LiveOutputs {
+  rtmpUrl(app: string, name: string): string;
+  on(event: 'publish' | 'unpublish', listener: (e: { app: string; name: string }) => void): unknown;
+}
+
+export interface VideoSettings {
+  hls: { segmentSeconds: number; listSize: number };
+  watchdogSeconds: number;
+  ioTimeoutSeconds: number;
+  startStaggerMs: number;
+  onDemandIdleSeconds: number;
+  tap: TapDefaults;
+  backoff: { initialMs: number; maxMs: number };
+}
+
+export interface ChannelVideoStatus extends Omit<IngestStatus, 'state' | 'reason'> {
+  /** idle: an on-demand channel nobody watches. */
+  state: IngestStatus['state'] | 'idle';
+  /** Why it is offline or not running: an ingest reason, or disabled, no push, … */
+  reason?: string;
+  running: boolean;
+  mode: 'always-on' | 'on-demand' | 'push';
+}
+
+interface ManagerEvents {
+  'channel.status': [ChannelVideoStatus];
+}
+
+const IDLE_CHECK_MS = 2000;
+
+export class VideoManager extends EventEmitter<ManagerEvents> {
+  private readonly supervisors = new Map<string, IngestSupervisor>();
+  private readonly idle = new Map<string, ChannelVideoStatus>();
+  private readonly lastViewed = new Map<string, number>();
+  private readonly pushing = new Set<string>();
+  private readonly queue: StartQueue;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly frames: FrameHub,
+    private readonly ffmpeg: Ffmpeg,
+    private readonly settings: VideoSettings,
+    private readonly mediaRoot: string,
+    private readonly log: Logger,
+    private readonly live?: LiveOutputs,
+  ) {
+    super();
+    this.queue = new StartQueue(settings.startStaggerMs);
+  }
+
+  hlsDir(channelId: string): string {
+    return join(this.mediaRoot, 'hls', safeName(channelId));
+  }
+
+  async start(): Promise<void> {
+    this.registry.events.on('device.changed', this.onRegistryChange);
+    this.frames.on('subscribers', this.onSubscribers);
+    this.live?.on('publish', (e) => void this.onPush(e.app, e.name, true));
+    this.live?.on('unpublish', (e) => void this.onPush(e.app, e.name, false));
+    for (let offset = 0; ; offset += 500) {
+      const page = await this.registry.store.list('channels', { limit: 500, offset });
+      for (const row of page.rows) await this.reconcile(row.id, row);
+      if (offset + page.rows.length >= page.total || page.rows.length === 0) break;
+    }
+    this.idleTimer = setInterval(() => this.stopIdleChannels(), IDLE_CHECK_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.idleTimer);
+    this.queue.clear();
+    this.registry.events.off('device.changed', this.onRegistryChange);
+    this.frames.off('subscribers', this.onSubscribers);
+    await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
+    this.supervisors.clear();
+  }
+
+  status(channelId: string): ChannelVideoStatus | undefined {
+    const sup = this.supervisors.get(channelId);
+    if (sup) return { ...sup.status, running: true, mode: this.modeOf(sup.spec) };
+    return this.idle.get(channelId);
+  }
+
+  allStatus(): ChannelVideoStatus[] {
+    const ids = new Set([...this.supervisors.keys(), ...this.idle.keys()]);
+    return [...ids].sort().map((id) => this.status(id)!);
+  }
+
+  /** A viewer asked for the channel: start an on-demand channel, keep it running. */
+  async touch(channelId: string): Promise<void> {
+    this.lastViewed.set(channelId, Date.now());
+    if (!this.supervisors.has(channelId)) await this.reconcile(channelId);
+  }
+
+  private readonly onRegistryChange = (e: DeviceChanged) => {
+    if (e.entity === 'channels') void this.reconcile(e.id);
+  };
+
+  private readonly onSubscribers = (channelId: string) => void this.reconcile(channelId);
+
+  private async onPush(app: string, name: string, active: boolean): Promise<void> {
+    if (app !== 'live') return;
+    const id = (await this.registry.store.findAltKeys('channels', [`rtmp:${name}`])).get(`rtmp:${name}`);
+    if (!id) return;
+    if (active) this.pushing.add(id);
+    else this.pushing.delete(id);
+    await this.reconcile(id);
+  }
+
+  private modeOf(spec: IngestSpec): ChannelVideoStatus['mode'] {
+    return spec.input.kind === 'rtmp' ? 'push' : this.alwaysOn.has(spec.channelId) ? 'always-on' : 'on-demand';
+  }
+
+  private readonly alwaysOn = new Set<string>();
+
+  /** What should run for this channel, or why nothing should. */
+  private desired(row: StoredRow | undefined): { spec?: IngestSpec; why?: string } {
+    if (!row) return { why: 'deleted' };
+    const doc = row.doc as { kind: string; enabled: boolean; mode: string; detectionProfile: string | null; source: { pushKey?: string } };
+    if (!doc.enabled) return { why: 'disabled' };
+    const tap = doc.detectionProfile !== null || this.frames.count(row.id) > 0;
+    const always = doc.mode === 'always-on' || tap;
+    if (always) this.alwaysOn.add(row.id);
+    else this.alwaysOn.delete(row.id);
+    if (doc.kind === 'rtmp') {
+      if (!this.live) return { why: 'RTMP push is disabled in the configuration' };
+      if (!this.pushing.has(row.id)) return { why: 'no push' };
+      const key = row.secret?.pushKey as string;
+      return { spec: ingestSpec(row, { kind: 'rtmp', url: this.live.rtmpUrl('live', key) }, { tap }, this.settings.tap) };
+    }
+    if (doc.kind !== 'rtsp') return { why: `${doc.kind} channels are not ingested yet` };
+    const viewed = Date.now() - (this.lastViewed.get(row.id) ?? 0) < this.settings.onDemandIdleSeconds * 1000;
+    if (!always && !viewed) return { why: 'idle (on demand)' };
+    return { spec: ingestSpec(row, { kind: 'rtsp', url: rtspUrlWithCredentials(row) }, { tap }, this.settings.tap) };
+  }
+
+  private async reconcile(channelId: string, known?: StoredRow): Promise<void> {
+    if (this.stopped) return;
+    const row = known ?? (await this.registry.getStored('channels', channelId));
+    const { spec, why } = this.desired(row);
+    const current = this.supervisors.get(channelId);
+    if (current && spec && JSON.stringify(current.spec) === JSON.stringify(spec)) return;
+    if (current) {
+      this.supervisors.delete(channelId);
+      await current.stop();
+    }
+    if (!spec) {
+      this.queue.cancel(channelId);
+      if (!row) {
+        this.idle.delete(channelId);
+        this.frames.forget(channelId);
+        return;
+      }
+      const state = why === 'idle (on demand)' ? 'unknown' : 'offline';
+      this.publishIdle(channelId, why ?? 'stopped', state);
+      return;
+    }
+    this.idle.delete(channelId);
+    this.launch(spec);
+  }
+
+  private publishIdle(channelId: string, why: string, state: 'unknown' | 'offline'): void {
+    const status: ChannelVideoStatus = {
+      channelId, state: state === 'unknown' ? 'idle' : 'offline', reason: why, restarts: 0, transcoding: false, running: false, mode: 'on-demand',
+    };
+    this.idle.set(channelId, status);
+    void this.registry.setStatus('channels', channelId, { state, reason: why });
+    this.emit('channel.status', status);
+  }
+
+  private launch(spec: IngestSpec): void {
+    const sup = new IngestSupervisor(spec, this.ingestSettings(spec.channelId), this.log.child({ channelId: spec.channelId }));
+    this.supervisors.set(spec.channelId, sup);
+    sup.on('frame', (frame) => this.frames.publish(frame));
+    sup.on('status', (s) => {
+      if (this.supervisors.get(spec.channelId) !== sup) return;
+      const reason = s.state === 'offline' ? (s.reason === 'exited' && s.lastError ? `exited: ${s.lastError.slice(0, 200)}` : s.reason) : undefined;
+      void this.registry.setStatus('channels', spec.channelId, { state: s.state, reason });
+      this.emit('channel.status', { ...s, running: true, mode: this.modeOf(spec) });
+    });
+    // Start many channels a little apart, not all at once.
+    this.queue.add(spec.channelId, () => {
+      if (this.supervisors.get(spec.channelId) === sup) sup.start();
+    });
+  }
+
+  private ingestSettings(channelId: string): IngestSettings {
+    const s = this.settings;
+    return {
+      ffmpegPath: this.ffmpeg.path,
+      ffmpegMajor: this.ffmpeg.major,
+      hlsDir: this.hlsDir(channelId),
+      segmentSeconds: s.hls.segmentSeconds,
+      listSize: s.hls.listSize,
+      rtmpOut: this.live?.rtmpUrl('internal', safeName(channelId)),
+      watchdogMs: s.watchdogSeconds * 1000,
+      ioTimeoutSeconds: s.ioTimeoutSeconds,
+      backoff: s.backoff,
+    };
+  }
+
+  private stopIdleChannels(): void {
+    for (const [id, sup] of this.supervisors) {
+      if (this.modeOf(sup.spec) !== 'on-demand') continue;
+      const last = this.lastViewed.get(id) ?? 0;
+      if (Date.now() - last > this.settings.onDemandIdleSeconds * 1000) void this.reconcile(id);
+    }
+  }
+}

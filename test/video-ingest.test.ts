@@ -1,0 +1,128 @@
+// Pulled RTSP channels with real ffmpeg against the camera simulator: HLS
+// appears and decodes, a dead camera goes offline with a reason and comes
+// back, a hung ffmpeg is restarted by the watchdog, and failing channels do
+// not disturb a healthy one.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
+import type { TestGateway } from './helpers/gateway.ts';
+import { CLIP_DIR, countFrames, ffprobe, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
+
+let sim: CameraSimulator;
+let t: TestGateway;
+const STREAMS = [
+  { path: 'good', clip: 'h264-720p' as const },
+  { path: 'flaky', clip: 'h264-360p' as const },
+  { path: 'audio', clip: 'audio-only' as const },
+  { path: 'hevc', clip: 'h265-720p' as const },
+  { path: 'gop4', clip: 'h264-720p-gop4' as const },
+];
+
+async function addChannel(id: string, url: string, extra: Record<string, unknown> = {}) {
+  const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id, name: `测试-${id}`, kind: 'rtsp', source: { url }, mode: 'always-on', ...extra } });
+  assert.equal(res.statusCode, 201, res.body);
+}
+
+before(async () => {
+  sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: STREAMS });
+  for (const s of STREAMS) await sim.waitReady(s.path, 60_000);
+  t = await startVideoGateway();
+});
+after(async () => {
+  await t?.stop();
+  await sim?.stop();
+});
+
+test('an RTSP channel comes online; its HLS playlist lists 1 s segments that decode as H.264 720p', async () => {
+  await addChannel('good', sim.url('good'));
+  const status = await waitFor(async () => ((await statusOf(t, 'good')).state === 'online' ? statusOf(t, 'good') : undefined), 20_000, 'online');
+  assert.deepEqual(status.input, { codec: 'h264', width: 1280, height: 720, fps: 25 });
+  assert.equal(status.transcoding, false);
+  const dir = t.gw.video!.manager.hlsDir('good');
+  const playlist = await waitFor(async () => {
+    const text = await readFile(join(dir, 'index.m3u8'), 'utf8');
+    return (text.match(/#EXTINF/g) ?? []).length >= 3 ? text : undefined;
+  }, 20_000, '3 segments');
+  assert.match(playlist, /#EXT-X-TARGETDURATION:1\b/);
+  const segment = playlist.trim().split('\n').at(-1)!;
+  const [stream] = await ffprobe(join(dir, segment));
+  assert.equal(stream?.codec_name, 'h264');
+  assert.equal(stream?.width, 1280);
+  const frames = await countFrames(join(dir, segment));
+  assert.ok(frames >= 20 && frames <= 30, `a 1 s segment holds about 25 frames, not ${frames}`);
+  assert.equal(((await t.gw.service.get('channels', 'good')).status as { state: string }).state, 'online', 'the registry shows it online');
+});
+
+test('failing channels get a reason a person can act on, and never disturb the healthy one', async () => {
+  await addChannel('refused', 'rtsp://127.0.0.1:1/nothing');
+  await addChannel('missing', sim.url('no-such-path'));
+  await addChannel('audio', sim.url('audio'));
+  const reasons: Record<string, string> = { refused: 'unreachable', missing: 'not found', audio: 'no video stream' };
+  for (const [id, reason] of Object.entries(reasons)) {
+    await waitFor(async () => (await statusOf(t, id)).reason === reason || undefined, 20_000, `${id}: ${reason}`);
+  }
+  const good = await statusOf(t, 'good');
+  assert.equal(good.state, 'online');
+  assert.equal(good.restarts, 0);
+});
+
+test('an H.265 source is transcoded to H.264 for browsers', async () => {
+  await addChannel('hevc', sim.url('hevc'));
+  const status = await waitFor(async () => {
+    const s = await statusOf(t, 'hevc');
+    return s.state === 'online' && s.transcoding ? s : undefined;
+  }, 40_000, 'hevc online, transcoding');
+  assert.equal(status.input?.codec, 'hevc');
+  const dir = t.gw.video!.manager.hlsDir('hevc');
+  const segment = await waitFor(async () => (await readFile(join(dir, 'index.m3u8'), 'utf8')).match(/seg-\d+\.ts/g)?.at(-1), 20_000, 'a segment');
+  assert.equal((await ffprobe(join(dir, segment)))[0]?.codec_name, 'h264');
+  await t.call('engineer', { method: 'DELETE', url: '/api/channels/hevc' }); // give the CPU back
+});
+
+test('a 4 s source GOP gives 4 s segments, and the status says so', async () => {
+  await addChannel('gop4', sim.url('gop4'));
+  const status = await waitFor(async () => {
+    const s = await statusOf(t, 'gop4');
+    return /segments are [34]\.\d s/.test(s.note ?? '') ? s : undefined;
+  }, 40_000, 'a note about the 4 s GOP');
+  assert.match(status.note!, /keyframe interval/);
+  await t.call('engineer', { method: 'DELETE', url: '/api/channels/gop4' });
+});
+
+test('a stalled source is restarted by the watchdog; a SIGSTOPped ffmpeg too', async () => {
+  await addChannel('flaky', sim.url('flaky'));
+  await waitFor(async () => (await statusOf(t, 'flaky')).state === 'online' || undefined, 20_000, 'flaky online');
+  sim.server.pause('flaky');
+  await waitFor(async () => (await statusOf(t, 'flaky')).reason === 'timeout' || undefined, 12_000, 'timeout after the stall');
+  sim.server.resume('flaky');
+  await waitFor(async () => (await statusOf(t, 'flaky')).state === 'online' || undefined, 20_000, 'online again');
+
+  const before = await statusOf(t, 'flaky');
+  process.kill(before.pid!, 'SIGSTOP');
+  const after = await waitFor(async () => {
+    const s = await statusOf(t, 'flaky');
+    return s.state === 'online' && s.pid !== before.pid ? s : undefined;
+  }, 25_000, 'a new ffmpeg, online');
+  assert.ok(after.restarts > before.restarts);
+});
+
+test('a camera that dies goes offline with a reason within the watchdog time, and comes back with its HLS', async () => {
+  const port = sim.port;
+  const dir = t.gw.video!.manager.hlsDir('good');
+  const sequence = async () => Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(await readFile(join(dir, 'index.m3u8'), 'utf8'))?.[1]);
+  const seqBefore = await sequence();
+  await sim.stop();
+  const died = Date.now();
+  const offline = await waitFor(async () => {
+    const s = await statusOf(t, 'good');
+    return s.state === 'offline' ? s : undefined;
+  }, 10_000, 'offline');
+  assert.ok(Date.now() - died < 8000, 'offline within the watchdog time (4 s) plus a poll');
+  assert.ok(['unreachable', 'timeout', 'not found', 'exited'].includes(offline.reason!), offline.reason);
+  sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: STREAMS, port });
+  await sim.waitReady('good', 30_000);
+  await waitFor(async () => (await statusOf(t, 'good')).state === 'online' || undefined, 20_000, 'online again');
+  await waitFor(async () => ((await sequence()) > seqBefore ? true : undefined), 15_000, 'HLS continues with a higher sequence');
+});
