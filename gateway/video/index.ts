@@ -60,7 +60,7 @@ export async function startVideo(config: VideoConfig, deps: { registry: Registry
     routes: (app) =>
       videoRoutes(app, {
         registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path,
-        flvUrl: live ? (a, n) => live.flvUrl(a, n) : undefined,
+        flv: live ? { url: (a, n) => live.flvUrl(a, n), isPublishing: (a, n) => live.isPublishing(a, n) } : undefined,
       }),
     stop: async () => {
       await manager.stop();

@@ -1,6 +1,7 @@
 // Video over HTTP: channel status, play URLs with media tokens, snapshots,
 // and the media itself (HLS files, HTTP-FLV proxied from the local live server).
-import { get as httpGet } from 'node:http';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
@@ -19,8 +20,24 @@ export interface VideoRouteDeps {
   tokens: MediaTokens;
   frames: FrameHub;
   ffmpegPath: string;
-  /** Loopback HTTP-FLV URL of a stream on the live server, when it runs. */
-  flvUrl?: (app: string, name: string) => string;
+  /** The local live server's HTTP-FLV, when it runs. */
+  flv?: { url: (app: string, name: string) => string; isPublishing: (app: string, name: string) => boolean };
+}
+
+/**
+ * node-media-server's FLV header always announces audio; our streams are video
+ * only, and a player told to expect audio waits for it (ffmpeg up to 90 s).
+ * Clear the audio flag (byte 4, bit 2) of the header as it passes.
+ */
+export function videoOnlyFlvHeader(): Transform {
+  let first = true;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (first && chunk.length >= 5 && chunk.toString('latin1', 0, 3) === 'FLV') chunk[4] = chunk[4]! & ~0x04;
+      first = false;
+      done(null, chunk);
+    },
+  });
 }
 
 const PLAYLIST_WAIT_MS = 10_000;
@@ -101,7 +118,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     const { token, expiresAt } = deps.tokens.issue(id, req.actor!.keyId ?? 'system');
     const base = `/media/${token}/${encodeURIComponent(id)}`;
     void deps.manager.touch(id);
-    return { hls: `${base}/index.m3u8`, ...(deps.flvUrl ? { flv: `${base}/live.flv` } : {}), expiresAt: new Date(expiresAt).toISOString() };
+    return { hls: `${base}/index.m3u8`, ...(deps.flv ? { flv: `${base}/live.flv` } : {}), expiresAt: new Date(expiresAt).toISOString() };
   });
 
   app.get('/api/channels/:id/snapshot.jpg', {
@@ -139,10 +156,12 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   app.get('/media/:token/:id/live.flv', { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
     const { token, id } = req.params as { token: string; id: string };
     await checkToken(token, id);
-    if (!deps.flvUrl) throw new GwError('GW_ERR_NOT_FOUND', 'low-latency FLV is disabled in the configuration', 'live.flv');
+    const flv = deps.flv;
+    if (!flv) throw new GwError('GW_ERR_NOT_FOUND', 'low-latency FLV is disabled in the configuration', 'live.flv');
     await waitForPlaylist(id); // the same ingest feeds FLV: when HLS flows, FLV does too
-    const upstream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
-      httpGet(deps.flvUrl!('internal', safeName(id)), resolve).once('error', reject));
+    // A play of a stream nobody publishes would hang on the live server: refuse it here.
+    if (!flv.isPublishing('internal', safeName(id))) throw new GwError('GW_ERR_UNAVAILABLE', `low-latency stream of '${id}' is not running`, 'id');
+    const upstream = await new Promise<IncomingMessage>((resolve, reject) => httpGet(flv.url('internal', safeName(id)), resolve).once('error', reject));
     if (upstream.statusCode !== 200) {
       upstream.resume();
       throw new GwError('GW_ERR_UNAVAILABLE', `low-latency stream of '${id}' is not available`, 'id');
@@ -152,7 +171,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
       clearInterval(touch);
       upstream.destroy();
     });
-    return reply.type('video/x-flv').header('cache-control', 'no-cache').send(upstream);
+    return reply.type('video/x-flv').header('cache-control', 'no-cache').send(upstream.pipe(videoOnlyFlvHeader()));
   });
 }
 
