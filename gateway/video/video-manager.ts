@@ -13,9 +13,12 @@ import { IngestSupervisor, type IngestSettings, type IngestSpec, type IngestStat
 import { StartQueue } from './start-queue.ts';
 
 /** What the manager needs from the low-latency RTMP/FLV server. */
+type PushListener = (e: { app: string; name: string }) => void;
+
 export interface LiveOutputs {
   rtmpUrl(app: string, name: string): string;
-  on(event: 'publish' | 'unpublish', listener: (e: { app: string; name: string }) => void): unknown;
+  on(event: 'publish' | 'unpublish', listener: PushListener): unknown;
+  off(event: 'publish' | 'unpublish', listener: PushListener): unknown;
 }
 
 export interface VideoSettings {
@@ -72,8 +75,8 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   async start(): Promise<void> {
     this.registry.events.on('device.changed', this.onRegistryChange);
     this.frames.on('subscribers', this.onSubscribers);
-    this.live?.on('publish', (e) => void this.onPush(e.app, e.name, true));
-    this.live?.on('unpublish', (e) => void this.onPush(e.app, e.name, false));
+    this.live?.on('publish', this.onPublish);
+    this.live?.on('unpublish', this.onUnpublish);
     for (let offset = 0; ; offset += 500) {
       const page = await this.registry.store.list('channels', { limit: 500, offset });
       for (const row of page.rows) await this.reconcile(row.id, row);
@@ -88,6 +91,8 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.queue.clear();
     this.registry.events.off('device.changed', this.onRegistryChange);
     this.frames.off('subscribers', this.onSubscribers);
+    this.live?.off('publish', this.onPublish);
+    this.live?.off('unpublish', this.onUnpublish);
     await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
     this.supervisors.clear();
   }
@@ -115,8 +120,11 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
 
   private readonly onSubscribers = (channelId: string) => void this.reconcile(channelId);
 
+  private readonly onPublish: PushListener = (e) => void this.onPush(e.app, e.name, true);
+  private readonly onUnpublish: PushListener = (e) => void this.onPush(e.app, e.name, false);
+
   private async onPush(app: string, name: string, active: boolean): Promise<void> {
-    if (app !== 'live') return;
+    if (app !== 'live' || this.stopped) return;
     const id = (await this.registry.store.findAltKeys('channels', [`rtmp:${name}`])).get(`rtmp:${name}`);
     if (!id) return;
     if (active) this.pushing.add(id);
@@ -161,6 +169,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
       this.supervisors.delete(channelId);
       await current.stop();
     }
+    if (this.stopped) return; // the gateway shut down while this channel was stopping
     if (!spec) {
       this.queue.cancel(channelId);
       if (!row) {

@@ -28,7 +28,9 @@ function inputArgs(plan: IngestPlan): string[] {
     return ['-rtsp_transport', 'tcp', timeout, us, ...common, '-i', plan.input.url];
   }
   // For RTMP, -timeout means "listen"; -rw_timeout is the I/O timeout on every protocol.
-  return ['-rw_timeout', us, ...common, '-i', plan.input.url];
+  // An FLV header may announce audio that never comes; without an explicit
+  // -analyzeduration ffmpeg waits up to 90 s for it on FLV.
+  return ['-rw_timeout', us, '-analyzeduration', '2000000', ...common, '-i', plan.input.url];
 }
 
 /** Escapes a value inside a tee muxer slave spec ([opts]target). */
