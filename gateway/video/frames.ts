@@ -56,19 +56,30 @@ class Subscription {
       this.pending = frame;
       return;
     }
-    void this.run(frame);
+    this.run(frame);
   }
 
-  private async run(frame: Frame): Promise<void> {
+  // A handler that returns no promise is done at once: several frames in one
+  // tick all reach it. Only a pending promise makes the subscriber busy.
+  private run(frame: Frame): void {
     this.busy = true;
+    let result: void | Promise<void>;
     try {
-      await this.handler(frame);
-      this.delivered++;
+      result = this.handler(frame);
     } catch (err) {
       this.onError(err);
-    } finally {
-      this.busy = false;
+      return this.finish();
     }
+    if (result instanceof Promise) {
+      result.then(() => void this.delivered++, this.onError).finally(() => this.finish());
+    } else {
+      this.delivered++;
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    this.busy = false;
     const next = this.pending;
     this.pending = undefined;
     if (next) this.offer(next);
