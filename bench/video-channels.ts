@@ -1,0 +1,211 @@
+// Video ingest benchmark: per-channel CPU and memory of copy-mode channels
+// against a bare `ffmpeg -c copy` RTSP→HLS remux of the same stream measured
+// in the same run, time to first playlist, live-edge latency, restart time
+// after the source returns, and channels with the detection tap.
+//   node --import tsx bench/video-channels.ts [--steps 10,25,50] [--window 15] [--detect 4]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { loadConfig } from '../gateway/config/load.ts';
+import { createGateway, type RunningGateway } from '../gateway/gateway.ts';
+import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
+import { parsePlaylist } from '../gateway/video/ingest/hls-stats.ts';
+import { mean, measureCpu, percentile, round, rssMiB } from './proc.ts';
+
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '10,25,50' }, window: { type: 'string', default: '15' }, detect: { type: 'string', default: '4' } } });
+const STEPS = values.steps.split(',').map(Number);
+const WINDOW = Number(values.window);
+const DETECT = Number(values.detect);
+const actor = { keyId: null, name: 'bench', role: null };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** The camera simulator in its own process, so its CPU is not counted as ours. */
+async function startSim(port: number): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/sim/run.ts', '--port', String(port), '--paths', 'cam', '--clip', 'h264-720p'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  while (!out.includes('rtsp://')) {
+    if (proc.exitCode !== null) throw new Error('simulator exited');
+    await sleep(100);
+  }
+  return proc;
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<number | undefined> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (check()) return Date.now() - t0;
+    await sleep(100);
+  }
+  return undefined;
+}
+
+function playlist(dir: string): Array<{ uri: string; duration: number }> {
+  try {
+    return parsePlaylist(readFileSync(join(dir, 'index.m3u8'), 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+/** How far the playlist's live edge is behind the wall clock (program date time of the last segment + its length). */
+function liveEdgeAgeSeconds(dir: string): number | undefined {
+  try {
+    const text = readFileSync(join(dir, 'index.m3u8'), 'utf8');
+    const pdt = [...text.matchAll(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/g)].at(-1)?.[1];
+    const last = parsePlaylist(text).at(-1);
+    if (!pdt || !last) return undefined;
+    return (Date.now() - (Date.parse(pdt) + last.duration * 1000)) / 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+async function bareRemux(url: string, withTap: boolean): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bare-'));
+  const tap = withTap ? ['-map', '0:v:0', '-vf', 'fps=2,scale=640:-2', '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-y', '/dev/null'] : [];
+  const proc = spawn(findFfmpeg().path, ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-map', '0:v:0', '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'delete_segments', join(dir, 'index.m3u8'), ...tap], { stdio: 'ignore' });
+  await sleep(5000);
+  const cpu = (await measureCpu([proc.pid!], WINDOW)).get(proc.pid!) ?? NaN;
+  proc.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  return cpu;
+}
+
+async function startGateway(dataDir: string, flv: boolean): Promise<RunningGateway> {
+  const config = loadConfig({
+    argv: ['--dataDir', dataDir, '--http.port', '0', '--video.rtmp.port', '0', '--video.rtmp.enabled', String(flv), '--video.startStaggerMs', '50', '--log.level', 'warn'],
+    env: {}, cwd: process.cwd(),
+  });
+  return createGateway(config, pino({ level: 'warn' }, pino.destination(2)), process.stderr);
+}
+
+async function addChannels(gw: RunningGateway, from: number, to: number, url: string, detect = false): Promise<number[]> {
+  const firstPlaylist: number[] = [];
+  await Promise.all(Array.from({ length: to - from }, async (_, k) => {
+    const id = `${detect ? 'det' : 'cam'}-${from + k}`;
+    const t0 = Date.now();
+    await gw.service.create('channels', { id, name: id, kind: 'rtsp', source: { url }, mode: 'always-on', ...(detect ? { detectionProfile: 'bench' } : {}) }, actor);
+    const ms = await waitUntil(() => playlist(gw.video!.manager.hlsDir(id)).length > 0, 60_000);
+    if (ms !== undefined) firstPlaylist.push(Date.now() - t0);
+  }));
+  return firstPlaylist;
+}
+
+async function measureChannels(gw: RunningGateway, prefix: string) {
+  const statuses = gw.video!.manager.allStatus().filter((s) => s.channelId.startsWith(prefix));
+  const pids = statuses.map((s) => s.pid).filter((p): p is number => p !== undefined);
+  const restartsBefore = statuses.reduce((n, s) => n + s.restarts, 0);
+  const gwBefore = process.cpuUsage();
+  const t0 = Date.now();
+  const cpu = [...(await measureCpu(pids, WINDOW)).values()];
+  const gwCpu = ((process.cpuUsage(gwBefore).user + process.cpuUsage(gwBefore).system) / 1000 / (Date.now() - t0)) * 100;
+  const after = gw.video!.manager.allStatus().filter((s) => s.channelId.startsWith(prefix));
+  const dirs = after.map((s) => gw.video!.manager.hlsDir(s.channelId));
+  const segmentAges = dirs.map((d) => {
+    const last = playlist(d).at(-1);
+    return last ? (Date.now() - statSync(join(d, last.uri)).mtimeMs) / 1000 : Infinity;
+  });
+  const holds = after.every((s) => s.state === 'online') && Math.max(...segmentAges) < 3 && after.reduce((n, s) => n + s.restarts, 0) === restartsBefore;
+  return {
+    channels: after.length,
+    holds,
+    cpuPerChannelPct: round(mean(cpu)),
+    cpuPerChannelP95Pct: round(percentile(cpu, 95)),
+    rssPerChannelMiB: round(mean(pids.map((p) => rssMiB(p) ?? 0)), 1),
+    gatewayProcessCpuPct: round(gwCpu),
+    liveEdgeAgeSeconds: round(mean(dirs.map(liveEdgeAgeSeconds).filter((x): x is number => x !== undefined))),
+    newestSegmentAgeMaxSeconds: round(Math.max(...segmentAges)),
+  };
+}
+
+const port = await freePort();
+let sim = await startSim(port);
+const url = `rtsp://127.0.0.1:${port}/cam`;
+note(`simulator at ${url}`);
+
+note('bare ffmpeg -c copy remux');
+const bare = await bareRemux(url, false);
+const bareTap = await bareRemux(url, true);
+
+note('HLS-only channels (same outputs as the bare remux)');
+const dirA = mkdtempSync(join(tmpdir(), 'bench-gw-a-'));
+let gw = await startGateway(dirA, false);
+await addChannels(gw, 0, STEPS[0]!, url);
+await sleep(5000);
+const hlsOnly = await measureChannels(gw, 'cam-');
+await gw.close();
+rmSync(dirA, { recursive: true, force: true });
+
+note('channels with HLS + low-latency FLV (the default)');
+const dirB = mkdtempSync(join(tmpdir(), 'bench-gw-b-'));
+gw = await startGateway(dirB, true);
+const steps = [];
+let count = 0;
+let largestHolding = 0;
+for (const n of STEPS) {
+  const firstPlaylist = await addChannels(gw, count, n, url);
+  count = n;
+  await sleep(5000);
+  const m = await measureChannels(gw, 'cam-');
+  steps.push({ ...m, firstPlaylistMeanSeconds: round(mean(firstPlaylist) / 1000), firstPlaylistP95Seconds: round(percentile(firstPlaylist, 95) / 1000) });
+  note(`${n} channels: ${JSON.stringify(m)}`);
+  if (!m.holds) break;
+  largestHolding = n;
+}
+
+note('restart: the source goes away and comes back');
+sim.kill('SIGKILL');
+const ids = gw.video!.manager.allStatus().filter((s) => s.channelId.startsWith('cam-')).map((s) => s.channelId);
+const allOffline = await waitUntil(() => ids.every((id) => gw.video!.manager.status(id)?.state !== 'online'), 60_000);
+await sleep(2000);
+sim = await startSim(port);
+const returned = Date.now();
+const backOnline: number[] = [];
+await Promise.all(ids.map(async (id) => {
+  const ms = await waitUntil(() => gw.video!.manager.status(id)?.state === 'online', 90_000);
+  if (ms !== undefined) backOnline.push(Date.now() - returned);
+}));
+
+note('channels with the detection tap (decode at 2 fps)');
+for (const id of ids) await gw.service.remove('channels', id, actor);
+await sleep(3000);
+await addChannels(gw, 0, DETECT, url, true);
+await sleep(5000);
+const detection = await measureChannels(gw, 'det-');
+await gw.close();
+sim.kill('SIGKILL');
+rmSync(dirB, { recursive: true, force: true });
+
+process.stdout.write(`${JSON.stringify({
+  benchmark: 'video-channels',
+  source: '720p25 H.264 test stream over RTSP (camera simulator, separate process)',
+  windowSeconds: WINDOW,
+  bareRemuxCpuPct: round(bare),
+  bareRemuxWithTapCpuPct: round(bareTap),
+  hlsOnly: { ...hlsOnly, ratioToBareRemux: round(hlsOnly.cpuPerChannelPct / bare) },
+  hlsAndFlv: steps.map((s) => ({ ...s, ratioToBareRemux: round(s.cpuPerChannelPct / bare) })),
+  largestNHolding: largestHolding,
+  restart: {
+    channels: ids.length,
+    offlineAfterSourceLossSeconds: allOffline === undefined ? null : round(allOffline / 1000),
+    backOnlineMeanSeconds: round(mean(backOnline) / 1000),
+    backOnlineMaxSeconds: round(Math.max(...backOnline) / 1000),
+    backOnlineCount: backOnline.length,
+  },
+  detection: { ...detection, ratioToBareRemuxWithTap: round(detection.cpuPerChannelPct / bareTap) },
+}, null, 2)}\n`);
+process.exit(0);

@@ -1,0 +1,35 @@
+// `npm start`: the gateway with the embedded demo. Besides configs/demo.yaml
+// (SQLite, grid cells, cameras, sensors) it runs the camera simulator from
+// test/sim: three RTSP cameras at rtsp://127.0.0.1:8554/demo-{1,2,3} and a
+// drone pushing RTMP with the demo channel's key, all real ffmpeg streams.
+import { join } from 'node:path';
+import { runGateway } from '../gateway/run.ts';
+import { startCameraSimulator } from '../test/sim/camera-sim.ts';
+import { ensureClip } from '../test/sim/clips.ts';
+import { publish, type Publisher } from '../test/sim/publisher.ts';
+
+const RTSP_PORT = 8554; // the demo cameras' URLs in configs/demo.yaml
+const DRONE_PUSH_KEY = 'demo-drone-push-key-01';
+const clipDir = join(process.cwd(), 'data', 'sim-clips');
+
+process.stdout.write('demo: preparing the simulated cameras (the first start encodes a test clip)…\n');
+let sim;
+try {
+  sim = await startCameraSimulator({
+    host: '127.0.0.1',
+    port: RTSP_PORT,
+    clipDir,
+    streams: ['demo-1', 'demo-2', 'demo-3'].map((path) => ({ path, clip: 'h264-720p' as const })),
+  });
+} catch (err) {
+  process.stderr.write(`demo: cannot start the camera simulator on port ${RTSP_PORT}: ${(err as Error).message}\n`);
+  process.exit(78);
+}
+
+let drone: Publisher | undefined;
+const { gateway } = await runGateway(['--config', 'configs/demo.yaml', ...process.argv.slice(2)], async () => {
+  await drone?.stop();
+  await sim.stop();
+});
+const rtmpPort = gateway.video?.ports.rtmp;
+if (rtmpPort) drone = publish(await ensureClip('h264-720p', clipDir), `rtmp://127.0.0.1:${rtmpPort}/live/${DRONE_PUSH_KEY}`, { format: 'flv' });
