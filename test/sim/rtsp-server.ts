@@ -36,6 +36,7 @@ export class RtspServer {
   private readonly streams = new Map<string, PublishedStream>();
   private readonly connections = new Set<RtspConnection>();
   private readonly paused = new Set<string>();
+  private readonly resumeSent = new Map<string, number>();
   private readonly hub: Hub;
   private readonly host: string;
   private port: number;
@@ -110,9 +111,15 @@ export class RtspServer {
     this.paused.add(path);
   }
 
+  /** When the first keyframe after the last resume() went out to a player (for latency measurements). */
+  resumedAt(path: string): number | undefined {
+    return this.resumeSent.get(path);
+  }
+
   /** Forwards again, from the next keyframe, so decoders restart cleanly. */
   resume(path: string): void {
     this.paused.delete(path);
+    this.resumeSent.delete(path);
     for (const player of this.streams.get(path)?.players ?? []) {
       for (const out of player.outputs.values()) out.waitKey = true;
     }
@@ -178,6 +185,7 @@ export class RtspServer {
         key ??= startsKeyframe(codec, payload);
         if (!key) continue;
         out.waitKey = false;
+        if (!this.resumeSent.has(stream.path)) this.resumeSent.set(stream.path, Date.now());
       }
       player.send(frameInterleaved(map.rtcp ? out.rtcp : out.rtp, payload));
       stream.bytesOut += payload.length + 4;
