@@ -68,6 +68,25 @@ test('failing channels get a reason a person can act on, and never disturb the h
   assert.equal(good.restarts, 0);
 });
 
+test('a camera that wants other credentials: auth failed; the right ones: online', async () => {
+  const secured = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'locked', clip: 'h264-360p' }], credentials: { username: 'admin', password: 'Cam#2026' } });
+  try {
+    await secured.waitReady('locked', 30_000);
+    const bare = secured.url('locked');
+    await addChannel('no-creds', bare);
+    await addChannel('wrong-creds', bare.replace('rtsp://', 'rtsp://admin:wrong@'));
+    await addChannel('right-creds', bare, { source: { url: bare, username: 'admin', password: 'Cam#2026' } });
+    for (const id of ['no-creds', 'wrong-creds']) {
+      await waitFor(async () => (await statusOf(t, id)).reason === 'auth failed' || undefined, 20_000, `${id}: auth failed`);
+    }
+    await waitFor(async () => (await statusOf(t, 'right-creds')).state === 'online' || undefined, 20_000, 'right-creds online');
+    assert.ok(!t.logs().includes('Cam#2026') && !t.logs().includes('Cam%232026'), 'the camera password never reaches the log');
+  } finally {
+    for (const id of ['no-creds', 'wrong-creds', 'right-creds']) await t.call('engineer', { method: 'DELETE', url: `/api/channels/${id}` });
+    await secured.stop();
+  }
+});
+
 test('an H.265 source is transcoded to H.264 for browsers', async () => {
   await addChannel('hevc', sim.url('hevc'));
   const status = await waitFor(async () => {

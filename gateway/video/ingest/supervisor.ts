@@ -171,13 +171,16 @@ async function clearDir(dir: string): Promise<void> {
   for (const name of await readdir(dir)) await rm(join(dir, name), { force: true });
 }
 
+/** Waits, or less if stopped; leaves no listener behind on the signal (one per restart would pile up). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 }
