@@ -1,0 +1,66 @@
+// What every producer hands to the incident door: detectors, sensor rules,
+// GB28181 alarms, device health and manual reports. Validated at the door, so
+// a malformed candidate from any producer is refused with a reason.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const SOURCE_KINDS = ['detector', 'sensor', 'gb28181', 'channel-health', 'sensor-health', 'manual'] as const;
+
+export const Severity = Type.Union([Type.Literal('critical'), Type.Literal('major'), Type.Literal('minor'), Type.Literal('warning')]);
+export type Severity = Static<typeof Severity>;
+
+export const Reading = Type.Object(
+  { ts: Type.Number(), metric: Type.String({ maxLength: 64 }), value: Type.Number(), unit: Type.Optional(Type.String({ maxLength: 16 })) },
+  { additionalProperties: false },
+);
+
+export const Detection = Type.Object(
+  {
+    label: Type.String({ maxLength: 64 }),
+    score: Type.Number({ minimum: 0, maximum: 1 }),
+    box: Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()], { description: '[x, y, w, h] in source pixels' }),
+    trackId: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false },
+);
+
+export const IncidentCandidate = Type.Object(
+  {
+    source: Type.Object(
+      { kind: Type.Union(SOURCE_KINDS.map((k) => Type.Literal(k))), id: Type.String({ minLength: 1, maxLength: 128 }) },
+      { additionalProperties: false },
+    ),
+    /** e.g. intrusion, gas_leak, water_level_high, sensor_offline, camera_offline, gb28181_alarm */
+    type: Type.String({ pattern: '^[a-z][a-z0-9_]{1,63}$' }),
+    category: Type.Optional(Type.String({ maxLength: 64 })),
+    severity: Severity,
+    title: Type.Optional(Type.String({ maxLength: 256 })),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    /** When the condition was observed, epoch ms. */
+    occurredAt: Type.Number({ minimum: 0 }),
+    location: Type.Optional(Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })),
+    /** Set when the producer knows the cell; otherwise the door places the location. */
+    gridCode: Type.Optional(Type.String({ maxLength: 32 })),
+    evidence: Type.Optional(
+      Type.Object(
+        {
+          snapshots: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 20 })),
+          detections: Type.Optional(Type.Array(Detection, { maxItems: 100 })),
+          frameSize: Type.Optional(Type.Tuple([Type.Integer(), Type.Integer()])),
+          readings: Type.Optional(Type.Array(Reading, { maxItems: 1000 })),
+          model: Type.Optional(Type.Object({ name: Type.String(), sha256: Type.String() }, { additionalProperties: false })),
+          rule: Type.Optional(Type.String({ maxLength: 128 })),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+    /** Defaults to `${source.kind}:${source.id}:${type}`. */
+    dedupeKey: Type.Optional(Type.String({ maxLength: 256 })),
+    /** The condition ended (a sensor back to normal): recorded on the open incident, never opens one. */
+    clear: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type IncidentCandidate = Static<typeof IncidentCandidate>;
+
+/** How producers reach the door (detectors and sensors are given this, not the whole incident room). */
+export type RaiseIncident = (candidate: IncidentCandidate) => Promise<unknown>;
