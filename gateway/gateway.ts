@@ -10,6 +10,7 @@ import { ConfigError } from './config/load.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
+import { startIncidents, type IncidentRoom } from './incidents/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
 
 export interface RunningGateway {
@@ -17,6 +18,7 @@ export interface RunningGateway {
   service: RegistryService;
   keys: ApiKeys;
   video?: VideoRoom;
+  incidents: IncidentRoom;
   /** Stops accepting, lets in-flight requests finish (up to shutdown.graceMs), closes the store. */
   close(): Promise<void>;
 }
@@ -27,13 +29,16 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   const keys = new ApiKeys(store, service.events);
   let shuttingDown = false;
   let video: VideoRoom | undefined;
+  let incidents: IncidentRoom | undefined;
   try {
     const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
     if (seedProblems.length) throw new ConfigError(seedProblems);
     await ensureAdminKey(keys, config.auth.adminKey, out, logger);
+    incidents = startIncidents(config.incidents, { registry: service, dataDir: config.dataDir, log: logger });
     if (config.video.enabled) video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger });
   } catch (err) {
     await video?.stop();
+    await incidents?.stop();
     await store.close();
     throw err;
   }
@@ -42,10 +47,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     service,
     keys,
     metrics: createMetrics(service),
-    readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping() } },
+    readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping() } },
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
-    routes: video ? [video.routes] : [],
+    routes: [incidents.routes, ...(video ? [video.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -57,8 +62,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
       await video?.stop();
+      await incidents.stop();
       await store.close();
       logger.info('gateway stopped');
     })());
-  return { app, service, keys, video, close };
+  return { app, service, keys, video, incidents, close };
 }

@@ -1,11 +1,7 @@
 // Versioned schema migrations, applied in order inside one transaction each.
 // Append new migrations; never edit one that has shipped.
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from './migrate.ts';
 
 // Every entity table has the same shape: indexed columns for filters and
 // constraints, the entity itself as JSON in `doc`, and write-only secrets

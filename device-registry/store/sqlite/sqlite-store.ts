@@ -8,6 +8,7 @@ import type {
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
 import { buildListWhere } from './list-query.ts';
+import { migrate, openDatabase } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 type Row = Record<string, unknown>;
@@ -47,32 +48,13 @@ export class SqliteRegistryStore implements RegistryStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL'); // durable on commit in WAL mode except on power loss
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    this.db = openDatabase(Database, file);
+    migrate(this.db, MIGRATIONS, 'registry');
   }
 
   /** The schema version this file is at, after migrating. */
   get schemaVersion(): number {
     return (this.db.prepare('SELECT MAX(version) v FROM schema_migrations').get() as { v: number }).v;
-  }
-
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    const current = (this.db.prepare('SELECT COALESCE(MAX(version), 0) v FROM schema_migrations').get() as { v: number }).v;
-    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    if (current > latest) {
-      throw new Error(`the database is at schema version ${current}, newer than this gateway knows (${latest}); upgrade the gateway`);
-    }
-    for (const m of MIGRATIONS.filter((m) => m.version > current)) {
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-      })();
-    }
   }
 
   async get(entity: EntityName, id: string): Promise<StoredRow | undefined> {

@@ -1,0 +1,178 @@
+// Incidents over HTTP: manual reports, the queue, one incident with its flow,
+// the closed-loop actions, claims, webhooks and statistics.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ADMIN_ROLES, ErrorBody, GwError, READ_ROLES } from '../../../device-registry/index.ts';
+import { IncidentCandidate, Severity } from '../candidate.ts';
+import type { IncidentService } from '../service.ts';
+import type { GroupBy, IncidentStats } from '../stats.ts';
+import { ACTIONS, STATUSES, TRANSITIONS, type Status } from '../transitions.ts';
+import type { Webhooks } from '../webhooks.ts';
+
+const OPS = ['admin', 'operator', 'dispatcher'] as const;
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', 'x-message': 'must be an incident id' }) });
+const ms = (iso?: string) => (iso === undefined ? undefined : Date.parse(iso));
+
+const ManualReport = Type.Object(
+  {
+    type: IncidentCandidate.properties.type,
+    category: IncidentCandidate.properties.category,
+    severity: Severity,
+    title: Type.String({ minLength: 1, maxLength: 256 }),
+    description: IncidentCandidate.properties.description,
+    occurredAt: Type.Optional(Type.Number({ minimum: 0 })),
+    location: IncidentCandidate.properties.location,
+    gridCode: IncidentCandidate.properties.gridCode,
+    evidence: IncidentCandidate.properties.evidence,
+    dedupeKey: IncidentCandidate.properties.dedupeKey,
+  },
+  { additionalProperties: false },
+);
+
+const ListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.String({ description: `Comma-separated: ${STATUSES.join(', ')}` })),
+    open: Type.Optional(Type.Boolean()),
+    type: Type.Optional(Type.String()),
+    severity: Type.Optional(Severity),
+    grid: Type.Optional(Type.String()),
+    sourceKind: Type.Optional(Type.String()),
+    sourceId: Type.Optional(Type.String()),
+    departmentId: Type.Optional(Type.String()),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    q: Type.Optional(Type.String({ maxLength: 64 })),
+    order: Type.Union([Type.Literal('queue'), Type.Literal('newest')], { default: 'newest' }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+const ActBody = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1, description: 'The version you read; a stale one gets 409' }),
+    note: Type.Optional(Type.String({ maxLength: 4000 })),
+    attachments: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 20 })),
+    departmentId: Type.Optional(Type.String({ maxLength: 64 })),
+    assignee: Type.Optional(Type.String({ maxLength: 128 })),
+    rating: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+  },
+  { additionalProperties: false },
+);
+
+export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentService; stats: IncidentStats; webhooks: Webhooks }): void {
+  const { service } = deps;
+  const tags = ['incidents'];
+
+  app.post('/api/incidents', {
+    config: { roles: OPS },
+    schema: { tags, summary: 'Report an incident by hand (上报)', body: ManualReport, response: { 200: Type.Any(), 201: Type.Any(), ...errors } },
+  }, async (req, reply) => {
+    const result = await service.report(req.body as Record<string, unknown>, req.actor!);
+    return reply.code(result.outcome === 'created' ? 201 : 200).send(result);
+  });
+
+  app.get('/api/incidents', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'Incidents with filters; order=queue gives the dispatch order (severity, SLA deadline, age)', querystring: ListQuery, response: errors },
+  }, async (req) => {
+    const q = req.query as Record<string, string | number | boolean | undefined>;
+    const statuses = q.status ? String(q.status).split(',').map((s) => s.trim()) : undefined;
+    const bad = statuses?.find((s) => !STATUSES.includes(s as Status));
+    if (bad) throw new GwError('GW_ERR_VALIDATION', `unknown status '${bad}'`, 'status');
+    return service.list({
+      status: statuses as Status[] | undefined, open: q.open as boolean | undefined, type: q.type as string | undefined, severity: q.severity as never,
+      grid: q.grid ? String(q.grid).split(',') : undefined, sourceKind: q.sourceKind as string | undefined, sourceId: q.sourceId as string | undefined,
+      departmentId: q.departmentId as string | undefined, from: ms(q.from as string | undefined), to: ms(q.to as string | undefined), q: q.q as string | undefined,
+      limit: q.limit as number, offset: q.offset as number,
+    }, q.order as 'queue' | 'newest');
+  });
+
+  app.get('/api/incidents/transitions', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'The closed-loop transition table: action, from, to, roles, required fields' },
+  }, async () => ({ items: TRANSITIONS }));
+
+  app.post('/api/incidents/queue/next', {
+    config: { roles: ['admin', 'dispatcher'] },
+    schema: { tags, summary: 'Claim the next incident in queue order (a lease, so two dispatchers never work the same one)', response: { 200: Type.Any(), 204: Type.Null(), ...errors } },
+  }, async (req, reply) => {
+    const next = service.claimNext(req.actor!);
+    return next ? next : reply.code(204).send();
+  });
+
+  app.get('/api/incidents/:id', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'One incident with its flow log (全程留痕)', params: IdParams, response: errors },
+  }, async (req) => service.get((req.params as { id: string }).id));
+
+  app.post('/api/incidents/:id/actions/:action', {
+    config: { roles: OPS },
+    schema: {
+      tags, summary: `Move an incident through the loop: ${ACTIONS.join(', ')}`,
+      params: Type.Object({ ...IdParams.properties, action: Type.String({ maxLength: 32 }) }), body: ActBody, response: errors,
+    },
+  }, async (req) => {
+    const { id, action } = req.params as { id: string; action: string };
+    return service.act(id, action, req.body as never, req.actor!);
+  });
+
+  app.post('/api/incidents/:id/claim', {
+    config: { roles: ['admin', 'dispatcher'] },
+    schema: { tags, summary: 'Claim (or renew) the lease on an incident', params: IdParams, body: Type.Optional(Type.Object({ leaseSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })) }, { additionalProperties: false })), response: errors },
+  }, async (req) => service.claim((req.params as { id: string }).id, req.actor!, (req.body as { leaseSeconds?: number } | undefined)?.leaseSeconds));
+
+  app.delete('/api/incidents/:id/claim', {
+    config: { roles: ['admin', 'dispatcher'] },
+    schema: { tags, summary: 'Release your lease', params: IdParams, response: errors },
+  }, async (req) => service.release((req.params as { id: string }).id, req.actor!));
+
+  const Window = Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false });
+  const windowOf = (q: { from?: string; to?: string }) => ({ from: ms(q.from) ?? Date.now() - 7 * 86_400_000, to: ms(q.to) ?? Date.now() + 1 });
+  app.get('/api/stats/incidents', {
+    config: { roles: READ_ROLES },
+    schema: { tags: ['stats'], summary: 'Incident counts grouped by type, grid, source, hour, severity or status', querystring: Type.Object({ ...Window.properties, by: Type.Union((['type', 'grid', 'source', 'hour', 'severity', 'status'] as const).map((b) => Type.Literal(b)), { default: 'type' }) }, { additionalProperties: false }) },
+  }, async (req) => {
+    const q = req.query as { from?: string; to?: string; by: GroupBy };
+    const { from, to } = windowOf(q);
+    return { by: q.by, items: deps.stats.counts(q.by, from, to) };
+  });
+  app.get('/api/stats/durations', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'Handling time per step of the loop', querystring: Window } },
+    async (req) => ({ items: deps.stats.durations(windowOf(req.query as never).from, windowOf(req.query as never).to) }));
+  app.get('/api/stats/sla', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'SLA breach rate of dispatched incidents', querystring: Window } },
+    async (req) => deps.stats.sla(windowOf(req.query as never).from, windowOf(req.query as never).to));
+  app.get('/api/stats/heat', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'Per-grid heat layer (GeoJSON FeatureCollection with counts)', querystring: Window } },
+    async (req) => deps.stats.heat(windowOf(req.query as never).from, windowOf(req.query as never).to));
+
+  const hookTags = ['webhooks'];
+  app.get('/api/webhooks', { config: { roles: ADMIN_ROLES }, schema: { tags: hookTags, summary: 'Outbound webhooks (secrets never shown again)' } }, async () => ({ items: deps.webhooks.list() }));
+  app.post('/api/webhooks', {
+    config: { roles: ADMIN_ROLES },
+    schema: {
+      tags: hookTags, summary: 'Add a webhook; the signing secret is in this response only (X-Gateway-Signature: sha256=HMAC(secret, body))',
+      body: Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 128 }),
+        url: Type.String({ format: 'uri', pattern: '^https?://' }),
+        filter: Type.Optional(Type.Object({ types: Type.Optional(Type.Array(Type.String())), minSeverity: Type.Optional(Severity), grids: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false })),
+      }, { additionalProperties: false }),
+    },
+  }, async (req, reply) => reply.code(201).send(deps.webhooks.create(req.body as never)));
+  app.delete('/api/webhooks/:id', { config: { roles: ADMIN_ROLES }, schema: { tags: hookTags, summary: 'Disable a webhook', params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
+    async (req, reply) => {
+      deps.webhooks.remove((req.params as { id: string }).id);
+      return reply.code(204).send();
+    });
+  app.get('/api/webhooks/:id/deliveries', {
+    config: { roles: ADMIN_ROLES },
+    schema: { tags: hookTags, summary: 'Deliveries of a webhook; status=dead lists the dead letters', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])) }, { additionalProperties: false }) },
+  }, async (req) => ({ items: deps.webhooks.deliveries((req.params as { id: string }).id, (req.query as { status?: string }).status) }));
+  app.post('/api/webhooks/deliveries/:id/retry', {
+    config: { roles: ADMIN_ROLES },
+    schema: { tags: hookTags, summary: 'Send a dead letter again', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) },
+  }, async (req, reply) => {
+    deps.webhooks.retry((req.params as { id: number }).id);
+    return reply.code(202).send({ status: 'pending' });
+  });
+}

@@ -1,0 +1,71 @@
+// Server-sent events for the wall and dispatchers: incident changes (durable,
+// resumable with Last-Event-ID within the retention window) and live overlay
+// events (detections; not stored, no id).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { READ_ROLES } from '../../../device-registry/index.ts';
+import type { IncidentService, LiveEvent } from '../service.ts';
+import type { StoredEvent } from '../store/types.ts';
+
+const HEARTBEAT_MS = 15_000;
+const REPLAY_PAGE = 500;
+
+const frame = (e: StoredEvent | LiveEvent) =>
+  `${e.seq !== undefined ? `id: ${e.seq}\n` : ''}event: ${e.type}\ndata: ${JSON.stringify(e.payload)}\n\n`;
+
+export function sseRoutes(app: FastifyInstance, service: IncidentService): void {
+  app.get('/api/events', {
+    config: { roles: READ_ROLES, tokenInQuery: true },
+    schema: {
+      tags: ['incidents'],
+      summary: 'Server-sent events: incident.created / updated / transition / escalated (with ids, resumable via Last-Event-ID) and live detection events',
+      querystring: Type.Object(
+        {
+          lastEventId: Type.Optional(Type.Integer({ minimum: 0 })),
+          types: Type.Optional(Type.String({ description: 'Comma-separated event types; default all' })),
+          access_token: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    },
+  }, (req, reply: FastifyReply) => {
+    const q = req.query as { lastEventId?: number; types?: string };
+    const header = req.headers['last-event-id'];
+    const lastId = Number(header ?? q.lastEventId ?? NaN);
+    const wanted = q.types ? new Set(q.types.split(',').map((s) => s.trim())) : undefined;
+    const pass = (e: StoredEvent | LiveEvent) => !wanted || wanted.has(e.type);
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+
+    // Listen first and hold live events while the backlog is replayed, so none falls in between.
+    let replaying = Number.isFinite(lastId);
+    let sent = Number.isFinite(lastId) ? lastId : -1;
+    const held: Array<StoredEvent | LiveEvent> = [];
+    const onEvent = (e: StoredEvent | LiveEvent) => {
+      if (replaying) return void held.push(e);
+      if (e.seq !== undefined && e.seq <= sent) return;
+      if (pass(e)) res.write(frame(e));
+    };
+    service.bus.on('event', onEvent);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    req.raw.once('close', () => {
+      clearInterval(heartbeat);
+      service.bus.off('event', onEvent);
+    });
+
+    if (replaying) {
+      if (lastId + 1 < service.store.oldestEventSeq()) res.write(`event: reset\ndata: {"reason":"events before ${service.store.oldestEventSeq()} are past the retention window; reload the list"}\n\n`);
+      for (;;) {
+        const page = service.store.eventsSince(sent, REPLAY_PAGE);
+        for (const e of page) if (pass(e)) res.write(frame(e));
+        if (page.length) sent = page[page.length - 1]!.seq;
+        if (page.length < REPLAY_PAGE) break;
+      }
+      replaying = false;
+      for (const e of held.splice(0)) onEvent(e);
+    }
+  });
+}

@@ -1,0 +1,108 @@
+// The incident store's contract. The embedded implementation is SQLite (WAL);
+// a PostgreSQL one implements the same for scale-out. Each method is atomic:
+// the incident, its flow record and its event are written together or not at all.
+import type { Severity } from '../candidate.ts';
+import type { Status } from '../transitions.ts';
+
+export interface IncidentRow {
+  id: string;
+  code: string;
+  type: string;
+  category: string | null;
+  severity: Severity;
+  status: Status;
+  title: string | null;
+  description: string | null;
+  sourceKind: string;
+  sourceId: string;
+  dedupeKey: string;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  lat: number | null;
+  lng: number | null;
+  gridCode: string | null;
+  departmentId: string | null;
+  assignee: string | null;
+  dispatchedAt: number | null;
+  slaDeadline: number | null;
+  escalated: boolean;
+  claimBy: string | null;
+  claimUntil: number | null;
+  evidence: Record<string, unknown>;
+  clearedAt: number | null;
+  rating: number | null;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+}
+
+export interface FlowRecord {
+  seq: number;
+  incidentId: string;
+  at: number;
+  actor: { keyId: string | null; name: string; role: string | null };
+  action: string;
+  from: Status | null;
+  to: Status | null;
+  note: string | null;
+  attachments: string[];
+  data: Record<string, unknown> | null;
+}
+
+export type NewFlow = Omit<FlowRecord, 'seq' | 'incidentId' | 'at'>;
+
+export interface StoredEvent {
+  seq: number;
+  at: number;
+  type: string;
+  incidentId: string;
+  payload: Record<string, unknown>;
+}
+
+export interface RaiseInput {
+  id: string;
+  type: string;
+  category: string | null;
+  severity: Severity;
+  title: string | null;
+  description: string | null;
+  sourceKind: string;
+  sourceId: string;
+  dedupeKey: string;
+  occurredAt: number;
+  lat: number | null;
+  lng: number | null;
+  gridCode: string | null;
+  evidence: Record<string, unknown>;
+  clear: boolean;
+}
+
+export type RaiseOutcome = 'created' | 'deduped' | 'cooldown' | 'cleared' | 'ignored';
+
+export interface IncidentFilter {
+  status?: Status[];
+  open?: boolean;
+  type?: string;
+  severity?: Severity;
+  grid?: string[];
+  sourceKind?: string;
+  sourceId?: string;
+  departmentId?: string;
+  from?: number;
+  to?: number;
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface TransitionInput {
+  id: string;
+  expectedVersion: number;
+  from: Status;
+  to: Status;
+  set: Partial<Pick<IncidentRow, 'departmentId' | 'assignee' | 'dispatchedAt' | 'slaDeadline' | 'rating' | 'closedAt' | 'escalated'>>;
+  flow: NewFlow;
+  event: string;
+}
