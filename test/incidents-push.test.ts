@@ -24,7 +24,7 @@ after(async () => {
 });
 
 let n = 0;
-const raise = () => t.gw.incidents.raise({ source: { kind: 'sensor', id: `s-${++n}` }, type: 'gas_leak', severity: 'critical', occurredAt: Date.now() });
+const raise = () => t.gw.incidents.service.raise({ source: { kind: 'sensor', id: `s-${++n}` }, type: 'gas_leak', severity: 'critical', occurredAt: Date.now() });
 
 /** A minimal SSE client on fetch: collects events with their ids. */
 function sse(lastEventId?: number) {

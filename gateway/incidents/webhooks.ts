@@ -38,6 +38,7 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 export class Webhooks {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private hooks: Array<Webhook & { secret: string }> | undefined; // enabled ones, reloaded after a change
 
   constructor(private readonly db: Database.Database, private readonly config: IncidentsConfig['webhooks'], private readonly log: Logger) {}
 
@@ -45,6 +46,7 @@ export class Webhooks {
     const hook = { id: `hook-${randomBytes(5).toString('hex')}`, secret: randomBytes(24).toString('base64url'), enabled: true, filter: input.filter ?? {}, name: input.name, url: input.url };
     this.db.prepare('INSERT INTO webhooks (id, name, url, secret, filter, enabled, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)')
       .run(hook.id, hook.name, hook.url, hook.secret, JSON.stringify(hook.filter), Date.now());
+    this.hooks = undefined;
     return { ...hook, createdAt: new Date().toISOString() };
   }
 
@@ -54,6 +56,7 @@ export class Webhooks {
 
   remove(id: string): void {
     if (this.db.prepare('UPDATE webhooks SET enabled = 0 WHERE id = ?').run(id).changes === 0) throw notFound('webhook', id);
+    this.hooks = undefined;
   }
 
   deliveries(webhookId: string, status?: string) {
@@ -74,7 +77,9 @@ export class Webhooks {
 
   /** Queues a delivery of the event to every enabled webhook that wants it. */
   enqueue(event: StoredEvent): void {
-    const hooks = (this.db.prepare('SELECT * FROM webhooks WHERE enabled = 1').all() as Row[]).map(toHook);
+    const hooks = (this.hooks ??= (this.db.prepare('SELECT * FROM webhooks WHERE enabled = 1').all() as Row[]).map(toHook));
+    if (hooks.length === 0) return;
+    let queued = 0;
     const severity = event.payload.severity as keyof typeof SEVERITY_RANK;
     const grid = event.payload.gridCode as string | null;
     const body = JSON.stringify({ id: event.seq, type: event.type, at: new Date(event.at).toISOString(), incident: event.payload });
@@ -85,8 +90,9 @@ export class Webhooks {
       if (f.grids?.length && (!grid || !f.grids.includes(grid))) continue;
       this.db.prepare(`INSERT INTO deliveries (webhook_id, event_seq, event_type, body, status, attempts, next_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`)
         .run(hook.id, event.seq, event.type, body, event.at, Date.now());
+      queued++;
     }
-    this.kick();
+    if (queued) this.kick();
   }
 
   start(): void {

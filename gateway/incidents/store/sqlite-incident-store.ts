@@ -44,6 +44,14 @@ const COLUMNS: Record<string, string> = {
 export class SqliteIncidentStore {
   readonly db: Database.Database;
   private readonly dayFormat: Intl.DateTimeFormat;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once, reused: the door is on the hot path of every alarm. */
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) this.statements.set(text, (stmt = this.db.prepare(text)));
+    return stmt;
+  }
 
   constructor(file: string, timeZone: string) {
     this.db = openDatabase(Database, file);
@@ -53,48 +61,48 @@ export class SqliteIncidentStore {
 
   private nextCode(now: number): string {
     const day = this.dayFormat.format(now).replace(/-/g, '');
-    const { last } = this.db.prepare('INSERT INTO codes (day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last').get(day) as { last: number };
+    const { last } = this.sql('INSERT INTO codes (day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last').get(day) as { last: number };
     return `${day}-${String(last).padStart(5, '0')}`;
   }
 
   private addFlow(incidentId: string, at: number, f: NewFlow): void {
-    this.db.prepare(`INSERT INTO flow (incident_id, at, actor_id, actor_name, actor_role, action, from_status, to_status, note, attachments, data)
+    this.sql(`INSERT INTO flow (incident_id, at, actor_id, actor_name, actor_role, action, from_status, to_status, note, attachments, data)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(incidentId, at, f.actor.keyId, f.actor.name, f.actor.role, f.action, f.from, f.to, f.note,
       JSON.stringify(f.attachments), f.data ? JSON.stringify(f.data) : null);
   }
 
   private addEvent(type: string, row: IncidentRow, at: number): StoredEvent {
     const payload = publicIncident(row);
-    const { seq } = this.db.prepare('INSERT INTO events (at, type, incident_id, payload) VALUES (?, ?, ?, ?) RETURNING seq')
+    const { seq } = this.sql('INSERT INTO events (at, type, incident_id, payload) VALUES (?, ?, ?, ?) RETURNING seq')
       .get(at, type, row.id, JSON.stringify(payload)) as { seq: number };
     return { seq, at, type, incidentId: row.id, payload };
   }
 
   private mustGet(id: string): IncidentRow {
-    const r = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
+    const r = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     if (!r) throw notFound('incident', id);
     return toRow(r);
   }
 
   get(id: string): IncidentRow | undefined {
-    const r = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
+    const r = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     return r ? toRow(r) : undefined;
   }
 
   /** One door: open a new incident, bump the open one, or note a repeat during the cool-down — atomically. */
   raise(input: RaiseInput, now: number, cooldownMs: number, system: NewFlow['actor']): { row: IncidentRow; outcome: RaiseOutcome; event?: StoredEvent } | { row?: undefined; outcome: 'ignored' } {
     return this.db.transaction(() => {
-      const openRow = this.db.prepare('SELECT * FROM incidents WHERE dedupe_key = ? AND open = 1').get(input.dedupeKey) as Row | undefined;
+      const openRow = this.sql('SELECT * FROM incidents WHERE dedupe_key = ? AND open = 1').get(input.dedupeKey) as Row | undefined;
       const open = openRow ? toRow(openRow) : undefined;
       if (input.clear) {
         if (!open || open.clearedAt !== null) return { outcome: 'ignored' as const };
-        this.db.prepare('UPDATE incidents SET cleared_at = ?, version = version + 1, updated_at = ? WHERE id = ?').run(input.occurredAt, now, open.id);
+        this.sql('UPDATE incidents SET cleared_at = ?, version = version + 1, updated_at = ? WHERE id = ?').run(input.occurredAt, now, open.id);
         this.addFlow(open.id, now, { actor: system, action: 'clear', from: null, to: null, note: 'the condition ended', attachments: [], data: null });
         const row = this.mustGet(open.id);
         return { row, outcome: 'cleared' as const, event: this.addEvent('incident.updated', row, now) };
       }
       const target = open ?? (() => {
-        const r = this.db.prepare('SELECT * FROM incidents WHERE dedupe_key = ? AND open = 0 AND closed_at > ? ORDER BY closed_at DESC LIMIT 1')
+        const r = this.sql('SELECT * FROM incidents WHERE dedupe_key = ? AND open = 0 AND closed_at > ? ORDER BY closed_at DESC LIMIT 1')
           .get(input.dedupeKey, now - cooldownMs) as Row | undefined;
         return r ? toRow(r) : undefined;
       })();
@@ -102,14 +110,14 @@ export class SqliteIncidentStore {
         // A repeat: count it. An open incident may get more severe; a closed one stays closed (cool-down).
         const worse = open && SEVERITY_RANK[input.severity] < SEVERITY_RANK[target.severity];
         const severity = worse ? input.severity : target.severity;
-        this.db.prepare(`UPDATE incidents SET count = count + 1, last_seen = MAX(last_seen, ?), severity = ?, sev_rank = ?, evidence = ?,
+        this.sql(`UPDATE incidents SET count = count + 1, last_seen = MAX(last_seen, ?), severity = ?, sev_rank = ?, evidence = ?,
           cleared_at = CASE WHEN open = 1 THEN NULL ELSE cleared_at END, version = version + 1, updated_at = ? WHERE id = ?`)
           .run(input.occurredAt, severity, SEVERITY_RANK[severity], JSON.stringify(open ? mergeEvidence(target.evidence, input.evidence) : target.evidence), now, target.id);
         if (worse) this.addFlow(target.id, now, { actor: system, action: 'severity', from: null, to: null, note: `severity ${target.severity} → ${severity}`, attachments: [], data: null });
         const row = this.mustGet(target.id);
         return { row, outcome: open ? ('deduped' as const) : ('cooldown' as const), event: this.addEvent('incident.updated', row, now) };
       }
-      this.db.prepare(`INSERT INTO incidents (id, code, type, category, severity, sev_rank, status, open, title, description, source_kind, source_id,
+      this.sql(`INSERT INTO incidents (id, code, type, category, severity, sev_rank, status, open, title, description, source_kind, source_id,
         dedupe_key, count, first_seen, last_seen, lat, lng, grid_code, evidence, version, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, 'reported', 1, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1, ?, ?)`).run(
         input.id, this.nextCode(now), input.type, input.category, input.severity, SEVERITY_RANK[input.severity], input.title, input.description,
@@ -125,7 +133,7 @@ export class SqliteIncidentStore {
     return this.db.transaction(() => {
       const sets = Object.entries(t.set).map(([k, v]) => [COLUMNS[k]!, typeof v === 'boolean' ? (v ? 1 : 0) : v] as const);
       const open = CLOSED.includes(t.to) ? 0 : 1;
-      const r = this.db.prepare(`UPDATE incidents SET status = ?, open = ?, ${sets.map(([c]) => `${c} = ?, `).join('')}version = version + 1, updated_at = ?
+      const r = this.sql(`UPDATE incidents SET status = ?, open = ?, ${sets.map(([c]) => `${c} = ?, `).join('')}version = version + 1, updated_at = ?
         WHERE id = ? AND version = ? AND status = ?`).run(t.to, open, ...sets.map(([, v]) => v ?? null), now, t.id, t.expectedVersion, t.from);
       if (r.changes === 0) {
         const current = this.mustGet(t.id);
@@ -139,7 +147,7 @@ export class SqliteIncidentStore {
 
   /** Takes (or renews) the lease; refused while another dispatcher holds an unexpired one. */
   claim(id: string, by: string, until: number, now: number): IncidentRow {
-    const r = this.db.prepare(`UPDATE incidents SET claim_by = ?, claim_until = ?, updated_at = ? WHERE id = ? AND open = 1
+    const r = this.sql(`UPDATE incidents SET claim_by = ?, claim_until = ?, updated_at = ? WHERE id = ? AND open = 1
       AND (claim_by IS NULL OR claim_until < ? OR claim_by = ?)`).run(by, until, now, id, now, by);
     const row = this.mustGet(id);
     if (r.changes === 0) {
@@ -150,14 +158,14 @@ export class SqliteIncidentStore {
   }
 
   release(id: string, by: string): IncidentRow {
-    this.db.prepare('UPDATE incidents SET claim_by = NULL, claim_until = NULL WHERE id = ? AND claim_by = ?').run(id, by);
+    this.sql('UPDATE incidents SET claim_by = NULL, claim_until = NULL WHERE id = ? AND claim_by = ?').run(id, by);
     return this.mustGet(id);
   }
 
   /** Claims the first unclaimed open incident in queue order, atomically. */
   claimNext(by: string, until: number, now: number, statuses: readonly string[]): IncidentRow | undefined {
     return this.db.transaction(() => {
-      const r = this.db.prepare(`SELECT id FROM incidents WHERE open = 1 AND status IN (${statuses.map(() => '?').join(',')})
+      const r = this.sql(`SELECT id FROM incidents WHERE open = 1 AND status IN (${statuses.map(() => '?').join(',')})
         AND (claim_by IS NULL OR claim_until < ?) ORDER BY sev_rank, sla_deadline IS NULL, sla_deadline, first_seen LIMIT 1`).get(...statuses, now) as { id: string } | undefined;
       return r ? this.claim(r.id, by, until, now) : undefined;
     })();
@@ -165,13 +173,13 @@ export class SqliteIncidentStore {
 
   /** Dispatched incidents past their SLA deadline that have not been escalated yet. */
   overdue(now: number): IncidentRow[] {
-    return (this.db.prepare(`SELECT * FROM incidents WHERE open = 1 AND escalated = 0 AND sla_deadline IS NOT NULL AND sla_deadline < ?
+    return (this.sql(`SELECT * FROM incidents WHERE open = 1 AND escalated = 0 AND sla_deadline IS NOT NULL AND sla_deadline < ?
       AND status IN ('dispatched', 'handling')`).all(now) as Row[]).map(toRow);
   }
 
   escalate(id: string, severity: IncidentRow['severity'], flow: NewFlow, now: number): { row: IncidentRow; event: StoredEvent } | undefined {
     return this.db.transaction(() => {
-      const r = this.db.prepare('UPDATE incidents SET escalated = 1, severity = ?, sev_rank = ?, version = version + 1, updated_at = ? WHERE id = ? AND escalated = 0')
+      const r = this.sql('UPDATE incidents SET escalated = 1, severity = ?, sev_rank = ?, version = version + 1, updated_at = ? WHERE id = ? AND escalated = 0')
         .run(severity, SEVERITY_RANK[severity], now, id);
       if (r.changes === 0) return undefined;
       this.addFlow(id, now, flow);
@@ -181,7 +189,7 @@ export class SqliteIncidentStore {
   }
 
   flow(id: string): FlowRecord[] {
-    return (this.db.prepare('SELECT * FROM flow WHERE incident_id = ? ORDER BY seq').all(id) as Row[]).map(toFlow);
+    return (this.sql('SELECT * FROM flow WHERE incident_id = ? ORDER BY seq').all(id) as Row[]).map(toFlow);
   }
 
   list(f: IncidentFilter, order: 'queue' | 'newest'): { rows: IncidentRow[]; total: number } {
@@ -204,27 +212,27 @@ export class SqliteIncidentStore {
     if (f.q) add(`(code LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\')`, ...Array(2).fill(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const orderBy = order === 'queue' ? 'sev_rank, sla_deadline IS NULL, sla_deadline, first_seen' : 'first_seen DESC, code DESC';
-    const total = (this.db.prepare(`SELECT COUNT(*) n FROM incidents ${clause}`).get(...params) as { n: number }).n;
-    const rows = (this.db.prepare(`SELECT * FROM incidents ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as Row[]).map(toRow);
+    const total = (this.sql(`SELECT COUNT(*) n FROM incidents ${clause}`).get(...params) as { n: number }).n;
+    const rows = (this.sql(`SELECT * FROM incidents ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as Row[]).map(toRow);
     return { rows, total };
   }
 
   eventsSince(seq: number, limit: number): StoredEvent[] {
-    return (this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as Row[]).map((r) => ({
+    return (this.sql('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as Row[]).map((r) => ({
       seq: r.seq as number, at: r.at as number, type: r.type as string, incidentId: r.incident_id as string, payload: JSON.parse(r.payload as string) as Record<string, unknown>,
     }));
   }
 
   oldestEventSeq(): number {
-    return (this.db.prepare('SELECT COALESCE(MIN(seq), 0) s FROM events').get() as { s: number }).s;
+    return (this.sql('SELECT COALESCE(MIN(seq), 0) s FROM events').get() as { s: number }).s;
   }
 
   pruneEvents(before: number): number {
-    return this.db.prepare('DELETE FROM events WHERE at < ?').run(before).changes;
+    return this.sql('DELETE FROM events WHERE at < ?').run(before).changes;
   }
 
   ping(): void {
-    this.db.prepare('SELECT 1').get();
+    this.sql('SELECT 1').get();
   }
 
   close(): void {
