@@ -1,0 +1,123 @@
+// The library's pieces without a model: decoders per layout, NMS, the
+// letterbox round trip, the tracker, rules (zones, dwell, cooldown, schedule),
+// the motion gate and the annotated snapshot.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { annotatedJpeg, overlaySvg } from './annotate.ts';
+import { polygonProblem } from './geometry.ts';
+import { letterbox, letterboxGeometry, toSourceBox } from './letterbox.ts';
+import { MotionGate } from './motion.ts';
+import { decode, detectLayout } from './postprocess/decode.ts';
+import { nms } from './postprocess/nms.ts';
+import { inSchedule, RuleEngine, type Rule } from './rules.ts';
+import { IouTracker } from './tracker.ts';
+import type { RawFrame } from './types.ts';
+
+test('layouts from output shapes; refusal of others', () => {
+  assert.deepEqual(detectLayout([1, 84, 8400]), { layout: 'yolov8', classes: 80, anchors: 8400 });
+  assert.deepEqual(detectLayout([1, 25200, 85]), { layout: 'yolov5', classes: 80, anchors: 25200 });
+  assert.equal(detectLayout([1, 300, 6], 80).layout, 'e2e');
+  assert.equal(detectLayout([1, 6300, 6]).layout, 'yolov5', 'a one-class YOLOv5 is not end-to-end');
+  assert.throws(() => detectLayout([1, 3, 224, 224]), /unsupported output shape/);
+  assert.throws(() => detectLayout([1, 1000]), /unsupported output shape/);
+});
+
+test('decoders agree on the same two boxes in each layout', () => {
+  // box A: cx 100 cy 50 w 20 h 10, class 1 score 0.9; box B: cx 30 cy 30 w 8 h 8, class 0 score 0.4
+  const v8 = new Float32Array([100, 30, 50, 30, 20, 8, 10, 8, 0.1, 0.4, 0.9, 0.05]); // [1, 4+2, 2]
+  const v5 = new Float32Array([100, 50, 20, 10, 1, 0.1, 0.9, 30, 30, 8, 8, 1, 0.4, 0.05]); // [1, 2, 5+2]
+  const e2e = new Float32Array([90, 45, 110, 55, 0.9, 1, 26, 26, 34, 34, 0.4, 0]); // [1, 2, 6]
+  for (const boxes of [decode('yolov8', v8, 2, 2, 0.25), decode('yolov5', v5, 2, 2, 0.25), decode('e2e', e2e, 2, 2, 0.25)]) {
+    const a = boxes.find((b) => b.cls === 1)!;
+    assert.deepEqual([a.x1, a.y1, a.x2, a.y2], [90, 45, 110, 55]);
+    assert.ok(Math.abs(a.score - 0.9) < 1e-6);
+    assert.equal(boxes.length, 2);
+  }
+  assert.equal(decode('yolov8', v8, 2, 2, 0.5).length, 1, 'score threshold');
+});
+
+test('NMS is per class', () => {
+  const box = (x: number, score: number, cls: number) => ({ x1: x, y1: 0, x2: x + 10, y2: 10, score, cls });
+  const kept = nms([box(0, 0.9, 0), box(1, 0.8, 0), box(1, 0.7, 1), box(30, 0.6, 0)], 0.45);
+  assert.deepEqual(kept.map((b) => [b.x1, b.cls]), [[0, 0], [1, 1], [30, 0]]);
+});
+
+test('letterbox: centred with 114 padding, and boxes map back to source pixels', async () => {
+  const frame: RawFrame = { width: 640, height: 360, ts: 0, data: Buffer.alloc(640 * 360 * 3, 200) };
+  const g = letterboxGeometry(640, 360, 320, 320);
+  assert.deepEqual([g.scale, g.w, g.h, g.padX, g.padY], [0.5, 320, 180, 0, 70]);
+  const lb = await letterbox(frame, 320, 320);
+  assert.ok(Math.abs(lb.tensor[0]! - 114 / 255) < 1e-6, 'top padding');
+  assert.ok(Math.abs(lb.tensor[100 * 320 + 10]! - 200 / 255) < 1e-6, 'picture');
+  assert.deepEqual(toSourceBox({ x1: 100, y1: 95, x2: 124, y2: 119, score: 1, cls: 0 }, lb, 640, 360), [200, 50, 48, 48]);
+});
+
+test('zone polygons are checked against the frame', () => {
+  assert.equal(polygonProblem([[0, 0], [100, 0], [100, 100]], 640, 360), undefined);
+  assert.match(polygonProblem([[0, 0], [700, 0], [100, 100]], 640, 360)!, /outside/);
+  assert.match(polygonProblem([[0, 0], [100, 100], [100, 0], [0, 100]], 640, 360)!, /cross/);
+});
+
+const trackerOptions = { minHits: 2, minMedianScore: 0.5, maxMissed: 3, stationaryFrames: 4, stationaryPx: 2, matchIou: 0.3 };
+
+test('tracker: one id per object across frames; confirmed after enough hits; stationary when still', () => {
+  const tracker = new IouTracker(trackerOptions);
+  let last;
+  for (let i = 0; i < 3; i++) last = tracker.update([{ label: 'person', score: 0.9, box: [10 + i * 5, 10, 40, 40] }], i * 500);
+  assert.equal(last!.tracks.length, 1);
+  assert.equal(last!.detections[0]!.trackId, 1);
+  assert.equal(last!.tracks[0]!.confirmed, true);
+  for (let i = 0; i < 5; i++) last = tracker.update([{ label: 'person', score: 0.9, box: [20, 10, 40, 40] }], 2000 + i * 500);
+  assert.equal(last!.tracks[0]!.stationary, true);
+  const other = tracker.update([{ label: 'car', score: 0.9, box: [20, 10, 40, 40] }], 5000);
+  assert.notEqual(other.detections[0]!.trackId, 1, 'another class is another object');
+});
+
+test('rules: zone by bottom-centre, dwell, one event per object, cooldown, schedule', () => {
+  const rule: Rule = {
+    name: '河堤', classes: ['person'], minScore: 0.5, minArea: 100, zone: { name: '河堤', polygon: [[300, 0], [640, 0], [640, 360], [300, 360]] },
+    dwellSeconds: 1, cooldownSeconds: 10, incidentType: 'intrusion', severity: 'major',
+  };
+  const engine = new RuleEngine([rule]);
+  const tracker = new IouTracker(trackerOptions);
+  const at = (x: number, ts: number) => engine.evaluate(tracker.update([{ label: 'person', score: 0.9, box: [x, 100, 40, 40] }], ts).tracks, ts);
+  assert.equal(at(260, 0).length, 0, 'outside the zone');
+  assert.equal(at(270, 500).length, 0, 'still outside (bottom-centre at 290)');
+  assert.equal(at(285, 1000).length, 0, 'bottom-centre at 305 enters the zone');
+  assert.equal(at(290, 1500).length, 0, 'dwell not reached');
+  assert.equal(at(295, 2100).length, 1, 'fires after 1 s in the zone');
+  assert.equal(at(300, 2600).length, 0, 'not twice for the same object');
+  assert.equal(inSchedule({ ...rule, schedule: { from: '22:00', to: '06:00' } }, new Date(2026, 10, 22, 23, 0)), true);
+  assert.equal(inSchedule({ ...rule, schedule: { from: '22:00', to: '06:00' } }, new Date(2026, 10, 22, 12, 0)), false);
+});
+
+test('motion gate: a still scene does not move, a changed one does, masked areas do not count', () => {
+  const frame = (fill: (x: number, y: number) => number): RawFrame => {
+    const data = Buffer.alloc(320 * 180 * 3);
+    for (let y = 0; y < 180; y++) for (let x = 0; x < 320; x++) data.fill(fill(x, y), (y * 320 + x) * 3, (y * 320 + x) * 3 + 3);
+    return { width: 320, height: 180, ts: 0, data };
+  };
+  const grey = frame(() => 128);
+  const square = frame((x, y) => (x > 100 && x < 160 && y > 60 && y < 120 ? 250 : 128));
+  const gate = new MotionGate({ pixelThreshold: 20, minChangedFraction: 0.01 });
+  assert.equal(gate.moved(grey).moved, true, 'first frame');
+  assert.equal(gate.moved(grey).moved, false);
+  assert.equal(gate.moved(square).moved, true);
+  const masked = new MotionGate({ pixelThreshold: 20, minChangedFraction: 0.01, masks: [[[90, 50], [170, 50], [170, 130], [90, 130]]] });
+  masked.moved(grey);
+  assert.equal(masked.moved(square).moved, false);
+});
+
+test('annotated snapshot: a JPEG of the frame size with the box drawn where it belongs', async () => {
+  const frame: RawFrame = { width: 640, height: 360, ts: 0, data: Buffer.alloc(640 * 360 * 3, 128) };
+  const jpeg = await annotatedJpeg(frame, [{ label: 'person', score: 0.93, box: [200, 120, 80, 80], trackId: 3 }]);
+  const meta = await sharp(jpeg).metadata();
+  assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 640, 360]);
+  const { data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+  const px = (x: number, y: number) => [...data.subarray((y * 640 + x) * 3, (y * 640 + x) * 3 + 3)];
+  const distance = (a: number[], b: number[]) => Math.hypot(...a.map((v, i) => v - b[i]!));
+  assert.ok(distance(px(200, 160), [128, 128, 128]) > 60, `the box edge is drawn (${px(200, 160).join(',')})`);
+  assert.ok(Math.abs(px(240, 160)[0]! - 128) < 10, 'inside the box the picture is untouched');
+  assert.match(overlaySvg(640, 360, [{ label: 'person', score: 0.5, box: [0, 0, 10, 10] }]), /<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="#000"\/>/, 'labels are drawn as pixel rectangles, not <text>');
+});

@@ -1,0 +1,14 @@
+// Public entry of the detectors library: frames in, detections out. It knows
+// nothing of HTTP, MQTT or storage.
+export type { Detection, DetectionEvent, Layout, RawBox, RawFrame } from './types.ts';
+export { loadModel, ModelError, type Model, type ModelOptions } from './model/load-model.ts';
+export { ChannelDetector, type ChannelDetectorOptions, type FrameResult } from './channel-detector.ts';
+export { DetectionScheduler, type ChannelCounts } from './scheduler.ts';
+export { annotatedJpeg, overlaySvg } from './annotate.ts';
+export { letterbox, letterboxGeometry, toSourceBox } from './letterbox.ts';
+export { decode, detectLayout } from './postprocess/decode.ts';
+export { iou, nms } from './postprocess/nms.ts';
+export { MotionGate, type MotionOptions } from './motion.ts';
+export { IouTracker, type Track, type TrackerOptions } from './tracker.ts';
+export { RuleEngine, inSchedule, type Firing, type Rule } from './rules.ts';
+export { pointInPolygon, polygonProblem, type Point, type Polygon } from './geometry.ts';

@@ -1,0 +1,88 @@
+// A simple IoU tracker so one object gives one event: detections are matched
+// to tracks of the same label by overlap; a track counts once it has enough
+// hits with a good median score; a track that stops moving is stationary.
+import { iou } from './postprocess/nms.ts';
+import type { Detection } from './types.ts';
+
+export interface TrackerOptions {
+  /** Hits before a track counts (Frigate: max(fps/2, 2)). */
+  minHits: number;
+  /** Median of recent scores a track needs to count. */
+  minMedianScore: number;
+  /** Frames without a match before a track is dropped (Frigate: 5 × fps). */
+  maxMissed: number;
+  /** Frames with the centre within `stationaryPx` before a track is stationary (Frigate: 10 × fps). */
+  stationaryFrames: number;
+  stationaryPx: number;
+  matchIou: number;
+}
+
+export interface Track {
+  id: number;
+  label: string;
+  box: Detection['box'];
+  scores: number[];
+  hits: number;
+  missed: number;
+  firstSeen: number;
+  lastSeen: number;
+  confirmed: boolean;
+  stationary: boolean;
+  still: number;
+}
+
+const corners = (b: Detection['box']) => ({ x1: b[0], y1: b[1], x2: b[0] + b[2], y2: b[1] + b[3] });
+const centre = (b: Detection['box']) => [b[0] + b[2] / 2, b[1] + b[3] / 2] as const;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export class IouTracker {
+  private tracks: Track[] = [];
+  private nextId = 1;
+
+  constructor(private readonly o: TrackerOptions) {}
+
+  /** Updates the tracks with one frame's detections; returns the detections with track ids, and the live tracks. */
+  update(detections: Detection[], ts: number): { detections: Detection[]; tracks: Track[] } {
+    const unmatched = new Set(this.tracks);
+    const out: Detection[] = [];
+    const byScore = [...detections].sort((a, b) => b.score - a.score);
+    for (const d of byScore) {
+      let best: Track | undefined;
+      let bestIou = this.o.matchIou;
+      for (const t of unmatched) {
+        if (t.label !== d.label) continue;
+        const overlap = iou(corners(t.box), corners(d.box));
+        if (overlap > bestIou) [best, bestIou] = [t, overlap];
+      }
+      const track = best ?? this.open(d, ts);
+      unmatched.delete(track);
+      this.hit(track, d, ts);
+      out.push({ ...d, trackId: track.id });
+    }
+    for (const t of unmatched) t.missed++;
+    this.tracks = this.tracks.filter((t) => t.missed <= this.o.maxMissed);
+    return { detections: out, tracks: this.tracks };
+  }
+
+  private open(d: Detection, ts: number): Track {
+    const t: Track = { id: this.nextId++, label: d.label, box: d.box, scores: [], hits: 0, missed: 0, firstSeen: ts, lastSeen: ts, confirmed: false, stationary: false, still: 0 };
+    this.tracks.push(t);
+    return t;
+  }
+
+  private hit(t: Track, d: Detection, ts: number): void {
+    const [cx, cy] = centre(t.box);
+    const [nx, ny] = centre(d.box);
+    t.still = Math.hypot(nx - cx, ny - cy) <= this.o.stationaryPx ? t.still + 1 : 0;
+    t.stationary = t.still >= this.o.stationaryFrames;
+    t.box = d.box;
+    t.scores = [...t.scores.slice(-9), d.score];
+    t.hits++;
+    t.missed = 0;
+    t.lastSeen = ts;
+    t.confirmed ||= t.hits >= this.o.minHits && median(t.scores) >= this.o.minMedianScore;
+  }
+}
