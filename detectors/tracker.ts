@@ -29,9 +29,14 @@ export interface Track {
   confirmed: boolean;
   stationary: boolean;
   still: number;
+  /** Centre movement per frame, to predict where a moving object is next. */
+  vx: number;
+  vy: number;
 }
 
 const corners = (b: Detection['box']) => ({ x1: b[0], y1: b[1], x2: b[0] + b[2], y2: b[1] + b[3] });
+/** Where the track should be now: its last box moved on by its velocity for every frame since. */
+const predicted = (t: Track): Detection['box'] => [t.box[0] + t.vx * (t.missed + 1), t.box[1] + t.vy * (t.missed + 1), t.box[2], t.box[3]];
 const centre = (b: Detection['box']) => [b[0] + b[2] / 2, b[1] + b[3] / 2] as const;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,7 +59,9 @@ export class IouTracker {
       let bestIou = this.o.matchIou;
       for (const t of unmatched) {
         if (t.label !== d.label) continue;
-        const overlap = iou(corners(t.box), corners(d.box));
+        // Against the predicted box: a fast object overlaps little with where it was, and an old
+        // track parked at today's position must not steal a moving object that passes by.
+        const overlap = iou(corners(predicted(t)), corners(d.box)) - 0.05 * t.missed;
         if (overlap > bestIou) [best, bestIou] = [t, overlap];
       }
       const track = best ?? this.open(d, ts);
@@ -68,7 +75,7 @@ export class IouTracker {
   }
 
   private open(d: Detection, ts: number): Track {
-    const t: Track = { id: this.nextId++, label: d.label, box: d.box, scores: [], hits: 0, missed: 0, firstSeen: ts, lastSeen: ts, confirmed: false, stationary: false, still: 0 };
+    const t: Track = { id: this.nextId++, label: d.label, box: d.box, scores: [], hits: 0, missed: 0, firstSeen: ts, lastSeen: ts, confirmed: false, stationary: false, still: 0, vx: 0, vy: 0 };
     this.tracks.push(t);
     return t;
   }
@@ -77,6 +84,11 @@ export class IouTracker {
     const [cx, cy] = centre(t.box);
     const [nx, ny] = centre(d.box);
     t.still = Math.hypot(nx - cx, ny - cy) <= this.o.stationaryPx ? t.still + 1 : 0;
+    if (t.hits > 0) {
+      const steps = t.missed + 1;
+      t.vx = 0.5 * t.vx + 0.5 * ((nx - cx) / steps);
+      t.vy = 0.5 * t.vy + 0.5 * ((ny - cy) / steps);
+    }
     t.stationary = t.still >= this.o.stationaryFrames;
     t.box = d.box;
     t.scores = [...t.scores.slice(-9), d.score];

@@ -10,6 +10,7 @@ import { ConfigError } from './config/load.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
+import { startDetection, type DetectionRoom } from './detection/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
 
@@ -19,6 +20,7 @@ export interface RunningGateway {
   keys: ApiKeys;
   video?: VideoRoom;
   incidents: IncidentRoom;
+  detection?: DetectionRoom;
   /** Stops accepting, lets in-flight requests finish (up to shutdown.graceMs), closes the store. */
   close(): Promise<void>;
 }
@@ -30,13 +32,21 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let shuttingDown = false;
   let video: VideoRoom | undefined;
   let incidents: IncidentRoom | undefined;
+  let detection: DetectionRoom | undefined;
   try {
     const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
     if (seedProblems.length) throw new ConfigError(seedProblems);
     await ensureAdminKey(keys, config.auth.adminKey, out, logger);
     incidents = startIncidents(config.incidents, { registry: service, dataDir: config.dataDir, log: logger });
     if (config.video.enabled) video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger });
+    if (config.detection.enabled && video) {
+      const room = incidents;
+      detection = await startDetection(config.detection, {
+        registry: service, frames: video.frames, raise: room.raise, publishLive: (type, payload) => room.service.publishLive(type, payload), dataDir: config.dataDir, log: logger,
+      });
+    }
   } catch (err) {
+    await detection?.stop();
     await video?.stop();
     await incidents?.stop();
     await store.close();
@@ -50,7 +60,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping() } },
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
-    routes: [incidents.routes, ...(video ? [video.routes] : [])],
+    routes: [incidents.routes, ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -61,10 +71,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       const grace = new Promise<void>((done) => (timer = setTimeout(done, config.shutdown.graceMs)));
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
+      await detection?.stop();
       await video?.stop();
       await incidents.stop();
       await store.close();
       logger.info('gateway stopped');
     })());
-  return { app, service, keys, video, incidents, close };
+  return { app, service, keys, video, incidents, detection, close };
 }

@@ -1,6 +1,7 @@
 // The gateway's configuration: one schema gives the type, the defaults check
 // and the error messages (by path) at start-up.
 import { Type, type Static } from '@sinclair/typebox';
+import { DetectionConfig } from '../detection/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks a free port (tests)' });
@@ -65,6 +66,7 @@ export const GatewayConfig = Type.Object(
     shutdown: Type.Object({ graceMs: Type.Integer({ minimum: 0, maximum: 600000 }) }, { additionalProperties: false }),
     video: VideoConfig,
     incidents: IncidentsConfig,
+    detection: DetectionConfig,
   },
   { additionalProperties: false },
 );

@@ -11,7 +11,10 @@ import { findFfmpeg } from '../../gateway/video/ffmpeg/locate.ts';
 
 const run = promisify(execFile);
 
-export const CLIP_KINDS = ['h264-720p', 'h264-720p-gop4', 'h265-720p', 'audio-only', 'h264-360p'] as const;
+export const CLIP_KINDS = [
+  'h264-720p', 'h264-720p-gop4', 'h265-720p', 'audio-only', 'h264-360p',
+  'red-square-360p', 'blue-square-360p', 'still-360p', 'empty-360p',
+] as const;
 export type ClipKind = (typeof CLIP_KINDS)[number];
 
 const SECONDS = 10;
@@ -25,6 +28,21 @@ function movingSquare(width: number, height: number): string[] {
     `testsrc2=size=${width}x${height}:rate=${FPS}:duration=${SECONDS}[bg];` +
     `color=c=0xff8000:size=${side}x${side}:rate=${FPS},drawbox=c=black:t=${Math.round(side / 16)}[sq];` +
     `[bg][sq]overlay=shortest=1:x='(W-w)*mod(t/${SECONDS},1)':y='(H-h)/2+(H-h)/3*sin(2*PI*t/5)'`;
+  return ['-filter_complex', graph];
+}
+
+/**
+ * For the detection tests: a plain mid-grey 640x360 scene and, when `colour` is
+ * given, a 48 px square of it sweeping left → right at constant speed, vertically
+ * centred. Nothing else in the frame is saturated, so the test detector sees only the square.
+ */
+function squareOnGrey(colour?: string): string[] {
+  const [width, height, side] = [640, 360, 48];
+  const bg = `color=c=0x808080:size=${width}x${height}:rate=${FPS}:duration=${SECONDS}`;
+  if (!colour) return ['-f', 'lavfi', '-i', bg];
+  const graph =
+    `${bg}[bg];color=c=${colour}:size=${side}x${side}:rate=${FPS}[sq];` +
+    `[bg][sq]overlay=shortest=1:x='(W-w)*t/${SECONDS}':y='(H-h)/2'`;
   return ['-filter_complex', graph];
 }
 
@@ -50,6 +68,15 @@ function recipe(kind: ClipKind): string[] {
         '-c:v', 'libx265', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1',
         '-x265-params', `keyint=${FPS}:min-keyint=${FPS}:scenecut=0:bframes=0:log-level=error`, '-an',
       ];
+    case 'red-square-360p':
+      return [...squareOnGrey('0xff0000'), ...x264(1), '-an'];
+    case 'blue-square-360p':
+      return [...squareOnGrey('0x0000ff'), ...x264(1), '-an'];
+    case 'still-360p':
+      return [...squareOnGrey(), ...x264(1), '-an'];
+    case 'empty-360p':
+      // Motion without anything to detect: a barely lighter grey square on the same path.
+      return [...squareOnGrey('0x909090'), ...x264(1), '-an'];
     case 'audio-only':
       return [
         '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,

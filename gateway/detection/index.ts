@@ -1,0 +1,134 @@
+// The detection room: loads the models once, attaches a runner to every
+// enabled channel with a detection profile (following the registry live),
+// shares inference through one scheduler, and serves status, profiles and
+// evidence snapshots.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { check, GwError, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
+import { DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
+import type { RaiseIncident } from '../incidents/index.ts';
+import type { FrameHub } from '../video/index.ts';
+import { ChannelRunner } from './channel-runner.ts';
+import { DetectionProfile, type DetectionConfig } from './config.ts';
+import { profileProblems } from './profiles.ts';
+import { SnapshotStore } from './snapshots.ts';
+
+export { DetectionConfig } from './config.ts';
+
+export interface DetectionRoom {
+  routes(app: FastifyInstance): void;
+  runners(): ChannelRunner[];
+  stop(): Promise<void>;
+}
+
+interface Deps {
+  registry: RegistryService;
+  frames: FrameHub;
+  raise: RaiseIncident;
+  publishLive: (type: string, payload: Record<string, unknown>) => void;
+  dataDir: string;
+  log: Logger;
+}
+
+export async function startDetection(config: DetectionConfig, deps: Deps): Promise<DetectionRoom> {
+  const log = deps.log.child({ module: 'detection' });
+  if (config.generateTestModels) {
+    const { ensureModels } = await import('../../detectors/tools/generate-models.ts');
+    await ensureModels(join(deps.dataDir, 'models'));
+  }
+  const models = new Map<string, Model>();
+  const modelErrors = new Map<string, string>();
+  for (const [name, m] of Object.entries(config.models)) {
+    try {
+      const path = resolve(m.path.replace('${dataDir}', deps.dataDir));
+      models.set(name, await loadModel(path, { name, labelsFile: m.labels ?? undefined, intraOpNumThreads: m.intraOpThreads }));
+      log.info({ model: name, layout: models.get(name)!.layout, input: models.get(name)!.input, classes: models.get(name)!.classes.length }, 'model loaded');
+    } catch (err) {
+      modelErrors.set(name, (err as Error).message);
+      log.error({ model: name, err: (err as Error).message }, 'model not loaded; channels using it run without detection');
+    }
+  }
+
+  // Profiles edited over REST are kept next to the data and win over the config file.
+  const overridesFile = join(deps.dataDir, 'detection-profiles.json');
+  const overrides: Record<string, DetectionProfile> = existsSync(overridesFile) ? (JSON.parse(readFileSync(overridesFile, 'utf8')) as Record<string, DetectionProfile>) : {};
+  const profiles: Record<string, DetectionProfile> = { ...config.profiles, ...overrides };
+
+  const scheduler = new DetectionScheduler<RawFrame>(config.concurrency, (channelId, err) => log.error({ channelId, err }, 'detection failed on a frame'));
+  const snapshots = new SnapshotStore(join(deps.dataDir, 'snapshots'));
+  const runners = new Map<string, ChannelRunner>();
+  const failures = new Map<string, { channelId: string; profile: string; state: 'failed'; reason: string }>();
+
+  const reconcile = async (channelId: string) => {
+    const row = await deps.registry.getStored('channels', channelId);
+    const profileName = row?.doc.enabled ? (row.doc.detectionProfile as string | null) : null;
+    const current = runners.get(channelId);
+    if (current && current.profileName === profileName) return;
+    current?.stop();
+    runners.delete(channelId);
+    failures.delete(channelId);
+    if (!profileName) return;
+    const profile = profiles[profileName];
+    const model = profile ? models.get(profile.model) : undefined;
+    const reason = !profile ? `no detection profile '${profileName}'` : !model ? `model '${profile.model}' is not loaded${modelErrors.has(profile.model) ? `: ${modelErrors.get(profile.model)}` : ''}` : profileProblems(profileName, profile, model).join('; ');
+    if (reason) {
+      failures.set(channelId, { channelId, profile: profileName, state: 'failed', reason });
+      return;
+    }
+    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive: deps.publishLive, log });
+    runners.set(channelId, runner);
+    runner.start();
+  };
+  const onChange = (e: DeviceChanged) => {
+    if (e.entity === 'channels') void reconcile(e.id);
+  };
+  deps.registry.events.on('device.changed', onChange);
+  for (let offset = 0; ; offset += 500) {
+    const page = await deps.registry.store.list('channels', { limit: 500, offset });
+    for (const row of page.rows) await reconcile(row.id);
+    if (offset + page.rows.length >= page.total || page.rows.length === 0) break;
+  }
+
+  return {
+    runners: () => [...runners.values()],
+    routes(app) {
+      snapshots.routes(app);
+      app.get('/api/detection/status', { config: { roles: READ_ROLES }, schema: { tags: ['detection'], summary: 'Detection per channel: state (waiting, running, failed with the reason), frames, inferences, skipped, alarms; and the models' } }, async () => ({
+        models: [...Object.keys(config.models)].map((name) => {
+          const m = models.get(name);
+          return m ? { name, loaded: true, layout: m.layout, input: m.input, classes: m.classes.length, sha256: m.sha256 } : { name, loaded: false, reason: modelErrors.get(name) };
+        }),
+        channels: [...[...runners.values()].map((r) => r.status()), ...failures.values()],
+      }));
+      app.get('/api/detection/profiles', { config: { roles: READ_ROLES }, schema: { tags: ['detection'], summary: 'Detection profiles (model, rate, motion gate, tracker, rules)' } }, async () => profiles);
+      app.put('/api/detection/profiles/:name', {
+        config: { roles: WRITE_ROLES },
+        schema: { tags: ['detection'], summary: 'Create or replace a profile; channels using it restart their detection', params: Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' }) }), body: DetectionProfile },
+      }, async (req) => {
+        const { name } = req.params as { name: string };
+        const profile = req.body as DetectionProfile;
+        const errors = check(DetectionProfile, profile);
+        if (errors.length) throw invalid(errors);
+        const problems = profileProblems(name, profile, models.get(profile.model));
+        if (problems.length) throw new GwError('GW_ERR_VALIDATION', problems.join('; '), 'rules');
+        profiles[name] = profile;
+        overrides[name] = profile;
+        writeFileSync(overridesFile, JSON.stringify(overrides, null, 2));
+        for (const runner of [...runners.values()].filter((r) => r.profileName === name)) {
+          runner.stop();
+          runners.delete(runner.channelId);
+          await reconcile(runner.channelId);
+        }
+        return profile;
+      });
+    },
+    stop: async () => {
+      deps.registry.events.off('device.changed', onChange);
+      for (const r of runners.values()) r.stop();
+      for (const m of models.values()) await m.release();
+    },
+  };
+}
