@@ -1,7 +1,9 @@
 // `npm start`: the gateway with the embedded demo. Besides configs/demo.yaml
 // (SQLite, grid cells, cameras, sensors) it runs the camera simulator from
-// test/sim: three RTSP cameras at rtsp://127.0.0.1:8554/demo-{1,2,3} and a
-// drone pushing RTMP with the demo channel's key, all real ffmpeg streams.
+// test/sim: three RTSP cameras at rtsp://127.0.0.1:8554/demo-{1,2,3} (a red
+// square the test detector calls "person", a blue one it calls "car", and a
+// test pattern) and a drone pushing RTMP with the demo channel's key, all
+// real ffmpeg streams.
 import { join } from 'node:path';
 import { runGateway } from '../gateway/run.ts';
 import { startCameraSimulator } from '../test/sim/camera-sim.ts';
@@ -19,7 +21,11 @@ try {
     host: '127.0.0.1',
     port: RTSP_PORT,
     clipDir,
-    streams: ['demo-1', 'demo-2', 'demo-3'].map((path) => ({ path, clip: 'h264-720p' as const })),
+    streams: [
+      { path: 'demo-1', clip: 'red-square-360p' },
+      { path: 'demo-2', clip: 'blue-square-360p' },
+      { path: 'demo-3', clip: 'h264-720p' },
+    ],
   });
 } catch (err) {
   process.stderr.write(`demo: cannot start the camera simulator on port ${RTSP_PORT}: ${(err as Error).message}\n`);
