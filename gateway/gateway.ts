@@ -12,6 +12,7 @@ import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startDetection, type DetectionRoom } from './detection/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
+import { startSensors, type SensorsRoom } from './sensors/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
 
 export interface RunningGateway {
@@ -21,6 +22,7 @@ export interface RunningGateway {
   video?: VideoRoom;
   incidents: IncidentRoom;
   detection?: DetectionRoom;
+  sensors?: SensorsRoom;
   /** Stops accepting, lets in-flight requests finish (up to shutdown.graceMs), closes the store. */
   close(): Promise<void>;
 }
@@ -33,11 +35,13 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let video: VideoRoom | undefined;
   let incidents: IncidentRoom | undefined;
   let detection: DetectionRoom | undefined;
+  let sensors: SensorsRoom | undefined;
   try {
     const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
     if (seedProblems.length) throw new ConfigError(seedProblems);
     await ensureAdminKey(keys, config.auth.adminKey, out, logger);
     incidents = startIncidents(config.incidents, { registry: service, dataDir: config.dataDir, log: logger });
+    if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise: incidents.raise, dataDir: config.dataDir, log: logger });
     if (config.video.enabled) video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger });
     if (config.detection.enabled && video) {
       const room = incidents;
@@ -48,6 +52,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   } catch (err) {
     await detection?.stop();
     await video?.stop();
+    await sensors?.stop();
     await incidents?.stop();
     await store.close();
     throw err;
@@ -60,7 +65,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping() } },
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
-    routes: [incidents.routes, ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : [])],
+    routes: [incidents.routes, ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -73,9 +78,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       clearTimeout(timer);
       await detection?.stop();
       await video?.stop();
+      await sensors?.stop();
       await incidents.stop();
       await store.close();
       logger.info('gateway stopped');
     })());
-  return { app, service, keys, video, incidents, detection, close };
+  return { app, service, keys, video, incidents, detection, sensors, close };
 }

@@ -3,12 +3,14 @@
 // test/sim: three RTSP cameras at rtsp://127.0.0.1:8554/demo-{1,2,3} (a red
 // square the test detector calls "person", a blue one it calls "car", and a
 // test pattern) and a drone pushing RTMP with the demo channel's key, all
-// real ffmpeg streams.
+// real ffmpeg streams; and the demo sensors publishing over real MQTT with
+// their credentials, now and then crossing a threshold.
 import { join } from 'node:path';
 import { runGateway } from '../gateway/run.ts';
 import { startCameraSimulator } from '../test/sim/camera-sim.ts';
 import { ensureClip } from '../test/sim/clips.ts';
 import { publish, type Publisher } from '../test/sim/publisher.ts';
+import { sensorsFromConfig, startSensorSimulator, type SensorSimulator } from '../test/sim/sensor-sim.ts';
 
 const RTSP_PORT = 8554; // the demo cameras' URLs in configs/demo.yaml
 const DRONE_PUSH_KEY = 'demo-drone-push-key-01';
@@ -33,9 +35,15 @@ try {
 }
 
 let drone: Publisher | undefined;
+let sensors: SensorSimulator | undefined;
 const { gateway } = await runGateway(['--config', 'configs/demo.yaml', ...process.argv.slice(2)], async () => {
+  await sensors?.stop();
   await drone?.stop();
   await sim.stop();
 });
+const mqttPort = gateway.sensors?.ports.mqtt;
+if (mqttPort) {
+  sensors = await startSensorSimulator({ url: `mqtt://127.0.0.1:${mqttPort}`, sensors: sensorsFromConfig('configs/demo.yaml'), intervalMs: 2000, excursionChance: 0.005 });
+}
 const rtmpPort = gateway.video?.ports.rtmp;
 if (rtmpPort) drone = publish(await ensureClip('h264-720p', clipDir), `rtmp://127.0.0.1:${rtmpPort}/live/${DRONE_PUSH_KEY}`, { format: 'flv' });

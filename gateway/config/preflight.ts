@@ -32,6 +32,9 @@ export function portProblem(host: string, port: number, path: string): Promise<s
 
 export async function preflight(config: GatewayConfig): Promise<string[]> {
   const problems = [dataDirProblem(config.dataDir), await portProblem(config.http.host, config.http.port, 'http.port')];
+  if (config.sensors.enabled && config.sensors.broker.enabled) {
+    problems.push(await portProblem(config.sensors.broker.host, config.sensors.broker.port, 'sensors.broker.port'));
+  }
   if (config.video.enabled && config.video.rtmp.enabled) {
     problems.push(await portProblem(config.video.rtmp.host, config.video.rtmp.port, 'video.rtmp.port'));
   }

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DetectionConfig } from '../detection/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
+import { SensorsConfig } from '../sensors/config.ts';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks a free port (tests)' });
 
@@ -67,6 +68,7 @@ export const GatewayConfig = Type.Object(
     video: VideoConfig,
     incidents: IncidentsConfig,
     detection: DetectionConfig,
+    sensors: SensorsConfig,
   },
   { additionalProperties: false },
 );

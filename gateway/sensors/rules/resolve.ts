@@ -1,0 +1,70 @@
+// A sensor's effective rules: its kind's defaults with the sensor's own
+// overrides (registry `rules`, per metric, field by field), split into one
+// rule per condition so each has its own state machine.
+import type { Severity } from '../../incidents/candidate.ts';
+import type { KindRule, SensorsConfig } from '../config.ts';
+import type { SensorInfo } from '../directory.ts';
+
+export type Condition = 'above' | 'below' | 'rate';
+
+export interface RuleSpec {
+  /** `<metric>:<condition>`, e.g. `ch4:above`: the machine's key within the sensor. */
+  key: string;
+  metric: string;
+  cond: Condition;
+  /** The trigger: a value for above/below, a change per minute for rate. */
+  threshold: number;
+  /** Back to normal once past this (hysteresis); rate rules recover at half their threshold. */
+  recover: number;
+  forMs: number;
+  severity: Severity;
+  type: string;
+  describe: string;
+}
+
+export interface SensorRules {
+  specs: RuleSpec[];
+  staleMs: number;
+  offlineSeverity: Severity;
+}
+
+const DEFAULT_SEVERITY: Severity = 'major';
+
+function recoverFor(cond: 'above' | 'below', threshold: number, recover: number | undefined): number {
+  if (recover === undefined) return threshold;
+  // A recovery threshold on the wrong side would never let the rule recover: ignore it.
+  return cond === 'above' ? Math.min(recover, threshold) : Math.max(recover, threshold);
+}
+
+export function resolveRules(sensor: SensorInfo, config: SensorsConfig): SensorRules {
+  const kind = config.kinds[sensor.kind];
+  const metrics = new Set([...Object.keys(kind?.rules ?? {}), ...Object.keys(sensor.rules)]);
+  const specs: RuleSpec[] = [];
+  const stale: number[] = [];
+  for (const metric of metrics) {
+    const rule: KindRule = { ...kind?.rules[metric], ...sensor.rules[metric] };
+    if (rule.staleSeconds !== undefined) stale.push(rule.staleSeconds);
+    if (rule.enabled === false) continue;
+    const forMs = (rule.forSeconds ?? 0) * 1000;
+    const severity = rule.severity ?? DEFAULT_SEVERITY;
+    const types = { above: `${sensor.kind}_high`, below: `${sensor.kind}_low`, rate: `${sensor.kind}_rate`, ...kind?.rules[metric]?.types };
+    const forText = forMs ? ` for ${forMs / 1000}s` : '';
+    for (const cond of ['above', 'below'] as const) {
+      const threshold = rule[cond];
+      if (threshold === undefined) continue;
+      const recover = recoverFor(cond, threshold, rule.recover);
+      const op = cond === 'above' ? '>' : '<';
+      const back = recover !== threshold ? ` (recover ${cond === 'above' ? '≤' : '≥'} ${recover})` : '';
+      specs.push({ key: `${metric}:${cond}`, metric, cond, threshold, recover, forMs, severity, type: types[cond], describe: `${metric} ${op} ${threshold}${forText}${back}` });
+    }
+    if (rule.ratePerMinute !== undefined) {
+      const threshold = Math.abs(rule.ratePerMinute);
+      specs.push({
+        key: `${metric}:rate`, metric, cond: 'rate', threshold, recover: threshold / 2, forMs, severity, type: types.rate,
+        describe: `${metric} changing faster than ${threshold}/min${forText}`,
+      });
+    }
+  }
+  const staleSeconds = stale.length ? Math.min(...stale) : config.rules.staleSeconds;
+  return { specs, staleMs: staleSeconds * 1000, offlineSeverity: config.rules.offlineSeverity };
+}
