@@ -83,7 +83,7 @@ test('a configured admin key is installed instead of a printed one', async () =>
 });
 
 test('bad configuration: exits non-zero listing every problem by path', async () => {
-  const gw = spawnGateway(['--http.port', '99999', '--log.level', 'loud', '--dataDir', dataDir]);
+  const gw = spawnGateway(['--http.port', '99999', '--log.level', 'loud', '--dataDir', dataDir, '--sensors.broker.port', '0']);
   assert.equal(await gw.exit, 78);
   assert.match(gw.stderr(), /http\.port: must be <= 65535/);
   assert.match(gw.stderr(), /log\.level: must be one of/);
@@ -108,7 +108,7 @@ test('busy port and unwritable data dir: both reported, nothing started', async 
 test('a broken seed is reported by path', async () => {
   const seed = join(dir, 'bad-seed.yaml');
   writeFileSync(seed, 'seed:\n  channels:\n    - { id: c1, name: x, kind: rtsp, source: { url: "http://nope" } }\n');
-  const gw = spawnGateway(['--config', seed, '--dataDir', join(dir, 'seeded'), '--http.port', '0']);
+  const gw = spawnGateway(['--config', seed, '--dataDir', join(dir, 'seeded'), '--http.port', '0', '--video.rtmp.port', '0', '--sensors.broker.port', '0']);
   assert.equal(await gw.exit, 78);
   assert.match(gw.stderr(), /seed\.channels\.0\.source\.url: not an rtsp:\/\/ URL/);
 });
