@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './mosquitto.ts';
+import { freePort, terminate, waitForPort } from './mosquitto.ts';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -35,11 +35,7 @@ export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
   const stop = async () => {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-    });
+    await terminate(c);
   };
   await start();
   return {

@@ -33,6 +33,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** SIGTERM a server process the test started and wait until it is gone. */
+export async function terminate(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -78,11 +87,7 @@ export async function startMosquitto(opts: { users?: Record<string, string> } = 
   const stop = async () => {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-    });
+    await terminate(c);
   };
   try {
     await start();
