@@ -16,3 +16,4 @@ export { registryRoutes } from './http/index.ts';
 export { ADMIN_ROLES, READ_ROLES, WRITE_ROLES } from './http/roles.ts';
 export { ALL_ROLES, ErrorBody, Id, type Role } from './schemas/common.ts';
 export { defaultSensorTopic } from './entities/sensors.ts';
+export { RuleOverride } from './schemas/sensor.ts';

@@ -67,12 +67,9 @@ export function importRoutes(app: FastifyInstance, service: RegistryService): vo
     },
   }, async (req, reply) => {
     const { entity, format } = req.query as { entity: ImportableEntity; format: 'csv' | 'json' };
+    const desc = service.descriptor(entity);
     const items: Record<string, unknown>[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = await service.list(entity, { limit: 1000, offset });
-      items.push(...page.items);
-      if (items.length >= page.total || page.items.length === 0) break;
-    }
+    for await (const row of service.all(entity)) items.push(desc.toPublic(row));
     const file = `${entity}-${new Date().toISOString().slice(0, 10)}.${format}`;
     reply.header('content-disposition', `attachment; filename="${file}"`);
     if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(toImportJson(items), null, 2));

@@ -28,7 +28,7 @@ export const RuleOverride = Type.Object(
     below: Type.Optional(Type.Number()),
     recover: Type.Optional(Type.Number({ description: 'Recovery threshold (hysteresis)' })),
     forSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
-    ratePerMinute: Type.Optional(Type.Number({ description: 'Alarm on a change faster than this per minute' })),
+    ratePerMinute: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Alarm on a change faster than this per minute' })),
     staleSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 604800 })),
     severity: Type.Optional(Severity),
   },

@@ -44,6 +44,15 @@ export class RegistryService {
     return this.store.get(entity, id);
   }
 
+  /** Every stored row of an entity, page by page (rooms loading what exists at start). */
+  async *all(entity: EntityName, pageSize = 500): AsyncGenerator<StoredRow> {
+    for (let offset = 0; ; offset += pageSize) {
+      const page = await this.store.list(entity, { limit: pageSize, offset });
+      yield* page.rows;
+      if (offset + page.rows.length >= page.total || page.rows.length === 0) return;
+    }
+  }
+
   async list(entity: EntityName, filter: ListFilter) {
     const { rows, total } = await this.store.list(entity, filter);
     const desc = this.descriptor(entity);

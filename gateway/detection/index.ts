@@ -86,11 +86,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
     if (e.entity === 'channels') void reconcile(e.id);
   };
   deps.registry.events.on('device.changed', onChange);
-  for (let offset = 0; ; offset += 500) {
-    const page = await deps.registry.store.list('channels', { limit: 500, offset });
-    for (const row of page.rows) await reconcile(row.id);
-    if (offset + page.rows.length >= page.total || page.rows.length === 0) break;
-  }
+  for await (const row of deps.registry.all('channels')) await reconcile(row.id);
 
   return {
     runners: () => [...runners.values()],

@@ -59,15 +59,11 @@ export class GridLocator {
 
   private async load(): Promise<Cell[]> {
     const cells: Cell[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = await this.registry.store.list('grids', { limit: 1000, offset });
-      for (const row of page.rows) {
-        const polygon = row.doc.polygon as { type: string; coordinates: unknown } | undefined;
-        if (!polygon) continue;
-        const polygons = (polygon.type === 'Polygon' ? [polygon.coordinates] : polygon.coordinates) as Ring[][];
-        cells.push({ code: row.id, polygons, area: polygons.reduce((a, p) => a + ringArea(p[0] ?? []) - p.slice(1).reduce((h, r) => h + ringArea(r), 0), 0) });
-      }
-      if (offset + page.rows.length >= page.total || page.rows.length === 0) break;
+    for await (const row of this.registry.all('grids')) {
+      const polygon = row.doc.polygon as { type: string; coordinates: unknown } | undefined;
+      if (!polygon) continue;
+      const polygons = (polygon.type === 'Polygon' ? [polygon.coordinates] : polygon.coordinates) as Ring[][];
+      cells.push({ code: row.id, polygons, area: polygons.reduce((a, p) => a + ringArea(p[0] ?? []) - p.slice(1).reduce((h, r) => h + ringArea(r), 0), 0) });
     }
     return cells;
   }

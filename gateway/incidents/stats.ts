@@ -49,13 +49,9 @@ export class IncidentStats {
   async heat(from: number, to: number) {
     const counts = new Map(this.counts('grid', from, to).map((c) => [c.key, c.count]));
     const features = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = await this.registry.store.list('grids', { limit: 1000, offset });
-      for (const row of page.rows) {
-        if (!row.doc.polygon) continue;
-        features.push({ type: 'Feature', geometry: row.doc.polygon, properties: { code: row.id, name: row.doc.name, level: row.doc.level, count: counts.get(row.id) ?? 0 } });
-      }
-      if (offset + page.rows.length >= page.total || page.rows.length === 0) break;
+    for await (const row of this.registry.all('grids')) {
+      if (!row.doc.polygon) continue;
+      features.push({ type: 'Feature', geometry: row.doc.polygon, properties: { code: row.id, name: row.doc.name, level: row.doc.level, count: counts.get(row.id) ?? 0 } });
     }
     return { type: 'FeatureCollection', features };
   }

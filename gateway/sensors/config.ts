@@ -3,6 +3,7 @@
 // values as YAML, and a test keeps the two equal).
 import { Type, type Static } from '@sinclair/typebox';
 import { Severity } from '../incidents/candidate.ts';
+import { RuleOverride } from '../../device-registry/index.ts';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks a free port (tests)' });
 const Path = Type.Union([Type.String({ minLength: 1 }), Type.Null()]);
@@ -14,14 +15,7 @@ const IncidentType = Type.String({ pattern: '^[a-z][a-z0-9_]{1,63}$' });
 /** A kind's default rule for one metric; a sensor's `rules` override it field by field. */
 export const KindRule = Type.Object(
   {
-    enabled: Type.Optional(Type.Boolean()),
-    above: Type.Optional(Type.Number()),
-    below: Type.Optional(Type.Number()),
-    recover: Type.Optional(Type.Number({ description: 'Recovery threshold (hysteresis)' })),
-    forSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
-    ratePerMinute: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    staleSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 604800 })),
-    severity: Type.Optional(Severity),
+    ...RuleOverride.properties,
     /** Incident types; default `<kind>_high`, `<kind>_low`, `<kind>_rate`. */
     types: Type.Optional(
       Type.Object({ above: Type.Optional(IncidentType), below: Type.Optional(IncidentType), rate: Type.Optional(IncidentType) }, { additionalProperties: false }),

@@ -60,11 +60,7 @@ export class SensorDirectory extends EventEmitter<DirectoryEvents> {
 
   async start(): Promise<void> {
     this.registry.events.on('device.changed', this.onChange);
-    for (let offset = 0; ; offset += 500) {
-      const page = await this.registry.store.list('sensors', { limit: 500, offset });
-      for (const row of page.rows) this.put(row.id, sensorInfo(row));
-      if (offset + page.rows.length >= page.total || page.rows.length === 0) break;
-    }
+    for await (const row of this.registry.all('sensors')) this.put(row.id, sensorInfo(row));
   }
 
   stop(): void {

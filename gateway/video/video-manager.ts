@@ -77,11 +77,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.frames.on('subscribers', this.onSubscribers);
     this.live?.on('publish', this.onPublish);
     this.live?.on('unpublish', this.onUnpublish);
-    for (let offset = 0; ; offset += 500) {
-      const page = await this.registry.store.list('channels', { limit: 500, offset });
-      for (const row of page.rows) await this.reconcile(row.id, row);
-      if (offset + page.rows.length >= page.total || page.rows.length === 0) break;
-    }
+    for await (const row of this.registry.all('channels')) await this.reconcile(row.id, row);
     this.idleTimer = setInterval(() => this.stopIdleChannels(), IDLE_CHECK_MS);
   }
 
