@@ -11,7 +11,7 @@ import { spawnGateway } from './helpers/process.ts';
 const dir = mkdtempSync(join(tmpdir(), 'gw-durable-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const KEY = 'durability-test-admin-key-0123456789';
-const args = ['--dataDir', dir, '--http.host', '127.0.0.1', '--http.port', '0', '--video.enabled', 'false', '--sensors.broker.port', '0', '--log.level', 'info'];
+const args = ['--dataDir', dir, '--http.host', '127.0.0.1', '--http.port', '0', '--video.enabled', 'false', '--sensors.broker.port', '0', '--gb28181.port', '0', '--log.level', 'info'];
 const env = { GATEWAY_AUTH__ADMIN_KEY: KEY };
 
 const report = (url: string, key: string) =>

@@ -13,7 +13,7 @@ import { spawnGateway } from './helpers/process.ts';
 const dir = mkdtempSync(join(tmpdir(), 'gw-proc-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const dataDir = join(dir, 'data');
-const base = ['--config', 'configs/demo.yaml', '--dataDir', dataDir, '--http.host', '127.0.0.1', '--http.port', '0', '--video.rtmp.port', '0', '--sensors.broker.port', '0'];
+const base = ['--config', 'configs/demo.yaml', '--dataDir', dataDir, '--http.host', '127.0.0.1', '--http.port', '0', '--video.rtmp.port', '0', '--sensors.broker.port', '0', '--gb28181.port', '0'];
 
 const api = (url: string, key: string, path: string, init: RequestInit = {}) =>
   fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers } });
@@ -74,7 +74,7 @@ test('SIGTERM during a bulk import: the import finishes and is on disk', async (
 
 test('a configured admin key is installed instead of a printed one', async () => {
   const key = 'configured-admin-key-0123456789';
-  const gw = spawnGateway(['--dataDir', join(dir, 'configured'), '--http.host', '127.0.0.1', '--http.port', '0', '--video.rtmp.port', '0', '--sensors.broker.port', '0'], { GATEWAY_AUTH__ADMIN_KEY: key });
+  const gw = spawnGateway(['--dataDir', join(dir, 'configured'), '--http.host', '127.0.0.1', '--http.port', '0', '--video.rtmp.port', '0', '--sensors.broker.port', '0', '--gb28181.port', '0'], { GATEWAY_AUTH__ADMIN_KEY: key });
   const url = await gw.listening();
   assert.doesNotMatch(gw.stdout(), /GATEWAY ADMIN KEY/);
   assert.equal((await api(url, key, '/api/me')).status, 200);
@@ -83,7 +83,7 @@ test('a configured admin key is installed instead of a printed one', async () =>
 });
 
 test('bad configuration: exits non-zero listing every problem by path', async () => {
-  const gw = spawnGateway(['--http.port', '99999', '--log.level', 'loud', '--dataDir', dataDir, '--sensors.broker.port', '0']);
+  const gw = spawnGateway(['--http.port', '99999', '--log.level', 'loud', '--dataDir', dataDir, '--sensors.broker.port', '0', '--gb28181.port', '0']);
   assert.equal(await gw.exit, 78);
   assert.match(gw.stderr(), /http\.port: must be <= 65535/);
   assert.match(gw.stderr(), /log\.level: must be one of/);
@@ -96,7 +96,7 @@ test('busy port and unwritable data dir: both reported, nothing started', async 
   const notADir = join(dir, 'a-file');
   writeFileSync(notADir, 'x');
   try {
-    const gw = spawnGateway(['--dataDir', join(notADir, 'data'), '--http.host', '127.0.0.1', '--http.port', String(port), '--video.rtmp.port', '0', '--sensors.broker.port', '0']);
+    const gw = spawnGateway(['--dataDir', join(notADir, 'data'), '--http.host', '127.0.0.1', '--http.port', String(port), '--video.rtmp.port', '0', '--sensors.broker.port', '0', '--gb28181.port', '0']);
     assert.equal(await gw.exit, 78);
     assert.match(gw.stderr(), new RegExp(`http\\.port: port ${port} on 127\\.0\\.0\\.1 is already in use`));
     assert.match(gw.stderr(), /dataDir: .* is not a writable directory \(ENOTDIR\)/);
@@ -108,7 +108,7 @@ test('busy port and unwritable data dir: both reported, nothing started', async 
 test('a broken seed is reported by path', async () => {
   const seed = join(dir, 'bad-seed.yaml');
   writeFileSync(seed, 'seed:\n  channels:\n    - { id: c1, name: x, kind: rtsp, source: { url: "http://nope" } }\n');
-  const gw = spawnGateway(['--config', seed, '--dataDir', join(dir, 'seeded'), '--http.port', '0', '--video.rtmp.port', '0', '--sensors.broker.port', '0']);
+  const gw = spawnGateway(['--config', seed, '--dataDir', join(dir, 'seeded'), '--http.port', '0', '--video.rtmp.port', '0', '--sensors.broker.port', '0', '--gb28181.port', '0']);
   assert.equal(await gw.exit, 78);
   assert.match(gw.stderr(), /seed\.channels\.0\.source\.url: not an rtsp:\/\/ URL/);
 });

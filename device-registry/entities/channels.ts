@@ -32,7 +32,7 @@ function prepareSource(kind: string, source: Source, existing: StoredRow | undef
     return { doc: {}, secret: { pushKey }, altKey: `rtmp:${pushKey}`, revealed: generated ? { pushKey } : undefined };
   }
   return {
-    doc: { deviceId: source.deviceId, channelId: source.channelId },
+    doc: compact({ ...source }),
     secret: null,
     altKey: `gb28181:${String(source.deviceId)}:${String(source.channelId)}`,
   };

@@ -28,6 +28,8 @@ export interface EntityDescriptor {
   label: string;
   idField: 'id' | 'code';
   idPrefix: string;
+  /** The HTTP collection under /api when it is not the entity name. */
+  path?: string;
   inputSchema: TSchema;
   patchSchema: TSchema;
   publicSchema: TSchema;

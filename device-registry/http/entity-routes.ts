@@ -17,6 +17,7 @@ const QUERIES: Record<EntityName, ReturnType<typeof Type.Object>> = {
     { additionalProperties: false },
   ),
   departments: Type.Object({ q: ListQuery.properties.q, ...paging }, { additionalProperties: false }),
+  gbDevices: ListQuery,
 };
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -35,11 +36,12 @@ const withEtag = (reply: FastifyReply, item: Record<string, unknown>) => reply.h
 export function entityRoutes(app: FastifyInstance, service: RegistryService, entity: EntityName): void {
   const desc = service.descriptor(entity);
   const key = desc.idField;
-  const tags = [entity];
+  const path = `/api/${desc.path ?? entity}`;
+  const tags = [desc.path ?? entity];
   const params = Type.Object({ [key]: key === 'code' ? GridCode : Id });
   const idOf = (req: FastifyRequest) => (req.params as Record<string, string>)[key]!;
 
-  app.get(`/api/${entity}`, {
+  app.get(path, {
     config: { roles: READ_ROLES },
     schema: { tags, summary: `List ${entity} with filters and paging`, querystring: QUERIES[entity], response: { 200: Page(desc.publicSchema), ...errors } },
   }, async (req) => {
@@ -47,7 +49,7 @@ export function entityRoutes(app: FastifyInstance, service: RegistryService, ent
     return service.list(entity, { ...q, kind: q.kind ?? q.level });
   });
 
-  app.get(`/api/${entity}/:${key}`, {
+  app.get(`${path}/:${key}`, {
     config: { roles: READ_ROLES },
     schema: { tags, summary: `Read one ${desc.label}`, params, response: { 200: desc.publicSchema, ...errors } },
   }, async (req, reply) => {
@@ -56,17 +58,17 @@ export function entityRoutes(app: FastifyInstance, service: RegistryService, ent
     return item;
   });
 
-  app.post(`/api/${entity}`, {
+  app.post(path, {
     config: { roles: WRITE_ROLES },
     schema: { tags, summary: `Create a ${desc.label}`, body: desc.inputSchema, response: { 201: desc.publicSchema, ...errors } },
   }, async (req, reply) => {
     const { item, revealed } = await service.create(entity, req.body, req.actor!);
-    withEtag(reply, item).code(201).header('location', `/api/${entity}/${encodeURIComponent(String(item[key]))}`);
+    withEtag(reply, item).code(201).header('location', `${path}/${encodeURIComponent(String(item[key]))}`);
     // A generated secret (an RTMP push key) is shown in this response only.
     return revealed ? { ...item, revealedOnce: revealed } : item;
   });
 
-  app.patch(`/api/${entity}/:${key}`, {
+  app.patch(`${path}/:${key}`, {
     config: { roles: WRITE_ROLES },
     schema: {
       tags, summary: `Change a ${desc.label} (JSON merge patch; If-Match: <version> to guard against lost updates)`,
@@ -78,7 +80,7 @@ export function entityRoutes(app: FastifyInstance, service: RegistryService, ent
     return item;
   });
 
-  app.delete(`/api/${entity}/:${key}`, {
+  app.delete(`${path}/:${key}`, {
     config: { roles: WRITE_ROLES },
     schema: { tags, summary: `Delete a ${desc.label}`, params, response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {

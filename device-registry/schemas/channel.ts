@@ -23,8 +23,21 @@ const RtmpSourceInput = Type.Object(
   { additionalProperties: false, description: 'The encoder pushes to rtmp://<gateway>/live/<pushKey>; a key is generated when absent' },
 );
 
+const CatalogText = Type.String({ maxLength: 256 });
+
 const Gb28181SourceInput = Type.Object(
-  { deviceId: Code20, channelId: Code20 },
+  {
+    deviceId: Code20,
+    channelId: Code20,
+    // What the device's catalog says; kept up to date by catalog sync.
+    manufacturer: Type.Optional(CatalogText),
+    model: Type.Optional(CatalogText),
+    parentId: Type.Optional(CatalogText),
+    civilCode: Type.Optional(CatalogText),
+    address: Type.Optional(CatalogText),
+    catalogStatus: Type.Optional(Type.Union([Type.Literal('ON'), Type.Literal('OFF')], { description: 'The device reports the channel as on or off' })),
+    catalogName: Type.Optional(Type.String({ maxLength: 128, description: 'The name the catalog gave; a rename by hand stops it following the device' })),
+  },
   { additionalProperties: false },
 );
 
@@ -86,6 +99,13 @@ const PublicSource = Type.Object({
   username: Type.Optional(Type.String()),
   deviceId: Type.Optional(Type.String()),
   channelId: Type.Optional(Type.String()),
+  manufacturer: Type.Optional(Type.String()),
+  model: Type.Optional(Type.String()),
+  parentId: Type.Optional(Type.String()),
+  civilCode: Type.Optional(Type.String()),
+  address: Type.Optional(Type.String()),
+  catalogStatus: Type.Optional(Type.String()),
+  catalogName: Type.Optional(Type.String()),
   credentialsSet: Type.Boolean({ description: 'A password or push key is stored (never returned)' }),
 });
 

@@ -3,8 +3,8 @@
 // method that changes data writes its audit entries in the same transaction.
 import type { Role } from '../schemas/common.ts';
 
-export type EntityName = 'channels' | 'sensors' | 'grids' | 'departments';
-export const ENTITY_NAMES: readonly EntityName[] = ['channels', 'sensors', 'grids', 'departments'];
+export type EntityName = 'channels' | 'sensors' | 'grids' | 'departments' | 'gbDevices';
+export const ENTITY_NAMES: readonly EntityName[] = ['channels', 'sensors', 'grids', 'departments', 'gbDevices'];
 
 /** Columns the store indexes and constrains; the rest of the entity lives in `doc`. */
 export interface IndexColumns {

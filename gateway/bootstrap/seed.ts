@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { GwError, type RegistryService } from '../../device-registry/index.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 
-const ORDER = ['departments', 'grids', 'channels', 'sensors'] as const;
+const ORDER = ['departments', 'grids', 'gbDevices', 'channels', 'sensors'] as const;
 
 export async function applySeed(service: RegistryService, seed: GatewayConfig['seed'], log: Logger): Promise<string[]> {
   if (!seed) return [];

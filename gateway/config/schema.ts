@@ -2,6 +2,7 @@
 // and the error messages (by path) at start-up.
 import { Type, type Static } from '@sinclair/typebox';
 import { DetectionConfig } from '../detection/config.ts';
+import { Gb28181Config } from '../gb28181/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
 import { SensorsConfig } from '../sensors/config.ts';
 
@@ -60,6 +61,7 @@ export const GatewayConfig = Type.Object(
           grids: Type.Optional(SeedList),
           channels: Type.Optional(SeedList),
           sensors: Type.Optional(SeedList),
+          gbDevices: Type.Optional(SeedList),
         },
         { additionalProperties: false },
       ),
@@ -69,6 +71,7 @@ export const GatewayConfig = Type.Object(
     incidents: IncidentsConfig,
     detection: DetectionConfig,
     sensors: SensorsConfig,
+    gb28181: Gb28181Config,
   },
   { additionalProperties: false },
 );

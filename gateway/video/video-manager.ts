@@ -21,6 +21,17 @@ export interface LiveOutputs {
   off(event: 'publish' | 'unpublish', listener: PushListener): unknown;
 }
 
+/** What the manager needs from the GB28181 room for channels of kind gb28181. */
+export interface GbSource {
+  /** Loopback URL that ffmpeg reads the channel's elementary stream from (the room INVITEs on connect, BYEs on close). */
+  relayUrl(channelId: string): string;
+  /** Why the channel cannot play now (its device is not registered, …), or undefined. */
+  unavailable(row: StoredRow): string | undefined;
+  /** Fires with a device id when the device's availability changes. */
+  on(event: 'availability', listener: (deviceId: string) => void): unknown;
+  off(event: 'availability', listener: (deviceId: string) => void): unknown;
+}
+
 export interface VideoSettings {
   hls: { segmentSeconds: number; listSize: number };
   watchdogSeconds: number;
@@ -63,6 +74,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     private readonly mediaRoot: string,
     private readonly log: Logger,
     private readonly live?: LiveOutputs,
+    private gb?: GbSource,
   ) {
     super();
     this.queue = new StartQueue(settings.startStaggerMs);
@@ -70,6 +82,13 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
 
   hlsDir(channelId: string): string {
     return join(this.mediaRoot, 'hls', safeName(channelId));
+  }
+
+  /** The GB28181 room starts after video (it needs the registry, video does not need it to start). */
+  attachGb(gb: GbSource): void {
+    this.gb = gb;
+    gb.on('availability', this.onGbAvailability);
+    void this.reconcileGbDevice(undefined);
   }
 
   async start(): Promise<void> {
@@ -89,6 +108,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.frames.off('subscribers', this.onSubscribers);
     this.live?.off('publish', this.onPublish);
     this.live?.off('unpublish', this.onUnpublish);
+    this.gb?.off('availability', this.onGbAvailability);
     await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
     this.supervisors.clear();
   }
@@ -128,6 +148,16 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     await this.reconcile(id);
   }
 
+  private readonly onGbAvailability = (deviceId: string) => void this.reconcileGbDevice(deviceId);
+
+  /** Re-decides every gb28181 channel of a device (or of all devices). */
+  private async reconcileGbDevice(deviceId: string | undefined): Promise<void> {
+    for await (const row of this.registry.all('channels')) {
+      const source = row.doc.source as { deviceId?: string };
+      if (row.doc.kind === 'gb28181' && (deviceId === undefined || source.deviceId === deviceId)) await this.reconcile(row.id, row);
+    }
+  }
+
   private modeOf(spec: IngestSpec): ChannelVideoStatus['mode'] {
     return spec.input.kind === 'rtmp' ? 'push' : this.alwaysOn.has(spec.channelId) ? 'always-on' : 'on-demand';
   }
@@ -149,10 +179,15 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
       const key = row.secret?.pushKey as string;
       return { spec: ingestSpec(row, { kind: 'rtmp', url: this.live.rtmpUrl('live', key) }, { tap }, this.settings.tap) };
     }
-    if (doc.kind !== 'rtsp') return { why: `${doc.kind} channels are not ingested yet` };
+    if (doc.kind === 'gb28181') {
+      if (!this.gb) return { why: 'GB28181 is disabled in the configuration' };
+      const why = this.gb.unavailable(row);
+      if (why) return { why };
+    }
     const viewed = Date.now() - (this.lastViewed.get(row.id) ?? 0) < this.settings.onDemandIdleSeconds * 1000;
     if (!always && !viewed) return { why: 'idle (on demand)' };
-    return { spec: ingestSpec(row, { kind: 'rtsp', url: rtspUrlWithCredentials(row) }, { tap }, this.settings.tap) };
+    const input: IngestSpec['input'] = doc.kind === 'gb28181' ? { kind: 'gb28181', url: this.gb!.relayUrl(row.id) } : { kind: 'rtsp', url: rtspUrlWithCredentials(row) };
+    return { spec: ingestSpec(row, input, { tap }, this.settings.tap) };
   }
 
   private async reconcile(channelId: string, known?: StoredRow): Promise<void> {

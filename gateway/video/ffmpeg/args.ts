@@ -3,7 +3,8 @@
 // muxed twice), and optionally raw decoded frames on stdout for detection.
 // Progress goes to fd 3 so stderr stays free for diagnostics.
 
-export type IngestInput = { kind: 'rtsp'; url: string } | { kind: 'rtmp'; url: string };
+/** gb28181: the GB28181 room's loopback relay serving the demuxed H.264/H.265 elementary stream over HTTP. */
+export type IngestInput = { kind: 'rtsp'; url: string } | { kind: 'rtmp'; url: string } | { kind: 'gb28181'; url: string };
 
 export interface IngestPlan {
   input: IngestInput;
@@ -26,6 +27,10 @@ function inputArgs(plan: IngestPlan): string[] {
     // ffmpeg 5 renamed the RTSP socket timeout from -stimeout to -timeout (which meant "listen" before).
     const timeout = plan.ffmpegMajor >= 5 ? '-timeout' : '-stimeout';
     return ['-rtsp_transport', 'tcp', timeout, us, ...common, '-i', plan.input.url];
+  }
+  if (plan.input.kind === 'gb28181') {
+    // A raw elementary stream carries no timing: the wall clock at arrival stamps each frame (common has it).
+    return ['-rw_timeout', us, '-analyzeduration', '1000000', ...common, '-i', plan.input.url];
   }
   // For RTMP, -timeout means "listen"; -rw_timeout is the I/O timeout on every protocol.
   // An FLV header may announce audio that never comes; without an explicit

@@ -3,9 +3,14 @@
 // error lines that tell a person why a camera is offline.
 
 export type OfflineReason =
-  | 'auth failed' | 'unreachable' | 'not found' | 'timeout' | 'no video stream' | 'codec unsupported' | 'stopped' | 'no push' | 'exited';
+  | 'auth failed' | 'unreachable' | 'not found' | 'timeout' | 'no video stream' | 'codec unsupported' | 'stopped' | 'no push' | 'exited'
+  | 'device offline' | 'invite refused';
 
 const REASONS: Array<[RegExp, OfflineReason]> = [
+  // The GB28181 relay answers with these reason phrases (gateway/gb28181/relay.ts).
+  [/HTTP error 503 .*device/i, 'device offline'],
+  [/HTTP error 502 .*INVITE/i, 'invite refused'],
+  [/HTTP error 504/i, 'timeout'],
   [/401 Unauthorized|authorization failed|403 Forbidden/i, 'auth failed'],
   [/404 Not Found|Stream not found|DESCRIBE failed: 4\d\d/i, 'not found'],
   [/Connection refused|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Failed to resolve/i, 'unreachable'],
