@@ -1,7 +1,7 @@
 // Typed events from the registry to the rooms that react live (video ingest,
 // MQTT auth, incidents). Emitted after the change is committed.
 import { EventEmitter } from 'node:events';
-import type { EntityName } from './store/registry-store.ts';
+import type { EntityName, StatusEntity } from './store/registry-store.ts';
 
 export interface DeviceChanged {
   entity: EntityName | 'api_keys';
@@ -13,7 +13,7 @@ export interface DeviceChanged {
 }
 
 export interface StatusChanged {
-  entity: 'channels' | 'sensors';
+  entity: StatusEntity;
   id: string;
   state: 'unknown' | 'starting' | 'online' | 'offline';
   reason?: string;

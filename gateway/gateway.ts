@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startDetection, type DetectionRoom } from './detection/index.ts';
+import { startGb28181, type Gb28181Room } from './gb28181/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
 import { startSensors, type SensorsRoom } from './sensors/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
@@ -23,6 +24,7 @@ export interface RunningGateway {
   incidents: IncidentRoom;
   detection?: DetectionRoom;
   sensors?: SensorsRoom;
+  gb28181?: Gb28181Room;
   /** Stops accepting, lets in-flight requests finish (up to shutdown.graceMs), closes the store. */
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let incidents: IncidentRoom | undefined;
   let detection: DetectionRoom | undefined;
   let sensors: SensorsRoom | undefined;
+  let gb28181: Gb28181Room | undefined;
   try {
     const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
     if (seedProblems.length) throw new ConfigError(seedProblems);
@@ -43,6 +46,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     incidents = startIncidents(config.incidents, { registry: service, dataDir: config.dataDir, log: logger });
     if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise: incidents.raise, dataDir: config.dataDir, log: logger });
     if (config.video.enabled) video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger });
+    if (config.gb28181.enabled) {
+      gb28181 = await startGb28181(config.gb28181, { registry: service, raise: incidents.raise, log: logger });
+      video?.manager.attachGb(gb28181.source);
+    }
     if (config.detection.enabled && video) {
       const room = incidents;
       detection = await startDetection(config.detection, {
@@ -52,6 +59,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   } catch (err) {
     await detection?.stop();
     await video?.stop();
+    await gb28181?.stop();
     await sensors?.stop();
     await incidents?.stop();
     await store.close();
@@ -65,7 +73,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping() } },
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
-    routes: [incidents.routes, ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : [])],
+    routes: [incidents.routes, ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -78,10 +86,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       clearTimeout(timer);
       await detection?.stop();
       await video?.stop();
+      await gb28181?.stop();
       await sensors?.stop();
       await incidents.stop();
       await store.close();
       logger.info('gateway stopped');
     })());
-  return { app, service, keys, video, incidents, detection, sensors, close };
+  return { app, service, keys, video, incidents, detection, sensors, gb28181, close };
 }

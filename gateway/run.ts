@@ -43,7 +43,7 @@ export async function runGateway(argv: string[], onStop?: () => Promise<void>): 
   let url: string;
   try {
     url = await gateway.app.listen({ host: config.http.host, port: config.http.port });
-    logger.info({ url, dataDir: config.dataDir, rtmpPort: gateway.video?.ports.rtmp }, 'gateway listening');
+    logger.info({ url, dataDir: config.dataDir, rtmpPort: gateway.video?.ports.rtmp, sipPort: gateway.gb28181?.ports.sip }, 'gateway listening');
   } catch (err) {
     await gateway.close();
     const e = err as NodeJS.ErrnoException;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { SENSORS_DEFAULTS } from '../gateway/sensors/config.ts';
-import { WarnRollup } from '../gateway/sensors/log-rollup.ts';
+import { WarnRollup } from '../gateway/log-rollup.ts';
 import { influxTarget, InfluxSink } from '../gateway/sensors/series/influx-sink.ts';
 import type { TimeSeriesSink } from '../gateway/sensors/series/sink.ts';
 import { publish, startHarness, waitFor } from '../gateway/sensors/test/harness.ts';

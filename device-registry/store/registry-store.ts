@@ -5,6 +5,8 @@ import type { Role } from '../schemas/common.ts';
 
 export type EntityName = 'channels' | 'sensors' | 'grids' | 'departments' | 'gbDevices';
 export const ENTITY_NAMES: readonly EntityName[] = ['channels', 'sensors', 'grids', 'departments', 'gbDevices'];
+/** Entities whose rooms report a runtime status (online/offline with a reason). */
+export type StatusEntity = 'channels' | 'sensors' | 'gbDevices';
 
 /** Columns the store indexes and constrains; the rest of the entity lives in `doc`. */
 export interface IndexColumns {
@@ -103,7 +105,7 @@ export interface RegistryStore {
   referencesTo(entity: 'grids' | 'departments', id: string): Promise<Partial<Record<EntityName, number>>>;
   /** Applies all changes and audit entries atomically, or none. */
   apply(changes: Change[], audit: AuditInput[]): Promise<void>;
-  setStatus(entity: 'channels' | 'sensors', id: string, status: StatusRow): Promise<boolean>;
+  setStatus(entity: StatusEntity, id: string, status: StatusRow): Promise<boolean>;
 
   insertApiKey(key: ApiKeyRow, audit: AuditInput): Promise<void>;
   findApiKeyByHash(secretHash: string): Promise<ApiKeyRow | undefined>;

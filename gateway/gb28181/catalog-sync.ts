@@ -55,7 +55,7 @@ function sourceOf(deviceId: string, item: CatalogChannel): Record<string, unknow
 
 function channelName(item: CatalogChannel): string {
   // Names are free text but never control characters (schema); devices send all sorts.
-  const cleaned = (item.name ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 128);
+  const cleaned = [...(item.name ?? '')].filter((c) => c.charCodeAt(0) > 0x1f && c !== '\u007f').join('').trim().slice(0, 128);
   return cleaned || item.deviceId;
 }
 

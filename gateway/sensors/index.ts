@@ -17,7 +17,7 @@ import type { SensorsConfig } from './config.ts';
 import { SensorDirectory, type SensorInfo } from './directory.ts';
 import { sensorRoutes } from './http/routes.ts';
 import { Ingest } from './ingest/ingest.ts';
-import { WarnRollup } from './log-rollup.ts';
+import { WarnRollup } from '../log-rollup.ts';
 import { RuleEngine } from './rules/engine.ts';
 import { InfluxSink } from './series/influx-sink.ts';
 import type { TimeSeriesSink } from './series/sink.ts';

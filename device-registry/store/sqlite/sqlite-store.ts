@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { GwError } from '../../errors.ts';
 import type {
-  ApiKeyRow, AuditFilter, AuditInput, AuditRow, Change, EntityName, ListFilter, RegistryStore, StatusRow, StoredRow,
+  ApiKeyRow, AuditFilter, AuditInput, AuditRow, Change, EntityName, ListFilter, RegistryStore, StatusEntity, StatusRow, StoredRow,
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
 import { buildListWhere } from './list-query.ts';
@@ -150,7 +150,7 @@ export class SqliteRegistryStore implements RegistryStore {
       entry.entity, entry.entityId, entry.before ? JSON.stringify(entry.before) : null, entry.after ? JSON.stringify(entry.after) : null);
   }
 
-  async setStatus(entity: 'channels' | 'sensors', id: string, status: StatusRow): Promise<boolean> {
+  async setStatus(entity: StatusEntity, id: string, status: StatusRow): Promise<boolean> {
     const r = this.db.prepare(`UPDATE ${asTable(entity)} SET status = ?, status_reason = ?, status_at = ? WHERE id = ?`)
       .run(status.state, status.reason ?? null, status.since ?? Date.now(), id);
     return r.changes > 0;

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { RaiseIncident } from '../../incidents/candidate.ts';
 import type { StateDb } from '../state/state-db.ts';
-import type { WarnRollup } from '../log-rollup.ts';
+import type { WarnRollup } from '../../log-rollup.ts';
 
 const RAISE_TIMEOUT_MS = 10_000;
 

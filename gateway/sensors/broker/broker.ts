@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { SensorsConfig } from '../config.ts';
 import type { SensorDirectory } from '../directory.ts';
 import type { Ingest } from '../ingest/ingest.ts';
-import type { WarnRollup } from '../log-rollup.ts';
+import type { WarnRollup } from '../../log-rollup.ts';
 import type { BadReason, SensorStates } from '../state/sensor-state.ts';
 import { canPublish, canSubscribe } from './acl.ts';
 import { RC, type BrokerAuth } from './auth.ts';

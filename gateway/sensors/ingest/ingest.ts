@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { SensorsConfig } from '../config.ts';
 import type { SensorDirectory, SensorInfo } from '../directory.ts';
-import type { WarnRollup } from '../log-rollup.ts';
+import type { WarnRollup } from '../../log-rollup.ts';
 import type { RuleEngine } from '../rules/engine.ts';
 import type { TimeSeriesSink } from '../series/sink.ts';
 import type { SensorStates } from '../state/sensor-state.ts';

@@ -9,7 +9,7 @@ import { InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client'
 import type { Logger } from 'pino';
 import type { SensorsConfig } from '../config.ts';
 import type { Reading } from '../ingest/payload.ts';
-import type { WarnRollup } from '../log-rollup.ts';
+import type { WarnRollup } from '../../log-rollup.ts';
 import { toLines } from './line-protocol.ts';
 import type { SeriesTags, TimeSeriesSink } from './sink.ts';
 

@@ -1,0 +1,119 @@
+// GB28181 over HTTP: who is registered, live sessions, catalog on demand,
+// DeviceInfo/DeviceStatus queries and PTZ. The device rows themselves are the
+// registry's (/api/gb28181/devices CRUD).
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ErrorBody, GwError, Id, invalid, notFound, READ_ROLES, WRITE_ROLES, type RegistryService, type Role } from '../../device-registry/index.ts';
+import type { DeviceSessions } from './devices.ts';
+import type { DeviceSync } from './device-sync.ts';
+import { checkPtzMove, encodePtzCmd, type PtzMove } from './manscdp/index.ts';
+import type { LiveSessions } from './play/live-sessions.ts';
+import { QueryError, type DeviceQueries, type QueryTarget } from './queries.ts';
+
+export interface GbRouteDeps {
+  registry: RegistryService;
+  sessions: DeviceSessions;
+  live: LiveSessions;
+  sync: DeviceSync;
+  queries: DeviceQueries;
+  status(): Record<string, unknown>;
+}
+
+const tags = ['gb28181'];
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 504: ErrorBody };
+const DeviceParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{20}$' }) });
+const ChannelParams = Type.Object({ id: Id });
+/** Operators steer cameras; dispatchers only watch. */
+const PTZ_ROLES: readonly Role[] = ['admin', 'engineer', 'operator'];
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
+  const online = async (deviceId: string): Promise<QueryTarget> => {
+    if (!(await deps.registry.getStored('gbDevices', deviceId))) throw notFound('GB28181 device', deviceId);
+    const target = deps.sync.target(deviceId);
+    if (!target) throw new GwError('GW_ERR_DEVICE_OFFLINE', `GB28181 device ${deviceId} is not registered`, 'id');
+    return target;
+  };
+
+  app.get('/api/gb28181/status', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'SIP server: listeners, counters, registered devices, live sessions' },
+  }, async () => deps.status());
+
+  app.get('/api/gb28181/registrations', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'Devices registered now: address, transport, expiry, last keepalive' },
+  }, async () => ({
+    items: deps.sessions.all().map((s) => ({
+      deviceId: s.deviceId, transport: s.remote.transport, address: s.remote.address, port: s.remote.port, mediaTransport: s.mediaTransport,
+      registeredAt: iso(s.registeredAt), expiresAt: iso(s.expiresAt), lastKeepaliveAt: iso(s.lastKeepaliveAt), keepalives: s.keepalives,
+    })),
+  }));
+
+  app.get('/api/gb28181/sessions', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'Live play sessions (INVITE dialogs) with their RTP and demux counters' },
+  }, async () => ({ items: deps.live.list() }));
+
+  app.post('/api/gb28181/devices/:id/catalog', {
+    config: { roles: WRITE_ROLES },
+    schema: { tags, summary: "Query the device's catalog now and sync its channels into the registry", params: DeviceParams, response: errors },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    await online(id);
+    return asked(() => deps.sync.catalog(id));
+  });
+
+  app.get('/api/gb28181/devices/:id/info', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'Ask the device for its DeviceInfo (manufacturer, model, firmware, channels)', params: DeviceParams, response: errors },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    const target = await online(id);
+    return asked(() => deps.queries.deviceInfo(target));
+  });
+
+  app.get('/api/gb28181/devices/:id/device-status', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'Ask the device for its DeviceStatus (online, encoding, recording, alarm inputs)', params: DeviceParams, response: errors },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    const target = await online(id);
+    return asked(() => deps.queries.deviceStatus(target));
+  });
+
+  app.post('/api/channels/:id/ptz', {
+    config: { roles: PTZ_ROLES },
+    schema: {
+      tags, params: ChannelParams, response: errors,
+      summary: 'Pan/tilt/zoom a GB28181 channel: {pan: left|right, tilt: up|down, zoom: in|out, panSpeed 0-255, tiltSpeed 0-255, zoomSpeed 0-15}; {} stops',
+      body: Type.Object({}, { additionalProperties: true }),
+    },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    const problems = checkPtzMove(req.body);
+    if (problems.length) throw invalid(problems.map((p) => ({ field: p.field, message: p.message })));
+    const row = await deps.registry.getStored('channels', id);
+    if (!row) throw notFound('channel', id);
+    const source = row.doc.source as { deviceId?: string; channelId?: string };
+    if (row.doc.kind !== 'gb28181' || !source.deviceId || !source.channelId) {
+      throw new GwError('GW_ERR_VALIDATION', `channel ${id} is a ${String(row.doc.kind)} channel; PTZ needs a GB28181 channel`, 'id');
+    }
+    const target = await online(source.deviceId);
+    const ptzCmd = encodePtzCmd(req.body as PtzMove);
+    await asked(() => deps.queries.ptz(target, source.channelId!, ptzCmd));
+    return { channelId: id, deviceId: source.deviceId, ptzCmd, sentAt: new Date().toISOString() };
+  });
+}
+
+/** A device round trip, its failures as API errors. */
+async function asked<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof QueryError)) throw err;
+    if (err.kind === 'timeout') throw new GwError('GW_ERR_DEVICE_TIMEOUT', err.message);
+    throw new GwError('GW_ERR_DEVICE_REFUSED', err.message);
+  }
+}

@@ -1,0 +1,161 @@
+// The GB28181 room's entry: the platform-side SIP server (REGISTER, keepalive,
+// queries, alarms), live play (INVITE → RTP → PS → the video room's ingest
+// through a loopback relay), PTZ and their HTTP routes, started and stopped together.
+import { EventEmitter } from 'node:events';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { RegistryService } from '../../device-registry/index.ts';
+import type { RaiseIncident } from '../incidents/candidate.ts';
+import { WarnRollup } from '../log-rollup.ts';
+import type { GbSource } from '../video/video-manager.ts';
+import { alarmCandidate, parseAlarmTime, type GbAlarm } from './alarms.ts';
+import { announceAddress } from './announce.ts';
+import type { Gb28181Config } from './config.ts';
+import { DeviceSessions } from './devices.ts';
+import { DeviceSync } from './device-sync.ts';
+import { gbRoutes } from './http-routes.ts';
+import type { AlarmNotify } from './manscdp/index.ts';
+import { MediaPorts } from './media-ports.ts';
+import { MessageHandler } from './messages.ts';
+import { OutgoingRequests } from './outgoing.ts';
+import { LiveSessions } from './play/live-sessions.ts';
+import { DeviceQueries } from './queries.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { RegisterHandler } from './register.ts';
+import { EsRelay } from './relay.ts';
+import { SipRouter } from './sip-router.ts';
+import { SipEndpoint, SipTransport } from './sip/index.ts';
+
+export { Gb28181Config } from './config.ts';
+export type { GbAlarm } from './alarms.ts';
+
+export interface GbEvents {
+  alarm: [GbAlarm];
+  device: [{ deviceId: string; state: 'online' | 'offline'; reason?: string }];
+  availability: [deviceId: string];
+}
+
+export interface Gb28181Room {
+  events: EventEmitter<GbEvents>;
+  /** For the video manager: relay URLs and availability of gb28181 channels. */
+  source: GbSource;
+  sessions: DeviceSessions;
+  live: LiveSessions;
+  sync: DeviceSync;
+  ports: { sip: number };
+  status(): Record<string, unknown>;
+  routes(app: FastifyInstance): void;
+  stop(): Promise<void>;
+}
+
+export interface Gb28181Deps {
+  registry: RegistryService;
+  raise: RaiseIncident;
+  log: Logger;
+}
+
+export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Promise<Gb28181Room> {
+  const log = deps.log.child({ module: 'gb28181' });
+  const warn = new WarnRollup(log);
+  const events = new EventEmitter<GbEvents>();
+  const transport = new SipTransport({
+    host: config.host, port: config.port, udp: config.transports.includes('udp'), tcp: config.transports.includes('tcp'),
+    tcpIdleMs: config.keepalive.intervalSeconds * (config.keepalive.missed + 1) * 1000, logger: log.child({ component: 'sip' }),
+  });
+  await transport.listen();
+  const sipPort = transport.address().port;
+  const limiter = new RateLimiter(config.register.ratePerSecond, config.register.burst);
+  const sip = new SipEndpoint({ transport, allow: (remote, req) => req.method !== 'REGISTER' || limiter.allow(remote.address), logger: log.child({ component: 'sip' }) });
+  sip.on('limited', (req, remote) => warn.warn(`limited:${remote.address}`, { address: remote.address, method: req.method }, 'GB28181 REGISTER flood: requests dropped'));
+  sip.on('bad-message', (bad) => warn.warn(`bad:${bad.remote.address}`, { address: bad.remote.address, reason: bad.reason, status: bad.status }, 'GB28181 unreadable SIP message'));
+
+  const me = { id: config.id, domain: config.domain, address: announceAddress(config), port: sipPort };
+  const out = new OutgoingRequests(me);
+  const sessions = new DeviceSessions(config.keepalive);
+  const queries = new DeviceQueries(sip, out, config.queryTimeoutSeconds * 1000);
+  const sync = new DeviceSync(deps.registry, sessions, queries, log);
+  const register = new RegisterHandler(config, deps.registry, sessions, sip, log, (id) => config.catalogOnRegister && sync.afterRegister(id));
+  const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm));
+  const live = new LiveSessions(deps.registry, sessions, {
+    sip, out, ports: new MediaPorts(config.media.portMin, config.media.portMax), log, bindHost: config.host,
+    inviteTimeoutMs: config.inviteTimeoutSeconds * 1000, rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000, reorderWindow: config.media.reorderWindow,
+  }, config.domain, log);
+  const relay = new EsRelay(live.open, log.child({ component: 'relay' }));
+  await relay.start();
+  const router = new SipRouter(sip, register, messages, live, log);
+  sip.onRequest = router.handle;
+
+  const offlineWhy = new Map<string, string>();
+  const setStatus = (deviceId: string, state: 'online' | 'offline', reason?: string) => {
+    deps.registry.setStatus('gbDevices', deviceId, { state, reason, since: Date.now() }).catch((err: Error) => log.error({ deviceId, err: err.message }, 'cannot record the device status'));
+    events.emit('device', { deviceId, state, reason });
+    events.emit('availability', deviceId);
+  };
+  sessions.on('online', (s) => {
+    offlineWhy.delete(s.deviceId);
+    log.info({ deviceId: s.deviceId, address: s.remote.address, transport: s.remote.transport }, 'GB28181 device online');
+    setStatus(s.deviceId, 'online');
+  });
+  sessions.on('offline', (deviceId, reason) => {
+    offlineWhy.set(deviceId, reason);
+    queries.forget(deviceId);
+    log.info({ deviceId, reason }, 'GB28181 device offline');
+    setStatus(deviceId, 'offline', reason);
+  });
+  sessions.start();
+
+  async function onAlarm(deviceId: string, n: AlarmNotify): Promise<void> {
+    const channelId = (await deps.registry.store.findAltKeys('channels', [`gb28181:${deviceId}:${n.deviceId}`])).get(`gb28181:${deviceId}:${n.deviceId}`);
+    const alarm: GbAlarm = {
+      deviceId, sourceId: n.deviceId, channelId, priority: n.priority, method: n.method, type: n.type, at: parseAlarmTime(n.time, Date.now()),
+      description: n.description, location: n.latitude !== undefined && n.longitude !== undefined ? { lat: n.latitude, lng: n.longitude } : undefined,
+    };
+    events.emit('alarm', alarm);
+    const device = await deps.registry.getStored('gbDevices', deviceId);
+    try {
+      await deps.raise(alarmCandidate(alarm, device?.doc.gridCode as string | undefined));
+    } catch (err) {
+      log.error({ deviceId, sourceId: n.deviceId, err: (err as Error).message }, 'GB28181 alarm could not be raised as an incident');
+    }
+  }
+
+  const source: GbSource = {
+    relayUrl: (channelId) => relay.url(channelId),
+    unavailable: (row) => {
+      const deviceId = (row.doc.source as { deviceId?: string }).deviceId ?? '';
+      if (sessions.get(deviceId)) return undefined;
+      return `device offline: ${offlineWhy.get(deviceId) ?? 'not registered'}`;
+    },
+    on: (event, listener) => events.on(event, listener),
+    off: (event, listener) => events.off(event, listener),
+  };
+
+  const status = () => ({
+    platform: { id: config.id, domain: config.domain, announceAddress: me.address, sipPort, transports: config.transports },
+    registered: sessions.size,
+    liveSessions: live.size,
+    register: register.counts,
+    messages: messages.counts,
+    queries: queries.counts,
+    live: live.counts,
+    catalog: sync.counts,
+    sip: sip.stats,
+    transport: transport.stats,
+    limitedRegisters: limiter.limited,
+  });
+
+  log.info({ sipPort, transports: config.transports, id: config.id, announce: me.address }, 'GB28181 SIP server listening');
+  return {
+    events, source, sessions, live, sync, ports: { sip: sipPort }, status,
+    routes: (app) => gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status }),
+    stop: async () => {
+      sessions.stop();
+      live.closeAll('gateway stopping');
+      await relay.stop();
+      queries.close();
+      sip.close();
+      await transport.close();
+      warn.stop();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// REGISTER (GB/T 28181 §9.1): digest authentication against the device's own
+// password (or the global one), unregister with Expires: 0, refresh, and the
+// unknown-device policy. Answers 401 to challenge, 403 to refuse.
+import type { Logger } from 'pino';
+import type { RegistryService, StoredRow } from '../../device-registry/index.ts';
+import type { Gb28181Config } from './config.ts';
+import type { DeviceSessions } from './devices.ts';
+import { senderOf } from './sender.ts';
+import { DigestServer, type SipEndpoint, type SipRemote, type SipRequest } from './sip/index.ts';
+
+const ACTOR = { keyId: null, name: 'gb28181 register', role: null } as const;
+const DEVICE_ID = /^\d{20}$/;
+
+export interface RegisterOutcome {
+  deviceId: string;
+  result: 'registered' | 'refreshed' | 'unregistered' | 'challenged' | 'refused' | 'bad-request';
+  reason?: string;
+}
+
+export class RegisterHandler {
+  readonly digest: DigestServer;
+  readonly counts = { registered: 0, refreshed: 0, unregistered: 0, challenged: 0, refused: 0, badRequest: 0 };
+
+  constructor(
+    private readonly config: Gb28181Config,
+    private readonly registry: RegistryService,
+    private readonly sessions: DeviceSessions,
+    private readonly sip: SipEndpoint,
+    private readonly log: Logger,
+    /** A device registered afresh (new, or from a new address): time for catalog and info. */
+    private readonly onFresh: (deviceId: string) => void,
+  ) {
+    this.digest = new DigestServer({ realm: config.domain, nonceTtlMs: config.register.nonceTtlSeconds * 1000 });
+  }
+
+  async handle(req: SipRequest, remote: SipRemote): Promise<RegisterOutcome> {
+    const deviceId = senderOf(req);
+    if (!deviceId || !DEVICE_ID.test(deviceId)) {
+      await this.sip.respond(req, remote, 400, 'Bad Request (From must name a 20-digit device id)');
+      return this.count({ deviceId: deviceId ?? '', result: 'bad-request', reason: 'bad device id' });
+    }
+    const device = await this.admit(deviceId);
+    const password = device ? ((device.secret?.password as string | undefined) ?? this.config.password ?? undefined) : undefined;
+    if (!device || !password || device.doc.enabled === false) {
+      const why = !device ? 'unknown device' : device.doc.enabled === false ? 'device disabled' : 'no password configured';
+      await this.sip.respond(req, remote, 403, `Forbidden (${why})`);
+      return this.count({ deviceId, result: 'refused', reason: why });
+    }
+    const authorization = req.headers.get('Authorization');
+    if (!authorization) return this.challenge(req, remote, deviceId, false);
+    const verdict = this.digest.verify(authorization, 'REGISTER', password);
+    if (verdict.result === 'malformed') {
+      await this.sip.respond(req, remote, 400, `Bad Request (authorization: ${verdict.reason ?? 'malformed'})`);
+      return this.count({ deviceId, result: 'bad-request', reason: verdict.reason });
+    }
+    if (verdict.result === 'bad-password' || verdict.username !== deviceId) {
+      await this.sip.respond(req, remote, 403, 'Forbidden (wrong password)');
+      return this.count({ deviceId, result: 'refused', reason: 'wrong password' });
+    }
+    // A stale or replayed nonce from a client that knows the password: challenge afresh.
+    if (verdict.result !== 'ok') return this.challenge(req, remote, deviceId, verdict.result === 'stale', verdict.reason);
+    return this.accept(req, remote, device);
+  }
+
+  /** The device's row; with unknownDevices: create, a device we never saw is added to the registry. */
+  private async admit(deviceId: string): Promise<StoredRow | undefined> {
+    const row = await this.registry.getStored('gbDevices', deviceId);
+    if (row || this.config.unknownDevices !== 'create' || !this.config.password) return row;
+    try {
+      await this.registry.create('gbDevices', { id: deviceId, name: deviceId, tags: ['auto-registered'] }, ACTOR);
+    } catch (err) {
+      // Two REGISTERs racing: the other one created it.
+      this.log.debug({ err, deviceId }, 'auto-create of a GB28181 device failed');
+    }
+    return this.registry.getStored('gbDevices', deviceId);
+  }
+
+  private async challenge(req: SipRequest, remote: SipRemote, deviceId: string, stale: boolean, reason?: string): Promise<RegisterOutcome> {
+    await this.sip.respond(req, remote, 401, undefined, { headers: { 'WWW-Authenticate': this.digest.challenge(stale) } });
+    return this.count({ deviceId, result: 'challenged', reason });
+  }
+
+  private async accept(req: SipRequest, remote: SipRemote, device: StoredRow): Promise<RegisterOutcome> {
+    const deviceId = device.id;
+    const asked = requestedExpires(req);
+    const { minExpiresSeconds: min, maxExpiresSeconds: max } = this.config.register;
+    const headers: Record<string, string | number> = { Date: gbDate(new Date()) };
+    const contact = req.headers.get('Contact');
+    if (contact) headers.Contact = contact;
+    if (asked === 0) {
+      await this.sip.respond(req, remote, 200, undefined, { headers: { ...headers, Expires: 0 } });
+      this.sessions.unregister(deviceId, 'unregistered');
+      return this.count({ deviceId, result: 'unregistered' });
+    }
+    // Clamped rather than refused with 423: devices honour the Expires of the answer.
+    const granted = Math.round(Math.min(max, Math.max(min, asked ?? 3600)));
+    await this.sip.respond(req, remote, 200, undefined, { headers: { ...headers, Expires: granted } });
+    const { fresh } = this.sessions.register(deviceId, { ...remote }, granted, {
+      charset: (device.doc.charset as 'UTF-8' | 'GB2312' | undefined) ?? 'GB2312',
+      mediaTransport: (device.doc.mediaTransport as 'udp' | 'tcp' | undefined) ?? 'udp',
+    });
+    if (fresh) this.onFresh(deviceId);
+    return this.count({ deviceId, result: fresh ? 'registered' : 'refreshed' });
+  }
+
+  private count(outcome: RegisterOutcome): RegisterOutcome {
+    const key = outcome.result === 'bad-request' ? 'badRequest' : outcome.result;
+    this.counts[key]++;
+    const level = outcome.result === 'refused' || outcome.result === 'bad-request' ? 'warn' : 'debug';
+    this.log[level]({ deviceId: outcome.deviceId, result: outcome.result, reason: outcome.reason }, 'GB28181 REGISTER');
+    return outcome;
+  }
+}
+
+/** Expires header, else the Contact's expires parameter; undefined when neither is given. */
+function requestedExpires(req: SipRequest): number | undefined {
+  const header = req.headers.get('Expires');
+  if (header !== undefined && /^\s*\d+\s*$/.test(header)) return Number(header);
+  const contact = req.headers.get('Contact');
+  const param = contact ? /;\s*expires\s*=\s*(\d+)/i.exec(contact)?.[1] : undefined;
+  if (param !== undefined) return Number(param);
+  return undefined;
+}
+
+/** GB/T 28181 Date header: local time without zone, milliseconds (devices set their clock from it). */
+export function gbDate(d: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}

@@ -1,0 +1,49 @@
+// Incoming SIP requests by method. GB/T 28181 devices send REGISTER, MESSAGE
+// and BYE (a stream they end); an ACK needs no answer; the rest is refused
+// with 405 and the list of what we accept.
+import type { Logger } from 'pino';
+import type { MessageHandler } from './messages.ts';
+import type { LiveSessions } from './play/live-sessions.ts';
+import type { RegisterHandler } from './register.ts';
+import type { SipEndpoint, SipRemote, SipRequest } from './sip/index.ts';
+
+const ALLOW = 'REGISTER, MESSAGE, BYE, ACK, OPTIONS, NOTIFY';
+
+export class SipRouter {
+  constructor(
+    private readonly sip: SipEndpoint,
+    private readonly register: RegisterHandler,
+    private readonly messages: MessageHandler,
+    private readonly live: LiveSessions,
+    private readonly log: Logger,
+  ) {}
+
+  readonly handle = async (req: SipRequest, remote: SipRemote): Promise<void> => {
+    switch (req.method) {
+      case 'REGISTER':
+        await this.register.handle(req, remote);
+        return;
+      case 'MESSAGE':
+        await this.messages.handle(req, remote);
+        return;
+      case 'BYE': {
+        const callId = req.headers.get('Call-ID') ?? '';
+        const ended = this.live.endByCallId(callId);
+        await this.sip.respond(req, remote, ended ? 200 : 481);
+        return;
+      }
+      case 'ACK':
+        return;
+      case 'OPTIONS':
+        await this.sip.respond(req, remote, 200, undefined, { headers: { Allow: ALLOW } });
+        return;
+      case 'NOTIFY':
+        // Subscriptions (catalog, MobilePosition) are not used yet: acknowledge so devices do not retry.
+        await this.sip.respond(req, remote, 200);
+        return;
+      default:
+        this.log.debug({ method: req.method, address: remote.address }, 'GB28181 request method not supported');
+        await this.sip.respond(req, remote, 405, undefined, { headers: { Allow: ALLOW } });
+    }
+  };
+}
