@@ -1,0 +1,104 @@
+// GB28181 live play end to end: a catalog channel of a simulated device is
+// played (INVITE, RTP → our PS demuxer → the channel's ffmpeg) over UDP and
+// over TCP, the HLS it makes is decoded by ffprobe, stopping the channel
+// sends BYE, and a device that goes away turns its channel offline.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { addGbDevice, platformOf } from './helpers/gb28181.ts';
+import type { TestGateway } from './helpers/gateway.ts';
+import { countFrames, ffprobe, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
+import { ensureGbClip, GbSimHost, type GbDeviceSim } from './sim/gb28181/index.ts';
+
+const GB_ARGS = [
+  '--gb28181.host', '127.0.0.1', '--gb28181.announceAddress', '127.0.0.1', '--gb28181.keepalive.intervalSeconds', '1',
+  '--gb28181.keepalive.missed', '3', '--gb28181.media.rtpTimeoutSeconds', '3', '--gb28181.inviteTimeoutSeconds', '3',
+];
+
+async function playlist(t: TestGateway, channelId: string): Promise<string> {
+  const play = await t.call('operator', { method: 'GET', url: `/api/channels/${channelId}/play` });
+  assert.equal(play.statusCode, 200, play.body);
+  return play.json().hls as string;
+}
+
+describe('GB28181 live play', () => {
+  let t: TestGateway;
+  let sipPort: number;
+  let host: GbSimHost;
+  let udpDevice: GbDeviceSim;
+  let tcpDevice: GbDeviceSim;
+  let base: string;
+  before(async () => {
+    t = await startVideoGateway(GB_ARGS);
+    sipPort = t.gw.gb28181!.ports.sip;
+    base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const clip = await ensureGbClip();
+    host = await GbSimHost.start({ platform: platformOf({ sipPort }) });
+    await addGbDevice(t, { id: '34020000001320000101', password: 'udp-pass', mediaTransport: 'udp' });
+    await addGbDevice(t, { id: '34020000001320000102', password: 'tcp-pass', mediaTransport: 'tcp' });
+    udpDevice = host.addDevice({ deviceId: '34020000001320000101', password: 'udp-pass', channels: 1, clip, keepaliveSeconds: 0.5 });
+    tcpDevice = host.addDevice({ deviceId: '34020000001320000102', password: 'tcp-pass', channels: 1, clip, keepaliveSeconds: 0.5 });
+    for (const d of [udpDevice, tcpDevice]) {
+      assert.equal((await d.register()).status, 200);
+      d.startKeepalive();
+    }
+    await waitFor(async () => (await t.call('operator', { method: 'GET', url: '/api/channels?kind=gb28181' })).json().items.length === 2 || undefined, 8000, 'catalog channels');
+  });
+  after(async () => {
+    await host.close();
+    await t.stop();
+  });
+
+  for (const which of ['udp', 'tcp'] as const) {
+    test(`RTP over ${which.toUpperCase()}: INVITE on play, HLS that ffprobe decodes as the device's H.264`, async () => {
+      const dev = which === 'udp' ? udpDevice : tcpDevice;
+      const channelId = dev.channelIds[0]!;
+      const invites = dev.received.invites;
+      const url = `${base}${await playlist(t, channelId)}`;
+      const streams = await ffprobe(url);
+      assert.equal(streams[0]?.codec_name, 'h264');
+      assert.equal(streams[0]?.width, 640);
+      assert.equal(streams[0]?.height, 360);
+      assert.equal(dev.received.invites, invites + 1, 'one INVITE');
+      const status = await waitFor(async () => {
+        const s = await statusOf(t, channelId);
+        return s.state === 'online' ? s : undefined;
+      }, 10_000, 'channel online');
+      assert.equal(status.input?.codec, 'h264');
+      const session = (await t.call('operator', { method: 'GET', url: '/api/gb28181/sessions' })).json().items.find((s: { channelId: string }) => s.channelId === channelId);
+      assert.equal(session.transport, which);
+      assert.ok(session.stats.pipeline.keyframes >= 1);
+      assert.equal(session.stats.receiver.wrongSsrc, 0);
+      // A whole segment decodes frame by frame.
+      const dir = t.gw.video!.manager.hlsDir(channelId);
+      const segment = await waitFor(async () => {
+        const text = await (await fetch(url)).text();
+        return /^(seg-\d+\.ts)$/m.exec(text)?.[1];
+      }, 10_000, 'a listed segment');
+      const frames = await countFrames(join(dir, segment));
+      assert.ok(frames >= 15 && frames <= 60, `segment of ${frames} frames`);
+    });
+  }
+
+  test('disabling the channel stops its ffmpeg and the session: the device gets a BYE', async () => {
+    const channelId = udpDevice.channelIds[0]!;
+    const byes = udpDevice.received.byes;
+    const stopped = new Promise<string>((resolve) => udpDevice.once('stopped', resolve));
+    assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/channels/${channelId}`, payload: { enabled: false } })).statusCode, 200);
+    assert.equal(await stopped, channelId);
+    assert.equal(udpDevice.received.byes, byes + 1);
+    await waitFor(() => t.gw.gb28181!.live.list().every((s) => s.channelId !== channelId) || undefined, 3000, 'session gone');
+  });
+
+  test('a device that stops answering keepalives turns its live channel offline with the reason', async () => {
+    const channelId = tcpDevice.channelIds[0]!;
+    assert.equal((await statusOf(t, channelId)).state, 'online');
+    tcpDevice.stopKeepalive();
+    const status = await waitFor(async () => {
+      const s = await statusOf(t, channelId);
+      return s.state === 'offline' ? s : undefined;
+    }, 10_000, 'channel offline');
+    assert.match(status.reason ?? '', /device offline: no keepalive/);
+    assert.equal(t.gw.gb28181!.live.size, 0);
+  });
+});
