@@ -1,0 +1,114 @@
+// How a simulated device answers the platform: Catalog (in pages), DeviceInfo,
+// DeviceStatus, PTZ DeviceControl; INVITE → 200 with its SDP, ACK → stream,
+// BYE → stop.
+import {
+  buildCatalogResponse, buildDeviceControlResponse, buildDeviceInfoResponse, buildDeviceStatusResponse, decodeDeviceControl, encodeXmlBody, parseManscdp,
+} from '../../../gateway/gb28181/manscdp/index.ts';
+import { parsePlayAnswer } from '../../../gateway/gb28181/sdp.ts';
+import type { SipEndpoint, SipRemote, SipRequest } from '../../../gateway/gb28181/sip/index.ts';
+import type { GbDeviceSim } from './device.ts';
+import { RtpStream, type Pacer } from './media-streams.ts';
+
+interface PendingPlay {
+  channelId: string;
+  stream: RtpStream;
+}
+
+export class DeviceAnswers {
+  private readonly pending = new Map<string, PendingPlay>();
+
+  constructor(private readonly sip: SipEndpoint, private readonly pacer: Pacer, private readonly bindHost: string) {}
+
+  async handle(device: GbDeviceSim, req: SipRequest, remote: SipRemote, target: string): Promise<void> {
+    const callId = req.headers.get('Call-ID') ?? '';
+    switch (req.method) {
+      case 'MESSAGE':
+        return this.message(device, req, remote);
+      case 'INVITE':
+        return this.invite(device, req, remote, target, callId);
+      case 'ACK': {
+        device.received.acks++;
+        const play = this.pending.get(callId);
+        if (!play) return;
+        this.pending.delete(callId);
+        device.streams.set(callId, play.stream);
+        this.pacer.add(play.stream);
+        device.emit('streaming', play.channelId);
+        return;
+      }
+      case 'BYE': {
+        device.received.byes++;
+        const stream = device.streams.get(callId) ?? this.pending.get(callId)?.stream;
+        await this.sip.respond(req, remote, stream ? 200 : 481);
+        stream?.end('BYE');
+        return;
+      }
+      default:
+        await this.sip.respond(req, remote, 405);
+    }
+  }
+
+  private async message(device: GbDeviceSim, req: SipRequest, remote: SipRemote): Promise<void> {
+    const msg = parseManscdp(req.body);
+    device.received.queries[msg.cmdType] = (device.received.queries[msg.cmdType] ?? 0) + 1;
+    await this.sip.respond(req, remote, 200);
+    const reply = (xml: string) => device.link.request(device.toPlatform('MESSAGE', encodeXmlBody(xml, device.charset), 'Application/MANSCDP+xml'));
+    if (msg.root === 'Query' && msg.cmdType === 'Catalog') {
+      const page = device.options.catalogPageSize ?? 2;
+      const items = device.channels;
+      for (let at = 0; at < items.length || at === 0; at += page) {
+        await reply(buildCatalogResponse(msg.sn, device.deviceId, items.length, items.slice(at, at + page)));
+      }
+    } else if (msg.root === 'Query' && msg.cmdType === 'DeviceInfo') {
+      await reply(buildDeviceInfoResponse(msg.sn, {
+        deviceId: device.deviceId, deviceName: `SIM ${device.deviceId}`, manufacturer: 'CityGW-Sim', model: 'SIM-NVR-1', firmware: 'V1.0.0', channelCount: device.channels.length, result: 'OK',
+      }));
+    } else if (msg.root === 'Query' && msg.cmdType === 'DeviceStatus') {
+      await reply(buildDeviceStatusResponse(msg.sn, { deviceId: device.deviceId, online: true, result: 'OK', status: 'OK', encode: 'ON', record: 'OFF' }));
+    } else if (msg.root === 'Control' && msg.cmdType === 'DeviceControl') {
+      const control = decodeDeviceControl(msg);
+      if (control.ptzCmd) {
+        const seen = { channelId: msg.deviceId, ptzCmd: control.ptzCmd };
+        device.received.ptz.push(seen);
+        device.emit('ptz', seen);
+      }
+      await reply(buildDeviceControlResponse(msg.sn, msg.deviceId));
+    }
+  }
+
+  private async invite(device: GbDeviceSim, req: SipRequest, remote: SipRemote, channelId: string, callId: string): Promise<void> {
+    device.received.invites++;
+    device.emit('invite', channelId);
+    if (!device.channelIds.includes(channelId) || !device.options.clip) {
+      await this.sip.respond(req, remote, 404);
+      return;
+    }
+    const offer = parsePlayAnswer(req.body.toString('utf8'));
+    if (!offer.address || !offer.port || offer.ssrc === undefined) {
+      await this.sip.respond(req, remote, 488, 'Not Acceptable Here (no c=, m= or y=)');
+      return;
+    }
+    const transport = offer.transport ?? 'udp';
+    const ssrc = device.options.streamSsrcOverride ?? offer.ssrc;
+    const stream = new RtpStream({ transport, address: offer.address, port: offer.port, ssrc, clip: device.options.clip, bindHost: this.bindHost }, () => {
+      this.pacer.remove(stream);
+      device.streams.delete(callId);
+      device.emit('stopped', channelId);
+    });
+    try {
+      await stream.open();
+    } catch (err) {
+      await this.sip.respond(req, remote, 500, `Server Internal Error (media: ${(err as Error).message})`);
+      return;
+    }
+    this.pending.set(callId, { channelId, stream });
+    const { host, port } = device.link.via;
+    const sdp = [
+      'v=0', `o=${channelId} 0 0 IN IP4 ${this.bindHost}`, 's=Play', `c=IN IP4 ${this.bindHost}`, 't=0 0',
+      `m=video ${port} ${transport === 'tcp' ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96`, 'a=sendonly', 'a=rtpmap:96 PS/90000',
+      // y= repeats the offer even when the override sends with another SSRC (a device that lies).
+      ...(transport === 'tcp' ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(offer.ssrc).padStart(10, '0')}`, '',
+    ].join('\r\n');
+    await this.sip.respond(req, remote, 200, undefined, { headers: { Contact: `<sip:${channelId}@${host}:${port}>` }, body: sdp, contentType: 'APPLICATION/SDP' });
+  }
+}

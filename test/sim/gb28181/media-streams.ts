@@ -1,0 +1,103 @@
+// The simulated cameras' RTP senders: every live stream replays the clip's
+// access units as MPEG-PS over RTP (UDP, or TCP with RFC 4571 framing), all
+// paced by one shared 25 fps timer so many streams cost one timer.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, type Socket } from 'node:net';
+import { frameRfc4571 } from '../../../gateway/gb28181/media/index.ts';
+import { clipAccessUnits, GB_CLIP_FPS } from './clip.ts';
+import { packetizeRtp, PsMuxer } from './ps-mux.ts';
+
+export interface StreamTarget {
+  transport: 'udp' | 'tcp';
+  address: string;
+  port: number;
+  ssrc: number;
+  clip: string;
+  /** Address the UDP socket sends from (the device's). */
+  bindHost: string;
+}
+
+export class RtpStream {
+  private seq = Math.floor(Math.random() * 60000);
+  private index = 0;
+  private readonly muxer = new PsMuxer({ video: 'h264' });
+  private udp: UdpSocket | undefined;
+  private tcp: Socket | undefined;
+  sentPackets = 0;
+  closed = false;
+
+  constructor(readonly target: StreamTarget, private readonly onEnd: (why: string) => void) {}
+
+  async open(): Promise<void> {
+    const t = this.target;
+    if (t.transport === 'udp') {
+      const socket = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(0, t.bindHost, () => resolve());
+      });
+      socket.on('error', (err) => this.end(`udp error: ${err.message}`));
+      this.udp = socket;
+      return;
+    }
+    const socket = connect({ host: t.address, port: t.port, localAddress: t.bindHost });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.end('the platform closed the media connection'));
+    this.tcp = socket;
+  }
+
+  /** Sends the next frame of the clip (called by the pacer). */
+  tick(): void {
+    if (this.closed) return;
+    const units = clipAccessUnits(this.target.clip);
+    const unit = units[this.index % units.length]!;
+    const pts = this.index * (90000 / GB_CLIP_FPS);
+    this.index++;
+    const ps = this.muxer.videoFrame({ data: unit.data, pts, keyframe: unit.keyframe });
+    const packets = packetizeRtp(ps, { ssrc: this.target.ssrc, seqStart: this.seq, timestamp: pts });
+    this.seq = (this.seq + packets.length) & 0xffff;
+    for (const p of packets) {
+      if (this.udp) this.udp.send(p, this.target.port, this.target.address);
+      else this.tcp?.write(frameRfc4571(p));
+    }
+    this.sentPackets += packets.length;
+  }
+
+  end(why: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.udp?.close();
+    this.tcp?.destroy();
+    this.onEnd(why);
+  }
+}
+
+/** One timer for all streams of a host. */
+export class Pacer {
+  private readonly streams = new Set<RtpStream>();
+  private timer: NodeJS.Timeout | undefined;
+
+  add(stream: RtpStream): void {
+    this.streams.add(stream);
+    this.timer ??= setInterval(() => {
+      for (const s of this.streams) s.tick();
+    }, 1000 / GB_CLIP_FPS);
+  }
+
+  remove(stream: RtpStream): void {
+    this.streams.delete(stream);
+    if (this.streams.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+}
