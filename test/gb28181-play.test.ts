@@ -90,6 +90,39 @@ describe('GB28181 live play', () => {
     await waitFor(() => t.gw.gb28181!.live.list().every((s) => s.channelId !== channelId) || undefined, 3000, 'session gone');
   });
 
+  test('RTP with a wrong SSRC is dropped and counted; a device that refuses the INVITE gives "invite refused"', async () => {
+    const liar = host.addDevice({ deviceId: '34020000001320000103', password: 'liar-pass', channels: 1, clip: await ensureGbClip(), streamSsrcOverride: 1234, keepaliveSeconds: 0.5 });
+    const mute = host.addDevice({ deviceId: '34020000001320000104', password: 'mute-pass', channels: 1, keepaliveSeconds: 0.5 }); // no clip: answers 404
+    await addGbDevice(t, { id: liar.deviceId, password: 'liar-pass' });
+    await addGbDevice(t, { id: mute.deviceId, password: 'mute-pass' });
+    for (const d of [liar, mute]) {
+      assert.equal((await d.register()).status, 200);
+      d.startKeepalive();
+    }
+    await waitFor(async () => (await t.call('operator', { method: 'GET', url: '/api/channels?kind=gb28181' })).json().items.length === 4 || undefined, 8000, 'catalog channels');
+    const liarChannel = liar.channelIds[0]!;
+    await playlist(t, liarChannel);
+    const counted = await waitFor(() => {
+      const s = t.gw.gb28181!.live.list().find((x) => x.channelId === liarChannel);
+      return s && (s.stats.receiver?.wrongSsrc ?? 0) > 50 ? s : undefined;
+    }, 8000, 'wrong-SSRC packets counted');
+    assert.equal(counted.stats.receiver?.packets, 0, 'none of them reached the demuxer');
+    const timedOut = await waitFor(async () => {
+      const st = await statusOf(t, liarChannel);
+      return st.state === 'offline' ? st : undefined;
+    }, 15_000, 'offline without media');
+    assert.match(timedOut.reason ?? '', /timeout|exited/);
+    await playlist(t, mute.channelIds[0]!);
+    const refused = await waitFor(async () => {
+      const st = await statusOf(t, mute.channelIds[0]!);
+      return st.state === 'offline' && st.reason ? st : undefined;
+    }, 10_000, 'refused INVITE');
+    assert.equal(refused.reason, 'invite refused');
+    for (const d of [liar, mute]) d.stopKeepalive();
+    await t.call('engineer', { method: 'PATCH', url: `/api/channels/${liarChannel}`, payload: { enabled: false } });
+    await t.call('engineer', { method: 'PATCH', url: `/api/channels/${mute.channelIds[0]!}`, payload: { enabled: false } });
+  });
+
   test('a device that stops answering keepalives turns its live channel offline with the reason', async () => {
     const channelId = tcpDevice.channelIds[0]!;
     assert.equal((await statusOf(t, channelId)).state, 'online');

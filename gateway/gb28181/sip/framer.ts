@@ -1,7 +1,7 @@
 // Cuts a TCP byte stream into SIP messages by Content-Length (RFC 3261 §18.3).
 // Any framing error is final: the stream cannot be resynchronised, close it.
 import { SipParseError } from './errors.ts';
-import { findHeaderEnd, parseContentLength } from './message.ts';
+import { findHeaderEnd, parseContentLength, parseSipMessage } from './message.ts';
 
 export interface FramerOptions {
   /** Largest header section accepted; default 16 KiB. */
@@ -73,7 +73,7 @@ export class SipStreamFramer {
       }
       if (end.head > this.maxHeader) throw new SipParseError('header section too large', 513);
       const bodyLength = this.contentLength(view.toString('latin1', 0, end.head));
-      if (bodyLength > this.maxBody) throw new SipParseError('body too large', 513);
+      if (bodyLength > this.maxBody) throw tooLarge(view.subarray(0, end.body), this.maxHeader);
       const total = end.body + bodyLength;
       if (this.len < total) return out;
       out.push(Buffer.from(view.subarray(0, total)));
@@ -106,4 +106,16 @@ export class SipStreamFramer {
     this.len -= n;
     this.scanned = 0;
   }
+}
+
+/** The 513 for an oversized body, with the parsed headers so a server can still answer it. */
+function tooLarge(head: Buffer, maxHeaderBytes: number): SipParseError {
+  const err = new SipParseError('body too large', 513);
+  try {
+    err.partial = parseSipMessage(head, { maxHeaderBytes });
+  } catch (parseErr) {
+    if (!(parseErr instanceof SipParseError)) throw parseErr;
+    err.partial = parseErr.partial;
+  }
+  return err;
 }

@@ -151,9 +151,12 @@ export class TcpConnections {
       try {
         frames = framer.push(chunk);
       } catch (err) {
-        socket.destroy();
+        // The stream cannot be resynchronised: stop reading, let the answer (a 513) go out, then close.
+        socket.pause();
+        socket.removeAllListeners('data');
         if (err instanceof SipParseError) this.sink.broken(err, remote);
         else this.log?.warn({ err, remote }, 'SIP TCP framing failed');
+        setTimeout(() => socket.destroy(), 200).unref();
         return;
       }
       for (const frame of frames) this.sink.frame(frame, remote);
