@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { hikRegister } from '../gateway/gb28181/sip/fixtures.ts';
 import { addGbDevice, platformOf, startGbGateway, udpExchange } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-import { GbSimHost, type GbDeviceSim } from './sim/gb28181/index.ts';
+import { GbSimHost, type GbDeviceSim } from './sim/gbsim/index.ts';
 
 const DEVICE = '34020000001320000201';
 

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { addGbDevice, platformOf } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { countFrames, ffprobe, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
-import { ensureGbClip, GbSimHost, type GbDeviceSim } from './sim/gb28181/index.ts';
+import { ensureGbClip, GbSimHost, type GbDeviceSim } from './sim/gbsim/index.ts';
 
 const GB_ARGS = [
   '--gb28181.host', '127.0.0.1', '--gb28181.announceAddress', '127.0.0.1', '--gb28181.keepalive.intervalSeconds', '1',

@@ -9,9 +9,12 @@ import type { GbAlarm } from '../gateway/gb28181/index.ts';
 import { addGbDevice, platformOf, startGbGateway } from './helpers/gb28181.ts';
 import { waitFor } from './helpers/video.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-import { GbSimHost, type GbDeviceSim } from './sim/gb28181/index.ts';
+import { GbSimHost, type GbDeviceSim } from './sim/gbsim/index.ts';
 
 type GbGateway = TestGateway & { sipPort: number };
+// API rows as the tests read them.
+type ChannelRow = { gridCode?: string; location?: { lat: number }; source: { deviceId: string; channelId: string; catalogStatus?: string; manufacturer?: string } };
+type IncidentRow = { type: string; severity: string; gridCode?: string; source: { kind: string; id: string } };
 
 const deviceStatus = async (t: TestGateway, id: string) =>
   ((await t.call('operator', { method: 'GET', url: `/api/gb28181/devices/${id}` })).json() as { status: { state: string; reason?: string } }).status;
@@ -141,7 +144,7 @@ describe('GB28181 catalog, DeviceInfo, PTZ and alarms', () => {
   test('registering 3 NVRs syncs their 12 channels into the registry (catalog answered in 2 messages each)', async () => {
     for (const d of devices) assert.equal((await d.register()).status, 200);
     const channels = await waitFor(async () => {
-      const page = (await t.call('operator', { method: 'GET', url: '/api/channels?kind=gb28181&limit=100' })).json() as { items: Array<Record<string, any>> };
+      const page = (await t.call('operator', { method: 'GET', url: '/api/channels?kind=gb28181&limit=100' })).json() as { items: ChannelRow[] };
       return page.items.length === 12 ? page.items : undefined;
     }, 8000, '12 catalog channels');
     for (const d of devices) {
@@ -228,7 +231,7 @@ describe('GB28181 catalog, DeviceInfo, PTZ and alarms', () => {
     assert.equal(alarm.type, 6);
     assert.deepEqual(alarm.location, { lat: 31.2, lng: 121.5 });
     const incident = await waitFor(async () => {
-      const list = (await t.call('dispatcher', { method: 'GET', url: '/api/incidents?limit=10' })).json() as { items: Array<Record<string, any>> };
+      const list = (await t.call('dispatcher', { method: 'GET', url: '/api/incidents?limit=10' })).json() as { items: IncidentRow[] };
       return list.items.find((i) => i.type === 'gb28181_intrusion');
     }, 3000, 'the alarm incident');
     assert.equal(incident.severity, 'critical');
