@@ -4,12 +4,17 @@
 // square the test detector calls "person", a blue one it calls "car", and a
 // test pattern) and a drone pushing RTMP with the demo channel's key, all
 // real ffmpeg streams; and the demo sensors publishing over real MQTT with
-// their credentials, now and then crossing a threshold.
+// their credentials, now and then crossing a threshold; and a GB28181 NVR
+// (test/sim/gbsim) that registers with the demo's SIP server and streams
+// MPEG-PS over RTP when its channels are played.
 import { join } from 'node:path';
 import { runGateway } from '../gateway/run.ts';
 import { startCameraSimulator } from '../test/sim/camera-sim.ts';
 import { ensureClip } from '../test/sim/clips.ts';
 import { publish, type Publisher } from '../test/sim/publisher.ts';
+import { ensureGbClip } from '../test/sim/gbsim/clip.ts';
+import { GbSimHost } from '../test/sim/gbsim/host.ts';
+import { stayRegistered, type StayRegistered } from '../test/sim/gbsim/stay-registered.ts';
 import { sensorsFromConfig, startSensorSimulator, type SensorSimulator } from '../test/sim/sensor-sim.ts';
 
 const RTSP_PORT = 8554; // the demo cameras' URLs in configs/demo.yaml
@@ -36,7 +41,11 @@ try {
 
 let drone: Publisher | undefined;
 let sensors: SensorSimulator | undefined;
-const { gateway } = await runGateway(['--config', 'configs/demo.yaml', ...process.argv.slice(2)], async () => {
+let gbHost: GbSimHost | undefined;
+let gbNvr: StayRegistered | undefined;
+const { gateway, config } = await runGateway(['--config', 'configs/demo.yaml', ...process.argv.slice(2)], async () => {
+  gbNvr?.stop();
+  await gbHost?.close();
   await sensors?.stop();
   await drone?.stop();
   await sim.stop();
@@ -47,3 +56,18 @@ if (mqttPort) {
 }
 const rtmpPort = gateway.video?.ports.rtmp;
 if (rtmpPort) drone = publish(await ensureClip('h264-720p', clipDir), `rtmp://127.0.0.1:${rtmpPort}/live/${DRONE_PUSH_KEY}`, { format: 'flv' });
+
+// The demo NVR (configs/demo.yaml: 31010100001180000001) with the seeded channel and a second one its catalog adds.
+const sipPort = gateway.gb28181?.ports.sip;
+if (sipPort) {
+  const gb = config.gb28181;
+  gbHost = await GbSimHost.start({ platform: { host: '127.0.0.1', port: sipPort, id: gb.id, domain: gb.domain } });
+  const device = gbHost.addDevice({
+    deviceId: '31010100001180000001', password: 'demo-gb-nvr-01-pass', clip: await ensureGbClip(clipDir, 'red-square'), keepaliveSeconds: gb.keepalive.intervalSeconds,
+    channels: [
+      { deviceId: '31010100001320000001', name: '东门街道NVR-通道1', manufacturer: 'CityGW-Sim', model: 'SIM-IPC-1', status: 'ON', longitude: 121.5, latitude: 31.235 },
+      { deviceId: '31010100001320000002', name: '东门街道NVR-通道2', manufacturer: 'CityGW-Sim', model: 'SIM-IPC-1', status: 'ON', longitude: 121.501, latitude: 31.236 },
+    ],
+  });
+  gbNvr = stayRegistered(device, (line) => process.stdout.write(`demo: GB28181 NVR ${line}\n`));
+}

@@ -33,9 +33,10 @@ export interface RegisterResult {
 interface DeviceEvents {
   ptz: [{ channelId: string; ptzCmd: string }];
   invite: [channelId: string];
-  bye: [channelId: string];
   streaming: [channelId: string];
   stopped: [channelId: string];
+  /** The platform answered a keepalive with 403: it no longer knows us. */
+  keepaliveRefused: [];
 }
 
 /** What the host gives a device: its SIP endpoint and where it and the platform are. */
@@ -120,7 +121,9 @@ export class GbDeviceSim extends EventEmitter<DeviceEvents> {
   }
 
   async sendKeepalive(): Promise<number> {
-    return (await this.sendRawMessage(encodeXmlBody(buildKeepalive(this.nextSn(), this.deviceId), this.charset))).status;
+    const { status } = await this.sendRawMessage(encodeXmlBody(buildKeepalive(this.nextSn(), this.deviceId), this.charset));
+    if (status === 403) this.emit('keepaliveRefused');
+    return status;
   }
 
   async raiseAlarm(a: { channelId?: string; priority: 1 | 2 | 3 | 4; method: number; type?: number; description?: string; longitude?: number; latitude?: number }): Promise<number> {
