@@ -43,7 +43,11 @@ const inParallel = async <T>(items: T[], width: number, fn: (item: T) => Promise
 };
 
 const clip = await ensureGbClip();
-const host = await GbSimHost.start({ platform: { host: '127.0.0.1', port: sipPort, ...PLATFORM } });
+const keepaliveErrors = new Map<string, number>();
+const host = await GbSimHost.start({
+  platform: { host: '127.0.0.1', port: sipPort, ...PLATFORM },
+  onKeepaliveError: (_d, err) => keepaliveErrors.set(err.message, (keepaliveErrors.get(err.message) ?? 0) + 1),
+});
 const ids = Array.from({ length: DEVICES }, (_, i) => `3402000000118${String(i + 1).padStart(7, '0')}`);
 await inParallel(ids, 16, async (id) => {
   await api('/api/gb28181/devices', { method: 'POST', body: JSON.stringify({ id, name: `NVR ${id.slice(-4)}`, password: `pw-${id.slice(-6)}` }) });
@@ -104,7 +108,7 @@ process.stdout.write(`${JSON.stringify({
     seconds: round(registerSeconds), registrationsPerSecond: round(DEVICES / registerSeconds, 1), sipRequestsPerSecond: round((2 * DEVICES) / registerSeconds, 1),
     p50Ms: round(percentile(registerMs, 50)), p95Ms: round(percentile(registerMs, 95)), refused, gatewayCpuPercent: round(registerCpu, 1), registered: status.registered,
   },
-  keepalive: { intervalSeconds: KEEPALIVE_S, perSecond: round(keepalivesPerSecond, 1), failed: host.keepalives.failed, gatewayCpuPercent: round(cpu, 1), cpuPercentPer1000PerSecond: round((cpu / keepalivesPerSecond) * 1000, 2) },
+  keepalive: { intervalSeconds: KEEPALIVE_S, perSecond: round(keepalivesPerSecond, 1), failed: host.keepalives.failed, errors: Object.fromEntries(keepaliveErrors), gatewayCpuPercent: round(cpu, 1), cpuPercentPer1000PerSecond: round((cpu / keepalivesPerSecond) * 1000, 2) },
   catalog: { devices: CATALOG_DEVICES, channelsPerDevice: 4, seconds: round(catalogSeconds), p50Ms: round(percentile(catalogMs, 50)), p95Ms: round(percentile(catalogMs, 95)), channelsInRegistry: channels },
   play: { samples: playMs.length, inviteToPlaylistMeanMs: round(mean(playMs)), inviteToPlaylistMaxMs: round(Math.max(...playMs)), inviteToFirstFrameMeanMs: round(mean(firstFrameMs)) },
 }, null, 2)}\n`);

@@ -22,38 +22,37 @@ export class MediaPorts {
     }
   }
 
-  async udp(host: string): Promise<Socket> {
-    for (const port of this.candidates()) {
+  udp(host: string): Promise<Socket> {
+    return this.first('UDP', (port) => {
       const socket = createSocket('udp4');
-      const ok = await new Promise<boolean>((resolve) => {
-        socket.once('error', () => resolve(false));
-        socket.bind({ address: host, port, exclusive: true }, () => resolve(true));
+      return new Promise((resolve) => {
+        socket.once('error', () => socket.close(() => resolve(undefined)));
+        socket.bind({ address: host, port, exclusive: true }, () => resolve(socket));
       });
-      if (ok) {
-        this.advance(port);
-        socket.removeAllListeners('error');
-        return socket;
-      }
-      socket.close();
-    }
-    throw new Error(`no free UDP port in ${this.min}-${this.max}`);
+    });
   }
 
-  async tcp(host: string): Promise<Server> {
-    for (const port of this.candidates()) {
+  tcp(host: string): Promise<Server> {
+    return this.first('TCP', (port) => {
       const server = createServer();
-      const ok = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen({ host, port, exclusive: true }, () => resolve(true));
+      return new Promise((resolve) => {
+        server.once('error', () => server.close(() => resolve(undefined)));
+        server.listen({ host, port, exclusive: true }, () => resolve(server));
       });
-      if (ok) {
+    });
+  }
+
+  /** The first port of the range that `bind` opens (undefined: taken, try the next). */
+  private async first<T extends Socket | Server>(what: string, bind: (port: number) => Promise<T | undefined>): Promise<T> {
+    for (const port of this.candidates()) {
+      const opened = await bind(port);
+      if (opened) {
         this.advance(port);
-        server.removeAllListeners('error');
-        return server;
+        opened.removeAllListeners('error');
+        return opened;
       }
-      server.close();
     }
-    throw new Error(`no free TCP port in ${this.min}-${this.max}`);
+    throw new Error(`no free ${what} port in ${this.min}-${this.max}`);
   }
 
   /** Round robin through the range, so a just-closed port is not reused at once (late packets). */
