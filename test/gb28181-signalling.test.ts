@@ -240,3 +240,33 @@ describe('GB28181 catalog, DeviceInfo, PTZ and alarms', () => {
     assert.equal(incident.gridCode, 'G-GB');
   });
 });
+
+describe('GB28181 over TCP and auto-created devices', () => {
+  let t: GbGateway;
+  let host: GbSimHost;
+  before(async () => {
+    t = await startGbGateway(['--gb28181.unknownDevices', 'create', '--gb28181.password', 'global-pass']);
+    host = await GbSimHost.start({ platform: platformOf(t), sipTransport: 'tcp' });
+  });
+  after(async () => {
+    await host.close();
+    await t.stop();
+  });
+
+  test('an unknown device with the global password is added to the registry and its catalog synced, all over SIP/TCP', async () => {
+    const dev = host.addDevice({ deviceId: '34020000001180000077', password: 'global-pass', channels: 3, catalogPageSize: 1 });
+    const res = await dev.register();
+    assert.equal(res.status, 200);
+    assert.equal(t.gw.gb28181!.sessions.get(dev.deviceId)?.remote.transport, 'tcp');
+    const row = (await t.call('operator', { method: 'GET', url: `/api/gb28181/devices/${dev.deviceId}` })).json() as { tags: string[]; passwordSet: boolean };
+    assert.deepEqual(row.tags, ['auto-registered']);
+    assert.equal(row.passwordSet, false, 'it authenticates with the global password, none is stored for it');
+    await waitFor(async () => {
+      const page = (await t.call('operator', { method: 'GET', url: '/api/channels?kind=gb28181' })).json() as { total: number };
+      return page.total === 3 || undefined;
+    }, 8000, '3 channels from 3 catalog messages over TCP');
+    const wrong = host.addDevice({ deviceId: '34020000001180000078', password: 'not-global', channels: 0 });
+    assert.equal((await wrong.register()).status, 403);
+    assert.equal((await t.call('operator', { method: 'GET', url: `/api/gb28181/devices/${wrong.deviceId}` })).statusCode, 404, 'a wrong password adds nothing');
+  });
+});

@@ -74,7 +74,9 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   const sessions = new DeviceSessions(config.keepalive);
   const queries = new DeviceQueries(sip, out, config.queryTimeoutSeconds * 1000);
   const sync = new DeviceSync(deps.registry, sessions, queries, log);
-  const register = new RegisterHandler(config, deps.registry, sessions, sip, log, (id) => config.catalogOnRegister && sync.afterRegister(id));
+  const register = new RegisterHandler(config, deps.registry, sessions, sip, log, (id) => {
+    if (config.catalogOnRegister) sync.afterRegister(id);
+  });
   const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm));
   const live = new LiveSessions(deps.registry, sessions, {
     sip, out, ports: new MediaPorts(config.media.portMin, config.media.portMax), log, bindHost: config.host,

@@ -39,13 +39,13 @@ export class RegisterHandler {
       await this.sip.respond(req, remote, 400, 'Bad Request (From must name a 20-digit device id)');
       return this.count({ deviceId: deviceId ?? '', result: 'bad-request', reason: 'bad device id' });
     }
-    const device = await this.admit(deviceId);
-    const password = device ? ((device.secret?.password as string | undefined) ?? this.config.password ?? undefined) : undefined;
-    if (!device || !password || device.doc.enabled === false) {
-      const why = !device ? 'unknown device' : device.doc.enabled === false ? 'device disabled' : 'no password configured';
-      await this.sip.respond(req, remote, 403, `Forbidden (${why})`);
-      return this.count({ deviceId, result: 'refused', reason: why });
+    const row = await this.registry.getStored('gbDevices', deviceId);
+    const admission = this.admission(row);
+    if ('why' in admission) {
+      await this.sip.respond(req, remote, 403, `Forbidden (${admission.why})`);
+      return this.count({ deviceId, result: 'refused', reason: admission.why });
     }
+    const { password } = admission;
     const authorization = req.headers.get('Authorization');
     if (!authorization) return this.challenge(req, remote, deviceId, false);
     const verdict = this.digest.verify(authorization, 'REGISTER', password);
@@ -59,20 +59,31 @@ export class RegisterHandler {
     }
     // A stale or replayed nonce from a client that knows the password: challenge afresh.
     if (verdict.result !== 'ok') return this.challenge(req, remote, deviceId, verdict.result === 'stale', verdict.reason);
+    // Only a device that proved it knows the global password is added to the registry.
+    const device = row ?? (await this.create(deviceId));
     return this.accept(req, remote, device);
   }
 
-  /** The device's row; with unknownDevices: create, a device we never saw is added to the registry. */
-  private async admit(deviceId: string): Promise<StoredRow | undefined> {
-    const row = await this.registry.getStored('gbDevices', deviceId);
-    if (row || this.config.unknownDevices !== 'create' || !this.config.password) return row;
+  /** The password a device must prove it knows, or why it is refused without a challenge. */
+  private admission(row: StoredRow | undefined): { password: string } | { why: string } {
+    if (!row && this.config.unknownDevices !== 'create') return { why: 'unknown device' };
+    if (row?.doc.enabled === false) return { why: 'device disabled' };
+    const password = (row?.secret?.password as string | undefined) ?? this.config.password;
+    return password ? { password } : { why: 'no password configured' };
+  }
+
+  /** unknownDevices: create — a device we never saw, after it authenticated with the global password. */
+  private async create(deviceId: string): Promise<StoredRow> {
     try {
       await this.registry.create('gbDevices', { id: deviceId, name: deviceId, tags: ['auto-registered'] }, ACTOR);
+      this.log.info({ deviceId }, 'GB28181 device added to the registry on its first REGISTER');
     } catch (err) {
       // Two REGISTERs racing: the other one created it.
       this.log.debug({ err, deviceId }, 'auto-create of a GB28181 device failed');
     }
-    return this.registry.getStored('gbDevices', deviceId);
+    const row = await this.registry.getStored('gbDevices', deviceId);
+    if (!row) throw new Error(`GB28181 device ${deviceId} could not be added to the registry`);
+    return row;
   }
 
   private async challenge(req: SipRequest, remote: SipRemote, deviceId: string, stale: boolean, reason?: string): Promise<RegisterOutcome> {

@@ -42,7 +42,10 @@ export class RtpReceiver {
     const r = new RtpReceiver(o);
     if (o.transport === 'udp') {
       r.udp = await ports.udp(o.host);
-      r.udp.on('message', (buf, from) => (from.address === o.deviceAddress || sameLoopback(from.address, o.deviceAddress) ? r.datagram(buf) : r.counts.wrongSource++));
+      r.udp.on('message', (buf, from) => {
+        if (r.fromDevice(from.address)) r.datagram(buf);
+        else r.counts.wrongSource++;
+      });
       r.udp.on('error', (err) => o.onClosed(`media socket error: ${err.message}`));
     } else {
       r.server = await ports.tcp(o.host);
@@ -69,8 +72,7 @@ export class RtpReceiver {
   }
 
   private accept(socket: Socket): void {
-    const from = socket.remoteAddress ?? '';
-    if (this.conn || !(from === this.o.deviceAddress || sameLoopback(from, this.o.deviceAddress))) {
+    if (this.conn || !this.fromDevice(socket.remoteAddress ?? '')) {
       this.counts.refusedConnections++;
       socket.destroy();
       return;
@@ -94,6 +96,12 @@ export class RtpReceiver {
     socket.on('close', () => this.o.onClosed('the device closed the media connection'));
   }
 
+  /** The device's address; an IPv4-mapped IPv6 form counts as the same. */
+  private fromDevice(address: string): boolean {
+    const plain = (a: string) => a.replace(/^::ffff:/, '');
+    return plain(address) === plain(this.o.deviceAddress);
+  }
+
   private datagram(buf: Buffer): void {
     let packet: RtpPacket;
     try {
@@ -112,10 +120,4 @@ export class RtpReceiver {
     this.lastPacketAt = Date.now();
     this.o.onPacket(packet);
   }
-}
-
-/** 127.0.0.1 and ::ffff:127.0.0.1 are one host. */
-function sameLoopback(a: string, b: string): boolean {
-  const plain = (s: string) => s.replace(/^::ffff:/, '');
-  return plain(a) === plain(b);
 }
