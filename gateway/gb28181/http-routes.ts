@@ -65,23 +65,16 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
     return asked(() => deps.sync.catalog(id));
   });
 
-  app.get('/api/gb28181/devices/:id/info', {
-    config: { roles: READ_ROLES },
-    schema: { tags, summary: 'Ask the device for its DeviceInfo (manufacturer, model, firmware, channels)', params: DeviceParams, response: errors },
-  }, async (req) => {
-    const { id } = req.params as { id: string };
-    const target = await online(id);
-    return asked(() => deps.queries.deviceInfo(target));
-  });
-
-  app.get('/api/gb28181/devices/:id/device-status', {
-    config: { roles: READ_ROLES },
-    schema: { tags, summary: 'Ask the device for its DeviceStatus (online, encoding, recording, alarm inputs)', params: DeviceParams, response: errors },
-  }, async (req) => {
-    const { id } = req.params as { id: string };
-    const target = await online(id);
-    return asked(() => deps.queries.deviceStatus(target));
-  });
+  const asks = [
+    ['info', 'Ask the device for its DeviceInfo (manufacturer, model, firmware, channels)', (t: QueryTarget) => deps.queries.deviceInfo(t)],
+    ['device-status', 'Ask the device for its DeviceStatus (online, encoding, recording, alarm inputs)', (t: QueryTarget) => deps.queries.deviceStatus(t)],
+  ] as const;
+  for (const [path, summary, ask] of asks) {
+    app.get(`/api/gb28181/devices/:id/${path}`, { config: { roles: READ_ROLES }, schema: { tags, summary, params: DeviceParams, response: errors } }, async (req) => {
+      const target = await online((req.params as { id: string }).id);
+      return asked(() => ask(target));
+    });
+  }
 
   app.post('/api/channels/:id/ptz', {
     config: { roles: PTZ_ROLES },
