@@ -57,7 +57,8 @@ export function parsePlayAnswer(sdp: string): PlayAnswer {
     const map = /^a=rtpmap:(\d+) ([^/\s]+)/.exec(line);
     if (map) answer.rtpmap[Number(map[1])] = map[2]!.toUpperCase();
     const y = /^y=(\d{1,10})$/.exec(line);
-    if (y) answer.ssrc = Number(y[1]);
+    // Ten digits can exceed 32 bits; such a y= cannot be an RTP SSRC and is ignored.
+    if (y && Number(y[1]) <= 0xffffffff) answer.ssrc = Number(y[1]);
   }
   return answer;
 }
