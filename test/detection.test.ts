@@ -76,7 +76,8 @@ test('a red square moving into the zone raises exactly one candidate, whose snap
   const [x, y, w, h] = d.box;
   assert.ok(Math.abs(w - 48) <= 6 && Math.abs(h - 48) <= 6, `a 48 px square, got ${w}×${h}`);
   assert.ok(Math.abs(y + h / 2 - 180) <= 6, `vertically centred, got y ${y}`);
-  assert.ok(x + w / 2 >= 300 && x + w / 2 <= 380, `just inside the right half, got x ${x}`);
+  // The square moves 30 px between 2 fps samples; on a loaded machine confirmation may come a sample later.
+  assert.ok(x + w / 2 >= 300 && x + w / 2 <= 410, `just inside the right half, got x ${x}`);
   assert.deepEqual(incident!.evidence.frameSize, [640, 360]);
   assert.equal(incident!.evidence.model.name, 'test');
   const jpeg = await t.call('operator', { method: 'GET', url: incident!.evidence.snapshots[0]! });
