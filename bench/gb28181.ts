@@ -69,6 +69,13 @@ await inParallel(devices, 100, async (d) => {
 const registerSeconds = (performance.now() - t0) / 1000;
 const registerCpu = ((cpuSeconds(pid)! - cpu0) / registerSeconds) * 100;
 
+// 1b. Every device registering again at the same instant (a district after a power cut).
+const retransmitted = host.sip.stats.retransmissions;
+const tb = performance.now();
+const burst = await Promise.all(devices.map((d) => d.register()));
+const burstSeconds = (performance.now() - tb) / 1000;
+const burstRetransmissions = host.sip.stats.retransmissions - retransmitted;
+
 // 2. Keepalives from every device at the configured interval, steady state.
 for (const d of devices) d.startKeepalive();
 await new Promise((r) => setTimeout(r, 2000));
@@ -107,6 +114,7 @@ process.stdout.write(`${JSON.stringify({
   register: {
     seconds: round(registerSeconds), registrationsPerSecond: round(DEVICES / registerSeconds, 1), sipRequestsPerSecond: round((2 * DEVICES) / registerSeconds, 1),
     p50Ms: round(percentile(registerMs, 50)), p95Ms: round(percentile(registerMs, 95)), refused, gatewayCpuPercent: round(registerCpu, 1), registered: status.registered,
+    allAtOnce: { seconds: round(burstSeconds), ok: burst.filter((r) => r.status === 200).length, udpRetransmissions: burstRetransmissions },
   },
   keepalive: { intervalSeconds: KEEPALIVE_S, perSecond: round(keepalivesPerSecond, 1), failed: host.keepalives.failed, errors: Object.fromEntries(keepaliveErrors), gatewayCpuPercent: round(cpu, 1), cpuPercentPer1000PerSecond: round((cpu / keepalivesPerSecond) * 1000, 2) },
   catalog: { devices: CATALOG_DEVICES, channelsPerDevice: 4, seconds: round(catalogSeconds), p50Ms: round(percentile(catalogMs, 50)), p95Ms: round(percentile(catalogMs, 95)), channelsInRegistry: channels },

@@ -19,6 +19,11 @@ export interface TransportOptions {
   tcp?: boolean;
   /** Larger datagrams are dropped as oversized; default 65 535. */
   maxDatagramBytes?: number;
+  /**
+   * UDP receive buffer (SO_RCVBUF); default 4 MiB. The OS default (~208 KiB) overflows when a
+   * thousand devices register or keep alive at once (after a power cut); Linux caps it at net.core.rmem_max.
+   */
+  udpReceiveBufferBytes?: number;
   maxHeaderBytes?: number;
   maxBodyBytes?: number;
   /** TCP connections without traffic are closed after this; default 180 s (three GB keepalives). */
@@ -107,7 +112,7 @@ export class SipTransport extends EventEmitter<TransportEvents> {
   }
 
   private bindUdp(port: number): Promise<number> {
-    const socket = dgram.createSocket({ type: this.host.includes(':') ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: this.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: this.opts.udpReceiveBufferBytes ?? 4 * 1024 * 1024 });
     return new Promise((resolve, reject) => {
       socket.once('error', (err) => {
         socket.close();
