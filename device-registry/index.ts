@@ -16,4 +16,5 @@ export { registryRoutes } from './http/index.ts';
 export { ADMIN_ROLES, READ_ROLES, WRITE_ROLES } from './http/roles.ts';
 export { ALL_ROLES, ErrorBody, Id, type Role } from './schemas/common.ts';
 export { defaultSensorTopic } from './entities/sensors.ts';
+export { compact } from './entities/descriptor.ts';
 export { RuleOverride } from './schemas/sensor.ts';

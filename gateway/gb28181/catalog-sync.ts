@@ -1,7 +1,7 @@
 // Puts a device's catalog into the registry: each camera item becomes (or
 // updates) a camera channel of kind gb28181, placed in the device's grid cell.
 // Names an engineer changed are kept; what the device reports is refreshed.
-import type { Actor, RegistryService, StoredRow } from '../../device-registry/index.ts';
+import { compact, type Actor, type RegistryService, type StoredRow } from '../../device-registry/index.ts';
 
 export interface CatalogChannel {
   deviceId: string;
@@ -37,7 +37,7 @@ export function isVideoChannel(code: string): boolean {
 const trim = (s: string | undefined, n: number) => (s === undefined ? undefined : s.slice(0, n));
 
 function sourceOf(deviceId: string, item: CatalogChannel): Record<string, unknown> {
-  const source: Record<string, unknown> = {
+  return compact({
     deviceId,
     channelId: item.deviceId,
     manufacturer: trim(item.manufacturer, 256),
@@ -48,9 +48,7 @@ function sourceOf(deviceId: string, item: CatalogChannel): Record<string, unknow
     catalogStatus: item.status,
     // Remembered so a later sync can tell an engineer's rename from the device's name.
     catalogName: channelName(item),
-  };
-  for (const k of Object.keys(source)) if (source[k] === undefined) delete source[k];
-  return source;
+  });
 }
 
 function channelName(item: CatalogChannel): string {
@@ -85,7 +83,7 @@ async function createChannel(registry: RegistryService, device: StoredRow, item:
   // The channel code is the natural id; when another device already uses it, prefix the device.
   const taken = await registry.getStored('channels', item.deviceId);
   const id = taken ? `${device.id}-${item.deviceId}` : item.deviceId;
-  const input = {
+  const input = compact({
     id,
     kind: 'gb28181',
     name: channelName(item),
@@ -94,8 +92,7 @@ async function createChannel(registry: RegistryService, device: StoredRow, item:
     gridCode: device.doc.gridCode,
     tags: ['gb28181'],
     mode: 'on-demand',
-  };
-  for (const k of Object.keys(input) as Array<keyof typeof input>) if (input[k] === undefined) delete input[k];
+  });
   await registry.create('channels', input, ACTOR);
   report.created.push(id);
 }

@@ -2,7 +2,7 @@
 // the device's row, its catalog into camera channels. Runs after a fresh
 // registration and on demand; one sync per device at a time.
 import type { Logger } from 'pino';
-import type { RegistryService } from '../../device-registry/index.ts';
+import { compact, type RegistryService } from '../../device-registry/index.ts';
 import { syncCatalog, type SyncReport } from './catalog-sync.ts';
 import type { DeviceSessions } from './devices.ts';
 import type { CatalogResult, DeviceQueries, QueryTarget } from './queries.ts';
@@ -79,8 +79,4 @@ export class DeviceSync {
     this.log[level]({ deviceId, sumNum: out.sumNum, received: out.received, complete: out.complete, created: sync.created.length, updated: sync.updated.length, failed: sync.failed }, 'GB28181 catalog synced');
     return out;
   }
-}
-
-function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

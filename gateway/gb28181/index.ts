@@ -81,7 +81,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   const live = new LiveSessions(deps.registry, sessions, {
     sip, out, ports: new MediaPorts(config.media.portMin, config.media.portMax), log, bindHost: config.host,
     inviteTimeoutMs: config.inviteTimeoutSeconds * 1000, rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000, reorderWindow: config.media.reorderWindow,
-  }, config.domain, log);
+  }, config.domain);
   const relay = new EsRelay(live.open, log.child({ component: 'relay' }));
   await relay.start();
   const router = new SipRouter(sip, register, messages, live, log);

@@ -74,7 +74,6 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     private readonly mediaRoot: string,
     private readonly log: Logger,
     private readonly live?: LiveOutputs,
-    private gb?: GbSource,
   ) {
     super();
     this.queue = new StartQueue(settings.startStaggerMs);
@@ -83,6 +82,8 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   hlsDir(channelId: string): string {
     return join(this.mediaRoot, 'hls', safeName(channelId));
   }
+
+  private gb: GbSource | undefined;
 
   /** The GB28181 room starts after video (it needs the registry, video does not need it to start). */
   attachGb(gb: GbSource): void {

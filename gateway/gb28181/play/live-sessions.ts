@@ -1,7 +1,6 @@
 // All live sessions: opened by the relay when a channel's ffmpeg connects,
 // found by Call-ID when a device sends BYE, ended together when their
 // device goes offline.
-import type { Logger } from 'pino';
 import type { RegistryService } from '../../../device-registry/index.ts';
 import type { DeviceSessions } from '../devices.ts';
 import { RelayError, type EsStream } from '../relay.ts';
@@ -30,7 +29,6 @@ export class LiveSessions {
     private readonly devices: DeviceSessions,
     private readonly deps: LiveSessionDeps,
     private readonly domain: string,
-    private readonly log: Logger,
   ) {
     devices.on('offline', (deviceId, reason) => this.endDevice(deviceId, `device offline: ${reason}`));
   }
@@ -50,7 +48,7 @@ export class LiveSessions {
     const session = new LiveSession({
       channelId, gbChannelId: source.channelId, deviceId: source.deviceId, remote: device.remote,
       transport: device.mediaTransport, ssrc: liveSsrc(this.domain, ++this.sequence),
-    }, { ...this.deps, log: this.log });
+    }, this.deps);
     this.byChannel.set(channelId, session);
     session.onClosed(() => {
       if (this.byChannel.get(channelId) === session) this.byChannel.delete(channelId);

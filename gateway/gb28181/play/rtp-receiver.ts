@@ -35,8 +35,11 @@ export class RtpReceiver {
   private udp: UdpSocket | undefined;
   private server: Server | undefined;
   private conn: Socket | undefined;
+  private readonly mappedDevice: string;
 
-  private constructor(private readonly o: RtpReceiverOptions) {}
+  private constructor(private readonly o: RtpReceiverOptions) {
+    this.mappedDevice = o.deviceAddress.startsWith('::ffff:') ? o.deviceAddress.slice(7) : `::ffff:${o.deviceAddress}`;
+  }
 
   static async open(ports: MediaPorts, o: RtpReceiverOptions): Promise<RtpReceiver> {
     const r = new RtpReceiver(o);
@@ -96,10 +99,9 @@ export class RtpReceiver {
     socket.on('close', () => this.o.onClosed('the device closed the media connection'));
   }
 
-  /** The device's address; an IPv4-mapped IPv6 form counts as the same. */
+  /** The device's address; its IPv4-mapped IPv6 form counts as the same (checked per packet: no allocation). */
   private fromDevice(address: string): boolean {
-    const plain = (a: string) => a.replace(/^::ffff:/, '');
-    return plain(address) === plain(this.o.deviceAddress);
+    return address === this.o.deviceAddress || address === this.mappedDevice;
   }
 
   private datagram(buf: Buffer): void {
