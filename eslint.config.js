@@ -23,6 +23,11 @@ export default tseslint.config(
     },
   },
   {
+    // The browser app reports what it cannot handle in the browser console.
+    files: ['web-wall/src/**/*.{ts,tsx}'],
+    rules: { 'no-console': ['error', { allow: ['warn', 'error'] }] },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs,js}', '**/*.test.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -1,0 +1,68 @@
+// HTTP to the gateway: the API key rides in the Authorization header; an error
+// body `{code, message, field}` becomes an ApiError the views can show by field.
+import type { ErrorBody } from './types.ts';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly body: ErrorBody) {
+    super(body.message);
+  }
+  get field(): string | undefined {
+    return this.body.field;
+  }
+}
+
+let apiKey: string | null = null;
+let onUnauthorized: () => void = () => {};
+
+export function useKey(key: string | null, unauthorized?: () => void): void {
+  apiKey = key;
+  if (unauthorized) onUnauthorized = unauthorized;
+}
+
+/** The key for URLs that cannot carry a header (EventSource, <img>). */
+export const keyParam = () => `access_token=${encodeURIComponent(apiKey ?? '')}`;
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  /** Raw text body (CSV) with its content type. */
+  text?: { body: string | Blob; type: string };
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  key?: string;
+}
+
+export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { ...opts.headers };
+  const key = opts.key ?? apiKey;
+  if (key) headers.authorization = `Bearer ${key}`;
+  let body: BodyInit | undefined;
+  if (opts.text) {
+    headers['content-type'] = opts.text.type;
+    body = opts.text.body;
+  } else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  const res = await fetch(path, { method: opts.method ?? 'GET', headers, body, signal: opts.signal });
+  const type = res.headers.get('content-type') ?? '';
+  const payload: unknown = type.includes('json') ? await res.json() : await res.text();
+  if (!res.ok) {
+    const err = typeof payload === 'object' && payload !== null ? (payload as ErrorBody) : { code: `HTTP_${res.status}`, message: String(payload || res.statusText) };
+    if (res.status === 401 && !opts.key) onUnauthorized();
+    throw new ApiError(res.status, err);
+  }
+  return payload as T;
+}
+
+/** Every page of a list endpoint (the registry caps a page at 500). */
+export async function apiAll<T>(path: string): Promise<T[]> {
+  const out: T[] = [];
+  const sep = path.includes('?') ? '&' : '?';
+  for (let offset = 0; ; ) {
+    const page = await api<{ items: T[]; total: number }>(`${path}${sep}limit=500&offset=${offset}`);
+    out.push(...page.items);
+    offset += page.items.length;
+    if (page.items.length === 0 || offset >= page.total) return out;
+  }
+}

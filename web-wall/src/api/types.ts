@@ -1,0 +1,160 @@
+// The gateway's API as the wall sees it. These mirror the gateway's public
+// shapes (device-registry/schemas, gateway/incidents/view.ts); the wall shares
+// types with the gateway, never code.
+
+export type Role = 'admin' | 'engineer' | 'operator' | 'dispatcher';
+export interface Me { keyId: string | null; name: string; role: Role }
+
+export interface Page<T> { items: T[]; total: number; limit?: number; offset?: number }
+
+export interface DeviceStatus { state: 'online' | 'offline' | 'unknown'; reason?: string; since?: string }
+export interface LatLng { lat: number; lng: number }
+
+export interface Channel {
+  id: string;
+  kind: 'rtsp' | 'rtmp' | 'gb28181';
+  name: string;
+  source: { url?: string; username?: string; deviceId?: string; channelId?: string; manufacturer?: string; model?: string; credentialsSet: boolean };
+  location?: LatLng;
+  gridCode?: string;
+  tags: string[];
+  enabled: boolean;
+  mode: 'always-on' | 'on-demand';
+  detectionProfile: string | null;
+  status: DeviceStatus;
+  version: number;
+}
+
+export interface ChannelVideoStatus {
+  channelId: string;
+  state: string;
+  reason?: string;
+  restarts: number;
+  running: boolean;
+  mode: string;
+  transcoding: boolean;
+  input?: { codec: string; width: number; height: number; fps?: number };
+  hls?: { segmentSeconds: number; bitrateKbps: number; segments: number; lastSegmentAt?: string };
+  lastError?: string;
+  uptimeSeconds: number;
+  note?: string;
+}
+
+export interface PlayUrls { hls: string; flv?: string; expiresAt: string }
+
+export interface Grid { code: string; name: string; level: string; parentCode: string | null; departmentId: string | null; version: number }
+export interface Department { id: string; name: string; contact?: { person?: string; phone?: string } }
+
+export interface Sensor {
+  id: string;
+  name: string;
+  kind: string;
+  mqtt: { clientId: string; username?: string; passwordSet: boolean };
+  topic: string;
+  unit?: string;
+  location?: LatLng;
+  gridCode?: string;
+  tags: string[];
+  enabled: boolean;
+  rules: Record<string, SensorRuleSpec>;
+  status: DeviceStatus;
+  version: number;
+}
+export interface SensorRuleSpec { above?: number; below?: number; recover?: number; forSeconds?: number; severity?: Severity; ratePerMinute?: number }
+
+export interface SensorState {
+  id: string;
+  name: string;
+  kind: string;
+  gridCode?: string;
+  health: 'online' | 'offline' | 'stale' | string;
+  connected: boolean;
+  lastSeen: string | null;
+  values: Record<string, { value: number; unit?: string; ts: string }>;
+  alarms: Array<{ rule: string; state: string }>;
+  lastProblem: string | null;
+}
+
+export interface SensorAlarm { sensorId: string; rule: string; describe: string; state: 'pending' | 'firing' | 'recovering' | string; since: string; value: number | null }
+
+export interface ReadingSeries {
+  sensorId: string;
+  from: string;
+  to: string;
+  stepSeconds: number;
+  series: Array<{ metric: string; unit?: string; points: Array<{ t: string; avg: number; min: number; max: number; n: number }> }>;
+}
+
+export type Severity = 'critical' | 'major' | 'minor' | 'warning';
+export type IncidentStatus = 'reported' | 'accepted' | 'dispatched' | 'handling' | 'feedback' | 'verified' | 'rated' | 'archived' | 'rejected' | 'invalid';
+
+/** One detection as every room writes it: box is [x, y, w, h] in source pixels of frameSize. */
+export interface Detection { label: string; score: number; box: [number, number, number, number]; trackId?: number }
+
+/** The live `detection` event on /api/events. */
+export interface DetectionEvent { channelId: string; frameTs: number; frameSize: [number, number]; detections: Detection[] }
+
+export interface Incident {
+  id: string;
+  code: string;
+  type: string;
+  category: string;
+  severity: Severity;
+  status: IncidentStatus;
+  title: string;
+  description: string | null;
+  source: { kind: string; id: string };
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  location: LatLng | null;
+  gridCode: string | null;
+  departmentId: string | null;
+  assignee: string | null;
+  dispatchedAt: string | null;
+  slaDeadline: string | null;
+  escalated: boolean;
+  claim: { by: string; until: string } | null;
+  evidence?: {
+    snapshots?: string[];
+    detections?: Detection[];
+    frameSize?: [number, number];
+    frameTs?: number;
+    readings?: Array<{ metric: string; value: number; unit?: string; ts: number }>;
+    rule?: string;
+  } | null;
+  rating: number | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface FlowRecord {
+  seq: number;
+  at: string;
+  actor: { keyId: string | null; name: string; role: Role | null };
+  action: string;
+  from: IncidentStatus | null;
+  to: IncidentStatus;
+  note: string | null;
+  attachments: string[];
+}
+export interface IncidentDetail extends Incident { flow: FlowRecord[] }
+
+export interface Transition { action: string; from: IncidentStatus[]; to: IncidentStatus; roles: Role[]; needs?: Array<'note' | 'departmentId' | 'rating'>; label: string }
+
+export interface ImportReport {
+  entity: 'channels' | 'sensors';
+  dryRun: boolean;
+  mode: 'all' | 'valid';
+  total: number;
+  valid: number;
+  invalid: number;
+  written: number;
+  rows: Array<{ row: number; id?: string; action: string; errors?: Array<{ field: string; message: string }> }>;
+  problems: string[];
+}
+
+/** The gateway's error body: `{code, message, field}`. */
+export interface ErrorBody { code: string; message: string; field?: string; statusCode?: number }

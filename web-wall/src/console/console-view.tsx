@@ -1,0 +1,3 @@
+export function ConsoleView() {
+  return <section class="placeholder">console</section>;
+}

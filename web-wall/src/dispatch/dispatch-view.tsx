@@ -1,0 +1,3 @@
+export function DispatchView() {
+  return <section class="placeholder">dispatch</section>;
+}

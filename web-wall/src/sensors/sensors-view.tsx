@@ -1,0 +1,3 @@
+export function SensorsView() {
+  return <section class="placeholder">sensors</section>;
+}

@@ -1,0 +1,3 @@
+export function WallView() {
+  return <section class="placeholder">wall</section>;
+}
