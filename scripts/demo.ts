@@ -7,6 +7,8 @@
 // their credentials, now and then crossing a threshold; and a GB28181 NVR
 // (test/sim/gbsim) that registers with the demo's SIP server and streams
 // MPEG-PS over RTP when its channels are played.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGateway } from '../gateway/run.ts';
 import { startCameraSimulator } from '../test/sim/camera-sim.ts';
@@ -17,7 +19,10 @@ import { GbSimHost } from '../test/sim/gbsim/host.ts';
 import { stayRegistered, type StayRegistered } from '../test/sim/gbsim/stay-registered.ts';
 import { sensorsFromConfig, startSensorSimulator, type SensorSimulator } from '../test/sim/sensor-sim.ts';
 
-const RTSP_PORT = 8554; // the demo cameras' URLs in configs/demo.yaml
+const DEMO_CONFIG = 'configs/demo.yaml';
+const CONFIG_RTSP_PORT = 8554; // the demo cameras' URLs in configs/demo.yaml
+// DEMO_RTSP_PORT=0 (the browser tests) puts the simulated cameras on a free port.
+const RTSP_PORT = Number(process.env.DEMO_RTSP_PORT ?? CONFIG_RTSP_PORT);
 const DRONE_PUSH_KEY = 'demo-drone-push-key-01';
 const clipDir = join(process.cwd(), 'data', 'sim-clips');
 
@@ -43,7 +48,15 @@ let drone: Publisher | undefined;
 let sensors: SensorSimulator | undefined;
 let gbHost: GbSimHost | undefined;
 let gbNvr: StayRegistered | undefined;
-const { gateway, config } = await runGateway(['--config', 'configs/demo.yaml', ...process.argv.slice(2)], async () => {
+/** The demo config, copied with the cameras' URLs on the simulator's port when that is not the usual one. */
+function demoConfig(port: number): string {
+  if (port === CONFIG_RTSP_PORT) return DEMO_CONFIG;
+  const file = join(tmpdir(), `gw-demo-${process.pid}.yaml`);
+  writeFileSync(file, readFileSync(DEMO_CONFIG, 'utf8').replaceAll(`127.0.0.1:${CONFIG_RTSP_PORT}/`, `127.0.0.1:${port}/`));
+  return file;
+}
+
+const { gateway, config } = await runGateway(['--config', demoConfig(sim.port), ...process.argv.slice(2)], async () => {
   gbNvr?.stop();
   await gbHost?.close();
   await sensors?.stop();

@@ -1,0 +1,46 @@
+// Headless Debian Chromium driven by playwright-core (no browser download):
+// a page logged in to the wall with a role's key, and screenshots saved under
+// artifacts/screenshots/ for a person to look at.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(process.cwd(), 'artifacts', 'screenshots');
+const FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+export interface PageOptions {
+  locale?: 'zh-CN' | 'en';
+  viewport?: { width: number; height: number };
+}
+
+/** A fresh context (no stored key), the wall opened at `hash`, logged in with `key`. */
+export async function openWall(browser: Browser, baseUrl: string, key: string, hash = '', opts: PageOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ locale: opts.locale ?? 'zh-CN', viewport: opts.viewport ?? { width: 1600, height: 900 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  (page as Page & { problems?: string[] }).problems = problems;
+  await page.goto(`${baseUrl}/${hash}`);
+  await page.fill('input[name=apiKey]', key);
+  await page.click('[data-testid=login-form] button[type=submit]');
+  await page.waitForSelector('[data-testid=who]');
+  return page;
+}
+
+/** Uncaught errors the page threw so far. */
+export const pageErrors = (page: Page): string[] => (page as Page & { problems?: string[] }).problems ?? [];
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
