@@ -73,6 +73,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping() } },
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
+    wallDir: config.http.wallDir ?? undefined,
     routes: [incidents.routes, ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
   });
 

@@ -41,6 +41,7 @@ export const GatewayConfig = Type.Object(
         port: Port,
         bodyLimit: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
         trustProxy: Type.Boolean(),
+        wallDir: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { description: 'The built web wall; null for web-wall/dist' }),
       },
       { additionalProperties: false },
     ),

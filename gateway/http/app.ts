@@ -25,6 +25,8 @@ export interface AppDeps {
   readiness: Readiness;
   bodyLimit: number;
   trustProxy?: boolean;
+  /** The built web wall (default web-wall/dist). */
+  wallDir?: string;
   /** Routes of the other rooms (video, …), registered behind the same auth. */
   routes?: Array<(app: FastifyInstance) => void>;
 }
@@ -59,8 +61,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(registryRoutes, { service: deps.service, keys: deps.keys });
   for (const add of deps.routes ?? []) add(app);
 
-  if (existsSync(resolve(WALL_DIST, 'index.html'))) {
-    await app.register(fastifyStatic, { root: WALL_DIST, wildcard: false });
+  const wallDir = resolve(deps.wallDir ?? WALL_DIST);
+  if (existsSync(resolve(wallDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: wallDir, wildcard: false });
   } else {
     // Until the web wall is built, the front page is the API documentation.
     app.get('/', { config: { public: true }, schema: { hide: true } }, (_req, reply) => reply.redirect('/docs'));
