@@ -107,6 +107,7 @@ export class ChannelRunner {
           snapshots: [url],
           detections: result.detections,
           frameSize: [frame.width, frame.height],
+          frameTs: frame.ts, // the wall draws these boxes when its picture reaches this frame
           model: { name: this.model.name, sha256: this.model.sha256 },
           rule: firing.rule.name,
         },

@@ -1,3 +1,46 @@
+// The operators' video wall: camera tree on the left, the tiles with their
+// toolbar in the middle, live alarms (and the sensor panel) on the right.
+import { useEffect } from 'preact/hooks';
+import './text.ts';
+import './wall.css';
+import { activeAlarms, startAlarms } from '../alarms/alarm-state.ts';
+import { startAlarmSound, unlockAudio } from '../alarms/alarm-sound.ts';
+import { AlarmPanel } from '../alarms/alarm-panel.tsx';
+import { CameraTree } from './camera-tree.tsx';
+import { LAYOUTS } from './layouts.ts';
+import { Tile } from './tile.tsx';
+import { Toolbar } from './toolbar.tsx';
+import { stopTour } from './tour.ts';
+import { alarmTileIndex, loadWall, wall } from './wall-state.ts';
+
 export function WallView() {
-  return <section class="placeholder">wall</section>;
+  useEffect(() => {
+    loadWall();
+    unlockAudio();
+    const stops = [startAlarms(), startAlarmSound()];
+    return () => {
+      stopTour();
+      for (const stop of stops) stop();
+    };
+  }, []);
+  const w = wall.value;
+  const layout = LAYOUTS[w.layout];
+  const alarmTile = alarmTileIndex();
+  return (
+    <div class="wall">
+      <aside class="panel wall-left"><CameraTree /></aside>
+      <section class="wall-center">
+        <Toolbar />
+        <div class="tiles" data-layout={w.layout} style={{ gridTemplateColumns: `repeat(${layout.columns}, 1fr)`, gridTemplateRows: `repeat(${layout.columns}, 1fr)` }}>
+          {layout.areas.map((area, i) => {
+            const channelId = w.tiles[i] ?? null;
+            return <Tile key={i} index={i} channelId={channelId} mode={w.mode} area={area} alarm={channelId ? activeAlarms.value.get(channelId) : undefined} isAlarmTile={i === alarmTile} />;
+          })}
+        </div>
+      </section>
+      <aside class="wall-right">
+        <AlarmPanel />
+      </aside>
+    </div>
+  );
 }
