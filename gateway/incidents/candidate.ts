@@ -46,6 +46,7 @@ export const IncidentCandidate = Type.Object(
           snapshots: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 20 })),
           detections: Type.Optional(Type.Array(Detection, { maxItems: 100 })),
           frameSize: Type.Optional(Type.Tuple([Type.Integer(), Type.Integer()])),
+          frameTs: Type.Optional(Type.Number({ description: 'Capture time (epoch ms) of the frame the detections were made on' })),
           readings: Type.Optional(Type.Array(Reading, { maxItems: 1000 })),
           model: Type.Optional(Type.Object({ name: Type.String(), sha256: Type.String() }, { additionalProperties: false })),
           rule: Type.Optional(Type.String({ maxLength: 128 })),

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 
 export interface Frame {
   channelId: string;
-  /** Capture time, epoch ms: when the gateway received the decoded frame. */
+  /** Capture time, epoch ms: when its packet reached ffmpeg (see ingest/tap-clock.ts). */
   ts: number;
   width: number;
   height: number;

@@ -80,7 +80,8 @@ function outputArgs(plan: IngestPlan): string[] {
 function tapArgs(plan: IngestPlan): string[] {
   if (!plan.tap) return [];
   const { fps, width } = plan.tap;
-  return ['-map', '0:v:0', '-vf', `fps=${fps},scale=${width}:-2`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  // showinfo: a line per frame with its pts, from which the tap clock stamps capture times.
+  return ['-map', '0:v:0', '-vf', `fps=${fps},scale=${width}:-2,showinfo`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
 }
 
 export function buildIngestArgs(plan: IngestPlan): string[] {

@@ -70,15 +70,17 @@ export class LineTail {
   private partial = '';
   readonly lines: string[] = [];
 
-  constructor(private readonly max: number, private readonly onLine: (line: string) => void) {}
+  constructor(private readonly max: number, private readonly onLine: (line: string) => void, private readonly keep: (line: string) => boolean = () => true) {}
 
   push(chunk: Buffer | string): void {
     const parts = (this.partial + chunk.toString()).split(/\r?\n|\r/);
     this.partial = parts.pop() ?? '';
     for (const line of parts) {
       if (!line.trim()) continue;
-      this.lines.push(line);
-      if (this.lines.length > this.max) this.lines.shift();
+      if (this.keep(line)) {
+        this.lines.push(line);
+        if (this.lines.length > this.max) this.lines.shift();
+      }
       this.onLine(line);
     }
   }

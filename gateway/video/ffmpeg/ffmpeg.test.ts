@@ -30,7 +30,7 @@ test('one process, several outputs: HLS and RTMP through one tee (copy), the tap
   assert.match(tee, /^\[f=hls:hls_time=1:hls_list_size=6:hls_flags=delete_segments\+independent_segments\+temp_file\+omit_endlist\+program_date_time:/);
   assert.ok(tee.includes('|[f=flv:onfail=ignore]rtmp\\://127.0.0.1\\:1935/internal/cam-1'), tee);
   assert.deepEqual(args.slice(args.indexOf('-c:v'), args.indexOf('-c:v') + 2), ['-c:v', 'copy']);
-  assert.deepEqual(args.slice(-9), ['-map', '0:v:0', '-vf', 'fps=2,scale=640:-2', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
+  assert.deepEqual(args.slice(-9), ['-map', '0:v:0', '-vf', 'fps=2,scale=640:-2,showinfo', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
   assert.ok(args.includes('-progress') && args.includes('pipe:3'));
 });
 

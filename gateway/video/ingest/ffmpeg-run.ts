@@ -6,12 +6,14 @@ import type { Logger } from 'pino';
 import { buildIngestArgs, redactArgs, type IngestPlan } from '../ffmpeg/args.ts';
 import { classifyError, LineTail, parseVideoStream, ProgressParser, type OfflineReason, type StreamInfo } from '../ffmpeg/diagnostics.ts';
 import { RawFrameReader } from '../frames.ts';
+import { parseInputStart, parseShowinfoPts, TapClock } from './tap-clock.ts';
 
 export interface RunCallbacks {
   onInput(info: StreamInfo): void;
   /** First frames flowed: the channel is online. */
   onOnline(): void;
-  onFrame(data: Buffer, width: number, height: number): void;
+  /** A tap frame and its capture time (epoch ms). */
+  onFrame(data: Buffer, width: number, height: number, ts: number): void;
 }
 
 export interface RunResult {
@@ -40,7 +42,8 @@ export class FfmpegRun {
     this.log.debug({ args: redactArgs(args) }, 'starting ffmpeg');
     const proc = spawn(ffmpegPath, args, { stdio: ['ignore', plan.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     this.proc = proc;
-    const tail = new LineTail(40, (line) => this.onStderr(line));
+    // showinfo prints a line per tap frame: those feed the tap clock and stay out of the error tail.
+    const tail = new LineTail(40, (line) => this.onStderr(line), (line) => !line.startsWith('[Parsed_showinfo'));
     proc.stderr!.on('data', (c: Buffer) => tail.push(c));
     const progress = new ProgressParser((block) => this.onProgress(block));
     (proc.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => progress.push(c));
@@ -50,6 +53,7 @@ export class FfmpegRun {
       proc.once('error', (err) => this.log.error({ err }, 'ffmpeg could not be spawned'));
       proc.once('close', (code, signal) => {
         clearInterval(this.watchdog);
+        this.tapClock?.stop();
         const errors = tail.lines.filter((l) => /error|fail|refused|unauthorized|not found|timed out|invalid|no such|matches no streams|unsupported/i.test(l));
         resolve({
           code, signal, killedFor: this.killedFor,
@@ -79,9 +83,14 @@ export class FfmpegRun {
   private section: 'input' | 'output' = 'input';
   private outputIndex = -1;
   private tapReader: RawFrameReader | undefined;
+  private tapClock: TapClock | undefined;
+  private inputStart: number | undefined;
   private early: Buffer[] = [];
 
   private onStderr(line: string): void {
+    const pts = parseShowinfoPts(line);
+    if (pts !== undefined) return void this.tapClock?.pushPts(pts);
+    if (this.section === 'input') this.inputStart ??= parseInputStart(line);
     const out = /^Output #(\d+)/.exec(line);
     if (out) {
       this.section = 'output';
@@ -92,7 +101,10 @@ export class FfmpegRun {
     if (!info) return;
     if (this.section === 'input') this.cb.onInput(info);
     else if (this.plan.tap && info.codec === 'rawvideo' && this.outputIndex === 1 && !this.tapReader) {
-      this.tapReader = new RawFrameReader(info.width, info.height, (data) => this.cb.onFrame(data, info.width, info.height));
+      const clock = new TapClock((data, ts) => this.cb.onFrame(data, info.width, info.height, ts));
+      if (this.inputStart !== undefined) clock.setStart(this.inputStart);
+      this.tapClock = clock;
+      this.tapReader = new RawFrameReader(info.width, info.height, (data) => clock.pushFrame(data));
       for (const chunk of this.early.splice(0)) this.tapReader.push(chunk);
     }
   }

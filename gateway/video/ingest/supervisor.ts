@@ -133,7 +133,7 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
     const run = new FfmpegRun(this.settings.ffmpegPath, this.plan(), this.settings.watchdogMs, {
       onInput: (info) => this.onInput(info, run),
       onOnline: () => this.setStatus({ state: 'online', reason: undefined, lastError: undefined, onlineSince: Date.now() }),
-      onFrame: (data, width, height) => this.emit('frame', { channelId: this.spec.channelId, ts: Date.now(), width, height, format: 'rgb24', data }),
+      onFrame: (data, width, height, ts) => this.emit('frame', { channelId: this.spec.channelId, ts, width, height, format: 'rgb24', data }),
     }, this.log);
     this.run = run;
     this.statsTimer = setInterval(() => void this.refreshHlsStats(), 5000);

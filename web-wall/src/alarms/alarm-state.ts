@@ -73,9 +73,10 @@ export function startAlarms(): () => void {
       if (!visibleCameras().includes(channelId)) putCamera(alarmTileIndex(), channelId);
       activate(incident, channelId);
     }),
+    // A repeat of an unacknowledged camera incident (deduplicated into it) alarms its tile again.
     on('incident.updated', (incident) => {
       const channelId = cameraOf(incident);
-      if (channelId && incident.status === 'reported' && activeAlarms.value.has(channelId)) {
+      if (channelId && incident.status === 'reported' && incident.clearedAt === null) {
         addEvidence(incident, channelId);
         activate(incident, channelId);
       }

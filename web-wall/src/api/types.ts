@@ -121,8 +121,11 @@ export interface Incident {
     frameSize?: [number, number];
     frameTs?: number;
     readings?: Array<{ metric: string; value: number; unit?: string; ts: number }>;
+    model?: { name: string; sha256: string };
     rule?: string;
   } | null;
+  dedupeKey: string;
+  clearedAt: string | null;
   rating: number | null;
   version: number;
   createdAt: string;
@@ -136,7 +139,8 @@ export interface FlowRecord {
   actor: { keyId: string | null; name: string; role: Role | null };
   action: string;
   from: IncidentStatus | null;
-  to: IncidentStatus;
+  /** null for records that change no status (escalate, severity, clear). */
+  to: IncidentStatus | null;
   note: string | null;
   attachments: string[];
 }
