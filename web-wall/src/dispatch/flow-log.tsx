@@ -5,8 +5,7 @@ import { formatTime, label, t } from '../i18n/index.ts';
 
 function Step({ record }: { record: FlowRecord }) {
   const who = record.actor.role ? `${record.actor.name} · ${t(`role.${record.actor.role}`)}` : record.actor.name === 'system' ? t('dispatch.system') : record.actor.name;
-  // Records that change no status (escalation, severity, clear) have no `to`.
-  const to = record.to as FlowRecord['to'] | null;
+  const to = record.to; // null for records that change no status (escalation, severity, clear)
   return (
     <li class={`flow-step action-${record.action}`} data-action={record.action} data-seq={record.seq}>
       <span class="flow-dot" />
