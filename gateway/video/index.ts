@@ -7,7 +7,9 @@ import type { VideoConfig } from '../config/schema.ts';
 import { findFfmpeg } from './ffmpeg/locate.ts';
 import { FrameHub } from './frames.ts';
 import { loadOrCreateSecret, MediaTokens } from './http/media-token.ts';
+import { mediaAccess } from './http/media-access.ts';
 import { videoRoutes } from './http/video-routes.ts';
+import { attachWsFlv } from './http/ws-flv.ts';
 import { LiveServer } from './live/live-server.ts';
 import { VideoManager } from './video-manager.ts';
 
@@ -57,11 +59,14 @@ export async function startVideo(config: VideoConfig, deps: { registry: Registry
     manager,
     live,
     ports,
-    routes: (app) =>
-      videoRoutes(app, {
-        registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path,
-        flv: live ? { url: (a, n) => live.flvUrl(a, n), isPublishing: (a, n) => live.isPublishing(a, n) } : undefined,
-      }),
+    routes: (app) => {
+      const flv = live ? { url: (a: string, n: string) => live.flvUrl(a, n), isPublishing: (a: string, n: string) => live.isPublishing(a, n) } : undefined;
+      videoRoutes(app, { registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path, flv });
+      // FLV over WebSocket on the same server and path; its sockets must go before the server's close() waits on them.
+      const access = mediaAccess({ registry: deps.registry, keys: deps.keys, manager, tokens, flv });
+      const detachWsFlv = attachWsFlv(app.server, { access, touch: (id) => manager.touch(id), log: log.child({ component: 'ws-flv' }) });
+      app.addHook('preClose', async () => detachWsFlv());
+    },
     stop: async () => {
       await manager.stop();
       await live?.stop();

@@ -1,17 +1,16 @@
 // Video over HTTP: channel status, play URLs with media tokens, snapshots,
 // and the media itself (HLS files, HTTP-FLV proxied from the local live server).
-import { get as httpGet, type IncomingMessage } from 'node:http';
-import { Transform } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ErrorBody, GwError, Id, READ_ROLES, notFound, type ApiKeys, type RegistryService } from '../../../device-registry/index.ts';
 import type { FrameHub } from '../frames.ts';
-import { newestSegment, snapshotJpeg } from '../snapshot.ts';
-import { safeName } from '../channel-spec.ts';
+import { snapshotJpeg } from '../snapshot.ts';
 import type { ChannelVideoStatus, VideoManager } from '../video-manager.ts';
+import { mediaAccess, type FlvSource } from './media-access.ts';
 import type { MediaTokens } from './media-token.ts';
+import { onCaptureClock } from './playlist-clock.ts';
 
 export interface VideoRouteDeps {
   registry: RegistryService;
@@ -21,26 +20,8 @@ export interface VideoRouteDeps {
   frames: FrameHub;
   ffmpegPath: string;
   /** The local live server's HTTP-FLV, when it runs. */
-  flv?: { url: (app: string, name: string) => string; isPublishing: (app: string, name: string) => boolean };
+  flv?: FlvSource;
 }
-
-/**
- * node-media-server's FLV header always announces audio; our streams are video
- * only, and a player told to expect audio waits for it (ffmpeg up to 90 s).
- * Clear the audio flag (byte 4, bit 2) of the header as it passes.
- */
-export function videoOnlyFlvHeader(): Transform {
-  let first = true;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (first && chunk.length >= 5 && chunk.toString('latin1', 0, 3) === 'FLV') chunk[4] = chunk[4]! & ~0x04;
-      first = false;
-      done(null, chunk);
-    },
-  });
-}
-
-const PLAYLIST_WAIT_MS = 10_000;
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -65,34 +46,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     if (!(await deps.registry.getStored('channels', id))) throw notFound('channel', id);
   };
 
-  // Media requests carry a token, not a key: check it, and that its key is still active.
-  const activeKeys = new Map<string, { active: boolean; at: number }>();
-  const keyActive = async (keyId: string) => {
-    const hit = activeKeys.get(keyId);
-    if (hit && Date.now() - hit.at < 10_000) return hit.active;
-    const active = (await deps.keys.list()).some((k) => k.id === keyId && !k.revokedAt);
-    activeKeys.set(keyId, { active, at: Date.now() });
-    return active;
-  };
-  const checkToken = async (token: string, id: string) => {
-    const check = deps.tokens.verify(token, id);
-    if (!check.ok) throw new GwError(check.why === 'token expired' ? 'GW_ERR_UNAUTHENTICATED' : 'GW_ERR_FORBIDDEN', check.why, 'token');
-    if (!(await keyActive(check.keyId))) throw new GwError('GW_ERR_UNAUTHENTICATED', 'the key behind this token was revoked', 'token');
-  };
-
-  /** Waits for the channel's playlist (an on-demand channel is starting); 503 with the reason if it does not come. */
-  const waitForPlaylist = async (id: string) => {
-    await deps.manager.touch(id);
-    const deadline = Date.now() + PLAYLIST_WAIT_MS;
-    while (Date.now() < deadline) {
-      if (await newestSegment(deps.manager.hlsDir(id))) return;
-      const s = deps.manager.status(id);
-      if (s && !s.running && s.state === 'offline') break; // disabled, no push…: waiting will not help
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const s = deps.manager.status(id);
-    throw new GwError('GW_ERR_UNAVAILABLE', `channel '${id}' has no video yet (${s?.state ?? 'unknown'}${s?.reason ? `: ${s.reason}` : ''})`, 'id');
-  };
+  const { checkToken, waitForPlaylist, openFlvUpstream } = mediaAccess(deps);
 
   app.get('/api/channels/status', {
     config: { roles: READ_ROLES },
@@ -142,7 +96,8 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     const { token, id } = req.params as { token: string; id: string };
     await checkToken(token, id);
     await waitForPlaylist(id);
-    const text = await readFile(join(deps.manager.hlsDir(id), 'index.m3u8'), 'utf8');
+    const dir = deps.manager.hlsDir(id);
+    const text = await onCaptureClock(await readFile(join(dir, 'index.m3u8'), 'utf8'), dir);
     return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(text);
   });
 
@@ -156,22 +111,13 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   app.get('/media/:token/:id/live.flv', { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
     const { token, id } = req.params as { token: string; id: string };
     await checkToken(token, id);
-    const flv = deps.flv;
-    if (!flv) throw new GwError('GW_ERR_NOT_FOUND', 'low-latency FLV is disabled in the configuration', 'live.flv');
-    await waitForPlaylist(id); // the same ingest feeds FLV: when HLS flows, FLV does too
-    // A play of a stream nobody publishes would hang on the live server: refuse it here.
-    if (!flv.isPublishing('internal', safeName(id))) throw new GwError('GW_ERR_UNAVAILABLE', `low-latency stream of '${id}' is not running`, 'id');
-    const upstream = await new Promise<IncomingMessage>((resolve, reject) => httpGet(flv.url('internal', safeName(id)), resolve).once('error', reject));
-    if (upstream.statusCode !== 200) {
-      upstream.resume();
-      throw new GwError('GW_ERR_UNAVAILABLE', `low-latency stream of '${id}' is not available`, 'id');
-    }
+    const upstream = await openFlvUpstream(id);
     const touch = setInterval(() => void deps.manager.touch(id), 5000);
     req.raw.once('close', () => {
       clearInterval(touch);
-      upstream.destroy();
+      upstream.close();
     });
-    return reply.type('video/x-flv').header('cache-control', 'no-cache').send(upstream.pipe(videoOnlyFlvHeader()));
+    return reply.type('video/x-flv').header('cache-control', 'no-cache').send(upstream.stream);
   });
 }
 

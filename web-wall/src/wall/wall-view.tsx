@@ -6,6 +6,7 @@ import './wall.css';
 import { activeAlarms, startAlarms } from '../alarms/alarm-state.ts';
 import { startAlarmSound, unlockAudio } from '../alarms/alarm-sound.ts';
 import { AlarmPanel } from '../alarms/alarm-panel.tsx';
+import { SensorPanel } from '../sensors/sensor-panel.tsx';
 import { CameraTree } from './camera-tree.tsx';
 import { LAYOUTS } from './layouts.ts';
 import { Tile } from './tile.tsx';
@@ -40,6 +41,7 @@ export function WallView() {
       </section>
       <aside class="wall-right">
         <AlarmPanel />
+        <SensorPanel />
       </aside>
     </div>
   );
