@@ -18,7 +18,8 @@ const SECONDS = Number(arg('seconds', '300'));
 const MODE = arg('mode', 'hls') as 'hls' | 'flv';
 const TILES = 16;
 
-const demo = await startDemo();
+// No cool-down at the incident door: each new firing after the bench closed the last one opens a new incident.
+const demo = await startDemo(['--incidents.cooldownSeconds', '0']);
 const extra = Array.from({ length: TILES - 4 }, (_, i) => `cam-bench-${String(i + 1).padStart(2, '0')}`);
 const demoUrl = (await demo.api<{ source: { url: string } }>('admin', '/api/channels/cam-dongmen-01')).source.url;
 for (const [i, id] of extra.entries()) {

@@ -85,6 +85,7 @@ test('an incident from a camera not on the wall brings it into the alarm tile an
   const draw = draws.find((d) => d.incidentId === incidentId);
   assert.ok(draw, 'the first draw of this alarm is on record');
   console.log(`raise → box on screen: ${draw.drawnAt - draw.raisedAt} ms (camera brought into the alarm tile first)`);
+  assert.ok(await page.evaluate(() => (window as unknown as { wallMetrics: { chimes: number } }).wallMetrics.chimes) >= 1, 'the alarm chimed');
 
   // Acknowledge from the alarm panel: the incident is accepted, leaves the panel, the tile stops flashing.
   await page.click(`[data-testid=alarm-panel] [data-incident="${incidentId}"] [data-action=acknowledge]`);

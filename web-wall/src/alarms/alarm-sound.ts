@@ -2,13 +2,12 @@
 // any alarm is unacknowledged and the operator is looking elsewhere (window
 // unfocused or hidden). Switchable; the choice is kept on this workstation.
 import { effect, signal } from '@preact/signals';
+import { recordChime } from '../wall/wall-metrics.ts';
 import { unacknowledged } from './alarm-state.ts';
 
 const KEY = 'gw.alarmSound';
 const REPEAT_MS = 4000;
 export const soundOn = signal(localStorage.getItem(KEY) !== 'off');
-/** Chimes played so far (the browser tests read it; sound itself cannot be asserted headless). */
-export const chimes = signal(0);
 
 let ctx: AudioContext | null = null;
 
@@ -18,11 +17,12 @@ export function setSound(on: boolean): void {
   if (on) unlockAudio();
 }
 
-/** Browsers start audio only after a user gesture: the login click or the switch does it. */
+/** Browsers start audio only after a user gesture: the login click, the switch, or (after a reload) the first click anywhere. */
 export function unlockAudio(): void {
   ctx ??= new AudioContext();
   void ctx.resume();
 }
+document.addEventListener('pointerdown', unlockAudio, { once: true });
 
 function chime(): void {
   if (!soundOn.value) return;
@@ -39,7 +39,7 @@ function chime(): void {
     osc.start(start + i * 0.22);
     osc.stop(start + i * 0.22 + 0.21);
   }
-  chimes.value++;
+  recordChime();
 }
 
 const lookingElsewhere = () => document.hidden || !document.hasFocus();
