@@ -161,4 +161,4 @@ export interface ImportReport {
 }
 
 /** The gateway's error body: `{code, message, field}`. */
-export interface ErrorBody { code: string; message: string; field?: string; statusCode?: number }
+export interface ErrorBody { code: string; message: string; field?: string; statusCode?: number; errors?: Array<{ field: string; message: string }> }

@@ -1,3 +1,57 @@
+// The engineer's device console (设备管理): cameras and sensors with their live
+// status and why one is offline, forms to add and change them one at a time,
+// and bulk import from a spreadsheet. Routes: #/console/channels[/new|/edit/<id>],
+// #/console/sensors[/new|/edit/<id>], #/console/import. Engineers and admins only.
+import './text.ts';
+import './console.css';
+import { t } from '../i18n/index.ts';
+import { go, route } from '../router.ts';
+import { can, me } from '../session.ts';
+import { ChannelForm } from './channel-form.tsx';
+import { ChannelList } from './channel-list.tsx';
+import { flashMessage } from './flash.ts';
+import { ImportPanel } from './import-panel.tsx';
+import { SensorForm } from './sensor-form.tsx';
+import { SensorList } from './sensor-list.tsx';
+
+const TABS = ['channels', 'sensors', 'import'] as const;
+type Tab = (typeof TABS)[number];
+
+/** `new` → a blank form, `edit/<id>` → that device's form, nothing → the list. */
+function formTarget(parts: string[]): { form: false } | { form: true; id?: string } {
+  if (parts[2] === 'new') return { form: true };
+  if (parts[2] === 'edit' && parts[3]) return { form: true, id: parts[3] };
+  return { form: false };
+}
+
 export function ConsoleView() {
-  return <section class="placeholder">console</section>;
+  if (!can(me.value?.role, 'engineer', 'admin')) {
+    return <section class="placeholder" data-testid="console-forbidden">{t('console.forbidden')}</section>;
+  }
+  const parts = route.value[0] === 'console' ? route.value : ['console'];
+  const tab: Tab = TABS.includes(parts[1] as Tab) ? (parts[1] as Tab) : 'channels';
+  const target = formTarget(parts);
+  return (
+    <div class="console" data-testid="console" data-tab={tab}>
+      <nav class="console-tabs">
+        {TABS.map((name) => (
+          <a key={name} href={`#/console/${name}`} class={name === tab ? 'active' : ''} data-testid={`console-tab-${name}`}
+            onClick={(e) => { e.preventDefault(); go('console', name); }}>
+            {t(`console.tab.${name}`)}
+          </a>
+        ))}
+        {flashMessage.value?.tab === tab && !target.form && (
+          <span class="flash" role="status" data-testid="flash">
+            {flashMessage.value.text}
+            <button type="button" aria-label={t('common.close')} onClick={() => (flashMessage.value = null)}>×</button>
+          </span>
+        )}
+      </nav>
+      <div class="console-body">
+        {tab === 'channels' && (target.form ? <ChannelForm key={target.id ?? 'new'} id={target.id} /> : <ChannelList />)}
+        {tab === 'sensors' && (target.form ? <SensorForm key={target.id ?? 'new'} id={target.id} /> : <SensorList />)}
+        {tab === 'import' && <div class="scroll-page"><ImportPanel /></div>}
+      </div>
+    </div>
+  );
 }
