@@ -113,6 +113,22 @@ test('a camera at an unreachable RTSP address, always on, is listed offline with
   await screenshot(page, 'console-channels');
 });
 
+test('a new RTMP camera shows its push URL once, on the gateway\'s RTMP port', async () => {
+  const { rtmp } = await demo.api<{ rtmp: { port: number; app: string } }>('engineer', '/api/video/ingest');
+  await page.click('[data-testid=add-channel]');
+  await page.waitForSelector(form);
+  await page.selectOption(`${form} [name=kind]`, 'rtmp');
+  await page.fill(`${form} [name=id]`, 'cam-push-test');
+  await page.fill(`${form} [name=name]`, '推流测试');
+  await page.click(`${form} [data-testid=save]`);
+  const url = (await (await page.waitForSelector('code.push-url', { timeout: 10_000 })).textContent())!;
+  assert.match(url, new RegExp(`^rtmp://127\\.0\\.0\\.1:${rtmp.port}/live/[A-Za-z0-9_-]{16,64}$`));
+  const created = await demo.api<Channel>('engineer', '/api/channels/cam-push-test');
+  assert.equal(created.source.credentialsSet, true);
+  await page.click('button:has-text("关闭")');
+  await page.waitForSelector('[data-testid=channel-list]');
+});
+
 test("editing a camera's name reaches the registry; an edit that lost a race is reloaded and said", async () => {
   await page.click(`${row('cam-school-03')} [data-testid=edit]`);
   await page.waitForSelector(`${form} [name=name]`);

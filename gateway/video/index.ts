@@ -61,7 +61,7 @@ export async function startVideo(config: VideoConfig, deps: { registry: Registry
     ports,
     routes: (app) => {
       const flv = live ? { url: (a: string, n: string) => live.flvUrl(a, n), isPublishing: (a: string, n: string) => live.isPublishing(a, n) } : undefined;
-      videoRoutes(app, { registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path, flv });
+      videoRoutes(app, { registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path, flv, rtmpPort: ports.rtmp });
       // FLV over WebSocket on the same server and path; its sockets must go before the server's close() waits on them.
       const access = mediaAccess({ registry: deps.registry, keys: deps.keys, manager, tokens, flv });
       const detachWsFlv = attachWsFlv(app.server, { access, touch: (id) => manager.touch(id), log: log.child({ component: 'ws-flv' }) });

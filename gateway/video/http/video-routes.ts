@@ -21,6 +21,8 @@ export interface VideoRouteDeps {
   ffmpegPath: string;
   /** The local live server's HTTP-FLV, when it runs. */
   flv?: FlvSource;
+  /** The port encoders push RTMP to, when the live server runs. */
+  rtmpPort?: number;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -47,6 +49,11 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   };
 
   const { checkToken, waitForPlaylist, openFlvUpstream } = mediaAccess(deps);
+
+  app.get('/api/video/ingest', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'Where encoders push: the RTMP port and application (rtmp://<gateway>:<port>/live/<pushKey>), or null when RTMP is off' },
+  }, async () => ({ rtmp: deps.rtmpPort ? { port: deps.rtmpPort, app: 'live' } : null }));
 
   app.get('/api/channels/status', {
     config: { roles: READ_ROLES },

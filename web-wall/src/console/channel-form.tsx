@@ -2,6 +2,7 @@
 // A new RTMP camera gets its push key generated unless one is given; the
 // gateway shows a generated key once, so the form shows the push URL then.
 import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client.ts';
 import type { Channel } from '../api/types.ts';
 import { t } from '../i18n/index.ts';
 import { go } from '../router.ts';
@@ -16,8 +17,11 @@ import { useDeviceForm } from './use-device-form.ts';
 type Created = Channel & { revealedOnce?: { pushKey?: string } };
 const back = () => go('console', 'channels');
 
-/** Where an encoder pushes (the gateway's RTMP port; 1935 unless configured otherwise). */
-export const pushUrl = (key: string) => `rtmp://${location.hostname}:1935/live/${key}`;
+/** Where an encoder pushes: the gateway's RTMP port and application, as it reports them. */
+async function pushUrl(key: string): Promise<string> {
+  const { rtmp } = await api<{ rtmp: { port: number; app: string } | null }>('/api/video/ingest');
+  return rtmp ? `rtmp://${location.hostname}:${rtmp.port}/${rtmp.app}/${key}` : t('console.channel.rtmpOff');
+}
 
 export function ChannelForm({ id }: { id?: string }) {
   const [pushed, setPushed] = useState<{ id: string; url: string } | null>(null);
@@ -30,7 +34,7 @@ export function ChannelForm({ id }: { id?: string }) {
     created: (channel: Created, d) => {
       const key = channel.revealedOnce?.pushKey ?? (d.pushKey.trim() || undefined);
       if (channel.kind !== 'rtmp' || !key) return false;
-      setPushed({ id: channel.id, url: pushUrl(key) });
+      void pushUrl(key).then((url) => setPushed({ id: channel.id, url }), (err: Error) => setPushed({ id: channel.id, url: `rtmp://${location.hostname}:1935/live/${key} (${err.message})` }));
       return true;
     },
     close: (message) => { flash(message); back(); },

@@ -5,6 +5,7 @@ import { addText } from '../i18n/index.ts';
 
 addText({
   'zh-CN': {
+    'console.channel.rtmpOff': '网关未启用 RTMP 推流',
     'console.tab.channels': '摄像机', 'console.tab.sensors': '传感器', 'console.tab.import': '批量导入',
     'console.forbidden': '设备管理仅对工程师和管理员开放。', 'console.loadFailed': '刷新失败：{message}',
     'console.channels.title': '摄像机', 'console.channels.none': '没有符合条件的摄像机',
@@ -60,6 +61,7 @@ addText({
     'console.import.summaryWritten': '已写入 {written} 行（共 {total} 行）。',
   },
   en: {
+    'console.channel.rtmpOff': 'RTMP push is disabled on this gateway',
     'console.tab.channels': 'Cameras', 'console.tab.sensors': 'Sensors', 'console.tab.import': 'Bulk import',
     'console.forbidden': 'The device console is for engineers and administrators.', 'console.loadFailed': 'Could not refresh: {message}',
     'console.channels.title': 'Cameras', 'console.channels.none': 'No camera matches',
