@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'web-wall/dist/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'data/**', 'web-wall/dist/**', '**/*.d.ts', '.scratch/**', 'artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

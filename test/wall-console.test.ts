@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDemo, type DemoGateway } from './helpers/demo.ts';
 import { launchBrowser, openWall, pageErrors, screenshot } from './helpers/browser.ts';
 
-interface Channel { id: string; name: string; version: number; gridCode?: string; mode: string }
+interface Channel { id: string; name: string; version: number; gridCode?: string; mode: string; source: { credentialsSet: boolean } }
 
 const DEMO_CHANNELS = ['cam-dongmen-01', 'cam-hedi-02', 'cam-school-03', 'cam-drone-01', 'cam-gb-nvr-01', '31010100001320000002'];
 const GOOD_IMPORTS = ['imp-cam-01', 'imp-cam-02', 'imp-cam-03'];
