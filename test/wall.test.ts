@@ -108,6 +108,17 @@ test('hand over to dispatch accepts the incident with the hand-over on record', 
   assert.match(after.flow.at(-1)!.note ?? '', /移交调度/);
 });
 
+test('alarms chime on the other views too', async () => {
+  await page.click('[data-testid=nav-sensors]');
+  const chimes = () => page.evaluate(() => (window as unknown as { wallMetrics: { chimes: number } }).wallMetrics.chimes);
+  const before = await chimes();
+  const { incident } = await demo.api<{ incident: { id: string } }>('operator', '/api/incidents', { body: { type: 'smoke', severity: 'major', title: '烟感报警（其他页面）', gridCode: '310101001001' } });
+  await page.waitForFunction((n) => (window as unknown as { wallMetrics: { chimes: number } }).wallMetrics.chimes > n, before, { timeout: 10_000 });
+  await page.click('[data-testid=nav-wall]');
+  await page.click(`[data-testid=alarm-panel] [data-incident="${incident.id}"] [data-action=acknowledge]`);
+  await page.waitForSelector(`[data-testid=alarm-panel] [data-incident="${incident.id}"]`, { state: 'detached', timeout: 10_000 });
+});
+
 test('the tour cycles the cameras through the tiles', async () => {
   await page.click('[data-layout="1"]');
   await page.fill('[data-testid=tour] input[type=number]', '3');

@@ -8,6 +8,9 @@ import { route, go } from './router.ts';
 import { logout, me, viewsFor, type View } from './session.ts';
 import { startRegistryPolling, stopRegistryPolling } from './store/registry.ts';
 import { followIncidents } from './store/incidents.ts';
+import { startAlarms } from './alarms/alarm-state.ts';
+import { startAlarmSound } from './alarms/alarm-sound.ts';
+import { loadWall } from './wall/wall-state.ts';
 import { Login } from './ui/login.tsx';
 import { LangSwitch } from './ui/lang-switch.tsx';
 import { WallView } from './wall/wall-view.tsx';
@@ -31,7 +34,14 @@ export function App() {
     if (!who) return;
     startRegistryPolling();
     followIncidents();
-    return stopRegistryPolling;
+    // Whoever has the wall gets its alarms (flash, alarm tile, chime) on every view, not only while the wall is open.
+    const hasWall = viewsFor(who.role).includes('wall');
+    if (hasWall) loadWall();
+    const alarms = hasWall ? [startAlarms(), startAlarmSound()] : [];
+    return () => {
+      stopRegistryPolling();
+      for (const stop of alarms) stop();
+    };
   }, [who?.keyId]);
   if (!who) return <Login />;
 

@@ -3,8 +3,8 @@
 import { useEffect } from 'preact/hooks';
 import './text.ts';
 import './wall.css';
-import { activeAlarms, startAlarms } from '../alarms/alarm-state.ts';
-import { startAlarmSound, unlockAudio } from '../alarms/alarm-sound.ts';
+import { activeAlarms } from '../alarms/alarm-state.ts';
+import { unlockAudio } from '../alarms/alarm-sound.ts';
 import { AlarmPanel } from '../alarms/alarm-panel.tsx';
 import { SensorPanel } from '../sensors/sensor-panel.tsx';
 import { CameraTree } from './camera-tree.tsx';
@@ -12,17 +12,13 @@ import { LAYOUTS } from './layouts.ts';
 import { Tile } from './tile.tsx';
 import { Toolbar } from './toolbar.tsx';
 import { stopTour } from './tour.ts';
-import { alarmTileIndex, loadWall, wall } from './wall-state.ts';
+import { alarmTileIndex, wall } from './wall-state.ts';
 
 export function WallView() {
+  // Alarms run for the whole session (app.tsx); the wall only shows them. A tour ends with the view.
   useEffect(() => {
-    loadWall();
     unlockAudio();
-    const stops = [startAlarms(), startAlarmSound()];
-    return () => {
-      stopTour();
-      for (const stop of stops) stop();
-    };
+    return stopTour;
   }, []);
   const w = wall.value;
   const layout = LAYOUTS[w.layout];
