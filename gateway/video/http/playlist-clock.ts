@@ -7,35 +7,21 @@
 // such bound over the listed segments is the correction applied when serving.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parsePlaylist } from '../ingest/hls-stats.ts';
 
-interface Listed { pdtLine: number; pdt: number; duration: number; uri: string }
-
-function listSegments(lines: string[]): Listed[] {
-  const out: Listed[] = [];
-  let pdt: { line: number; at: number } | undefined;
-  let duration: number | undefined;
-  lines.forEach((line, i) => {
-    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = { line: i, at: Date.parse(line.slice(25)) };
-    else if (line.startsWith('#EXTINF:')) duration = Number(/^#EXTINF:([\d.]+)/.exec(line)?.[1]);
-    else if (line && !line.startsWith('#')) {
-      if (pdt && Number.isFinite(pdt.at) && duration !== undefined) out.push({ pdtLine: pdt.line, pdt: pdt.at, duration, uri: line.trim() });
-      pdt = undefined;
-      duration = undefined;
-    }
-  });
-  return out;
-}
+const PROGRAM_DATE = /^#EXT-X-PROGRAM-DATE-TIME:(.+)$/gm;
 
 /** The playlist with its program dates moved onto the capture clock (unchanged when nothing can be measured). */
 export async function onCaptureClock(playlist: string, dir: string): Promise<string> {
-  const lines = playlist.split('\n');
-  const segments = listSegments(lines);
   let offset = Infinity;
-  for (const seg of segments) {
+  for (const seg of parsePlaylist(playlist)) {
+    if (seg.programDate === undefined) continue;
     const closedAt = await stat(join(dir, seg.uri)).then((s) => s.mtimeMs, () => undefined); // deleted meanwhile: no bound
-    if (closedAt !== undefined) offset = Math.min(offset, closedAt - seg.duration * 1000 - seg.pdt);
+    if (closedAt !== undefined) offset = Math.min(offset, closedAt - seg.duration * 1000 - seg.programDate);
   }
   if (!Number.isFinite(offset)) return playlist;
-  for (const seg of segments) lines[seg.pdtLine] = `#EXT-X-PROGRAM-DATE-TIME:${new Date(Math.round(seg.pdt + offset)).toISOString()}`;
-  return lines.join('\n');
+  return playlist.replace(PROGRAM_DATE, (line, date: string) => {
+    const at = Date.parse(date);
+    return Number.isFinite(at) ? `#EXT-X-PROGRAM-DATE-TIME:${new Date(Math.round(at + offset)).toISOString()}` : line;
+  });
 }

@@ -10,15 +10,25 @@ export interface HlsStats {
   lastSegmentAt: number;
 }
 
-export function parsePlaylist(text: string): Array<{ uri: string; duration: number }> {
-  const out: Array<{ uri: string; duration: number }> = [];
+export interface ListedSegment {
+  uri: string;
+  duration: number;
+  /** #EXT-X-PROGRAM-DATE-TIME before it, epoch ms. */
+  programDate?: number;
+}
+
+export function parsePlaylist(text: string): ListedSegment[] {
+  const out: ListedSegment[] = [];
   let duration: number | undefined;
+  let programDate: number | undefined;
   for (const line of text.split('\n')) {
     const inf = /^#EXTINF:([\d.]+)/.exec(line);
     if (inf) duration = Number(inf[1]);
+    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) programDate = Date.parse(line.slice(25));
     else if (line && !line.startsWith('#') && duration !== undefined) {
-      out.push({ uri: line.trim(), duration });
+      out.push({ uri: line.trim(), duration, ...(Number.isFinite(programDate) ? { programDate } : {}) });
       duration = undefined;
+      programDate = undefined;
     }
   }
   return out;

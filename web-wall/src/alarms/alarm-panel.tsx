@@ -3,10 +3,10 @@
 // and time. Acknowledge (受理 → accepted) or hand over to dispatch (accepted,
 // with the hand-over on record). Clicking an alarm brings its camera up.
 import { useState } from 'preact/hooks';
-import { api, ApiError, keyParam } from '../api/client.ts';
+import { ApiError, keyParam } from '../api/client.ts';
 import type { Incident } from '../api/types.ts';
 import { formatTime, label, t } from '../i18n/index.ts';
-import { mergeIncident, openIncidents, reloadIncidents } from '../store/incidents.ts';
+import { mergeIncident, openIncidents, reloadIncidents, takeAction } from '../store/incidents.ts';
 import { gridByCode } from '../store/registry.ts';
 import { alarmTileIndex, putCamera, selectedTile, visibleCameras } from '../wall/wall-state.ts';
 import { cameraOf } from './alarm-state.ts';
@@ -14,8 +14,7 @@ import { cameraOf } from './alarm-state.ts';
 const HAND_OVER_NOTE = '移交调度 handed over to dispatch';
 
 async function accept(incident: Incident, note?: string): Promise<void> {
-  const updated = await api<Incident>(`/api/incidents/${incident.id}/actions/accept`, { method: 'POST', body: { version: incident.version, ...(note ? { note } : {}) } });
-  mergeIncident(updated);
+  mergeIncident(await takeAction(incident, 'accept', { note }));
 }
 
 export function AlarmPanel() {

@@ -8,7 +8,8 @@ import { label, t } from '../i18n/index.ts';
 import { mergeIncident } from '../store/incidents.ts';
 import { departments } from '../store/registry.ts';
 import { me } from '../session.ts';
-import { allowedTransitions, describeFailure, takeAction, transitions, transitionsError, type ActionFields } from './transitions.ts';
+import { takeAction, type ActionFields } from '../store/incidents.ts';
+import { allowedTransitions, describeFailure, transitions, transitionsError } from './transitions.ts';
 
 interface Failure { message: string; field?: string }
 

@@ -28,22 +28,6 @@ export function allowedTransitions(incident: Incident, role: Role | undefined): 
   return (transitions.value ?? []).filter((tr) => tr.from.includes(incident.status) && tr.roles.includes(role));
 }
 
-export interface ActionFields {
-  note?: string;
-  departmentId?: string;
-  assignee?: string;
-  rating?: number;
-}
-
-/** Takes an action; empty fields are left out so the gateway names the missing one. */
-export function takeAction(incident: Incident, action: string, fields: ActionFields): Promise<Incident> {
-  const body: Record<string, unknown> = { version: incident.version };
-  for (const [name, value] of Object.entries(fields) as Array<[keyof ActionFields, string | number | undefined]>) {
-    if (value !== undefined && value !== '') body[name] = typeof value === 'string' ? value.trim() || undefined : value;
-  }
-  return api<Incident>(`/api/incidents/${incident.id}/actions/${encodeURIComponent(action)}`, { method: 'POST', body });
-}
-
 /** A failed action as the form shows it: the message, and the field it is about if the gateway named one. */
 export function describeFailure(err: unknown): { message: string; field?: string; stale: boolean } {
   if (err instanceof ApiError) return { message: err.message, field: err.field, stale: err.status === 409 };

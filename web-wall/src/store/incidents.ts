@@ -2,7 +2,7 @@
 // dispatcher's queue both read from here. A reset (gap past retention) or a
 // reconnect reloads the list.
 import { computed, signal } from '@preact/signals';
-import { apiAll } from '../api/client.ts';
+import { api, apiAll } from '../api/client.ts';
 import { on } from '../api/events.ts';
 import type { Incident } from '../api/types.ts';
 
@@ -52,3 +52,19 @@ export function followIncidents(): void {
 
 /** Merges an incident the API just returned (after an action) so views update before the event arrives. */
 export const mergeIncident = put;
+
+export interface ActionFields {
+  note?: string;
+  departmentId?: string;
+  assignee?: string;
+  rating?: number;
+}
+
+/** Takes an action; empty fields are left out so the gateway names the missing one. */
+export function takeAction(incident: Incident, action: string, fields: ActionFields): Promise<Incident> {
+  const body: Record<string, unknown> = { version: incident.version };
+  for (const [name, value] of Object.entries(fields) as Array<[keyof ActionFields, string | number | undefined]>) {
+    if (value !== undefined && value !== '') body[name] = typeof value === 'string' ? value.trim() || undefined : value;
+  }
+  return api<Incident>(`/api/incidents/${incident.id}/actions/${encodeURIComponent(action)}`, { method: 'POST', body });
+}

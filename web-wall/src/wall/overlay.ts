@@ -81,7 +81,9 @@ export class BoxOverlay {
       }
     }
     this.paint(ctx, boxes, alpha);
-    this.canvas.dataset.boxes = JSON.stringify(alpha === 1 ? boxes.map(round) : []);
+    // Written only when it changes: this runs for every video frame.
+    const drawn = JSON.stringify(alpha === 1 ? boxes.map(round) : []);
+    if (this.canvas.dataset.boxes !== drawn) this.canvas.dataset.boxes = drawn;
     return true;
   }
 

@@ -39,7 +39,6 @@ export function Tile({ index, channelId, mode, area, alarm, isAlarmTile }: TileP
     const overlay = new BoxOverlay(canvas.current, video, channelId, () => player.current?.displayedCaptureTime() ?? null, (at) => {
       const a = overlayAlarm.current;
       if (a) recordAlarmDraw({ channelId, incidentId: a.incidentId, raisedAt: a.raisedAt, arrivedAt: a.arrivedAt, drawnAt: at });
-      if (root) root.dataset.alarmDrawnAt = String(at);
     });
     overlayRef.current = overlay;
     overlay.setActive(!!overlayAlarm.current);
