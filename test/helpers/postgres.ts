@@ -14,6 +14,8 @@ const run = promisify(execFile);
 
 export interface Postgres {
   port: number;
+  /** The postmaster's pid (the benchmarks read its CPU), while it runs. */
+  pid(): number | undefined;
   /** A connection URL for database `db` (created by createDatabase). */
   url(db?: string): string;
   createDatabase(name: string): Promise<string>;
@@ -85,6 +87,7 @@ export async function startPostgres(): Promise<Postgres> {
   await start();
   return {
     port,
+    pid: () => child?.pid,
     url,
     async createDatabase(name) {
       const c = new pg.Client({ connectionString: url('postgres') });

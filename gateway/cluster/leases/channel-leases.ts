@@ -34,6 +34,7 @@ export interface LeaseStats {
   ticks: number;
   failedTicks: number;
   ops: number;
+  leaseRows: number;
   lastTickMs: number;
 }
 
@@ -75,7 +76,7 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
   }
 
   stats(): LeaseStats {
-    return { held: this.held.size, quota: this.quota, liveNodes: this.liveNodes, ticks: this.ticks, failedTicks: this.failedTicks, ops: this.store.ops, lastTickMs: this.lastTickMs };
+    return { held: this.held.size, quota: this.quota, liveNodes: this.liveNodes, ticks: this.ticks, failedTicks: this.failedTicks, ops: this.store.ops, leaseRows: this.store.leaseRows, lastTickMs: this.lastTickMs };
   }
 
   async start(): Promise<void> {

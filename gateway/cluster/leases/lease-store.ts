@@ -39,8 +39,9 @@ export function leasePool(url: string, max = 4): pg.Pool {
 }
 
 export class LeaseStore {
-  /** Statements run, for the coordination-overhead figures. */
+  /** Statements run and lease rows they renewed, took or gave back: the coordination-overhead figures. */
   ops = 0;
+  leaseRows = 0;
 
   constructor(private readonly pool: pg.Pool, private readonly nodeId: string, private readonly ttlMs: number) {}
 
@@ -76,6 +77,7 @@ export class LeaseStore {
   async renew(): Promise<Lease[]> {
     const rows = await this.q<{ channel_id: string; version: string }>(
       `UPDATE channel_leases SET expires_at = ${NOW} + $2 WHERE node_id = $1 AND expires_at > ${NOW} RETURNING channel_id, version`, [this.nodeId, this.ttlMs]);
+    this.leaseRows += rows.length;
     return rows.map((r) => ({ channelId: r.channel_id, version: Number(r.version) }));
   }
 
@@ -94,6 +96,7 @@ export class LeaseStore {
        ON CONFLICT (channel_id) DO UPDATE SET node_id = EXCLUDED.node_id, version = EXCLUDED.version, expires_at = EXCLUDED.expires_at
          WHERE channel_leases.expires_at <= ${NOW}
        RETURNING channel_id, version`, [this.nodeId, channelIds, this.ttlMs]);
+    this.leaseRows += rows.length;
     return rows.map((r) => ({ channelId: r.channel_id, version: Number(r.version) }));
   }
 
@@ -103,6 +106,7 @@ export class LeaseStore {
     const rows = await this.q(`DELETE FROM channel_leases l USING unnest($2::text[], $3::bigint[]) AS r(id, version)
       WHERE l.channel_id = r.id AND l.version = r.version AND l.node_id = $1 RETURNING l.channel_id`,
       [this.nodeId, leases.map((l) => l.channelId), leases.map((l) => l.version)]);
+    this.leaseRows += rows.length;
     return rows.length;
   }
 
