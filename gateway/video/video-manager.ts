@@ -32,6 +32,20 @@ export interface GbSource {
   off(event: 'availability', listener: (deviceId: string) => void): unknown;
 }
 
+/**
+ * Which channels this node runs when channels are sharded over nodes
+ * (gateway/cluster/leases). Without one, the node runs every channel.
+ */
+export interface ChannelOwnership {
+  /** The lease version while this node owns the channel. */
+  owns(channelId: string): number | undefined;
+  on(event: 'acquired' | 'lost', listener: (lease: { channelId: string }) => void): unknown;
+  off(event: 'acquired' | 'lost', listener: (lease: { channelId: string }) => void): unknown;
+}
+
+/** Pulled channels are sharded; a push or a GB28181 stream arrives at one node, and runs there. */
+const SHARDED_KINDS = new Set(['rtsp']);
+
 export interface VideoSettings {
   hls: { segmentSeconds: number; listSize: number };
   watchdogSeconds: number;
@@ -92,6 +106,24 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     void this.reconcileGbDevice(undefined);
   }
 
+  private ownership: ChannelOwnership | undefined;
+  /** Enabled channels that need an owner somewhere in the cluster. */
+  readonly shardable = new Set<string>();
+
+  /** Cluster mode: run only the channels this node holds a lease on. Call before start(). */
+  shard(ownership: ChannelOwnership): void {
+    this.ownership = ownership;
+    ownership.on('acquired', this.onOwnershipChange);
+    ownership.on('lost', this.onOwnershipChange);
+  }
+
+  private readonly onOwnershipChange = (lease: { channelId: string }) => void this.reconcile(lease.channelId);
+
+  /** Stops the channel's ingest if this node no longer owns it (the lease loop awaits this before giving a lease back). */
+  release(channelId: string): Promise<void> {
+    return this.reconcile(channelId);
+  }
+
   async start(): Promise<void> {
     this.registry.events.on('device.changed', this.onRegistryChange);
     this.frames.on('subscribers', this.onSubscribers);
@@ -110,6 +142,8 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.live?.off('publish', this.onPublish);
     this.live?.off('unpublish', this.onUnpublish);
     this.gb?.off('availability', this.onGbAvailability);
+    this.ownership?.off('acquired', this.onOwnershipChange);
+    this.ownership?.off('lost', this.onOwnershipChange);
     await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
     this.supervisors.clear();
   }
@@ -166,10 +200,14 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   private readonly alwaysOn = new Set<string>();
 
   /** What should run for this channel, or why nothing should. */
-  private desired(row: StoredRow | undefined): { spec?: IngestSpec; why?: string } {
+  private desired(row: StoredRow | undefined): { spec?: IngestSpec; why?: string; elsewhere?: boolean } {
     if (!row) return { why: 'deleted' };
     const doc = row.doc as { kind: string; enabled: boolean; mode: string; detectionProfile: string | null; source: { pushKey?: string } };
+    if (doc.enabled && SHARDED_KINDS.has(doc.kind)) this.shardable.add(row.id);
+    else this.shardable.delete(row.id);
     if (!doc.enabled) return { why: 'disabled' };
+    // Another node runs it, and writes its status.
+    if (this.ownership && SHARDED_KINDS.has(doc.kind) && this.ownership.owns(row.id) === undefined) return { why: 'runs on another node', elsewhere: true };
     const tap = doc.detectionProfile !== null || this.frames.count(row.id) > 0;
     const always = doc.mode === 'always-on' || tap;
     if (always) this.alwaysOn.add(row.id);
@@ -194,7 +232,8 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   private async reconcile(channelId: string, known?: StoredRow): Promise<void> {
     if (this.stopped) return;
     const row = known ?? (await this.registry.getStored('channels', channelId));
-    const { spec, why } = this.desired(row);
+    if (!row) this.shardable.delete(channelId);
+    const { spec, why, elsewhere } = this.desired(row);
     const current = this.supervisors.get(channelId);
     if (current && spec && JSON.stringify(current.spec) === JSON.stringify(spec)) return;
     if (current) {
@@ -204,9 +243,9 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     if (this.stopped) return; // the gateway shut down while this channel was stopping
     if (!spec) {
       this.queue.cancel(channelId);
-      if (!row) {
+      if (!row || elsewhere) {
         this.idle.delete(channelId);
-        this.frames.forget(channelId);
+        if (!row) this.frames.forget(channelId); // a moved channel keeps its subscribers for when it comes back
         return;
       }
       const state = why === 'idle (on demand)' ? 'unknown' : 'offline';
