@@ -95,6 +95,9 @@ export interface ApiKeyRow {
   revokedAt: number | null;
 }
 
+/** A status write only lands while this node holds the channel's lease at this version (scale-out; see gateway/cluster). */
+export interface StatusFence { nodeId: string; version: number }
+
 export interface RegistryStore {
   get(entity: EntityName, id: string): Promise<StoredRow | undefined>;
   getMany(entity: EntityName, ids: string[]): Promise<Map<string, StoredRow>>;
@@ -105,7 +108,7 @@ export interface RegistryStore {
   referencesTo(entity: 'grids' | 'departments', id: string): Promise<Partial<Record<EntityName, number>>>;
   /** Applies all changes and audit entries atomically, or none. */
   apply(changes: Change[], audit: AuditInput[]): Promise<void>;
-  setStatus(entity: StatusEntity, id: string, status: StatusRow): Promise<boolean>;
+  setStatus(entity: StatusEntity, id: string, status: StatusRow, fence?: StatusFence): Promise<boolean>;
 
   insertApiKey(key: ApiKeyRow, audit: AuditInput): Promise<void>;
   findApiKeyByHash(secretHash: string): Promise<ApiKeyRow | undefined>;
