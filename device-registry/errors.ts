@@ -27,6 +27,10 @@ export const ErrorCodes = {
   GW_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   GW_ERR_IMPORT_REJECTED: 422,
   GW_ERR_UNAVAILABLE: 503,
+  /** Another gateway node that should answer (the owner of a channel's media) does not. */
+  GW_ERR_OWNER_UNREACHABLE: 502,
+  /** A request forwarded between nodes reached one that does not own the channel either. */
+  GW_ERR_PROXY_LOOP: 508,
   GW_ERR_INTERNAL: 500,
 } as const;
 

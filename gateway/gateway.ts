@@ -1,13 +1,13 @@
 // Wires the rooms into one running process: store → registry → HTTP.
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ApiKeys, RegistryService, SqliteRegistryStore } from '../device-registry/index.ts';
+import { ApiKeys, RegistryService } from '../device-registry/index.ts';
 import { ensureAdminKey } from './bootstrap/admin-key.ts';
 import { applySeed } from './bootstrap/seed.ts';
 import { ConfigError } from './config/load.ts';
 import type { GatewayConfig } from './config/schema.ts';
+import { exclusively, mediaOwnerRouting, openRegistryStore, startScaleOut, type MediaOwnerRouting, type ScaleOut } from './cluster/index.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startDetection, type DetectionRoom } from './detection/index.ts';
@@ -25,12 +25,16 @@ export interface RunningGateway {
   detection?: DetectionRoom;
   sensors?: SensorsRoom;
   gb28181?: Gb28181Room;
+  /** Scale-out: the NATS side and this node's part in the cluster (undefined on the embedded stores). */
+  scaleOut?: ScaleOut;
+  /** Call once the HTTP server listens on `port` (a cluster node then starts taking channels). */
+  listening(port: number): Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to shutdown.graceMs), closes the store. */
   close(): Promise<void>;
 }
 
 export async function createGateway(config: GatewayConfig, logger: Logger, out: Writable = process.stdout): Promise<RunningGateway> {
-  const store = new SqliteRegistryStore(join(config.dataDir, 'registry.db'));
+  const store = await openRegistryStore(config, logger);
   const service = new RegistryService(store);
   const keys = new ApiKeys(store, service.events);
   let shuttingDown = false;
@@ -39,28 +43,47 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let detection: DetectionRoom | undefined;
   let sensors: SensorsRoom | undefined;
   let gb28181: Gb28181Room | undefined;
+  let scaleOut: ScaleOut | undefined;
+  let remoteMedia: MediaOwnerRouting | undefined;
   try {
-    const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
-    if (seedProblems.length) throw new ConfigError(seedProblems);
-    await ensureAdminKey(keys, config.auth.adminKey, out, logger);
-    incidents = startIncidents(config.incidents, { registry: service, dataDir: config.dataDir, log: logger });
-    if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise: incidents.raise, dataDir: config.dataDir, log: logger });
-    if (config.video.enabled) video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger });
+    // Nodes starting together do their first-start work one at a time.
+    await exclusively(config, async () => {
+      const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
+      if (seedProblems.length) throw new ConfigError(seedProblems);
+      await ensureAdminKey(keys, config.auth.adminKey, out, logger);
+    });
+    scaleOut = await startScaleOut(config, { registry: service, log: logger });
+    const bus = scaleOut?.bus;
+    incidents = await startIncidents(config.incidents, {
+      registry: service, dataDir: config.dataDir, log: logger,
+      postgresUrl: config.store.database === 'postgres' ? config.store.postgres.url! : undefined,
+      onStoredEvent: bus?.sink, eventLog: bus?.eventLog, queue: bus?.raise,
+    });
+    await bus?.attach(incidents);
+    // Machine candidates go through the durable queue when there is one; people's reports stay direct.
+    const raise = incidents.raise;
+    const room = incidents;
+    const publishLive = bus?.publishLive ?? ((type: string, payload: Record<string, unknown>) => room.service.publishLive(type, payload));
+    if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise, dataDir: config.dataDir, log: logger });
+    const node = scaleOut?.node;
+    remoteMedia = node && mediaOwnerRouting({ nodeId: node.nodeId, mode: config.cluster.media, locate: node.media.locate, forget: node.media.forget, log: logger.child({ module: 'media-routing' }) });
+    if (config.video.enabled) {
+      video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, mediaTokenSecret: node?.mediaTokenSecret, remoteMedia, channelOwners: node?.owners });
+    }
     if (config.gb28181.enabled) {
-      gb28181 = await startGb28181(config.gb28181, { registry: service, raise: incidents.raise, log: logger });
+      gb28181 = await startGb28181(config.gb28181, { registry: service, raise, log: logger });
       video?.manager.attachGb(gb28181.source);
     }
     if (config.detection.enabled && video) {
-      const room = incidents;
-      detection = await startDetection(config.detection, {
-        registry: service, frames: video.frames, raise: room.raise, publishLive: (type, payload) => room.service.publishLive(type, payload), dataDir: config.dataDir, log: logger,
-      });
+      detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, log: logger });
     }
   } catch (err) {
     await detection?.stop();
+    await scaleOut?.leave();
     await video?.stop();
     await gb28181?.stop();
     await sensors?.stop();
+    await scaleOut?.stop();
     await incidents?.stop();
     await store.close();
     throw err;
@@ -70,11 +93,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     service,
     keys,
     metrics: createMetrics(service),
-    readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping() } },
+    readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping(), ...scaleOut?.checks } },
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [incidents.routes, ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
+    routes: [incidents.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -86,12 +109,16 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
       await detection?.stop();
+      await scaleOut?.leave();
+      remoteMedia?.close();
       await video?.stop();
       await gb28181?.stop();
       await sensors?.stop();
+      await scaleOut?.stop();
       await incidents.stop();
       await store.close();
       logger.info('gateway stopped');
     })());
-  return { app, service, keys, video, incidents, detection, sensors, gb28181, close };
+  const listening = async (port: number) => scaleOut?.listening(port);
+  return { app, service, keys, video, incidents, detection, sensors, gb28181, scaleOut, listening, close };
 }

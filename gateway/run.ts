@@ -1,6 +1,8 @@
 // Starts the gateway as a process does: load and check the configuration,
 // start, listen, and stop cleanly on SIGTERM/SIGINT. Problems at start-up are
 // listed by path and the process exits non-zero instead of half-starting.
+import type { AddressInfo } from 'node:net';
+import { GwError } from '../device-registry/index.ts';
 import { loadConfig, ConfigError } from './config/load.ts';
 import { preflight } from './config/preflight.ts';
 import type { GatewayConfig } from './config/schema.ts';
@@ -38,6 +40,8 @@ export async function runGateway(argv: string[], onStop?: () => Promise<void>): 
     gateway = await createGateway(config, logger);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.problems);
+    // PostgreSQL or NATS never came up within its connectTimeoutSeconds: say which and where.
+    if (err instanceof GwError && err.code === 'GW_ERR_UNAVAILABLE') fail([`${err.field ?? 'store'}: ${err.message}`]);
     throw err;
   }
   let url: string;
@@ -49,6 +53,7 @@ export async function runGateway(argv: string[], onStop?: () => Promise<void>): 
     const e = err as NodeJS.ErrnoException;
     fail([`http.port: cannot listen on ${config.http.host}:${config.http.port} (${e.code ?? e.message})`]);
   }
+  await gateway.listening((gateway.app.server.address() as AddressInfo).port);
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');

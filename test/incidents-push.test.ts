@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { openSse } from './helpers/sse.ts';
 import { waitFor } from './helpers/video.ts';
 
 let t: TestGateway;
@@ -26,51 +27,18 @@ after(async () => {
 let n = 0;
 const raise = () => t.gw.incidents.service.raise({ source: { kind: 'sensor', id: `s-${++n}` }, type: 'gas_leak', severity: 'critical', occurredAt: Date.now() });
 
-/** A minimal SSE client on fetch: collects events with their ids. */
-function sse(lastEventId?: number) {
-  const events: Array<{ id?: number; event: string; data: Record<string, unknown> }> = [];
-  const controller = new AbortController();
-  const ready = fetch(`${base}/api/events?access_token=${t.keys.operator}`, {
-    signal: controller.signal, headers: lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {},
-  }).then(async (res) => {
-    assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
-    const reader = res.body!.getReader();
-    let buffer = '';
-    void (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buffer += new TextDecoder().decode(value);
-          let cut;
-          while ((cut = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            const id = /^id: (\d+)$/m.exec(block)?.[1];
-            const event = /^event: (.+)$/m.exec(block)?.[1];
-            const data = /^data: (.+)$/m.exec(block)?.[1];
-            if (event && data) events.push({ id: id ? Number(id) : undefined, event, data: JSON.parse(data) as Record<string, unknown> });
-          }
-        }
-      } catch {
-        // aborted by the test
-      }
-    })();
-  });
-  return { events, ready, close: () => controller.abort() };
-}
+const sse = (lastEventId?: number) =>
+  openSse(`${base}/api/events?access_token=${t.keys.operator}`, lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {});
 
 test('SSE: live events with ids; after a disconnect, Last-Event-ID replays exactly what was missed, then live again', async () => {
-  const first = sse();
-  await first.ready;
+  const first = await sse();
   await raise();
   await raise();
   await waitFor(() => first.events.length >= 2 || undefined, 5000, 'two live events');
   const lastSeen = first.events.at(-1)!.id!;
   first.close();
   const missed = [(await raise()).incident!.id, (await raise()).incident!.id, (await raise()).incident!.id];
-  const second = sse(lastSeen);
-  await second.ready;
+  const second = await sse(lastSeen);
   await waitFor(() => second.events.length >= 3 || undefined, 5000, 'the replay');
   assert.deepEqual(second.events.slice(0, 3).map((e) => e.data.id), missed);
   assert.ok(second.events.every((e, i) => i === 0 || e.id! > second.events[i - 1]!.id!), 'ids increase, no duplicates');

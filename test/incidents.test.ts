@@ -182,8 +182,8 @@ describe('the closed loop', () => {
     t.gw.incidents.service.bus.on('event', (e) => events.push(e.type));
     await new Promise((r) => setTimeout(r, 800)); // minor SLA is 0.01 min here
     // The housekeeping tick may have escalated it already; either way it happens exactly once.
-    t.gw.incidents.service.escalateOverdue();
-    assert.equal(t.gw.incidents.service.escalateOverdue(), 0, 'only once');
+    await t.gw.incidents.service.escalateOverdue();
+    assert.equal(await t.gw.incidents.service.escalateOverdue(), 0, 'only once');
     const full = (await t.call('operator', { method: 'GET', url: `/api/incidents/${inc.id}` })).json();
     assert.equal(full.severity, 'major');
     assert.equal(full.escalated, true);

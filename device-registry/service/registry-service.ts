@@ -5,7 +5,7 @@ import type { Prepared } from '../entities/descriptor.ts';
 import { GwError, invalid, notFound, type FieldError } from '../errors.ts';
 import { RegistryEvents } from '../events.ts';
 import { newId } from '../secrets.ts';
-import type { Actor, AuditInput, Change, EntityName, ListFilter, RegistryStore, StatusEntity, StatusRow, StoredRow } from '../store/registry-store.ts';
+import type { Actor, AuditInput, Change, EntityName, ListFilter, RegistryStore, StatusEntity, StatusFence, StatusRow, StoredRow } from '../store/registry-store.ts';
 import { check } from '../validation.ts';
 import { mergePatch } from './merge-patch.ts';
 
@@ -186,8 +186,8 @@ export class RegistryService {
   }
 
   /** Runtime state from the rooms that run devices; not a registry change, so not audited. */
-  async setStatus(entity: StatusEntity, id: string, status: StatusRow): Promise<void> {
-    if (await this.store.setStatus(entity, id, status)) {
+  async setStatus(entity: StatusEntity, id: string, status: StatusRow, fence?: StatusFence): Promise<void> {
+    if (await this.store.setStatus(entity, id, status, fence)) {
       this.events.emit('device.status', { entity, id, state: status.state, reason: status.reason });
     }
   }

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { check } from '../../device-registry/index.ts';
+import { clusterProblems } from '../cluster/config.ts';
 import { GatewayConfig } from './schema.ts';
 
 export const DEFAULTS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../configs/gateway.yaml');
@@ -122,5 +123,7 @@ export function loadConfig(sources: ConfigSources): GatewayConfig {
   problems.push(...check(GatewayConfig, tree).map((e) => `${e.field || '(root)'}: ${e.message}`));
   if (problems.length) throw new ConfigError(problems);
   const config = tree as GatewayConfig;
+  problems.push(...clusterProblems(config.store, config.cluster));
+  if (problems.length) throw new ConfigError(problems);
   return { ...config, dataDir: resolve(sources.cwd, config.dataDir) };
 }

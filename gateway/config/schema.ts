@@ -1,6 +1,7 @@
 // The gateway's configuration: one schema gives the type, the defaults check
 // and the error messages (by path) at start-up.
 import { Type, type Static } from '@sinclair/typebox';
+import { ClusterConfig, StoreConfig } from '../cluster/config.ts';
 import { DetectionConfig } from '../detection/config.ts';
 import { Gb28181Config } from '../gb28181/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
@@ -53,7 +54,8 @@ export const GatewayConfig = Type.Object(
       { adminKey: Type.Union([Type.String({ minLength: 24, 'x-message': 'must be at least 24 characters' }), Type.Null()]) },
       { additionalProperties: false },
     ),
-    registry: Type.Object({ store: Type.Literal('sqlite') }, { additionalProperties: false }),
+    store: StoreConfig,
+    cluster: ClusterConfig,
     seed: Type.Union([
       Type.Null(),
       Type.Object(

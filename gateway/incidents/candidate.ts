@@ -63,5 +63,8 @@ export const IncidentCandidate = Type.Object(
 );
 export type IncidentCandidate = Static<typeof IncidentCandidate>;
 
-/** How producers reach the door (detectors and sensors are given this, not the whole incident room). */
-export type RaiseIncident = (candidate: IncidentCandidate) => Promise<unknown>;
+/**
+ * How producers reach the door (detectors and sensors are given this, not the whole incident room).
+ * `candidateId`: a queue's message id; raising the same one again changes nothing.
+ */
+export type RaiseIncident = (candidate: IncidentCandidate, opts?: { candidateId?: string }) => Promise<unknown>;

@@ -6,62 +6,101 @@ import type { Logger } from 'pino';
 import type { RegistryService } from '../../device-registry/index.ts';
 import type { RaiseIncident } from './candidate.ts';
 import type { IncidentsConfig } from './config.ts';
+import type { EventLog, StoredEventSink } from './event-log.ts';
 import { GridLocator } from './grid-locator.ts';
 import { HealthWatch } from './health-watch.ts';
 import { incidentRoutes } from './http/routes.ts';
 import { sseRoutes } from './http/sse.ts';
 import { IncidentService } from './service.ts';
 import { IncidentStats } from './stats.ts';
-import { SqliteIncidentStore } from './store/sqlite-incident-store.ts';
+import type { EventOutbox, IncidentStore } from './store/incident-store.ts';
+import { PgIncidentStore } from './store/postgres/pg-incident-store.ts';
+import { SqliteIncidentStore } from './store/sqlite/sqlite-incident-store.ts';
+import type { StoredEvent } from './store/types.ts';
 import { Webhooks } from './webhooks.ts';
 
 export type { IncidentCandidate, RaiseIncident } from './candidate.ts';
 export { IncidentsConfig } from './config.ts';
+export type { EventLog, StoredEventSink } from './event-log.ts';
 export { IncidentService } from './service.ts';
+export type { EventOutbox, IncidentStore } from './store/incident-store.ts';
 
 export interface IncidentRoom {
   service: IncidentService;
+  /** The store's event outbox, when it has one (PostgreSQL): the cluster relay reads it. */
+  outbox?: EventOutbox;
   raise: RaiseIncident;
   routes(app: FastifyInstance): void;
   ping(): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface IncidentDeps {
+  registry: RegistryService;
+  dataDir: string;
+  log: Logger;
+  /** Scale-out: the incidents live in this PostgreSQL database, shared by every node. Unset: `incidents.db` (SQLite) in dataDir. */
+  postgresUrl?: string;
+  /**
+   * Cluster fan-out: gets each stored event once, on the node that stored it,
+   * instead of this node's bus; the cluster emits on `service.bus` what comes
+   * back from the stream. Webhook deliveries are queued here either way.
+   */
+  onStoredEvent?: StoredEventSink;
+  /** Where SSE replays from (the cluster's stream); default the store's event table. */
+  eventLog?: EventLog;
+  /** Where machine candidates go (the cluster's durable queue); default straight through the door. */
+  queue?: RaiseIncident;
+}
+
 const TICK_MS = 5000;
 
-export function startIncidents(config: IncidentsConfig, deps: { registry: RegistryService; dataDir: string; log: Logger }): IncidentRoom {
+async function openStore(config: IncidentsConfig, deps: IncidentDeps): Promise<IncidentStore> {
+  return deps.postgresUrl ? PgIncidentStore.open(deps.postgresUrl, config.timeZone) : new SqliteIncidentStore(join(deps.dataDir, 'incidents.db'), config.timeZone);
+}
+
+export async function startIncidents(config: IncidentsConfig, deps: IncidentDeps): Promise<IncidentRoom> {
   const log = deps.log.child({ module: 'incidents' });
-  const store = new SqliteIncidentStore(join(deps.dataDir, 'incidents.db'), config.timeZone);
-  const service = new IncidentService(store, deps.registry, new GridLocator(deps.registry), config, log);
-  const webhooks = new Webhooks(store.db, config.webhooks, log.child({ component: 'webhooks' }));
-  service.bus.on('event', (e) => {
-    if (e.seq !== undefined) webhooks.enqueue(e);
-  });
+  const store = await openStore(config, deps);
+  log.info({ engine: deps.postgresUrl ? 'postgresql' : 'sqlite' }, 'incident store open');
+  const webhooks = new Webhooks(store.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
+  const handOn = async (e: StoredEvent): Promise<void> => {
+    const [out, queued] = await Promise.allSettled([
+      (async () => (deps.onStoredEvent ? deps.onStoredEvent(e) : void service.bus.emit('event', e)))(),
+      webhooks.enqueue(e),
+    ]);
+    if (queued.status === 'rejected') log.error({ err: queued.reason, seq: e.seq, incidentId: e.incidentId }, 'webhook deliveries not queued');
+    if (out.status === 'rejected') throw out.reason;
+  };
+  const service = new IncidentService(store, deps.registry, new GridLocator(deps.registry), config, log, { onStoredEvent: handOn, eventLog: deps.eventLog });
   webhooks.start();
-  const raise: RaiseIncident = (candidate) => service.raise(candidate);
+  const raise: RaiseIncident = deps.queue ?? ((candidate, opts) => service.raise(candidate, opts));
   const health = new HealthWatch(deps.registry, raise, config.health, log.child({ component: 'health' }));
+  let housekeeping: Promise<void> | undefined;
   const tick = setInterval(() => {
-    try {
-      service.escalateOverdue();
-      store.pruneEvents(Date.now() - config.eventRetentionHours * 3_600_000);
-    } catch (err) {
-      log.error({ err }, 'incident housekeeping failed');
-    }
+    housekeeping ??= (async () => {
+      await service.escalateOverdue();
+      await store.pruneEvents(Date.now() - config.eventRetentionHours * 3_600_000);
+    })()
+      .catch((err: unknown) => log.error({ err }, 'incident housekeeping failed'))
+      .finally(() => (housekeeping = undefined));
   }, TICK_MS);
-  const stats = new IncidentStats(store.db, deps.registry);
+  const stats = new IncidentStats(store.stats, deps.registry);
   return {
     service,
+    outbox: store.outbox,
     raise,
     routes: (app) => {
-      incidentRoutes(app, { service, stats, webhooks });
+      incidentRoutes(app, { service, stats, webhooks, raise });
       sseRoutes(app, service);
     },
-    ping: async () => store.ping(),
+    ping: () => store.ping(),
     stop: async () => {
       clearInterval(tick);
       health.stop();
-      webhooks.stop();
-      store.close();
+      await housekeeping;
+      await webhooks.stop();
+      await store.close();
     },
   };
 }

@@ -8,7 +8,8 @@ import { check, GwError, invalid, notFound, type Actor, type RegistryService } f
 import { IncidentCandidate } from './candidate.ts';
 import type { IncidentsConfig } from './config.ts';
 import type { GridLocator } from './grid-locator.ts';
-import type { SqliteIncidentStore } from './store/sqlite-incident-store.ts';
+import { storeEventLog, type EventLog, type StoredEventSink } from './event-log.ts';
+import type { IncidentStore } from './store/incident-store.ts';
 import type { IncidentFilter, IncidentRow, RaiseOutcome, StoredEvent } from './store/types.ts';
 import { findTransition, type Status } from './transitions.ts';
 import { SEVERITIES, publicFlow, publicIncident } from './view.ts';
@@ -35,21 +36,44 @@ export interface ActBody {
   rating?: number;
 }
 
+export interface IncidentServiceOptions {
+  /** Replaces the local bus emit for stored events (see StoredEventSink); live events stay on the bus. */
+  onStoredEvent?: StoredEventSink;
+  /** Where SSE replays from; defaults to the store's event table. */
+  eventLog?: EventLog;
+}
+
 export class IncidentService {
   readonly bus = new EventEmitter<IncidentEvents>();
+  /** SSE replay reads here (http/sse.ts), never the store directly, so a cluster can swap in JetStream's history. */
+  readonly eventLog: EventLog;
+  private readonly sink: StoredEventSink;
 
   constructor(
-    readonly store: SqliteIncidentStore,
+    readonly store: IncidentStore,
     private readonly registry: RegistryService,
     private readonly locator: GridLocator,
     private readonly config: IncidentsConfig,
     private readonly log: Logger,
+    opts: IncidentServiceOptions = {},
   ) {
     this.bus.setMaxListeners(0); // one per SSE client
+    this.eventLog = opts.eventLog ?? storeEventLog(store);
+    this.sink = opts.onStoredEvent ?? ((e) => void this.bus.emit('event', e));
   }
 
-  private publish(event: StoredEvent | undefined): void {
-    if (event) this.bus.emit('event', event);
+  /**
+   * The one way out for stored events: each is handed to the sink once, after
+   * its write committed. A failing sink is logged, not thrown: the change is
+   * on record, and the caller's retry would only count a repeat.
+   */
+  private async publish(event: StoredEvent | undefined): Promise<void> {
+    if (!event) return;
+    try {
+      await this.sink(event);
+    } catch (err) {
+      this.log.error({ err, seq: event.seq, type: event.type, incidentId: event.incidentId }, 'stored event not handed on');
+    }
   }
 
   publishLive(type: string, payload: Record<string, unknown>): void {
@@ -67,19 +91,29 @@ export class IncidentService {
     return { lat: location?.lat ?? null, lng: location?.lng ?? null, gridCode };
   }
 
-  async raise(candidate: unknown): Promise<{ incident?: ReturnType<typeof publicIncident>; outcome: RaiseOutcome }> {
+  /**
+   * The door. `candidateId` (a queue message id) makes the raise idempotent: a
+   * second raise with it changes nothing and answers the first outcome.
+   */
+  async raise(candidate: unknown, opts: { candidateId?: string } = {}): Promise<{ incident?: ReturnType<typeof publicIncident>; outcome: RaiseOutcome }> {
     const errors = check(IncidentCandidate, candidate);
     if (errors.length) throw invalid(errors);
+    const { candidateId } = opts;
+    if (candidateId !== undefined && (typeof candidateId !== 'string' || candidateId.length === 0 || candidateId.length > 256)) {
+      throw new GwError('GW_ERR_VALIDATION', 'candidateId must be a string of 1 to 256 characters', 'candidateId');
+    }
     const c = candidate as IncidentCandidate;
     const place = await this.place(c);
-    const result = this.store.raise({
+    const result = await this.store.raise({
       id: randomUUID(), type: c.type, category: c.category ?? null, severity: c.severity, title: c.title ?? null, description: c.description ?? null,
       sourceKind: c.source.kind, sourceId: c.source.id, dedupeKey: c.dedupeKey ?? `${c.source.kind}:${c.source.id}:${c.type}`,
       occurredAt: c.occurredAt, ...place, evidence: (c.evidence ?? {}) as Record<string, unknown>, clear: c.clear === true,
+      ...(candidateId !== undefined ? { candidateId } : {}),
     }, Date.now(), this.config.cooldownSeconds * 1000, SYSTEM);
+    if (result.replayed) this.log.debug({ candidateId, outcome: result.outcome, incidentId: result.row?.id }, 'candidate already raised: nothing changed');
     if (!result.row) return { outcome: result.outcome };
-    this.publish(result.event);
-    if (result.outcome === 'created') this.log.info({ incidentId: result.row.id, code: result.row.code, type: c.type, source: `${c.source.kind}:${c.source.id}` }, 'incident raised');
+    await this.publish(result.event);
+    if (result.outcome === 'created' && !result.replayed) this.log.info({ incidentId: result.row.id, code: result.row.code, type: c.type, source: `${c.source.kind}:${c.source.id}` }, 'incident raised');
     return { incident: publicIncident(result.row), outcome: result.outcome };
   }
 
@@ -91,8 +125,8 @@ export class IncidentService {
     return result;
   }
 
-  private mustGet(id: string): IncidentRow {
-    const row = this.store.get(id);
+  private async mustGet(id: string): Promise<IncidentRow> {
+    const row = await this.store.get(id);
     if (!row) throw notFound('incident', id);
     return row;
   }
@@ -101,7 +135,7 @@ export class IncidentService {
     const t = findTransition(action);
     if (!t) throw new GwError('GW_ERR_NOT_FOUND', `no action '${action}'`, 'action');
     if (!actor.role || !t.roles.includes(actor.role)) throw new GwError('GW_ERR_FORBIDDEN', `role '${actor.role}' may not ${action} (allowed: ${t.roles.join(', ')})`, 'action');
-    const row = this.mustGet(id);
+    const row = await this.mustGet(id);
     if (!t.from.includes(row.status)) {
       throw new GwError('GW_ERR_ILLEGAL_TRANSITION', `cannot ${action} incident ${row.code}: it is ${row.status} (${action} needs ${t.from.join(' or ')})`, 'action');
     }
@@ -119,53 +153,53 @@ export class IncidentService {
     }
     if (action === 'rate') set.rating = body.rating;
     if (t.to === 'archived' || t.to === 'rejected' || t.to === 'invalid') set.closedAt = now;
-    const { row: updated, event } = this.store.transition({
+    const { row: updated, event } = await this.store.transition({
       id, expectedVersion: body.version, from: row.status, to: t.to, set,
       flow: { actor, action, from: row.status, to: t.to, note: body.note ?? null, attachments: body.attachments ?? [], data: Object.keys(set).length ? set : null },
       event: 'incident.transition',
     }, now);
-    this.publish(event);
+    await this.publish(event);
     return publicIncident(updated);
   }
 
-  claim(id: string, actor: Actor, leaseSeconds = this.config.claimLeaseSeconds) {
+  async claim(id: string, actor: Actor, leaseSeconds = this.config.claimLeaseSeconds) {
     const now = Date.now();
-    return publicIncident(this.store.claim(id, actor.keyId ?? actor.name, now + leaseSeconds * 1000, now));
+    return publicIncident(await this.store.claim(id, actor.keyId ?? actor.name, now + leaseSeconds * 1000, now));
   }
 
-  release(id: string, actor: Actor) {
-    return publicIncident(this.store.release(id, actor.keyId ?? actor.name));
+  async release(id: string, actor: Actor) {
+    return publicIncident(await this.store.release(id, actor.keyId ?? actor.name));
   }
 
   /** The next incident a dispatcher should work, claimed for them. */
-  claimNext(actor: Actor, statuses: readonly Status[] = ['reported', 'accepted', 'feedback', 'verified', 'rated']) {
+  async claimNext(actor: Actor, statuses: readonly Status[] = ['reported', 'accepted', 'feedback', 'verified', 'rated']) {
     const now = Date.now();
-    const row = this.store.claimNext(actor.keyId ?? actor.name, now + this.config.claimLeaseSeconds * 1000, now, statuses);
+    const row = await this.store.claimNext(actor.keyId ?? actor.name, now + this.config.claimLeaseSeconds * 1000, now, statuses);
     return row ? publicIncident(row) : undefined;
   }
 
-  get(id: string) {
-    const row = this.mustGet(id);
-    return { ...publicIncident(row), flow: this.store.flow(id).map(publicFlow) };
+  async get(id: string) {
+    const row = await this.mustGet(id);
+    return { ...publicIncident(row), flow: (await this.store.flow(id)).map(publicFlow) };
   }
 
-  list(filter: IncidentFilter, order: 'queue' | 'newest') {
-    const { rows, total } = this.store.list(filter, order);
+  async list(filter: IncidentFilter, order: 'queue' | 'newest') {
+    const { rows, total } = await this.store.list(filter, order);
     return { items: rows.map(publicIncident), total, limit: filter.limit, offset: filter.offset };
   }
 
   /** Dispatched incidents past their SLA: one step more severe, on record, announced. */
-  escalateOverdue(): number {
+  async escalateOverdue(): Promise<number> {
     let n = 0;
-    for (const row of this.store.overdue(Date.now())) {
+    for (const row of await this.store.overdue(Date.now())) {
       const worse = SEVERITIES[Math.max(0, SEVERITIES.indexOf(row.severity) - 1)]!;
-      const result = this.store.escalate(row.id, worse, {
+      const result = await this.store.escalate(row.id, worse, {
         actor: SYSTEM, action: 'escalate', from: null, to: null, note: `SLA missed (deadline ${new Date(row.slaDeadline!).toISOString()}): severity ${row.severity} → ${worse}`, attachments: [], data: null,
       }, Date.now());
       if (result) {
         n++;
         this.log.warn({ incidentId: row.id, code: row.code }, 'incident overdue: escalated');
-        this.publish(result.event);
+        await this.publish(result.event);
       }
     }
     return n;

@@ -5,13 +5,14 @@ import type { Logger } from 'pino';
 import type { ApiKeys, RegistryService } from '../../device-registry/index.ts';
 import type { VideoConfig } from '../config/schema.ts';
 import { findFfmpeg } from './ffmpeg/locate.ts';
+import { childrenTied } from './ffmpeg/tied-spawn.ts';
 import { FrameHub } from './frames.ts';
 import { loadOrCreateSecret, MediaTokens } from './http/media-token.ts';
-import { mediaAccess } from './http/media-access.ts';
+import { mediaAccess, type RemoteMedia } from './http/media-access.ts';
 import { videoRoutes } from './http/video-routes.ts';
 import { attachWsFlv } from './http/ws-flv.ts';
 import { LiveServer } from './live/live-server.ts';
-import { VideoManager } from './video-manager.ts';
+import { VideoManager, type ChannelOwnership } from './video-manager.ts';
 
 export { FrameHub, type Frame, type FrameHandler } from './frames.ts';
 export type { ChannelVideoStatus } from './video-manager.ts';
@@ -25,10 +26,26 @@ export interface VideoRoom {
   stop(): Promise<void>;
 }
 
-export async function startVideo(config: VideoConfig, deps: { registry: RegistryService; keys: ApiKeys; dataDir: string; log: Logger }): Promise<VideoRoom> {
+export interface VideoDeps {
+  registry: RegistryService;
+  keys: ApiKeys;
+  dataDir: string;
+  log: Logger;
+  /** Cluster mode: which channels this node runs (gateway/cluster), made once the manager exists and before it starts. */
+  shard?: (manager: VideoManager) => ChannelOwnership;
+  /** Cluster mode: the secret every node signs media tokens with (gateway/cluster/media sharedMediaTokenSecret); default a per-node file. */
+  mediaTokenSecret?: Buffer;
+  /** Cluster mode: media of channels that run on another node (gateway/cluster/media mediaOwnerRouting). */
+  remoteMedia?: RemoteMedia;
+  /** Cluster mode: which node holds each leased channel now. */
+  channelOwners?: () => Promise<Map<string, string>>;
+}
+
+export async function startVideo(config: VideoConfig, deps: VideoDeps): Promise<VideoRoom> {
   const log = deps.log.child({ module: 'video' });
   const ffmpeg = findFfmpeg();
-  log.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version }, 'ffmpeg found');
+  log.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version, tiedToGateway: childrenTied() }, 'ffmpeg found');
+  if (!childrenTied()) log.warn('setpriv (util-linux) not found: an ffmpeg outlives a gateway killed with -9 and keeps pulling its camera');
   const frames = new FrameHub();
   frames.on('error', (channelId, err) => log.error({ channelId, err }, 'frame subscriber failed'));
 
@@ -52,8 +69,9 @@ export async function startVideo(config: VideoConfig, deps: { registry: Registry
   }
 
   const manager = new VideoManager(deps.registry, frames, ffmpeg, config, deps.dataDir, log, live);
+  if (deps.shard) manager.shard(deps.shard(manager));
   await manager.start();
-  const tokens = new MediaTokens(loadOrCreateSecret(deps.dataDir), config.mediaTokenTtlSeconds);
+  const tokens = new MediaTokens(deps.mediaTokenSecret ?? loadOrCreateSecret(deps.dataDir), config.mediaTokenTtlSeconds);
   return {
     frames,
     manager,
@@ -61,10 +79,10 @@ export async function startVideo(config: VideoConfig, deps: { registry: Registry
     ports,
     routes: (app) => {
       const flv = live ? { url: (a: string, n: string) => live.flvUrl(a, n), isPublishing: (a: string, n: string) => live.isPublishing(a, n) } : undefined;
-      videoRoutes(app, { registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path, flv, rtmpPort: ports.rtmp });
+      videoRoutes(app, { registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path, flv, rtmpPort: ports.rtmp, remote: deps.remoteMedia, owners: deps.channelOwners });
       // FLV over WebSocket on the same server and path; its sockets must go before the server's close() waits on them.
       const access = mediaAccess({ registry: deps.registry, keys: deps.keys, manager, tokens, flv });
-      const detachWsFlv = attachWsFlv(app.server, { access, touch: (id) => manager.touch(id), log: log.child({ component: 'ws-flv' }) });
+      const detachWsFlv = attachWsFlv(app.server, { access, touch: (id) => manager.touch(id), log: log.child({ component: 'ws-flv' }), remote: deps.remoteMedia });
       app.addHook('preClose', async () => detachWsFlv());
     },
     stop: async () => {

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { DeviceChanged, RegistryService, StoredRow } from '../../device-registry/index.ts';
+import type { DeviceChanged, RegistryService, StatusFence, StoredRow } from '../../device-registry/index.ts';
 import { ingestSpec, rtspUrlWithCredentials, safeName, type TapDefaults } from './channel-spec.ts';
 import type { Ffmpeg } from './ffmpeg/locate.ts';
 import type { FrameHub } from './frames.ts';
@@ -37,6 +37,7 @@ export interface GbSource {
  * (gateway/cluster/leases). Without one, the node runs every channel.
  */
 export interface ChannelOwnership {
+  readonly nodeId: string;
   /** The lease version while this node owns the channel. */
   owns(channelId: string): number | undefined;
   on(event: 'acquired' | 'lost', listener: (lease: { channelId: string }) => void): unknown;
@@ -115,6 +116,12 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.ownership = ownership;
     ownership.on('acquired', this.onOwnershipChange);
     ownership.on('lost', this.onOwnershipChange);
+  }
+
+  /** A sharded channel's status is written only while this node's lease on it is current (a node cut off cannot overwrite its successor's). */
+  private fence(channelId: string): StatusFence | undefined {
+    const version = this.ownership?.owns(channelId);
+    return this.ownership && version !== undefined ? { nodeId: this.ownership.nodeId, version } : undefined;
   }
 
   private readonly onOwnershipChange = (lease: { channelId: string }) => void this.reconcile(lease.channelId);
@@ -261,7 +268,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
       channelId, state: state === 'unknown' ? 'idle' : 'offline', reason: why, restarts: 0, transcoding: false, running: false, mode: 'on-demand',
     };
     this.idle.set(channelId, status);
-    void this.registry.setStatus('channels', channelId, { state, reason: why });
+    void this.registry.setStatus('channels', channelId, { state, reason: why }, this.fence(channelId));
     this.emit('channel.status', status);
   }
 
@@ -272,7 +279,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     sup.on('status', (s) => {
       if (this.supervisors.get(spec.channelId) !== sup) return;
       const reason = s.state === 'offline' ? (s.reason === 'exited' && s.lastError ? `exited: ${s.lastError.slice(0, 200)}` : s.reason) : undefined;
-      void this.registry.setStatus('channels', spec.channelId, { state: s.state, reason });
+      void this.registry.setStatus('channels', spec.channelId, { state: s.state, reason }, this.fence(spec.channelId));
       this.emit('channel.status', { ...s, running: true, mode: this.modeOf(spec) });
     });
     // Start many channels a little apart, not all at once.

@@ -56,7 +56,7 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
 
   constructor(
     private readonly store: LeaseStore,
-    private readonly settings: LeaseSettings,
+    private settings: LeaseSettings,
     /** The channels that should run somewhere in the cluster. */
     private readonly wanted: () => Iterable<string>,
     /** Stops a channel's ingest; awaited before its lease is given back. */
@@ -64,6 +64,10 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
     private readonly log: Logger,
   ) {
     super();
+  }
+
+  get nodeId(): string {
+    return this.settings.nodeId;
   }
 
   /** The lease version (fencing token) when this node owns the channel. */
@@ -79,7 +83,9 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
     return { held: this.held.size, quota: this.quota, liveNodes: this.liveNodes, ticks: this.ticks, failedTicks: this.failedTicks, ops: this.store.ops, leaseRows: this.store.leaseRows, lastTickMs: this.lastTickMs };
   }
 
-  async start(): Promise<void> {
+  /** `url`: where the node listens, once it does (advertised to the others for media). */
+  async start(url?: string): Promise<void> {
+    if (url) this.settings = { ...this.settings, url };
     await this.store.ensureSchema();
     this.running = true;
     this.watchdog = setInterval(() => this.checkDeadline(), WATCHDOG_MS);

@@ -73,6 +73,21 @@ export class LeaseStore {
     return rows.map((r) => ({ nodeId: r.node_id, capacity: r.capacity, url: r.url }));
   }
 
+  /** Every live lease: channel → node. */
+  async owners(): Promise<Map<string, string>> {
+    const rows = await this.q<{ channel_id: string; node_id: string }>(`SELECT channel_id, node_id FROM channel_leases WHERE expires_at > ${NOW}`, []);
+    return new Map(rows.map((r) => [r.channel_id, r.node_id]));
+  }
+
+  /** Live nodes with how many channels each holds now (for the cluster view). */
+  async nodesWithLeases(): Promise<Array<{ nodeId: string; url: string | null; capacity: number; held: number; heartbeatAgoMs: number }>> {
+    const rows = await this.q<{ node_id: string; url: string | null; capacity: number; held: string; ago: string }>(
+      `SELECT n.node_id, n.url, n.capacity, ${NOW} - n.heartbeat_at AS ago,
+         (SELECT count(*) FROM channel_leases l WHERE l.node_id = n.node_id AND l.expires_at > ${NOW}) AS held
+       FROM cluster_nodes n WHERE n.heartbeat_at > ${NOW} - $1 ORDER BY n.node_id`, [this.ttlMs]);
+    return rows.map((r) => ({ nodeId: r.node_id, url: r.url, capacity: r.capacity, held: Number(r.held), heartbeatAgoMs: Number(r.ago) }));
+  }
+
   /** Extends every unexpired lease this node holds; what comes back is what it still owns. */
   async renew(): Promise<Lease[]> {
     const rows = await this.q<{ channel_id: string; version: string }>(
@@ -83,8 +98,7 @@ export class LeaseStore {
 
   /** Channels someone holds an unexpired lease on. */
   async taken(): Promise<Set<string>> {
-    const rows = await this.q<{ channel_id: string }>(`SELECT channel_id FROM channel_leases WHERE expires_at > ${NOW}`, []);
-    return new Set(rows.map((r) => r.channel_id));
+    return new Set((await this.owners()).keys());
   }
 
   /** Takes the given channels where they are free or expired; another node's live lease is never touched. */
@@ -117,6 +131,10 @@ export class LeaseStore {
        WHERE l.channel_id = $1 AND l.expires_at > ${NOW}`, [channelId]);
     const r = rows[0];
     return r ? { nodeId: r.node_id, url: r.url, version: Number(r.version) } : undefined;
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
   }
 
   /** A node leaving cleanly: its row goes, so the others count it out at once. */

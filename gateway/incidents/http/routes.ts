@@ -2,8 +2,8 @@
 // the closed-loop actions, claims, webhooks and statistics.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_ROLES, ErrorBody, GwError, READ_ROLES } from '../../../device-registry/index.ts';
-import { IncidentCandidate, Severity } from '../candidate.ts';
+import { ADMIN_ROLES, ErrorBody, GwError, READ_ROLES, WRITE_ROLES } from '../../../device-registry/index.ts';
+import { IncidentCandidate, Severity, type RaiseIncident } from '../candidate.ts';
 import type { IncidentService } from '../service.ts';
 import type { GroupBy, IncidentStats } from '../stats.ts';
 import { ACTIONS, STATUSES, TRANSITIONS, type Status } from '../transitions.ts';
@@ -62,7 +62,11 @@ const ActBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentService; stats: IncidentStats; webhooks: Webhooks }): void {
+const CandidateHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'The candidate id: a retry with the same key raises nothing twice' })),
+});
+
+export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentService; stats: IncidentStats; webhooks: Webhooks; raise: RaiseIncident }): void {
   const { service } = deps;
   const tags = ['incidents'];
 
@@ -72,6 +76,19 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
   }, async (req, reply) => {
     const result = await service.report(req.body as Record<string, unknown>, req.actor!);
     return reply.code(result.outcome === 'created' ? 201 : 200).send(result);
+  });
+
+  app.post('/api/incidents/candidates', {
+    config: { roles: WRITE_ROLES },
+    schema: {
+      tags,
+      summary: 'A machine alarm from another system (an AI box, a partner platform): through the same door as the gateway\'s own detectors and sensors. 201/200 with the outcome when raised at once; 202 when queued durably (cluster: NATS JetStream)',
+      headers: CandidateHeaders, body: IncidentCandidate, response: { 200: Type.Any(), 201: Type.Any(), 202: Type.Any(), ...errors },
+    },
+  }, async (req, reply) => {
+    const candidateId = (req.headers as { 'idempotency-key'?: string })['idempotency-key'];
+    const result = (await deps.raise(req.body as IncidentCandidate, candidateId ? { candidateId } : undefined)) as { queued?: boolean; outcome?: string };
+    return reply.code(result.queued ? 202 : result.outcome === 'created' ? 201 : 200).send(result);
   });
 
   app.get('/api/incidents', {
@@ -99,7 +116,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
     config: { roles: ['admin', 'dispatcher'] },
     schema: { tags, summary: 'Claim the next incident in queue order (a lease, so two dispatchers never work the same one)', response: { 200: Type.Any(), 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
-    const next = service.claimNext(req.actor!);
+    const next = await service.claimNext(req.actor!);
     return next ? next : reply.code(204).send();
   });
 
@@ -137,17 +154,17 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
   }, async (req) => {
     const q = req.query as { from?: string; to?: string; by: GroupBy };
     const { from, to } = windowOf(q);
-    return { by: q.by, items: deps.stats.counts(q.by, from, to) };
+    return { by: q.by, items: await deps.stats.counts(q.by, from, to) };
   });
   app.get('/api/stats/durations', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'Handling time per step of the loop', querystring: Window } },
-    async (req) => ({ items: deps.stats.durations(windowOf(req.query as never).from, windowOf(req.query as never).to) }));
+    async (req) => ({ items: await deps.stats.durations(windowOf(req.query as never).from, windowOf(req.query as never).to) }));
   app.get('/api/stats/sla', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'SLA breach rate of dispatched incidents', querystring: Window } },
     async (req) => deps.stats.sla(windowOf(req.query as never).from, windowOf(req.query as never).to));
   app.get('/api/stats/heat', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'Per-grid heat layer (GeoJSON FeatureCollection with counts)', querystring: Window } },
     async (req) => deps.stats.heat(windowOf(req.query as never).from, windowOf(req.query as never).to));
 
   const hookTags = ['webhooks'];
-  app.get('/api/webhooks', { config: { roles: ADMIN_ROLES }, schema: { tags: hookTags, summary: 'Outbound webhooks (secrets never shown again)' } }, async () => ({ items: deps.webhooks.list() }));
+  app.get('/api/webhooks', { config: { roles: ADMIN_ROLES }, schema: { tags: hookTags, summary: 'Outbound webhooks (secrets never shown again)' } }, async () => ({ items: await deps.webhooks.list() }));
   app.post('/api/webhooks', {
     config: { roles: ADMIN_ROLES },
     schema: {
@@ -158,21 +175,21 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
         filter: Type.Optional(Type.Object({ types: Type.Optional(Type.Array(Type.String())), minSeverity: Type.Optional(Severity), grids: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false })),
       }, { additionalProperties: false }),
     },
-  }, async (req, reply) => reply.code(201).send(deps.webhooks.create(req.body as never)));
+  }, async (req, reply) => reply.code(201).send(await deps.webhooks.create(req.body as never)));
   app.delete('/api/webhooks/:id', { config: { roles: ADMIN_ROLES }, schema: { tags: hookTags, summary: 'Disable a webhook', params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
     async (req, reply) => {
-      deps.webhooks.remove((req.params as { id: string }).id);
+      await deps.webhooks.remove((req.params as { id: string }).id);
       return reply.code(204).send();
     });
   app.get('/api/webhooks/:id/deliveries', {
     config: { roles: ADMIN_ROLES },
     schema: { tags: hookTags, summary: 'Deliveries of a webhook; status=dead lists the dead letters', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])) }, { additionalProperties: false }) },
-  }, async (req) => ({ items: deps.webhooks.deliveries((req.params as { id: string }).id, (req.query as { status?: string }).status) }));
+  }, async (req) => ({ items: await deps.webhooks.deliveries((req.params as { id: string }).id, (req.query as { status?: 'pending' | 'delivered' | 'dead' }).status) }));
   app.post('/api/webhooks/deliveries/:id/retry', {
     config: { roles: ADMIN_ROLES },
     schema: { tags: hookTags, summary: 'Send a dead letter again', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) },
   }, async (req, reply) => {
-    deps.webhooks.retry((req.params as { id: number }).id);
+    await deps.webhooks.retry((req.params as { id: number }).id);
     return reply.code(202).send({ status: 'pending' });
   });
 }

@@ -51,21 +51,30 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService): void 
     };
     service.bus.on('event', onEvent);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    let closed = false;
     req.raw.once('close', () => {
+      closed = true;
       clearInterval(heartbeat);
       service.bus.off('event', onEvent);
     });
 
-    if (replaying) {
-      if (lastId + 1 < service.store.oldestEventSeq()) res.write(`event: reset\ndata: {"reason":"events before ${service.store.oldestEventSeq()} are past the retention window; reload the list"}\n\n`);
-      for (;;) {
-        const page = service.store.eventsSince(sent, REPLAY_PAGE);
+    if (!replaying) return;
+    const replay = async () => {
+      const oldest = await service.eventLog.oldestSeq();
+      if (lastId + 1 < oldest) res.write(`event: reset\ndata: {"reason":"events before ${oldest} are past the retention window; reload the list"}\n\n`);
+      while (!closed) {
+        const page = await service.eventLog.since(sent, REPLAY_PAGE);
         for (const e of page) if (pass(e)) res.write(frame(e));
         if (page.length) sent = page[page.length - 1]!.seq;
         if (page.length < REPLAY_PAGE) break;
       }
       replaying = false;
       for (const e of held.splice(0)) onEvent(e);
-    }
+    };
+    // The history could not be read (database down): end the stream; the client reconnects with its Last-Event-ID.
+    replay().catch((err: unknown) => {
+      req.log.error({ err, lastEventId: lastId }, 'SSE replay failed; closing the stream');
+      res.end();
+    });
   });
 }

@@ -1,6 +1,5 @@
-// The incident store's contract. The embedded implementation is SQLite (WAL);
-// a PostgreSQL one implements the same for scale-out. Each method is atomic:
-// the incident, its flow record and its event are written together or not at all.
+// The rows the incident store reads and writes (the store itself is in
+// incident-store.ts). Times are epoch ms in every engine.
 import type { Severity } from '../candidate.ts';
 import type { Status } from '../transitions.ts';
 
@@ -77,9 +76,20 @@ export interface RaiseInput {
   gridCode: string | null;
   evidence: Record<string, unknown>;
   clear: boolean;
+  /**
+   * The producer's id for this candidate (a JetStream work-queue message id).
+   * A raise with an id already on record changes nothing and answers the first
+   * outcome with the incident as it is now: at-least-once delivery is safe.
+   */
+  candidateId?: string;
 }
 
 export type RaiseOutcome = 'created' | 'deduped' | 'cooldown' | 'cleared' | 'ignored';
+
+/** `replayed`: the candidate id was on record, so nothing was written (and there is no event). */
+export type RaiseResult =
+  | { row: IncidentRow; outcome: RaiseOutcome; event?: StoredEvent; replayed: boolean }
+  | { row?: undefined; outcome: 'ignored'; event?: undefined; replayed: boolean };
 
 export interface IncidentFilter {
   status?: Status[];

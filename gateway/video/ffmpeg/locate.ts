@@ -22,10 +22,16 @@ const executable = (file: string) => {
   }
 };
 
+/** Every `name` in the PATH's directories, in order (executable or not). */
+const onPath = (name: string, env: NodeJS.ProcessEnv = process.env): string[] =>
+  (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+
+export const executableOnPath = (name: string, env: NodeJS.ProcessEnv = process.env): string | undefined => onPath(name, env).find(executable);
+
 function candidates(env: NodeJS.ProcessEnv): string[] {
   const list: string[] = [];
   if (env.FFMPEG_PATH) list.push(env.FFMPEG_PATH);
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) list.push(join(dir, 'ffmpeg'));
+  list.push(...onPath('ffmpeg', env));
   try {
     const require = createRequire(import.meta.url);
     list.push((require('@ffmpeg-installer/ffmpeg') as { path: string }).path);

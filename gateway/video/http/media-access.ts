@@ -3,7 +3,8 @@
 // wait for an on-demand channel's first playlist, and the upstream HTTP-FLV
 // from the local live server with the header's audio flag cleared.
 import { get as httpGet, type IncomingMessage } from 'node:http';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Duplex, type Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GwError, type ApiKeys, type RegistryService } from '../../../device-registry/index.ts';
 import { safeName } from '../channel-spec.ts';
 import { newestSegment } from '../snapshot.ts';
@@ -19,6 +20,18 @@ export interface MediaAccessDeps {
   tokens: MediaTokens;
   /** The local live server's HTTP-FLV, when it runs. */
   flv?: FlvSource;
+}
+
+/**
+ * Channels whose ingest runs on another node (cluster mode; gateway/cluster/media
+ * implements it). `http` and `upgrade` answer (proxy, redirect or refuse) and
+ * return true when the channel runs elsewhere, false when it runs here.
+ */
+export interface RemoteMedia {
+  http(req: FastifyRequest, reply: FastifyReply, channelId: string): Promise<boolean>;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, channelId: string): Promise<boolean>;
+  /** For the status of a channel this node does not run: its node, or null when none runs it now. */
+  where(channelId: string): Promise<{ local: true } | { local: false; nodeId: string | null; reason?: string }>;
 }
 
 /** The upstream FLV of one channel: `stream` yields the bytes; `close()` lets the live server go. */

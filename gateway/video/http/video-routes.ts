@@ -4,11 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ErrorBody, GwError, Id, READ_ROLES, notFound, type ApiKeys, type RegistryService } from '../../../device-registry/index.ts';
+import { ErrorBody, GwError, Id, READ_ROLES, notFound, type ApiKeys, type RegistryService, type StatusRow } from '../../../device-registry/index.ts';
 import type { FrameHub } from '../frames.ts';
 import { snapshotJpeg } from '../snapshot.ts';
 import type { ChannelVideoStatus, VideoManager } from '../video-manager.ts';
-import { mediaAccess, type FlvSource } from './media-access.ts';
+import { mediaAccess, type FlvSource, type RemoteMedia } from './media-access.ts';
 import type { MediaTokens } from './media-token.ts';
 import { onCaptureClock } from './playlist-clock.ts';
 
@@ -23,6 +23,10 @@ export interface VideoRouteDeps {
   flv?: FlvSource;
   /** The port encoders push RTMP to, when the live server runs. */
   rtmpPort?: number;
+  /** Cluster mode: media of channels that run on another node is answered from there. */
+  remote?: RemoteMedia;
+  /** Cluster mode: which node holds each leased channel now (one query for the status list). */
+  owners?: () => Promise<Map<string, string>>;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -37,6 +41,12 @@ export function apiStatus(s: ChannelVideoStatus) {
     ...(s.hls ? { hls: { ...s.hls, lastSegmentAt: iso(s.hls.lastSegmentAt) } } : {}),
   };
 }
+/** The status of a channel another node runs, as its owner last wrote it to the shared registry. */
+function ownerStatus(channelId: string, s: StatusRow, nodeId: string | null, reason?: string) {
+  if (nodeId === null) return { channelId, state: 'offline', reason: reason ?? 'no node runs it right now', running: false, restarts: 0, node: null };
+  const state = s.state === 'unknown' ? 'idle' : s.state;
+  return { channelId, state, reason: s.reason, since: iso(s.since), running: state === 'starting' || state === 'online', restarts: 0, node: nodeId };
+}
 const Params = Type.Object({ id: Id });
 const MediaParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_.-]{10,300}$' }), id: Id });
 const SegmentParams = Type.Object({ ...MediaParams.properties, segment: Type.String({ pattern: '^seg-[0-9]{1,20}\\.ts$' }) });
@@ -45,7 +55,9 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   const tags = ['video'];
   const requireChannel = async (id: string) => {
-    if (!(await deps.registry.getStored('channels', id))) throw notFound('channel', id);
+    const row = await deps.registry.getStored('channels', id);
+    if (!row) throw notFound('channel', id);
+    return row;
   };
 
   const { checkToken, waitForPlaylist, openFlvUpstream } = mediaAccess(deps);
@@ -58,16 +70,31 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   app.get('/api/channels/status', {
     config: { roles: READ_ROLES },
     schema: { tags, summary: 'Video status of every channel: state, reason, restarts, codec, size, fps, bitrate, segment length' },
-  }, async () => ({ items: deps.manager.allStatus().map(apiStatus) }));
+  }, async () => {
+    const items: Array<Record<string, unknown>> = deps.manager.allStatus().map(apiStatus);
+    if (!deps.owners) return { items };
+    // Cluster: the channels other nodes run (or nobody runs right now), from the shared registry.
+    const here = new Set(items.map((s) => s.channelId as string));
+    const elsewhere = [...deps.manager.shardable].filter((id) => !here.has(id));
+    const [owners, rows] = await Promise.all([deps.owners(), deps.registry.store.getMany('channels', elsewhere)]);
+    for (const id of elsewhere) {
+      const row = rows.get(id);
+      if (row) items.push(ownerStatus(id, row.status, owners.get(id) ?? null));
+    }
+    return { items: items.sort((a, b) => String(a.channelId).localeCompare(String(b.channelId))) };
+  });
 
   app.get('/api/channels/:id/status', {
     config: { roles: READ_ROLES },
     schema: { tags, summary: 'Video status of one channel', params: Params, response: errors },
   }, async (req) => {
     const { id } = req.params as { id: string };
-    await requireChannel(id);
+    const row = await requireChannel(id);
     const status = deps.manager.status(id);
-    return status ? apiStatus(status) : { channelId: id, state: 'idle', running: false };
+    if (status) return apiStatus(status);
+    const place = await deps.remote?.where(id);
+    if (place && !place.local) return ownerStatus(id, row.status, place.nodeId, place.reason);
+    return { channelId: id, state: 'idle', running: false };
   });
 
   app.get('/api/channels/:id/play', {
@@ -93,6 +120,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     const { id } = req.params as { id: string };
     const { width } = req.query as { width?: number };
     await requireChannel(id);
+    if (await deps.remote?.http(req, reply, id)) return reply;
     await waitForPlaylist(id);
     const jpeg = await snapshotJpeg({ channelId: id, ffmpegPath: deps.ffmpegPath, hlsDir: deps.manager.hlsDir(id), width, tapFrame: deps.frames.latestFrame(id) });
     if (!jpeg) throw new GwError('GW_ERR_UNAVAILABLE', `channel '${id}' has no frame yet`, 'id');
@@ -102,6 +130,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   app.get('/media/:token/:id/index.m3u8', { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
     const { token, id } = req.params as { token: string; id: string };
     await checkToken(token, id);
+    if (await deps.remote?.http(req, reply, id)) return reply;
     await waitForPlaylist(id);
     const dir = deps.manager.hlsDir(id);
     const text = await onCaptureClock(await readFile(join(dir, 'index.m3u8'), 'utf8'), dir);
@@ -111,6 +140,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   app.get('/media/:token/:id/:segment', { config: { public: true }, schema: { hide: true, params: SegmentParams } }, async (req, reply) => {
     const { token, id, segment } = req.params as { token: string; id: string; segment: string };
     await checkToken(token, id);
+    if (await deps.remote?.http(req, reply, id)) return reply;
     void deps.manager.touch(id);
     return sendSegment(reply, join(deps.manager.hlsDir(id), segment), segment);
   });
@@ -118,6 +148,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   app.get('/media/:token/:id/live.flv', { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
     const { token, id } = req.params as { token: string; id: string };
     await checkToken(token, id);
+    if (await deps.remote?.http(req, reply, id)) return reply;
     const upstream = await openFlvUpstream(id);
     const touch = setInterval(() => void deps.manager.touch(id), 5000);
     req.raw.once('close', () => {

@@ -10,13 +10,15 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GwError } from '../../../device-registry/index.ts';
-import type { FlvUpstream, MediaAccess } from './media-access.ts';
+import type { FlvUpstream, MediaAccess, RemoteMedia } from './media-access.ts';
 
 export interface WsFlvDeps {
   access: MediaAccess;
   /** Keeps an on-demand channel running while someone watches. */
   touch: (channelId: string) => Promise<unknown>;
   log: Logger;
+  /** Cluster mode: channels that run on another node are relayed there. */
+  remote?: Pick<RemoteMedia, 'upgrade'>;
   /** Bytes queued for one client beyond which it is too slow (default 4 MiB). */
   maxBufferedBytes?: number;
 }
@@ -98,6 +100,7 @@ export function attachWsFlv(server: Server, deps: WsFlvDeps): () => void {
       channelId = decodeURIComponent(idPart);
       if (!TOKEN.test(tokenPart) || !ID.test(channelId)) throw new GwError('GW_ERR_VALIDATION', 'malformed media path', 'path');
       await deps.access.checkToken(tokenPart, channelId);
+      if (await deps.remote?.upgrade(req, socket, head, channelId)) return; // relayed to the owner node, or refused
       upstream = await deps.access.openFlvUpstream(channelId);
     } catch (err) {
       if (err instanceof GwError) log.info({ status: err.statusCode, reason: err.message }, 'FLV over WebSocket refused');

@@ -1,12 +1,13 @@
 // One run of a channel's ffmpeg: spawn it, read its progress, stream info and
 // tap frames, kill it when it stops producing frames (a hung or SIGSTOPped
 // process), and report how it ended.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { buildIngestArgs, redactArgs, type IngestPlan } from '../ffmpeg/args.ts';
 import { classifyError, LineTail, parseVideoStream, ProgressParser, type OfflineReason, type StreamInfo } from '../ffmpeg/diagnostics.ts';
 import { RawFrameReader } from '../frames.ts';
 import { parseInputStart, parseShowinfoPts, TapClock } from './tap-clock.ts';
+import { spawnTied } from '../ffmpeg/tied-spawn.ts';
 
 export interface RunCallbacks {
   onInput(info: StreamInfo): void;
@@ -40,7 +41,7 @@ export class FfmpegRun {
   constructor(ffmpegPath: string, readonly plan: IngestPlan, private readonly watchdogMs: number, private readonly cb: RunCallbacks, private readonly log: Logger) {
     const args = buildIngestArgs(plan);
     this.log.debug({ args: redactArgs(args) }, 'starting ffmpeg');
-    const proc = spawn(ffmpegPath, args, { stdio: ['ignore', plan.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const proc = spawnTied(ffmpegPath, args, { stdio: ['ignore', plan.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     // showinfo prints a line per tap frame: those feed the tap clock and stay out of the error tail.
     const tail = new LineTail(40, (line) => this.onStderr(line), (line) => !line.startsWith('[Parsed_showinfo'));

@@ -1,6 +1,8 @@
-// The incident database: incidents, their append-only flow log, the event log
-// that SSE clients resume from, daily code sequences and webhook deliveries.
-import type { Migration } from '../../../device-registry/index.ts';
+// The incident database (SQLite): incidents, their append-only flow log, the
+// event log that SSE clients resume from, daily code sequences, webhook
+// deliveries and the candidate ids already raised. Append new migrations;
+// never edit one that has shipped. postgres/migrations.ts mirrors these.
+import type { Migration } from '../../../../device-registry/index.ts';
 
 export const INCIDENT_MIGRATIONS: Migration[] = [
   {
@@ -104,6 +106,19 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries(status, next_at);
 CREATE INDEX deliveries_webhook ON deliveries(webhook_id, status);
+`,
+  },
+  {
+    version: 2,
+    name: 'candidate ids already raised (idempotent raise)',
+    sql: `
+CREATE TABLE raised_candidates (
+  candidate_id TEXT PRIMARY KEY,
+  incident_id TEXT,
+  outcome TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX raised_candidates_at ON raised_candidates(at);
 `,
   },
 ];

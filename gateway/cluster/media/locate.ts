@@ -1,0 +1,55 @@
+// Where a channel's media is: on this node, on another node (its base URL),
+// or nowhere right now (no live lease). The lease locator answers from this
+// node's own leases first (no query), then from the lease table, and keeps a
+// remote answer for a second so a 16-tile wall does not query per segment.
+
+export type MediaLocation =
+  | { local: true }
+  | { local: false; nodeId: string; url: string | null }
+  | { local: false; none: true };
+
+export type Locate = (channelId: string) => Promise<MediaLocation>;
+
+export interface MediaLocator {
+  locate: Locate;
+  /** Drops a cached answer (its node did not answer, or disowned the channel). */
+  forget: (channelId: string) => void;
+}
+
+export interface LeaseLocatorOptions {
+  nodeId: string;
+  /** This node's lease version on the channel, if it holds one (ChannelLeases.owns). */
+  owns: (channelId: string) => number | undefined;
+  /** The channel's live lease holder (LeaseStore.owner). */
+  owner: (channelId: string) => Promise<{ nodeId: string; url: string | null } | undefined>;
+  /**
+   * Whether the channel is placed by leases at all (VideoManager.shardable: enabled RTSP).
+   * Pushed and GB28181 streams run where they arrive, and a disabled or deleted
+   * channel is answered by the local routes: all of those are local.
+   */
+  sharded: (channelId: string) => boolean;
+  /** How long a remote answer is reused (default 1000 ms). */
+  cacheMs?: number;
+}
+
+export function leaseLocator(opts: LeaseLocatorOptions): MediaLocator {
+  const cacheMs = opts.cacheMs ?? 1000;
+  const cache = new Map<string, { at: number; where: MediaLocation }>();
+
+  const locate: Locate = async (channelId) => {
+    if (!opts.sharded(channelId) || opts.owns(channelId) !== undefined) return { local: true };
+    const hit = cache.get(channelId);
+    if (hit && Date.now() - hit.at < cacheMs) return hit.where;
+    const lease = await opts.owner(channelId);
+    // The table names this node while its lease loop has not adopted the lease yet
+    // (or is giving it up): the local routes wait for the playlist, then say why.
+    if (lease?.nodeId === opts.nodeId) return { local: true };
+    const where: MediaLocation = lease ? { local: false, nodeId: lease.nodeId, url: lease.url } : { local: false, none: true };
+    if (lease) cache.set(channelId, { at: Date.now(), where });
+    else cache.delete(channelId);
+    if (cache.size > 10_000) cache.clear();
+    return where;
+  };
+
+  return { locate, forget: (channelId) => cache.delete(channelId) };
+}

@@ -1,0 +1,84 @@
+// One gateway node of a cluster: its channel leases (which cameras it runs),
+// the registry changes it shares with the other nodes, and where another
+// node's channels are. Started with the gateway; the leases begin once the
+// node's HTTP listens, so the URL it advertises for its media answers.
+import type { NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import type { RegistryService } from '../../device-registry/index.ts';
+import type { ClusterConfig } from './config.ts';
+import { ChannelLeases } from './leases/channel-leases.ts';
+import { LeaseStore, leasePool } from './leases/lease-store.ts';
+import { RegistryFanout } from './registry-fanout.ts';
+import { leaseLocator, sharedMediaTokenSecret, type MediaLocator } from './media/index.ts';
+import { untilReachable } from './start-retry.ts';
+import { redactUrl } from '../log.ts';
+import type { VideoManager } from '../video/video-manager.ts';
+
+export class ClusterNode {
+  private leases: ChannelLeases | undefined;
+  private manager: VideoManager | undefined;
+
+  private constructor(
+    readonly nodeId: string,
+    private readonly config: ClusterConfig,
+    private readonly leaseStore: LeaseStore,
+    private readonly fanout: RegistryFanout,
+    /** One media-token secret for every node, so a token minted on one is good on all. */
+    readonly mediaTokenSecret: Buffer,
+    private readonly log: Logger,
+  ) {
+    this.media = leaseLocator({
+      nodeId,
+      owns: (id) => this.leases?.owns(id),
+      owner: (id) => leaseStore.owner(id),
+      sharded: (id) => this.manager?.shardable.has(id) ?? false,
+    });
+  }
+
+  static async start(config: ClusterConfig, deps: { nodeId: string; postgresUrl: string; connectTimeoutMs: number; nats: NatsConnection; registry: RegistryService; log: Logger }): Promise<ClusterNode> {
+    const log = deps.log.child({ module: 'cluster', nodeId: deps.nodeId });
+    const pool = leasePool(deps.postgresUrl);
+    const leaseStore = new LeaseStore(pool, deps.nodeId, config.leaseTtlSeconds * 1000);
+    await untilReachable(() => leaseStore.ensureSchema(), { what: `PostgreSQL at ${redactUrl(deps.postgresUrl)} (leases)`, field: 'store.postgres.url', timeoutMs: deps.connectTimeoutMs, log });
+    const secret = await sharedMediaTokenSecret(pool);
+    return new ClusterNode(deps.nodeId, config, leaseStore, new RegistryFanout(deps.nats, deps.registry, deps.nodeId, log), secret, log);
+  }
+
+  /** For startVideo: the manager runs the channels these leases hold. */
+  readonly shard = (manager: VideoManager): ChannelLeases => {
+    this.manager = manager;
+    this.leases = new ChannelLeases(this.leaseStore, {
+      nodeId: this.nodeId, url: null, capacity: this.config.capacity, ttlMs: this.config.leaseTtlSeconds * 1000, tickMs: this.config.tickSeconds * 1000,
+    }, () => manager.shardable, (id) => manager.release(id), this.log);
+    return this.leases;
+  };
+
+  /** Starts taking channels once the node's HTTP answers at `url`. */
+  async listening(url: string): Promise<void> {
+    this.log.info({ url, capacity: this.config.capacity }, 'cluster node joining');
+    await this.leases?.start(url);
+  }
+
+  /** Where a channel's media is (cluster/media): here, on another node, or nowhere right now. */
+  readonly media: MediaLocator;
+
+  /** Channel → the node holding its lease now. */
+  readonly owners = (): Promise<Map<string, string>> => this.leaseStore.owners();
+
+  async describe() {
+    return {
+      nodeId: this.nodeId,
+      leases: this.leases?.stats() ?? null,
+      owned: (this.leases?.ownedIds() ?? []).sort(),
+      registryChanges: { relayed: this.fanout.relayed, received: this.fanout.received },
+      nodes: await this.leaseStore.nodesWithLeases(),
+    };
+  }
+
+  /** Hands the leases back (the channels' ingest stops first), so the others take over at once. */
+  async stop(): Promise<void> {
+    await this.leases?.stop();
+    this.fanout.stop();
+    await this.leaseStore.close();
+  }
+}

@@ -1,0 +1,49 @@
+// Registry changes reach every node. A node that commits a change emits
+// `device.changed` locally (registry-service.ts); this relays it over core
+// NATS to the other nodes, which emit it on their own registry events, so
+// their rooms (video shards, MQTT auth, API key cache) react as if it were theirs.
+// Core NATS is at most once: a node cut off while a change is made misses it;
+// `resync` (run after a reconnect) replays the current channels and sensors.
+import { JSONCodec, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import type { DeviceChanged, RegistryService } from '../../device-registry/index.ts';
+
+const SUBJECT = 'gw.registry.changed';
+const codec = JSONCodec<{ origin: string; change: DeviceChanged }>();
+
+export class RegistryFanout {
+  relayed = 0;
+  received = 0;
+  private readonly fromOthers = new WeakSet<DeviceChanged>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly nc: NatsConnection, private readonly registry: RegistryService, private readonly nodeId: string, private readonly log: Logger) {
+    registry.events.on('device.changed', this.onLocal);
+    const sub = nc.subscribe(SUBJECT, {
+      callback: (err, m) => {
+        if (err) return void log.warn({ err }, 'registry change subscription error');
+        try {
+          const { origin, change } = codec.decode(m.data);
+          if (origin === nodeId) return;
+          this.received++;
+          this.fromOthers.add(change);
+          registry.events.emit('device.changed', change);
+        } catch (error) {
+          log.warn({ err: error }, 'undecodable registry change from another node; dropped');
+        }
+      },
+    });
+    this.unsubscribe = () => sub.unsubscribe();
+  }
+
+  private readonly onLocal = (change: DeviceChanged) => {
+    if (this.fromOthers.has(change)) return;
+    this.relayed++;
+    this.nc.publish(SUBJECT, codec.encode({ origin: this.nodeId, change }));
+  };
+
+  stop(): void {
+    this.registry.events.off('device.changed', this.onLocal);
+    this.unsubscribe();
+  }
+}

@@ -1,0 +1,45 @@
+// Opens the registry store the configuration names, waiting for PostgreSQL
+// at start (see start-retry.ts), and serialises first-start work (seed, admin
+// key) across nodes that start together.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { PgRegistryStore, SqliteRegistryStore, type RegistryStore } from '../../device-registry/index.ts';
+import { redactUrl } from '../log.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import { untilReachable } from './start-retry.ts';
+
+const BOOTSTRAP_LOCK = 7_202_612; // pg_advisory_lock key: first-start work, one node at a time
+
+export async function openRegistryStore(config: GatewayConfig, log: Logger): Promise<RegistryStore> {
+  if (config.store.database === 'sqlite') return new SqliteRegistryStore(join(config.dataDir, 'registry.db'));
+  const url = config.store.postgres.url!;
+  return untilReachable(() => PgRegistryStore.open(url, { max: config.store.postgres.poolSize, connectionTimeoutMillis: 5000, application_name: 'gateway' }), {
+    what: `PostgreSQL at ${redactUrl(url)}`, field: 'store.postgres.url', timeoutMs: config.store.postgres.connectTimeoutSeconds * 1000, log: log.child({ module: 'postgres' }),
+  });
+}
+
+/** Runs `work` while holding a cluster-wide lock (PostgreSQL), or directly with the embedded store. */
+export async function exclusively<T>(config: GatewayConfig, work: () => Promise<T>): Promise<T> {
+  if (config.store.database === 'sqlite') return work();
+  const client = new pg.Client({ connectionString: config.store.postgres.url!, application_name: 'gateway-bootstrap' });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
+    return await work();
+  } finally {
+    await client.end(); // ending the session releases the lock
+  }
+}
+
+export const nodeIdOf = (config: GatewayConfig): string => config.cluster.nodeId ?? hostname();
+
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+
+/** The URL the other nodes reach this node's HTTP at, once it listens: configured, else its listen address or host name. */
+export function advertisedUrl(config: GatewayConfig, boundPort: number): string {
+  if (config.cluster.advertiseUrl) return config.cluster.advertiseUrl.replace(/\/+$/, '');
+  const host = WILDCARD.has(config.http.host) ? hostname() : config.http.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+}

@@ -1,0 +1,65 @@
+// What both engines decide the same way: how a repeat merges its evidence,
+// which severity wins, the flow records the door writes, incident codes and
+// the errors a refused write gets.
+import { GwError } from '../../../device-registry/index.ts';
+import { SEVERITY_RANK } from '../view.ts';
+import type { SystemActor } from './incident-store.ts';
+import type { IncidentRow, NewFlow, RaiseInput } from './types.ts';
+
+const MAX_SNAPSHOTS = 10;
+
+/** Newer evidence wins, snapshots accumulate (the latest few). */
+export function mergeEvidence(old: Record<string, unknown>, add: Record<string, unknown>): Record<string, unknown> {
+  const snapshots = [...((old.snapshots as string[]) ?? []), ...((add.snapshots as string[]) ?? [])].slice(-MAX_SNAPSHOTS);
+  return { ...old, ...add, ...(snapshots.length ? { snapshots } : {}) };
+}
+
+/** A repeat on `target`: an open incident may get more severe and takes the new evidence; a closed one (cool-down) stays as it was. */
+export function repeatOf(target: IncidentRow, input: RaiseInput, open: boolean, actor: SystemActor) {
+  const worse = open && SEVERITY_RANK[input.severity] < SEVERITY_RANK[target.severity];
+  const severity = worse ? input.severity : target.severity;
+  return {
+    severity,
+    sevRank: SEVERITY_RANK[severity],
+    evidence: open ? mergeEvidence(target.evidence, input.evidence) : target.evidence,
+    flow: worse ? severityFlow(actor, target.severity, severity) : undefined,
+  };
+}
+
+const severityFlow = (actor: SystemActor, from: string, to: string): NewFlow =>
+  ({ actor, action: 'severity', from: null, to: null, note: `severity ${from} → ${to}`, attachments: [], data: null });
+
+export const clearFlow = (actor: SystemActor): NewFlow =>
+  ({ actor, action: 'clear', from: null, to: null, note: 'the condition ended', attachments: [], data: null });
+
+export const reportFlow = (actor: SystemActor, input: RaiseInput): NewFlow =>
+  ({ actor, action: 'report', from: null, to: 'reported', note: input.title, attachments: [], data: { source: `${input.sourceKind}:${input.sourceId}` } });
+
+/** Incident codes count per day in the configured time zone: 20261122-00017. */
+export class DailyCodes {
+  private readonly format: Intl.DateTimeFormat;
+
+  constructor(timeZone: string) {
+    this.format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  }
+
+  day(now: number): string {
+    return this.format.format(now).replace(/-/g, '');
+  }
+
+  static code(day: string, n: number): string {
+    return `${day}-${String(n).padStart(5, '0')}`;
+  }
+}
+
+export const staleVersion = (current: IncidentRow, expected: number) =>
+  new GwError('GW_ERR_STALE_VERSION', `incident ${current.code} is at version ${current.version} (${current.status}), not ${expected}; reload it`, 'version');
+
+/** Why a claim was refused: the incident is closed, or someone else holds the lease. */
+export const claimRefused = (row: IncidentRow, closed: boolean) =>
+  closed
+    ? new GwError('GW_ERR_ILLEGAL_TRANSITION', `incident ${row.code} is closed`, 'id')
+    : new GwError('GW_ERR_CLAIMED', `incident ${row.code} is being handled by ${row.claimBy} until ${new Date(row.claimUntil!).toISOString()}`, 'id');
+
+/** Queue order (dispatch order): most severe, nearest SLA deadline (none last), oldest. */
+export const QUEUE_ORDER = 'sev_rank, sla_deadline IS NULL, sla_deadline, first_seen';
