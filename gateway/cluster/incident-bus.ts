@@ -40,6 +40,8 @@ export class IncidentBus {
   /** Candidates a consumer dropped as invalid (they would fail on every node, for ever). */
   rejected = 0;
   relayed = 0;
+  /** Events whose first publish failed (NATS away); the relay publishes them later. */
+  unpublished = 0;
   private room: IncidentRoom | undefined;
   private readonly stops: Array<() => void | Promise<void>> = [];
   private relayTimer: NodeJS.Timeout | undefined;
@@ -58,10 +60,20 @@ export class IncidentBus {
     return new IncidentBus(new EventFanout(nc, jsm, { nodeId: opts.nodeId, log }), new CandidateQueue(nc, jsm, { log }), log);
   }
 
-  /** For startIncidents: where this node's stored events go (the stream), and where SSE replays from. */
-  readonly sink: StoredEventSink = async (event) => {
-    await this.fanout.publish(event);
-    await this.room?.outbox?.markPublished([event.seq]);
+  /**
+   * For startIncidents: where this node's stored events go (the stream). Not
+   * awaited by the writer: the event is on record in the outbox already, so a
+   * slow or absent NATS delays the wall, never the request; the relay
+   * publishes what did not get through.
+   */
+  readonly sink: StoredEventSink = (event) => {
+    void (async () => {
+      await this.fanout.publish(event);
+      await this.room?.outbox?.markPublished([event.seq]);
+    })().catch((err: unknown) => {
+      this.unpublished++;
+      this.warnings.warn(`publish:${(err as Error).message}`, { err: (err as Error).message, seq: event.seq }, 'event not published yet; the relay retries it');
+    });
   };
 
   readonly eventLog: EventLog = {
@@ -74,7 +86,12 @@ export class IncidentBus {
     const errors = check(IncidentCandidate, candidate);
     if (errors.length) throw invalid(errors);
     const candidateId = opts?.candidateId ?? randomUUID();
-    await this.queue.enqueue(candidateId, candidate);
+    try {
+      await this.queue.enqueue(candidateId, candidate);
+    } catch (err) {
+      // Not accepted: the producer keeps it (sensor outbox, detector retry, the HTTP client) and tries again with the same id.
+      throw new GwError('GW_ERR_UNAVAILABLE', `the incident queue (NATS JetStream) did not accept candidate ${candidateId}: ${(err as Error).message}; retry with the same id`, 'candidate');
+    }
     return { queued: true, candidateId };
   };
 
@@ -112,9 +129,12 @@ export class IncidentBus {
     }
   }
 
-  async stats(): Promise<{ candidatesPending: number; outboxBacklog: number | null; rejected: number; relayed: number; queued: number; handled: number; redelivered: number; failed: number }> {
+  async stats(): Promise<Record<string, number | null>> {
     const { queued, handled, redelivered, failed } = this.queue;
-    return { candidatesPending: await this.queue.pending(), outboxBacklog: (await this.room?.outbox?.backlog()) ?? null, rejected: this.rejected, relayed: this.relayed, queued, handled, redelivered, failed };
+    return {
+      candidatesPending: await this.queue.pending().catch(() => null), outboxBacklog: (await this.room?.outbox?.backlog().catch(() => null)) ?? null,
+      rejected: this.rejected, relayed: this.relayed, unpublished: this.unpublished, queued, handled, redelivered, failed,
+    };
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@
 // our GwErrors as they are, Fastify's own (validation, body limits, bad JSON)
 // translated into the catalogue, anything unexpected as a logged 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { formatAjvErrors, GwError, invalid } from '../../device-registry/index.ts';
+import { formatAjvErrors, GwError, invalid, isPostgresUnreachable } from '../../device-registry/index.ts';
 
 const FASTIFY_CODES: Record<string, () => GwError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new GwError('GW_ERR_BODY_TOO_LARGE', 'the request body is larger than allowed', 'body'),
@@ -22,6 +22,7 @@ export function toGwError(err: FastifyError | GwError | Error): GwError | undefi
   if (err instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return new GwError('GW_ERR_VALIDATION', `the body is not valid JSON: ${err.message}`, 'body');
   }
+  if (isPostgresUnreachable(err)) return new GwError('GW_ERR_UNAVAILABLE', `the database is unavailable (${err.message}); try again shortly`);
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new GwError(fe.statusCode === 404 ? 'GW_ERR_NOT_FOUND' : 'GW_ERR_VALIDATION', err.message, undefined);
   }

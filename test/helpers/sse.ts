@@ -9,12 +9,15 @@ export interface SseEvent {
 
 export interface SseClient {
   events: SseEvent[];
+  /** Set when the server ended the stream (it went away), not the client. */
+  ended?: Error;
   close(): void;
 }
 
 /** Resolves once the stream answered (its headers came); events collect as they arrive. */
 export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const events: SseEvent[] = [];
+  const client: SseClient = { events, close: () => controller.abort() };
   const controller = new AbortController();
   const res = await fetch(url, { signal: controller.signal, headers });
   assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
@@ -38,8 +41,8 @@ export async function openSse(url: string, headers: Record<string, string> = {})
         }
       }
     } catch (err) {
-      if (!controller.signal.aborted) throw err;
+      if (!controller.signal.aborted) client.ended = err as Error;
     }
   })();
-  return { events, close: () => controller.abort() };
+  return client;
 }

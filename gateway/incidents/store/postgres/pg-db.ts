@@ -2,14 +2,11 @@
 // transactions that retry once when a concurrent node won a race, and every
 // driver error turned into the project's error catalogue.
 import pg from 'pg';
-import { GwError } from '../../../../device-registry/index.ts';
+import { GwError, isPostgresUnreachable } from '../../../../device-registry/index.ts';
 
 export type Row = Record<string, unknown>;
 export type Tx = pg.PoolClient;
 
-// Connection-level failures: the server is down, unreachable, restarting or full.
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
-const UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Cannot use a pool after calling end/i;
 
 /** Where the database is, without credentials, for messages. */
 export function describeUrl(url: string): string {
@@ -25,7 +22,7 @@ export function describeUrl(url: string): string {
 export function translate(err: unknown, where: string): unknown {
   if (err instanceof GwError) return err;
   const { code, constraint, message } = err as { code?: string; constraint?: string; message?: string };
-  if ((code && (UNREACHABLE.has(code) || code.startsWith('08'))) || UNREACHABLE_MESSAGE.test(message ?? '')) {
+  if (isPostgresUnreachable(err)) {
     return new GwError('GW_ERR_UNAVAILABLE', `the incident database (PostgreSQL at ${where}) is unavailable: ${message ?? code}`, undefined, { cause: code ?? message });
   }
   if (code === '23505') return new GwError('GW_ERR_CONFLICT', `a concurrent write got there first (${constraint ?? 'unique key'}); retry`);

@@ -17,8 +17,8 @@ export class PgEventOutbox implements EventOutbox {
   }
 
   async claimStale(before: number, now: number, claimMs: number, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.db.rows(`UPDATE incident_events SET relay_at = $2 WHERE seq IN (
-        SELECT seq FROM incident_events WHERE NOT published AND at < $1 AND (relay_at IS NULL OR relay_at < $2 - $3)
+    const rows = await this.db.rows(`UPDATE incident_events SET relay_at = $2::bigint WHERE seq IN (
+        SELECT seq FROM incident_events WHERE NOT published AND at < $1::bigint AND (relay_at IS NULL OR relay_at < $2::bigint - $3::bigint)
         ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED)
       RETURNING *`, [before, now, claimMs, limit]);
     return rows.map(toEvent).sort((a, b) => a.seq - b.seq);
