@@ -28,7 +28,7 @@ test('unreachable with retry:false rejects with GW_ERR_UNAVAILABLE naming the UR
   assert.ok(err instanceof GwError, String(err));
   assert.equal(err.code, 'GW_ERR_UNAVAILABLE');
   assert.equal(err.statusCode, 503);
-  assert.match(err.message, new RegExp(`nats://gw:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+  assert.match(err.message, new RegExp(`nats://\\[REDACTED\\]@127\\.0\\.0\\.1:${port}`));
   assert.doesNotMatch(err.message, /s3cr3t/);
   assert.doesNotMatch(lines.join(''), /s3cr3t/);
 });
