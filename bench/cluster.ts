@@ -5,10 +5,9 @@
 // CPU of the nodes and of PostgreSQL; and whether any channel ever ran twice.
 //   node --import tsx bench/cluster.ts [--channels 10000] [--nodes 4] [--ttl 10000] [--tick 2000] [--steady 20]
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { cpuSeconds } from './proc.ts';
+import { cpuSeconds, postgresCpuSeconds } from './proc.ts';
 import { ClusterSim, realNow } from '../test/helpers/cluster-sim.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
 
@@ -20,21 +19,6 @@ const nodes = Number(values.nodes);
 const ttlMs = Number(values.ttl);
 const tickMs = Number(values.tick);
 const steadySeconds = Number(values.steady);
-
-/** CPU seconds of PostgreSQL: the postmaster, its reaped children, and the live backends. */
-function postgresCpu(pid: number): number {
-  const own = (p: number) => {
-    try {
-      const f = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      return (Number(x[11]) + Number(x[12]) + Number(x[13]) + Number(x[14])) / 100;
-    } catch {
-      return 0;
-    }
-  };
-  const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  return own(pid) + children.reduce((s, c) => s + own(c), 0);
-}
 
 const pgServer = await startPostgres();
 const sim = new ClusterSim(await pgServer.createDatabase('cluster_bench'), { channels, ttlMs, tickMs, startMs: 50 });
@@ -52,14 +36,14 @@ try {
   const opsBefore = total('ops');
   const rowsBefore = total('leaseRows');
   const cpuBefore = new Map([...sim.nodes.values()].map((n) => [n.id, cpuSeconds(n.proc.pid!) ?? 0]));
-  const pgBefore = postgresCpu(pgServer.pid()!);
+  const pgBefore = postgresCpuSeconds(pgServer.pid()!);
   const w0 = realNow();
   await new Promise((r) => setTimeout(r, steadySeconds * 1000));
   const elapsed = (realNow() - w0) / 1000;
   const opsAfter = total('ops');
   const leaseRowsPerSecond = (total('leaseRows') - rowsBefore) / elapsed;
   const nodeCpu = [...sim.nodes.values()].map((n) => (((cpuSeconds(n.proc.pid!) ?? 0) - cpuBefore.get(n.id)!) / elapsed) * 100);
-  const pgCpu = ((postgresCpu(pgServer.pid()!) - pgBefore) / elapsed) * 100;
+  const pgCpu = ((postgresCpuSeconds(pgServer.pid()!) - pgBefore) / elapsed) * 100;
   const tickMsSeen = [...sim.nodes.values()].map((n) => Number(n.lastStats?.lastTickMs ?? 0));
   const rss = [...sim.nodes.values()].map((n) => Number(n.lastStats?.rssMiB ?? 0));
   const opsPerSecond = (opsAfter - opsBefore) / elapsed;

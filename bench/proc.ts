@@ -1,4 +1,5 @@
 // CPU and memory of processes from /proc, for the benchmarks (Linux only).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -44,3 +45,18 @@ export const percentile = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0;
 };
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** CPU seconds of PostgreSQL: the postmaster, its reaped children, and the live backends. */
+export function postgresCpuSeconds(pid: number): number {
+  const own = (p: number) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return (Number(x[11]) + Number(x[12]) + Number(x[13]) + Number(x[14])) / TICKS_PER_SECOND; // utime, stime, cutime, cstime
+    } catch {
+      return 0;
+    }
+  };
+  const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  return own(pid) + children.reduce((s, c) => s + own(c), 0);
+}

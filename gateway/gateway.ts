@@ -60,8 +60,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       onStoredEvent: bus?.sink, eventLog: bus?.eventLog, queue: bus?.raise,
     });
     await bus?.attach(incidents);
-    // Machine candidates go through the durable queue when there is one; people's reports stay direct.
-    const raise = incidents.raise;
+    // Machine candidates: through the durable queue when there is one (people's reports stay direct).
+    const { raise } = incidents;
     const room = incidents;
     const publishLive = bus?.publishLive ?? ((type: string, payload: Record<string, unknown>) => room.service.publishLive(type, payload));
     if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise, dataDir: config.dataDir, log: logger });
@@ -80,6 +80,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   } catch (err) {
     await detection?.stop();
     await scaleOut?.leave();
+    remoteMedia?.close();
     await video?.stop();
     await gb28181?.stop();
     await sensors?.stop();

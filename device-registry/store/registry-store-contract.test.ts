@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import pg from 'pg';
-import { startPostgres, type Postgres } from '../../test/helpers/postgres.ts';
+import { postgresPerFile } from '../../test/helpers/postgres.ts';
 import { PG_MIGRATIONS } from './postgres/migrations.ts';
 import { PgRegistryStore } from './postgres/pg-store.ts';
 import { registryStoreContract } from './registry-store.contract.ts';
@@ -16,16 +16,9 @@ import { SqliteRegistryStore } from './sqlite/sqlite-store.ts';
 const dir = mkdtempSync(join(tmpdir(), 'gw-contract-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-let postgres: Postgres;
-before(async () => {
-  postgres = await startPostgres();
-});
-after(async () => {
-  await postgres?.close();
-});
-
+const postgres = postgresPerFile('registry');
+const freshDatabase = postgres.freshDatabase;
 let databases = 0;
-const freshDatabase = () => postgres.createDatabase(`registry_${process.pid}_${++databases}`);
 
 registryStoreContract('SQLite', async () => {
   const file = join(dir, `store-${++databases}.db`);

@@ -32,7 +32,7 @@ export interface GatewayCluster {
 export interface ClusterOptions {
   ttlSeconds: number;
   tickSeconds: number;
-  /** Extra --key value flags for every node. */
+  /** Extra --key value flags for every node (keep log.level at info or lower: the start is read from the log). */
   args?: string[];
 }
 
@@ -52,7 +52,10 @@ export async function startGatewayCluster(opts: ClusterOptions): Promise<Gateway
       '--gb28181.enabled', 'false', ...(opts.args ?? []),
     ];
     const gw = spawnGateway(args, { GATEWAY_AUTH__ADMIN_KEY: CLUSTER_KEY });
-    const url = await gw.listening();
+    const url = await gw.listening().catch((err: unknown) => {
+      gw.proc.kill('SIGKILL');
+      throw err;
+    });
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${CLUSTER_KEY}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
     const node: ClusterNodeProcess = {

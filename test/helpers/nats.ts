@@ -11,6 +11,8 @@ export interface Nats {
   port: number;
   url: string;
   log: () => string;
+  /** The server's pid while it runs (the benchmarks read its CPU). */
+  pid(): number | undefined;
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startNats(): Promise<Nats> {
     port,
     url: `nats://127.0.0.1:${port}`,
     log: () => log,
+    pid: () => child?.pid,
     stop: () => terminate(child),
     start,
     close: async () => {

@@ -7,6 +7,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { freePort, terminate, waitForPort } from './mosquitto.ts';
 
@@ -111,4 +112,17 @@ export async function startPostgres(): Promise<Postgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One server for a test file (started before its tests, removed after them, with its databases) and a fresh database per call. */
+export function postgresPerFile(prefix: string): { server: () => Postgres; freshDatabase: () => Promise<string> } {
+  let server: Postgres | undefined;
+  let databases = 0;
+  before(async () => {
+    server = await startPostgres();
+  });
+  after(async () => {
+    await server?.close();
+  });
+  return { server: () => server!, freshDatabase: () => server!.createDatabase(`${prefix}_${process.pid}_${++databases}`) };
 }

@@ -3,12 +3,7 @@
 // migrations; never edit one that has shipped.
 import type pg from 'pg';
 import type { EntityName } from '../registry-store.ts';
-
-export interface PgMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import { migratePostgres, type PgMigration } from './pg-migrate.ts';
 
 /** Entity → table. PostgreSQL folds unquoted names to lower case, so gbDevices gets a snake_case table. */
 export const PG_TABLES: Readonly<Record<EntityName, string>> = {
@@ -116,38 +111,8 @@ CREATE TABLE IF NOT EXISTS channel_leases (
   },
 ];
 
-// Gateway nodes that start at once race on the schema: one holds this lock and
-// migrates, the others wait for it and then find nothing left to do.
 const MIGRATION_LOCK = 0x67_77_72_67; // "gwrg"
 
-/**
- * Applies pending migrations, each in its own transaction, on one connection
- * holding the advisory lock; refuses a database a newer release has migrated
- * further. Returns the schema version the database is at afterwards.
- */
-export async function migrate(client: pg.ClientBase, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
-  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-  try {
-    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
-    const { rows } = await client.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version');
-    const current = rows[0]?.v ?? 0;
-    const latest = migrations[migrations.length - 1]!.version;
-    if (current > latest) {
-      throw new Error(`the registry database is at schema version ${current}, newer than this gateway knows (${latest}); upgrade the gateway`);
-    }
-    for (const m of migrations.filter((m) => m.version > current)) {
-      await client.query('BEGIN');
-      try {
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw new Error(`registry migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
-      }
-    }
-    return Math.max(current, latest);
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-  }
-}
+/** Brings the registry schema up to date (see pg-migrate.ts). */
+export const migrate = (client: pg.ClientBase, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> =>
+  migratePostgres(client, { what: 'registry', versionTable: 'schema_version', lock: MIGRATION_LOCK, migrations });

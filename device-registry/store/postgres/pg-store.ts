@@ -12,6 +12,7 @@ import type {
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
 import { migrate, PG_TABLES } from './migrations.ts';
+import { inTransaction } from './pg-migrate.ts';
 
 type Row = Record<string, unknown>;
 
@@ -121,25 +122,8 @@ export class PgRegistryStore implements RegistryStore {
     return store;
   }
 
-  /** Runs fn inside BEGIN/COMMIT on one connection, rolling back on any error. */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr as Error; // the connection is unusable: the pool discards it
-      }
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   private async rows(text: string, values: unknown[] = []): Promise<Row[]> {

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { PgRegistryStore } from '../../../device-registry/index.ts';
-import { startPostgres, type Postgres } from '../../../test/helpers/postgres.ts';
+import { postgresPerFile } from '../../../test/helpers/postgres.ts';
 import { candidate, gwError, MIN, move, raise, raised, SYSTEM, T0, TIME_ZONE } from './contract-fixtures.ts';
 import { incidentStoreContract } from './incident-store.contract.ts';
 import { INCIDENT_PG_MIGRATIONS } from './postgres/migrations.ts';
@@ -19,16 +19,9 @@ import { SqliteIncidentStore } from './sqlite/sqlite-incident-store.ts';
 const dir = mkdtempSync(join(tmpdir(), 'gw-incident-contract-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-let postgres: Postgres;
-before(async () => {
-  postgres = await startPostgres();
-});
-after(async () => {
-  await postgres?.close();
-});
-
+const postgres = postgresPerFile('incidents');
+const freshDatabase = postgres.freshDatabase;
 let databases = 0;
-const freshDatabase = () => postgres.createDatabase(`incidents_${process.pid}_${++databases}`);
 
 incidentStoreContract('SQLite', async () => {
   const file = join(dir, `incidents-${++databases}.db`);
@@ -169,11 +162,11 @@ describe('PgIncidentStore only: several nodes on one database', () => {
     const store = await PgIncidentStore.open(await freshDatabase(), TIME_ZONE);
     try {
       await raised(store, candidate());
-      await postgres.stop();
+      await postgres.server().stop();
       await assert.rejects(store.ping(), gwError('GW_ERR_UNAVAILABLE'));
       await assert.rejects(raise(store, candidate()), gwError('GW_ERR_UNAVAILABLE'));
       await assert.rejects(store.list({ limit: 1, offset: 0 }, 'newest'), gwError('GW_ERR_UNAVAILABLE'));
-      await postgres.start();
+      await postgres.server().start();
       await store.ping();
       assert.equal((await raised(store, candidate())).row.code, '20260102-00002');
     } finally {

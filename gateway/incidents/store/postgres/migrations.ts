@@ -5,12 +5,7 @@
 // has shipped. JSON columns are `json`, not `jsonb`: kept as written (key
 // order, \u0000) like SQLite's text, and never queried inside.
 import type pg from 'pg';
-
-export interface PgMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import { migratePostgres, type PgMigration } from '../../../../device-registry/index.ts';
 
 export const INCIDENT_PG_MIGRATIONS: PgMigration[] = [
   {
@@ -140,42 +135,8 @@ CREATE INDEX incident_events_unpublished ON incident_events(seq) WHERE NOT publi
   },
 ];
 
-// Nodes starting at once race on the schema: the first takes this lock inside
-// its migration transaction; the others wait, then find nothing left to do.
 const MIGRATION_LOCK = 0x67_77_69_6e; // "gwin"
 
-/**
- * Applies the pending migrations in one transaction holding a transaction-level
- * advisory lock (released by COMMIT or ROLLBACK, or when the connection dies);
- * refuses a database a newer release has migrated further. Returns the version.
- */
-export async function migrateIncidents(client: pg.ClientBase, migrations: readonly PgMigration[] = INCIDENT_PG_MIGRATIONS): Promise<number> {
-  await client.query('BEGIN');
-  try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS incident_schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
-    const { rows } = await client.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM incident_schema_version');
-    const current = rows[0]?.v ?? 0;
-    const latest = migrations[migrations.length - 1]!.version;
-    if (current > latest) {
-      throw new Error(`the incident database is at schema version ${current}, newer than this gateway knows (${latest}); upgrade the gateway`);
-    }
-    for (const m of migrations.filter((m) => m.version > current)) {
-      try {
-        await client.query(m.sql);
-      } catch (err) {
-        throw new Error(`incident migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
-      }
-      await client.query('INSERT INTO incident_schema_version (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
-    }
-    await client.query('COMMIT');
-    return Math.max(current, latest);
-  } catch (err) {
-    try {
-      await client.query('ROLLBACK');
-    } catch (rollbackErr) {
-      throw new Error(`${(err as Error).message} (the rollback failed too: ${(rollbackErr as Error).message})`, { cause: err });
-    }
-    throw err;
-  }
-}
+/** Brings the incident schema up to date (device-registry/store/postgres/pg-migrate.ts). */
+export const migrateIncidents = (client: pg.ClientBase, migrations: readonly PgMigration[] = INCIDENT_PG_MIGRATIONS): Promise<number> =>
+  migratePostgres(client, { what: 'incident', versionTable: 'incident_schema_version', lock: MIGRATION_LOCK, migrations });

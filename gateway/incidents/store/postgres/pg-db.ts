@@ -2,7 +2,7 @@
 // transactions that retry once when a concurrent node won a race, and every
 // driver error turned into the project's error catalogue.
 import pg from 'pg';
-import { GwError, isPostgresUnreachable } from '../../../../device-registry/index.ts';
+import { GwError, inTransaction, isPostgresUnreachable } from '../../../../device-registry/index.ts';
 
 export type Row = Record<string, unknown>;
 export type Tx = pg.PoolClient;
@@ -80,24 +80,8 @@ export class PgDb {
     }
   }
 
-  private async once<T>(fn: (c: Tx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr as Error; // the connection is unusable: the pool discards it
-      }
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+  private once<T>(fn: (c: Tx) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async end(): Promise<void> {
