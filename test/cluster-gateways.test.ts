@@ -113,7 +113,11 @@ test('kill -9 a node: its cameras are online on the others within the lease time
   const play = await node('node-1').json<{ hls: string }>(`/api/channels/${remote}/play`);
   const playlist = await node('node-1').api(play.hls);
   assert.equal(playlist.status, 200);
-  assert.match(await playlist.text(), /#EXTM3U/);
+  assert.equal(playlist.headers.get('x-gw-served-by'), 'node-3');
+  const segment = /^(seg-\d+\.ts)$/m.exec(await playlist.text())?.[1];
+  assert.ok(segment, 'the playlist lists a segment');
+  const ts = Buffer.from(await (await node('node-1').api(play.hls.replace('index.m3u8', segment))).arrayBuffer());
+  assert.ok(ts.length > 188 && ts[0] === 0x47 && ts[188] === 0x47, 'an MPEG-TS segment of node-3, through node-1');
 
   // The killed node comes back: it takes its share again, still never doubled.
   await cluster.start(victim);
