@@ -64,7 +64,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     const { raise } = incidents;
     const room = incidents;
     const publishLive = bus?.publishLive ?? ((type: string, payload: Record<string, unknown>) => room.service.publishLive(type, payload));
-    if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise, dataDir: config.dataDir, log: logger });
+    if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise, dataDir: config.dataDir, log: logger, share: scaleOut?.sensorShare });
     const node = scaleOut?.node;
     remoteMedia = node && mediaOwnerRouting({ nodeId: node.nodeId, mode: config.cluster.media, locate: node.media.locate, forget: node.media.forget, log: logger.child({ module: 'media-routing' }) });
     if (config.video.enabled) {

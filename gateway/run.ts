@@ -47,13 +47,14 @@ export async function runGateway(argv: string[], onStop?: () => Promise<void>): 
   let url: string;
   try {
     url = await gateway.app.listen({ host: config.http.host, port: config.http.port });
-    logger.info({ url, dataDir: config.dataDir, rtmpPort: gateway.video?.ports.rtmp, sipPort: gateway.gb28181?.ports.sip }, 'gateway listening');
   } catch (err) {
     await gateway.close();
     const e = err as NodeJS.ErrnoException;
     fail([`http.port: cannot listen on ${config.http.host}:${config.http.port} (${e.code ?? e.message})`]);
   }
+  // A cluster node joins (first lease tick) before it says it is up.
   await gateway.listening((gateway.app.server.address() as AddressInfo).port);
+  logger.info({ url, dataDir: config.dataDir, rtmpPort: gateway.video?.ports.rtmp, sipPort: gateway.gb28181?.ports.sip, nodeId: gateway.scaleOut?.nodeId }, 'gateway listening');
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -11,6 +11,8 @@ import { clusterRoutes } from './http.ts';
 import { IncidentBus } from './incident-bus.ts';
 import { connectNats } from './jetstream/connect.ts';
 import { ClusterNode } from './node.ts';
+import { NatsSensorShare } from './sensor-share.ts';
+import type { SensorShare } from '../sensors/share.ts';
 import { advertisedUrl, nodeIdOf } from './stores.ts';
 
 export { exclusively, openRegistryStore } from './stores.ts';
@@ -22,6 +24,8 @@ export interface ScaleOut {
   nodeId: string;
   bus?: IncidentBus;
   node?: ClusterNode;
+  /** Cluster: one node judges each sensor; every node sees every accepted reading. */
+  sensorShare?: SensorShare;
   checks: Record<string, () => Promise<void>>;
   routes(app: FastifyInstance): void;
   /** The node's HTTP listens on `port`: advertise it and start taking channels. */
@@ -53,8 +57,9 @@ export async function startScaleOut(config: GatewayConfig, deps: { registry: Reg
     throw err;
   }
   const nc = nats;
+  const sensorShare = node && new NatsSensorShare(nc, nodeId, node.liveNodeIds, log.child({ module: 'sensor-share' }));
   return {
-    nodeId, bus, node,
+    nodeId, bus, node, sensorShare,
     checks: { nats: () => nc.flush() },
     routes: (app) => {
       if (node) clusterRoutes(app, node, bus);

@@ -47,20 +47,27 @@ export class ClusterNode {
   /** For startVideo: the manager runs the channels these leases hold. */
   readonly shard = (manager: VideoManager): ChannelLeases => {
     this.manager = manager;
-    this.leases = new ChannelLeases(this.leaseStore, {
-      nodeId: this.nodeId, url: null, capacity: this.config.capacity, ttlMs: this.config.leaseTtlSeconds * 1000, tickMs: this.config.tickSeconds * 1000,
-    }, () => manager.shardable, (id) => manager.release(id), this.log);
-    return this.leases;
+    return this.ensureLeases();
   };
+
+  /** The lease loop; without video it still beats, so the nodes know each other (sensor ownership). */
+  private ensureLeases(): ChannelLeases {
+    return (this.leases ??= new ChannelLeases(this.leaseStore, {
+      nodeId: this.nodeId, url: null, capacity: this.config.capacity, ttlMs: this.config.leaseTtlSeconds * 1000, tickMs: this.config.tickSeconds * 1000,
+    }, () => this.manager?.shardable ?? [], (id) => this.manager?.release(id) ?? Promise.resolve(), this.log));
+  }
 
   /** Starts taking channels once the node's HTTP answers at `url`. */
   async listening(url: string): Promise<void> {
     this.log.info({ url, capacity: this.config.capacity }, 'cluster node joining');
-    await this.leases?.start(url);
+    await this.ensureLeases().start(url);
   }
 
   /** Where a channel's media is (cluster/media): here, on another node, or nowhere right now. */
   readonly media: MediaLocator;
+
+  /** The live nodes at the last lease tick. */
+  readonly liveNodeIds = (): readonly string[] => this.leases?.liveNodeIds ?? [];
 
   /** Channel → the node holding its lease now. */
   readonly owners = (): Promise<Map<string, string>> => this.leaseStore.owners();

@@ -19,6 +19,8 @@ import { sensorRoutes } from './http/routes.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { WarnRollup } from '../log-rollup.ts';
 import { RuleEngine } from './rules/engine.ts';
+import type { SensorShare } from './share.ts';
+import { shareWithOthers } from './shared-readings.ts';
 import { InfluxSink } from './series/influx-sink.ts';
 import type { TimeSeriesSink } from './series/sink.ts';
 import { SqliteSeries } from './series/sqlite-series.ts';
@@ -37,6 +39,8 @@ export interface SensorsDeps {
   httpServer?: HttpServer;
   /** Called after each alarm reached raise() successfully (benchmarks, tests). */
   onDelivered?: (candidate: IncidentCandidate) => void;
+  /** Scale-out: which sensors this node judges, and the readings the other nodes accepted (share.ts). */
+  share?: SensorShare;
 }
 
 export interface SensorsRoom {
@@ -86,7 +90,8 @@ export async function startSensors(config: SensorsConfig, deps: SensorsDeps): Pr
     delete states.get(sensor.id).healthReason;
     void setStatus(sensor.id, 'online');
   };
-  const ingest = new Ingest(config, directory, states, sink, engine, log, warn, onSeen);
+  const ingest = new Ingest(config, directory, states, sink, engine, log, warn, onSeen, deps.share);
+  const unshare = deps.share && shareWithOthers(deps.share, { directory, states, local, engine, ingest, log });
 
   let broker: EmbeddedBroker | undefined;
   let verifier: PasswordVerifier | undefined;
@@ -104,6 +109,7 @@ export async function startSensors(config: SensorsConfig, deps: SensorsDeps): Pr
       bridge.start();
     }
   } catch (err) {
+    unshare?.();
     await bridge?.stop();
     await broker?.stop();
     await verifier?.stop();
@@ -181,6 +187,7 @@ export async function startSensors(config: SensorsConfig, deps: SensorsDeps): Pr
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(saver);
+        unshare?.();
         deps.registry.events.off('device.changed', onKeyChange);
         directory.stop();
         await bridge?.stop();

@@ -49,6 +49,8 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
   private ticking: Promise<void> | undefined;
   private quota = 0;
   private liveNodes = 0;
+  /** The live nodes at the last tick (sensor ownership is worked out from them). */
+  liveNodeIds: readonly string[] = [];
   private ticks = 0;
   private failedTicks = 0;
   private lastTickMs = 0;
@@ -145,6 +147,7 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
       const wanted = new Set(this.wanted());
       const nodes = await this.store.liveNodes();
       this.liveNodes = nodes.length;
+      this.liveNodeIds = nodes.map((n) => n.nodeId).sort();
       this.quota = fairShares(wanted.size, nodes).get(this.settings.nodeId) ?? 0;
       await this.giveBack(wanted);
       await this.takeUp(wanted);

@@ -10,7 +10,8 @@ import type { WarnRollup } from '../../log-rollup.ts';
 import type { RuleEngine } from '../rules/engine.ts';
 import type { TimeSeriesSink } from '../series/sink.ts';
 import type { SensorStates } from '../state/sensor-state.ts';
-import { parseAvailability, parseTelemetry } from './payload.ts';
+import type { SensorShare } from '../share.ts';
+import { parseAvailability, parseTelemetry, type Reading } from './payload.ts';
 
 export interface Message {
   topic: string;
@@ -35,7 +36,13 @@ export class Ingest {
     private readonly log: Logger,
     private readonly warn: WarnRollup,
     private readonly onSeen: (sensor: SensorInfo) => void,
+    /** Scale-out: only the owner judges a sensor; what is accepted here goes to the other nodes. */
+    private readonly share?: SensorShare,
   ) {}
+
+  private judges(sensorId: string): boolean {
+    return !this.share || this.share.owns(sensorId);
+  }
 
   handle(msg: Message, done: (err?: Error) => void): void {
     this.totals.messages++;
@@ -65,8 +72,11 @@ export class Ingest {
       const availability = parseAvailability(msg.payload);
       if (!availability) return this.reject(sensor, 'invalid', 'availability must be "online" or "offline"', now, done);
       state.availability = { state: availability, at: now };
-      this.engine.onAvailability(sensor, availability, now);
-      if (availability === 'online') this.onSeen(sensor);
+      if (this.judges(sensor.id)) {
+        this.engine.onAvailability(sensor, availability, now);
+        if (availability === 'online') this.onSeen(sensor);
+      }
+      this.share?.publish(sensor.id, { availability });
       return done();
     }
     const parsed = parseTelemetry(msg.payload, {
@@ -83,13 +93,7 @@ export class Ingest {
     this.states.readings(state, readings, now);
     this.totals.readings += readings.length;
     // Rules first: an alarm must not wait for a disk commit (nor for a disk that fails).
-    try {
-      this.engine.onReadings(sensor, readings, now);
-      this.totals.evaluated += readings.length;
-      this.onSeen(sensor);
-    } catch (e) {
-      this.log.error({ err: e, sensorId: sensor.id }, 'rule evaluation failed');
-    }
+    if (this.judges(sensor.id)) this.evaluate(sensor, readings, now);
     // The publisher's acknowledgement waits for storage (SQLite: the commit).
     this.sink.write({ sensorId: sensor.id, kind: sensor.kind, gridCode: sensor.gridCode }, readings, (err) => {
       if (err) {
@@ -97,9 +101,21 @@ export class Ingest {
         this.warn.warn('store-failed', { sensorId: sensor.id, error: err.message }, 'cannot store readings; the publisher is told to resend');
       } else {
         this.totals.stored += readings.length;
+        this.share?.publish(sensor.id, { readings });
       }
       done(err);
     });
+  }
+
+  /** Runs the sensor's rules on readings accepted here or (scale-out) by another node. */
+  evaluate(sensor: SensorInfo, readings: Reading[], now: number): void {
+    try {
+      this.engine.onReadings(sensor, readings, now);
+      this.totals.evaluated += readings.length;
+      this.onSeen(sensor);
+    } catch (e) {
+      this.log.error({ err: e, sensorId: sensor.id }, 'rule evaluation failed');
+    }
   }
 
   private reject(sensor: SensorInfo, reason: 'invalid', message: string, now: number, done: () => void): void {

@@ -40,6 +40,8 @@ export class RuleEngine {
   /** Liveness besides readings: when the engine first knew the sensor, and its last `online`. */
   private readonly aliveAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** Scale-out: the sensors this node judges (timers and staleness); the others' owners do theirs. */
+  owns: (sensorId: string) => boolean = () => true;
 
   constructor(
     private readonly config: SensorsConfig,
@@ -109,7 +111,7 @@ export class RuleEngine {
 
   tick(now: number): void {
     for (const sensor of this.directory.all()) {
-      if (!sensor.enabled) continue;
+      if (!sensor.enabled || !this.owns(sensor.id)) continue;
       const rules = this.rulesOf(sensor);
       const ms = this.machines.get(sensor.id);
       if (ms) {

@@ -1,0 +1,44 @@
+// Sensors across nodes (gateway/sensors/share.ts) over core NATS. The owner
+// of a sensor is the live node that scores it highest (rendezvous hashing over
+// the nodes the lease table shows alive), so every node agrees without a
+// lease per sensor, and a node's death moves only its own sensors. While the
+// live set changes, two nodes may briefly both judge a sensor (an alarm then
+// raised twice is one incident: the door dedupes by key) or none may.
+import { JSONCodec, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import type { SensorShare, SharedReadings } from '../sensors/share.ts';
+import { affinity } from './leases/fair-share.ts';
+
+const SUBJECT = 'gw.sensors.accepted';
+const codec = JSONCodec<{ origin: string; sensorId: string } & SharedReadings>();
+
+export class NatsSensorShare implements SensorShare {
+  constructor(private readonly nc: NatsConnection, private readonly nodeId: string, private readonly liveNodes: () => readonly string[], private readonly log: Logger) {}
+
+  owns(sensorId: string): boolean {
+    const nodes = this.liveNodes();
+    if (!nodes.includes(this.nodeId)) return nodes.length === 0; // alone, or not counted yet: judge rather than drop
+    let best = nodes[0]!;
+    for (const n of nodes) if (affinity(n, `sensor:${sensorId}`) > affinity(best, `sensor:${sensorId}`)) best = n;
+    return best === this.nodeId;
+  }
+
+  publish(sensorId: string, shared: SharedReadings): void {
+    this.nc.publish(SUBJECT, codec.encode({ origin: this.nodeId, sensorId, ...shared }));
+  }
+
+  subscribe(handler: (sensorId: string, shared: SharedReadings) => void): () => void {
+    const sub = this.nc.subscribe(SUBJECT, {
+      callback: (err, m) => {
+        if (err) return void this.log.warn({ err }, 'sensor share subscription error');
+        try {
+          const { origin, sensorId, readings, availability } = codec.decode(m.data);
+          if (origin !== this.nodeId) handler(sensorId, { readings, availability });
+        } catch (error) {
+          this.log.warn({ err: error }, 'sensor readings from another node dropped: undecodable or not handled');
+        }
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+}
