@@ -75,3 +75,17 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     client.release(broken);
   }
 }
+
+/** Migrates on one connection from the pool; a connection whose migration failed is dropped (it may hold the lock or be broken). */
+export async function migrateOnPool(pool: pg.Pool, migrate: (client: pg.PoolClient) => Promise<number>): Promise<number> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    return await migrate(client);
+  } catch (err) {
+    failure = err as Error;
+    throw err;
+  } finally {
+    client.release(failure);
+  }
+}

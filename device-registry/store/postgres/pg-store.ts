@@ -11,8 +11,9 @@ import type {
   StoredRow,
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
+import { toKeyRow } from '../key-row.ts';
 import { migrate, PG_TABLES } from './migrations.ts';
-import { inTransaction } from './pg-migrate.ts';
+import { inTransaction, migrateOnPool } from './pg-migrate.ts';
 
 type Row = Record<string, unknown>;
 
@@ -43,17 +44,6 @@ function toStoredRow(row: Row): StoredRow {
     updatedAt: row.updated_at as number,
   };
 }
-
-const toKeyRow = (row: Row): ApiKeyRow => ({
-  id: row.id as string,
-  name: row.name as string,
-  role: row.role as ApiKeyRow['role'],
-  secretHash: row.secret_hash as string,
-  createdAt: row.created_at as number,
-  createdBy: (row.created_by as string | null) ?? null,
-  lastUsedAt: (row.last_used_at as number | null) ?? null,
-  revokedAt: (row.revoked_at as number | null) ?? null,
-});
 
 const json = (value: object | null): string | null => (value == null ? null : JSON.stringify(value));
 
@@ -105,16 +95,7 @@ export class PgRegistryStore implements RegistryStore {
   static async open(url: string, opts: pg.PoolConfig = {}): Promise<PgRegistryStore> {
     const store = new PgRegistryStore({ ...opts, connectionString: url });
     try {
-      const client = await store.pool.connect();
-      let failure: Error | undefined;
-      try {
-        await migrate(client);
-      } catch (err) {
-        failure = err as Error;
-        throw err;
-      } finally {
-        client.release(failure); // a failed migration may leave the lock held: drop that connection
-      }
+      await migrateOnPool(store.pool, (client) => migrate(client));
     } catch (err) {
       await store.close();
       throw err;

@@ -7,6 +7,7 @@ import type {
   ApiKeyRow, AuditFilter, AuditInput, AuditRow, Change, EntityName, ListFilter, RegistryStore, StatusEntity, StatusRow, StoredRow,
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
+import { toKeyRow } from '../key-row.ts';
 import { buildListWhere } from './list-query.ts';
 import { migrate, openDatabase } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -32,17 +33,6 @@ function toStoredRow(row: Row): StoredRow {
     updatedAt: row.updated_at as number,
   };
 }
-
-const toKeyRow = (row: Row): ApiKeyRow => ({
-  id: row.id as string,
-  name: row.name as string,
-  role: row.role as ApiKeyRow['role'],
-  secretHash: row.secret_hash as string,
-  createdAt: row.created_at as number,
-  createdBy: (row.created_by as string | null) ?? null,
-  lastUsedAt: (row.last_used_at as number | null) ?? null,
-  revokedAt: (row.revoked_at as number | null) ?? null,
-});
 
 export class SqliteRegistryStore implements RegistryStore {
   private readonly db: Database.Database;

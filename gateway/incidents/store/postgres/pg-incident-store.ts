@@ -5,6 +5,7 @@
 // and leases in the UPDATE's WHERE, the queue head taken FOR UPDATE SKIP LOCKED,
 // the door's races in pg-raise.ts.
 import type pg from 'pg';
+import { migrateOnPool } from '../../../../device-registry/index.ts';
 import { CLOSED, type Status } from '../../transitions.ts';
 import { SEVERITY_RANK } from '../../view.ts';
 import type { IncidentStore, SystemActor } from '../incident-store.ts';
@@ -41,16 +42,7 @@ export class PgIncidentStore implements IncidentStore {
   static async open(url: string, timeZone: string, opts: pg.PoolConfig = {}): Promise<PgIncidentStore> {
     const db = new PgDb(url, opts);
     try {
-      const client = await db.pool.connect();
-      let failure: Error | undefined;
-      try {
-        await migrateIncidents(client);
-      } catch (err) {
-        failure = err as Error;
-        throw err;
-      } finally {
-        client.release(failure); // a failed migration may have broken the connection: drop it
-      }
+      await migrateOnPool(db.pool, (client) => migrateIncidents(client));
     } catch (err) {
       await db.end();
       throw translate(err, db.where);
