@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { launchBrowser, openWall, pageErrors, screenshot } from './helpers/browser.ts';
 import { CLUSTER_KEY, startGatewayCluster, type ClusterNodeProcess, type GatewayCluster } from './helpers/gateway-cluster.ts';
 import { openSse, type SseClient } from './helpers/sse.ts';
 import { CLIP_DIR, waitFor } from './helpers/video.ts';
@@ -125,6 +126,26 @@ test('kill -9 a node: its cameras are online on the others within the lease time
     const running = await runningByNode();
     return [...running.values()].every((c) => c.length === CHANNELS / 3) && (await onlineEverywhere()).size === CHANNELS ? true : undefined;
   }, 60_000, 'three nodes with two cameras each again');
+});
+
+test('one wall over all nodes: a wall on node-1 plays cameras that run on the other nodes (headless Chromium)', async (t) => {
+  const owners = await node('node-1').json<{ items: VideoStatus[] }>('/api/channels/status');
+  const cameras = ['cam-1', 'cam-2', 'cam-3', 'cam-4'];
+  const remote = owners.items.filter((s) => cameras.includes(s.channelId) && s.node && s.node !== 'node-1');
+  assert.ok(remote.length >= 2, `at least two of the four run elsewhere: ${JSON.stringify(owners.items)}`);
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await openWall(browser, node('node-1').url, CLUSTER_KEY, '#/wall');
+  await page.click('[data-layout="4"]');
+  for (const id of cameras) await page.click(`[data-camera=${id}]`);
+  for (let i = 0; i < 4; i++) await page.waitForSelector(`[data-testid=tile-${i}][data-state=playing]`, { timeout: 45_000 });
+  const times = () => page.$$eval('.tile video', (vs) => vs.map((v) => (v as HTMLVideoElement).currentTime));
+  const first = await times();
+  await page.waitForTimeout(3000);
+  const later = await times();
+  for (let i = 0; i < 4; i++) assert.ok(later[i]! > first[i]! + 1, `tile ${i} (${cameras[i]}) advanced from ${first[i]} to ${later[i]}`);
+  t.diagnostic(`tiles on node-1's wall served by: ${cameras.map((c) => `${c}@${owners.items.find((s) => s.channelId === c)?.node ?? 'node-1'}`).join(', ')}; screenshot ${await screenshot(page, 'cluster-wall-4-tiles')}`);
+  assert.deepEqual(pageErrors(page), []);
 });
 
 const ffmpegsUsing = (dir: string): number => {
