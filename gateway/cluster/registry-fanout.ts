@@ -2,8 +2,8 @@
 // `device.changed` locally (registry-service.ts); this relays it over core
 // NATS to the other nodes, which emit it on their own registry events, so
 // their rooms (video shards, MQTT auth, API key cache) react as if it were theirs.
-// Core NATS is at most once: a node cut off while a change is made misses it;
-// `resync` (run after a reconnect) replays the current channels and sensors.
+// Core NATS is at most once: a node cut off from NATS while a change is made
+// misses it until its next start (the other nodes run such a channel meanwhile).
 import { JSONCodec, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { DeviceChanged, RegistryService } from '../../device-registry/index.ts';
