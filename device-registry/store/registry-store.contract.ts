@@ -3,13 +3,11 @@
 // are held to the same behaviour — versions, constraints, atomic audit, filters.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { freshStoreFor, type Opened } from '../../test/helpers/store-contract.ts';
 import { GwError } from '../errors.ts';
 import type { Actor, ApiKeyRow, AuditInput, Change, EntityName, IndexColumns, RegistryStore } from './registry-store.ts';
 
-export interface OpenedStore {
-  store: RegistryStore;
-  cleanup(): Promise<void>;
-}
+export type OpenedStore = Opened<RegistryStore>;
 
 const actor: Actor = { keyId: 'k-admin', name: 'admin', role: 'admin' };
 const page = { limit: 100, offset: 0 };
@@ -40,15 +38,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function registryStoreContract(name: string, open: () => Promise<OpenedStore>): void {
   /** Each test gets a fresh, empty store. */
-  const withStore = (fn: (store: RegistryStore) => Promise<void>) => async () => {
-    const { store, cleanup } = await open();
-    try {
-      await fn(store);
-    } finally {
-      await store.close();
-      await cleanup();
-    }
-  };
+  const withStore = freshStoreFor(open);
 
   describe(`RegistryStore contract: ${name}`, () => {
     test('insert, get and getMany return what was written', withStore(async (store) => {

@@ -6,11 +6,9 @@ import { GwError } from '../../../device-registry/index.ts';
 import type { Status } from '../transitions.ts';
 import type { IncidentStore } from './incident-store.ts';
 import type { IncidentRow, NewFlow, RaiseInput, RaiseResult } from './types.ts';
+import type { Opened } from '../../../test/helpers/store-contract.ts';
 
-export interface OpenedStore {
-  store: IncidentStore;
-  cleanup(): Promise<void>;
-}
+export type OpenedStore = Opened<IncidentStore>;
 
 /** The stores count codes per day in this zone (UTC+8, no DST). */
 export const TIME_ZONE = 'Asia/Shanghai';

@@ -4,7 +4,7 @@
 // escalation — and, in queries.contract.ts, lists, events, stats and webhooks.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { IncidentStore } from './incident-store.ts';
+import { freshStoreFor } from '../../../test/helpers/store-contract.ts';
 import { ACTOR, allEvents, candidate, COOLDOWN, gwError, MIN, move, raise, raised, T0, type OpenedStore } from './contract-fixtures.ts';
 import { queriesContract } from './queries.contract.ts';
 
@@ -12,15 +12,7 @@ export type { OpenedStore } from './contract-fixtures.ts';
 
 export function incidentStoreContract(name: string, open: () => Promise<OpenedStore>): void {
   /** Each test gets a fresh, empty store. */
-  const withStore = (fn: (store: IncidentStore) => Promise<void>) => async () => {
-    const { store, cleanup } = await open();
-    try {
-      await fn(store);
-    } finally {
-      await store.close();
-      await cleanup();
-    }
-  };
+  const withStore = freshStoreFor(open);
 
   describe(`IncidentStore contract: ${name}`, () => {
     test('raise creates an incident with its code, flow record and event', withStore(async (store) => {
