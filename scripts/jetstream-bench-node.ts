@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { CandidateQueue } from '../gateway/cluster/jetstream/candidate-queue.ts';
-import { connectNats, sleep } from '../gateway/cluster/jetstream/connect.ts';
+import { connectNats } from '../gateway/cluster/jetstream/connect.ts';
+import { sleep } from '../gateway/cluster/start-retry.ts';
 import { EventFanout } from '../gateway/cluster/jetstream/event-fanout.ts';
 import { ensureStreams } from '../gateway/cluster/jetstream/streams.ts';
 

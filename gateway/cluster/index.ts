@@ -44,7 +44,7 @@ export async function startScaleOut(config: GatewayConfig, deps: { registry: Reg
   let bus: IncidentBus | undefined;
   let node: ClusterNode | undefined;
   try {
-    nats = await connectNats(config.store.nats.servers, { name: `gateway ${nodeId}`, log, retry: { signal: AbortSignal.timeout(config.store.nats.connectTimeoutSeconds * 1000) } });
+    nats = await connectNats(config.store.nats.servers, { name: `gateway ${nodeId}`, log, retry: { timeoutMs: config.store.nats.connectTimeoutSeconds * 1000 } });
     bus = await IncidentBus.start(nats, { nodeId, log, replicas: config.store.nats.replicas, retentionHours: config.incidents.eventRetentionHours });
     if (config.cluster.enabled) {
       node = await ClusterNode.start(config.cluster, {

@@ -39,7 +39,7 @@ export class ClusterNode {
     const log = deps.log.child({ module: 'cluster', nodeId: deps.nodeId });
     const pool = leasePool(deps.postgresUrl);
     const leaseStore = new LeaseStore(pool, deps.nodeId, config.leaseTtlSeconds * 1000);
-    await untilReachable(() => leaseStore.ensureSchema(), { what: `PostgreSQL at ${redactUrl(deps.postgresUrl)} (leases)`, field: 'store.postgres.url', timeoutMs: deps.connectTimeoutMs, log });
+    await untilReachable(() => leaseStore.ensureSchema(), { what: 'PostgreSQL', where: `${redactUrl(deps.postgresUrl)} (leases)`, field: 'store.postgres.url', timeoutMs: deps.connectTimeoutMs, log });
     const secret = await sharedMediaTokenSecret(pool);
     return new ClusterNode(deps.nodeId, config, leaseStore, new RegistryFanout(deps.nats, deps.registry, deps.nodeId, log), secret, log);
   }

@@ -16,7 +16,7 @@ export async function openRegistryStore(config: GatewayConfig, log: Logger): Pro
   if (config.store.database === 'sqlite') return new SqliteRegistryStore(join(config.dataDir, 'registry.db'));
   const url = config.store.postgres.url!;
   return untilReachable(() => PgRegistryStore.open(url, { max: config.store.postgres.poolSize, connectionTimeoutMillis: 5000, application_name: 'gateway' }), {
-    what: `PostgreSQL at ${redactUrl(url)}`, field: 'store.postgres.url', timeoutMs: config.store.postgres.connectTimeoutSeconds * 1000, log: log.child({ module: 'postgres' }),
+    what: 'PostgreSQL', where: redactUrl(url), field: 'store.postgres.url', timeoutMs: config.store.postgres.connectTimeoutSeconds * 1000, log: log.child({ module: 'postgres' }),
   });
 }
 

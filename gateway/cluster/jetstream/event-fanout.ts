@@ -10,7 +10,7 @@
 import { DeliverPolicy, JSONCodec, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { StoredEvent } from '../../incidents/store/types.ts';
-import { sleep } from './connect.ts';
+import { sleep } from '../start-retry.ts';
 import { EVENTS_STREAM, EVENTS_SUBJECT } from './streams.ts';
 
 export type FannedEvent = StoredEvent & { streamSeq: number };
