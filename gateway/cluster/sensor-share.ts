@@ -15,12 +15,25 @@ const codec = JSONCodec<{ origin: string; sensorId: string } & SharedReadings>()
 export class NatsSensorShare implements SensorShare {
   constructor(private readonly nc: NatsConnection, private readonly nodeId: string, private readonly liveNodes: () => readonly string[], private readonly log: Logger) {}
 
+  /** Asked per MQTT message: answers are kept until the live set changes (a new array each lease tick that sees a change). */
+  private owned = new Map<string, boolean>();
+  private ownedFor: readonly string[] | undefined;
+
   owns(sensorId: string): boolean {
     const nodes = this.liveNodes();
     if (!nodes.includes(this.nodeId)) return nodes.length === 0; // alone, or not counted yet: judge rather than drop
-    let best = nodes[0]!;
-    for (const n of nodes) if (affinity(n, `sensor:${sensorId}`) > affinity(best, `sensor:${sensorId}`)) best = n;
-    return best === this.nodeId;
+    if (nodes !== this.ownedFor) {
+      this.owned = new Map();
+      this.ownedFor = nodes;
+    }
+    let mine = this.owned.get(sensorId);
+    if (mine === undefined) {
+      const score = (n: string) => affinity(n, `sensor:${sensorId}`);
+      const myScore = score(this.nodeId);
+      mine = nodes.every((n) => n === this.nodeId || score(n) < myScore || (score(n) === myScore && n > this.nodeId));
+      this.owned.set(sensorId, mine);
+    }
+    return mine;
   }
 
   publish(sensorId: string, shared: SharedReadings): void {

@@ -48,7 +48,6 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
   private running = false;
   private ticking: Promise<void> | undefined;
   private quota = 0;
-  private liveNodes = 0;
   /** The live nodes at the last tick (sensor ownership is worked out from them). */
   liveNodeIds: readonly string[] = [];
   private ticks = 0;
@@ -82,7 +81,7 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
   }
 
   stats(): LeaseStats {
-    return { held: this.held.size, quota: this.quota, liveNodes: this.liveNodes, ticks: this.ticks, failedTicks: this.failedTicks, ops: this.store.ops, leaseRows: this.store.leaseRows, lastTickMs: this.lastTickMs };
+    return { held: this.held.size, quota: this.quota, liveNodes: this.liveNodeIds.length, ticks: this.ticks, failedTicks: this.failedTicks, ops: this.store.ops, leaseRows: this.store.leaseRows, lastTickMs: this.lastTickMs };
   }
 
   /** `url`: where the node listens, once it does (advertised to the others for media). */
@@ -146,8 +145,9 @@ export class ChannelLeases extends EventEmitter<LeaseEvents> {
       this.adopt(renewed);
       const wanted = new Set(this.wanted());
       const nodes = await this.store.liveNodes();
-      this.liveNodes = nodes.length;
-      this.liveNodeIds = nodes.map((n) => n.nodeId).sort();
+      const ids = nodes.map((n) => n.nodeId).sort();
+      // A new array only when the set changed, so what is worked out from it can be kept until then.
+      if (ids.join('\n') !== this.liveNodeIds.join('\n')) this.liveNodeIds = ids;
       this.quota = fairShares(wanted.size, nodes).get(this.settings.nodeId) ?? 0;
       await this.giveBack(wanted);
       await this.takeUp(wanted);
