@@ -4,12 +4,12 @@
 // their rooms (video shards, MQTT auth, API key cache) react as if it were theirs.
 // Core NATS is at most once: a node cut off from NATS while a change is made
 // misses it until its next start (the other nodes run such a channel meanwhile).
-import { JSONCodec, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { DeviceChanged, RegistryService } from '../../device-registry/index.ts';
+import { publishToPeers, subscribeToPeers } from './peer-messages.ts';
 
 const SUBJECT = 'gw.registry.changed';
-const codec = JSONCodec<{ origin: string; change: DeviceChanged }>();
 
 export class RegistryFanout {
   relayed = 0;
@@ -19,27 +19,17 @@ export class RegistryFanout {
 
   constructor(private readonly nc: NatsConnection, private readonly registry: RegistryService, private readonly nodeId: string, private readonly log: Logger) {
     registry.events.on('device.changed', this.onLocal);
-    const sub = nc.subscribe(SUBJECT, {
-      callback: (err, m) => {
-        if (err) return void log.warn({ err }, 'registry change subscription error');
-        try {
-          const { origin, change } = codec.decode(m.data);
-          if (origin === nodeId) return;
-          this.received++;
-          this.fromOthers.add(change);
-          registry.events.emit('device.changed', change);
-        } catch (error) {
-          log.warn({ err: error }, 'undecodable registry change from another node; dropped');
-        }
-      },
+    this.unsubscribe = subscribeToPeers<{ change: DeviceChanged }>(nc, SUBJECT, { nodeId, log, what: 'registry change' }, ({ change }) => {
+      this.received++;
+      this.fromOthers.add(change);
+      registry.events.emit('device.changed', change);
     });
-    this.unsubscribe = () => sub.unsubscribe();
   }
 
   private readonly onLocal = (change: DeviceChanged) => {
     if (this.fromOthers.has(change)) return;
     this.relayed++;
-    this.nc.publish(SUBJECT, codec.encode({ origin: this.nodeId, change }));
+    publishToPeers(this.nc, SUBJECT, this.nodeId, { change });
   };
 
   stop(): void {

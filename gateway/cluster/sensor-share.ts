@@ -4,13 +4,13 @@
 // lease per sensor, and a node's death moves only its own sensors. While the
 // live set changes, two nodes may briefly both judge a sensor (an alarm then
 // raised twice is one incident: the door dedupes by key) or none may.
-import { JSONCodec, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { SensorShare, SharedReadings } from '../sensors/share.ts';
 import { affinity } from './leases/fair-share.ts';
+import { publishToPeers, subscribeToPeers } from './peer-messages.ts';
 
 const SUBJECT = 'gw.sensors.accepted';
-const codec = JSONCodec<{ origin: string; sensorId: string } & SharedReadings>();
 
 export class NatsSensorShare implements SensorShare {
   constructor(private readonly nc: NatsConnection, private readonly nodeId: string, private readonly liveNodes: () => readonly string[], private readonly log: Logger) {}
@@ -37,21 +37,11 @@ export class NatsSensorShare implements SensorShare {
   }
 
   publish(sensorId: string, shared: SharedReadings): void {
-    this.nc.publish(SUBJECT, codec.encode({ origin: this.nodeId, sensorId, ...shared }));
+    publishToPeers(this.nc, SUBJECT, this.nodeId, { sensorId, ...shared });
   }
 
   subscribe(handler: (sensorId: string, shared: SharedReadings) => void): () => void {
-    const sub = this.nc.subscribe(SUBJECT, {
-      callback: (err, m) => {
-        if (err) return void this.log.warn({ err }, 'sensor share subscription error');
-        try {
-          const { origin, sensorId, readings, availability } = codec.decode(m.data);
-          if (origin !== this.nodeId) handler(sensorId, { readings, availability });
-        } catch (error) {
-          this.log.warn({ err: error }, 'sensor readings from another node dropped: undecodable or not handled');
-        }
-      },
-    });
-    return () => sub.unsubscribe();
+    return subscribeToPeers<{ sensorId: string } & SharedReadings>(this.nc, SUBJECT, { nodeId: this.nodeId, log: this.log, what: 'sensor readings' },
+      ({ sensorId, readings, availability }) => handler(sensorId, { readings, availability }));
   }
 }

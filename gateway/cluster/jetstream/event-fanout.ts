@@ -10,6 +10,7 @@
 import { DeliverPolicy, JSONCodec, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { StoredEvent } from '../../incidents/store/types.ts';
+import { publishToPeers, subscribeToPeers } from '../peer-messages.ts';
 import { sleep } from '../start-retry.ts';
 import { EVENTS_STREAM, EVENTS_SUBJECT } from './streams.ts';
 
@@ -152,24 +153,11 @@ export class EventFanout {
 
   /** A live (not stored) event to every node, this one included. */
   publishLive(type: string, payload: Record<string, unknown>): void {
-    const msg: LiveMessage = { origin: this.opts.nodeId, type, payload };
-    this.nc.publish(subjectFor(LIVE_SUBJECT, type), codec.encode(msg));
+    publishToPeers(this.nc, subjectFor(LIVE_SUBJECT, type), this.opts.nodeId, { type, payload });
   }
 
   /** Live events from every node; `skipOwn` leaves out the ones this node sent (it already delivered them locally). */
   subscribeLive(handler: (e: LiveMessage) => void, opts: { skipOwn?: boolean } = {}): () => void {
-    const sub = this.nc.subscribe(`${LIVE_SUBJECT}.>`, {
-      callback: (err, m) => {
-        if (err) return void this.log.warn({ err }, 'live subscription error');
-        try {
-          const e = codec.decode(m.data) as LiveMessage;
-          if (opts.skipOwn && e.origin === this.opts.nodeId) return;
-          handler(e);
-        } catch (error) {
-          this.log.warn({ err: error, subject: m.subject }, 'live event dropped: undecodable or handler threw');
-        }
-      },
-    });
-    return () => sub.unsubscribe();
+    return subscribeToPeers<Omit<LiveMessage, 'origin'>>(this.nc, `${LIVE_SUBJECT}.>`, { nodeId: this.opts.nodeId, includeOwn: !opts.skipOwn, log: this.log, what: 'live event' }, handler);
   }
 }
