@@ -11,7 +11,8 @@ import type {
   StoredRow,
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
-import { toKeyRow } from '../key-row.ts';
+import { toKeyRow, toStoredRow } from '../rows.ts';
+import { listWhere, Params } from './list-query.ts';
 import { migrate, PG_TABLES } from './migrations.ts';
 import { inTransaction, migrateOnPool } from './pg-migrate.ts';
 
@@ -30,57 +31,9 @@ function storeTypes(): pg.CustomTypesConfig {
   return types;
 }
 
-function toStoredRow(row: Row): StoredRow {
-  const status: StatusRow = { state: row.status as StatusRow['state'] };
-  if (row.status_reason != null) status.reason = row.status_reason as string;
-  if (row.status_at != null) status.since = row.status_at as number;
-  return {
-    id: row.id as string,
-    doc: row.doc as Record<string, unknown>,
-    secret: (row.secret as Record<string, unknown> | null) ?? null,
-    status,
-    version: row.version as number,
-    createdAt: row.created_at as number,
-    updatedAt: row.updated_at as number,
-  };
-}
+const toStored = (row: Row): StoredRow => toStoredRow(row, (column) => column as Record<string, unknown>);
 
 const json = (value: object | null): string | null => (value == null ? null : JSON.stringify(value));
-
-/** Collects bound values and hands out their $n placeholders. */
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/** The WHERE clause for list filters, as sqlite/list-query.ts builds it. */
-function listWhere(entity: EntityName, filter: ListFilter, p: Params): string {
-  const clauses: string[] = [];
-  if (filter.grid !== undefined) {
-    // A grid filter includes every cell below it (street → its communities → their grids).
-    const column = entity === 'grids' ? 'id' : 'grid_code';
-    clauses.push(`${column} IN (
-      WITH RECURSIVE sub(code) AS (SELECT ${p.add(filter.grid)}::text UNION SELECT g.id FROM grids g JOIN sub ON g.parent_code = sub.code)
-      SELECT code FROM sub)`);
-  }
-  if (filter.parent !== undefined) clauses.push(`parent_code = ${p.add(filter.parent)}`);
-  if (filter.kind !== undefined) clauses.push(`kind = ${p.add(filter.kind)}`);
-  if (filter.status !== undefined) clauses.push(`status = ${p.add(filter.status)}`);
-  if (filter.enabled !== undefined) clauses.push(`enabled = ${p.add(filter.enabled)}`);
-  // SQLite's json_each(doc, '$.tags') matches an array element or a lone string; jsonb @> does both.
-  if (filter.tag !== undefined) clauses.push(`doc->'tags' @> to_jsonb(${p.add(filter.tag)}::text)`);
-  if (filter.q !== undefined && filter.q !== '') {
-    // ILIKE: SQLite's LIKE ignores case too.
-    const like = p.add(`%${escapeLike(filter.q)}%`);
-    clauses.push(`(name ILIKE ${like} ESCAPE '\\' OR id ILIKE ${like} ESCAPE '\\')`);
-  }
-  return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-}
 
 export class PgRegistryStore implements RegistryStore {
   private readonly pool: pg.Pool;
@@ -113,14 +66,14 @@ export class PgRegistryStore implements RegistryStore {
 
   async get(entity: EntityName, id: string): Promise<StoredRow | undefined> {
     const [row] = await this.rows(`SELECT * FROM ${asTable(entity)} WHERE id = $1`, [id]);
-    return row ? toStoredRow(row) : undefined;
+    return row ? toStored(row) : undefined;
   }
 
   async getMany(entity: EntityName, ids: string[]): Promise<Map<string, StoredRow>> {
     const out = new Map<string, StoredRow>();
     if (!ids.length) return out;
     for (const row of await this.rows(`SELECT * FROM ${asTable(entity)} WHERE id = ANY($1::text[])`, [[...new Set(ids)]])) {
-      out.set(row.id as string, toStoredRow(row));
+      out.set(row.id as string, toStored(row));
     }
     return out;
   }
@@ -142,7 +95,7 @@ export class PgRegistryStore implements RegistryStore {
     // COLLATE "C": byte order, as SQLite sorts, whatever the database's locale.
     const rows = await this.rows(`SELECT * FROM ${table} ${where} ORDER BY id COLLATE "C" LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`,
       p.values);
-    return { rows: rows.map(toStoredRow), total: count!.n as number };
+    return { rows: rows.map(toStored), total: count!.n as number };
   }
 
   async referencesTo(entity: 'grids' | 'departments', id: string): Promise<Partial<Record<EntityName, number>>> {

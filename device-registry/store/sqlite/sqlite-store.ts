@@ -7,7 +7,7 @@ import type {
   ApiKeyRow, AuditFilter, AuditInput, AuditRow, Change, EntityName, ListFilter, RegistryStore, StatusEntity, StatusRow, StoredRow,
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
-import { toKeyRow } from '../key-row.ts';
+import { toKeyRow, toStoredRow } from '../rows.ts';
 import { buildListWhere } from './list-query.ts';
 import { migrate, openDatabase } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -19,20 +19,7 @@ const asTable = (entity: string): EntityName => {
   return entity as EntityName;
 };
 
-function toStoredRow(row: Row): StoredRow {
-  const status: StatusRow = { state: row.status as StatusRow['state'] };
-  if (row.status_reason != null) status.reason = row.status_reason as string;
-  if (row.status_at != null) status.since = row.status_at as number;
-  return {
-    id: row.id as string,
-    doc: JSON.parse(row.doc as string) as Record<string, unknown>,
-    secret: row.secret == null ? null : (JSON.parse(row.secret as string) as Record<string, unknown>),
-    status,
-    version: row.version as number,
-    createdAt: row.created_at as number,
-    updatedAt: row.updated_at as number,
-  };
-}
+const toStored = (row: Row): StoredRow => toStoredRow(row, (column) => JSON.parse(column as string) as Record<string, unknown>);
 
 export class SqliteRegistryStore implements RegistryStore {
   private readonly db: Database.Database;
@@ -49,7 +36,7 @@ export class SqliteRegistryStore implements RegistryStore {
 
   async get(entity: EntityName, id: string): Promise<StoredRow | undefined> {
     const row = this.db.prepare(`SELECT * FROM ${asTable(entity)} WHERE id = ?`).get(id) as Row | undefined;
-    return row ? toStoredRow(row) : undefined;
+    return row ? toStored(row) : undefined;
   }
 
   async getMany(entity: EntityName, ids: string[]): Promise<Map<string, StoredRow>> {
@@ -57,7 +44,7 @@ export class SqliteRegistryStore implements RegistryStore {
     const stmt = this.db.prepare(`SELECT * FROM ${asTable(entity)} WHERE id = ?`);
     for (const id of new Set(ids)) {
       const row = stmt.get(id) as Row | undefined;
-      if (row) out.set(id, toStoredRow(row));
+      if (row) out.set(id, toStored(row));
     }
     return out;
   }
@@ -79,7 +66,7 @@ export class SqliteRegistryStore implements RegistryStore {
     const rows = this.db
       .prepare(`SELECT * FROM ${table} ${where} ORDER BY id LIMIT ? OFFSET ?`)
       .all(...params, filter.limit, filter.offset) as Row[];
-    return { rows: rows.map(toStoredRow), total };
+    return { rows: rows.map(toStored), total };
   }
 
   async referencesTo(entity: 'grids' | 'departments', id: string): Promise<Partial<Record<EntityName, number>>> {
