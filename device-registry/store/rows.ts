@@ -1,6 +1,6 @@
 // Rows as both registry stores read them back: SQLite and PostgreSQL use the
 // same column names; only how a JSON column arrives differs (text or parsed).
-import type { ApiKeyRow, StatusRow, StoredRow } from './registry-store.ts';
+import type { ApiKeyRow, AuditRow, StatusRow, StoredRow } from './registry-store.ts';
 
 type Row = Record<string, unknown>;
 
@@ -29,4 +29,15 @@ export const toKeyRow = (row: Row): ApiKeyRow => ({
   createdBy: (row.created_by as string | null) ?? null,
   lastUsedAt: (row.last_used_at as number | null) ?? null,
   revokedAt: (row.revoked_at as number | null) ?? null,
+});
+
+export const toAuditRow = (r: Row, json: (column: unknown) => object): AuditRow => ({
+  seq: r.seq as number,
+  at: r.at as number,
+  actor: { keyId: (r.actor_id as string | null) ?? null, name: r.actor_name as string, role: (r.actor_role as AuditRow['actor']['role']) ?? null },
+  action: r.action as AuditRow['action'],
+  entity: r.entity as string,
+  entityId: r.entity_id as string,
+  before: r.before == null ? null : json(r.before),
+  after: r.after == null ? null : json(r.after),
 });

@@ -11,7 +11,7 @@ import type {
   StoredRow,
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
-import { toKeyRow, toStoredRow } from '../rows.ts';
+import { toAuditRow, toKeyRow, toStoredRow } from '../rows.ts';
 import { listWhere, Params } from './list-query.ts';
 import { migrate, PG_TABLES } from './migrations.ts';
 import { inTransaction, migrateOnPool } from './pg-migrate.ts';
@@ -205,16 +205,7 @@ export class PgRegistryStore implements RegistryStore {
     const rows = await this.rows(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ${p.add(f.limit)} OFFSET ${p.add(f.offset)}`, p.values);
     return {
       total: count!.n as number,
-      rows: rows.map((r) => ({
-        seq: r.seq as number,
-        at: r.at as number,
-        actor: { keyId: (r.actor_id as string | null) ?? null, name: r.actor_name as string, role: (r.actor_role as AuditRow['actor']['role']) ?? null },
-        action: r.action as AuditRow['action'],
-        entity: r.entity as string,
-        entityId: r.entity_id as string,
-        before: (r.before as object | null) ?? null,
-        after: (r.after as object | null) ?? null,
-      })),
+      rows: rows.map((r) => toAuditRow(r, (column) => column as object)),
     };
   }
 

@@ -7,7 +7,7 @@ import type {
   ApiKeyRow, AuditFilter, AuditInput, AuditRow, Change, EntityName, ListFilter, RegistryStore, StatusEntity, StatusRow, StoredRow,
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
-import { toKeyRow, toStoredRow } from '../rows.ts';
+import { toAuditRow, toKeyRow, toStoredRow } from '../rows.ts';
 import { buildListWhere } from './list-query.ts';
 import { migrate, openDatabase } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -182,16 +182,7 @@ export class SqliteRegistryStore implements RegistryStore {
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) n FROM audit ${where}`).get(...params) as { n: number }).n;
     const rows = (this.db.prepare(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`)
-      .all(...params, f.limit, f.offset) as Row[]).map((r) => ({
-      seq: r.seq as number,
-      at: r.at as number,
-      actor: { keyId: (r.actor_id as string | null) ?? null, name: r.actor_name as string, role: (r.actor_role as AuditRow['actor']['role']) ?? null },
-      action: r.action as AuditRow['action'],
-      entity: r.entity as string,
-      entityId: r.entity_id as string,
-      before: r.before == null ? null : (JSON.parse(r.before as string) as object),
-      after: r.after == null ? null : (JSON.parse(r.after as string) as object),
-    }));
+      .all(...params, f.limit, f.offset) as Row[]).map((r) => toAuditRow(r, (column) => JSON.parse(column as string) as object));
     return { rows, total };
   }
 
