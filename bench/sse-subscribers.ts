@@ -9,7 +9,7 @@ const delays: number[] = [];
 let done = 0;
 
 async function subscribe(): Promise<void> {
-  const res = await fetch(`${url}/api/events?types=incident.created&access_token=${token}`);
+  const res = await fetch(`${url}/api/events?types=incident.created`, { headers: { authorization: `Bearer ${token}` } });
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

@@ -5,6 +5,7 @@ export * from './events.ts';
 export * from './validation.ts';
 export * from './secrets.ts';
 export { ApiKeys, SYSTEM_ACTOR } from './auth/api-keys.ts';
+export { SignedTokens, UrlTokens, type TokenCheck } from './auth/signed-tokens.ts';
 export { RegistryService } from './service/registry-service.ts';
 export { SqliteRegistryStore } from './store/sqlite/sqlite-store.ts';
 export { PgRegistryStore } from './store/postgres/pg-store.ts';

@@ -2,8 +2,9 @@
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ApiKeys, RegistryService } from '../device-registry/index.ts';
+import { ApiKeys, RegistryService, UrlTokens } from '../device-registry/index.ts';
 import { ensureAdminKey } from './bootstrap/admin-key.ts';
+import { loadOrCreateSecret } from './bootstrap/token-secret.ts';
 import { applySeed } from './bootstrap/seed.ts';
 import { ConfigError } from './config/load.ts';
 import type { GatewayConfig } from './config/schema.ts';
@@ -45,6 +46,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let gb28181: Gb28181Room | undefined;
   let scaleOut: ScaleOut | undefined;
   let remoteMedia: MediaOwnerRouting | undefined;
+  let tokenSecret: Buffer | undefined;
   try {
     // Nodes starting together do their first-start work one at a time.
     await exclusively(config, async () => {
@@ -66,9 +68,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     const publishLive = bus?.publishLive ?? ((type: string, payload: Record<string, unknown>) => room.service.publishLive(type, payload));
     if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise, dataDir: config.dataDir, log: logger, share: scaleOut?.sensorShare });
     const node = scaleOut?.node;
+    tokenSecret = node?.mediaTokenSecret ?? loadOrCreateSecret(config.dataDir);
     remoteMedia = node && mediaOwnerRouting({ nodeId: node.nodeId, mode: config.cluster.media, locate: node.media.locate, forget: node.media.forget, log: logger.child({ module: 'media-routing' }) });
     if (config.video.enabled) {
-      video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, mediaTokenSecret: node?.mediaTokenSecret, remoteMedia, channelOwners: node?.owners });
+      video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners });
     }
     if (config.gb28181.enabled) {
       gb28181 = await startGb28181(config.gb28181, { registry: service, raise, log: logger });
@@ -93,6 +96,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     logger,
     service,
     keys,
+    urlTokens: new UrlTokens(tokenSecret!, config.auth.urlTokenTtlSeconds),
     metrics: createMetrics(service),
     readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping(), ...scaleOut?.checks } },
     bodyLimit: config.http.bodyLimit,

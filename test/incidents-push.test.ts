@@ -27,8 +27,11 @@ after(async () => {
 let n = 0;
 const raise = () => t.gw.incidents.service.raise({ source: { kind: 'sensor', id: `s-${++n}` }, type: 'gas_leak', severity: 'critical', occurredAt: Date.now() });
 
-const sse = (lastEventId?: number) =>
-  openSse(`${base}/api/events?access_token=${t.keys.operator}`, lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {});
+// As the wall does: a short-lived URL token in the stream's URL, never the API key.
+const sse = async (lastEventId?: number) => {
+  const { token } = (await t.call('operator', { method: 'POST', url: '/api/url-tokens' })).json() as { token: string };
+  return openSse(`${base}/api/events?access_token=${token}`, lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {});
+};
 
 test('SSE: live events with ids; after a disconnect, Last-Event-ID replays exactly what was missed, then live again', async () => {
   const first = await sse();

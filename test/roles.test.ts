@@ -113,9 +113,9 @@ test('the last admin key cannot be revoked', async () => {
 
 test('every /api route declares its roles', async () => {
   const { default: Fastify } = await import('fastify');
-  const { auth, ApiKeys } = await import('../device-registry/index.ts');
+  const { auth, ApiKeys, UrlTokens } = await import('../device-registry/index.ts');
   const app = Fastify();
-  await app.register(auth, { keys: new ApiKeys(t.gw.service.store) });
+  await app.register(auth, { keys: new ApiKeys(t.gw.service.store), urlTokens: new UrlTokens(Buffer.alloc(32), 600) });
   assert.throws(() => app.get('/api/forgotten', async () => 'x'), /does not declare its roles/);
   app.get('/api/declared', { config: { roles: ['admin'] } }, async () => 'x');
   await app.close();

@@ -178,7 +178,7 @@ test('a detector incident in the queue shows its snapshot (keyed URL), detection
     const img = document.querySelector<HTMLImageElement>('[data-testid=snapshots] img');
     return !!img && img.complete && img.naturalWidth > 0;
   }, undefined, WAIT);
-  assert.match((await page.getAttribute('[data-testid=snapshots] img', 'src')) ?? '', /[?&]access_token=gwk_/);
+  assert.match((await page.getAttribute('[data-testid=snapshots] img', 'src')) ?? '', /[?&]access_token=gwu_/);
   assert.ok((await page.$$('[data-testid=detections] tbody tr')).length > 0);
   await page.waitForFunction((name) => document.querySelector('[data-fact=source]')?.textContent?.includes(name), channel.name, WAIT);
   await page.waitForSelector(`[data-testid=dispatch-queue] tr[data-incident="${incident.id}"].selected`, WAIT);

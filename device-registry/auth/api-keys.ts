@@ -9,6 +9,9 @@ import { check } from '../validation.ts';
 
 // last_used_at is written at most this often per key, not on every request.
 const TOUCH_INTERVAL_MS = 60_000;
+// A token naming a key is checked against the store at most this often per key
+// (a revocation on this node or announced by another one clears it at once).
+const ACTIVE_CACHE_MS = 10_000;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -27,10 +30,16 @@ const auditView = (k: ApiKeyRow) => ({ id: k.id, name: k.name, role: k.role, rev
 export const SYSTEM_ACTOR: Actor = { keyId: null, name: 'system', role: null };
 
 export class ApiKeys {
+  private readonly active = new Map<string, { actor: Actor | undefined; at: number }>();
+
   constructor(
     private readonly store: RegistryStore,
     private readonly events?: RegistryEvents,
-  ) {}
+  ) {
+    events?.on('device.changed', (e) => {
+      if (e.entity === 'api_keys') this.active.delete(e.id);
+    });
+  }
 
   async create(input: unknown, actor: Actor, secret = newApiKeySecret()): Promise<ApiKey & { secret: string }> {
     const errors = check(ApiKeyInput, input);
@@ -71,6 +80,16 @@ export class ApiKeys {
     const now = Date.now();
     if (key.lastUsedAt === null || now - key.lastUsedAt > TOUCH_INTERVAL_MS) await this.store.touchApiKey(key.id, now);
     return { keyId: key.id, name: key.name, role: key.role };
+  }
+
+  /** The actor behind a still-active key, by id: for tokens that name the key they were issued to. */
+  async activeActor(keyId: string): Promise<Actor | undefined> {
+    const hit = this.active.get(keyId);
+    if (hit && Date.now() - hit.at < ACTIVE_CACHE_MS) return hit.actor;
+    const key = (await this.store.listApiKeys()).find((k) => k.id === keyId && k.revokedAt === null);
+    const actor = key && { keyId: key.id, name: key.name, role: key.role };
+    this.active.set(keyId, { actor, at: Date.now() });
+    return actor;
   }
 
   /**

@@ -7,7 +7,7 @@ declare module 'fastify' {
     /** Roles allowed to call the route; every /api route must declare them or be public. */
     roles?: readonly Role[];
     public?: boolean;
-    /** Accept the key as ?access_token= (for media URLs a browser player fetches itself). */
+    /** Accept a short-lived URL token as ?access_token= (for URLs a browser fetches itself: EventSource, <img>). */
     tokenInQuery?: boolean;
   }
   interface FastifyRequest {

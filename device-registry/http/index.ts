@@ -1,6 +1,7 @@
 // The registry's HTTP surface as one Fastify plugin.
 import type { FastifyInstance } from 'fastify';
 import type { ApiKeys } from '../auth/api-keys.ts';
+import type { UrlTokens } from '../auth/signed-tokens.ts';
 import type { RegistryService } from '../service/registry-service.ts';
 import { ENTITY_NAMES } from '../store/registry-store.ts';
 import { auditRoutes } from './audit-routes.ts';
@@ -11,11 +12,12 @@ import { keyRoutes } from './key-routes.ts';
 export interface RegistryRoutesOptions {
   service: RegistryService;
   keys: ApiKeys;
+  urlTokens: UrlTokens;
 }
 
 export async function registryRoutes(app: FastifyInstance, opts: RegistryRoutesOptions): Promise<void> {
   for (const entity of ENTITY_NAMES) entityRoutes(app, opts.service, entity);
-  keyRoutes(app, opts.keys);
+  keyRoutes(app, opts.keys, opts.urlTokens);
   auditRoutes(app, opts.service.store);
   importRoutes(app, opts.service);
 }

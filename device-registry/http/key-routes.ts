@@ -2,13 +2,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKeys } from '../auth/api-keys.ts';
+import type { UrlTokens } from '../auth/signed-tokens.ts';
 import { ApiKey, ApiKeyInput, CreatedApiKey } from '../schemas/api-key.ts';
 import { ErrorBody, Id, Role } from '../schemas/common.ts';
+import { GwError } from '../errors.ts';
 import { ADMIN_ROLES, READ_ROLES } from './roles.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
-export function keyRoutes(app: FastifyInstance, keys: ApiKeys): void {
+export function keyRoutes(app: FastifyInstance, keys: ApiKeys, urlTokens: UrlTokens): void {
   const tags = ['keys'];
   app.get('/api/keys', {
     config: { roles: ADMIN_ROLES },
@@ -35,4 +37,17 @@ export function keyRoutes(app: FastifyInstance, keys: ApiKeys): void {
       response: { 200: Type.Object({ keyId: Type.Union([Type.String(), Type.Null()]), name: Type.String(), role: Role }), ...errors },
     },
   }, async (req) => req.actor);
+
+  app.post('/api/url-tokens', {
+    config: { roles: READ_ROLES },
+    schema: {
+      tags, summary: 'A short-lived token for ?access_token= on the URLs a browser fetches by itself (event stream, snapshots); API keys are not accepted in URLs',
+      response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errors },
+    },
+  }, async (req) => {
+    const keyId = req.actor!.keyId;
+    if (!keyId) throw new GwError('GW_ERR_FORBIDDEN', 'only an API key can hold a URL token');
+    const { token, expiresAt } = urlTokens.issueFor(keyId);
+    return { token, expiresAt: new Date(expiresAt).toISOString() };
+  });
 }

@@ -51,7 +51,10 @@ export const GatewayConfig = Type.Object(
       { additionalProperties: false },
     ),
     auth: Type.Object(
-      { adminKey: Type.Union([Type.String({ minLength: 24, 'x-message': 'must be at least 24 characters' }), Type.Null()]) },
+      {
+        adminKey: Type.Union([Type.String({ minLength: 24, 'x-message': 'must be at least 24 characters' }), Type.Null()]),
+        urlTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400, description: 'Lifetime of the ?access_token= URL tokens (event stream, snapshots)' }),
+      },
       { additionalProperties: false },
     ),
     store: StoreConfig,

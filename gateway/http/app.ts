@@ -10,7 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { auth, installValidators, registryRoutes, type ApiKeys, type RegistryService } from '../../device-registry/index.ts';
+import { auth, installValidators, registryRoutes, type ApiKeys, type RegistryService, type UrlTokens } from '../../device-registry/index.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes, type Readiness } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
@@ -21,6 +21,8 @@ export interface AppDeps {
   logger: Logger;
   service: RegistryService;
   keys: ApiKeys;
+  /** Short-lived tokens for ?access_token= (event stream, snapshots). */
+  urlTokens: UrlTokens;
   metrics: Registry;
   readiness: Readiness;
   bodyLimit: number;
@@ -57,8 +59,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   healthRoutes(app, deps.readiness);
   metricsRoutes(app, deps.metrics);
-  await app.register(auth, { keys: deps.keys });
-  await app.register(registryRoutes, { service: deps.service, keys: deps.keys });
+  await app.register(auth, { keys: deps.keys, urlTokens: deps.urlTokens });
+  await app.register(registryRoutes, { service: deps.service, keys: deps.keys, urlTokens: deps.urlTokens });
   for (const add of deps.routes ?? []) add(app);
 
   const wallDir = resolve(deps.wallDir ?? WALL_DIST);

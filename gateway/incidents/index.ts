@@ -92,7 +92,7 @@ export async function startIncidents(config: IncidentsConfig, deps: IncidentDeps
     raise,
     routes: (app) => {
       incidentRoutes(app, { service, stats, webhooks, raise });
-      sseRoutes(app, service);
+      sseRoutes(app, service, deps.registry.events);
     },
     ping: () => store.ping(),
     stop: async () => {

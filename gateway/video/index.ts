@@ -7,7 +7,7 @@ import type { VideoConfig } from '../config/schema.ts';
 import { findFfmpeg } from './ffmpeg/locate.ts';
 import { childrenTied } from './ffmpeg/tied-spawn.ts';
 import { FrameHub } from './frames.ts';
-import { loadOrCreateSecret, MediaTokens } from './http/media-token.ts';
+import { MediaTokens } from './http/media-token.ts';
 import { mediaAccess, type RemoteMedia } from './http/media-access.ts';
 import { videoRoutes } from './http/video-routes.ts';
 import { attachWsFlv } from './http/ws-flv.ts';
@@ -33,8 +33,8 @@ export interface VideoDeps {
   log: Logger;
   /** Cluster mode: which channels this node runs (gateway/cluster), made once the manager exists and before it starts. */
   shard?: (manager: VideoManager) => ChannelOwnership;
-  /** Cluster mode: the secret every node signs media tokens with (gateway/cluster/media sharedMediaTokenSecret); default a per-node file. */
-  mediaTokenSecret?: Buffer;
+  /** The secret media tokens are signed with: the node's file, or in a cluster the one every node shares (gateway/bootstrap/token-secret.ts). */
+  tokenSecret: Buffer;
   /** Cluster mode: media of channels that run on another node (gateway/cluster/media mediaOwnerRouting). */
   remoteMedia?: RemoteMedia;
   /** Cluster mode: which node holds each leased channel now. */
@@ -71,7 +71,7 @@ export async function startVideo(config: VideoConfig, deps: VideoDeps): Promise<
   const manager = new VideoManager(deps.registry, frames, ffmpeg, config, deps.dataDir, log, live);
   if (deps.shard) manager.shard(deps.shard(manager));
   await manager.start();
-  const tokens = new MediaTokens(deps.mediaTokenSecret ?? loadOrCreateSecret(deps.dataDir), config.mediaTokenTtlSeconds);
+  const tokens = new MediaTokens(deps.tokenSecret, config.mediaTokenTtlSeconds);
   return {
     frames,
     manager,

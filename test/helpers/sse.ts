@@ -28,7 +28,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          if (!controller.signal.aborted) client.ended = new Error('the server ended the stream');
+          return;
+        }
         buffer += decoder.decode(value, { stream: true });
         let cut;
         while ((cut = buffer.indexOf('\n\n')) >= 0) {

@@ -2,7 +2,7 @@
 // the user asks), and the role /api/me reports for it. The role picks the views.
 import { signal } from '@preact/signals';
 import { api, ApiError, useKey } from './api/client.ts';
-import { connectEvents, disconnectEvents } from './api/events.ts';
+import { connectEvents, endEvents } from './api/events.ts';
 import type { Me, Role } from './api/types.ts';
 
 const STORE_KEY = 'gw.apiKey';
@@ -32,7 +32,7 @@ export async function resume(): Promise<void> {
 
 export function logout(): void {
   forget();
-  disconnectEvents();
+  endEvents();
   useKey(null);
   me.value = null;
 }

@@ -21,7 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
-import { ApiKeys, RegistryService, SqliteRegistryStore, SYSTEM_ACTOR } from '../../../device-registry/index.ts';
+import { ApiKeys, RegistryService, SqliteRegistryStore, SYSTEM_ACTOR, UrlTokens } from '../../../device-registry/index.ts';
 import { buildApp } from '../../http/app.ts';
 import { findFfmpeg } from '../../video/ffmpeg/locate.ts';
 import { FrameHub } from '../../video/frames.ts';
@@ -80,7 +80,7 @@ async function startNode(id: string, opts: { hlsRoot: string; mode?: MediaRoutin
   const tokens = new MediaTokens(secret, 600);
   const flv = { url: () => flvSourceUrl, isPublishing: () => true };
   const app = await buildApp({
-    logger: log, service: registry, keys, metrics: new Registry(), readiness: { shuttingDown: () => false, checks: {} }, bodyLimit: 1 << 20,
+    logger: log, service: registry, keys, urlTokens: new UrlTokens(secret, 600), metrics: new Registry(), readiness: { shuttingDown: () => false, checks: {} }, bodyLimit: 1 << 20,
     routes: [(app) => {
       videoRoutes(app, { registry, keys, manager, tokens, frames: new FrameHub(), ffmpegPath: findFfmpeg().path, flv, remote: routing });
       const detach = attachWsFlv(app.server, { access: mediaAccess({ registry, keys, manager, tokens, flv }), touch: async () => {}, log, remote: routing });

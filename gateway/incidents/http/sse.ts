@@ -3,7 +3,8 @@
 // events (detections; not stored, no id).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { READ_ROLES } from '../../../device-registry/index.ts';
+import { READ_ROLES, type RegistryEvents } from '../../../device-registry/index.ts';
+import { endOnShutdown } from '../../http/long-lived.ts';
 import type { IncidentService, LiveEvent } from '../service.ts';
 import type { StoredEvent } from '../store/types.ts';
 
@@ -13,7 +14,8 @@ const REPLAY_PAGE = 500;
 const frame = (e: StoredEvent | LiveEvent) =>
   `${e.seq !== undefined ? `id: ${e.seq}\n` : ''}event: ${e.type}\ndata: ${JSON.stringify(e.payload)}\n\n`;
 
-export function sseRoutes(app: FastifyInstance, service: IncidentService): void {
+export function sseRoutes(app: FastifyInstance, service: IncidentService, registryEvents: RegistryEvents): void {
+  const track = endOnShutdown(app);
   app.get('/api/events', {
     config: { roles: READ_ROLES, tokenInQuery: true },
     schema: {
@@ -39,6 +41,7 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService): void 
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
+    track(res);
 
     // Listen first and hold live events while the backlog is replayed, so none falls in between.
     let replaying = Number.isFinite(lastId);
@@ -51,11 +54,18 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService): void 
     };
     service.bus.on('event', onEvent);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    // A stream outlives the check made when it opened: it ends when its key is revoked.
+    const keyId = req.actor?.keyId;
+    const onKeyChange = (e: { entity: string; action: string; id: string }) => {
+      if (e.entity === 'api_keys' && e.action === 'revoke' && e.id === keyId) res.end();
+    };
+    registryEvents.on('device.changed', onKeyChange);
     let closed = false;
-    req.raw.once('close', () => {
+    res.once('close', () => {
       closed = true;
       clearInterval(heartbeat);
       service.bus.off('event', onEvent);
+      registryEvents.off('device.changed', onKeyChange);
     });
 
     if (!replaying) return;

@@ -2,6 +2,7 @@
 // startSensors with test-sized timings, a Fastify app with the real auth,
 // validators and error handler, listening on a free port (MQTT over
 // WebSocket rides on it), and every raised candidate recorded.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import { ApiKeys, auth, installValidators, RegistryService, SqliteRegistryStore, SYSTEM_ACTOR, type Role } from '../../../device-registry/index.ts';
+import { ApiKeys, auth, installValidators, RegistryService, SqliteRegistryStore, SYSTEM_ACTOR, UrlTokens, type Role } from '../../../device-registry/index.ts';
 import { installErrorHandler } from '../../http/error-handler.ts';
 import type { IncidentCandidate, RaiseIncident } from '../../incidents/candidate.ts';
 import { SENSORS_DEFAULTS, type SensorsConfig } from '../config.ts';
@@ -88,7 +89,7 @@ export async function startHarness(opts: { config?: DeepPartial<SensorsConfig>; 
     app = Fastify();
     installValidators(app);
     installErrorHandler(app);
-    await app.register(auth, { keys });
+    await app.register(auth, { keys, urlTokens: new UrlTokens(randomBytes(32), 600) });
     room.routes(app);
     await app.listen({ host: '127.0.0.1', port: 0 });
   };

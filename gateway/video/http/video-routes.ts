@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ErrorBody, GwError, Id, READ_ROLES, notFound, type ApiKeys, type RegistryService, type StatusRow } from '../../../device-registry/index.ts';
+import { endOnShutdown } from '../../http/long-lived.ts';
 import type { FrameHub } from '../frames.ts';
 import { snapshotJpeg } from '../snapshot.ts';
 import type { ChannelVideoStatus, VideoManager } from '../video-manager.ts';
@@ -53,6 +54,7 @@ const SegmentParams = Type.Object({ ...MediaParams.properties, segment: Type.Str
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 
 export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
+  const endFlvOnShutdown = endOnShutdown(app);
   const tags = ['video'];
   const requireChannel = async (id: string) => {
     const row = await deps.registry.getStored('channels', id);
@@ -151,6 +153,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     if (await deps.remote?.http(req, reply, id)) return reply;
     const upstream = await openFlvUpstream(id);
     const touch = setInterval(() => void deps.manager.touch(id), 5000);
+    endFlvOnShutdown(reply.raw, () => reply.raw.destroy()); // the player reconnects to the next process
     req.raw.once('close', () => {
       clearInterval(touch);
       upstream.close();

@@ -125,7 +125,11 @@ export function attachWsFlv(server: Server, deps: WsFlvDeps): () => void {
   server.on('upgrade', onUpgrade);
   return () => {
     server.off('upgrade', onUpgrade);
-    for (const ws of wss.clients) ws.terminate();
+    // 1001: the player knows the server is going away and reconnects to the next one.
+    for (const ws of wss.clients) {
+      ws.close(1001, 'gateway shutting down');
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    }
     wss.close();
   };
 }

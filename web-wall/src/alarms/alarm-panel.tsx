@@ -3,7 +3,8 @@
 // and time. Acknowledge (受理 → accepted) or hand over to dispatch (accepted,
 // with the hand-over on record). Clicking an alarm brings its camera up.
 import { useState } from 'preact/hooks';
-import { ApiError, keyParam } from '../api/client.ts';
+import { ApiError } from '../api/client.ts';
+import { withUrlToken } from '../api/url-token.ts';
 import type { Incident } from '../api/types.ts';
 import { formatTime, label, t } from '../i18n/index.ts';
 import { mergeIncident, openIncidents, reloadIncidents, takeAction } from '../store/incidents.ts';
@@ -59,7 +60,7 @@ function AlarmItem({ incident }: { incident: Incident }) {
   };
   return (
     <article class={`alarm-item ${incident.severity}`} data-incident={incident.id} onClick={show}>
-      {snapshot ? <img src={`${snapshot}?${keyParam()}`} alt="" loading="lazy" /> : <div class="sensor-icon">{reading ? `${reading.value}${reading.unit ?? ''}` : '!'}</div>}
+      {snapshot ? <img src={withUrlToken(snapshot)} alt="" loading="lazy" /> : <div class="sensor-icon">{reading ? `${reading.value}${reading.unit ?? ''}` : '!'}</div>}
       <div class="alarm-text">
         <div><span class={`badge ${incident.severity}`}>{label('severity', incident.severity)}</span> <strong>{label('type', incident.type)}</strong></div>
         <div class="muted">{incident.title}</div>

@@ -19,9 +19,6 @@ export function useKey(key: string | null, unauthorized?: () => void): void {
   if (unauthorized) onUnauthorized = unauthorized;
 }
 
-/** The key for URLs that cannot carry a header (EventSource, <img>). */
-export const keyParam = () => `access_token=${encodeURIComponent(apiKey ?? '')}`;
-
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;

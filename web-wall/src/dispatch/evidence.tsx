@@ -1,20 +1,18 @@
-// What an incident was raised on: the snapshots (API paths that need the key
-// in the URL, as <img> cannot send a header), the detections with their scores,
+// What an incident was raised on: the snapshots (API paths that need a URL
+// token, as <img> cannot send a header), the detections with their scores,
 // and sensor readings as a table with a small line per metric.
-import { keyParam } from '../api/client.ts';
+import { withUrlToken } from '../api/url-token.ts';
 import type { Incident } from '../api/types.ts';
 import { formatTime, t } from '../i18n/index.ts';
 
 type Evidence = NonNullable<Incident['evidence']>;
 type Reading = NonNullable<Evidence['readings']>[number];
 
-const withKey = (path: string) => `${path}${path.includes('?') ? '&' : '?'}${keyParam()}`;
-
 function Snapshots({ paths }: { paths: string[] }) {
   return (
     <div class="snapshots" data-testid="snapshots">
       {paths.map((p) => (
-        <a key={p} href={withKey(p)} target="_blank" rel="noreferrer"><img src={withKey(p)} alt={t('dispatch.snapshots')} loading="lazy" /></a>
+        <a key={p} href={withUrlToken(p)} target="_blank" rel="noreferrer"><img src={withUrlToken(p)} alt={t('dispatch.snapshots')} loading="lazy" /></a>
       ))}
     </div>
   );
