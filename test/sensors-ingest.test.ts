@@ -78,6 +78,22 @@ test('a sensor sending garbage fast neither blocks its neighbour nor floods the 
   assert.ok(lines <= 3, `500 malformed messages logged as ${lines} lines (rolled up)`);
 });
 
+test('one rule for every metric name: a name the kind does not list (even `constructor`) is stored and shown alike', async () => {
+  const c = await h.connectSensor('gas-2');
+  clients.push(c);
+  await publish(c, 'sensors/gas-2/telemetry', JSON.stringify({ readings: [{ n: 'constructor', v: 7 }, { n: 'battery', v: 88 }, { n: 'valueof', v: 1 }] }));
+  const s = await stateOf('gas-2');
+  assert.equal(s.values.constructor?.value, 7);
+  assert.equal(s.values.battery?.value, 88);
+  assert.equal(s.values.valueof?.value, 1);
+  for (const metric of ['constructor', 'battery']) {
+    const res = await h.get('operator', `/api/sensors/gas-2/readings?metric=${metric}`);
+    const series = res.body.series as Array<{ metric: string; points: Array<{ max: number }> }>;
+    assert.equal(series[0]?.metric, metric, `${metric} is a stored series too`);
+  }
+  assert.equal(s.bad.invalid ?? 0, 0);
+});
+
 test('routes: all states with filters, one state, readings downsampled; roles and errors', async () => {
   const all = (await h.get('dispatcher', '/api/sensors/state?kind=gas')).body as { items: Array<{ id: string }>; total: number };
   assert.deepEqual(all.items.map((i) => i.id), ['gas-1', 'gas-2']);

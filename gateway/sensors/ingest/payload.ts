@@ -86,7 +86,7 @@ function checkReading(raw: Raw, messageTs: number, ctx: ParseContext, problems: 
     problems.push({ reason: 'invalid', message: `${metric}: value must be a number, got ${typeof raw.value === 'string' ? 'a string' : JSON.stringify(raw.value)?.slice(0, 40)}` });
     return undefined;
   }
-  const spec = ctx.kind?.metrics[metric];
+  const spec = ctx.kind && Object.hasOwn(ctx.kind.metrics, metric) ? ctx.kind.metrics[metric] : undefined;
   const expected = (metric === ctx.kind?.defaultMetric ? ctx.unit : undefined) ?? spec?.unit ?? undefined;
   if (raw.unit !== undefined && (typeof raw.unit !== 'string' || (expected !== undefined && raw.unit !== expected))) {
     problems.push({ reason: 'invalid', message: `${metric}: unit ${JSON.stringify(raw.unit)?.slice(0, 20)} is not ${expected ?? 'a string'}` });

@@ -42,12 +42,13 @@ export function resolveRules(sensor: SensorInfo, config: SensorsConfig): SensorR
   const specs: RuleSpec[] = [];
   const stale: number[] = [];
   for (const metric of metrics) {
-    const rule: KindRule = { ...kind?.rules[metric], ...sensor.rules[metric] };
+    const kindRule = kind && Object.hasOwn(kind.rules, metric) ? kind.rules[metric] : undefined;
+    const rule: KindRule = { ...kindRule, ...(Object.hasOwn(sensor.rules, metric) ? sensor.rules[metric] : undefined) };
     if (rule.staleSeconds !== undefined) stale.push(rule.staleSeconds);
     if (rule.enabled === false) continue;
     const forMs = (rule.forSeconds ?? 0) * 1000;
     const severity = rule.severity ?? DEFAULT_SEVERITY;
-    const types = { above: `${sensor.kind}_high`, below: `${sensor.kind}_low`, rate: `${sensor.kind}_rate`, ...kind?.rules[metric]?.types };
+    const types = { above: `${sensor.kind}_high`, below: `${sensor.kind}_low`, rate: `${sensor.kind}_rate`, ...kindRule?.types };
     const forText = forMs ? ` for ${forMs / 1000}s` : '';
     for (const cond of ['above', 'below'] as const) {
       const threshold = rule[cond];

@@ -62,7 +62,8 @@ export class SensorStates {
     s.lastSeen = now;
     s.readings += readings.length;
     for (const r of readings) {
-      const cur = s.values[r.metric];
+      // Own properties only: a metric may be called `constructor` (inherited from Object.prototype otherwise).
+      const cur = Object.hasOwn(s.values, r.metric) ? s.values[r.metric] : undefined;
       if (!cur || cur.ts <= r.ts) s.values[r.metric] = r.unit === undefined ? { value: r.value, ts: r.ts } : { value: r.value, unit: r.unit, ts: r.ts };
     }
     s.dirty = true;
