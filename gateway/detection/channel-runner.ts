@@ -16,6 +16,15 @@ export interface RunnerDeps {
   raise: RaiseIncident;
   publishLive: (type: string, payload: Record<string, unknown>) => void;
   log: Logger;
+  /** Each inferred frame: model time, and capture → detections out (metrics). */
+  onInference?: (timing: InferenceTiming) => void;
+}
+
+export interface InferenceTiming {
+  channelId: string;
+  model: string;
+  inferenceMs: number;
+  pipelineMs: number;
 }
 
 export interface RunnerStatus {
@@ -88,7 +97,10 @@ export class ChannelRunner {
 
   private async process(frame: RawFrame): Promise<void> {
     const result = await this.detector.process(frame);
-    if (result.event) this.lastInferenceMs = Math.round(result.inferenceMs);
+    if (result.event) {
+      this.lastInferenceMs = Math.round(result.inferenceMs);
+      this.deps.onInference?.({ channelId: this.channelId, model: this.model.name, inferenceMs: result.inferenceMs, pipelineMs: Date.now() - frame.ts });
+    }
     if (result.event && (result.detections.length > 0 || this.hadDetections)) {
       this.deps.publishLive('detection', { ...result.event });
     }

@@ -2,6 +2,7 @@
 // enabled channel with a detection profile (following the registry live),
 // shares inference through one scheduler, and serves status, profiles and
 // evidence snapshots.
+import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
@@ -11,7 +12,7 @@ import { check, GwError, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, t
 import { DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
 import type { FrameHub } from '../video/index.ts';
-import { ChannelRunner } from './channel-runner.ts';
+import { ChannelRunner, type InferenceTiming } from './channel-runner.ts';
 import { DetectionProfile, type DetectionConfig } from './config.ts';
 import { profileProblems } from './profiles.ts';
 import { SnapshotStore } from './snapshots.ts';
@@ -21,6 +22,8 @@ export { DetectionConfig } from './config.ts';
 export interface DetectionRoom {
   routes(app: FastifyInstance): void;
   runners(): ChannelRunner[];
+  /** Fires for each inferred frame (metrics). */
+  inferences: EventEmitter<{ inference: [InferenceTiming] }>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   const snapshots = new SnapshotStore(join(deps.dataDir, 'snapshots'));
   const runners = new Map<string, ChannelRunner>();
   const failures = new Map<string, { channelId: string; profile: string; state: 'failed'; reason: string }>();
+  const inferences = new EventEmitter<{ inference: [InferenceTiming] }>();
 
   const reconcile = async (channelId: string) => {
     const row = await deps.registry.getStored('channels', channelId);
@@ -78,7 +82,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
       failures.set(channelId, { channelId, profile: profileName, state: 'failed', reason });
       return;
     }
-    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive: deps.publishLive, log });
+    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive: deps.publishLive, log, onInference: (t) => inferences.emit('inference', t) });
     runners.set(channelId, runner);
     runner.start();
   };
@@ -89,6 +93,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   for await (const row of deps.registry.all('channels')) await reconcile(row.id);
 
   return {
+    inferences,
     runners: () => [...runners.values()],
     routes(app) {
       snapshots.routes(app);

@@ -35,6 +35,8 @@ export class Webhooks {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private hooks: { rows: WebhookRow[]; at: number } | undefined; // enabled ones, reloaded after a change
+  /** Attempts made by this node, by outcome (failed: to be retried; dead: given up, kept as a dead letter). */
+  readonly counts = { delivered: 0, failed: 0, dead: 0 };
 
   constructor(private readonly store: WebhookStore, private readonly config: IncidentsConfig['webhooks'], private readonly log: Logger) {}
 
@@ -127,9 +129,13 @@ export class Webhooks {
       error = (err as Error).name === 'TimeoutError' ? `no answer within ${this.config.timeoutMs} ms` : (err as Error).message;
     }
     const now = Date.now();
-    if (!error) return this.store.delivered(d.id, now);
+    if (!error) {
+      this.counts.delivered++;
+      return this.store.delivered(d.id, now);
+    }
     const attempts = d.attempts + 1;
     const dead = attempts >= this.config.maxAttempts;
+    this.counts[dead ? 'dead' : 'failed']++;
     await this.store.failed(d.id, attempts, dead, now + Math.min(MAX_BACKOFF_MS, this.config.backoffMs * 2 ** (attempts - 1)), error, now);
     this.log.warn({ webhookId: d.webhookId, delivery: d.id, attempts, error, dead }, dead ? 'webhook delivery failed for good (dead letter)' : 'webhook delivery failed; will retry');
   }

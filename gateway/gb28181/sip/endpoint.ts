@@ -55,6 +55,10 @@ export interface EndpointEvents {
   'bad-message': [info: BadMessage];
   limited: [req: SipRequest, remote: SipRemote];
   'stray-response': [res: SipResponse, remote: SipRemote];
+  /** We gave a request its final answer (metrics). */
+  answered: [req: SipRequest, status: number];
+  /** A request of ours ended: the final status, or why there was none (metrics). */
+  completed: [req: SipRequest, outcome: number | 'timeout' | 'error'];
 }
 
 export class SipEndpoint extends EventEmitter<EndpointEvents> {
@@ -96,13 +100,16 @@ export class SipEndpoint extends EventEmitter<EndpointEvents> {
     if (tx && to) tx.toTag ??= parseNameAddr(to).params.get('tag') ?? undefined;
     const buf = serializeSip(response);
     if (tx) this.server.sent(tx, status, buf);
+    if (status >= 200) this.emit('answered', req, status);
     await this.transport.send(remote, buf);
     return response;
   }
 
   /** Runs a client transaction and resolves with the final response (SIP_ERR_TIMEOUT when none). */
   request(remote: SipRemote, req: SipRequest, opts?: RequestOptions): Promise<SipResponse> {
-    return this.client.start(remote, req, opts);
+    const answer = this.client.start(remote, req, opts);
+    answer.then((res) => this.emit('completed', req, res.status), (err: unknown) => this.emit('completed', req, err instanceof SipError && err.code === 'SIP_ERR_TIMEOUT' ? 'timeout' : 'error'));
+    return answer;
   }
 
   /** Sends the ACK for a 2xx INVITE response and repeats it if that 2xx is retransmitted. */

@@ -23,7 +23,8 @@ export interface Message {
 const MAX_UNKNOWN_IDS = 1000;
 
 export class Ingest {
-  readonly totals = { messages: 0, readings: 0, rejected: 0, unknown: 0, disabled: 0, evaluated: 0, stored: 0 };
+  /** `acked`: messages the publisher may be acknowledged for; `ackRefused`: told to resend (the store failed). */
+  readonly totals = { messages: 0, readings: 0, rejected: 0, unknown: 0, disabled: 0, evaluated: 0, stored: 0, acked: 0, ackRefused: 0 };
   /** Messages for sensors the registry does not know, by the id in their topic (bounded). */
   readonly unknown = new Map<string, number>();
 
@@ -44,8 +45,12 @@ export class Ingest {
     return !this.share || this.share.owns(sensorId);
   }
 
-  handle(msg: Message, done: (err?: Error) => void): void {
+  handle(msg: Message, handled: (err?: Error) => void): void {
     this.totals.messages++;
+    const done = (err?: Error) => {
+      this.totals[err ? 'ackRefused' : 'acked']++;
+      handled(err);
+    };
     try {
       this.route(msg, done);
     } catch (err) {
