@@ -15,7 +15,7 @@ export interface DeviceChanged {
 export interface StatusChanged {
   entity: StatusEntity;
   id: string;
-  state: 'unknown' | 'starting' | 'online' | 'offline';
+  state: 'unknown' | 'starting' | 'online' | 'offline' | 'idle';
   reason?: string;
 }
 

@@ -66,7 +66,8 @@ export const Meta = {
 
 /** Runtime state reported by the rooms that run the device (video ingest, MQTT). */
 export const DeviceStatus = Type.Object({
-  state: Type.Union([Type.Literal('unknown'), Type.Literal('starting'), Type.Literal('online'), Type.Literal('offline')]),
+  // idle: not running because nobody needs it now (an on-demand camera nobody watches); not a fault.
+  state: Type.Union([Type.Literal('unknown'), Type.Literal('starting'), Type.Literal('online'), Type.Literal('offline'), Type.Literal('idle')]),
   reason: Type.Optional(Type.String()),
   since: Type.Optional(Type.String({ format: 'date-time' })),
 });
@@ -97,7 +98,7 @@ export const ListQuery = Type.Object(
     grid: Type.Optional(Type.String({ description: 'Grid code; includes every cell below it' })),
     kind: Type.Optional(Type.String()),
     tag: Type.Optional(Type.String()),
-    status: Type.Optional(Type.Union([Type.Literal('unknown'), Type.Literal('starting'), Type.Literal('online'), Type.Literal('offline')])),
+    status: Type.Optional(Type.Union([Type.Literal('unknown'), Type.Literal('starting'), Type.Literal('online'), Type.Literal('offline'), Type.Literal('idle')])),
     enabled: Type.Optional(Type.Boolean()),
     q: Type.Optional(Type.String({ maxLength: 128, description: 'Text search in id and name' })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),

@@ -21,7 +21,7 @@ export interface IndexColumns {
 }
 
 export interface StatusRow {
-  state: 'unknown' | 'starting' | 'online' | 'offline';
+  state: 'unknown' | 'starting' | 'online' | 'offline' | 'idle';
   reason?: string;
   since?: number;
 }
