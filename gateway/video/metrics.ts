@@ -5,19 +5,23 @@
 // reports the channels it runs.
 import type { Registry } from 'prom-client';
 import { readCounter, readGauge, RunningTotals } from '../http/metric-kit.ts';
+import type { OfflineReason } from './ffmpeg/diagnostics.ts';
 import type { ChannelVideoStatus } from './video-manager.ts';
 
 const STATES = ['starting', 'online', 'offline', 'idle'] as const;
+
+/** Every reason the ingest classifies (a new one must be added here: the type says so). */
+const INGEST_REASONS: Record<OfflineReason, true> = {
+  'auth failed': true, unreachable: true, 'not found': true, timeout: true, 'no video stream': true, 'codec unsupported': true, stopped: true,
+  'no push': true, exited: true, 'end of stream': true, 'device offline': true, 'invite refused': true,
+};
 
 /**
  * Offline reasons as a label: the ingest's classified reasons and the
  * manager's own, by the words before any ':' (`device offline: …`); any other
  * text is `other`, so a free-form reason can never become a series.
  */
-const REASONS = new Set([
-  'auth failed', 'unreachable', 'not found', 'timeout', 'no video stream', 'codec unsupported', 'stopped', 'no push', 'exited',
-  'device offline', 'invite refused', 'disabled', 'end of stream',
-]);
+const REASONS = new Set([...Object.keys(INGEST_REASONS), 'disabled']);
 
 export function offlineReasonLabel(reason: string | undefined): string {
   const head = (reason ?? '').split(':')[0]!.trim().toLowerCase();
