@@ -5,15 +5,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { addGbDevice, platformOf } from './helpers/gb28181.ts';
+import { addGbDevice, GB_VIDEO_ARGS, platformOf } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { countFrames, ffprobe, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
 import { ensureGbClip, GbSimHost, type GbDeviceSim } from './sim/gbsim/index.ts';
 
-const GB_ARGS = [
-  '--gb28181.host', '127.0.0.1', '--gb28181.announceAddress', '127.0.0.1', '--gb28181.keepalive.intervalSeconds', '1',
-  '--gb28181.keepalive.missed', '3', '--gb28181.media.rtpTimeoutSeconds', '3', '--gb28181.inviteTimeoutSeconds', '3',
-];
+
+/** The gateway's log as parsed JSON lines. */
+const logLines = (t: TestGateway) => t.logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 async function playlist(t: TestGateway, channelId: string): Promise<string> {
   const play = await t.call('operator', { method: 'GET', url: `/api/channels/${channelId}/play` });
@@ -29,7 +28,7 @@ describe('GB28181 live play', () => {
   let tcpDevice: GbDeviceSim;
   let base: string;
   before(async () => {
-    t = await startVideoGateway(GB_ARGS);
+    t = await startVideoGateway(GB_VIDEO_ARGS);
     sipPort = t.gw.gb28181!.ports.sip;
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const clip = await ensureGbClip();
@@ -123,6 +122,28 @@ describe('GB28181 live play', () => {
     await t.call('engineer', { method: 'PATCH', url: `/api/channels/${mute.channelIds[0]!}`, payload: { enabled: false } });
   });
 
+  test('PS plays without the "not MPEG-PS" warning; a device sending MPEG-TS or raw H.264 instead gets it', async () => {
+    assert.doesNotMatch(t.logs(), /not MPEG-PS/, 'the PS streams played above are not reported as anything else');
+    const clip = await ensureGbClip();
+    const senders = { mpegts: '34020000001320000105', annexb: '34020000001320000106' } as const;
+    for (const [format, id] of Object.entries(senders) as Array<[keyof typeof senders, string]>) {
+      await addGbDevice(t, { id, password: `${format}-pass` });
+      const dev = host.addDevice({ deviceId: id, password: `${format}-pass`, channels: 1, clip, mediaFormat: format, keepaliveSeconds: 0.5 });
+      assert.equal((await dev.register()).status, 200);
+      dev.startKeepalive();
+      const channelId = dev.channelIds[0]!;
+      await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${channelId}` })).statusCode === 200 || undefined, 8000, `${format} channel`);
+      await playlist(t, channelId);
+      const warned = await waitFor(() => logLines(t).find((l) => l.msg === 'GB28181 media is not MPEG-PS; it cannot be played' && l.channelId === channelId), 10_000, `${format} reported`);
+      assert.equal(warned.format, format);
+      assert.equal(t.gw.gb28181!.live.list().find((x) => x.channelId === channelId)?.stats.pipeline?.frames ?? 0, 0, 'nothing of it reaches ffmpeg');
+      dev.stopKeepalive();
+      await t.call('engineer', { method: 'PATCH', url: `/api/channels/${channelId}`, payload: { enabled: false } });
+    }
+    const reported = logLines(t).filter((l) => l.msg === 'GB28181 media is not MPEG-PS; it cannot be played').map((l) => l.channelId);
+    assert.ok(reported.every((c) => !udpDevice.channelIds.includes(c as string) && !tcpDevice.channelIds.includes(c as string)), 'never for the PS devices');
+  });
+
   test('a device that stops answering keepalives turns its live channel offline with the reason', async () => {
     const channelId = tcpDevice.channelIds[0]!;
     assert.equal((await statusOf(t, channelId)).state, 'online');
@@ -134,4 +155,45 @@ describe('GB28181 live play', () => {
     assert.match(status.reason ?? '', /device offline: no keepalive/);
     assert.equal(t.gw.gb28181!.live.size, 0);
   });
+});
+
+describe('GB28181 replay of a device that has gone', () => {
+  // The device stays registered (30 missed keepalives) after it is gone, as a
+  // device that lost power does until the keepalive sweep: the INVITE itself fails.
+  let t: TestGateway;
+  let sipPort: number;
+  before(async () => {
+    t = await startVideoGateway([...GB_VIDEO_ARGS, '--gb28181.keepalive.missed', '30', '--gb28181.inviteTimeoutSeconds', '2']);
+    sipPort = t.gw.gb28181!.ports.sip;
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  const cases = [
+    { sipTransport: 'udp', id: '34020000001320000111', reason: 'timeout', relay: { status: 504, says: /did not answer the INVITE within 2 s/ } },
+    { sipTransport: 'tcp', id: '34020000001320000112', reason: 'device offline', relay: { status: 503, says: /unreachable: the INVITE could not be sent/ } },
+  ] as const;
+  for (const c of cases) {
+    test(`over SIP/${c.sipTransport.toUpperCase()}: the channel says "${c.reason}" with the cause, not "invite refused"`, async () => {
+      const host = await GbSimHost.start({ platform: platformOf({ sipPort }), sipTransport: c.sipTransport });
+      await addGbDevice(t, { id: c.id, password: 'gone-pass' });
+      const dev = host.addDevice({ deviceId: c.id, password: 'gone-pass', channels: 1, clip: await ensureGbClip() });
+      assert.equal((await dev.register()).status, 200);
+      const channelId = dev.channelIds[0]!;
+      await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${channelId}` })).statusCode === 200 || undefined, 8000, 'catalog channel');
+      await host.close(); // gone: no SIP socket, no media
+      assert.ok(t.gw.gb28181!.sessions.get(c.id), 'still registered');
+      await playlist(t, channelId);
+      const status = await waitFor(async () => {
+        const st = await statusOf(t, channelId);
+        return st.state === 'offline' && st.reason ? st : undefined;
+      }, 15_000, 'the channel offline with a reason');
+      assert.equal(status.reason, c.reason);
+      const relayed = logLines(t).find((l) => l.msg === 'GB28181 live stream not opened' && l.channelId === channelId);
+      assert.equal(relayed?.status, c.relay.status);
+      assert.match(String(relayed?.reason), c.relay.says);
+      await t.call('engineer', { method: 'PATCH', url: `/api/channels/${channelId}`, payload: { enabled: false } });
+    });
+  }
 });

@@ -2,10 +2,10 @@
 // the device's row, its catalog into camera channels. Runs after a fresh
 // registration and on demand; one sync per device at a time.
 import type { Logger } from 'pino';
-import { compact, type RegistryService } from '../../device-registry/index.ts';
+import { compact, notFound, type RegistryService } from '../../device-registry/index.ts';
 import { syncCatalog, type SyncReport } from './catalog-sync.ts';
 import type { DeviceSessions } from './devices.ts';
-import type { CatalogResult, DeviceQueries, QueryTarget } from './queries.ts';
+import { QueryError, type CatalogResult, type DeviceQueries, type QueryTarget } from './queries.ts';
 
 const ACTOR = { keyId: null, name: 'gb28181 catalog', role: null } as const;
 
@@ -35,15 +35,20 @@ export class DeviceSync {
     return s ? { deviceId, remote: s.remote, charset: s.charset } : undefined;
   }
 
-  /** After a fresh REGISTER: DeviceInfo then the catalog; failures are logged, the device stays registered. */
+  /**
+   * After a fresh REGISTER: DeviceInfo then the catalog, each on its own (a
+   * device that ignores DeviceInfo still gets its channels); failures are
+   * logged, the device stays registered.
+   */
   afterRegister(deviceId: string): void {
-    void (async () => {
-      await this.refreshInfo(deviceId);
-      await this.catalog(deviceId);
-    })().catch((err: Error) => {
+    const failed = (what: string) => (err: Error) => {
       this.counts.failures++;
-      this.log.warn({ deviceId, err: err.message }, 'GB28181 catalog sync after REGISTER failed');
-    });
+      this.log.warn({ deviceId, err: err.message }, `GB28181 ${what} after REGISTER failed`);
+    };
+    void this.refreshInfo(deviceId)
+      .catch(failed('DeviceInfo query'))
+      .then(() => this.catalog(deviceId))
+      .catch(failed('catalog sync'));
   }
 
   async refreshInfo(deviceId: string): Promise<void> {
@@ -67,11 +72,11 @@ export class DeviceSync {
 
   private async runCatalog(deviceId: string): Promise<CatalogSyncResult> {
     const t = this.target(deviceId);
-    if (!t) throw new Error(`device ${deviceId} is not registered`);
+    if (!t) throw new QueryError('offline', `device ${deviceId} is not registered`);
     const started = Date.now();
     const result: CatalogResult = await this.queries.catalog(t);
     const device = await this.registry.getStored('gbDevices', deviceId);
-    if (!device) throw new Error(`device ${deviceId} was deleted during the catalog query`);
+    if (!device) throw notFound('GB28181 device', deviceId);
     const sync = await syncCatalog(this.registry, device, result.items);
     this.counts.syncs++;
     const out = { deviceId, sumNum: result.sumNum, received: result.items.length, complete: result.complete, messages: result.messages, ms: Date.now() - started, sync };

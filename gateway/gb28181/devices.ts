@@ -20,6 +20,18 @@ export interface DeviceSession {
   keepalives: number;
   charset: 'UTF-8' | 'GB2312';
   mediaTransport: 'udp' | 'tcp';
+  /** The Contact of its REGISTER: the binding a query REGISTER is answered with. */
+  contact?: string;
+}
+
+/** What a registered device uses from its registry row; an edit applies to the next query and INVITE. */
+export type DeviceSettings = Pick<DeviceSession, 'charset' | 'mediaTransport'>;
+
+export function deviceSettings(doc: Record<string, unknown>): DeviceSettings {
+  return {
+    charset: (doc.charset as DeviceSettings['charset'] | undefined) ?? 'GB2312',
+    mediaTransport: (doc.mediaTransport as DeviceSettings['mediaTransport'] | undefined) ?? 'udp',
+  };
 }
 
 interface SessionEvents {
@@ -59,7 +71,7 @@ export class DeviceSessions extends EventEmitter<SessionEvents> {
   }
 
   /** Records a (re-)registration; `fresh` when the device was not registered (catalog time). */
-  register(deviceId: string, remote: DeviceRemote, expiresSeconds: number, settings: Pick<DeviceSession, 'charset' | 'mediaTransport'>): { session: DeviceSession; fresh: boolean } {
+  register(deviceId: string, remote: DeviceRemote, expiresSeconds: number, settings: DeviceSettings & Pick<DeviceSession, 'contact'>): { session: DeviceSession; fresh: boolean } {
     const t = this.now();
     const old = this.sessions.get(deviceId);
     const session: DeviceSession = {
@@ -76,6 +88,14 @@ export class DeviceSessions extends EventEmitter<SessionEvents> {
     const fresh = !old || old.remote.address !== remote.address || old.remote.port !== remote.port;
     if (!old) this.emit('online', session);
     return { session, fresh };
+  }
+
+  /** A registry edit of a registered device's settings; false when it is not registered. */
+  configure(deviceId: string, settings: DeviceSettings): boolean {
+    const session = this.sessions.get(deviceId);
+    if (!session) return false;
+    Object.assign(session, settings);
+    return true;
   }
 
   unregister(deviceId: string, reason: string): void {

@@ -30,7 +30,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
   const online = async (deviceId: string): Promise<QueryTarget> => {
-    if (!(await deps.registry.getStored('gbDevices', deviceId))) throw notFound('GB28181 device', deviceId);
+    const row = await deps.registry.getStored('gbDevices', deviceId);
+    if (!row) throw notFound('GB28181 device', deviceId);
+    if (row.doc.enabled === false) throw new GwError('GW_ERR_DEVICE_OFFLINE', `GB28181 device ${deviceId} is disabled`, 'id');
     const target = deps.sync.target(deviceId);
     if (!target) throw new GwError('GW_ERR_DEVICE_OFFLINE', `GB28181 device ${deviceId} is not registered`, 'id');
     return target;
@@ -100,13 +102,19 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
   });
 }
 
-/** A device round trip, its failures as API errors. */
+const QUERY_ERRORS = {
+  timeout: 'GW_ERR_DEVICE_TIMEOUT',
+  offline: 'GW_ERR_DEVICE_OFFLINE',
+  refused: 'GW_ERR_DEVICE_REFUSED',
+  unreachable: 'GW_ERR_DEVICE_REFUSED',
+} as const;
+
+/** A device round trip, its failures as API errors (expected outcomes, not faults of ours). */
 async function asked<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
     if (!(err instanceof QueryError)) throw err;
-    if (err.kind === 'timeout') throw new GwError('GW_ERR_DEVICE_TIMEOUT', err.message);
-    throw new GwError('GW_ERR_DEVICE_REFUSED', err.message);
+    throw new GwError(QUERY_ERRORS[err.kind], err.message);
   }
 }

@@ -11,7 +11,9 @@ import type { GbSource } from '../video/video-manager.ts';
 import { alarmCandidate, parseAlarmTime, type GbAlarm } from './alarms.ts';
 import { announceAddress } from './announce.ts';
 import type { Gb28181Config } from './config.ts';
+import { DeviceEdits } from './device-edits.ts';
 import { DeviceSessions } from './devices.ts';
+import { DeviceStatusBook } from './device-status.ts';
 import { DeviceSync } from './device-sync.ts';
 import { gbRoutes } from './http-routes.ts';
 import type { AlarmNotify } from './manscdp/index.ts';
@@ -42,6 +44,8 @@ export interface Gb28181Room {
   sessions: DeviceSessions;
   live: LiveSessions;
   sync: DeviceSync;
+  /** The SIP endpoint (its events feed the metrics). */
+  sip: SipEndpoint;
   ports: { sip: number };
   status(): Record<string, unknown>;
   routes(app: FastifyInstance): void;
@@ -74,9 +78,17 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   const sessions = new DeviceSessions(config.keepalive);
   const queries = new DeviceQueries(sip, out, config.queryTimeoutSeconds * 1000);
   const sync = new DeviceSync(deps.registry, sessions, queries, log);
-  const register = new RegisterHandler(config, deps.registry, sessions, sip, log, (id) => {
-    if (config.catalogOnRegister) sync.afterRegister(id);
+  const deviceStatus = new DeviceStatusBook(deps.registry, (change) => {
+    events.emit('device', change);
+    events.emit('availability', change.deviceId);
+  }, log);
+  const register = new RegisterHandler(config, deps.registry, sessions, sip, log, {
+    fresh: (id) => {
+      if (config.catalogOnRegister) sync.afterRegister(id);
+    },
+    refused: (id, reason) => deviceStatus.offline(id, reason),
   });
+  const edits = new DeviceEdits(deps.registry, sessions, register, deviceStatus);
   const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm));
   const live = new LiveSessions(deps.registry, sessions, {
     sip, out, ports: new MediaPorts(config.media.portMin, config.media.portMax), log, bindHost: config.host,
@@ -87,24 +99,17 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   const router = new SipRouter(sip, register, messages, live, log);
   sip.onRequest = router.handle;
 
-  const offlineWhy = new Map<string, string>();
-  const setStatus = (deviceId: string, state: 'online' | 'offline', reason?: string) => {
-    deps.registry.setStatus('gbDevices', deviceId, { state, reason, since: Date.now() }).catch((err: Error) => log.error({ deviceId, err: err.message }, 'cannot record the device status'));
-    events.emit('device', { deviceId, state, reason });
-    events.emit('availability', deviceId);
-  };
   sessions.on('online', (s) => {
-    offlineWhy.delete(s.deviceId);
     log.info({ deviceId: s.deviceId, address: s.remote.address, transport: s.remote.transport }, 'GB28181 device online');
-    setStatus(s.deviceId, 'online');
+    deviceStatus.online(s.deviceId);
   });
   sessions.on('offline', (deviceId, reason) => {
-    offlineWhy.set(deviceId, reason);
-    queries.forget(deviceId);
+    queries.forget(deviceId, reason);
     log.info({ deviceId, reason }, 'GB28181 device offline');
-    setStatus(deviceId, 'offline', reason);
+    deviceStatus.offline(deviceId, reason);
   });
   sessions.start();
+  edits.start();
 
   async function onAlarm(deviceId: string, n: AlarmNotify): Promise<void> {
     const channelId = (await deps.registry.store.findAltKeys('channels', [`gb28181:${deviceId}:${n.deviceId}`])).get(`gb28181:${deviceId}:${n.deviceId}`);
@@ -126,7 +131,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     unavailable: (row) => {
       const deviceId = (row.doc.source as { deviceId?: string }).deviceId ?? '';
       if (sessions.get(deviceId)) return undefined;
-      return `device offline: ${offlineWhy.get(deviceId) ?? 'not registered'}`;
+      return `device offline: ${deviceStatus.why(deviceId) ?? 'not registered'}`;
     },
     on: (event, listener) => events.on(event, listener),
     off: (event, listener) => events.off(event, listener),
@@ -148,9 +153,10 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
 
   log.info({ sipPort, transports: config.transports, id: config.id, announce: me.address }, 'GB28181 SIP server listening');
   return {
-    events, source, sessions, live, sync, ports: { sip: sipPort }, status,
+    events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status,
     routes: (app) => gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status }),
     stop: async () => {
+      edits.stop();
       sessions.stop();
       live.closeAll('gateway stopping');
       await relay.stop();

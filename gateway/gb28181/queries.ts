@@ -7,7 +7,8 @@ import type { OutgoingRequests } from './outgoing.ts';
 import { SipError, type SipEndpoint, type SipRemote } from './sip/index.ts';
 
 export class QueryError extends Error {
-  constructor(readonly kind: 'timeout' | 'refused' | 'unreachable', message: string) {
+  /** timeout: no answer in time; refused: a non-2xx; unreachable: could not be sent; offline: the device went away (or was disabled) meanwhile. */
+  constructor(readonly kind: 'timeout' | 'refused' | 'unreachable' | 'offline', message: string) {
     super(message);
   }
 }
@@ -26,7 +27,8 @@ interface Pending {
   sn: number;
   /** Returns true when the answer is complete. */
   take(msg: ManscdpMessage): boolean;
-  finish(timedOut: boolean): void;
+  /** Resolves with what came, or fails with `failure` (when there was none). */
+  finish(failure?: QueryError): void;
   timer: NodeJS.Timeout;
 }
 
@@ -57,9 +59,9 @@ export class DeviceQueries {
         for (const item of part.items) items.set(item.deviceId, item);
         return seen >= sumNum;
       },
-      finish: (timedOut) => {
-        if (timedOut && messages === 0) return false;
-        resolve({ items: [...items.values()], sumNum: Math.max(sumNum, 0), complete: !timedOut, messages });
+      finish: (failed) => {
+        if (failed && messages === 0) return false;
+        resolve({ items: [...items.values()], sumNum: Math.max(sumNum, 0), complete: !failed, messages });
         return true;
       },
     }));
@@ -86,17 +88,19 @@ export class DeviceQueries {
       this.counts.unmatched++;
       return false;
     }
-    if (p.take(msg)) this.settle(p, false);
+    if (p.take(msg)) this.settle(p);
     return true;
   }
 
-  /** Fails everything pending for a device that went away. */
-  forget(deviceId: string): void {
-    for (const p of [...this.pending.values()]) if (p.deviceId === deviceId) this.settle(p, true);
+  /** Fails everything pending for a device that went away (or was disabled, or deleted). */
+  forget(deviceId: string, why: string): void {
+    for (const p of [...this.pending.values()]) {
+      if (p.deviceId === deviceId) this.settle(p, new QueryError('offline', `device ${deviceId} went offline (${why}) before it answered the ${p.cmdType} query`));
+    }
   }
 
   close(): void {
-    for (const p of [...this.pending.values()]) this.settle(p, true);
+    for (const p of [...this.pending.values()]) this.settle(p, new QueryError('offline', 'the GB28181 server is stopping'));
   }
 
   private single<T>(t: QueryTarget, cmdType: 'DeviceInfo' | 'DeviceStatus', decode: (m: ManscdpMessage) => T): Promise<T> {
@@ -116,24 +120,25 @@ export class DeviceQueries {
 
   /**
    * Sends a Query and waits for its answer. `handlers.finish` returns false
-   * when it has nothing to resolve with: the promise then fails as a timeout.
+   * when it has nothing to resolve with: the promise then fails with why the
+   * wait ended (timeout, the device went offline).
    */
   private ask<T>(
     t: QueryTarget,
     cmdType: 'Catalog' | 'DeviceInfo' | 'DeviceStatus',
-    handlers: (resolve: (v: T) => void) => { take(msg: ManscdpMessage): boolean; finish(timedOut: boolean): boolean },
+    handlers: (resolve: (v: T) => void) => { take(msg: ManscdpMessage): boolean; finish(failed: boolean): boolean },
   ): Promise<T> {
     const sn = this.nextSn();
     return new Promise<T>((resolve, reject) => {
       const h = handlers(resolve);
       const p: Pending = {
         deviceId: t.deviceId, cmdType, sn, take: h.take,
-        finish: (timedOut) => {
-          if (!h.finish(timedOut)) reject(new QueryError('timeout', `no ${cmdType} answer from ${t.deviceId} within ${this.timeoutMs / 1000} s`));
+        finish: (failure) => {
+          if (!h.finish(failure !== undefined)) reject(failure ?? new QueryError('timeout', `the ${cmdType} answer from ${t.deviceId} was incomplete`));
         },
         timer: setTimeout(() => {
           this.counts.timedOut++;
-          this.settle(p, true);
+          this.settle(p, new QueryError('timeout', `no ${cmdType} answer from ${t.deviceId} within ${this.timeoutMs / 1000} s`));
         }, this.timeoutMs),
       };
       this.pending.set(key(t.deviceId, cmdType, sn), p);
@@ -162,10 +167,10 @@ export class DeviceQueries {
     }
   }
 
-  private settle(p: Pending, timedOut: boolean): void {
+  private settle(p: Pending, failure?: QueryError): void {
     if (!this.drop(p)) return;
-    if (!timedOut) this.counts.answered++;
-    p.finish(timedOut);
+    if (!failure) this.counts.answered++;
+    p.finish(failure);
   }
 
   private drop(p: Pending): boolean {

@@ -1,10 +1,13 @@
 // REGISTER (GB/T 28181 §9.1): digest authentication against the device's own
-// password (or the global one), unregister with Expires: 0, refresh, and the
-// unknown-device policy. Answers 401 to challenge, 403 to refuse.
+// password (or the global one), unregister with Expires: 0, refresh, a query
+// for the current binding (no Contact, RFC 3261 §10.3), and the unknown-device
+// policy. Answers 401 to challenge, 403 to refuse. The password and the
+// enabled flag are read from the registry for every REGISTER, so an edit
+// applies to the next one.
 import type { Logger } from 'pino';
 import type { RegistryService, StoredRow } from '../../device-registry/index.ts';
 import type { Gb28181Config } from './config.ts';
-import type { DeviceSessions } from './devices.ts';
+import { deviceSettings, type DeviceRemote, type DeviceSessions } from './devices.ts';
 import { senderOf } from './sender.ts';
 import { DigestServer, type SipEndpoint, type SipRemote, type SipRequest } from './sip/index.ts';
 
@@ -13,13 +16,25 @@ const DEVICE_ID = /^\d{20}$/;
 
 export interface RegisterOutcome {
   deviceId: string;
-  result: 'registered' | 'refreshed' | 'unregistered' | 'challenged' | 'refused' | 'bad-request';
+  result: 'registered' | 'refreshed' | 'unregistered' | 'queried' | 'challenged' | 'refused' | 'bad-request';
   reason?: string;
 }
 
+export interface RegisterHooks {
+  /** A device registered afresh (new, or from a new address): time for catalog and info. */
+  fresh(deviceId: string): void;
+  /** A known device was refused and is not registered: the reason its status shows. */
+  refused(deviceId: string, reason: string): void;
+}
+
+/** Why a known device is refused without a challenge, and what its status says then. */
+type Refusal = { why: string; status?: string };
+
 export class RegisterHandler {
   readonly digest: DigestServer;
-  readonly counts = { registered: 0, refreshed: 0, unregistered: 0, challenged: 0, refused: 0, badRequest: 0 };
+  readonly counts = { registered: 0, refreshed: 0, unregistered: 0, queried: 0, challenged: 0, refused: 0, badRequest: 0 };
+  /** Registry edits per device: a REGISTER checked against a row that changed meanwhile is checked again. */
+  private readonly edits = new Map<string, number>();
 
   constructor(
     private readonly config: Gb28181Config,
@@ -27,8 +42,7 @@ export class RegisterHandler {
     private readonly sessions: DeviceSessions,
     private readonly sip: SipEndpoint,
     private readonly log: Logger,
-    /** A device registered afresh (new, or from a new address): time for catalog and info. */
-    private readonly onFresh: (deviceId: string) => void,
+    private readonly hooks: RegisterHooks,
   ) {
     this.digest = new DigestServer({ realm: config.domain, nonceTtlMs: config.register.nonceTtlSeconds * 1000 });
   }
@@ -39,10 +53,12 @@ export class RegisterHandler {
       await this.sip.respond(req, remote, 400, 'Bad Request (From must name a 20-digit device id)');
       return this.count({ deviceId: deviceId ?? '', result: 'bad-request', reason: 'bad device id' });
     }
+    const edits = this.editsOf(deviceId);
     const row = await this.registry.getStored('gbDevices', deviceId);
     const admission = this.admission(row);
     if ('why' in admission) {
       await this.sip.respond(req, remote, 403, `Forbidden (${admission.why})`);
+      if (admission.status) this.refuse(deviceId, remote, admission.status);
       return this.count({ deviceId, result: 'refused', reason: admission.why });
     }
     const { password } = admission;
@@ -55,21 +71,59 @@ export class RegisterHandler {
     }
     if (verdict.result === 'bad-password' || verdict.username !== deviceId) {
       await this.sip.respond(req, remote, 403, 'Forbidden (wrong password)');
+      if (row) this.refuse(deviceId, remote, 'auth failed');
       return this.count({ deviceId, result: 'refused', reason: 'wrong password' });
     }
     // A stale or replayed nonce from a client that knows the password: challenge afresh.
     if (verdict.result !== 'ok') return this.challenge(req, remote, deviceId, verdict.result === 'stale', verdict.reason);
+    // Disabled or given a new password while this REGISTER was checked: check it again against the edit.
+    if (this.editsOf(deviceId) !== edits) return this.challenge(req, remote, deviceId, false, 'device edited during the REGISTER');
+    const contact = req.headers.get('Contact')?.trim();
+    // No Contact asks for the current binding and changes nothing (RFC 3261 §10.3 step 6).
+    if (!contact) return this.query(req, remote, deviceId);
     // Only a device that proved it knows the global password is added to the registry.
     const device = row ?? (await this.create(deviceId));
-    return this.accept(req, remote, device);
+    return this.accept(req, remote, device, contact);
+  }
+
+  /** A registry edit of the device (the room's edit listener calls this). */
+  noteEdited(deviceId: string): void {
+    this.edits.set(deviceId, this.editsOf(deviceId) + 1);
+  }
+
+  private editsOf(deviceId: string): number {
+    return this.edits.get(deviceId) ?? 0;
   }
 
   /** The password a device must prove it knows, or why it is refused without a challenge. */
-  private admission(row: StoredRow | undefined): { password: string } | { why: string } {
+  private admission(row: StoredRow | undefined): { password: string } | Refusal {
     if (!row && this.config.unknownDevices !== 'create') return { why: 'unknown device' };
-    if (row?.doc.enabled === false) return { why: 'device disabled' };
+    if (row?.doc.enabled === false) return { why: 'device disabled', status: 'disabled' };
     const password = (row?.secret?.password as string | undefined) ?? this.config.password;
-    return password ? { password } : { why: 'no password configured' };
+    return password ? { password } : { why: 'no password configured', status: row ? 'no password' : undefined };
+  }
+
+  /**
+   * A known device refused: its status says why. Only the registered binding
+   * itself loses its registration; a stranger's refused REGISTER changes nothing.
+   */
+  private refuse(deviceId: string, remote: SipRemote, reason: string): void {
+    const session = this.sessions.get(deviceId);
+    if (session && sameBinding(session.remote, remote)) this.sessions.unregister(deviceId, reason);
+    if (!this.sessions.get(deviceId)) this.hooks.refused(deviceId, reason);
+  }
+
+  /** 200 with the current binding (Contact with its remaining expires), or none. */
+  private async query(req: SipRequest, remote: SipRemote, deviceId: string): Promise<RegisterOutcome> {
+    const session = this.sessions.get(deviceId);
+    const headers: Record<string, string | number> = { Date: gbDate(new Date()) };
+    if (session) {
+      const left = Math.max(0, Math.round((session.expiresAt - Date.now()) / 1000));
+      const contact = session.contact ?? `<sip:${deviceId}@${session.remote.address}:${session.remote.port}>`;
+      headers.Contact = `${contact.replace(/;\s*expires\s*=\s*\d+/gi, '')};expires=${left}`;
+    }
+    await this.sip.respond(req, remote, 200, undefined, { headers });
+    return this.count({ deviceId, result: 'queried', reason: session ? undefined : 'no binding' });
   }
 
   /** unknownDevices: create — a device we never saw, after it authenticated with the global password. */
@@ -91,26 +145,26 @@ export class RegisterHandler {
     return this.count({ deviceId, result: 'challenged', reason });
   }
 
-  private async accept(req: SipRequest, remote: SipRemote, device: StoredRow): Promise<RegisterOutcome> {
+  private async accept(req: SipRequest, remote: SipRemote, device: StoredRow, contact: string): Promise<RegisterOutcome> {
     const deviceId = device.id;
     const asked = requestedExpires(req);
     const { minExpiresSeconds: min, maxExpiresSeconds: max } = this.config.register;
-    const headers: Record<string, string | number> = { Date: gbDate(new Date()) };
-    const contact = req.headers.get('Contact');
-    if (contact) headers.Contact = contact;
+    const headers: Record<string, string | number> = { Date: gbDate(new Date()), Contact: contact };
     if (asked === 0) {
       await this.sip.respond(req, remote, 200, undefined, { headers: { ...headers, Expires: 0 } });
       this.sessions.unregister(deviceId, 'unregistered');
       return this.count({ deviceId, result: 'unregistered' });
     }
+    if (contact === '*') {
+      await this.sip.respond(req, remote, 400, 'Bad Request (Contact: * needs Expires: 0)');
+      return this.count({ deviceId, result: 'bad-request', reason: 'Contact: * without Expires: 0' });
+    }
     // Clamped rather than refused with 423: devices honour the Expires of the answer.
     const granted = Math.round(Math.min(max, Math.max(min, asked ?? 3600)));
+    // Recorded before the answer goes out, with no wait since the edit check: an edit cannot slip in between.
+    const { fresh } = this.sessions.register(deviceId, { ...remote }, granted, { ...deviceSettings(device.doc), contact });
     await this.sip.respond(req, remote, 200, undefined, { headers: { ...headers, Expires: granted } });
-    const { fresh } = this.sessions.register(deviceId, { ...remote }, granted, {
-      charset: (device.doc.charset as 'UTF-8' | 'GB2312' | undefined) ?? 'GB2312',
-      mediaTransport: (device.doc.mediaTransport as 'udp' | 'tcp' | undefined) ?? 'udp',
-    });
-    if (fresh) this.onFresh(deviceId);
+    if (fresh) this.hooks.fresh(deviceId);
     return this.count({ deviceId, result: fresh ? 'registered' : 'refreshed' });
   }
 
@@ -122,6 +176,8 @@ export class RegisterHandler {
     return outcome;
   }
 }
+
+const sameBinding = (a: DeviceRemote, b: SipRemote) => a.address === b.address && a.port === b.port && a.transport === b.transport;
 
 /** Expires header, else the Contact's expires parameter; undefined when neither is given. */
 function requestedExpires(req: SipRequest): number | undefined {

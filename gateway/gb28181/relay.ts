@@ -17,6 +17,7 @@ export interface EsStream {
   close(why: string): void;
 }
 
+/** Why a stream was not opened: 404 no such channel, 502 INVITE refused, 503 device offline or unreachable, 504 no answer. */
 export class RelayError extends Error {
   constructor(readonly status: 404 | 502 | 503 | 504, message: string) {
     super(message);
@@ -72,9 +73,11 @@ export class EsRelay {
     try {
       stream = await this.open(channelId, abort.signal);
     } catch (err) {
-      const status = err instanceof RelayError ? err.status : 502;
-      const reason = (err as Error).message.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
-      this.log.info({ channelId, status, reason }, 'GB28181 live stream not opened');
+      const status = err instanceof RelayError ? err.status : 500;
+      const reason = err instanceof RelayError ? err.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 200) : 'Internal Server Error';
+      // A device's answer (or silence) is an expected outcome; anything else is a fault of ours.
+      if (err instanceof RelayError) this.log.info({ channelId, status, reason }, 'GB28181 live stream not opened');
+      else this.log.error({ channelId, err }, 'GB28181 live stream failed to open');
       if (!res.headersSent && !res.destroyed) res.writeHead(status, reason).end();
       return;
     }

@@ -17,6 +17,12 @@ export async function startGbGateway(extra: string[] = []): Promise<TestGateway 
   return Object.assign(t, { sipPort: t.gw.gb28181!.ports.sip });
 }
 
+/** GB28181 settings for a gateway with video on (startVideoGateway): loopback, short keepalive, RTP and INVITE timeouts. */
+export const GB_VIDEO_ARGS = [
+  '--gb28181.host', '127.0.0.1', '--gb28181.announceAddress', '127.0.0.1', '--gb28181.keepalive.intervalSeconds', '1',
+  '--gb28181.keepalive.missed', '3', '--gb28181.media.rtpTimeoutSeconds', '3', '--gb28181.inviteTimeoutSeconds', '3',
+];
+
 export function platformOf(t: { sipPort: number }) {
   return { host: '127.0.0.1', port: t.sipPort, id: PLATFORM_ID, domain: DOMAIN };
 }
@@ -25,6 +31,11 @@ export function platformOf(t: { sipPort: number }) {
 export async function addGbDevice(t: TestGateway, body: Record<string, unknown>): Promise<void> {
   const res = await t.call('engineer', { method: 'POST', url: '/api/gb28181/devices', payload: { name: `设备 ${String(body.id)}`, ...body } });
   if (res.statusCode !== 201) throw new Error(`add device: ${res.statusCode} ${res.body}`);
+}
+
+/** A device's registry status (state and reason). */
+export async function gbDeviceStatus(t: TestGateway, id: string): Promise<{ state: string; reason?: string }> {
+  return ((await t.call('operator', { method: 'GET', url: `/api/gb28181/devices/${id}` })).json() as { status: { state: string; reason?: string } }).status;
 }
 
 /** Sends raw bytes to the SIP port over UDP and returns the first answer (or undefined after `waitMs`). */

@@ -72,7 +72,9 @@ export class LiveSession implements EsStream {
     });
     this.receiver.ssrcs.add(Number(t.ssrc));
     this.pipeline = new EsPipeline(this.d.reorderWindow, (data, codec) => this.frame(data, codec), (format, why) => {
-      log.warn({ channelId: t.channelId, deviceId: t.deviceId, format, why }, 'GB28181 media is not MPEG-PS; it cannot be played');
+      // The demuxer reports every verdict, PS included: only the others are a problem.
+      if (format === 'ps') log.debug({ channelId: t.channelId, deviceId: t.deviceId, why }, 'GB28181 media is MPEG-PS');
+      else log.warn({ channelId: t.channelId, deviceId: t.deviceId, format, why }, 'GB28181 media is not MPEG-PS; it cannot be played');
     });
     const sdp = buildPlayOffer({ platformId: this.d.out.me.id, address: this.d.out.me.address, port: this.receiver.port, transport: t.transport, ssrc: t.ssrc });
     const { request, localTag, callId } = this.d.out.invite(t.remote, t.gbChannelId, t.ssrc, sdp);
@@ -81,12 +83,11 @@ export class LiveSession implements EsStream {
       response = await this.d.sip.request(t.remote, request, { timeoutMs: this.d.inviteTimeoutMs });
     } catch (err) {
       this.release();
-      if (err instanceof SipError && err.code === 'SIP_ERR_TIMEOUT') throw new RelayError(504, `no answer to the INVITE within ${this.d.inviteTimeoutMs / 1000} s`);
-      throw new RelayError(502, `INVITE failed: ${(err as Error).message}`);
+      throw inviteFailure(err, t.deviceId, this.d.inviteTimeoutMs);
     }
     if (response.status >= 300) {
       this.release();
-      throw new RelayError(502, `INVITE refused: ${response.status} ${response.reason}`);
+      throw new RelayError(502, `INVITE refused by the device: ${response.status} ${response.reason}`);
     }
     this.d.sip.ack(t.remote, request, response);
     this.dialog = { callId, localTag, remoteTo: response.headers.get('To') ?? '', remoteTarget: contactUri(response) ?? request.uri, cseq: 1, remote: t.remote };
@@ -157,6 +158,17 @@ export class LiveSession implements EsStream {
     this.earlyBytes += data.length;
     while (this.earlyBytes > MAX_BUFFERED_BEFORE_PIPE && this.early.length > 1) this.earlyBytes -= this.early.shift()!.length;
   }
+}
+
+/**
+ * Why an INVITE got no answer, as the relay's status and reason phrase (the
+ * channel's status reason, see video/ffmpeg/diagnostics.ts): 504 when the
+ * device was silent, 503 "device unreachable" when the request could not be sent.
+ */
+function inviteFailure(err: unknown, deviceId: string, timeoutMs: number): unknown {
+  if (!(err instanceof SipError)) return err; // a fault of ours: the relay logs it as one
+  if (err.code === 'SIP_ERR_TIMEOUT') return new RelayError(504, `device ${deviceId} did not answer the INVITE within ${timeoutMs / 1000} s`);
+  return new RelayError(503, `device ${deviceId} unreachable: the INVITE could not be sent (${err.message})`);
 }
 
 function contactUri(response: SipResponse): string | undefined {

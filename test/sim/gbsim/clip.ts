@@ -21,19 +21,35 @@ const RECIPES = {
 } as const;
 export type GbClipKind = keyof typeof RECIPES;
 
-/** Path of the clip, generated on first use (cached per directory). */
+/** Path of the clip, generated on first use (cached per directory), with its MPEG-TS remux beside it. */
 export async function ensureGbClip(dir = join(tmpdir(), 'city-gw-sim-clips'), kind: GbClipKind = 'pattern'): Promise<string> {
   const file = join(dir, `gb-${kind}-640x360.h264`);
-  if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
-  const partial = `${file}.${process.pid}.part`;
   // Source filters only, so -filter_complex needs no input file.
-  await run(findFfmpeg().path, [
-    '-hide_banner', '-loglevel', 'error', '-y', '-filter_complex', RECIPES[kind], '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-profile:v', 'main',
-    '-preset', 'veryfast', '-g', '25', '-keyint_min', '25', '-bf', '0', '-sc_threshold', '0', '-f', 'h264', partial,
-  ], { timeout: 120_000 });
-  renameSync(partial, file);
+  await make(file, [
+    '-filter_complex', RECIPES[kind], '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-profile:v', 'main',
+    '-preset', 'veryfast', '-g', '25', '-keyint_min', '25', '-bf', '0', '-sc_threshold', '0', '-f', 'h264',
+  ]);
+  // What some devices send instead of PS (the simulator's mediaFormat: 'mpegts').
+  await make(`${file}.ts`, ['-framerate', String(GB_CLIP_FPS), '-f', 'h264', '-i', file, '-c', 'copy', '-f', 'mpegts']);
   return file;
+}
+
+/** Runs ffmpeg into a temporary name and renames it: a parallel test sees the whole file or none. */
+async function make(file: string, args: string[]): Promise<void> {
+  if (existsSync(file)) return;
+  const partial = `${file}.${process.pid}.part`;
+  await run(findFfmpeg().path, ['-hide_banner', '-loglevel', 'error', '-y', ...args, partial], { timeout: 120_000 });
+  renameSync(partial, file);
+}
+
+const tsCache = new Map<string, Buffer>();
+
+/** The clip remuxed to MPEG-TS (made by ensureGbClip), read once per process. */
+export function clipTransportStream(path: string): Buffer {
+  let ts = tsCache.get(path);
+  if (!ts) tsCache.set(path, (ts = readFileSync(`${path}.ts`)));
+  return ts;
 }
 
 const cache = new Map<string, SplitAccessUnit[]>();

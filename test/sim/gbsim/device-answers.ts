@@ -51,7 +51,10 @@ export class DeviceAnswers {
   private async message(device: GbDeviceSim, req: SipRequest, remote: SipRemote): Promise<void> {
     const msg = parseManscdp(req.body);
     device.received.queries[msg.cmdType] = (device.received.queries[msg.cmdType] ?? 0) + 1;
+    const mute = device.options.mute?.[msg.cmdType];
+    if (mute === 'silent') return;
     await this.sip.respond(req, remote, 200);
+    if (mute === 'no-response') return;
     const reply = (xml: string) => device.link.request(device.toPlatform('MESSAGE', encodeXmlBody(xml, device.charset), 'Application/MANSCDP+xml'));
     if (msg.root === 'Query' && msg.cmdType === 'Catalog') {
       const page = device.options.catalogPageSize ?? 2;
@@ -89,8 +92,11 @@ export class DeviceAnswers {
       return;
     }
     const transport = offer.transport ?? 'udp';
+    device.received.inviteTransports.push(transport);
     const ssrc = device.options.streamSsrcOverride ?? offer.ssrc;
-    const stream = new RtpStream({ transport, address: offer.address, port: offer.port, ssrc, clip: device.options.clip, bindHost: this.bindHost }, () => {
+    const stream = new RtpStream({
+      transport, address: offer.address, port: offer.port, ssrc, clip: device.options.clip, bindHost: this.bindHost, format: device.options.mediaFormat ?? 'ps',
+    }, () => {
       this.pacer.remove(stream);
       device.streams.delete(callId);
       device.emit('stopped', channelId);

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { CatalogItem, OutgoingCharset } from '../../../gateway/gb28181/manscdp/index.ts';
 import { buildAlarmNotify, buildKeepalive, encodeXmlBody } from '../../../gateway/gb28181/manscdp/index.ts';
 import { buildRequest, digestAuthorization, newCallId, newTag, parseDigestParams, type SipRemote, type SipRequest, type SipResponse } from '../../../gateway/gb28181/sip/index.ts';
-import type { RtpStream } from './media-streams.ts';
+import type { MediaFormat, RtpStream } from './media-streams.ts';
 
 export interface GbDeviceOptions {
   deviceId: string;
@@ -21,6 +21,13 @@ export interface GbDeviceOptions {
   clip?: string;
   /** Send media with another SSRC than the platform offered (a misbehaving device). */
   streamSsrcOverride?: number;
+  /** What the RTP carries: MPEG-PS (default, as the standard says), or what some devices send instead. */
+  mediaFormat?: MediaFormat;
+  /**
+   * Queries and controls (by CmdType) the device does not answer: `no-response`
+   * acknowledges the MESSAGE (200) but never sends the Response; `silent` drops it.
+   */
+  mute?: Partial<Record<string, 'no-response' | 'silent'>>;
 }
 
 export interface RegisterResult {
@@ -28,6 +35,8 @@ export interface RegisterResult {
   challenges: number;
   expires?: number;
   date?: string;
+  /** The answer's Contact: the binding the platform holds. */
+  contact?: string;
 }
 
 interface DeviceEvents {
@@ -49,7 +58,11 @@ export interface DeviceLink {
 export class GbDeviceSim extends EventEmitter<DeviceEvents> {
   readonly deviceId: string;
   readonly channels: CatalogItem[];
-  readonly received = { queries: {} as Record<string, number>, ptz: [] as Array<{ channelId: string; ptzCmd: string }>, invites: 0, acks: 0, byes: 0 };
+  readonly received = {
+    queries: {} as Record<string, number>, ptz: [] as Array<{ channelId: string; ptzCmd: string }>, invites: 0, acks: 0, byes: 0,
+    /** The media transport each INVITE offered, in order. */
+    inviteTransports: [] as Array<'udp' | 'tcp'>,
+  };
   /** Live streams by Call-ID. */
   readonly streams = new Map<string, RtpStream>();
   nextKeepaliveAt = Infinity;
@@ -79,9 +92,10 @@ export class GbDeviceSim extends EventEmitter<DeviceEvents> {
   }
 
   /** REGISTER, answering a 401 challenge with the digest; resolves with the final answer. */
-  async register(expires = this.options.expiresSeconds ?? 3600): Promise<RegisterResult> {
+  async register(expires: number | undefined = this.options.expiresSeconds ?? 3600, o: { contact?: boolean } = {}): Promise<RegisterResult> {
+    const contact = o.contact ?? true;
     let challenges = 0;
-    let res = await this.link.request(this.registerRequest(expires));
+    let res = await this.link.request(this.registerRequest(expires, undefined, contact));
     while (res.status === 401 && challenges < 2) {
       challenges++;
       const p = parseDigestParams(res.headers.get('WWW-Authenticate') ?? '');
@@ -89,10 +103,17 @@ export class GbDeviceSim extends EventEmitter<DeviceEvents> {
         username: this.deviceId, password: this.options.password, realm: p.get('realm') ?? '', nonce: p.get('nonce') ?? '',
         uri: this.registrarUri, method: 'REGISTER', qop: p.get('qop'), opaque: p.get('opaque'),
       });
-      res = await this.link.request(this.registerRequest(expires, this.lastAuthorization));
+      res = await this.link.request(this.registerRequest(expires, this.lastAuthorization, contact));
     }
     const granted = res.headers.get('Expires');
-    return { status: res.status, challenges, expires: granted === undefined ? undefined : Number(granted), date: res.headers.get('Date') };
+    return {
+      status: res.status, challenges, expires: granted === undefined ? undefined : Number(granted), date: res.headers.get('Date'), contact: res.headers.get('Contact'),
+    };
+  }
+
+  /** A REGISTER without Contact (and without Expires): asks for the current binding (RFC 3261 §10.3). */
+  queryBinding(): Promise<RegisterResult> {
+    return this.register(undefined, { contact: false });
   }
 
   unregister(): Promise<RegisterResult> {
@@ -158,13 +179,15 @@ export class GbDeviceSim extends EventEmitter<DeviceEvents> {
     return `sip:${this.link.platform.id}@${this.link.platform.domain}`;
   }
 
-  private registerRequest(expires: number, authorization?: string): SipRequest {
+  private registerRequest(expires: number | undefined, authorization?: string, contact = true): SipRequest {
     const { domain } = this.link.platform;
     const { host, port } = this.link.via;
     return buildRequest({
       method: 'REGISTER', uri: this.registrarUri, from: `<sip:${this.deviceId}@${domain}>;tag=${this.tag}`, to: `<sip:${this.deviceId}@${domain}>`,
-      callId: this.callId, cseq: this.cseq++, via: this.link.via, contact: `<sip:${this.deviceId}@${host}:${port}>`,
-      headers: { Expires: expires, 'User-Agent': 'CityGW GB28181 simulator', ...(authorization ? { Authorization: authorization } : {}) },
+      callId: this.callId, cseq: this.cseq++, via: this.link.via, contact: contact ? `<sip:${this.deviceId}@${host}:${port}>` : undefined,
+      headers: {
+        ...(expires === undefined ? {} : { Expires: expires }), 'User-Agent': 'CityGW GB28181 simulator', ...(authorization ? { Authorization: authorization } : {}),
+      },
     });
   }
 }

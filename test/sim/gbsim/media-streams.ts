@@ -1,11 +1,18 @@
 // The simulated cameras' RTP senders: every live stream replays the clip's
 // access units as MPEG-PS over RTP (UDP, or TCP with RFC 4571 framing), all
-// paced by one shared 25 fps timer so many streams cost one timer.
+// paced by one shared 25 fps timer so many streams cost one timer. A device
+// can also send what some real ones send instead of PS: MPEG-TS, or raw
+// Annex-B H.264 on payload type 98.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { frameRfc4571 } from '../../../gateway/gb28181/media/index.ts';
-import { clipAccessUnits, GB_CLIP_FPS } from './clip.ts';
+import { clipAccessUnits, clipTransportStream, GB_CLIP_FPS } from './clip.ts';
 import { packetizeRtp, PsMuxer } from './ps-mux.ts';
+
+export type MediaFormat = 'ps' | 'mpegts' | 'annexb';
+
+/** Seven TS packets per RTP packet, as TS-over-RTP senders do. */
+const TS_PER_RTP = 7 * 188;
 
 export interface StreamTarget {
   transport: 'udp' | 'tcp';
@@ -15,6 +22,8 @@ export interface StreamTarget {
   clip: string;
   /** Address the UDP socket sends from (the device's). */
   bindHost: string;
+  /** Default ps. */
+  format?: MediaFormat;
 }
 
 export class RtpStream {
@@ -57,15 +66,27 @@ export class RtpStream {
     const units = clipAccessUnits(this.target.clip);
     const unit = units[this.index % units.length]!;
     const pts = this.index * (90000 / GB_CLIP_FPS);
-    this.index++;
-    const ps = this.muxer.videoFrame({ data: unit.data, pts, keyframe: unit.keyframe });
-    const packets = packetizeRtp(ps, { ssrc: this.target.ssrc, seqStart: this.seq, timestamp: pts });
+    const frame = this.index++;
+    const format = this.target.format ?? 'ps';
+    const packets = format === 'ps'
+      ? packetizeRtp(this.muxer.videoFrame({ data: unit.data, pts, keyframe: unit.keyframe }), { ssrc: this.target.ssrc, seqStart: this.seq, timestamp: pts })
+      : format === 'annexb'
+        ? packetizeRtp(unit.data, { ssrc: this.target.ssrc, seqStart: this.seq, timestamp: pts, pt: 98 })
+        : packetizeRtp(this.transportStreamSlice(frame, units.length), { ssrc: this.target.ssrc, seqStart: this.seq, timestamp: pts, mtu: TS_PER_RTP + 12 });
     this.seq = (this.seq + packets.length) & 0xffff;
     for (const p of packets) {
       if (this.udp) this.udp.send(p, this.target.port, this.target.address);
       else this.tcp?.write(frameRfc4571(p));
     }
     this.sentPackets += packets.length;
+  }
+
+  /** The clip as MPEG-TS, cut in equal whole-packet slices, one per frame time. */
+  private transportStreamSlice(frame: number, frames: number): Buffer {
+    const ts = clipTransportStream(this.target.clip);
+    const slice = Math.ceil(ts.length / 188 / frames) * 188;
+    const at = (frame % frames) * slice;
+    return ts.subarray(at, Math.min(ts.length, at + slice));
   }
 
   end(why: string): void {
