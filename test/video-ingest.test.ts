@@ -1,14 +1,17 @@
 // Pulled RTSP channels with real ffmpeg against the camera simulator: HLS
 // appears and decodes, a dead camera goes offline with a reason and comes
 // back, a hung ffmpeg is restarted by the watchdog, and failing channels do
-// not disturb a healthy one.
+// not disturb a healthy one. The status tells the truth: the line that states
+// the cause, timeout for a camera that sends nothing, a source that cannot be
+// copied is transcoded (auto) or waits for a person (never).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { ChannelVideoStatus } from '../gateway/video/index.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-import { CLIP_DIR, countFrames, ffprobe, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
+import { CLIP_DIR, countFrames, ffprobe, startSilentServer, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
 
 let sim: CameraSimulator;
 let t: TestGateway;
@@ -18,11 +21,24 @@ const STREAMS = [
   { path: 'audio', clip: 'audio-only' as const },
   { path: 'hevc', clip: 'h265-720p' as const },
   { path: 'gop4', clip: 'h264-720p-gop4' as const },
+  { path: 'ends', clip: 'h264-360p' as const },
+  { path: 'hevc-b', clip: 'h265-360p-bframes' as const },
+  { path: 'avc-b', clip: 'h264-360p-bframes' as const },
 ];
+/** Test backoff (startVideoGateway): the longest pause between runs. */
+const MAX_BACKOFF_MS = 1500;
 
 async function addChannel(id: string, url: string, extra: Record<string, unknown> = {}) {
   const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id, name: `测试-${id}`, kind: 'rtsp', source: { url }, mode: 'always-on', ...extra } });
   assert.equal(res.statusCode, 201, res.body);
+}
+
+/** Every status change of a channel from now on (polling could miss a state that lasts 300 ms). */
+function recordStatuses(id: string): { seen: ChannelVideoStatus[]; stop: () => void } {
+  const seen: ChannelVideoStatus[] = [];
+  const listener = (s: ChannelVideoStatus) => void (s.channelId === id && seen.push(s));
+  t.gw.video!.manager.on('channel.status', listener);
+  return { seen, stop: () => t.gw.video!.manager.off('channel.status', listener) };
 }
 
 before(async () => {
@@ -94,6 +110,7 @@ test('an H.265 source is transcoded to H.264 for browsers', async () => {
     return s.state === 'online' && s.transcoding ? s : undefined;
   }, 40_000, 'hevc online, transcoding');
   assert.equal(status.input?.codec, 'hevc');
+  assert.equal(status.restarts, 0, 'deciding to transcode is not a restart');
   const dir = t.gw.video!.manager.hlsDir('hevc');
   const segment = await waitFor(async () => (await readFile(join(dir, 'index.m3u8'), 'utf8')).match(/seg-\d+\.ts/g)?.at(-1), 20_000, 'a segment');
   assert.equal((await ffprobe(join(dir, segment)))[0]?.codec_name, 'h264');
@@ -113,8 +130,14 @@ test('a 4 s source GOP gives 4 s segments, and the status says so', async () => 
 test('a stalled source is restarted by the watchdog; a SIGSTOPped ffmpeg too', async () => {
   await addChannel('flaky', sim.url('flaky'));
   await waitFor(async () => (await statusOf(t, 'flaky')).state === 'online' || undefined, 20_000, 'flaky online');
+  const record = recordStatuses('flaky');
   sim.server.pause('flaky');
   await waitFor(async () => (await statusOf(t, 'flaky')).reason === 'timeout' || undefined, 12_000, 'timeout after the stall');
+  // Reconnecting to the frozen camera (it answers RTSP, sends no media) is a timeout too, not an exit.
+  await waitFor(() => record.seen.filter((s) => s.state === 'offline').length >= 2 || undefined, 20_000, 'a second run against the frozen camera ended');
+  record.stop();
+  const ends = record.seen.filter((s) => s.state === 'offline');
+  assert.deepEqual(ends.map((s) => s.reason), ends.map(() => 'timeout'), ends.map((s) => s.lastError).join(' | '));
   sim.server.resume('flaky');
   await waitFor(async () => (await statusOf(t, 'flaky')).state === 'online' || undefined, 20_000, 'online again');
 
@@ -139,9 +162,70 @@ test('a camera that dies goes offline with a reason within the watchdog time, an
     return s.state === 'offline' ? s : undefined;
   }, 10_000, 'offline');
   assert.ok(Date.now() - died < 8000, 'offline within the watchdog time (4 s) plus a poll');
-  assert.ok(['unreachable', 'timeout', 'not found', 'exited'].includes(offline.reason!), offline.reason);
+  assert.ok(['end of stream', 'unreachable', 'timeout', 'not found'].includes(offline.reason!), `${offline.reason}: ${offline.lastError}`);
   sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: STREAMS, port });
   await sim.waitReady('good', 30_000);
   await waitFor(async () => (await statusOf(t, 'good')).state === 'online' || undefined, 20_000, 'online again');
   await waitFor(async () => ((await sequence()) > seqBefore ? true : undefined), 15_000, 'HLS continues with a higher sequence');
+});
+
+test('a camera that accepts the connection and never answers: timeout, not an exit', async () => {
+  const silent = await startSilentServer();
+  try {
+    await addChannel('mute', `rtsp://127.0.0.1:${silent.port}/live`);
+    const s = await waitFor(async () => {
+      const st = await statusOf(t, 'mute');
+      return st.state === 'offline' ? st : undefined;
+    }, 20_000, 'mute offline');
+    assert.equal(s.reason, 'timeout', s.lastError);
+  } finally {
+    await t.call('engineer', { method: 'DELETE', url: '/api/channels/mute' });
+    await silent.stop();
+  }
+});
+
+test('end of stream: lastError states the cause, never the FLV muxer closing its file', async () => {
+  await addChannel('ends', sim.url('ends'));
+  await waitFor(async () => (await statusOf(t, 'ends')).state === 'online' || undefined, 20_000, 'ends online');
+  const record = recordStatuses('ends');
+  process.kill(sim.publisher('ends')!.pid()!, 'SIGKILL'); // the encoder dies: the server ends its readers' sessions
+  const ended = await waitFor(() => record.seen.find((s) => s.state === 'offline'), 15_000, 'offline after the end');
+  record.stop();
+  assert.equal(ended.reason, 'end of stream', ended.lastError);
+  assert.ok(ended.lastError, 'a line a person can read');
+  assert.doesNotMatch(ended.lastError!, /\[(flv|hls|tee|mpegts) @|Failed to update header/);
+  await t.call('engineer', { method: 'DELETE', url: '/api/channels/ends' });
+});
+
+test('H.265 with B-frames and transcode=never: codec unsupported, the cause line, and it waits the longest pause saying so', async () => {
+  const record = recordStatuses('hevc-b');
+  await addChannel('hevc-b', sim.url('hevc-b'), { video: { transcode: 'never' } });
+  const first = await waitFor(() => record.seen.find((s) => s.state === 'offline'), 20_000, 'hevc-b offline');
+  const at = Date.now();
+  record.stop();
+  assert.equal(first.reason, 'codec unsupported', first.lastError);
+  assert.match(first.lastError!, /first pts and dts value must be set|Packet is missing PTS/);
+  assert.doesNotMatch(first.lastError!, /Conversion failed/);
+  assert.match(first.note ?? '', /transcode/);
+  // The first failure already waits the maximum (no jitter, no 300 ms first step): a person must act.
+  assert.ok(first.retryAt! - at >= MAX_BACKOFF_MS - 200, `retry in ${first.retryAt! - at} ms`);
+  const api = await statusOf(t, 'hevc-b') as unknown as { retryAt?: string; reason: string };
+  assert.equal(api.reason, 'codec unsupported');
+  const registry = (await t.call('operator', { method: 'GET', url: '/api/channels/hevc-b' })).json().status as { state: string; reason: string };
+  assert.deepEqual([registry.state, registry.reason], ['offline', 'codec unsupported'], 'the registry says the same');
+  await t.call('engineer', { method: 'DELETE', url: '/api/channels/hevc-b' });
+});
+
+test('an H.264 source that cannot be copied as is (B-frames) is transcoded with transcode=auto, and that is no restart', async () => {
+  await addChannel('avc-b', sim.url('avc-b'));
+  const s = await waitFor(async () => {
+    const st = await statusOf(t, 'avc-b');
+    return st.state === 'online' ? st : undefined;
+  }, 40_000, 'avc-b online');
+  assert.equal(s.transcoding, true);
+  assert.equal(s.restarts, 0);
+  const dir = t.gw.video!.manager.hlsDir('avc-b');
+  const segment = await waitFor(async () => (await readFile(join(dir, 'index.m3u8'), 'utf8')).match(/seg-\d+\.ts/g)?.at(-1), 20_000, 'a segment');
+  assert.equal((await ffprobe(join(dir, segment)))[0]?.codec_name, 'h264');
+  await t.call('engineer', { method: 'DELETE', url: '/api/channels/avc-b' });
 });

@@ -1,16 +1,23 @@
 // Snapshots: the first frame of the newest HLS segment, decoded by a one-shot
 // ffmpeg and encoded with sharp; or, when the frame tap runs and is recent
-// enough at the asked size, its latest frame at no decoding cost.
+// enough at the asked size, its latest frame at no decoding cost. Either way
+// with the time the frame was captured, so a reader can tell its age.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseVideoStream } from './ffmpeg/diagnostics.ts';
 import type { Frame } from './frames.ts';
-import { parsePlaylist } from './ingest/hls-stats.ts';
+import { parsePlaylist, type ListedSegment } from './ingest/hls-stats.ts';
 
 const TAP_FRESH_MS = 2000;
-const cache = new Map<string, { key: string; jpeg: Buffer }>();
+const cache = new Map<string, { key: string; snapshot: Snapshot }>();
+
+export interface Snapshot {
+  jpeg: Buffer;
+  /** When the frame was captured (epoch ms): the tap frame's time, or the segment's start. */
+  capturedAt: number;
+}
 
 function decodeFirstFrame(ffmpegPath: string, file: string): Promise<{ data: Buffer; width: number; height: number }> {
   return new Promise((resolve, reject) => {
@@ -31,27 +38,36 @@ const encode = (data: Buffer, width: number, height: number, resizeTo?: number) 
     .jpeg({ quality: 85, mozjpeg: false })
     .toBuffer();
 
-/** The newest complete segment's file name, or undefined when none is listed yet. */
-export async function newestSegment(hlsDir: string): Promise<string | undefined> {
+/** The newest complete segment listed, or undefined when none is listed yet. */
+async function newestListed(hlsDir: string): Promise<ListedSegment | undefined> {
   try {
-    return parsePlaylist(await readFile(join(hlsDir, 'index.m3u8'), 'utf8')).at(-1)?.uri;
+    return parsePlaylist(await readFile(join(hlsDir, 'index.m3u8'), 'utf8')).at(-1);
   } catch {
-    return undefined;
+    return undefined; // no playlist (yet): nothing to show
   }
 }
 
-export async function snapshotJpeg(opts: { channelId: string; ffmpegPath: string; hlsDir: string; width?: number; tapFrame?: Frame }): Promise<Buffer | undefined> {
+/** The newest complete segment's file name, or undefined when none is listed yet. */
+export async function newestSegment(hlsDir: string): Promise<string | undefined> {
+  return (await newestListed(hlsDir))?.uri;
+}
+
+export async function snapshotJpeg(opts: { channelId: string; ffmpegPath: string; hlsDir: string; width?: number; tapFrame?: Frame }): Promise<Snapshot | undefined> {
   const { tapFrame, width } = opts;
   if (tapFrame && width && width <= tapFrame.width && Date.now() - tapFrame.ts < TAP_FRESH_MS) {
-    return encode(tapFrame.data, tapFrame.width, tapFrame.height, width);
+    return { jpeg: await encode(tapFrame.data, tapFrame.width, tapFrame.height, width), capturedAt: tapFrame.ts };
   }
-  const segment = await newestSegment(opts.hlsDir);
+  const segment = await newestListed(opts.hlsDir);
   if (!segment) return undefined;
-  const key = `${segment}@${width ?? 'full'}`;
+  const key = `${segment.uri}@${width ?? 'full'}`;
   const hit = cache.get(opts.channelId);
-  if (hit?.key === key) return hit.jpeg;
-  const frame = await decodeFirstFrame(opts.ffmpegPath, join(opts.hlsDir, segment));
-  const jpeg = await encode(frame.data, frame.width, frame.height, width);
-  cache.set(opts.channelId, { key, jpeg });
-  return jpeg;
+  if (hit?.key === key) return hit.snapshot;
+  const file = join(opts.hlsDir, segment.uri);
+  // A segment file is closed when the next one starts: its first frame is about one duration older.
+  const closedAt = await stat(file).then((st) => st.mtimeMs, () => undefined);
+  if (closedAt === undefined) return undefined; // cleared by a new run meanwhile: no frame to show
+  const frame = await decodeFirstFrame(opts.ffmpegPath, file);
+  const snapshot = { jpeg: await encode(frame.data, frame.width, frame.height, width), capturedAt: Math.round(closedAt - segment.duration * 1000) };
+  cache.set(opts.channelId, { key, snapshot });
+  return snapshot;
 }

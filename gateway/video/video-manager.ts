@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { DeviceChanged, RegistryService, StatusFence, StoredRow } from '../../device-registry/index.ts';
 import { ingestSpec, rtspUrlWithCredentials, safeName, type TapDefaults } from './channel-spec.ts';
+import { ChannelStatusBook, type ChannelVideoStatus } from './channel-status.ts';
 import type { Ffmpeg } from './ffmpeg/locate.ts';
 import type { FrameHub } from './frames.ts';
-import { IngestSupervisor, type IngestSettings, type IngestSpec, type IngestStatus } from './ingest/supervisor.ts';
+import { IngestSupervisor, type IngestSettings, type IngestSpec } from './ingest/supervisor.ts';
 import { StartQueue } from './start-queue.ts';
 
 /** What the manager needs from the low-latency RTMP/FLV server. */
@@ -57,24 +58,19 @@ export interface VideoSettings {
   backoff: { initialMs: number; maxMs: number };
 }
 
-export interface ChannelVideoStatus extends Omit<IngestStatus, 'state' | 'reason'> {
-  /** idle: an on-demand channel nobody watches. */
-  state: IngestStatus['state'] | 'idle';
-  /** Why it is offline or not running: an ingest reason, or disabled, no push, … */
-  reason?: string;
-  running: boolean;
-  mode: 'always-on' | 'on-demand' | 'push';
-}
+export type { ChannelVideoStatus } from './channel-status.ts';
 
 interface ManagerEvents {
   'channel.status': [ChannelVideoStatus];
 }
 
 const IDLE_CHECK_MS = 2000;
+/** The reason of an on-demand channel nobody watches (incidents treat it as no fault). */
+const IDLE = 'idle (on demand)';
 
 export class VideoManager extends EventEmitter<ManagerEvents> {
   private readonly supervisors = new Map<string, IngestSupervisor>();
-  private readonly idle = new Map<string, ChannelVideoStatus>();
+  private readonly book: ChannelStatusBook;
   private readonly lastViewed = new Map<string, number>();
   private readonly pushing = new Set<string>();
   private readonly queue: StartQueue;
@@ -92,6 +88,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   ) {
     super();
     this.queue = new StartQueue(settings.startStaggerMs);
+    this.book = new ChannelStatusBook(registry, (id) => this.fence(id), (s) => this.emit('channel.status', s));
   }
 
   hlsDir(channelId: string): string {
@@ -157,12 +154,11 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
 
   status(channelId: string): ChannelVideoStatus | undefined {
     const sup = this.supervisors.get(channelId);
-    if (sup) return { ...sup.status, running: true, mode: this.modeOf(sup.spec) };
-    return this.idle.get(channelId);
+    return sup ? this.book.live(sup.status) : this.book.restingStatus(channelId);
   }
 
   allStatus(): ChannelVideoStatus[] {
-    const ids = new Set([...this.supervisors.keys(), ...this.idle.keys()]);
+    const ids = new Set([...this.supervisors.keys(), ...this.book.restingIds()]);
     return [...ids].sort().map((id) => this.status(id)!);
   }
 
@@ -200,8 +196,9 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     }
   }
 
-  private modeOf(spec: IngestSpec): ChannelVideoStatus['mode'] {
-    return spec.input.kind === 'rtmp' ? 'push' : this.alwaysOn.has(spec.channelId) ? 'always-on' : 'on-demand';
+  /** An on-demand pulled channel stops when nobody watches; a push runs while pushed, the others always. */
+  private runsWhileWatched(spec: IngestSpec): boolean {
+    return spec.input.kind !== 'rtmp' && !this.alwaysOn.has(spec.channelId);
   }
 
   private readonly alwaysOn = new Set<string>();
@@ -209,6 +206,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   /** What should run for this channel, or why nothing should. */
   private desired(row: StoredRow | undefined): { spec?: IngestSpec; why?: string; elsewhere?: boolean } {
     if (!row) return { why: 'deleted' };
+    this.book.follow(row);
     const doc = row.doc as { kind: string; enabled: boolean; mode: string; detectionProfile: string | null; source: { pushKey?: string } };
     if (doc.enabled && SHARDED_KINDS.has(doc.kind)) this.shardable.add(row.id);
     else this.shardable.delete(row.id);
@@ -231,7 +229,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
       if (why) return { why };
     }
     const viewed = Date.now() - (this.lastViewed.get(row.id) ?? 0) < this.settings.onDemandIdleSeconds * 1000;
-    if (!always && !viewed) return { why: 'idle (on demand)' };
+    if (!always && !viewed) return { why: IDLE };
     const input: IngestSpec['input'] = doc.kind === 'gb28181' ? { kind: 'gb28181', url: this.gb!.relayUrl(row.id) } : { kind: 'rtsp', url: rtspUrlWithCredentials(row) };
     return { spec: ingestSpec(row, input, { tap }, this.settings.tap) };
   }
@@ -251,25 +249,15 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     if (!spec) {
       this.queue.cancel(channelId);
       if (!row || elsewhere) {
-        this.idle.delete(channelId);
+        this.book.forget(channelId);
         if (!row) this.frames.forget(channelId); // a moved channel keeps its subscribers for when it comes back
         return;
       }
-      const state = why === 'idle (on demand)' ? 'unknown' : 'offline';
-      this.publishIdle(channelId, why ?? 'stopped', state);
+      this.book.publishResting(channelId, why ?? 'stopped', why === IDLE ? 'idle' : 'offline');
       return;
     }
-    this.idle.delete(channelId);
+    this.book.running(channelId);
     this.launch(spec);
-  }
-
-  private publishIdle(channelId: string, why: string, state: 'unknown' | 'offline'): void {
-    const status: ChannelVideoStatus = {
-      channelId, state: state === 'unknown' ? 'idle' : 'offline', reason: why, restarts: 0, transcoding: false, running: false, mode: 'on-demand',
-    };
-    this.idle.set(channelId, status);
-    void this.registry.setStatus('channels', channelId, { state, reason: why }, this.fence(channelId));
-    this.emit('channel.status', status);
   }
 
   private launch(spec: IngestSpec): void {
@@ -277,10 +265,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.supervisors.set(spec.channelId, sup);
     sup.on('frame', (frame) => this.frames.publish(frame));
     sup.on('status', (s) => {
-      if (this.supervisors.get(spec.channelId) !== sup) return;
-      const reason = s.state === 'offline' ? (s.reason === 'exited' && s.lastError ? `exited: ${s.lastError.slice(0, 200)}` : s.reason) : undefined;
-      void this.registry.setStatus('channels', spec.channelId, { state: s.state, reason }, this.fence(spec.channelId));
-      this.emit('channel.status', { ...s, running: true, mode: this.modeOf(spec) });
+      if (this.supervisors.get(spec.channelId) === sup) this.book.publishLive(s);
     });
     // Start many channels a little apart, not all at once.
     this.queue.add(spec.channelId, () => {
@@ -305,7 +290,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
 
   private stopIdleChannels(): void {
     for (const [id, sup] of this.supervisors) {
-      if (this.modeOf(sup.spec) !== 'on-demand') continue;
+      if (!this.runsWhileWatched(sup.spec)) continue;
       const last = this.lastViewed.get(id) ?? 0;
       if (Date.now() - last > this.settings.onDemandIdleSeconds * 1000) void this.reconcile(id);
     }

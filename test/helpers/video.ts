@@ -1,6 +1,7 @@
 // Shared pieces of the video tests: a gateway with video on and short
 // timeouts, polling, and ffprobe.
 import { execFile } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,7 +55,29 @@ export async function countFrames(target: string): Promise<number> {
   return Number(stdout.trim().split(/\s+/)[0]); // MPEG-TS files list the stream once per program too
 }
 
-export type Status = { state: string; reason?: string; restarts: number; pid?: number; transcoding: boolean; note?: string; input?: { codec: string; width: number; height: number } };
+export type Status = {
+  state: string; reason?: string; lastError?: string; restarts: number; pid?: number; transcoding: boolean; note?: string;
+  mode?: string; feed?: string; input?: { codec: string; width: number; height: number };
+};
+
+/** A frozen camera: accepts TCP connections and never says a word. */
+export async function startSilentServer(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined); // the client gives up and resets: expected
+    socket.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    stop: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
 
 export const statusOf = async (t: TestGateway, id: string): Promise<Status> =>
   (await t.call('operator', { method: 'GET', url: `/api/channels/${id}/status` })).json() as Status;

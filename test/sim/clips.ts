@@ -13,7 +13,7 @@ const run = promisify(execFile);
 
 export const CLIP_KINDS = [
   'h264-720p', 'h264-720p-gop4', 'h265-720p', 'audio-only', 'h264-360p',
-  'red-square-360p', 'blue-square-360p', 'still-360p', 'empty-360p',
+  'red-square-360p', 'blue-square-360p', 'still-360p', 'empty-360p', 'h264-360p-bframes', 'h265-360p-bframes',
 ] as const;
 export type ClipKind = (typeof CLIP_KINDS)[number];
 
@@ -46,11 +46,19 @@ function squareOnGrey(colour?: string): string[] {
   return ['-filter_complex', graph];
 }
 
-function x264(gopSeconds: number): string[] {
+function x264(gopSeconds: number, bframes = 0): string[] {
   const gop = String(gopSeconds * FPS);
   return [
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
-    '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-bf', '0',
+    '-c:v', 'libx264', '-preset', 'veryfast', ...(bframes ? [] : ['-tune', 'zerolatency']), '-profile:v', 'main', '-pix_fmt', 'yuv420p',
+    '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-bf', String(bframes),
+  ];
+}
+
+/** H.265 as encoders make it by default: B-frames (which RTSP carries without decode timestamps). */
+function x265(bframes: number): string[] {
+  return [
+    '-c:v', 'libx265', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1',
+    '-x265-params', `keyint=${FPS}:min-keyint=${FPS}:scenecut=0:bframes=${bframes}:log-level=error`,
   ];
 }
 
@@ -62,6 +70,10 @@ function recipe(kind: ClipKind): string[] {
       return [...movingSquare(1280, 720), ...x264(4), '-an'];
     case 'h264-360p':
       return [...movingSquare(640, 360), ...x264(1), '-an'];
+    case 'h264-360p-bframes':
+      return [...movingSquare(640, 360), ...x264(1, 3), '-an'];
+    case 'h265-360p-bframes':
+      return [...movingSquare(640, 360), ...x265(3), '-an'];
     case 'h265-720p':
       return [
         ...movingSquare(1280, 720),

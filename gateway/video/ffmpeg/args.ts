@@ -92,6 +92,3 @@ export function buildIngestArgs(plan: IngestPlan): string[] {
     ...tapArgs(plan),
   ];
 }
-
-/** The command line as it may be logged: credentials in the input URL redacted. */
-export const redactArgs = (args: string[]) => args.map((a) => a.replace(/^(rtsps?:\/\/)[^/@\s]*@/i, '$1[REDACTED]@'));

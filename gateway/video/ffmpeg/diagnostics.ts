@@ -4,7 +4,14 @@
 
 export type OfflineReason =
   | 'auth failed' | 'unreachable' | 'not found' | 'timeout' | 'no video stream' | 'codec unsupported' | 'stopped' | 'no push' | 'exited'
-  | 'device offline' | 'invite refused';
+  | 'end of stream' | 'device offline' | 'invite refused';
+
+/**
+ * The copy of the source cannot be muxed: packets without timestamps, as a
+ * source with B-frames gives over RTSP (the first packets carry no DTS).
+ * Transcoding works (the decoder stamps every frame).
+ */
+const COPY_FAILED = /first pts and dts value must be set|Packet is missing PTS/i;
 
 const REASONS: Array<[RegExp, OfflineReason]> = [
   // The GB28181 relay answers with these reason phrases (gateway/gb28181/relay.ts).
@@ -17,14 +24,65 @@ const REASONS: Array<[RegExp, OfflineReason]> = [
   [/timed out|Connection timeout|Operation timed out/i, 'timeout'],
   [/Stream map '0:v:0' matches no streams|does not contain any stream|no video stream/i, 'no video stream'],
   [/Decoder \(codec [^)]*\) not found|Unsupported codec|codec not currently supported|Could not find codec parameters|not supported by the hls muxer/i, 'codec unsupported'],
+  [COPY_FAILED, 'codec unsupported'],
 ];
 
 /** The reason a person can act on, from ffmpeg's last error lines. */
 export function classifyError(lines: string[]): OfflineReason | undefined {
+  return classify(lines)?.reason;
+}
+
+function classify(lines: string[]): { reason: OfflineReason; line: string } | undefined {
   for (const line of [...lines].reverse()) {
-    for (const [pattern, reason] of REASONS) if (pattern.test(line)) return reason;
+    for (const [pattern, reason] of REASONS) if (pattern.test(line)) return { reason, line };
   }
   return undefined;
+}
+
+/** Lines ffmpeg repeats while all is well (per frame, per segment): kept out of the error tail so they cannot push the cause out. */
+const NOISE = /^\[Parsed_showinfo|Non-monotonous DTS|Opening '[^']*' for writing|DTS discontinuity|Timestamps are unset in a packet/;
+export const isNoise = (line: string) => NOISE.test(line);
+
+/** What a silent source makes ffmpeg say once the I/O timeout ends its wait: no data, so nothing to parse. */
+const SILENCE = /Invalid data found when processing input|Could not find codec parameters .*unspecified size/i;
+const ERRORISH = /error|fail|refused|unauthorized|not found|timed out|invalid|no such|matches no streams|unsupported/i;
+/** Lines of our own outputs and ffmpeg's closing summary: they follow the cause, never state it. */
+const OUTPUT_SIDE = /^\[(?:hls|tee|mpegts|segment|libx264|rawvideo|Parsed_\w+|graph[^\]]*|swscaler) @/;
+const OUTPUT_SIDE_UNLESS_RTMP_INPUT = /^\[(?:flv|rtmp) @/;
+const SUMMARY = /^(?:Conversion failed!|av_interleaved_write_frame\(\)|Error (?:writing trailer|closing file|initializing output stream)|Could not write header for output file)/;
+
+export interface RunFacts {
+  exitCode: number | null;
+  /** From spawn to exit. */
+  ranMs: number;
+  /** The input's socket I/O timeout. */
+  ioTimeoutMs: number;
+  /** The run produced frames: the source was live at some point. */
+  producedFrames: boolean;
+  /** An RTMP input's demuxer speaks as [flv]/[rtmp], like our RTMP output. */
+  rtmpInput: boolean;
+}
+
+export interface Diagnosis {
+  reason: OfflineReason;
+  /** The line that states the cause (ffmpeg's, or ours when ffmpeg said none). */
+  line: string;
+  /** Copying failed where transcoding would work. */
+  copyFailed: boolean;
+}
+
+/** Why a run ended, and the line that says so: the classified line, else the last input-side error line. */
+export function diagnose(lines: string[], facts: RunFacts): Diagnosis {
+  const inputSide = lines.filter((l) => !SUMMARY.test(l) && !OUTPUT_SIDE.test(l) && !(OUTPUT_SIDE_UNLESS_RTMP_INPUT.test(l) && !facts.rtmpInput));
+  const known = classify(lines.filter((l) => inputSide.includes(l) || COPY_FAILED.test(l)));
+  const cause = known?.line ?? inputSide.filter((l) => ERRORISH.test(l)).at(-1);
+  // A source that connects and then sends nothing: ffmpeg gives up when the I/O timeout ends its wait.
+  if (cause && SILENCE.test(cause) && !facts.producedFrames && facts.ranMs >= facts.ioTimeoutMs * 0.9) {
+    return { reason: 'timeout', line: cause, copyFailed: false };
+  }
+  if (known) return { ...known, copyFailed: COPY_FAILED.test(known.line) };
+  if (facts.exitCode === 0) return { reason: 'end of stream', line: cause ?? 'the source ended the stream (ffmpeg exited normally)', copyFailed: false };
+  return { reason: 'exited', line: cause ?? `ffmpeg exited with code ${facts.exitCode ?? 'none'}`, copyFailed: false };
 }
 
 export interface StreamInfo {
@@ -65,18 +123,28 @@ export class ProgressParser {
   }
 }
 
-/** Keeps the last lines of stderr and hands complete lines to a callback. */
+/**
+ * Keeps the last lines of stderr and hands complete lines to a callback. Every
+ * line is cleaned first (`clean`: the scrubber that takes credentials out), so
+ * nothing after this point sees ffmpeg's raw text.
+ */
 export class LineTail {
   private partial = '';
   readonly lines: string[] = [];
 
-  constructor(private readonly max: number, private readonly onLine: (line: string) => void, private readonly keep: (line: string) => boolean = () => true) {}
+  constructor(
+    private readonly max: number,
+    private readonly onLine: (line: string) => void,
+    private readonly keep: (line: string) => boolean = () => true,
+    private readonly clean: (line: string) => string = (line) => line,
+  ) {}
 
   push(chunk: Buffer | string): void {
     const parts = (this.partial + chunk.toString()).split(/\r?\n|\r/);
     this.partial = parts.pop() ?? '';
-    for (const line of parts) {
-      if (!line.trim()) continue;
+    for (const raw of parts) {
+      if (!raw.trim()) continue;
+      const line = this.clean(raw);
       if (this.keep(line)) {
         this.lines.push(line);
         if (this.lines.length > this.max) this.lines.shift();

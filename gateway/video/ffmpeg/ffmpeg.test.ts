@@ -1,8 +1,8 @@
 // The ffmpeg command line and what we read back from ffmpeg.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildIngestArgs, redactArgs, type IngestPlan } from './args.ts';
-import { classifyError, parseVideoStream, ProgressParser } from './diagnostics.ts';
+import { buildIngestArgs, type IngestPlan } from './args.ts';
+import { classifyError, diagnose, LineTail, parseVideoStream, ProgressParser, type RunFacts } from './diagnostics.ts';
 import { parseVersion } from './locate.ts';
 
 const plan = (over: Partial<IngestPlan> = {}): IngestPlan => ({
@@ -40,10 +40,6 @@ test('transcoding: H.264 with a forced keyframe interval', () => {
   assert.ok(args.includes('expr:gte(t,n_forced*1)'));
 });
 
-test('credentials are redacted from a logged command line', () => {
-  assert.ok(!redactArgs(buildIngestArgs(plan())).join(' ').includes('admin:pw'));
-});
-
 test('error lines become reasons a person can act on', () => {
   const cases: Array<[string, string]> = [
     ['[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized', 'auth failed'],
@@ -54,6 +50,70 @@ test('error lines become reasons a person can act on', () => {
   ];
   for (const [line, reason] of cases) assert.equal(classifyError(['Input #0', line]), reason, line);
   assert.equal(classifyError(['all good']), undefined);
+});
+
+// Tails as Debian's ffmpeg 5.1 printed them against the camera simulator (noise lines left out, as the run's tail does).
+const facts = (over: Partial<RunFacts> = {}): RunFacts => ({ exitCode: 1, ranMs: 1500, ioTimeoutMs: 3000, producedFrames: false, rtmpInput: false, ...over });
+
+test('end of stream: the cause, never the FLV muxer closing its file', () => {
+  const tail = [
+    "Input #0, rtsp, from 'rtsp://127.0.0.1:38315/a':",
+    '[flv @ 0x55c2bcd7ddc0] Failed to update header with correct duration.',
+    '[flv @ 0x55c2bcd7ddc0] Failed to update header with correct filesize.',
+    'video:1462kB audio:0kB subtitle:0kB other streams:0kB global headers:0kB muxing overhead: unknown',
+  ];
+  const d = diagnose(tail, facts({ exitCode: 0, producedFrames: true, ranMs: 4000 }));
+  assert.equal(d.reason, 'end of stream');
+  assert.doesNotMatch(d.line, /flv|header/);
+});
+
+test('a copy that cannot be muxed (B-frames without timestamps): codec unsupported, the muxer line that says why, transcoding helps', () => {
+  const tail = [
+    '[mpegts @ 0x562dcb332640] first pts and dts value must be set',
+    '[tee @ 0x562dcb322140] Slave muxer #0 failed: Invalid data found when processing input, continuing with 1/2 slaves.',
+    '[flv @ 0x562dcb3b6a00] Packet is missing PTS',
+    '[flv @ 0x562dcb3b6a00] Failed to update header with correct filesize.',
+    '[tee @ 0x562dcb322140] All tee outputs failed.',
+    'av_interleaved_write_frame(): Invalid argument',
+    'Conversion failed!',
+  ];
+  const d = diagnose(tail, facts({ producedFrames: true }));
+  assert.deepEqual([d.reason, d.copyFailed], ['codec unsupported', true]);
+  assert.match(d.line, /first pts and dts value must be set|Packet is missing PTS/);
+});
+
+test('a camera that accepts the connection and sends nothing: timeout once the I/O timeout has passed', () => {
+  const silent = ['rtsp://127.0.0.1:42147/x: Invalid data found when processing input'];
+  assert.equal(diagnose(silent, facts({ ranMs: 3200 })).reason, 'timeout');
+  const frozen = [
+    "[rtsp @ 0x55acdeef6300] Could not find codec parameters for stream 0 (Video: h264, none): unspecified size",
+    "Consider increasing the value for the 'analyzeduration' (0) and 'probesize' (5000000) options",
+    '[tee @ 0x55acdef13800] dimensions not set',
+    'Could not write header for output file #0 (incorrect codec parameters ?): Invalid argument',
+  ];
+  const d = diagnose(frozen, facts({ ranMs: 3221 }));
+  assert.equal(d.reason, 'timeout');
+  assert.match(d.line, /Could not find codec parameters/);
+  // The same words at once, with no wait behind them, are about the data, not silence.
+  assert.equal(diagnose(silent, facts({ ranMs: 200 })).reason, 'exited');
+});
+
+test('classified causes keep their line; an unknown exit says its code', () => {
+  const d = diagnose(['[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized', 'rtsp://cam/x: Server returned 401 Unauthorized (authorization failed)'], facts());
+  assert.equal(d.reason, 'auth failed');
+  assert.match(d.line, /401/);
+  assert.deepEqual(diagnose(['Conversion failed!'], facts({ exitCode: 187 })), { reason: 'exited', line: 'ffmpeg exited with code 187', copyFailed: false });
+  // An RTMP input's demuxer speaks as [flv]: its lines are the input's there.
+  assert.match(diagnose(['[flv @ 0x1] Malformed input error'], facts({ rtmpInput: true })).line, /Malformed/);
+});
+
+test('the line tail cleans every line before keeping or passing it on', () => {
+  const seen: string[] = [];
+  const tail = new LineTail(2, (l) => seen.push(l), (l) => !l.startsWith('skip'), (l) => l.replace('secret', '[REDACTED]'));
+  tail.push('a secret\nskip secret\nb\nc sec');
+  tail.push('ret\n');
+  assert.deepEqual(seen, ['a [REDACTED]', 'skip [REDACTED]', 'b', 'c [REDACTED]']);
+  assert.deepEqual(tail.lines, ['b', 'c [REDACTED]']);
 });
 
 test('stream lines and progress blocks', () => {

@@ -4,13 +4,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ErrorBody, GwError, Id, READ_ROLES, notFound, type ApiKeys, type RegistryService, type StatusRow } from '../../../device-registry/index.ts';
+import { ErrorBody, GwError, Id, READ_ROLES, notFound, type ApiKeys, type RegistryService, type StoredRow } from '../../../device-registry/index.ts';
+import { channelProfile } from '../channel-status.ts';
 import { endOnShutdown } from '../../http/long-lived.ts';
 import type { FrameHub } from '../frames.ts';
 import { snapshotJpeg } from '../snapshot.ts';
 import type { ChannelVideoStatus, VideoManager } from '../video-manager.ts';
 import { mediaAccess, type FlvSource, type RemoteMedia } from './media-access.ts';
 import type { MediaTokens } from './media-token.ts';
+import { playlistFor, refuseUnlessLive } from './offline-media.ts';
 import { onCaptureClock } from './playlist-clock.ts';
 
 export interface VideoRouteDeps {
@@ -42,11 +44,13 @@ export function apiStatus(s: ChannelVideoStatus) {
     ...(s.hls ? { hls: { ...s.hls, lastSegmentAt: iso(s.hls.lastSegmentAt) } } : {}),
   };
 }
-/** The status of a channel another node runs, as its owner last wrote it to the shared registry. */
-function ownerStatus(channelId: string, s: StatusRow, nodeId: string | null, reason?: string) {
-  if (nodeId === null) return { channelId, state: 'offline', reason: reason ?? 'no node runs it right now', running: false, restarts: 0, node: null };
-  const state = s.state === 'unknown' ? 'idle' : s.state;
-  return { channelId, state, reason: s.reason, since: iso(s.since), running: state === 'starting' || state === 'online', restarts: 0, node: nodeId };
+/** The status of a channel another node runs, as its owner last wrote it to the shared registry (the same words as its own status API). */
+function ownerStatus(row: StoredRow, nodeId: string | null, reason?: string) {
+  const channelId = row.id;
+  const profile = channelProfile(row);
+  if (nodeId === null) return { channelId, state: 'offline', reason: reason ?? 'no node runs it right now', running: false, restarts: 0, node: null, ...profile };
+  const s = row.status;
+  return { channelId, state: s.state, reason: s.reason, since: iso(s.since), running: s.state === 'starting' || s.state === 'online', restarts: 0, node: nodeId, ...profile };
 }
 const Params = Type.Object({ id: Id });
 const MediaParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_.-]{10,300}$' }), id: Id });
@@ -81,7 +85,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     const [owners, rows] = await Promise.all([deps.owners(), deps.registry.store.getMany('channels', elsewhere)]);
     for (const id of elsewhere) {
       const row = rows.get(id);
-      if (row) items.push(ownerStatus(id, row.status, owners.get(id) ?? null));
+      if (row) items.push(ownerStatus(row, owners.get(id) ?? null));
     }
     return { items: items.sort((a, b) => String(a.channelId).localeCompare(String(b.channelId))) };
   });
@@ -95,8 +99,9 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     const status = deps.manager.status(id);
     if (status) return apiStatus(status);
     const place = await deps.remote?.where(id);
-    if (place && !place.local) return ownerStatus(id, row.status, place.nodeId, place.reason);
-    return { channelId: id, state: 'idle', running: false };
+    if (place && !place.local) return ownerStatus(row, place.nodeId, place.reason);
+    // Not decided here yet (just created): what the registry says.
+    return { channelId: id, state: row.status.state, reason: row.status.reason, running: false, restarts: 0, ...channelProfile(row) };
   });
 
   app.get('/api/channels/:id/play', {
@@ -124,9 +129,11 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     await requireChannel(id);
     if (await deps.remote?.http(req, reply, id)) return reply;
     await waitForPlaylist(id);
-    const jpeg = await snapshotJpeg({ channelId: id, ffmpegPath: deps.ffmpegPath, hlsDir: deps.manager.hlsDir(id), width, tapFrame: deps.frames.latestFrame(id) });
-    if (!jpeg) throw new GwError('GW_ERR_UNAVAILABLE', `channel '${id}' has no frame yet`, 'id');
-    return reply.type('image/jpeg').header('cache-control', 'no-cache').send(jpeg);
+    refuseUnlessLive(id, deps.manager.status(id));
+    const snapshot = await snapshotJpeg({ channelId: id, ffmpegPath: deps.ffmpegPath, hlsDir: deps.manager.hlsDir(id), width, tapFrame: deps.frames.latestFrame(id) });
+    if (!snapshot) throw new GwError('GW_ERR_UNAVAILABLE', `channel '${id}' has no frame yet`, 'id');
+    const age = Math.max(0, (Date.now() - snapshot.capturedAt) / 1000);
+    return reply.type('image/jpeg').header('cache-control', 'no-cache').header('x-frame-age', age.toFixed(1)).send(snapshot.jpeg);
   });
 
   app.get('/media/:token/:id/index.m3u8', { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
@@ -135,7 +142,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     if (await deps.remote?.http(req, reply, id)) return reply;
     await waitForPlaylist(id);
     const dir = deps.manager.hlsDir(id);
-    const text = await onCaptureClock(await readFile(join(dir, 'index.m3u8'), 'utf8'), dir);
+    const text = playlistFor(await onCaptureClock(await readFile(join(dir, 'index.m3u8'), 'utf8'), dir), deps.manager.status(id));
     return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(text);
   });
 

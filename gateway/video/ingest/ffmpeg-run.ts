@@ -3,8 +3,9 @@
 // process), and report how it ended.
 import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-import { buildIngestArgs, redactArgs, type IngestPlan } from '../ffmpeg/args.ts';
-import { classifyError, LineTail, parseVideoStream, ProgressParser, type OfflineReason, type StreamInfo } from '../ffmpeg/diagnostics.ts';
+import { buildIngestArgs, type IngestPlan } from '../ffmpeg/args.ts';
+import { diagnose, isNoise, LineTail, parseVideoStream, ProgressParser, type OfflineReason, type StreamInfo } from '../ffmpeg/diagnostics.ts';
+import { scrubberFor } from '../ffmpeg/scrub.ts';
 import { RawFrameReader } from '../frames.ts';
 import { parseInputStart, parseShowinfoPts, TapClock } from './tap-clock.ts';
 import { spawnTied } from '../ffmpeg/tied-spawn.ts';
@@ -22,8 +23,11 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   /** Set when we ended the run ourselves. */
   killedFor?: { reason: OfflineReason; detail: string };
-  reason?: OfflineReason;
-  lastError?: string;
+  reason: OfflineReason;
+  /** The line that states the cause (credentials scrubbed). */
+  lastError: string;
+  /** Copying the source failed where transcoding would work. */
+  copyFailed: boolean;
   onlineForMs: number;
 }
 
@@ -40,11 +44,14 @@ export class FfmpegRun {
 
   constructor(ffmpegPath: string, readonly plan: IngestPlan, private readonly watchdogMs: number, private readonly cb: RunCallbacks, private readonly log: Logger) {
     const args = buildIngestArgs(plan);
-    this.log.debug({ args: redactArgs(args) }, 'starting ffmpeg');
+    // The one door for ffmpeg's text: every stderr line, and the logged command line, without credentials.
+    const scrub = scrubberFor(plan.input);
+    this.log.debug({ args: args.map(scrub) }, 'starting ffmpeg');
+    const startedAt = Date.now();
     const proc = spawnTied(ffmpegPath, args, { stdio: ['ignore', plan.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     this.proc = proc;
-    // showinfo prints a line per tap frame: those feed the tap clock and stay out of the error tail.
-    const tail = new LineTail(40, (line) => this.onStderr(line), (line) => !line.startsWith('[Parsed_showinfo'));
+    // showinfo prints a line per tap frame: those feed the tap clock; it and the other per-frame noise stay out of the error tail.
+    const tail = new LineTail(40, (line) => this.onStderr(line), (line) => !isNoise(line), scrub);
     proc.stderr!.on('data', (c: Buffer) => tail.push(c));
     const progress = new ProgressParser((block) => this.onProgress(block));
     (proc.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => progress.push(c));
@@ -55,11 +62,15 @@ export class FfmpegRun {
       proc.once('close', (code, signal) => {
         clearInterval(this.watchdog);
         this.tapClock?.stop();
-        const errors = tail.lines.filter((l) => /error|fail|refused|unauthorized|not found|timed out|invalid|no such|matches no streams|unsupported/i.test(l));
+        const found = diagnose(tail.lines, {
+          exitCode: code, ranMs: Date.now() - startedAt, ioTimeoutMs: plan.ioTimeoutSeconds * 1000,
+          producedFrames: this.onlineAt !== undefined, rtmpInput: plan.input.kind === 'rtmp',
+        });
         resolve({
           code, signal, killedFor: this.killedFor,
-          reason: this.killedFor?.reason ?? classifyError(tail.lines),
-          lastError: this.killedFor?.detail ?? errors.at(-1) ?? tail.lines.at(-1),
+          reason: this.killedFor?.reason ?? found.reason,
+          lastError: this.killedFor?.detail ?? found.line,
+          copyFailed: !this.killedFor && found.copyFailed,
           onlineForMs: this.onlineAt ? Date.now() - this.onlineAt : 0,
         });
       });

@@ -1,6 +1,10 @@
 // One supervisor per channel: run ffmpeg, and when it ends, say why, wait
-// (1 s doubling to 30 s, with jitter) and run it again, until stopped.
-// It also decides to transcode when the source is not H.264 (transcode=auto).
+// (1 s doubling to 30 s, with jitter) and run it again, until stopped. A
+// problem only a person can fix (wrong password, a codec the outputs cannot
+// carry) waits the longest pause every time and says so; editing the channel
+// starts a new supervisor at once. It also decides to transcode when the
+// source is not H.264 or cannot be copied as is (transcode=auto), and leaves
+// no media behind when it stops.
 import { EventEmitter } from 'node:events';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,7 +12,7 @@ import type { Logger } from 'pino';
 import type { IngestInput, IngestPlan } from '../ffmpeg/args.ts';
 import type { OfflineReason, StreamInfo } from '../ffmpeg/diagnostics.ts';
 import type { Frame } from '../frames.ts';
-import { FfmpegRun } from './ffmpeg-run.ts';
+import { FfmpegRun, type RunResult } from './ffmpeg-run.ts';
 import { readHlsStats, type HlsStats } from './hls-stats.ts';
 
 export interface IngestSpec {
@@ -34,9 +38,14 @@ export interface IngestSettings {
 export interface IngestStatus {
   channelId: string;
   state: 'starting' | 'online' | 'offline';
+  /** Why the last run ended (kept while starting again, cleared when online). */
   reason?: OfflineReason;
+  /** The line that states that cause: ffmpeg's (credentials scrubbed) or the watchdog's. */
   lastError?: string;
+  /** Runs started again after one ended on its own or was killed by the watchdog; switching to transcoding is not one. */
   restarts: number;
+  /** While offline: when the next run starts (epoch ms). */
+  retryAt?: number;
   transcoding: boolean;
   input?: StreamInfo;
   hls?: HlsStats;
@@ -47,6 +56,9 @@ export interface IngestStatus {
   onlineSince?: number;
 }
 
+/** source: the codec as copied; segments: their length; waiting: a problem only a person can fix. */
+type NoteTopic = 'source' | 'segments' | 'waiting';
+
 interface SupervisorEvents {
   status: [IngestStatus];
   frame: [Frame];
@@ -55,6 +67,8 @@ interface SupervisorEvents {
 // A run that stayed online this long resets the backoff.
 const STABLE_MS = 30_000;
 const CODECS_BROWSERS_PLAY = new Set(['h264']);
+/** Causes that retrying soon cannot fix: wait the longest pause (and spare a camera that locks accounts after failed logins). */
+const NEEDS_A_PERSON = new Set<OfflineReason>(['auth failed', 'codec unsupported', 'no video stream']);
 
 export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
   const base = Math.min(maxMs, initialMs * 2 ** attempt);
@@ -66,6 +80,10 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
   private run: FfmpegRun | undefined;
   private loop: Promise<void> | undefined;
   private transcodeDecided: boolean;
+  /** What a person should know, by topic; the status's note joins them. */
+  private readonly notes: Partial<Record<NoteTopic, string>> = {};
+  /** The running ffmpeg is being replaced by a transcoding one: its end is a decision, not a failure. */
+  private switching = false;
   private statsTimer: NodeJS.Timeout | undefined;
   private _status: IngestStatus;
 
@@ -102,16 +120,37 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
       const result = await this.runOnce();
       if (this.abort.signal.aborted) break;
       if (result.onlineForMs > STABLE_MS) attempt = 0;
-      const switched = result.killedFor?.detail === 'transcode';
-      if (!switched) {
-        this.setStatus({ state: 'offline', reason: result.reason ?? 'exited', lastError: result.lastError, onlineSince: undefined });
-        this.log.warn({ reason: result.reason, code: result.code, signal: result.signal, lastError: result.lastError }, 'ingest ended');
-      }
-      this._status.restarts++;
-      const delay = switched ? 0 : backoffDelay(attempt++, this.settings.backoff.initialMs, this.settings.backoff.maxMs);
+      if (this.switchToTranscoding(result)) continue;
+      const { maxMs, initialMs } = this.settings.backoff;
+      const needsAPerson = NEEDS_A_PERSON.has(result.reason);
+      const delay = needsAPerson ? maxMs : backoffDelay(attempt++, initialMs, maxMs);
+      this.note('waiting', needsAPerson ? this.waitNote(result, delay) : undefined);
+      this.setStatus({ state: 'offline', reason: result.reason, lastError: result.lastError, onlineSince: undefined, retryAt: Date.now() + delay });
+      this.log.warn({ reason: result.reason, code: result.code, signal: result.signal, lastError: result.lastError, retryInMs: delay }, 'ingest ended');
       await sleep(delay, this.abort.signal);
+      if (!this.abort.signal.aborted) this._status.restarts++;
     }
-    this.setStatus({ state: 'offline', reason: 'stopped', lastError: undefined, onlineSince: undefined });
+    // Old segments must not be served as live once nothing writes them.
+    await clearDir(this.settings.hlsDir).catch((err: unknown) => this.log.warn({ err }, 'could not clear the HLS directory'));
+    this.setStatus({ state: 'offline', reason: 'stopped', lastError: undefined, onlineSince: undefined, retryAt: undefined });
+  }
+
+  /** A run replaced by a transcoding one (or whose copy failed, transcode=auto) starts again at once, and is no restart. */
+  private switchToTranscoding(result: RunResult): boolean {
+    if (this.switching) {
+      this.switching = false;
+      return true;
+    }
+    if (!result.copyFailed || this.spec.transcode !== 'auto' || this.transcodeDecided) return false;
+    this.log.info({ lastError: result.lastError }, 'the source cannot be copied as is: transcoding');
+    this.transcodeDecided = true;
+    return true;
+  }
+
+  private waitNote(result: RunResult, delayMs: number): string {
+    const every = `retried every ${Math.round(delayMs / 1000)} s, or at once when the channel is edited`;
+    if (result.copyFailed) return `the source cannot be copied as is and video.transcode is never: set it to auto or always (${every})`;
+    return `${result.reason} needs a person: check the camera or the channel (${every})`;
   }
 
   private plan(): IngestPlan {
@@ -129,7 +168,8 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
 
   private async runOnce() {
     await clearDir(this.settings.hlsDir);
-    this.setStatus({ state: 'starting', startedAt: Date.now(), transcoding: this.transcodeDecided });
+    this.note('waiting', undefined);
+    this.setStatus({ state: 'starting', startedAt: Date.now(), transcoding: this.transcodeDecided, retryAt: undefined });
     const run = new FfmpegRun(this.settings.ffmpegPath, this.plan(), this.settings.watchdogMs, {
       onInput: (info) => this.onInput(info, run),
       onOnline: () => this.setStatus({ state: 'online', reason: undefined, lastError: undefined, onlineSince: Date.now() }),
@@ -149,9 +189,10 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
     if (this.spec.transcode === 'auto') {
       this.log.info({ codec: info.codec }, 'source is not H.264: transcoding for browsers');
       this.transcodeDecided = true;
-      run.kill('exited', 'transcode');
+      this.switching = true;
+      run.kill('exited', 'switching to transcoding');
     } else {
-      this.setStatus({ note: `source codec ${info.codec} is copied as is (transcode=never); browsers may not play it` });
+      this.note('source', `source codec ${info.codec} is copied as is (transcode=never); browsers may not play it`);
     }
   }
 
@@ -160,9 +201,14 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
     if (!hls) return;
     const long = hls.segmentSeconds > this.settings.segmentSeconds * 1.5;
     this._status.hls = hls;
-    this._status.note = long
+    this.note('segments', long
       ? `segments are ${hls.segmentSeconds.toFixed(1)} s, not ${this.settings.segmentSeconds} s: the source's keyframe interval is longer; set video.transcode=always to force it`
-      : this._status.note?.startsWith('segments are') ? undefined : this._status.note;
+      : undefined);
+  }
+
+  private note(topic: NoteTopic, text: string | undefined): void {
+    this.notes[topic] = text;
+    this._status.note = Object.values(this.notes).filter(Boolean).join('; ') || undefined;
   }
 }
 
