@@ -1,5 +1,6 @@
 // The incident room's entry: the door (raise), the closed loop, the queue,
 // push (SSE, webhooks), health alarms and statistics, started and stopped together.
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -27,6 +28,9 @@ export type { EventOutbox, IncidentStore } from './store/incident-store.ts';
 
 export interface IncidentRoom {
   service: IncidentService;
+  /** Each stored event, once, on the node that stored it (metrics). */
+  stored: EventEmitter<{ event: [StoredEvent] }>;
+  webhooks: Webhooks;
   /** The store's event outbox, when it has one (PostgreSQL): the cluster relay reads it. */
   outbox?: EventOutbox;
   raise: RaiseIncident;
@@ -64,7 +68,9 @@ export async function startIncidents(config: IncidentsConfig, deps: IncidentDeps
   const store = await openStore(config, deps);
   log.info({ engine: deps.postgresUrl ? 'postgresql' : 'sqlite' }, 'incident store open');
   const webhooks = new Webhooks(store.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
+  const stored = new EventEmitter<{ event: [StoredEvent] }>();
   const handOn = async (e: StoredEvent): Promise<void> => {
+    stored.emit('event', e);
     const [out, queued] = await Promise.allSettled([
       (async () => (deps.onStoredEvent ? deps.onStoredEvent(e) : void service.bus.emit('event', e)))(),
       webhooks.enqueue(e),
@@ -88,6 +94,8 @@ export async function startIncidents(config: IncidentsConfig, deps: IncidentDeps
   const stats = new IncidentStats(store.stats, deps.registry);
   return {
     service,
+    stored,
+    webhooks,
     outbox: store.outbox,
     raise,
     routes: (app) => {
