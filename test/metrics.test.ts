@@ -315,6 +315,16 @@ test('video, detection and GB28181 report what they do', async () => {
   await waitFor(async () => (value(await scrape(), 'gateway_gb28181_rtp_packets_total') > packets ? true : undefined), 10_000, 'more RTP');
 });
 
+test('a GB28181 device that stops its keepalives is counted as a keepalive miss', async () => {
+  const before = value(await scrape(), 'gateway_gb28181_keepalive_misses_total');
+  gbDevice.stopKeepalive();
+  const s = await waitFor(async () => {
+    const x = await scrape();
+    return value(x, 'gateway_gb28181_keepalive_misses_total') === before + 1 ? x : undefined;
+  }, 15_000, 'the miss counted');
+  assert.equal(value(s, 'gateway_gb28181_registered_devices'), 0);
+});
+
 test('no secret, URL or device address in any series: camera, sensor and GB28181 passwords, API keys, webhook secret', async () => {
   const s = await scrape();
   const basic = (user: string, pass: string) => Buffer.from(`${user}:${pass}`).toString('base64');

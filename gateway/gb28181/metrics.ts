@@ -3,15 +3,14 @@
 // method and status, live sessions and their RTP (packets, loss, packets
 // dropped for a wrong SSRC or sender). Read from the counts the room keeps,
 // plus the SIP endpoint's events; no label names a device.
-import type { Registry } from 'prom-client';
-import { Counter } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { readCounter, readGauge, RunningTotals, type Count } from '../http/metric-kit.ts';
 import type { Gb28181Room } from './index.ts';
 
 /** SIP methods as a label: RFC 3261 and its extensions; anything else a sender makes up is `other`. */
 const METHODS = new Set(['REGISTER', 'MESSAGE', 'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'NOTIFY', 'SUBSCRIBE', 'UPDATE', 'PRACK', 'REFER', 'PUBLISH']);
 
-export const sipMethodLabel = (method: string): string => (METHODS.has(method) ? method : 'other');
+const sipMethodLabel = (method: string): string => (METHODS.has(method) ? method : 'other');
 const statusLabel = (status: number | string): string => (typeof status === 'string' ? status : Number.isInteger(status) && status >= 100 && status <= 699 ? String(status) : 'other');
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_');

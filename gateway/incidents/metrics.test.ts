@@ -10,14 +10,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { RegistryService, SqliteRegistryStore } from '../../device-registry/index.ts';
+import { RegistryService, SqliteRegistryStore, SYSTEM_ACTOR } from '../../device-registry/index.ts';
 import { startPostgres, type Postgres } from '../../test/helpers/postgres.ts';
 import type { IncidentsConfig } from './config.ts';
 import { startIncidents, type IncidentRoom } from './index.ts';
 import { IncidentTypeLabels, registerIncidentMetrics } from './metrics.ts';
 
 const config: IncidentsConfig = {
-  cooldownSeconds: 60, slaMinutes: { critical: 30, major: 120, minor: 480, warning: 1440 }, claimLeaseSeconds: 300, timeZone: 'Asia/Shanghai',
+  // A minor incident is overdue a few ms after its dispatch.
+  cooldownSeconds: 60, slaMinutes: { critical: 30, major: 120, minor: 0.0001, warning: 1440 }, claimLeaseSeconds: 300, timeZone: 'Asia/Shanghai',
   eventRetentionHours: 24, health: { channelOfflineSeconds: 120, stableSeconds: 30 }, webhooks: { timeoutMs: 1000, maxAttempts: 1, backoffMs: 100 },
 };
 const dir = mkdtempSync(join(tmpdir(), 'gw-incident-metrics-'));
@@ -26,6 +27,7 @@ const registry = new RegistryService(registryStore);
 let postgres: Postgres;
 before(async () => {
   postgres = await startPostgres();
+  await registry.create('departments', { id: 'dept-1', name: '城管执法大队' }, SYSTEM_ACTOR);
 });
 after(async () => {
   await postgres?.close();
@@ -100,6 +102,21 @@ for (const engine of ['SQLite', 'PostgreSQL'] as const) {
       assert.equal(sample(text, 'gateway_incidents_open{status="reported"}'), 3);
       assert.equal(sample(text, 'gateway_incidents_open{status="dispatched"}'), 0);
       assert.equal(sample(text, 'gateway_incident_webhook_deliveries_total{outcome="delivered"}'), 0);
+    });
+
+    test('an incident past its SLA deadline is a breach, counted once; dispatched incidents are open as dispatched', async () => {
+      const dispatcher = { keyId: null, name: 'test', role: 'dispatcher' as const };
+      const raised = (await room.raise({ source: { kind: 'sensor', id: 'gas-1' }, type: 'gas_leak', severity: 'minor', occurredAt: Date.now(), dedupeKey: `${engine}-sla` })) as { incident: { id: string; version: number } };
+      const accepted = (await room.service.act(raised.incident.id, 'accept', { version: raised.incident.version }, dispatcher)) as { version: number };
+      await room.service.act(raised.incident.id, 'dispatch', { version: accepted.version, departmentId: 'dept-1' }, dispatcher);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await room.service.escalateOverdue(), 1);
+      assert.equal(await room.service.escalateOverdue(), 0, 'escalated once');
+      const text = await poll(async () => {
+        const t = await metrics.metrics();
+        return sample(t, 'gateway_incidents_open{status="dispatched"}') === 1 ? t : undefined;
+      }, 'the dispatched incident in the store figures');
+      assert.equal(sample(text, 'gateway_incidents_sla_breaches_total'), 1);
     });
 
     if (engine === 'PostgreSQL') {
