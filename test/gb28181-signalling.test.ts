@@ -1,5 +1,6 @@
 // GB28181 signalling over real sockets with the device simulator: REGISTER
-// (digest, wrong password, unknown device, replay, unregister), keepalive
+// (digest, wrong password → "auth failed", unknown device, replay, a query
+// without Contact, unregister), keepalive
 // timeout → offline, catalog of 3 devices × 4 channels into the registry,
 // DeviceInfo, PTZ bytes, alarm → event and incident.
 import assert from 'node:assert/strict';
@@ -54,9 +55,26 @@ describe('GB28181 registration', () => {
       const dev = other.addDevice({ deviceId: '34020000001320000001', password: 'wrong', channels: 0 });
       assert.equal((await dev.register()).status, 403);
       assert.equal(t.gw.gb28181!.sessions.get(dev.deviceId)?.remote.port, host.port, 'the real registration is untouched');
+      assert.equal((await deviceStatus(t, dev.deviceId)).state, 'online', 'and so is its status');
     } finally {
       await other.close();
     }
+  });
+
+  test('a device refused for a wrong password is offline with reason "auth failed"; the right password brings it online', async () => {
+    await addGbDevice(t, { id: '34020000001320000003', password: 'right-pass-3' });
+    assert.equal((await deviceStatus(t, '34020000001320000003')).state, 'unknown');
+    const dev = host.addDevice({ deviceId: '34020000001320000003', password: 'wrong-pass-3', channels: 0 });
+    assert.equal((await dev.register()).status, 403);
+    const refused = await waitFor(async () => {
+      const s = await deviceStatus(t, dev.deviceId);
+      return s.state === 'offline' ? s : undefined;
+    }, 3000, 'offline after the refused REGISTER');
+    assert.equal(refused.reason, 'auth failed');
+    dev.options.password = 'right-pass-3';
+    assert.equal((await dev.register()).status, 200);
+    await waitFor(async () => (await deviceStatus(t, dev.deviceId)).state === 'online' || undefined, 3000, 'online');
+    assert.equal((await dev.unregister()).status, 200);
   });
 
   test('unknown and disabled devices are refused with 403', async () => {
@@ -66,6 +84,26 @@ describe('GB28181 registration', () => {
     assert.equal((await disabled.register()).status, 403);
     assert.equal(t.gw.gb28181!.sessions.get('34020000001329999999'), undefined);
     assert.match(t.logs(), /"reason":"unknown device"/);
+    await waitFor(async () => {
+      const s = await deviceStatus(t, disabled.deviceId);
+      return s.state === 'offline' && s.reason === 'disabled' ? s : undefined;
+    }, 3000, 'the disabled device offline: disabled');
+  });
+
+  test('a REGISTER without Contact asks for the binding (RFC 3261 §10.3): 200 with it and its remaining expires, nothing changes', async () => {
+    const dev = host.device('34020000001320000001')!;
+    const gb = t.gw.gb28181!;
+    const before = { ...gb.sessions.get(dev.deviceId)! };
+    const counts = { ...(gb.status().register as Record<string, number>) };
+    const queried = await dev.queryBinding();
+    assert.equal(queried.status, 200);
+    assert.equal(queried.challenges, 1, 'asking needs the password too');
+    const m = /^<sip:34020000001320000001@127\.0\.0\.1:(\d+)>;expires=(\d+)$/.exec(queried.contact ?? '');
+    assert.ok(m, `the binding: ${queried.contact}`);
+    assert.equal(Number(m[1]), host.port);
+    assert.ok(Number(m[2]) > 3000 && Number(m[2]) <= 3600, `remaining ${m[2]} s`);
+    assert.deepEqual(gb.sessions.get(dev.deviceId), before, 'the registration is unchanged (no 3600 s refresh)');
+    assert.deepEqual(gb.status().register, { ...counts, challenged: counts.challenged! + 1, queried: counts.queried! + 1 }, 'no registration, so no catalog query');
   });
 
   test('a replayed Authorization (same nonce) is challenged again, not accepted', async () => {
@@ -86,6 +124,12 @@ describe('GB28181 registration', () => {
     }, 3000, 'device offline');
     assert.equal(status.reason, 'unregistered');
     assert.equal(t.gw.gb28181!.sessions.size, 0);
+    // Asking for the binding now: none, and asking does not register.
+    const queried = await dev.queryBinding();
+    assert.equal(queried.status, 200);
+    assert.equal(queried.contact, undefined);
+    assert.equal(t.gw.gb28181!.sessions.size, 0);
+    assert.equal((await deviceStatus(t, dev.deviceId)).state, 'offline');
   });
 });
 
