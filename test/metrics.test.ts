@@ -315,6 +315,29 @@ test('video, detection and GB28181 report what they do', async () => {
   await waitFor(async () => (value(await scrape(), 'gateway_gb28181_rtp_packets_total') > packets ? true : undefined), 10_000, 'more RTP');
 });
 
+test('RTP from a device that sends with another SSRC than it answered is dropped and counted, also after its session ended', async () => {
+  const liarId = '34020000001320000178';
+  await addGbDevice(t, { id: liarId, password: GB_PASSWORD, mediaTransport: 'udp' });
+  const liar = gbHost.addDevice({ deviceId: liarId, password: GB_PASSWORD, channels: 1, clip: await ensureGbClip(), streamSsrcOverride: 1234, keepaliveSeconds: 0.5 });
+  assert.equal((await liar.register()).status, 200);
+  liar.startKeepalive();
+  const channel = await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels?kind=gb28181` })).json().items
+    .find((c: { source: { deviceId: string } }) => c.source.deviceId === liarId)?.id as string | undefined, 15_000, 'the liar\'s catalog channel');
+  const before = await scrape();
+  assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/channels/${channel}`, payload: { mode: 'always-on' } })).statusCode, 200);
+  const dropped = await waitFor(async () => {
+    const x = value(await scrape(), 'gateway_gb28181_rtp_dropped_total', { reason: 'wrong_ssrc' });
+    return x > 50 ? x : undefined;
+  }, 20_000, 'wrong-SSRC packets counted');
+  assert.equal(value(before, 'gateway_gb28181_rtp_dropped_total', { reason: 'wrong_ssrc' }), 0);
+  assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/channels/${channel}`, payload: { enabled: false } })).statusCode, 200);
+  await waitFor(() => t.gw.gb28181!.live.list().every((x) => x.channelId !== channel) || undefined, 10_000, 'its session ended');
+  const after = value(await scrape(), 'gateway_gb28181_rtp_dropped_total', { reason: 'wrong_ssrc' });
+  assert.ok(after >= dropped, 'a total never goes down when its session ends');
+  liar.stopKeepalive();
+  await liar.unregister();
+});
+
 test('a GB28181 device that stops its keepalives is counted as a keepalive miss', async () => {
   const before = value(await scrape(), 'gateway_gb28181_keepalive_misses_total');
   gbDevice.stopKeepalive();
