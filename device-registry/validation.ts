@@ -4,7 +4,10 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema } from '@sinclair/typebox';
+import { addBoundKeywords } from './bounds.ts';
 import type { FieldError } from './errors.ts';
+
+export * from './bounds.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -39,10 +42,13 @@ export function createAjv(mode: 'strict' | 'coerce'): Ajv {
     useDefaults: mode === 'coerce',
     removeAdditional: false,
     allowUnionTypes: true,
+    // NaN and ±Infinity are not numbers here ("Infinity" in a query would pass `integer` and reach the stores).
+    strictNumbers: true,
   });
   addFormats(ajv);
   ajv.addFormat('rtsp-url', { type: 'string', validate: isRtspUrl });
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+  addBoundKeywords(ajv);
   return ajv;
 }
 

@@ -57,7 +57,7 @@ const cases: Array<[string, InjectOptions, number, string, string | undefined]> 
   ['unknown id (read)', { method: 'GET', url: '/api/channels/nope' }, 404, 'GW_ERR_NOT_FOUND', 'id'],
   ['unknown id (patch)', { method: 'PATCH', url: '/api/sensors/nope', payload: { name: 'x' } }, 404, 'GW_ERR_NOT_FOUND', 'id'],
   ['unknown code (delete)', { method: 'DELETE', url: '/api/grids/nope' }, 404, 'GW_ERR_NOT_FOUND', 'code'],
-  ['empty patch', { method: 'PATCH', url: '/api/channels/cam-1', payload: {} }, 400, 'GW_ERR_VALIDATION', ''],
+  ['empty patch', { method: 'PATCH', url: '/api/channels/cam-1', payload: {} }, 400, 'GW_ERR_VALIDATION', 'body'],
   ['patch to an invalid whole', { method: 'PATCH', url: '/api/channels/cam-1', payload: { source: { url: 'ftp://x' } } }, 400, 'GW_ERR_VALIDATION', 'source.url'],
   ['bad If-Match', { method: 'PATCH', url: '/api/channels/cam-1', headers: { 'if-match': 'abc' }, payload: { name: 'x' } }, 400, 'GW_ERR_VALIDATION', 'If-Match'],
   ['malformed JSON', { method: 'POST', url: '/api/channels', headers: { 'content-type': 'application/json' }, payload: '{"name": "x",' }, 400, 'GW_ERR_VALIDATION', 'body'],

@@ -1,5 +1,6 @@
 // The append-only audit log: who changed what, with before/after (secrets redacted).
 import { Type, type Static } from '@sinclair/typebox';
+import { DateTime, PageOffset } from '../bounds.ts';
 
 export const AuditEntry = Type.Object({
   seq: Type.Integer(),
@@ -19,10 +20,10 @@ export const AuditQuery = Type.Object(
     entityId: Type.Optional(Type.String()),
     actor: Type.Optional(Type.String({ description: 'API key id' })),
     action: Type.Optional(Type.String()),
-    from: Type.Optional(Type.String({ format: 'date-time' })),
-    to: Type.Optional(Type.String({ format: 'date-time' })),
+    from: Type.Optional(DateTime()),
+    to: Type.Optional(DateTime()),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: PageOffset,
   },
   { additionalProperties: false },
 );

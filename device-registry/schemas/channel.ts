@@ -1,6 +1,7 @@
 // Camera channel: one video source, pulled over RTSP, pushed over RTMP, or a
 // channel of a GB/T 28181 device. Passwords and push keys are write-only.
 import { Type, type Static } from '@sinclair/typebox';
+import { jsonBounds } from '../bounds.ts';
 import { Code20, DeviceStatus, Discriminated, GridCode, Id, Location, Meta, Name, Tags } from './common.ts';
 
 const say = (message: string) => ({ 'x-message': message });
@@ -81,7 +82,8 @@ export type ChannelKind = ChannelInput['kind'];
 export const ChannelPatch = Type.Object(
   {
     kind: Type.Optional(Type.Union([Type.Literal('rtsp'), Type.Literal('rtmp'), Type.Literal('gb28181')])),
-    source: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    // Merged into the stored source, then the whole channel is checked against ChannelInput.
+    source: Type.Optional(Type.Object({}, { additionalProperties: true, maxProperties: 16, ...jsonBounds({ maxDepth: 2, maxBytes: 8192 }) })),
     name: Type.Optional(Name),
     location: Type.Optional(Type.Union([Location, Type.Null()])),
     gridCode: Type.Optional(Type.Union([GridCode, Type.Null()])),

@@ -1,6 +1,7 @@
 // Building blocks shared by the registry's entity schemas. Each schema gives
 // the TS type (Static), the HTTP validation and the OpenAPI document at once.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PageOffset } from '../bounds.ts';
 
 /** A message shown instead of ajv's generic one when the value fails this schema. */
 const say = (message: string) => ({ 'x-message': message });
@@ -102,7 +103,7 @@ export const ListQuery = Type.Object(
     enabled: Type.Optional(Type.Boolean()),
     q: Type.Optional(Type.String({ maxLength: 128, description: 'Text search in id and name' })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: PageOffset,
   },
   { additionalProperties: false },
 );

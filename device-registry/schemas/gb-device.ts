@@ -8,10 +8,10 @@ const Transport = Type.Union([Type.Literal('udp'), Type.Literal('tcp')]);
 
 /** What the device told us about itself (DeviceInfo), kept for engineers. */
 export const GbDeviceInfo = Type.Object({
-  manufacturer: Type.Optional(Type.String()),
-  model: Type.Optional(Type.String()),
-  firmware: Type.Optional(Type.String()),
-  channelCount: Type.Optional(Type.Integer()),
+  manufacturer: Type.Optional(Type.String({ maxLength: 256 })),
+  model: Type.Optional(Type.String({ maxLength: 256 })),
+  firmware: Type.Optional(Type.String({ maxLength: 256 })),
+  channelCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
 });
 
 const deviceFields = {

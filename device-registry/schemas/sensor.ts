@@ -37,6 +37,7 @@ export const RuleOverride = Type.Object(
 
 const RuleOverrides = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), RuleOverride, {
   description: 'Keyed by metric name (e.g. ch4, level)',
+  maxProperties: 32,
 });
 
 const MqttInput = Type.Object(

@@ -1,5 +1,7 @@
 // GB28181 Alarm notifications as typed events and as incident candidates.
 // Method and type codes follow GB/T 28181-2016 (A.2.6 / Table A.3 usage).
+import { timeProblem } from '../../device-registry/index.ts';
+import { INCIDENT_TIME_WINDOW } from '../incidents/candidate.ts';
 import type { IncidentCandidate } from '../incidents/index.ts';
 
 export interface GbAlarm {
@@ -35,11 +37,14 @@ export function alarmType(method: number, type: number | undefined): string {
   return `gb28181_${what}`;
 }
 
-/** Device time "2026-11-22T13:05:01" is local time at the device; we read it as ours (devices keep NTP local time). */
+/**
+ * Device time "2026-11-22T13:05:01" is local time at the device; we read it as ours (devices keep NTP local time).
+ * A clock that was never set (year 2000) or runs ahead (set to another zone) would keep the alarm out of the incident door: the arrival time stands in.
+ */
 export function parseAlarmTime(text: string | undefined, fallback: number): number {
   if (!text) return fallback;
   const ms = Date.parse(text.replace(' ', 'T'));
-  return Number.isFinite(ms) ? ms : fallback;
+  return timeProblem(ms, INCIDENT_TIME_WINDOW, fallback) === undefined ? ms : fallback;
 }
 
 export function alarmCandidate(alarm: GbAlarm, deviceGrid?: string): IncidentCandidate {

@@ -11,7 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { auth, installValidators, registryRoutes, type ApiKeys, type RegistryService, type UrlTokens } from '../../device-registry/index.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { healthRoutes, type Readiness } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
 
@@ -42,6 +42,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Refusals before any route runs (router, Node's HTTP parser) also leave as catalogue errors.
+    frameworkErrors,
+    clientErrorHandler,
   });
   installValidators(app);
   installErrorHandler(app);

@@ -2,14 +2,26 @@
 // GB28181 alarms, device health and manual reports. Validated at the door, so
 // a malformed candidate from any producer is refused with a reason.
 import { Type, type Static } from '@sinclair/typebox';
+import { EpochMs, jsonBounds, type TimeWindow } from '../../device-registry/index.ts';
 
 export const SOURCE_KINDS = ['detector', 'sensor', 'gb28181', 'channel-health', 'sensor-health', 'manual'] as const;
+
+/**
+ * When an incident's times may lie: up to 30 days back (a late report, an
+ * alarm held in an outbox through an outage), up to 5 minutes ahead (clock
+ * skew), as sensor readings are bounded. A year-3000 report is refused.
+ */
+export const INCIDENT_TIME_WINDOW: TimeWindow = { pastMs: 30 * 86_400_000, futureMs: 5 * 60_000 };
+const IncidentTime = (description: string) => EpochMs(INCIDENT_TIME_WINDOW, { description });
+
+/** Evidence is stored with the incident and sent to every client: bounded in depth and size. */
+export const EVIDENCE_BOUNDS = { maxDepth: 16, maxBytes: 128 * 1024 };
 
 export const Severity = Type.Union([Type.Literal('critical'), Type.Literal('major'), Type.Literal('minor'), Type.Literal('warning')]);
 export type Severity = Static<typeof Severity>;
 
 export const Reading = Type.Object(
-  { ts: Type.Number(), metric: Type.String({ maxLength: 64 }), value: Type.Number(), unit: Type.Optional(Type.String({ maxLength: 16 })) },
+  { ts: IncidentTime('When the reading was taken'), metric: Type.String({ maxLength: 64 }), value: Type.Number(), unit: Type.Optional(Type.String({ maxLength: 16 })) },
   { additionalProperties: false },
 );
 
@@ -35,8 +47,7 @@ export const IncidentCandidate = Type.Object(
     severity: Severity,
     title: Type.Optional(Type.String({ maxLength: 256 })),
     description: Type.Optional(Type.String({ maxLength: 4000 })),
-    /** When the condition was observed, epoch ms. */
-    occurredAt: Type.Number({ minimum: 0 }),
+    occurredAt: IncidentTime('When the condition was observed'),
     location: Type.Optional(Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })),
     /** Set when the producer knows the cell; otherwise the door places the location. */
     gridCode: Type.Optional(Type.String({ maxLength: 32 })),
@@ -45,13 +56,16 @@ export const IncidentCandidate = Type.Object(
         {
           snapshots: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 20 })),
           detections: Type.Optional(Type.Array(Detection, { maxItems: 100 })),
-          frameSize: Type.Optional(Type.Tuple([Type.Integer(), Type.Integer()])),
-          frameTs: Type.Optional(Type.Number({ description: 'Capture time (epoch ms) of the frame the detections were made on' })),
+          frameSize: Type.Optional(Type.Tuple([Type.Integer({ minimum: 1, maximum: 65535 }), Type.Integer({ minimum: 1, maximum: 65535 })])),
+          frameTs: Type.Optional(IncidentTime('Capture time of the frame the detections were made on')),
           readings: Type.Optional(Type.Array(Reading, { maxItems: 1000 })),
-          model: Type.Optional(Type.Object({ name: Type.String(), sha256: Type.String() }, { additionalProperties: false })),
+          model: Type.Optional(Type.Object({ name: Type.String({ maxLength: 128 }), sha256: Type.String({ maxLength: 64 }) }, { additionalProperties: false })),
           rule: Type.Optional(Type.String({ maxLength: 128 })),
         },
-        { additionalProperties: true },
+        {
+          additionalProperties: true, maxProperties: 32, ...jsonBounds(EVIDENCE_BOUNDS),
+          description: `Known fields and any others a producer adds: at most ${EVIDENCE_BOUNDS.maxDepth} levels deep and ${EVIDENCE_BOUNDS.maxBytes / 1024} KiB as JSON`,
+        },
       ),
     ),
     /** Defaults to `${source.kind}:${source.id}:${type}`. */

@@ -2,7 +2,7 @@
 // the closed-loop actions, claims, webhooks and statistics.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_ROLES, ErrorBody, GwError, READ_ROLES, WRITE_ROLES } from '../../../device-registry/index.ts';
+import { ADMIN_ROLES, DateTime, ErrorBody, GwError, PageOffset, READ_ROLES, WRITE_ROLES } from '../../../device-registry/index.ts';
 import { IncidentCandidate, Severity, type RaiseIncident } from '../candidate.ts';
 import type { IncidentService } from '../service.ts';
 import type { GroupBy, IncidentStats } from '../stats.ts';
@@ -21,7 +21,7 @@ const ManualReport = Type.Object(
     severity: Severity,
     title: Type.String({ minLength: 1, maxLength: 256 }),
     description: IncidentCandidate.properties.description,
-    occurredAt: Type.Optional(Type.Number({ minimum: 0 })),
+    occurredAt: Type.Optional(IncidentCandidate.properties.occurredAt),
     location: IncidentCandidate.properties.location,
     gridCode: IncidentCandidate.properties.gridCode,
     evidence: IncidentCandidate.properties.evidence,
@@ -40,12 +40,12 @@ const ListQuery = Type.Object(
     sourceKind: Type.Optional(Type.String()),
     sourceId: Type.Optional(Type.String()),
     departmentId: Type.Optional(Type.String()),
-    from: Type.Optional(Type.String({ format: 'date-time' })),
-    to: Type.Optional(Type.String({ format: 'date-time' })),
+    from: Type.Optional(DateTime()),
+    to: Type.Optional(DateTime()),
     q: Type.Optional(Type.String({ maxLength: 64 })),
     order: Type.Union([Type.Literal('queue'), Type.Literal('newest')], { default: 'newest' }),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: PageOffset,
   },
   { additionalProperties: false },
 );
@@ -146,7 +146,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
     schema: { tags, summary: 'Release your lease', params: IdParams, response: errors },
   }, async (req) => service.release((req.params as { id: string }).id, req.actor!));
 
-  const Window = Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false });
+  const Window = Type.Object({ from: Type.Optional(DateTime()), to: Type.Optional(DateTime()) }, { additionalProperties: false });
   const windowOf = (q: { from?: string; to?: string }) => ({ from: ms(q.from) ?? Date.now() - 7 * 86_400_000, to: ms(q.to) ?? Date.now() + 1 });
   app.get('/api/stats/incidents', {
     config: { roles: READ_ROLES },
@@ -171,8 +171,12 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
       tags: hookTags, summary: 'Add a webhook; the signing secret is in this response only (X-Gateway-Signature: sha256=HMAC(secret, body))',
       body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 128 }),
-        url: Type.String({ format: 'uri', pattern: '^https?://' }),
-        filter: Type.Optional(Type.Object({ types: Type.Optional(Type.Array(Type.String())), minSeverity: Type.Optional(Severity), grids: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false })),
+        url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }),
+        filter: Type.Optional(Type.Object({
+          types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64, description: 'Event types, e.g. incident.created' }), { maxItems: 64 })),
+          minSeverity: Type.Optional(Severity),
+          grids: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 256 })),
+        }, { additionalProperties: false })),
       }, { additionalProperties: false }),
     },
   }, async (req, reply) => reply.code(201).send(await deps.webhooks.create(req.body as never)));

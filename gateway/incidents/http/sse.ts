@@ -31,6 +31,8 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
       ),
     },
   }, (req, reply: FastifyReply) => {
+    // HEAD asks whether the stream is there: answer the headers and end (a stream never would).
+    if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
     const q = req.query as { lastEventId?: number; types?: string };
     const header = req.headers['last-event-id'];
     const lastId = Number(header ?? q.lastEventId ?? NaN);

@@ -4,7 +4,7 @@
 // (`state`, `alarms`, `ingest`), which find-my-way prefers over `:id`.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ErrorBody, GwError, Id, READ_ROLES, notFound } from '../../../device-registry/index.ts';
+import { DateTime, ErrorBody, GwError, Id, READ_ROLES, notFound } from '../../../device-registry/index.ts';
 import type { SensorDirectory } from '../directory.ts';
 import type { RuleEngine } from '../rules/engine.ts';
 import type { SqliteSeries } from '../series/sqlite-series.ts';
@@ -33,8 +33,8 @@ const StateQuery = Type.Object(
 );
 const ReadingsQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: an hour before `to`' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
+    from: Type.Optional(DateTime(undefined, { description: 'Default: an hour before `to`' })),
+    to: Type.Optional(DateTime(undefined, { description: 'Default: now' })),
     step: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'Seconds per point; default: about 120 points' })),
     metric: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' })),
   },
