@@ -49,9 +49,10 @@ describe('GB28181 device edits take effect live', () => {
   test('disabling a device: BYE to its session, offline "disabled", REGISTER and MESSAGEs refused, PTZ and queries 409; enabling lets it back', async () => {
     const dev = await registered('34020000001320000301', 'pass-301');
     const channelId = await playing(dev);
+    const byes = dev.received.byes;
     const patched = await t.call('engineer', { method: 'PATCH', url: `/api/gb28181/devices/${dev.deviceId}`, payload: { enabled: false } });
     assert.equal(patched.statusCode, 200, patched.body);
-    await waitFor(() => dev.received.byes === 1 || undefined, 5000, 'a BYE: the platform ended the stream');
+    await waitFor(() => dev.received.byes > byes || undefined, 5000, 'a BYE: the platform ended the stream');
     assert.ok(t.gw.gb28181!.live.list().every((s) => s.channelId !== channelId), 'no live session left');
     assert.ok((await registrations()).every((r) => r.deviceId !== dev.deviceId), 'gone from the registrations');
     await waitFor(async () => {
@@ -87,8 +88,9 @@ describe('GB28181 device edits take effect live', () => {
   test('deleting a device: BYE to its session, gone from the registrations, REGISTER and MESSAGEs refused, its API 404', async () => {
     const dev = await registered('34020000001320000302', 'pass-302');
     const channelId = await playing(dev);
+    const byes = dev.received.byes;
     assert.equal((await t.call('engineer', { method: 'DELETE', url: `/api/gb28181/devices/${dev.deviceId}` })).statusCode, 204);
-    await waitFor(() => dev.received.byes === 1 || undefined, 5000, 'a BYE');
+    await waitFor(() => dev.received.byes > byes || undefined, 5000, 'a BYE');
     assert.ok((await registrations()).every((r) => r.deviceId !== dev.deviceId));
     assert.equal(t.gw.gb28181!.sessions.get(dev.deviceId), undefined);
     await waitFor(async () => (await statusOf(t, channelId)).reason === 'device offline: deleted' || undefined, 10_000, 'channel says the device is deleted');
@@ -109,7 +111,7 @@ describe('GB28181 device edits take effect live', () => {
     assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/gb28181/devices/${dev.deviceId}`, payload: { mediaTransport: 'tcp' } })).statusCode, 200);
     assert.equal((await registrations()).find((r) => r.deviceId === dev.deviceId)?.mediaTransport, 'tcp');
     const channelId = await playing(dev);
-    assert.deepEqual(dev.received.inviteTransports, ['tcp']);
+    assert.ok(dev.received.inviteTransports.length >= 1 && dev.received.inviteTransports.every((x) => x === 'tcp'), `INVITEs offered ${dev.received.inviteTransports.join(', ')}`);
     assert.equal(t.gw.gb28181!.live.list().find((s) => s.channelId === channelId)?.transport, 'tcp');
     await waitFor(async () => (await statusOf(t, channelId)).state === 'online' || undefined, 10_000, 'playing over TCP');
     assert.deepEqual(t.gw.gb28181!.status().register, registers, 'no REGISTER was needed');

@@ -10,7 +10,7 @@ import type { TestGateway } from './helpers/gateway.ts';
 import { waitFor } from './helpers/video.ts';
 import { GbSimHost, type GbDeviceSim } from './sim/gbsim/index.ts';
 
-const QUERY_TIMEOUT_S = 3;
+const QUERY_TIMEOUT_S = 5;
 
 describe('GB28181 devices that do not answer, or are not there', () => {
   let t: TestGateway & { sipPort: number };
@@ -24,14 +24,14 @@ describe('GB28181 devices that do not answer, or are not there', () => {
     await t.stop();
   });
 
-  /** A registered device whose catalog channel is in the registry. */
+  /** A registered device whose catalog channel is in the registry; then it stops answering what `mute` names. */
   async function registered(id: string, mute: GbDeviceSim['options']['mute']): Promise<GbDeviceSim> {
     await addGbDevice(t, { id, password: `pw-${id}` });
-    const dev = host.addDevice({ deviceId: id, password: `pw-${id}`, channels: 1, mute, keepaliveSeconds: 0.5 });
+    const dev = host.addDevice({ deviceId: id, password: `pw-${id}`, channels: 1, keepaliveSeconds: 0.5 });
     assert.equal((await dev.register()).status, 200);
     dev.startKeepalive();
-    // DeviceInfo goes unanswered (a timeout), the catalog still comes.
-    await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${dev.channelIds[0]!}` })).statusCode === 200 || undefined, 15_000, 'catalog channel');
+    await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${dev.channelIds[0]!}` })).statusCode === 200 || undefined, 10_000, 'catalog channel');
+    dev.options.mute = mute;
     return dev;
   }
 
@@ -39,8 +39,7 @@ describe('GB28181 devices that do not answer, or are not there', () => {
   const logsSince = (from: number) => t.logs().slice(from).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
   test('a device that does not answer: 504 GW_ERR_DEVICE_TIMEOUT on Catalog, DeviceInfo, DeviceStatus and PTZ, logged as a warning without a stack', async () => {
-    const dev = await registered('34020000001320000401', { DeviceInfo: 'no-response', DeviceStatus: 'no-response', DeviceControl: 'silent' });
-    dev.options.mute = { ...dev.options.mute, Catalog: 'no-response' };
+    const dev = await registered('34020000001320000401', { Catalog: 'no-response', DeviceInfo: 'no-response', DeviceStatus: 'no-response', DeviceControl: 'silent' });
     const from = t.logs().length;
     const calls = await Promise.all([
       t.call('operator', { method: 'GET', url: `/api/gb28181/devices/${dev.deviceId}/device-status` }),
@@ -65,17 +64,15 @@ describe('GB28181 devices that do not answer, or are not there', () => {
   });
 
   test('a query in flight when its device is disabled answers 409 at once, not a timeout', async () => {
-    const dev = await registered('34020000001320000402', { DeviceInfo: 'no-response', DeviceStatus: 'no-response' });
+    const dev = await registered('34020000001320000402', { DeviceStatus: 'no-response' });
     const asked = dev.received.queries.DeviceStatus ?? 0;
-    const started = Date.now();
     const pending = t.call('operator', { method: 'GET', url: `/api/gb28181/devices/${dev.deviceId}/device-status` });
     await waitFor(() => (dev.received.queries.DeviceStatus ?? 0) > asked || undefined, 2000, 'the query at the device');
     assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/gb28181/devices/${dev.deviceId}`, payload: { enabled: false } })).statusCode, 200);
     const res = await pending;
     assert.equal(res.statusCode, 409, res.body);
     assert.equal(res.json().code, 'GW_ERR_DEVICE_OFFLINE');
-    assert.match(res.json().message, /offline \(disabled\)/);
-    assert.ok(Date.now() - started < QUERY_TIMEOUT_S * 1000, 'answered before the query timeout');
+    assert.match(res.json().message, /offline \(disabled\)/, 'ended by the edit, not by the query timeout');
   });
 
   test('every GB28181 route, given a device that is offline, disabled or deleted, answers a 4xx from the catalogue, never a 500', async () => {

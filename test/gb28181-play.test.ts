@@ -158,12 +158,12 @@ describe('GB28181 live play', () => {
 });
 
 describe('GB28181 replay of a device that has gone', () => {
-  // The device stays registered (30 missed keepalives) after it is gone, as a
+  // The device stays registered (100 missed keepalives) after it is gone, as a
   // device that lost power does until the keepalive sweep: the INVITE itself fails.
   let t: TestGateway;
   let sipPort: number;
   before(async () => {
-    t = await startVideoGateway([...GB_VIDEO_ARGS, '--gb28181.keepalive.missed', '30', '--gb28181.inviteTimeoutSeconds', '2']);
+    t = await startVideoGateway([...GB_VIDEO_ARGS, '--gb28181.keepalive.missed', '100', '--gb28181.inviteTimeoutSeconds', '2']);
     sipPort = t.gw.gb28181!.ports.sip;
   });
   after(async () => {
@@ -190,6 +190,9 @@ describe('GB28181 replay of a device that has gone', () => {
         return st.state === 'offline' && st.reason ? st : undefined;
       }, 15_000, 'the channel offline with a reason');
       assert.equal(status.reason, c.reason);
+      const lastError = (status as { lastError?: string }).lastError ?? '';
+      assert.match(lastError, c.relay.says, 'lastError states the cause');
+      assert.doesNotMatch(lastError, /\/gb\/[0-9a-f]{8,}/, 'not the relay URL with its token');
       const relayed = logLines(t).find((l) => l.msg === 'GB28181 live stream not opened' && l.channelId === channelId);
       assert.equal(relayed?.status, c.relay.status);
       assert.match(String(relayed?.reason), c.relay.says);
