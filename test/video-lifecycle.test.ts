@@ -1,7 +1,8 @@
 // Channels follow the registry live (disable, enable, change, delete), RTMP
 // pushes are accepted with the channel's key only, the frame tap feeds two
 // subscribers from one decode at the configured rate, and on-demand channels
-// stop when nobody watches.
+// stop when nobody watches. Registry and status say the same thing: state,
+// reason and mode, from creation on.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
@@ -33,6 +34,13 @@ async function addChannel(payload: Record<string, unknown>) {
   const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { kind: 'rtsp', mode: 'always-on', ...payload } });
   assert.equal(res.statusCode, 201, res.body);
 }
+/** The registry's status of a channel and the video status API's, once they agree (the registry is written just after). */
+const bothStatuses = (id: string) => waitFor(async () => {
+  const channel = (await t.call('operator', { method: 'GET', url: `/api/channels/${id}` })).json() as { mode: string; status: { state: string; reason?: string } };
+  const video = await statusOf(t, id);
+  return channel.status.state === video.state && channel.status.reason === video.reason ? { channel, video } : undefined;
+}, 5000, `registry and status of ${id} agree`);
+
 const online = (id: string) => waitFor(async () => {
   const s = await statusOf(t, id);
   return s.state === 'online' ? s : undefined;
@@ -102,8 +110,11 @@ test('the registry drives the ingest live: disable, enable, change the source, d
 test('RTMP push: the channel key is accepted and gives the same outputs; a wrong key is refused', async () => {
   const rejected: string[] = [];
   t.gw.video!.live!.on('rejected', (e) => rejected.push(e.reason));
-  await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'drone', name: '无人机-01', kind: 'rtmp', source: { pushKey: PUSH_KEY } } });
+  await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'drone', name: '无人机-01', kind: 'rtmp', mode: 'always-on', source: { pushKey: PUSH_KEY } } });
   await waitFor(async () => (await statusOf(t, 'drone')).reason === 'no push' || undefined, 5000, 'waiting for a push');
+  const waiting = await bothStatuses('drone');
+  assert.deepEqual([waiting.video.mode, waiting.video.feed], ['always-on', 'push'], 'the mode it was created with, fed by a push');
+  assert.deepEqual([waiting.channel.status.state, waiting.channel.status.reason], ['offline', 'no push']);
   const clip = await ensureClip('h264-360p', CLIP_DIR);
   const rtmp = (key: string) => `rtmp://127.0.0.1:${t.gw.video!.ports.rtmp}/live/${key}`;
 
@@ -115,6 +126,8 @@ test('RTMP push: the channel key is accepted and gives the same outputs; a wrong
   publishers.push(publish(clip, rtmp(PUSH_KEY), { format: 'flv' }));
   const status = await online('drone');
   assert.equal(status.input?.codec, 'h264');
+  assert.deepEqual([status.mode, status.feed], ['always-on', 'push'], 'still the same mode while pushed');
+  assert.equal((await bothStatuses('drone')).channel.status.state, 'online');
   const snap = await t.call('operator', { method: 'GET', url: '/api/channels/drone/snapshot.jpg' });
   assert.equal(snap.statusCode, 200);
   assert.ok(!t.logs().includes(PUSH_KEY), 'the push key never reaches the log');
@@ -123,6 +136,9 @@ test('RTMP push: the channel key is accepted and gives the same outputs; a wrong
 test('an on-demand channel stops when nobody has watched it for a while', async () => {
   await addChannel({ id: 'od', name: '按需', source: { url: sim.url('a') }, mode: 'on-demand' });
   await waitFor(async () => (await statusOf(t, 'od')).state === 'idle' || undefined, 5000, 'idle before anyone watches');
+  const idle = await bothStatuses('od');
+  assert.deepEqual([idle.channel.status.state, idle.channel.status.reason], ['idle', 'idle (on demand)'], 'the registry says idle too, with the same reason');
+  assert.deepEqual([idle.video.mode, idle.video.feed], ['on-demand', 'pull']);
   await t.call('operator', { method: 'GET', url: '/api/channels/od/play' });
   const running = await online('od');
   const stoppedAt = await waitFor(async () => ((await statusOf(t, 'od')).state === 'idle' ? Date.now() : undefined), 20_000, 'idle again');

@@ -1,7 +1,10 @@
 // How video leaves the gateway: play URLs with media tokens, HLS and HTTP-FLV
 // over a real HTTP port (read by ffprobe), snapshots, and the refusals:
-// no token, a token for another channel, path traversal.
+// no token, a token for another channel, path traversal. Old media is never
+// passed off as live: an offline channel's playlist ends and its snapshot is
+// refused with the reason.
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
@@ -16,7 +19,8 @@ before(async () => {
   sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'cam', clip: 'h264-720p' }, { path: 'other', clip: 'h264-360p' }] });
   await sim.waitReady('cam', 60_000);
   await sim.waitReady('other', 60_000);
-  t = await startVideoGateway();
+  // A long pause between runs, so an offline channel stays offline (with its last segments on disk) long enough to look at.
+  t = await startVideoGateway(['--video.backoff.initialMs', '8000', '--video.backoff.maxMs', '8000']);
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   for (const [id, path, mode] of [['cam-1', 'cam', 'always-on'], ['cam-2', 'other', 'on-demand']] as const) {
     const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id, name: id, kind: 'rtsp', source: { url: sim.url(path) }, mode } });
@@ -61,6 +65,8 @@ test('snapshot: a JPEG of the source size, or of the asked width; fast the secon
   assert.equal(full.headers['content-type'], 'image/jpeg');
   const meta = await sharp(full.rawPayload).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 1280, 720]);
+  const age = Number(full.headers['x-frame-age']);
+  assert.ok(age >= 0 && age < 10, `the frame's age is told: ${full.headers['x-frame-age']}`);
   const small = await t.call('operator', { method: 'GET', url: '/api/channels/cam-1/snapshot.jpg?width=320' });
   const smallMeta = await sharp(small.rawPayload).metadata();
   assert.deepEqual([smallMeta.width, smallMeta.height], [320, 180]);
@@ -116,4 +122,42 @@ test('channel status lists every channel with ISO times', async () => {
   assert.ok(!Number.isNaN(Date.parse(cam.onlineSince!)));
   assert.ok(cam.uptimeSeconds >= 1);
   assert.equal((await t.call('operator', { method: 'GET', url: '/api/channels/nope/status' })).statusCode, 404);
+});
+
+test('offline: the playlist ends and the snapshot says why; once the camera is back, a live playlist again', async () => {
+  const { hls } = await play('cam-1');
+  assert.doesNotMatch(await (await fetch(`${base}${hls}`)).text(), /#EXT-X-ENDLIST/);
+  sim.server.pause('cam'); // the camera freezes: the watchdog ends the run, the next waits 8 s
+  try {
+    await waitFor(async () => (await statusOf(t, 'cam-1')).state === 'offline' || undefined, 15_000, 'cam-1 offline');
+    const ended = await fetch(`${base}${hls}`);
+    assert.equal(ended.status, 200);
+    const text = await ended.text();
+    assert.match(text, /seg-\d+\.ts/, 'the last run\'s segments are still listed');
+    assert.match(text, /#EXT-X-ENDLIST\s*$/, 'but the playlist ends: players stop instead of showing old video as live');
+    const snap = await t.call('operator', { method: 'GET', url: '/api/channels/cam-1/snapshot.jpg' });
+    assert.equal(snap.statusCode, 503);
+    const body = snap.json() as { code: string; message: string };
+    assert.equal(body.code, 'GW_ERR_UNAVAILABLE');
+    assert.match(body.message, /offline: timeout/);
+  } finally {
+    sim.server.resume('cam');
+  }
+  await waitFor(async () => (await statusOf(t, 'cam-1')).state === 'online' || undefined, 30_000, 'cam-1 online again');
+  const live = await waitFor(async () => {
+    const res = await fetch(`${base}${hls}`);
+    return res.status === 200 ? res.text() : undefined;
+  }, 15_000, 'a playlist of the new run');
+  assert.doesNotMatch(live, /#EXT-X-ENDLIST/, 'the restarted stream is live');
+  const snap = await t.call('operator', { method: 'GET', url: '/api/channels/cam-1/snapshot.jpg' });
+  assert.equal(snap.statusCode, 200);
+});
+
+test('a disabled channel leaves no media behind to be served', async () => {
+  await t.call('engineer', { method: 'PATCH', url: '/api/channels/cam-1', payload: { enabled: false } });
+  await waitFor(async () => (await statusOf(t, 'cam-1')).reason === 'disabled' || undefined, 10_000, 'disabled');
+  assert.deepEqual(await readdir(t.gw.video!.manager.hlsDir('cam-1')).catch(() => []), [], 'its segments are gone with its ingest');
+  const snap = await t.call('operator', { method: 'GET', url: '/api/channels/cam-1/snapshot.jpg' });
+  assert.equal(snap.statusCode, 503);
+  assert.match((snap.json() as { message: string }).message, /disabled/);
 });
