@@ -27,11 +27,7 @@ const REASONS: Array<[RegExp, OfflineReason]> = [
   [COPY_FAILED, 'codec unsupported'],
 ];
 
-/** The reason a person can act on, from ffmpeg's last error lines. */
-export function classifyError(lines: string[]): OfflineReason | undefined {
-  return classify(lines)?.reason;
-}
-
+/** The reason a person can act on and its line, from ffmpeg's last error lines. */
 function classify(lines: string[]): { reason: OfflineReason; line: string } | undefined {
   for (const line of [...lines].reverse()) {
     for (const [pattern, reason] of REASONS) if (pattern.test(line)) return { reason, line };
@@ -73,9 +69,10 @@ export interface Diagnosis {
 
 /** Why a run ended, and the line that says so: the classified line, else the last input-side error line. */
 export function diagnose(lines: string[], facts: RunFacts): Diagnosis {
-  const inputSide = lines.filter((l) => !SUMMARY.test(l) && !OUTPUT_SIDE.test(l) && !(OUTPUT_SIDE_UNLESS_RTMP_INPUT.test(l) && !facts.rtmpInput));
-  const known = classify(lines.filter((l) => inputSide.includes(l) || COPY_FAILED.test(l)));
-  const cause = known?.line ?? inputSide.filter((l) => ERRORISH.test(l)).at(-1);
+  const inputSide = (l: string) => !SUMMARY.test(l) && !OUTPUT_SIDE.test(l) && !(OUTPUT_SIDE_UNLESS_RTMP_INPUT.test(l) && !facts.rtmpInput);
+  // An output's complaint counts only when it is the cause: a copy it cannot mux.
+  const known = classify(lines.filter((l) => inputSide(l) || COPY_FAILED.test(l)));
+  const cause = known?.line ?? lines.filter((l) => inputSide(l) && ERRORISH.test(l)).at(-1);
   // A source that connects and then sends nothing: ffmpeg gives up when the I/O timeout ends its wait.
   if (cause && SILENCE.test(cause) && !facts.producedFrames && facts.ranMs >= facts.ioTimeoutMs * 0.9) {
     return { reason: 'timeout', line: cause, copyFailed: false };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildIngestArgs, type IngestPlan } from './args.ts';
-import { classifyError, diagnose, LineTail, parseVideoStream, ProgressParser, type RunFacts } from './diagnostics.ts';
+import { diagnose, LineTail, parseVideoStream, ProgressParser, type RunFacts } from './diagnostics.ts';
 import { parseVersion } from './locate.ts';
 
 const plan = (over: Partial<IngestPlan> = {}): IngestPlan => ({
@@ -12,6 +12,9 @@ const plan = (over: Partial<IngestPlan> = {}): IngestPlan => ({
   ioTimeoutSeconds: 10,
   ...over,
 });
+
+/** What a run was like: by default it failed after 1.5 s, before the 3 s I/O timeout, with no frame. */
+const facts = (over: Partial<RunFacts> = {}): RunFacts => ({ exitCode: 1, ranMs: 1500, ioTimeoutMs: 3000, producedFrames: false, rtmpInput: false, ...over });
 
 test('RTSP input: TCP, the I/O timeout under its name for the ffmpeg version, wall-clock timestamps', () => {
   const v5 = buildIngestArgs(plan());
@@ -48,12 +51,11 @@ test('error lines become reasons a person can act on', () => {
     ['rtsp://10.0.0.9/x: Connection timed out', 'timeout'],
     ["Stream map '0:v:0' matches no streams.", 'no video stream'],
   ];
-  for (const [line, reason] of cases) assert.equal(classifyError(['Input #0', line]), reason, line);
-  assert.equal(classifyError(['all good']), undefined);
+  for (const [line, reason] of cases) assert.equal(diagnose(['Input #0', line], facts()).reason, reason, line);
+  assert.equal(diagnose(['all good'], facts()).reason, 'exited');
 });
 
 // Tails as Debian's ffmpeg 5.1 printed them against the camera simulator (noise lines left out, as the run's tail does).
-const facts = (over: Partial<RunFacts> = {}): RunFacts => ({ exitCode: 1, ranMs: 1500, ioTimeoutMs: 3000, producedFrames: false, rtmpInput: false, ...over });
 
 test('end of stream: the cause, never the FLV muxer closing its file', () => {
   const tail = [

@@ -58,7 +58,8 @@ export class FfmpegRun {
     if (plan.tap) proc.stdout!.on('data', (c: Buffer) => this.onTapData(c));
     this.watchdog = setInterval(() => this.checkWatchdog(), Math.min(1000, this.watchdogMs / 2));
     this.done = new Promise((resolve) => {
-      proc.once('error', (err) => this.log.error({ err }, 'ffmpeg could not be spawned'));
+      // Not the error object: Node puts the whole command line (the camera URL with its credentials) in its spawnargs.
+      proc.once('error', (err: NodeJS.ErrnoException) => this.log.error({ code: err.code, error: scrub(err.message) }, 'ffmpeg could not be spawned'));
       proc.once('close', (code, signal) => {
         clearInterval(this.watchdog);
         this.tapClock?.stop();
