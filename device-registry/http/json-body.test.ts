@@ -35,11 +35,13 @@ test('a body nested past the limit, empty, or not JSON is a 400 on the body, wit
   assert.equal(refusal('{"a":').message, 'the body is not valid JSON (it ends too early)');
 });
 
-test('__proto__, constructor.prototype, NUL and 1e999 are refused with the reason', () => {
+test('__proto__, constructor.prototype, NUL, lone surrogates and 1e999 are refused with the reason', () => {
   assert.deepEqual(refusal('{"__proto__":{"admin":true}}'), { code: 'GW_ERR_VALIDATION', field: 'body', message: 'the key __proto__ is not allowed' });
   assert.equal(refusal('{"a":[{"\\u005f_proto__":1}]}').message, 'the key __proto__ is not allowed (in a.0)');
   assert.equal(refusal('{"constructor":{"prototype":{}}}').message, 'the key constructor.prototype is not allowed');
   assert.deepEqual(refusal('{"name":"a\\u0000b"}'), { code: 'GW_ERR_VALIDATION', field: 'name', message: 'name: must not contain the NUL character (\\u0000)' });
+  assert.deepEqual(refusal('{"tags":["ok","\\ud800x"]}'), { code: 'GW_ERR_VALIDATION', field: 'tags.1', message: 'tags.1: must be valid Unicode (it has half of a surrogate pair)' });
+  assert.deepEqual(parseJsonBody(req(), '{"s":"\\ud83d\\ude92 东门"}'), { s: '🚒 东门' });
   assert.deepEqual(refusal('{"v":[1e999]}'), { code: 'GW_ERR_VALIDATION', field: 'v.0', message: 'v.0: must be a finite number' });
   assert.deepEqual(parseJsonBody(req(), '{"constructor":"crane","n":1e308}'), { constructor: 'crane', n: 1e308 });
 });

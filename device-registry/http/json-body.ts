@@ -2,8 +2,9 @@
 // application/merge-patch+json (RFC 7396, what our PATCH implements) for
 // PATCH. Before parsing, the nesting is bounded (a body 100,000 levels deep
 // is a 400, not a stack overflow later); after it, keys that reach an
-// object's prototype, the NUL character (PostgreSQL refuses it in text) and
-// numbers beyond 1e308 (Infinity) are refused, each with its reason.
+// object's prototype, the NUL character and lone surrogates (PostgreSQL
+// refuses them in text and jsonb) and numbers beyond 1e308 (Infinity) are
+// refused, each with its reason.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GwError } from '../errors.ts';
 
@@ -11,6 +12,8 @@ import { GwError } from '../errors.ts';
 export const MAX_BODY_DEPTH = 32;
 export const MERGE_PATCH = 'application/merge-patch+json';
 const NUL = '\u0000';
+/** Half of a UTF-16 surrogate pair on its own: not a character; PostgreSQL's jsonb refuses it. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export function installJsonBody(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
@@ -25,12 +28,15 @@ export function installJsonBody(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     if ([route.method].flat().includes('PATCH') && route.schema?.body) route.schema = { ...route.schema, consumes: [MERGE_PATCH, 'application/json'] };
   });
-  // A NUL in a query value or path segment would reach the stores (PostgreSQL refuses it in text).
+  // A NUL or a lone surrogate in a query value or path segment would reach the stores (PostgreSQL refuses both).
   app.addHook('preValidation', async (req) => {
     for (const values of [req.query, req.params]) {
       for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
         if ([value].flat().some((v) => typeof v === 'string' && v.includes(NUL))) {
           throw new GwError('GW_ERR_VALIDATION', `${name}: must not contain the NUL character (%00)`, name);
+        }
+        if ([value].flat().some((v) => typeof v === 'string' && LONE_SURROGATE.test(v))) {
+          throw new GwError('GW_ERR_VALIDATION', `${name}: must be valid Unicode (it has half of a surrogate pair)`, name);
         }
       }
     }
@@ -108,8 +114,9 @@ function stringAt(token: string): string | undefined {
 }
 
 /**
- * Refuses __proto__ anywhere, constructor.prototype, NUL in any key or string,
- * and numbers JSON.parse made Infinity (1e999). Walked with a stack, not recursion.
+ * Refuses __proto__ anywhere, constructor.prototype, NUL and lone surrogates in
+ * any key or string, and numbers JSON.parse made Infinity (1e999). Walked with
+ * a stack, not recursion.
  */
 function refuseUnsafe(body: unknown): void {
   const stack: Array<[unknown, string]> = [[body, '']];
@@ -117,6 +124,7 @@ function refuseUnsafe(body: unknown): void {
     const [value, path] = next;
     if (typeof value === 'string') {
       if (value.includes(NUL)) throw new GwError('GW_ERR_VALIDATION', `${path || 'body'}: must not contain the NUL character (\\u0000)`, path || 'body');
+      if (LONE_SURROGATE.test(value)) throw new GwError('GW_ERR_VALIDATION', `${path || 'body'}: must be valid Unicode (it has half of a surrogate pair)`, path || 'body');
       continue;
     }
     if (typeof value === 'number' && !Number.isFinite(value)) throw new GwError('GW_ERR_VALIDATION', `${path || 'body'}: must be a finite number`, path || 'body');
@@ -128,7 +136,7 @@ function refuseUnsafe(body: unknown): void {
       if (key === 'constructor' && item !== null && typeof item === 'object' && Object.hasOwn(item, 'prototype')) {
         throw new GwError('GW_ERR_VALIDATION', `the key constructor.prototype is not allowed${where}`, 'body');
       }
-      if (key.includes(NUL)) throw new GwError('GW_ERR_VALIDATION', 'a key must not contain the NUL character (\\u0000)', path || 'body');
+      if (key.includes(NUL) || LONE_SURROGATE.test(key)) throw new GwError('GW_ERR_VALIDATION', 'a key must be valid Unicode without the NUL character', path || 'body');
       stack.push([item, at]);
     }
   }

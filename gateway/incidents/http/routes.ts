@@ -191,7 +191,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
   }, async (req) => ({ items: await deps.webhooks.deliveries((req.params as { id: string }).id, (req.query as { status?: 'pending' | 'delivered' | 'dead' }).status) }));
   app.post('/api/webhooks/deliveries/:id/retry', {
     config: { roles: ADMIN_ROLES },
-    schema: { tags: hookTags, summary: 'Send a dead letter again', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) },
+    schema: { tags: hookTags, summary: 'Send a dead letter again', params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }) },
   }, async (req, reply) => {
     await deps.webhooks.retry((req.params as { id: number }).id);
     return reply.code(202).send({ status: 'pending' });

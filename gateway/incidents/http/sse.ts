@@ -23,7 +23,7 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
       summary: 'Server-sent events: incident.created / updated / transition / escalated (with ids, resumable via Last-Event-ID) and live detection events',
       querystring: Type.Object(
         {
-          lastEventId: Type.Optional(Type.Integer({ minimum: 0 })),
+          lastEventId: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
           types: Type.Optional(Type.String({ description: 'Comma-separated event types; default all' })),
           access_token: Type.Optional(Type.String()),
         },
@@ -35,7 +35,9 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
     if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
     const q = req.query as { lastEventId?: number; types?: string };
     const header = req.headers['last-event-id'];
-    const lastId = Number(header ?? q.lastEventId ?? NaN);
+    // A Last-Event-ID that is no event id (EventSource would resend it on every reconnect) is read as none.
+    const asked = Number(header ?? q.lastEventId ?? NaN);
+    const lastId = Number.isSafeInteger(asked) && asked >= 0 ? asked : NaN;
     const wanted = q.types ? new Set(q.types.split(',').map((s) => s.trim())) : undefined;
     const pass = (e: StoredEvent | LiveEvent) => !wanted || wanted.has(e.type);
 
