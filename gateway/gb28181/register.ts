@@ -161,7 +161,7 @@ export class RegisterHandler {
     }
     // Clamped rather than refused with 423: devices honour the Expires of the answer.
     const granted = Math.round(Math.min(max, Math.max(min, asked ?? 3600)));
-    // Recorded before the answer goes out, with no wait since the edit check: an edit cannot slip in between.
+    // Recorded before the answer goes out: for a known device nothing has waited since the edit check, so no edit slips in between.
     const { fresh } = this.sessions.register(deviceId, { ...remote }, granted, { ...deviceSettings(device.doc), contact });
     await this.sip.respond(req, remote, 200, undefined, { headers: { ...headers, Expires: granted } });
     if (fresh) this.hooks.fresh(deviceId);

@@ -198,11 +198,26 @@ test('the allow() hook limits requests before the handler', { timeout: 5000 }, a
   );
   assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'fulfilled', 'rejected', 'rejected']);
   assert.equal(runs, 2);
-  assert.equal(server.endpoint.stats.limited, 2);
+  // Each dropped arrival counts: the two requests and their retransmissions (judged afresh, still refused).
+  assert.ok(server.endpoint.stats.limited > 2, `limited ${server.endpoint.stats.limited}`);
   const rejecting = await peer({ allow: () => false, rejectLimited: true });
   const res = await client.endpoint.request(rejecting.at('udp'), message('UDP'));
   assert.equal(res.status, 503);
   assert.equal(res.headers.get('Retry-After'), '30');
+});
+
+test('a request dropped by allow() leaves no transaction: its retransmission is judged afresh and answered', { timeout: 5000 }, async () => {
+  let asked = 0;
+  const server = await peer({
+    allow: () => ++asked > 1, // the first arrival is dropped, its retransmission let through
+    onRequest: async (req, remote) => {
+      await server.endpoint.respond(req, remote, 200);
+    },
+  });
+  const client = await peer();
+  const res = await client.endpoint.request(server.at('udp'), message('UDP', 'REGISTER'));
+  assert.equal(res.status, 200);
+  assert.equal(server.endpoint.stats.limited, 1);
 });
 
 test('bad requests get 400 when answerable; handler failures get 500; no handler gets 501', { timeout: 5000 }, async () => {

@@ -147,6 +147,8 @@ export class SipEndpoint extends EventEmitter<EndpointEvents> {
       this.counts.limited++;
       this.emit('limited', msg, remote);
       if (this.opts.rejectLimited && msg.method !== 'ACK') this.answer(msg, remote, 503, undefined, { headers: { 'Retry-After': 30 } });
+      // Dropped unanswered: no transaction stays to absorb its retransmissions, which are judged afresh.
+      else this.server.forget(msg);
       return;
     }
     void this.run(msg, remote);

@@ -57,6 +57,11 @@ export class ServerTransactions {
     return { kind: 'new', tx: fresh };
   }
 
+  /** Forgets a request that was dropped unanswered: its retransmission then arrives as new. */
+  forget(req: SipRequest): void {
+    this.txs.delete(txKey(req, req.method));
+  }
+
   /** The transaction of a request being answered (undefined once it expired). */
   find(req: SipRequest): ServerTx | undefined {
     return this.txs.get(txKey(req, req.method));
