@@ -14,6 +14,9 @@ const FASTIFY_CODES: Record<string, () => GwError> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new GwError('GW_ERR_VALIDATION', 'Content-Length does not match the body', 'body'),
 };
 
+/** 5xx codes that report a device's answer (or silence), not a fault of the gateway. */
+const DEVICE_OUTCOMES = new Set<string>(['GW_ERR_DEVICE_REFUSED', 'GW_ERR_DEVICE_TIMEOUT']);
+
 export function toGwError(err: FastifyError | GwError | Error): GwError | undefined {
   if (err instanceof GwError) return err;
   const fe = err as FastifyError;
@@ -39,7 +42,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     const gw = toGwError(err as FastifyError);
     if (gw) {
-      if (gw.statusCode >= 500) req.log.error({ err }, gw.message);
+      // A device that does not answer is an expected outcome (no stack); other 5xx are faults of ours.
+      if (DEVICE_OUTCOMES.has(gw.code)) req.log.warn({ code: gw.code }, gw.message);
+      else if (gw.statusCode >= 500) req.log.error({ err }, gw.message);
       return reply.code(gw.statusCode).send(gw.toBody());
     }
     req.log.error({ err }, 'unhandled error');
