@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ChannelVideoStatus } from '../gateway/video/index.ts';
+import { apiStatus } from '../gateway/video/http/video-routes.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, countFrames, ffprobe, startSilentServer, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
@@ -209,8 +210,8 @@ test('H.265 with B-frames and transcode=never: codec unsupported, the cause line
   assert.match(first.note ?? '', /transcode/);
   // The first failure already waits the maximum (no jitter, no 300 ms first step): a person must act.
   assert.ok(first.retryAt! - at >= MAX_BACKOFF_MS - 200, `retry in ${first.retryAt! - at} ms`);
-  const api = await statusOf(t, 'hevc-b') as unknown as { retryAt?: string; reason: string };
-  assert.equal(api.reason, 'codec unsupported');
+  assert.equal(apiStatus(first).retryAt, new Date(first.retryAt!).toISOString(), 'the API gives it as an ISO time');
+  assert.equal((await statusOf(t, 'hevc-b')).reason, 'codec unsupported');
   const registry = (await t.call('operator', { method: 'GET', url: '/api/channels/hevc-b' })).json().status as { state: string; reason: string };
   assert.deepEqual([registry.state, registry.reason], ['offline', 'codec unsupported'], 'the registry says the same');
   await t.call('engineer', { method: 'DELETE', url: '/api/channels/hevc-b' });

@@ -40,6 +40,7 @@ export function apiStatus(s: ChannelVideoStatus) {
     ...s,
     startedAt: iso(s.startedAt),
     onlineSince: iso(s.onlineSince),
+    retryAt: iso(s.retryAt),
     uptimeSeconds: s.onlineSince ? Math.round((Date.now() - s.onlineSince) / 1000) : 0,
     ...(s.hls ? { hls: { ...s.hls, lastSegmentAt: iso(s.hls.lastSegmentAt) } } : {}),
   };
