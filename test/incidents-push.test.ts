@@ -102,3 +102,32 @@ test('webhooks: signed bodies, retried with backoff after 500s, a hanging receiv
   assert.equal((await t.call('admin', { method: 'POST', url: `/api/webhooks/deliveries/${letters[0].id}/retry` })).statusCode, 202);
   assert.equal((await t.call('operator', { method: 'GET', url: '/api/webhooks' })).statusCode, 403);
 });
+
+test('webhooks: credentials in the receiver URL are sent as Basic authorization and never shown; a failure says why without them', async () => {
+  const auth: string[] = [];
+  const secured = await receiver((req) => {
+    auth.push(String(req.headers.authorization));
+    return 200;
+  });
+  const password = 'p@ss:w/rd#9';
+  const withCreds = secured.replace('http://', `http://relay:${encodeURIComponent(password)}@`);
+  const hook = (await t.call('admin', { method: 'POST', url: '/api/webhooks', payload: { name: 'with credentials', url: withCreds } })).json() as { id: string; url: string };
+  assert.equal(hook.url, secured.replace('http://', 'http://[REDACTED]@'));
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const refused = (await t.call('admin', { method: 'POST', url: '/api/webhooks', payload: { name: 'closed port', url: `http://relay:${encodeURIComponent(password)}@127.0.0.1:${closedPort}/hook` } })).json() as { id: string };
+  await raise();
+  await waitFor(() => auth.length >= 1 || undefined, 10_000, 'a delivery to the receiver with credentials');
+  assert.equal(auth[0], `Basic ${Buffer.from(`relay:${password}`).toString('base64')}`);
+  const failed = await waitFor(async () => {
+    const res = (await t.call('admin', { method: 'GET', url: `/api/webhooks/${refused.id}/deliveries` })).json() as { items: Array<{ lastError: string | null }> };
+    return res.items.find((d) => d.lastError);
+  }, 10_000, 'a failed delivery');
+  assert.match(failed.lastError!, /ECONNREFUSED/, 'the network cause is named');
+  const seen = JSON.stringify((await t.call('admin', { method: 'GET', url: '/api/webhooks' })).json()) + JSON.stringify(failed) + t.logs();
+  for (const form of [password, encodeURIComponent(password)]) assert.ok(!seen.includes(form), `${form} leaked`);
+  await t.call('admin', { method: 'DELETE', url: `/api/webhooks/${hook.id}` });
+  await t.call('admin', { method: 'DELETE', url: `/api/webhooks/${refused.id}` });
+});

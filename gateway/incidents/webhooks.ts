@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GwError, notFound } from '../../device-registry/index.ts';
+import { redactUrl } from '../log.ts';
 import type { IncidentsConfig } from './config.ts';
 import type { StoredEvent } from './store/types.ts';
 import type { DeliveryStatus, DueDelivery, WebhookFilter, WebhookRow, WebhookStore } from './store/webhook-store.ts';
@@ -22,7 +23,25 @@ export interface Webhook {
   createdAt: string;
 }
 
-const publicHook = ({ secret: _s, createdAt, ...hook }: WebhookRow): Webhook => ({ ...hook, createdAt: new Date(createdAt).toISOString() });
+// A receiver's URL may hold credentials (user:pass@, ?token=): they are shown redacted, never as given.
+const publicHook = ({ secret: _s, createdAt, url, ...hook }: WebhookRow): Webhook => ({ ...hook, url: redactUrl(url), createdAt: new Date(createdAt).toISOString() });
+
+/** fetch refuses a URL with user:pass@ in it: the userinfo is sent as Basic authorization instead. */
+function requestTarget(url: string): { url: string; authorization?: string } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url };
+  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization };
+}
+
+/** Why a send failed, with the network cause fetch keeps in `cause`, and no URL credential. */
+function failure(err: Error, timeoutMs: number): string {
+  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return redactUrl(`${err.message}${cause}`);
+}
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export const signature = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -119,14 +138,18 @@ export class Webhooks {
   private async deliver(d: DueDelivery): Promise<void> {
     let error: string | undefined;
     try {
-      const res = await fetch(d.url, {
+      const target = requestTarget(d.url);
+      const res = await fetch(target.url, {
         method: 'POST', body: d.body, signal: AbortSignal.timeout(this.config.timeoutMs),
-        headers: { 'content-type': 'application/json', 'x-gateway-event': d.eventType, 'x-gateway-delivery': String(d.id), 'x-gateway-signature': signature(d.secret, d.body) },
+        headers: {
+          'content-type': 'application/json', 'x-gateway-event': d.eventType, 'x-gateway-delivery': String(d.id), 'x-gateway-signature': signature(d.secret, d.body),
+          ...(target.authorization ? { authorization: target.authorization } : {}),
+        },
       });
       await res.arrayBuffer();
       if (!res.ok) error = `HTTP ${res.status}`;
     } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `no answer within ${this.config.timeoutMs} ms` : (err as Error).message;
+      error = failure(err as Error, this.config.timeoutMs);
     }
     const now = Date.now();
     if (!error) {
