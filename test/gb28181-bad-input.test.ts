@@ -91,6 +91,18 @@ describe('GB28181 bad input', () => {
     await stillFine();
   });
 
+  test('a PTZ body that is nested or large is refused by shape before any field is read', async () => {
+    const channelId = `${DEVICE.slice(0, 10)}1320000001`;
+    const nested = { pan: 'left', extra: { a: { b: 1 } } };
+    const res = await t.call('operator', { method: 'POST', url: `/api/channels/${channelId}/ptz`, payload: nested });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'GW_ERR_VALIDATION');
+    assert.match(res.json().message, /level|deep|depth/, res.body);
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i]));
+    assert.equal((await t.call('operator', { method: 'POST', url: `/api/channels/${channelId}/ptz`, payload: wide })).statusCode, 400);
+    await stillFine();
+  });
+
   test('a MESSAGE from a device that is not registered is refused 403', async () => {
     const stranger = host.addDevice({ deviceId: '34020000001320000299', password: 'x', channels: 0 });
     assert.equal(await stranger.sendKeepalive(), 403);

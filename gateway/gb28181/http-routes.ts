@@ -3,7 +3,7 @@
 // registry's (/api/gb28181/devices CRUD).
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ErrorBody, GwError, Id, invalid, notFound, READ_ROLES, WRITE_ROLES, type RegistryService, type Role } from '../../device-registry/index.ts';
+import { ErrorBody, GwError, Id, invalid, jsonBounds, notFound, READ_ROLES, WRITE_ROLES, type RegistryService, type Role } from '../../device-registry/index.ts';
 import type { DeviceSessions } from './devices.ts';
 import type { DeviceSync } from './device-sync.ts';
 import { checkPtzMove, encodePtzCmd, type PtzMove } from './manscdp/index.ts';
@@ -83,7 +83,8 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
     schema: {
       tags, params: ChannelParams, response: errors,
       summary: 'Pan/tilt/zoom a GB28181 channel: {pan: left|right, tilt: up|down, zoom: in|out, panSpeed 0-255, tiltSpeed 0-255, zoomSpeed 0-15}; {} stops',
-      body: Type.Object({}, { additionalProperties: true }),
+      // The PTZ codec checks the fields by name; the schema only bounds the shape (flat, small).
+      body: Type.Object({}, { additionalProperties: true, maxProperties: 16, ...jsonBounds({ maxDepth: 1, maxBytes: 1024 }) }),
     },
   }, async (req) => {
     const { id } = req.params as { id: string };
