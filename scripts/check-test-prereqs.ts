@@ -24,7 +24,7 @@ const PREREQUISITES: Prerequisite[] = [
   { what: 'a CJK font (Chinese in screenshots)', candidates: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'], debianPackage: 'fonts-noto-cjk' },
   { what: 'mosquitto (bridge tests)', candidates: ['/usr/sbin/mosquitto', 'mosquitto'], debianPackage: 'mosquitto' },
   { what: 'mosquitto_pub / mosquitto_sub', candidates: ['mosquitto_pub'], debianPackage: 'mosquitto-clients' },
-  { what: 'victoria-metrics (Influx line-protocol server)', candidates: ['victoria-metrics'], debianPackage: 'victoria-metrics' },
+  { what: 'victoria-metrics (Influx line-protocol server, Prometheus-style scraper)', candidates: ['victoria-metrics'], debianPackage: 'victoria-metrics' },
   { what: 'openssl (test certificates)', candidates: ['openssl'], debianPackage: 'openssl' },
   { what: 'PostgreSQL server (scale-out tests)', candidates: postgresBinaries(), debianPackage: 'postgresql' },
   { what: 'nats-server (scale-out tests)', candidates: ['nats-server'], debianPackage: 'nats-server' },
