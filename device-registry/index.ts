@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './validation.ts';
 export * from './secrets.ts';
+export { REDACTED, redactUrl } from './redact-url.ts';
 export { ApiKeys, SYSTEM_ACTOR } from './auth/api-keys.ts';
 export { SignedTokens, UrlTokens, type TokenCheck } from './auth/signed-tokens.ts';
 export { RegistryService } from './service/registry-service.ts';

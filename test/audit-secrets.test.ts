@@ -11,7 +11,7 @@ import { seedBasics, sensor, startTestGateway, type TestGateway } from './helper
 
 let t: TestGateway;
 const bodies: string[] = [];
-const SECRETS = { rtsp: 'Rtsp-Pa55word', sensor: 'sensor-pa55word', push: 'push-key-0123456789abcdef' };
+const SECRETS = { rtsp: 'Rtsp-Pa55word', sensor: 'sensor-pa55word', push: 'push-key-0123456789abcdef', inPath: 'Xm3yePa55' };
 
 async function call(role: Role, req: InjectOptions) {
   const res = await t.call(role, req);
@@ -75,6 +75,19 @@ test('the audit log is append-only, even for someone with the database file', as
 test('tokens in query strings are redacted from request logs', async () => {
   await t.app.inject({ method: 'GET', url: `/api/channels?access_token=${t.keys.operator}` });
   assert.match(t.logs(), /access_token=\[REDACTED\]/);
+});
+
+test('credentials a camera takes in its URL path or query are shown redacted, kept on a round trip, and not guessed', async () => {
+  const dvr = `rtsp://10.0.0.9:554/user=admin&password=${SECRETS.inPath}&channel=1&stream=0.sdp`;
+  const created = (await call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'dvr-1', name: '老式录像机', kind: 'rtsp', source: { url: dvr } } })).json();
+  assert.equal(created.source.url, 'rtsp://10.0.0.9:554/user=admin&password=[REDACTED]&channel=1&stream=0.sdp');
+  assert.equal(created.source.credentialsSet, true);
+  // What the API showed, sent back as is (a form's round trip), keeps the stored password.
+  const patched = await call('engineer', { method: 'PATCH', url: '/api/channels/dvr-1', payload: { name: '老式录像机-1', source: { url: created.source.url } } });
+  assert.equal(patched.statusCode, 200, patched.body);
+  assert.deepEqual((await t.gw.service.getStored('channels', 'dvr-1'))!.doc.source, { url: dvr });
+  const guessed = await call('engineer', { method: 'PATCH', url: '/api/channels/dvr-1', payload: { source: { url: 'rtsp://10.0.0.9:554/live?token=[REDACTED]' } } });
+  assert.deepEqual([guessed.statusCode, guessed.json().field], [400, 'source.url']);
 });
 
 test('no secret appears in any response body, audit entry or log line', async () => {

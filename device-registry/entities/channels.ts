@@ -1,5 +1,9 @@
 // Channel entity: RTSP credentials move out of the URL into the secret column;
-// a missing RTMP push key is generated and shown once.
+// a missing RTMP push key is generated and shown once. Credentials some
+// cameras take in the URL's path or query (`…/user=admin&password=…`) stay in
+// the stored URL, which the ingest needs, and are shown [REDACTED]; a URL sent
+// back with [REDACTED] in it keeps the stored values.
+import { REDACTED, redactUrl } from '../redact-url.ts';
 import { Channel, ChannelInput, ChannelPatch } from '../schemas/channel.ts';
 import { newPushKey } from '../secrets.ts';
 import type { StoredRow } from '../store/registry-store.ts';
@@ -17,13 +21,29 @@ export function splitRtspCredentials(raw: string): { url: string; username?: str
   return { url: url.toString(), username, password };
 }
 
+/** Puts the stored values back where a URL shown by the API had them redacted (`password=[REDACTED]`); names those it cannot. */
+export function restoreRedacted(url: string, storedUrl: string | undefined): { url: string; missing: string[] } {
+  const missing: string[] = [];
+  if (!url.includes(REDACTED)) return { url, missing };
+  const stored = new Map([...(storedUrl ?? '').matchAll(/[?&;/]([^=&\s#/?]*)=([^&\s#]*)/g)].map((m) => [m[1]!, m[2]!]));
+  const restored = url.replace(/([?&;/])([^=&\s#/?]*)=\[REDACTED\]/g, (whole, sep: string, name: string) => {
+    const value = stored.get(name);
+    if (value === undefined) missing.push(name);
+    return value === undefined ? whole : `${sep}${name}=${value}`;
+  });
+  return { url: restored, missing };
+}
+
 function prepareSource(kind: string, source: Source, existing: StoredRow | undefined) {
   const oldSecret = existing?.secret ?? {};
   if (kind === 'rtsp') {
-    const fromUrl = splitRtspCredentials(String(source.url));
+    const storedUrl = (existing?.doc.source as Source | undefined)?.url as string | undefined;
+    const restored = restoreRedacted(String(source.url), storedUrl);
+    const errors = restored.missing.map((name) => ({ field: 'source.url', message: `${name}=${REDACTED} has no stored value to keep; give the value itself` }));
+    const fromUrl = splitRtspCredentials(restored.url);
     const username = fromUrl.username ?? (source.username as string | undefined);
     const password = fromUrl.password ?? (source.password as string | undefined);
-    return { doc: compact({ url: fromUrl.url, username }), secret: password ? { password } : null, altKey: null };
+    return { doc: compact({ url: fromUrl.url, username }), secret: password ? { password } : null, altKey: null, errors };
   }
   if (kind === 'rtmp') {
     const given = source.pushKey as string | undefined;
@@ -69,14 +89,17 @@ export const channels: EntityDescriptor = {
       secret: source.secret,
       columns: { name: String(input.name), kind, gridCode: (input.gridCode as string) ?? null, enabled: doc.enabled as boolean, altKey: source.altKey },
       revealed: source.revealed,
-      errors: [],
+      errors: source.errors ?? [],
     };
   },
 
   toInput: (row) => ({ ...row.doc, source: { ...(row.doc.source as Source), ...(row.secret ?? {}) } }),
 
   toPublic(row) {
-    const source = { ...(row.doc.source as Source), credentialsSet: row.secret !== null };
+    const stored = row.doc.source as Source;
+    const url = typeof stored.url === 'string' ? redactUrl(stored.url) : undefined;
+    const credentialsSet = row.secret !== null || url !== stored.url;
+    const source = { ...stored, ...(url !== undefined ? { url } : {}), credentialsSet };
     return { ...row.doc, source, status: publicStatus(row), ...meta(row) };
   },
 

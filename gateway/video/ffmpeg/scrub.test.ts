@@ -2,7 +2,8 @@
 // host, port and path a person needs stay.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { scrubberFor, scrubUrls, secretsOf, shownUrl } from './scrub.ts';
+import { redactUrl } from '../../../device-registry/index.ts';
+import { scrubberFor, secretsOf, shownUrl } from './scrub.ts';
 
 const PASSWORD = 'P@ss:w/rd#Zx9%';
 const ENCODED = encodeURIComponent(PASSWORD); // P%40ss%3Aw%2Frd%23Zx9%25
@@ -42,7 +43,7 @@ test('any other URL by rule: userinfo (plain, percent-encoded, raw @ inside), cr
     ['GET /media/eyJjIjoiY2FtIn0.c2ln/cam-1/index.m3u8', 'GET /media/[REDACTED]/cam-1/index.m3u8'],
     ['[rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized', '[rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized'],
   ];
-  for (const [input, expected] of cases) assert.equal(scrubUrls(input), expected);
+  for (const [input, expected] of cases) assert.equal(redactUrl(input), expected);
 });
 
 test("the channel's own secrets go wherever they still appear: plain, percent-encoded (either case), base64 of user:password", () => {

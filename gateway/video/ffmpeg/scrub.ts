@@ -2,37 +2,16 @@
 // the URL carries (`rtsp://admin:p%40ss@host/…: Connection refused`). Every
 // line of ffmpeg text passes through a scrubber before it is kept, logged or
 // shown: the input URL is replaced by the form a person may see (host, port
-// and path, no userinfo), then rules remove credentials from any other URL
-// (userinfo, credential-like query values, the gateway's own path tokens),
-// and last the channel's own secrets are cut out wherever they still appear.
+// and path, no userinfo), then the gateway's URL rules (device-registry's
+// redactUrl) remove credentials from any other URL, and last the channel's
+// own secrets are cut out wherever they still appear.
+import { REDACTED, redactUrl } from '../../../device-registry/index.ts';
 import type { IngestInput } from './args.ts';
 
 export type Scrub = (text: string) => string;
 
-const REDACTED = '[REDACTED]';
-
-/** `scheme://userinfo@` (a tee spec escapes the colon: `rtmp\://`); greedy to the authority's last `@` (a raw `'` may be in it). */
-const USERINFO = /([a-z][a-z0-9+.-]*\\?:\/\/)[^\s/?#"]*@/gi;
-/** The same, percent-encoded inside another URL: `rtsp%3A%2F%2Fadmin%3Apw%40host`. */
-const USERINFO_ENCODED = /([a-z][a-z0-9+.-]*%3A%2F%2F)(?:(?!%2F)[^\s/?#&'"])*%40/gi;
-/** A query parameter whose name says it holds a credential. */
-const CREDENTIAL_QUERY = /([?&;](?:[^=&\s#'"]*?)(?:pass|pwd|secret|token|key|auth|sig|credential|session|ticket)[^=&\s#'"]*=)[^&\s#'"]*/gi;
-/** The gateway's bearer tokens in paths: media URLs and the GB28181 relay. */
-const PATH_TOKEN = /(\/(?:media|gb)\/)[^/\s'"?#]+/g;
-/** Lines that cannot hold a credential skip the rules (most of ffmpeg's stderr). */
-const MAY_HOLD_URL = /:\/\/|%3A%2F%2F|\/media\/|\/gb\//i;
 /** Shorter secrets are not cut out of free text: they would mangle it, and the URL rules still apply. */
 const MIN_SECRET_LENGTH = 4;
-
-/** Removes credentials from every URL in the text, by rule. */
-export function scrubUrls(text: string): string {
-  if (!MAY_HOLD_URL.test(text)) return text;
-  return text
-    .replace(USERINFO, `$1${REDACTED}@`)
-    .replace(USERINFO_ENCODED, `$1${REDACTED}%40`)
-    .replace(CREDENTIAL_QUERY, `$1${REDACTED}`)
-    .replace(PATH_TOKEN, `$1${REDACTED}`);
-}
 
 /** The input as a person may see it: `rtsp://host:port/path`, no userinfo, tokens redacted. */
 export function shownUrl(input: IngestInput): string {
@@ -40,9 +19,9 @@ export function shownUrl(input: IngestInput): string {
     const url = new URL(input.url);
     url.username = '';
     url.password = '';
-    return scrubUrls(input.kind === 'rtmp' ? withoutLastSegment(url) : url.toString());
+    return redactUrl(input.kind === 'rtmp' ? withoutLastSegment(url) : url.toString());
   } catch {
-    return scrubUrls(input.url);
+    return redactUrl(input.url);
   }
 }
 
@@ -97,7 +76,7 @@ export function scrubberFor(input: IngestInput): Scrub {
   const secrets = secretsOf(input);
   return (text) => {
     let out = text.includes(input.url) ? text.split(input.url).join(shown) : text;
-    out = scrubUrls(out);
+    out = redactUrl(out);
     for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;
   };
