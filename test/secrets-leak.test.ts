@@ -103,6 +103,7 @@ test('planted secrets appear in no response, event, metric or log line', async (
       }
     }
   }
+  assert.ok(bodies.length > 150, `responses searched: ${bodies.length}`);
   bodies.push((await t.app.inject({ method: 'GET', url: '/metrics' })).body);
   for (const entity of ['channels', 'sensors']) bodies.push((await t.call('admin', { method: 'GET', url: `/api/export?entity=${entity}&format=csv` })).body);
   await waitFor(() => events.events.length > 0 || undefined, 5000, 'events on the stream');

@@ -88,7 +88,8 @@ export function mediaAccess(deps: MediaAccessDeps): MediaAccess {
     while (Date.now() < deadline) {
       if (await newestSegment(deps.manager.hlsDir(id))) return;
       const s = deps.manager.status(id);
-      if (s && !s.running && s.state === 'offline') break; // disabled, no push…: waiting will not help
+      // Offline (disabled, no push, or failed and waiting to retry): waiting will not help; the reason says why.
+      if (s?.state === 'offline') break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const s = deps.manager.status(id);
