@@ -7,7 +7,7 @@ export interface Me { keyId: string | null; name: string; role: Role }
 
 export interface Page<T> { items: T[]; total: number; limit?: number; offset?: number }
 
-export interface DeviceStatus { state: 'online' | 'offline' | 'unknown'; reason?: string; since?: string }
+export interface DeviceStatus { state: 'online' | 'offline' | 'idle' | 'unknown'; reason?: string; since?: string }
 export interface LatLng { lat: number; lng: number }
 
 export interface Channel {
@@ -31,7 +31,12 @@ export interface ChannelVideoStatus {
   reason?: string;
   restarts: number;
   running: boolean;
+  /** The registry's mode: always-on or on-demand. */
   mode: string;
+  /** pull (RTSP, GB28181) or push (RTMP). */
+  feed?: 'pull' | 'push';
+  /** When a failed channel is tried again (ISO time). */
+  retryAt?: string;
   transcoding: boolean;
   input?: { codec: string; width: number; height: number; fps?: number };
   hls?: { segmentSeconds: number; bitrateKbps: number; segments: number; lastSegmentAt?: string };
