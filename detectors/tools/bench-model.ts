@@ -20,8 +20,8 @@ export interface BenchModelStats {
   params: number;
 }
 
-/** mulberry32: tiny, seedable, and the same bytes on every machine. */
-function prng(seed: number): () => number {
+/** mulberry32: tiny, seedable, and the same bytes on every machine (also the route fuzz's mutations). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

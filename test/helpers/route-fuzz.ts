@@ -6,18 +6,6 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, type ErrorCode } from '../../device-registry/index.ts';
 
-/** mulberry32: the same mutations on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Route {
   method: string;
   /** Fastify's form: /api/channels/:id */
