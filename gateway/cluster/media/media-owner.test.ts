@@ -73,7 +73,8 @@ async function startNode(id: string, opts: { hlsRoot: string; mode?: MediaRoutin
   const manager = {
     hlsDir: (channelId: string) => join(opts.hlsRoot, channelId),
     touch: async (channelId: string) => void touches.push(channelId),
-    status: () => undefined,
+    // A channel this node runs is live here; the others have no status on this node.
+    status: (channelId: string) => ((places.get(channelId) ?? { local: true }).local ? { state: 'online' } : undefined),
     allStatus: () => [],
   } as unknown as VideoManager;
   const routing = mediaOwnerRouting({ nodeId: id, mode: opts.mode, log, locate: async (channelId) => places.get(channelId) ?? { local: true } });

@@ -26,8 +26,8 @@ test('every node gets the same secret, also when they start together and after a
 
     const onA = new MediaTokens(secrets[0]!, 600);
     const onB = new MediaTokens(secrets[3]!, 600);
-    const { token } = onA.issue('cam-1', 'key_wall');
-    assert.deepEqual(onB.verify(token, 'cam-1'), { ok: true, keyId: 'key_wall' });
+    const { token, expiresAt } = onA.issue('cam-1', 'key_wall');
+    assert.deepEqual(onB.verify(token, 'cam-1'), { ok: true, keyId: 'key_wall', expiresAt });
   } finally {
     await Promise.all(pools.map((p) => p.end()));
   }
