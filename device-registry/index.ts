@@ -11,6 +11,7 @@ export { RegistryService } from './service/registry-service.ts';
 export { SqliteRegistryStore } from './store/sqlite/sqlite-store.ts';
 export { PgRegistryStore } from './store/postgres/pg-store.ts';
 export { isPostgresUnreachable } from './store/postgres/unreachable.ts';
+export { connectPgClient, createPgPool, type PgPoolOptions, type PgPoolSpec, type PoolLog } from './store/postgres/pg-pool.ts';
 export { inTransaction, migrateOnPool, migratePostgres, type PgMigration } from './store/postgres/pg-migrate.ts';
 export { migrate, openDatabase, type Migration } from './store/sqlite/migrate.ts';
 export type * from './store/registry-store.ts';

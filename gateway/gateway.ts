@@ -8,7 +8,7 @@ import { loadOrCreateSecret } from './bootstrap/token-secret.ts';
 import { applySeed } from './bootstrap/seed.ts';
 import { ConfigError } from './config/load.ts';
 import type { GatewayConfig } from './config/schema.ts';
-import { exclusively, mediaOwnerRouting, openRegistryStore, startScaleOut, type MediaOwnerRouting, type ScaleOut } from './cluster/index.ts';
+import { exclusively, mediaOwnerRouting, openRegistryStore, poolOptions, startScaleOut, type MediaOwnerRouting, type ScaleOut } from './cluster/index.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startDetection, type DetectionRoom } from './detection/index.ts';
@@ -49,7 +49,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let tokenSecret: Buffer | undefined;
   try {
     // Nodes starting together do their first-start work one at a time.
-    await exclusively(config, async () => {
+    await exclusively(config, logger, async () => {
       const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
       if (seedProblems.length) throw new ConfigError(seedProblems);
       await ensureAdminKey(keys, config.auth.adminKey, out, logger);
@@ -58,7 +58,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     const bus = scaleOut?.bus;
     incidents = await startIncidents(config.incidents, {
       registry: service, dataDir: config.dataDir, log: logger,
-      postgresUrl: config.store.database === 'postgres' ? config.store.postgres.url! : undefined,
+      postgresUrl: config.store.database === 'postgres' ? config.store.postgres.url! : undefined, postgresPool: poolOptions(config, 'incidents', logger),
       onStoredEvent: bus?.sink, eventLog: bus?.eventLog, queue: bus?.raise,
     });
     await bus?.attach(incidents);

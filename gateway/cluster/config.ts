@@ -12,7 +12,21 @@ export const StoreConfig = Type.Object(
     postgres: Type.Object(
       {
         url: Url('postgres://gateway:secret@db:5432/gateway'),
-        poolSize: Type.Integer({ minimum: 1, maximum: 200 }),
+        /**
+         * Connections per pool; a node opens at most their sum (one more while it starts).
+         * Every node's sum together must stay under the server's max_connections.
+         */
+        pools: Type.Object(
+          {
+            /** Devices, grid cells, departments, API keys (every authenticated request), audit. */
+            registry: Type.Integer({ minimum: 1, maximum: 200 }),
+            /** Incidents, flow log, event outbox, webhooks, statistics. */
+            incidents: Type.Integer({ minimum: 1, maximum: 200 }),
+            /** Channel leases (the lease loop) and media-owner lookups; cluster nodes only. */
+            leases: Type.Integer({ minimum: 1, maximum: 50 }),
+          },
+          { additionalProperties: false },
+        ),
         /** At start, keep retrying an unreachable server this long before giving up. */
         connectTimeoutSeconds: Type.Number({ minimum: 0, maximum: 3600 }),
       },

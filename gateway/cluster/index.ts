@@ -13,9 +13,9 @@ import { connectNats } from './jetstream/connect.ts';
 import { ClusterNode } from './node.ts';
 import { NatsSensorShare } from './sensor-share.ts';
 import type { SensorShare } from '../sensors/share.ts';
-import { advertisedUrl, nodeIdOf } from './stores.ts';
+import { advertisedUrl, nodeIdOf, poolOptions } from './stores.ts';
 
-export { exclusively, openRegistryStore } from './stores.ts';
+export { exclusively, openRegistryStore, poolOptions } from './stores.ts';
 export { mediaOwnerRouting, type MediaOwnerRouting } from './media/index.ts';
 export type { ClusterNode } from './node.ts';
 export type { IncidentBus } from './incident-bus.ts';
@@ -48,7 +48,7 @@ export async function startScaleOut(config: GatewayConfig, deps: { registry: Reg
     bus = await IncidentBus.start(nats, { nodeId, log, replicas: config.store.nats.replicas, retentionHours: config.incidents.eventRetentionHours });
     if (config.cluster.enabled) {
       node = await ClusterNode.start(config.cluster, {
-        nodeId, postgresUrl: config.store.postgres.url!, connectTimeoutMs: config.store.postgres.connectTimeoutSeconds * 1000, nats, registry: deps.registry, log,
+        nodeId, postgresUrl: config.store.postgres.url!, leasePool: poolOptions(config, 'leases', deps.log), connectTimeoutMs: config.store.postgres.connectTimeoutSeconds * 1000, nats, registry: deps.registry, log,
       });
     }
   } catch (err) {

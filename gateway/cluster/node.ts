@@ -4,7 +4,7 @@
 // node's HTTP listens, so the URL it advertises for its media answers.
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import type { RegistryService } from '../../device-registry/index.ts';
+import type { PgPoolOptions, RegistryService } from '../../device-registry/index.ts';
 import type { ClusterConfig } from './config.ts';
 import { ChannelLeases } from './leases/channel-leases.ts';
 import { LeaseStore, leasePool } from './leases/lease-store.ts';
@@ -35,9 +35,11 @@ export class ClusterNode {
     });
   }
 
-  static async start(config: ClusterConfig, deps: { nodeId: string; postgresUrl: string; connectTimeoutMs: number; nats: NatsConnection; registry: RegistryService; log: Logger }): Promise<ClusterNode> {
+  static async start(config: ClusterConfig, deps: {
+    nodeId: string; postgresUrl: string; leasePool: PgPoolOptions; connectTimeoutMs: number; nats: NatsConnection; registry: RegistryService; log: Logger;
+  }): Promise<ClusterNode> {
     const log = deps.log.child({ module: 'cluster', nodeId: deps.nodeId });
-    const pool = leasePool(deps.postgresUrl);
+    const pool = leasePool(deps.postgresUrl, deps.leasePool);
     const leaseStore = new LeaseStore(pool, deps.nodeId, config.leaseTtlSeconds * 1000);
     await untilReachable(() => leaseStore.ensureSchema(), { what: 'PostgreSQL', where: `${redactUrl(deps.postgresUrl)} (leases)`, field: 'store.postgres.url', timeoutMs: deps.connectTimeoutMs, log });
     const secret = await sharedMediaTokenSecret(pool);

@@ -3,28 +3,35 @@
 // key) across nodes that start together.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Logger } from 'pino';
-import { PgRegistryStore, SqliteRegistryStore, type RegistryStore } from '../../device-registry/index.ts';
+import { connectPgClient, PgRegistryStore, SqliteRegistryStore, type PgPoolOptions, type RegistryStore } from '../../device-registry/index.ts';
 import { redactUrl } from '../log.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { untilReachable } from './start-retry.ts';
 
 const BOOTSTRAP_LOCK = 7_202_612; // pg_advisory_lock key: first-start work, one node at a time
 
+export type PoolName = keyof GatewayConfig['store']['postgres']['pools'];
+
+/** A pool's size from store.postgres.pools, named "<nodeId> <pool>" in pg_stat_activity, reporting connection losses to the log. */
+export const poolOptions = (config: GatewayConfig, pool: PoolName, log: Logger): PgPoolOptions => ({
+  max: config.store.postgres.pools[pool],
+  name: `${nodeIdOf(config)} ${pool}`,
+  log: log.child({ module: 'postgres' }),
+});
+
 export async function openRegistryStore(config: GatewayConfig, log: Logger): Promise<RegistryStore> {
   if (config.store.database === 'sqlite') return new SqliteRegistryStore(join(config.dataDir, 'registry.db'));
   const url = config.store.postgres.url!;
-  return untilReachable(() => PgRegistryStore.open(url, { max: config.store.postgres.poolSize, connectionTimeoutMillis: 5000, application_name: 'gateway' }), {
+  return untilReachable(() => PgRegistryStore.open(url, poolOptions(config, 'registry', log)), {
     what: 'PostgreSQL', where: redactUrl(url), field: 'store.postgres.url', timeoutMs: config.store.postgres.connectTimeoutSeconds * 1000, log: log.child({ module: 'postgres' }),
   });
 }
 
 /** Runs `work` while holding a cluster-wide lock (PostgreSQL), or directly with the embedded store. */
-export async function exclusively<T>(config: GatewayConfig, work: () => Promise<T>): Promise<T> {
+export async function exclusively<T>(config: GatewayConfig, log: Logger, work: () => Promise<T>): Promise<T> {
   if (config.store.database === 'sqlite') return work();
-  const client = new pg.Client({ connectionString: config.store.postgres.url!, application_name: 'gateway-bootstrap' });
-  await client.connect();
+  const client = await connectPgClient({ url: config.store.postgres.url!, name: `${nodeIdOf(config)} bootstrap`, log: log.child({ module: 'postgres' }) });
   try {
     await client.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
     return await work();

@@ -14,8 +14,11 @@ const FASTIFY_CODES: Record<string, () => GwError> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new GwError('GW_ERR_VALIDATION', 'Content-Length does not match the body', 'body'),
 };
 
-/** 5xx codes that report a device's answer (or silence), not a fault of the gateway. */
-const DEVICE_OUTCOMES = new Set<string>(['GW_ERR_DEVICE_REFUSED', 'GW_ERR_DEVICE_TIMEOUT']);
+/**
+ * 5xx codes that report a device's answer (or silence), or an engine that is away for now
+ * (the database during a restart: its pool logs the loss once), not a fault of the gateway.
+ */
+const EXPECTED_OUTCOMES = new Set<string>(['GW_ERR_DEVICE_REFUSED', 'GW_ERR_DEVICE_TIMEOUT', 'GW_ERR_UNAVAILABLE']);
 
 export function toGwError(err: FastifyError | GwError | Error): GwError | undefined {
   if (err instanceof GwError) return err;
@@ -43,7 +46,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     const gw = toGwError(err as FastifyError);
     if (gw) {
       // A device that does not answer is an expected outcome (no stack); other 5xx are faults of ours.
-      if (DEVICE_OUTCOMES.has(gw.code)) req.log.warn({ code: gw.code }, gw.message);
+      if (EXPECTED_OUTCOMES.has(gw.code)) req.log.warn({ code: gw.code }, gw.message);
       else if (gw.statusCode >= 500) req.log.error({ err }, gw.message);
       return reply.code(gw.statusCode).send(gw.toBody());
     }

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { RegistryService } from '../../device-registry/index.ts';
+import type { PgPoolOptions, RegistryService } from '../../device-registry/index.ts';
 import type { RaiseIncident } from './candidate.ts';
 import type { IncidentsConfig } from './config.ts';
 import type { EventLog, StoredEventSink } from './event-log.ts';
@@ -45,6 +45,8 @@ export interface IncidentDeps {
   log: Logger;
   /** Scale-out: the incidents live in this PostgreSQL database, shared by every node. Unset: `incidents.db` (SQLite) in dataDir. */
   postgresUrl?: string;
+  /** The incident store's pool (store.postgres.pools.incidents). */
+  postgresPool?: PgPoolOptions;
   /**
    * Cluster fan-out: gets each stored event once, on the node that stored it,
    * instead of this node's bus; the cluster emits on `service.bus` what comes
@@ -60,7 +62,7 @@ export interface IncidentDeps {
 const TICK_MS = 5000;
 
 async function openStore(config: IncidentsConfig, deps: IncidentDeps): Promise<IncidentStore> {
-  return deps.postgresUrl ? PgIncidentStore.open(deps.postgresUrl, config.timeZone) : new SqliteIncidentStore(join(deps.dataDir, 'incidents.db'), config.timeZone);
+  return deps.postgresUrl ? PgIncidentStore.open(deps.postgresUrl, config.timeZone, deps.postgresPool) : new SqliteIncidentStore(join(deps.dataDir, 'incidents.db'), config.timeZone);
 }
 
 export async function startIncidents(config: IncidentsConfig, deps: IncidentDeps): Promise<IncidentRoom> {

@@ -20,8 +20,8 @@ export interface Postgres {
   /** A connection URL for database `db` (created by createDatabase). */
   url(db?: string): string;
   createDatabase(name: string): Promise<string>;
-  /** An outage: the server stops (fast shutdown), its data stays for start(). */
-  stop(): Promise<void>;
+  /** An outage: the server stops (fast shutdown unless told; immediate is a crash: no checkpoint, recovery at start), its data stays for start(). */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -97,13 +97,13 @@ export async function startPostgres(): Promise<Postgres> {
       await c.end();
       return url(name);
     },
-    stop: async () => {
-      // SIGINT is PostgreSQL's fast shutdown: clients are disconnected at once.
+    stop: async (mode = 'fast') => {
+      // pg_ctl's modes by signal: SIGINT fast (clients told, then disconnected), SIGQUIT immediate (backends killed, as a crash).
       const c = child;
       if (!c || c.exitCode !== null) return;
       await new Promise<void>((resolve) => {
         c.once('exit', () => resolve());
-        c.kill('SIGINT');
+        c.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
       });
     },
     start,

@@ -4,7 +4,7 @@
 // transaction and versions are checked in the UPDATE itself: two updates with
 // the same expected version serialise on the row lock and the second finds the
 // version moved on.
-import pg from 'pg';
+import type pg from 'pg';
 import { GwError } from '../../errors.ts';
 import type {
   ApiKeyRow, AuditFilter, AuditInput, AuditRow, Change, EntityName, ListFilter, RegistryStore, StatusEntity, StatusFence, StatusRow,
@@ -15,6 +15,7 @@ import { toAuditRow, toKeyRow, toStoredRow } from '../rows.ts';
 import { listWhere, Params } from './list-query.ts';
 import { migrate, PG_TABLES } from './migrations.ts';
 import { inTransaction, migrateOnPool } from './pg-migrate.ts';
+import { createPgPool, type PgPoolOptions } from './pg-pool.ts';
 
 type Row = Record<string, unknown>;
 
@@ -23,14 +24,6 @@ const asTable = (entity: string): string => {
   return PG_TABLES[entity as EntityName];
 };
 
-// bigint (int8) columns hold epoch ms and counts, all well below 2^53: numbers,
-// not pg's default strings. Set on this pool only, never on pg.types globally.
-function storeTypes(): pg.CustomTypesConfig {
-  const types = new pg.TypeOverrides();
-  types.setTypeParser(20, Number);
-  return types;
-}
-
 const toStored = (row: Row): StoredRow => toStoredRow(row, (column) => column as Record<string, unknown>);
 
 const json = (value: object | null): string | null => (value == null ? null : JSON.stringify(value));
@@ -38,15 +31,13 @@ const json = (value: object | null): string | null => (value == null ? null : JS
 export class PgRegistryStore implements RegistryStore {
   private readonly pool: pg.Pool;
 
-  constructor(config: string | pg.PoolConfig) {
-    const options = typeof config === 'string' ? { connectionString: config } : config;
-    this.pool = new pg.Pool({ application_name: 'gateway-registry', ...options, types: storeTypes() });
-    this.pool.on('error', () => {}); // an idle client lost with the server: the next query reports it
+  private constructor(url: string, pool: PgPoolOptions) {
+    this.pool = createPgPool({ url, max: 10, name: 'gateway-registry', ...pool });
   }
 
   /** Connects, migrates under an advisory lock (nodes starting together do not race) and returns the store. */
-  static async open(url: string, opts: pg.PoolConfig = {}): Promise<PgRegistryStore> {
-    const store = new PgRegistryStore({ ...opts, connectionString: url });
+  static async open(url: string, pool: PgPoolOptions = {}): Promise<PgRegistryStore> {
+    const store = new PgRegistryStore(url, pool);
     try {
       await migrateOnPool(store.pool, (client) => migrate(client));
     } catch (err) {

@@ -1,7 +1,8 @@
 // The lease tables in PostgreSQL and the few statements the lease loop runs.
 // Every time comparison uses the database's clock (gw_now_ms()), never a
 // node's: a node with a skewed clock cannot extend or steal a lease.
-import pg from 'pg';
+import type pg from 'pg';
+import { createPgPool, type PgPoolOptions } from '../../../device-registry/index.ts';
 
 export interface Lease {
   channelId: string;
@@ -32,10 +33,8 @@ CREATE INDEX IF NOT EXISTS channel_leases_node ON channel_leases(node_id);
 CREATE SEQUENCE IF NOT EXISTS channel_lease_version;
 `;
 
-export function leasePool(url: string, max = 4): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, application_name: 'gateway-leases' });
-  pool.on('error', () => {}); // an idle client lost with the server: the next query reports it
-  return pool;
+export function leasePool(url: string, pool: PgPoolOptions = {}): pg.Pool {
+  return createPgPool({ url, max: 3, name: 'gateway-leases', ...pool });
 }
 
 export class LeaseStore {

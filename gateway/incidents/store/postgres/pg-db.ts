@@ -1,8 +1,8 @@
-// The incident store's PostgreSQL connection: one pg.Pool, bigint as numbers,
+// The incident store's PostgreSQL connection: one pool (pg-pool.ts: bigint as numbers, connection loss survived),
 // transactions that retry once when a concurrent node won a race, and every
 // driver error turned into the project's error catalogue.
-import pg from 'pg';
-import { GwError, inTransaction, isPostgresUnreachable } from '../../../../device-registry/index.ts';
+import type pg from 'pg';
+import { createPgPool, GwError, inTransaction, isPostgresUnreachable, type PgPoolOptions } from '../../../../device-registry/index.ts';
 
 export type Row = Record<string, unknown>;
 export type Tx = pg.PoolClient;
@@ -31,14 +31,6 @@ export function translate(err: unknown, where: string): unknown {
   return err;
 }
 
-// int8 columns hold epoch ms, sequences and counts, all well below 2^53: numbers,
-// not pg's default strings. Set on this pool only, never on pg.types globally.
-function storeTypes(): pg.CustomTypesConfig {
-  const types = new pg.TypeOverrides();
-  types.setTypeParser(20, Number);
-  return types;
-}
-
 /** Races another node can win; the loser retries once and then sees the winner's row. */
 export const lostRace = (err: unknown): boolean => {
   const code = (err as { code?: string }).code;
@@ -49,10 +41,9 @@ export class PgDb {
   readonly pool: pg.Pool;
   readonly where: string;
 
-  constructor(url: string, opts: pg.PoolConfig = {}) {
+  constructor(url: string, pool: PgPoolOptions = {}) {
     this.where = describeUrl(url);
-    this.pool = new pg.Pool({ application_name: 'gateway-incidents', connectionTimeoutMillis: 5000, ...opts, connectionString: url, types: storeTypes() });
-    this.pool.on('error', () => {}); // an idle client lost with the server: the next query reports it
+    this.pool = createPgPool({ url, max: 10, name: 'gateway-incidents', ...pool });
   }
 
   async rows(text: string, values: unknown[] = []): Promise<Row[]> {

@@ -4,8 +4,7 @@
 // one transaction whose conditions live in the statements themselves: versions
 // and leases in the UPDATE's WHERE, the queue head taken FOR UPDATE SKIP LOCKED,
 // the door's races in pg-raise.ts.
-import type pg from 'pg';
-import { migrateOnPool } from '../../../../device-registry/index.ts';
+import { migrateOnPool, type PgPoolOptions } from '../../../../device-registry/index.ts';
 import { CLOSED, type Status } from '../../transitions.ts';
 import { SEVERITY_RANK } from '../../view.ts';
 import type { IncidentStore, SystemActor } from '../incident-store.ts';
@@ -39,8 +38,8 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   /** Connects and migrates (under an advisory lock, so nodes starting together do not race). Unreachable: GW_ERR_UNAVAILABLE. */
-  static async open(url: string, timeZone: string, opts: pg.PoolConfig = {}): Promise<PgIncidentStore> {
-    const db = new PgDb(url, opts);
+  static async open(url: string, timeZone: string, pool: PgPoolOptions = {}): Promise<PgIncidentStore> {
+    const db = new PgDb(url, pool);
     try {
       await migrateOnPool(db.pool, (client) => migrateIncidents(client));
     } catch (err) {
