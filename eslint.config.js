@@ -23,6 +23,18 @@ export default tseslint.config(
     },
   },
   {
+    // Every PostgreSQL pool and client is made by pg-pool.ts, which listens for 'error' on each
+    // connection for its whole life: a server lost while a client is checked out must not end the process.
+    files: ['gateway/**/*.ts', 'device-registry/**/*.ts'],
+    ignores: ['device-registry/store/postgres/pg-pool.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "NewExpression[callee.object.name='pg'][callee.property.name=/^(Pool|Client)$/]",
+        message: 'make PostgreSQL pools and clients with createPgPool / connectPgClient (device-registry/store/postgres/pg-pool.ts).',
+      }],
+    },
+  },
+  {
     // The browser app reports what it cannot handle in the browser console.
     files: ['web-wall/src/**/*.{ts,tsx}'],
     rules: { 'no-console': ['error', { allow: ['warn', 'error'] }] },
