@@ -74,7 +74,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners });
     }
     if (config.gb28181.enabled) {
-      gb28181 = await startGb28181(config.gb28181, { registry: service, raise, log: logger });
+      gb28181 = await startGb28181(config.gb28181, { registry: service, raise, log: logger, homes: node?.deviceHomes });
       video?.manager.attachGb(gb28181.source);
     }
     if (config.detection.enabled && video) {

@@ -10,6 +10,10 @@ import { ChannelLeases } from './leases/channel-leases.ts';
 import { LeaseStore, leasePool } from './leases/lease-store.ts';
 import { RegistryFanout } from './registry-fanout.ts';
 import { leaseLocator, sharedMediaTokenSecret, type MediaLocator } from './media/index.ts';
+import { OriginBook } from './media/origin-book.ts';
+import { OriginStore } from './media/origin-store.ts';
+import { deviceHomes, originLookup, pushPlaces } from './media/origins.ts';
+import type { DeviceHomes } from '../gb28181/index.ts';
 import { untilReachable } from './start-retry.ts';
 import { redactUrl } from '../log.ts';
 import type { VideoManager } from '../video/video-manager.ts';
@@ -17,6 +21,9 @@ import type { VideoManager } from '../video/video-manager.ts';
 export class ClusterNode {
   private leases: ChannelLeases | undefined;
   private manager: VideoManager | undefined;
+  /** Where GB28181 devices registered and RTMP encoders push (media/origins.ts). */
+  private readonly origins: OriginBook;
+  private pushes: ReturnType<typeof pushPlaces> | undefined;
 
   private constructor(
     readonly nodeId: string,
@@ -26,12 +33,18 @@ export class ClusterNode {
     /** One media-token secret for every node, so a token minted on one is good on all. */
     readonly mediaTokenSecret: Buffer,
     private readonly log: Logger,
+    originStore: OriginStore,
+    nats: NatsConnection,
+    registry: RegistryService,
   ) {
+    this.origins = new OriginBook(originStore, nats, nodeId, this.liveNodeIds, log.child({ component: 'media-origins' }));
+    this.deviceHomes = deviceHomes(this.origins);
     this.media = leaseLocator({
       nodeId,
       owns: (id) => this.leases?.owns(id),
       owner: (id) => leaseStore.owner(id),
       sharded: (id) => this.manager?.shardable.has(id) ?? false,
+      origin: originLookup(registry, originStore),
     });
   }
 
@@ -43,12 +56,21 @@ export class ClusterNode {
     const leaseStore = new LeaseStore(pool, deps.nodeId, config.leaseTtlSeconds * 1000);
     await untilReachable(() => leaseStore.ensureSchema(), { what: 'PostgreSQL', where: `${redactUrl(deps.postgresUrl)} (leases)`, field: 'store.postgres.url', timeoutMs: deps.connectTimeoutMs, log });
     const secret = await sharedMediaTokenSecret(pool);
-    return new ClusterNode(deps.nodeId, config, leaseStore, new RegistryFanout(deps.nats, deps.registry, deps.nodeId, log), secret, log);
+    const originStore = new OriginStore(pool, deps.nodeId, config.leaseTtlSeconds * 1000);
+    await originStore.migrate();
+    const node = new ClusterNode(deps.nodeId, config, leaseStore, new RegistryFanout(deps.nats, deps.registry, deps.nodeId, log), secret, log, originStore, deps.nats, deps.registry);
+    await node.origins.start();
+    return node;
   }
+
+  /** For the GB28181 room: where each device is registered across the nodes. */
+  readonly deviceHomes: DeviceHomes;
 
   /** For startVideo: the manager runs the channels these leases hold. */
   readonly shard = (manager: VideoManager): ChannelLeases => {
     this.manager = manager;
+    this.pushes = pushPlaces(this.origins, (id) => void manager.release(id));
+    manager.placePushes(this.pushes);
     return this.ensureLeases();
   };
 
@@ -87,6 +109,8 @@ export class ClusterNode {
   /** Hands the leases back (the channels' ingest stops first), so the others take over at once. */
   async stop(): Promise<void> {
     await this.leases?.stop();
+    this.pushes?.stop();
+    await this.origins.stop();
     this.fanout.stop();
     await this.leaseStore.close();
   }

@@ -17,6 +17,13 @@ export const Gb28181Config = Type.Object(
     transports: Type.Array(Type.Union([Type.Literal('udp'), Type.Literal('tcp')]), { minItems: 1, uniqueItems: true }),
     /** The address devices reach us at, put in Contact and SDP; null = this host's first LAN IPv4. */
     announceAddress: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+    /**
+     * SIP proxies in front of the nodes (Kamailio, docker/kamailio): a request
+     * from one of these addresses is a device's request relayed. Its REGISTER's
+     * Path is the route back to the device, and the device's own address is
+     * read from the Via below the proxy's. Empty: devices reach this node directly.
+     */
+    edgeProxies: Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true }),
     /** Digest password for devices that have none of their own; null = such devices are refused. */
     password: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]),
     /** A device not in the registry: refuse it (403) or create it (and then authenticate with the global password). */

@@ -45,6 +45,12 @@ export class DeviceStatusBook {
     if (!told) this.announce({ deviceId, state: 'offline', reason: 'deleted' });
   }
 
+  /** Another node holds the device's registration now and writes its status: nothing written here stands. */
+  handedOver(deviceId: string): void {
+    this.offlineWhy.delete(deviceId);
+    this.written.delete(deviceId);
+  }
+
   /** A device (re-)created under this id starts with a clean slate. */
   created(deviceId: string): void {
     this.offlineWhy.delete(deviceId);

@@ -4,11 +4,14 @@
 // keepalives; every change is an event and a registry status.
 import { EventEmitter } from 'node:events';
 
+/** Where we send to reach a device: the device itself, or the edge proxy it registered through. */
 export interface DeviceRemote {
   transport: 'udp' | 'tcp';
   address: string;
   port: number;
   connectionId?: string;
+  /** Registered through an edge proxy (edge-proxy.ts): the route set to the device (its Path) and the device's own address. */
+  proxied?: { route: string[]; address: string; port: number };
 }
 
 export interface DeviceSession {
@@ -36,6 +39,8 @@ export function deviceSettings(doc: Record<string, unknown>): DeviceSettings {
 
 interface SessionEvents {
   online: [DeviceSession];
+  /** Every accepted REGISTER, new or refresh (the cluster records where the device is registered, until when). */
+  registered: [DeviceSession];
   offline: [deviceId: string, reason: string];
 }
 
@@ -85,8 +90,9 @@ export class DeviceSessions extends EventEmitter<SessionEvents> {
     };
     this.sessions.set(deviceId, session);
     // A device that moved (new address or transport) is a new session for the media side too.
-    const fresh = !old || old.remote.address !== remote.address || old.remote.port !== remote.port;
+    const fresh = !old || !sameDevice(old.remote, remote);
     if (!old) this.emit('online', session);
+    this.emit('registered', session);
     return { session, fresh };
   }
 
@@ -109,7 +115,8 @@ export class DeviceSessions extends EventEmitter<SessionEvents> {
     session.lastKeepaliveAt = this.now();
     session.keepalives++;
     // Devices behind NAT may come from a new port after a rebind; answer where they are now.
-    session.remote = remote;
+    // Through an edge proxy the binding stays its REGISTER's Path.
+    if (!session.remote.proxied) session.remote = remote;
     return true;
   }
 
@@ -121,4 +128,10 @@ export class DeviceSessions extends EventEmitter<SessionEvents> {
       else if (t - s.lastKeepaliveAt > silenceMs) this.unregister(s.deviceId, `no keepalive for ${this.keepalive.missed} intervals of ${this.keepalive.intervalSeconds} s`);
     }
   }
+}
+
+/** The same device binding: its own address and port (behind an edge proxy, the ones the proxy saw), and transport. */
+export function sameDevice(a: DeviceRemote, b: DeviceRemote): boolean {
+  const [x, y] = [a.proxied ?? a, b.proxied ?? b];
+  return x.address === y.address && x.port === y.port && a.transport === b.transport;
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorBody, GwError, Id, invalid, jsonBounds, notFound, READ_ROLES, WRITE_ROLES, type RegistryService, type Role } from '../../device-registry/index.ts';
 import type { DeviceSessions } from './devices.ts';
 import type { DeviceSync } from './device-sync.ts';
+import { deviceAddressOf } from './edge-proxy.ts';
 import { checkPtzMove, encodePtzCmd, type PtzMove } from './manscdp/index.ts';
 import type { LiveSessions } from './play/live-sessions.ts';
 import { QueryError, type DeviceQueries, type QueryTarget } from './queries.ts';
@@ -48,7 +49,9 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
     schema: { tags, summary: 'Devices registered now: address, transport, expiry, last keepalive' },
   }, async () => ({
     items: deps.sessions.all().map((s) => ({
-      deviceId: s.deviceId, transport: s.remote.transport, address: s.remote.address, port: s.remote.port, mediaTransport: s.mediaTransport,
+      deviceId: s.deviceId, transport: s.remote.transport, ...deviceAddressOf(s.remote), mediaTransport: s.mediaTransport,
+      // Registered through an edge proxy (Kamailio): where its requests come from and ours go.
+      ...(s.remote.proxied ? { proxy: `${s.remote.address}:${s.remote.port}` } : {}),
       registeredAt: iso(s.registeredAt), expiresAt: iso(s.expiresAt), lastKeepaliveAt: iso(s.lastKeepaliveAt), keepalives: s.keepalives,
     })),
   }));

@@ -15,6 +15,8 @@ import { DeviceEdits } from './device-edits.ts';
 import { DeviceSessions } from './devices.ts';
 import { DeviceStatusBook } from './device-status.ts';
 import { DeviceSync } from './device-sync.ts';
+import { EdgeProxies } from './edge-proxy.ts';
+import { followHomes, handedOver, type DeviceHomes } from './homes.ts';
 import { gbRoutes } from './http-routes.ts';
 import type { AlarmNotify } from './manscdp/index.ts';
 import { MediaPorts } from './media-ports.ts';
@@ -30,6 +32,7 @@ import { SipEndpoint, SipTransport } from './sip/index.ts';
 
 export { Gb28181Config } from './config.ts';
 export type { GbAlarm } from './alarms.ts';
+export type { DeviceHomes, HomeChange } from './homes.ts';
 
 export interface GbEvents {
   alarm: [GbAlarm];
@@ -56,6 +59,8 @@ export interface Gb28181Deps {
   registry: RegistryService;
   raise: RaiseIncident;
   log: Logger;
+  /** Cluster: where every device is registered, this node's registrations recorded there (gateway/cluster/media origins). */
+  homes?: DeviceHomes;
 }
 
 export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Promise<Gb28181Room> {
@@ -69,7 +74,11 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   await transport.listen();
   const sipPort = transport.address().port;
   const limiter = new RateLimiter(config.register.ratePerSecond, config.register.burst);
-  const sip = new SipEndpoint({ transport, allow: (remote, req) => req.method !== 'REGISTER' || limiter.allow(remote.address), logger: log.child({ component: 'sip' }) });
+  const edge = new EdgeProxies(config.edgeProxies);
+  // Behind an edge proxy every device shares the proxy's address: each is limited by its own.
+  const sip = new SipEndpoint({
+    transport, allow: (remote, req) => req.method !== 'REGISTER' || limiter.allow(edge.deviceAddress(req, remote).address), logger: log.child({ component: 'sip' }),
+  });
   sip.on('limited', (req, remote) => warn.warn(`limited:${remote.address}`, { address: remote.address, method: req.method }, 'GB28181 REGISTER flood: requests dropped'));
   sip.on('bad-message', (bad) => warn.warn(`bad:${bad.remote.address}`, { address: bad.remote.address, reason: bad.reason, status: bad.status }, 'GB28181 unreadable SIP message'));
 
@@ -86,8 +95,11 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     fresh: (id) => {
       if (config.catalogOnRegister) sync.afterRegister(id);
     },
-    refused: (id, reason) => deviceStatus.offline(id, reason),
-  });
+    // A device registered with another node speaks for itself there; a refused REGISTER here (a stranger's) changes nothing.
+    refused: (id, reason) => {
+      if (!deps.homes?.elsewhere(id)) deviceStatus.offline(id, reason);
+    },
+  }, edge);
   const edits = new DeviceEdits(deps.registry, sessions, register, deviceStatus);
   const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm));
   const live = new LiveSessions(deps.registry, sessions, {
@@ -106,8 +118,11 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   sessions.on('offline', (deviceId, reason) => {
     queries.forget(deviceId, reason);
     log.info({ deviceId, reason }, 'GB28181 device offline');
-    deviceStatus.offline(deviceId, reason);
+    if (!handedOver(deps.homes, deviceId)) return deviceStatus.offline(deviceId, reason);
+    deviceStatus.handedOver(deviceId);
+    events.emit('availability', deviceId);
   });
+  const unfollow = deps.homes && followHomes(deps.homes, { sessions, status: deviceStatus, availability: (id) => events.emit('availability', id), log });
   sessions.start();
   edits.start();
 
@@ -128,6 +143,10 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
 
   const source: GbSource = {
     relayUrl: (channelId) => relay.url(channelId),
+    elsewhere: (row) => {
+      const deviceId = (row.doc.source as { deviceId?: string }).deviceId ?? '';
+      return !sessions.get(deviceId) && deps.homes?.elsewhere(deviceId) !== undefined;
+    },
     unavailable: (row) => {
       const deviceId = (row.doc.source as { deviceId?: string }).deviceId ?? '';
       if (sessions.get(deviceId)) return undefined;
@@ -156,6 +175,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status,
     routes: (app) => gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status }),
     stop: async () => {
+      unfollow?.();
       edits.stop();
       sessions.stop();
       live.closeAll('gateway stopping');

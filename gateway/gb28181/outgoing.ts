@@ -1,6 +1,11 @@
 // Requests the platform sends to devices: MANSCDP MESSAGEs, INVITE and BYE.
 // From is always our platform id in our domain; the Via and Contact carry the
-// address devices reach us at, so their answers come back to us.
+// address devices reach us at, so their answers come back to us. A device
+// registered through an edge proxy is reached through it: the Request-URI
+// names the device's own address, the Route its REGISTER's Path; in a dialog,
+// the route set is the Record-Route of the device's 200 (RFC 3261 §12.2.1.1).
+import type { DeviceRemote } from './devices.ts';
+import { deviceAddressOf, routeTo } from './edge-proxy.ts';
 import type { OutgoingCharset } from './manscdp/index.ts';
 import { encodeXmlBody } from './manscdp/index.ts';
 import { buildRequest, newCallId, newTag, type SipRemote, type SipRequest } from './sip/index.ts';
@@ -23,6 +28,8 @@ export interface Dialog {
   remoteTarget: string;
   cseq: number;
   remote: SipRemote;
+  /** The dialog's route set: the 200's Record-Route, reversed. */
+  routes: string[];
 }
 
 export const MANSCDP = 'Application/MANSCDP+xml';
@@ -45,7 +52,7 @@ export class OutgoingRequests {
   }
 
   /** A MANSCDP MESSAGE to a device (or one of its channels), body in the device's charset. */
-  message(remote: SipRemote, targetId: string, xml: string, charset: OutgoingCharset): SipRequest {
+  message(remote: DeviceRemote, targetId: string, xml: string, charset: OutgoingCharset): SipRequest {
     return buildRequest({
       method: 'MESSAGE',
       uri: `sip:${targetId}@${hostPort(remote)}`,
@@ -54,13 +61,14 @@ export class OutgoingRequests {
       callId: newCallId(this.me.address),
       cseq: this.cseq++,
       via: this.via(remote),
+      headers: routeTo(remote),
       body: encodeXmlBody(xml, charset),
       contentType: MANSCDP,
     });
   }
 
   /** A live-play INVITE for one channel; the Subject names the channel and the SSRC (GB/T 28181 §9.2). */
-  invite(remote: SipRemote, channelId: string, ssrc: string, sdp: string): { request: SipRequest; localTag: string; callId: string } {
+  invite(remote: DeviceRemote, channelId: string, ssrc: string, sdp: string): { request: SipRequest; localTag: string; callId: string } {
     const localTag = newTag();
     const callId = newCallId(this.me.address);
     const request = buildRequest({
@@ -72,7 +80,7 @@ export class OutgoingRequests {
       cseq: 1,
       via: this.via(remote),
       contact: this.contact,
-      headers: { Subject: `${channelId}:${ssrc},${this.me.id}:0` },
+      headers: { Subject: `${channelId}:${ssrc},${this.me.id}:0`, ...routeTo(remote) },
       body: sdp,
       contentType: 'APPLICATION/SDP',
     });
@@ -89,11 +97,13 @@ export class OutgoingRequests {
       cseq: ++dialog.cseq,
       via: this.via(dialog.remote),
       contact: this.contact,
+      headers: dialog.routes.length ? { Route: dialog.routes.join(', ') } : undefined,
     });
   }
 }
 
-function hostPort(remote: SipRemote): string {
-  const host = remote.address.includes(':') ? `[${remote.address}]` : remote.address;
-  return `${host}:${remote.port}`;
+function hostPort(remote: DeviceRemote): string {
+  const { address, port } = deviceAddressOf(remote);
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${host}:${port}`;
 }

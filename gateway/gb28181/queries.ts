@@ -3,8 +3,9 @@
 // A catalog answer spans several MESSAGEs: items are gathered until SumNum.
 import type { CatalogItem, CatalogResponse, DeviceInfo, DeviceStatus, ManscdpMessage, OutgoingCharset } from './manscdp/index.ts';
 import { buildPtzControl, buildQuery, decodeCatalog, decodeDeviceInfo, decodeDeviceStatus } from './manscdp/index.ts';
+import type { DeviceRemote } from './devices.ts';
 import type { OutgoingRequests } from './outgoing.ts';
-import { SipError, type SipEndpoint, type SipRemote } from './sip/index.ts';
+import { SipError, type SipEndpoint } from './sip/index.ts';
 
 export class QueryError extends Error {
   /** timeout: no answer in time; refused: a non-2xx; unreachable: could not be sent; offline: the device went away (or was disabled) meanwhile. */
@@ -34,7 +35,7 @@ interface Pending {
 
 export interface QueryTarget {
   deviceId: string;
-  remote: SipRemote;
+  remote: DeviceRemote;
   charset: OutgoingCharset;
 }
 
@@ -156,7 +157,7 @@ export class DeviceQueries {
   }
 
   /** Sends a MESSAGE and returns the status of the device's answer to it. */
-  private async sendMessage(remote: SipRemote, targetId: string, xml: string, charset: OutgoingCharset): Promise<number> {
+  private async sendMessage(remote: DeviceRemote, targetId: string, xml: string, charset: OutgoingCharset): Promise<number> {
     try {
       const response = await this.sip.request(remote, this.out.message(remote, targetId, xml, charset), { timeoutMs: this.timeoutMs });
       return response.status;

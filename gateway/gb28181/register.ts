@@ -7,7 +7,8 @@
 import type { Logger } from 'pino';
 import type { RegistryService, StoredRow } from '../../device-registry/index.ts';
 import type { Gb28181Config } from './config.ts';
-import { deviceSettings, type DeviceRemote, type DeviceSessions } from './devices.ts';
+import { deviceSettings, sameDevice, type DeviceSessions } from './devices.ts';
+import { deviceAddressOf, type EdgeProxies } from './edge-proxy.ts';
 import { senderOf } from './sender.ts';
 import { DigestServer, type SipEndpoint, type SipRemote, type SipRequest } from './sip/index.ts';
 
@@ -43,6 +44,7 @@ export class RegisterHandler {
     private readonly sip: SipEndpoint,
     private readonly log: Logger,
     private readonly hooks: RegisterHooks,
+    private readonly edge: EdgeProxies,
   ) {
     this.digest = new DigestServer({ realm: config.domain, nonceTtlMs: config.register.nonceTtlSeconds * 1000 });
   }
@@ -58,7 +60,7 @@ export class RegisterHandler {
     const admission = this.admission(row);
     if ('why' in admission) {
       await this.sip.respond(req, remote, 403, `Forbidden (${admission.why})`);
-      if (admission.status) this.refuse(deviceId, remote, admission.status);
+      if (admission.status) this.refuse(req, deviceId, remote, admission.status);
       return this.count({ deviceId, result: 'refused', reason: admission.why });
     }
     const { password } = admission;
@@ -71,7 +73,7 @@ export class RegisterHandler {
     }
     if (verdict.result === 'bad-password' || verdict.username !== deviceId) {
       await this.sip.respond(req, remote, 403, 'Forbidden (wrong password)');
-      if (row) this.refuse(deviceId, remote, 'auth failed');
+      if (row) this.refuse(req, deviceId, remote, 'auth failed');
       return this.count({ deviceId, result: 'refused', reason: 'wrong password' });
     }
     // A stale or replayed nonce from a client that knows the password: challenge afresh.
@@ -107,9 +109,9 @@ export class RegisterHandler {
    * A known device refused: its status says why. Only the registered binding
    * itself loses its registration; a stranger's refused REGISTER changes nothing.
    */
-  private refuse(deviceId: string, remote: SipRemote, reason: string): void {
+  private refuse(req: SipRequest, deviceId: string, remote: SipRemote, reason: string): void {
     const session = this.sessions.get(deviceId);
-    if (session && sameBinding(session.remote, remote)) this.sessions.unregister(deviceId, reason);
+    if (session && sameDevice(session.remote, this.edge.bindingOf(req, remote))) this.sessions.unregister(deviceId, reason);
     if (!this.sessions.get(deviceId)) this.hooks.refused(deviceId, reason);
   }
 
@@ -119,7 +121,8 @@ export class RegisterHandler {
     const headers: Record<string, string | number> = { Date: gbDate(new Date()) };
     if (session) {
       const left = Math.max(0, Math.round((session.expiresAt - Date.now()) / 1000));
-      const contact = session.contact ?? `<sip:${deviceId}@${session.remote.address}:${session.remote.port}>`;
+      const at = deviceAddressOf(session.remote);
+      const contact = session.contact ?? `<sip:${deviceId}@${at.address}:${at.port}>`;
       headers.Contact = `${contact.replace(/;\s*expires\s*=\s*\d+/gi, '')};expires=${left}`;
     }
     await this.sip.respond(req, remote, 200, undefined, { headers });
@@ -162,7 +165,7 @@ export class RegisterHandler {
     // Clamped rather than refused with 423: devices honour the Expires of the answer.
     const granted = Math.round(Math.min(max, Math.max(min, asked ?? 3600)));
     // Recorded before the answer goes out: for a known device nothing has waited since the edit check, so no edit slips in between.
-    const { fresh } = this.sessions.register(deviceId, { ...remote }, granted, { ...deviceSettings(device.doc), contact });
+    const { fresh } = this.sessions.register(deviceId, this.edge.bindingOf(req, remote), granted, { ...deviceSettings(device.doc), contact });
     await this.sip.respond(req, remote, 200, undefined, { headers: { ...headers, Expires: granted } });
     if (fresh) this.hooks.fresh(deviceId);
     return this.count({ deviceId, result: fresh ? 'registered' : 'refreshed' });
@@ -176,8 +179,6 @@ export class RegisterHandler {
     return outcome;
   }
 }
-
-const sameBinding = (a: DeviceRemote, b: SipRemote) => a.address === b.address && a.port === b.port && a.transport === b.transport;
 
 /** Expires header, else the Contact's expires parameter; undefined when neither is given. */
 function requestedExpires(req: SipRequest): number | undefined {

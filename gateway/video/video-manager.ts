@@ -28,6 +28,8 @@ export interface GbSource {
   relayUrl(channelId: string): string;
   /** Why the channel cannot play now (its device is not registered, …), or undefined. */
   unavailable(row: StoredRow): string | undefined;
+  /** Cluster: its device is registered with another node, which runs the channel. */
+  elsewhere?(row: StoredRow): boolean;
   /** Fires with a device id when the device's availability changes. */
   on(event: 'availability', listener: (deviceId: string) => void): unknown;
   off(event: 'availability', listener: (deviceId: string) => void): unknown;
@@ -43,6 +45,14 @@ export interface ChannelOwnership {
   owns(channelId: string): number | undefined;
   on(event: 'acquired' | 'lost', listener: (lease: { channelId: string }) => void): unknown;
   off(event: 'acquired' | 'lost', listener: (lease: { channelId: string }) => void): unknown;
+}
+
+/** Cluster: where each RTMP push arrives is recorded, so the other nodes proxy its media there (gateway/cluster/media). */
+export interface PushPlaces {
+  /** An encoder started (true) or stopped (false) pushing the channel to this node. */
+  pushing(channelId: string, active: boolean): void;
+  /** Another node receives the channel's push now. */
+  elsewhere(channelId: string): boolean;
 }
 
 /** Pulled channels are sharded; a push or a GB28181 stream arrives at one node, and runs there. */
@@ -123,6 +133,13 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
 
   private readonly onOwnershipChange = (lease: { channelId: string }) => void this.reconcile(lease.channelId);
 
+  private pushPlaces: PushPlaces | undefined;
+
+  /** Cluster mode: record where pushes arrive, and leave a push another node receives to it (reconcile with release()). */
+  placePushes(places: PushPlaces): void {
+    this.pushPlaces = places;
+  }
+
   /** Stops the channel's ingest if this node no longer owns it (the lease loop awaits this before giving a lease back). */
   release(channelId: string): Promise<void> {
     return this.reconcile(channelId);
@@ -183,6 +200,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     if (!id) return;
     if (active) this.pushing.add(id);
     else this.pushing.delete(id);
+    this.pushPlaces?.pushing(id, active);
     await this.reconcile(id);
   }
 
@@ -219,12 +237,13 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     else this.alwaysOn.delete(row.id);
     if (doc.kind === 'rtmp') {
       if (!this.live) return { why: 'RTMP push is disabled in the configuration' };
-      if (!this.pushing.has(row.id)) return { why: 'no push' };
+      if (!this.pushing.has(row.id)) return this.pushPlaces?.elsewhere(row.id) ? { why: 'runs on another node', elsewhere: true } : { why: 'no push' };
       const key = row.secret?.pushKey as string;
       return { spec: ingestSpec(row, { kind: 'rtmp', url: this.live.rtmpUrl('live', key) }, { tap }, this.settings.tap) };
     }
     if (doc.kind === 'gb28181') {
       if (!this.gb) return { why: 'GB28181 is disabled in the configuration' };
+      if (this.gb.elsewhere?.(row)) return { why: 'runs on another node', elsewhere: true };
       const why = this.gb.unavailable(row);
       if (why) return { why };
     }

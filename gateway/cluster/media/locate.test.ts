@@ -33,3 +33,27 @@ test('local, remote (cached, forgotten), none, and this node in the table', asyn
 
   assert.deepEqual(await locate('late'), { local: true }, 'the table already names this node: its lease loop adopts it');
 });
+
+test('channels that run where their media arrives (GB28181, RTMP): found by origin, cached like a lease; none or this node is local', async () => {
+  const origins = new Map<string, { nodeId: string; url: string | null }>([['gb-cam', { nodeId: 'node-b', url: 'http://10.0.0.6:8080' }], ['pushed-here', { nodeId: 'node-a', url: null }]]);
+  let leaseQueries = 0;
+  let originQueries = 0;
+  const { locate, forget } = leaseLocator({
+    nodeId: 'node-a',
+    owns: () => undefined,
+    owner: async () => (leaseQueries++, undefined),
+    sharded: (id) => id === 'rtsp-cam',
+    origin: async (id) => (originQueries++, origins.get(id)),
+    cacheMs: 60_000,
+  });
+  assert.deepEqual(await locate('gb-cam'), { local: false, nodeId: 'node-b', url: 'http://10.0.0.6:8080' });
+  origins.set('gb-cam', { nodeId: 'node-c', url: 'http://10.0.0.7:8080' });
+  assert.equal(((await locate('gb-cam')) as { nodeId: string }).nodeId, 'node-b', 'cached');
+  forget('gb-cam'); // its node did not answer: the device registered again elsewhere
+  assert.equal(((await locate('gb-cam')) as { nodeId: string }).nodeId, 'node-c');
+  assert.deepEqual(await locate('pushed-here'), { local: true });
+  assert.deepEqual(await locate('no-push-anywhere'), { local: true }, 'the local routes say why (no push, device offline)');
+  assert.deepEqual(await locate('rtsp-cam'), { local: false, none: true }, 'a leased channel still asks the leases');
+  assert.equal(leaseQueries, 1);
+  assert.equal(originQueries, 4);
+});

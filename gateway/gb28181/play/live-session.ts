@@ -4,12 +4,14 @@
 // with no RTP for rtpTimeout ends itself; the ingest supervisor restarts it.
 import type { Logger } from 'pino';
 import type { VideoCodec } from '../media/index.ts';
+import type { DeviceRemote } from '../devices.ts';
+import { deviceAddressOf } from '../edge-proxy.ts';
 import type { MediaPorts } from '../media-ports.ts';
 import type { Dialog, OutgoingRequests } from '../outgoing.ts';
 import type { EsStream } from '../relay.ts';
 import { RelayError } from '../relay.ts';
 import { buildPlayOffer, parsePlayAnswer } from '../sdp.ts';
-import { formatUri, parseNameAddr, SipError, type SipEndpoint, type SipRemote, type SipResponse } from '../sip/index.ts';
+import { formatUri, parseNameAddr, SipError, type SipEndpoint, type SipResponse } from '../sip/index.ts';
 import { EsPipeline } from './es-pipeline.ts';
 import { RtpReceiver } from './rtp-receiver.ts';
 
@@ -30,7 +32,7 @@ export interface LiveTarget {
   /** The channel's GB code (the INVITE's Request-URI user). */
   gbChannelId: string;
   deviceId: string;
-  remote: SipRemote;
+  remote: DeviceRemote;
   transport: 'udp' | 'tcp';
   ssrc: string;
 }
@@ -66,7 +68,7 @@ export class LiveSession implements EsStream {
     const t = this.target;
     const log = this.d.log;
     this.receiver = await RtpReceiver.open(this.d.ports, {
-      transport: t.transport, host: this.d.bindHost, deviceAddress: t.remote.address,
+      transport: t.transport, host: this.d.bindHost, deviceAddress: deviceAddressOf(t.remote).address,
       onPacket: (p) => this.pipeline?.push(p),
       onClosed: (why) => this.close(why),
     });
@@ -90,7 +92,10 @@ export class LiveSession implements EsStream {
       throw new RelayError(502, `INVITE refused by the device: ${response.status} ${response.reason}`);
     }
     this.d.sip.ack(t.remote, request, response);
-    this.dialog = { callId, localTag, remoteTo: response.headers.get('To') ?? '', remoteTarget: contactUri(response) ?? request.uri, cseq: 1, remote: t.remote };
+    this.dialog = {
+      callId, localTag, remoteTo: response.headers.get('To') ?? '', remoteTarget: contactUri(response) ?? request.uri, cseq: 1, remote: t.remote,
+      routes: response.headers.getAll('Record-Route').reverse(),
+    };
     const answer = parsePlayAnswer(response.body.toString('utf8'));
     // The device may send with another SSRC than offered; it says so in y=.
     if (answer.ssrc !== undefined) this.receiver.ssrcs.add(answer.ssrc);
