@@ -11,6 +11,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { loadConfig } from '../gateway/config/load.ts';
 import { startGatewayCluster, type ClusterNodeProcess } from '../test/helpers/gateway-cluster.ts';
 import { round } from './proc.ts';
 
@@ -123,12 +124,12 @@ try {
   await Promise.all(workers);
 
   const maxConnections = (await query<{ max: number }>("SELECT current_setting('max_connections')::int AS max"))[0]?.max;
-  const pools = { registry: 6, incidents: 6, leases: 3 }; // configs/gateway.yaml defaults, which the nodes run with
+  const pools = loadConfig({ argv: [], env: {}, cwd: os.tmpdir() }).store.postgres.pools; // the defaults, which the nodes run with
   process.stdout.write(`${JSON.stringify({
     bench: 'pg-restart',
     command: `node --import tsx bench/pg-restart.ts --nodes ${nodeCount} --writers ${writersPerNode} --downSeconds ${downMs / 1000} --loadSeconds ${loadMs / 1000}`,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
-    settings: { nodes: nodeCount, writersPerNode, writes: 'POST /api/incidents and /api/departments in turn', synchronousCommit: 'on', pools, poolSumPerNode: pools.registry + pools.incidents + pools.leases, maxConnections },
+    settings: { nodes: nodeCount, writersPerNode, writes: 'POST /api/incidents and /api/departments in turn', synchronousCommit: 'on', pools, poolSumPerNode: Object.values(pools).reduce((a, b) => a + b, 0), maxConnections },
     restarts,
     connectionsPerNode: {
       idle: { totals: totals(idle), byPool: idle },
