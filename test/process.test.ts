@@ -58,7 +58,12 @@ test('SIGTERM during a bulk import: the import finishes and is on disk', async (
   const rows = Array.from({ length: 3000 }, (_, i) => `bulk-${i},批量-${i},rtsp,rtsp://10.9.${i >> 8}.${i & 255}/ch1,310101`);
   const body = ['id,name,kind,source.url,gridCode', ...rows].join('\n');
   const pending = api(url, adminKey, '/api/import?entity=channels', { method: 'POST', body, headers: { 'content-type': 'text/csv' } });
-  await new Promise((r) => setTimeout(r, 30));
+  // SIGTERM once the gateway has the request (a fixed pause raced a busy machine: the request came after the close, 503).
+  const received = () => /"url":"\/api\/import[^"]*","ip"[^\n]*"msg":"incoming request"/.test(gw.stdout());
+  for (const deadline = Date.now() + 20_000; !received(); ) {
+    assert.ok(Date.now() < deadline, 'the gateway logged the import request');
+    await new Promise((r) => setTimeout(r, 5));
+  }
   gw.proc.kill('SIGTERM');
   const res = await pending;
   assert.equal(res.status, 200);

@@ -84,7 +84,8 @@ function paramsFor(path: string, ids: Target['ids']): Record<string, string> {
     : path.startsWith('/api/gb28181/devices/') ? GB_DEVICE
     : path.startsWith('/api/keys/') ? ids.key
     : path.startsWith('/api/incidents/') ? ids.incident
-    : path.startsWith('/api/webhooks/deliveries/') ? '1'
+    // No delivery has this id (a low one may have become a dead letter of the fuzz's own webhook by then).
+    : path.startsWith('/api/webhooks/deliveries/') ? '987654321'
     : path.startsWith('/api/webhooks/') ? ids.webhook
     : path.startsWith('/media/') ? 'cam-1'
     : 'x';
