@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { PgPoolOptions, RegistryService } from '../../device-registry/index.ts';
+import { LoopHealth } from '../loop-health.ts';
 import type { RaiseIncident } from './candidate.ts';
 import type { IncidentsConfig } from './config.ts';
 import type { EventLog, StoredEventSink } from './event-log.ts';
@@ -85,12 +86,13 @@ export async function startIncidents(config: IncidentsConfig, deps: IncidentDeps
   const raise: RaiseIncident = deps.queue ?? ((candidate, opts) => service.raise(candidate, opts));
   const health = new HealthWatch(deps.registry, raise, config.health, log.child({ component: 'health' }));
   let housekeeping: Promise<void> | undefined;
+  const housekeepingHealth = new LoopHealth(log, 'incident housekeeping');
   const tick = setInterval(() => {
     housekeeping ??= (async () => {
       await service.escalateOverdue();
       await store.pruneEvents(Date.now() - config.eventRetentionHours * 3_600_000);
     })()
-      .catch((err: unknown) => log.error({ err }, 'incident housekeeping failed'))
+      .then(() => housekeepingHealth.ok(), (err: unknown) => housekeepingHealth.failed(err))
       .finally(() => (housekeeping = undefined));
   }, TICK_MS);
   const stats = new IncidentStats(store.stats, deps.registry);

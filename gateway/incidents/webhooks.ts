@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GwError, notFound } from '../../device-registry/index.ts';
+import { LoopHealth } from '../loop-health.ts';
 import { redactUrl } from '../log.ts';
 import type { IncidentsConfig } from './config.ts';
 import type { StoredEvent } from './store/types.ts';
@@ -56,8 +57,11 @@ export class Webhooks {
   private hooks: { rows: WebhookRow[]; at: number } | undefined; // enabled ones, reloaded after a change
   /** Attempts made by this node, by outcome (failed: to be retried; dead: given up, kept as a dead letter). */
   readonly counts = { delivered: 0, failed: 0, dead: 0 };
+  private readonly health: LoopHealth;
 
-  constructor(private readonly store: WebhookStore, private readonly config: IncidentsConfig['webhooks'], private readonly log: Logger) {}
+  constructor(private readonly store: WebhookStore, private readonly config: IncidentsConfig['webhooks'], private readonly log: Logger) {
+    this.health = new LoopHealth(log, 'webhook delivery');
+  }
 
   async create(input: { name: string; url: string; filter?: WebhookFilter }): Promise<Webhook & { secret: string }> {
     const row: WebhookRow = {
@@ -124,7 +128,7 @@ export class Webhooks {
   private kick(): void {
     if (this.running) return;
     this.running = this.deliverDue()
-      .catch((err: unknown) => this.log.error({ err }, 'webhook delivery loop failed'))
+      .then(() => this.health.ok(), (err: unknown) => this.health.failed(err))
       .finally(() => (this.running = undefined));
   }
 
