@@ -4,7 +4,7 @@
 import type { RegistryService, StoredRow } from '../../../device-registry/index.ts';
 import type { DeviceHomes } from '../../gb28181/index.ts';
 import type { PushPlaces } from '../../video/video-manager.ts';
-import type { OriginBook } from './origin-book.ts';
+import type { OriginBook, OriginChange } from './origin-book.ts';
 import type { OriginHolder, OriginStore } from './origin-store.ts';
 
 const gbKey = (deviceId: string) => `gb:${deviceId}`;
@@ -20,9 +20,11 @@ export function deviceHomes(book: OriginBook): DeviceHomes {
     hold: (deviceId, expiresAt) => book.claim(gbKey(deviceId), Math.max(0, expiresAt - Date.now())),
     drop: (deviceId) => book.release(gbKey(deviceId)),
     elsewhere: (deviceId) => elsewhere(book, gbKey(deviceId)),
+    // Only what another node did or lost: this node's own registrations and drops are its room's own news.
     watch: (listener) => {
-      const onChange = (c: { key: string; holder?: string; previous?: string; holderLost: boolean }) => {
-        if (c.key.startsWith('gb:')) listener(c.key.slice(3), { holder: c.holder, previous: c.previous, holderLost: c.holderLost });
+      const onChange = (c: OriginChange) => {
+        const other = (n: string | undefined) => n !== undefined && n !== book.nodeId;
+        if (c.key.startsWith('gb:') && (other(c.holder) || other(c.previous))) listener(c.key.slice(3), { holder: c.holder, previous: c.previous, holderLost: c.holderLost });
       };
       book.on('change', onChange);
       return () => book.off('change', onChange);
