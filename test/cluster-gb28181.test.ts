@@ -22,8 +22,9 @@ const TTL_S = 4;
 const TICK_S = 0.5;
 const KEEPALIVE_S = 1;
 const PASSWORD = 'gb-cluster-pass-01';
-/** Fixed ids: Kamailio's hash over them puts devices on both nodes. */
+/** Fixed ids: Kamailio's hash over them puts devices on both nodes. The last one speaks SIP over TCP. */
 const DEVICE_IDS = Array.from({ length: 6 }, (_, i) => `3402000000132000${String(301 + i).padStart(4, '0')}`);
+const TCP_DEVICE = DEVICE_IDS[DEVICE_IDS.length - 1]!;
 
 const GB_ARGS = [
   '--gb28181.enabled', 'true', '--gb28181.host', '127.0.0.1', '--gb28181.port', '0', '--gb28181.announceAddress', '127.0.0.1',
@@ -39,6 +40,7 @@ const VIDEO_ARGS = [
 let cluster: GatewayCluster;
 let kamailio: Kamailio;
 let host: GbSimHost;
+let tcpHost: GbSimHost;
 let devices: GbDeviceSim[];
 let stays: StayRegistered[];
 const simLog: string[] = [];
@@ -52,14 +54,17 @@ before(async () => {
     await nodes[0]!.json('/api/gb28181/devices', { method: 'POST', body: JSON.stringify({ id, name: `路口设备 ${id.slice(-3)}`, password: PASSWORD }) });
   }
   const clip = await ensureGbClip();
-  host = await GbSimHost.start({ platform: { host: '127.0.0.1', port: kamailio.port, id: PLATFORM_ID, domain: DOMAIN } });
-  devices = DEVICE_IDS.map((deviceId) => host.addDevice({ deviceId, password: PASSWORD, channels: 1, clip, keepaliveSeconds: KEEPALIVE_S }));
+  const platform = { host: '127.0.0.1', port: kamailio.port, id: PLATFORM_ID, domain: DOMAIN };
+  host = await GbSimHost.start({ platform });
+  tcpHost = await GbSimHost.start({ platform, sipTransport: 'tcp' });
+  devices = DEVICE_IDS.map((deviceId) => (deviceId === TCP_DEVICE ? tcpHost : host).addDevice({ deviceId, password: PASSWORD, channels: 1, clip, keepaliveSeconds: KEEPALIVE_S }));
   stays = devices.map((d) => stayRegistered(d, (line) => simLog.push(`${new Date().toISOString()} ${line}`), 1000));
 });
 
 after(async () => {
   for (const s of stays ?? []) s.stop();
   await host?.close();
+  await tcpHost?.close();
   await cluster?.close();
   await kamailio?.stop();
 });
@@ -108,15 +113,19 @@ test('devices register through Kamailio, spread over both nodes; each channel pl
   for (const n of cluster.nodes.values()) {
     for (const r of (await n.json<{ items: Registration[] }>('/api/gb28181/registrations')).items) {
       assert.equal(r.proxy, `127.0.0.1:${kamailio.port}`);
-      assert.equal(r.port, host.port, 'the device address is its own socket, read from the Via below Kamailio\'s');
+      // The device's own address, read from the Via below Kamailio's (over TCP: the port of its connection to Kamailio).
+      if (r.deviceId !== TCP_DEVICE) assert.equal(r.port, host.port);
+      else assert.notEqual(r.port, kamailio.port);
     }
   }
   // The catalog query went from each holder to its devices through Kamailio (along the Path).
   await waitFor(async () => ((await node('node-1').json<{ items: unknown[] }>('/api/channels?kind=gb28181&limit=100')).items.length === DEVICE_IDS.length || undefined),
     30_000, 'one catalog channel per device');
 
-  for (const holder of ['node-1', 'node-2']) {
-    const device = devices.find((d) => placed.get(d.deviceId) === holder)!;
+  // One device of each node, and the one on TCP (Kamailio reaches it over the connection it opened).
+  const played = new Set([...['node-1', 'node-2'].map((n) => devices.find((d) => placed.get(d.deviceId) === n)!), devices.find((d) => d.deviceId === TCP_DEVICE)!]);
+  for (const device of played) {
+    const holder = placed.get(device.deviceId)!;
     const channelId = device.channelIds[0]!;
     const viewer = node(other(holder));
     const { url, servedBy } = await playFrom(viewer, channelId, 40_000);
@@ -156,33 +165,49 @@ test('RTMP: a push to one node plays through the other; the encoder pushing to t
   }
 });
 
-test('kill -9 of a node: its devices register with the survivor through Kamailio and their channels play there again', async (t) => {
+test('kill -9 of a node: its devices register with the survivor through Kamailio and their channels play there again; one that does not is offline, not stuck on the dead node', async (t) => {
   const placed = await holders();
   const victim = 'node-1';
   const survivor = node('node-2');
   const orphans = devices.filter((d) => placed.get(d.deviceId) === victim);
-  assert.ok(orphans.length > 0);
+  assert.ok(orphans.length >= 2);
   const watched = orphans[0]!.channelIds[0]!;
   // Watched from the survivor before: proxied to the victim.
   assert.equal((await playFrom(survivor, watched, 30_000)).servedBy, victim);
+  // One of the victim's devices goes quiet with it (a power cut on that street): it will not register again.
+  const gone = orphans.find((d) => d.deviceId !== TCP_DEVICE && d !== orphans[0])!;
+  stays[devices.indexOf(gone)]!.stop();
+  const back = orphans.filter((d) => d !== gone);
 
   const t0 = Date.now();
   await cluster.kill(victim);
   await waitFor(async () => {
     const h = await holders();
-    return orphans.every((d) => h.get(d.deviceId) === 'node-2') || undefined;
+    return back.every((d) => h.get(d.deviceId) === 'node-2') || undefined;
   }, 60_000, 'the dead node\'s devices registered with the survivor');
   const registeredMs = Date.now() - t0;
   const again = await playFrom(survivor, watched, 60_000);
   const playingMs = Date.now() - t0;
   assert.equal(again.servedBy, null, 'served by the survivor itself');
   assert.equal((await ffprobe(again.url))[0]?.codec_name, 'h264');
-  t.diagnostic(`kill -9 ${victim}: its ${orphans.length} devices registered with node-2 after ${registeredMs} ms; ${watched} playing again there after ${playingMs} ms ` +
+  t.diagnostic(`kill -9 ${victim}: its ${back.length} devices registered with node-2 after ${registeredMs} ms; ${watched} playing again there after ${playingMs} ms ` +
     `(keepalive ${KEEPALIVE_S} s, Kamailio probe 1 s and node timeout 1 s, lease time ${TTL_S} s)`);
   assert.ok(playingMs < 60_000);
   // Their registry status is the survivor's word: online.
-  for (const d of orphans) {
+  for (const d of back) {
     const row = await survivor.json<{ status: { state: string } }>(`/api/gb28181/devices/${d.deviceId}`);
     assert.equal(row.status.state, 'online', d.deviceId);
   }
+  // The quiet one: once the dead node's record stops counting (its heartbeat older than the lease time), the
+  // survivor says it is offline and why, and serves its channel itself (503 with the reason) instead of proxying to the dead node.
+  const status = await waitFor(async () => {
+    const row = await survivor.json<{ status: { state: string; reason?: string } }>(`/api/gb28181/devices/${gone.deviceId}`);
+    return row.status.state === 'offline' ? row.status : undefined;
+  }, TTL_S * 1000 + 20_000, 'the quiet device offline');
+  assert.match(status.reason ?? '', /node node-1 .*left the cluster/);
+  const { hls } = await survivor.json<{ hls: string }>(`/api/channels/${gone.channelIds[0]}/play`);
+  const res = await survivor.api(hls);
+  assert.equal(res.status, 503);
+  assert.equal(res.headers.get('x-gw-served-by'), null);
+  assert.match(await res.text(), /device offline: node node-1/);
 });
