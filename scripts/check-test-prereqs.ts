@@ -28,6 +28,7 @@ const PREREQUISITES: Prerequisite[] = [
   { what: 'openssl (test certificates)', candidates: ['openssl'], debianPackage: 'openssl' },
   { what: 'PostgreSQL server (scale-out tests)', candidates: postgresBinaries(), debianPackage: 'postgresql' },
   { what: 'nats-server (scale-out tests)', candidates: ['nats-server'], debianPackage: 'nats-server' },
+  { what: 'kamailio (SIP load balancer in front of GB28181 nodes)', candidates: ['/usr/sbin/kamailio', 'kamailio'], debianPackage: 'kamailio' },
 ];
 
 function executable(path: string): boolean {
