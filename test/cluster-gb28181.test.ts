@@ -139,6 +139,13 @@ test('devices register through Kamailio, spread over both nodes; each channel pl
     const row = await viewer.json<{ status: { state: string; reason?: string } }>(`/api/channels/${channelId}`);
     assert.equal(row.status.state, 'online', `registry status of ${channelId}: ${JSON.stringify(row.status)}`);
     assert.ok(device.received.invites >= 1);
+    // PTZ: the device's answers reach the node it registered with, so that node asks it; the other one says where.
+    const refused = await viewer.api(`/api/channels/${channelId}/ptz`, { method: 'POST', body: JSON.stringify({ pan: 'left', panSpeed: 100 }) });
+    assert.equal(refused.status, 409);
+    assert.match(await refused.text(), new RegExp(`registered with node ${holder}`));
+    const ptzBefore = device.received.ptz.length;
+    await node(holder).json(`/api/channels/${channelId}/ptz`, { method: 'POST', body: JSON.stringify({ pan: 'left', panSpeed: 100 }) });
+    assert.equal(device.received.ptz.length, ptzBefore + 1, 'the PTZ MESSAGE reached the device through Kamailio');
   }
 });
 

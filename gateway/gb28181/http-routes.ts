@@ -18,6 +18,8 @@ export interface GbRouteDeps {
   sync: DeviceSync;
   queries: DeviceQueries;
   status(): Record<string, unknown>;
+  /** Cluster: the other node holding the device's registration (homes.ts). */
+  elsewhere?(deviceId: string): string | undefined;
 }
 
 const tags = ['gb28181'];
@@ -35,8 +37,11 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
     if (!row) throw notFound('GB28181 device', deviceId);
     if (row.doc.enabled === false) throw new GwError('GW_ERR_DEVICE_OFFLINE', `GB28181 device ${deviceId} is disabled`, 'id');
     const target = deps.sync.target(deviceId);
-    if (!target) throw new GwError('GW_ERR_DEVICE_OFFLINE', `GB28181 device ${deviceId} is not registered`, 'id');
-    return target;
+    if (target) return target;
+    // Its answers come back to the node it registered with (the SIP proxy hashes by device): only that node can ask it.
+    const holder = deps.elsewhere?.(deviceId);
+    if (holder) throw new GwError('GW_ERR_DEVICE_OFFLINE', `GB28181 device ${deviceId} is registered with node ${holder}: ask it through that node`, 'id');
+    throw new GwError('GW_ERR_DEVICE_OFFLINE', `GB28181 device ${deviceId} is not registered`, 'id');
   };
 
   app.get('/api/gb28181/status', {

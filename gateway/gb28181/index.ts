@@ -173,7 +173,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   log.info({ sipPort, transports: config.transports, id: config.id, announce: me.address }, 'GB28181 SIP server listening');
   return {
     events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status,
-    routes: (app) => gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status }),
+    routes: (app) => gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) }),
     stop: async () => {
       unfollow?.();
       edits.stop();
