@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
+import type pg from 'pg';
 import pino from 'pino';
 import { startNats, type Nats } from '../../../test/helpers/nats.ts';
 import { postgresPerFile } from '../../../test/helpers/postgres.ts';
@@ -33,21 +34,22 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
   }
 }
 
+async function startBook(pool: pg.Pool, nodeId: string, live: () => readonly string[]) {
+  const store = new OriginStore(pool, nodeId, TTL_MS);
+  await store.migrate(); // every node migrates: the later ones find nothing to do
+  const nc = await connect({ servers: nats.url });
+  conns.push(nc);
+  const book = new OriginBook(store, nc, nodeId, live, pino({ level: 'silent' }), 60_000);
+  await book.start();
+  return { store, book };
+}
+
 test('claims, moves, releases, a node that stops beating and one that restarts', async () => {
   const pool = leasePool(await pgServer.freshDatabase(), { max: 4 });
   let live: readonly string[] = ['node-a', 'node-b'];
   const beats = { 'node-a': new LeaseStore(pool, 'node-a', TTL_MS), 'node-b': new LeaseStore(pool, 'node-b', TTL_MS) };
   await beats['node-a'].ensureSchema();
-  const log = pino({ level: 'silent' });
-  const book = async (nodeId: 'node-a' | 'node-b') => {
-    const store = new OriginStore(pool, nodeId, TTL_MS);
-    await store.migrate(); // both nodes migrate: the second finds nothing to do
-    const nc = await connect({ servers: nats.url });
-    conns.push(nc);
-    const b = new OriginBook(store, nc, nodeId, () => live, log, 60_000);
-    await b.start();
-    return { store, book: b };
-  };
+  const book = (nodeId: 'node-a' | 'node-b') => startBook(pool, nodeId, () => live);
   // The lease loop's heartbeat, for the nodes alive in this story.
   const beat = () => Promise.all(live.map((n) => beats[n as 'node-a' | 'node-b'].heartbeat(10, n === 'node-a' ? 'http://10.0.0.5:8080' : 'http://10.0.0.6:8080')));
   const beating = setInterval(() => void beat(), 200);
@@ -95,6 +97,27 @@ test('claims, moves, releases, a node that stops beating and one that restarts',
     assert.equal(a2.book.holder('gb:34020000001320000001'), 'node-b', 'it learns the others\' holdings from the table');
     await a.book.stop().catch(() => undefined);
     await Promise.all([a2.book.stop(), b.book.stop()]);
+  } finally {
+    clearInterval(beating);
+    await pool.end();
+  }
+});
+
+test('a claim made while PostgreSQL is away is written once it is back', async () => {
+  const pool = leasePool(await pgServer.freshDatabase(), { max: 2 });
+  const beats = new LeaseStore(pool, 'node-c', TTL_MS);
+  await beats.ensureSchema();
+  const beating = setInterval(() => void beats.heartbeat(10, 'http://10.0.0.7:8080').catch(() => undefined), 200);
+  try {
+    await beats.heartbeat(10, 'http://10.0.0.7:8080');
+    const c = await startBook(pool, 'node-c', () => ['node-c']);
+    await pgServer.server().stop('fast');
+    c.book.claim('gb:34020000001320000009', 600_000);
+    assert.equal(c.book.holder('gb:34020000001320000009'), 'node-c', 'held at once, whatever the table');
+    await new Promise((r) => setTimeout(r, 1000));
+    await pgServer.server().start();
+    await until('the claim is in the table', async () => (await c.store.holder('gb:34020000001320000009').catch(() => undefined))?.nodeId === 'node-c', 30_000);
+    await c.book.stop();
   } finally {
     clearInterval(beating);
     await pool.end();

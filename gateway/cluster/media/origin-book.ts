@@ -10,6 +10,7 @@ import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { publishToPeers, subscribeToPeers } from '../peer-messages.ts';
 import type { OriginStore } from './origin-store.ts';
+import { OriginWrites } from './origin-writes.ts';
 
 const SUBJECT = 'gw.media.origins';
 const LIVE_CHECK_MS = 1000;
@@ -30,6 +31,7 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
   private live: readonly string[] = [];
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
+  private readonly writes: OriginWrites;
 
   constructor(
     private readonly store: OriginStore,
@@ -41,6 +43,9 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
     private readonly refreshMs = 30_000,
   ) {
     super();
+    this.writes = new OriginWrites(store, log, (key) => {
+      if (this.holder(key) === this.nodeId) publishToPeers(this.nc, SUBJECT, this.nodeId, { key, holder: this.nodeId });
+    });
   }
 
   /** A node that starts holds nothing yet: what a previous run of it left in the table goes, and the others are told. */
@@ -66,7 +71,7 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
   claim(key: string, ttlMs: number | null): void {
     this.set(key, this.nodeId, false);
     publishToPeers(this.nc, SUBJECT, this.nodeId, { key, holder: this.nodeId });
-    this.store.claim(key, ttlMs).catch((err: Error) => this.log.warn({ key, err: err.message }, 'media origin not recorded; the other nodes know it from NATS until the next refresh'));
+    this.writes.claim(key, ttlMs);
   }
 
   /** This node gives `key` up (a push stopped, a registration ended); nothing happens if another node holds it now. */
@@ -74,12 +79,13 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
     if (this.holder(key) !== this.nodeId) return;
     this.set(key, undefined, false);
     publishToPeers(this.nc, SUBJECT, this.nodeId, { key, holder: null });
-    this.store.release(key).catch((err: Error) => this.log.warn({ key, err: err.message }, 'media origin not released in the table; it lapses with its expiry or this node'));
+    this.writes.release(key);
   }
 
   /** Leaving the cluster cleanly: every key goes at once, so the others need not wait for the lease time. */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.writes.stop();
     this.unsubscribe?.();
     publishToPeers(this.nc, SUBJECT, this.nodeId, { reset: true });
     await this.store.releaseAll().catch((err: Error) => this.log.warn({ err: err.message }, 'media origins not released on leaving; they lapse with the lease time'));
