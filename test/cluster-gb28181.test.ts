@@ -27,7 +27,7 @@ const DEVICE_IDS = Array.from({ length: 6 }, (_, i) => `3402000000132000${String
 const TCP_DEVICE = DEVICE_IDS[DEVICE_IDS.length - 1]!;
 
 const GB_ARGS = [
-  '--gb28181.enabled', 'true', '--gb28181.host', '127.0.0.1', '--gb28181.port', '0', '--gb28181.announceAddress', '127.0.0.1',
+  '--gb28181.enabled', 'true', '--gb28181.host', '127.0.0.1', '--gb28181.announceAddress', '127.0.0.1',
   '--gb28181.edgeProxies', '[127.0.0.1]', '--gb28181.keepalive.intervalSeconds', String(KEEPALIVE_S), '--gb28181.keepalive.missed', '3',
   '--gb28181.media.portMin', '0', '--gb28181.media.portMax', '0', '--gb28181.media.rtpTimeoutSeconds', '3', '--gb28181.inviteTimeoutSeconds', '3',
   '--gb28181.register.ratePerSecond', '1000', '--gb28181.register.burst', '1000', '--gb28181.queryTimeoutSeconds', '5',
@@ -44,12 +44,29 @@ let tcpHost: GbSimHost;
 let devices: GbDeviceSim[];
 let stays: StayRegistered[];
 const simLog: string[] = [];
+/** Each node's SIP port: Kamailio's node list names them, so a node that comes back must listen there again. */
+const sipPortOf = new Map<string, number>();
+/** Where Kamailio's hash put each device with both nodes up (test 1). */
+let firstPlacement = new Map<string, string>();
+/** The device that went quiet with the killed node (test 3). */
+let quietDevice: string | undefined;
+
+/** Starts a node with its SIP port (0: any free one), given through the environment as the helper gives every node the same flags. */
+async function startNode(nodeId: string, sipPort = 0): Promise<ClusterNodeProcess> {
+  process.env.GATEWAY_GB28181__PORT = String(sipPort);
+  try {
+    const n = await cluster.start(nodeId);
+    sipPortOf.set(nodeId, (await n.json<{ platform: { sipPort: number } }>('/api/gb28181/status')).platform.sipPort);
+    return n;
+  } finally {
+    delete process.env.GATEWAY_GB28181__PORT;
+  }
+}
 
 before(async () => {
   cluster = await startGatewayCluster({ ttlSeconds: TTL_S, tickSeconds: TICK_S, args: [...GB_ARGS, ...VIDEO_ARGS] });
-  const nodes = await Promise.all(['node-1', 'node-2'].map((id) => cluster.start(id)));
-  const sipPorts = await Promise.all(nodes.map(async (n) => (await n.json<{ platform: { sipPort: number } }>('/api/gb28181/status')).platform.sipPort));
-  kamailio = await startKamailio({ nodes: sipPorts, pingIntervalSeconds: 1, nodeTimeoutMs: 1000 });
+  const nodes = [await startNode('node-1'), await startNode('node-2')];
+  kamailio = await startKamailio({ nodes: [sipPortOf.get('node-1')!, sipPortOf.get('node-2')!], pingIntervalSeconds: 1, nodeTimeoutMs: 1000 });
   for (const id of DEVICE_IDS) {
     await nodes[0]!.json('/api/gb28181/devices', { method: 'POST', body: JSON.stringify({ id, name: `路口设备 ${id.slice(-3)}`, password: PASSWORD }) });
   }
@@ -108,6 +125,7 @@ test('devices register through Kamailio, spread over both nodes; each channel pl
     return h.size === DEVICE_IDS.length ? h : undefined;
   }, 60_000, 'every device registered through Kamailio');
   t.diagnostic(`devices by node: ${JSON.stringify([...placed].map(([d, n]) => `${d.slice(-3)}→${n}`))}`);
+  firstPlacement = placed;
   assert.deepEqual(new Set(placed.values()), new Set(['node-1', 'node-2']), 'the hash puts devices on both nodes');
   // Each node saw the device behind the proxy: the device's own address, Kamailio as the proxy.
   for (const n of cluster.nodes.values()) {
@@ -184,6 +202,7 @@ test('kill -9 of a node: its devices register with the survivor through Kamailio
   // One of the victim's devices goes quiet with it (a power cut on that street): it will not register again.
   const gone = orphans.find((d) => d.deviceId !== TCP_DEVICE && d !== orphans[0])!;
   stays[devices.indexOf(gone)]!.stop();
+  quietDevice = gone.deviceId;
   const back = orphans.filter((d) => d !== gone);
 
   const t0 = Date.now();
@@ -217,4 +236,24 @@ test('kill -9 of a node: its devices register with the survivor through Kamailio
   assert.equal(res.status, 503);
   assert.equal(res.headers.get('x-gw-served-by'), null);
   assert.match(await res.text(), /device offline: node node-1/);
+});
+
+test('the dead node comes back: Kamailio\'s hash gives it its devices again at their next keepalive, each held by one node, their channels playing through the other', async (t) => {
+  const t0 = Date.now();
+  const back = await startNode('node-1', sipPortOf.get('node-1'));
+  const started = Date.now() - t0;
+  // The same hash as at first: every device that was on node-1 and still talks goes back to it; the others stay.
+  const expected = new Map([...firstPlacement].filter(([id]) => id !== quietDevice));
+  const placed = await waitFor(async () => {
+    const h = await holders();
+    return [...expected].every(([id, n]) => h.get(id) === n) && h.size === expected.size ? h : undefined;
+  }, 60_000, 'every device on its first node again');
+  t.diagnostic(`node-1 back (started in ${started} ms): ${[...placed.values()].filter((n) => n === 'node-1').length} devices registered with it again ${Date.now() - t0} ms after its start`);
+  const returned = devices.find((d) => placed.get(d.deviceId) === 'node-1')!;
+  const { url, servedBy } = await playFrom(node('node-2'), returned.channelIds[0]!, 40_000);
+  assert.equal(servedBy, 'node-1');
+  assert.equal((await ffprobe(url))[0]?.codec_name, 'h264');
+  // node-2 let the device go without a word: its status is node-1's, online.
+  const row = await back.json<{ status: { state: string } }>(`/api/gb28181/devices/${returned.deviceId}`);
+  assert.equal(row.status.state, 'online');
 });
