@@ -8,6 +8,8 @@
 // printed). An RTMP push to one node plays through the other, and moves when
 // the encoder pushes to the other node instead.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DOMAIN, PLATFORM_ID } from './helpers/gb28181.ts';
 import { startGatewayCluster, type ClusterNodeProcess, type GatewayCluster } from './helpers/gateway-cluster.ts';
@@ -127,6 +129,8 @@ test('devices register through Kamailio, spread over both nodes; each channel pl
   t.diagnostic(`devices by node: ${JSON.stringify([...placed].map(([d, n]) => `${d.slice(-3)}→${n}`))}`);
   firstPlacement = placed;
   assert.deepEqual(new Set(placed.values()), new Set(['node-1', 'node-2']), 'the hash puts devices on both nodes');
+  // The image's health check (docker/kamailio/healthcheck.sh) finds this Kamailio healthy.
+  execFileSync(resolve('docker/kamailio/healthcheck.sh'), [String(kamailio.port)], { timeout: 10_000 });
   // Each node saw the device behind the proxy: the device's own address, Kamailio as the proxy.
   for (const n of cluster.nodes.values()) {
     for (const r of (await n.json<{ items: Registration[] }>('/api/gb28181/registrations')).items) {
