@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { DeviceChanged, RegistryService, StatusFence, StoredRow } from '../../device-registry/index.ts';
 import { ingestSpec, rtspUrlWithCredentials, safeName, type TapDefaults } from './channel-spec.ts';
 import { ChannelStatusBook, type ChannelVideoStatus } from './channel-status.ts';
+import { GbChannelIndex } from './gb-channels.ts';
 import type { Ffmpeg } from './ffmpeg/locate.ts';
 import type { FrameHub } from './frames.ts';
 import { IngestSupervisor, type IngestSettings, type IngestSpec } from './ingest/supervisor.ts';
@@ -210,29 +211,13 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   private async reconcileGbDevice(deviceId: string | undefined): Promise<void> {
     // One device: its channels as last seen (every row passes desired()), not a scan of the registry per device.
     if (deviceId !== undefined) {
-      for (const id of [...(this.gbChannels.get(deviceId) ?? [])]) await this.reconcile(id);
+      for (const id of this.gbChannels.channelsOf(deviceId)) await this.reconcile(id);
       return;
     }
-    for await (const row of this.registry.all('channels')) {
-      const source = row.doc.source as { deviceId?: string };
-      if (row.doc.kind === 'gb28181' && (deviceId === undefined || source.deviceId === deviceId)) await this.reconcile(row.id, row);
-    }
+    for await (const row of this.registry.all('channels')) if (row.doc.kind === 'gb28181') await this.reconcile(row.id, row);
   }
 
-  /** GB28181 device → its channels (and back), so a device's registration or loss decides only those. */
-  private readonly gbChannels = new Map<string, Set<string>>();
-  private readonly gbDeviceOf = new Map<string, string>();
-
-  private noteGbChannel(row: StoredRow): void {
-    const deviceId = (row.doc.source as { deviceId?: string }).deviceId;
-    const before = this.gbDeviceOf.get(row.id);
-    if (!deviceId || before === deviceId) return;
-    if (before) this.gbChannels.get(before)?.delete(row.id);
-    this.gbDeviceOf.set(row.id, deviceId);
-    let set = this.gbChannels.get(deviceId);
-    if (!set) this.gbChannels.set(deviceId, (set = new Set()));
-    set.add(row.id);
-  }
+  private readonly gbChannels = new GbChannelIndex();
 
   /** An on-demand pulled channel stops when nobody watches; a push runs while pushed, the others always. */
   private runsWhileWatched(spec: IngestSpec): boolean {
@@ -245,7 +230,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   private desired(row: StoredRow | undefined): { spec?: IngestSpec; why?: string; elsewhere?: boolean } {
     if (!row) return { why: 'deleted' };
     this.book.follow(row);
-    if (row.doc.kind === 'gb28181') this.noteGbChannel(row);
+    if (row.doc.kind === 'gb28181') this.gbChannels.note(row);
     const doc = row.doc as { kind: string; enabled: boolean; mode: string; detectionProfile: string | null; source: { pushKey?: string } };
     if (doc.enabled && SHARDED_KINDS.has(doc.kind)) this.shardable.add(row.id);
     else this.shardable.delete(row.id);
