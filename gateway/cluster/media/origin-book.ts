@@ -32,6 +32,7 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private readonly writes: OriginWrites;
+  private stopped = false;
 
   constructor(
     private readonly store: OriginStore,
@@ -69,6 +70,7 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
 
   /** This node holds `key` now: for `ttlMs` (a registration) or while it lives (null). */
   claim(key: string, ttlMs: number | null): void {
+    if (this.stopped) return; // leaving: a registration still arriving is the next node's
     this.set(key, this.nodeId, false);
     publishToPeers(this.nc, SUBJECT, this.nodeId, { key, holder: this.nodeId });
     this.writes.claim(key, ttlMs);
@@ -76,7 +78,7 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
 
   /** This node gives `key` up (a push stopped, a registration ended); nothing happens if another node holds it now. */
   release(key: string): void {
-    if (this.holder(key) !== this.nodeId) return;
+    if (this.stopped || this.holder(key) !== this.nodeId) return;
     this.set(key, undefined, false);
     publishToPeers(this.nc, SUBJECT, this.nodeId, { key, holder: null });
     this.writes.release(key);
@@ -84,6 +86,7 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
 
   /** Leaving the cluster cleanly: every key goes at once, so the others need not wait for the lease time. */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.writes.stop();
     this.unsubscribe?.();
