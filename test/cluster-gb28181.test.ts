@@ -52,6 +52,8 @@ const sipPortOf = new Map<string, number>();
 let firstPlacement = new Map<string, string>();
 /** The device that went quiet with the killed node (test 3). */
 let quietDevice: string | undefined;
+/** What reached the TCP device's socket, as METHOD/transport. */
+const tcpDeviceGot: string[] = [];
 
 /** Starts a node with its SIP port (0: any free one), given through the environment as the helper gives every node the same flags. */
 async function startNode(nodeId: string, sipPort = 0): Promise<ClusterNodeProcess> {
@@ -76,6 +78,9 @@ before(async () => {
   const platform = { host: '127.0.0.1', port: kamailio.port, id: PLATFORM_ID, domain: DOMAIN };
   host = await GbSimHost.start({ platform });
   tcpHost = await GbSimHost.start({ platform, sipTransport: 'tcp' });
+  tcpHost.sip.transport.on('message', (m, remote) => {
+    if (m.kind === 'request') tcpDeviceGot.push(`${m.method}/${remote.transport}`);
+  });
   devices = DEVICE_IDS.map((deviceId) => (deviceId === TCP_DEVICE ? tcpHost : host).addDevice({ deviceId, password: PASSWORD, channels: 1, clip, keepaliveSeconds: KEEPALIVE_S }));
   stays = devices.map((d) => stayRegistered(d, (line) => simLog.push(`${new Date().toISOString()} ${line}`), 1000));
 });
@@ -161,6 +166,11 @@ test('devices register through Kamailio, spread over both nodes; each channel pl
     const row = await viewer.json<{ status: { state: string; reason?: string } }>(`/api/channels/${channelId}`);
     assert.equal(row.status.state, 'online', `registry status of ${channelId}: ${JSON.stringify(row.status)}`);
     assert.ok(device.received.invites >= 1);
+    if (device.deviceId === TCP_DEVICE) {
+      // Kamailio reached it over the connection it opened: the query along its Path, the ACK along the alias of its 200.
+      for (const m of ['MESSAGE/tcp', 'INVITE/tcp', 'ACK/tcp']) assert.ok(tcpDeviceGot.includes(m), `${m} in ${tcpDeviceGot.join(' ')}`);
+      assert.deepEqual(tcpDeviceGot.filter((m) => m.endsWith('/udp')), []);
+    }
     // PTZ: the device's answers reach the node it registered with, so that node asks it; the other one says where.
     const refused = await viewer.api(`/api/channels/${channelId}/ptz`, { method: 'POST', body: JSON.stringify({ pan: 'left', panSpeed: 100 }) });
     assert.equal(refused.status, 409);
