@@ -12,6 +12,7 @@ import { exclusively, mediaOwnerRouting, openRegistryStore, poolOptions, startSc
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startDetection, type DetectionRoom } from './detection/index.ts';
+import { openEvidence, type EvidenceRoom } from './evidence/index.ts';
 import { startGb28181, type Gb28181Room } from './gb28181/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
 import { startSensors, type SensorsRoom } from './sensors/index.ts';
@@ -42,6 +43,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let video: VideoRoom | undefined;
   let incidents: IncidentRoom | undefined;
   let detection: DetectionRoom | undefined;
+  let evidence: EvidenceRoom | undefined;
   let sensors: SensorsRoom | undefined;
   let gb28181: Gb28181Room | undefined;
   let scaleOut: ScaleOut | undefined;
@@ -55,6 +57,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       await ensureAdminKey(keys, config.auth.adminKey, out, logger);
     });
     scaleOut = await startScaleOut(config, { registry: service, log: logger });
+    evidence = await openEvidence(config, { log: logger });
     const bus = scaleOut?.bus;
     incidents = await startIncidents(config.incidents, {
       registry: service, dataDir: config.dataDir, log: logger,
@@ -78,7 +81,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       video?.manager.attachGb(gb28181.source);
     }
     if (config.detection.enabled && video) {
-      detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, log: logger });
+      detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, evidence: evidence.store, log: logger });
     }
   } catch (err) {
     await detection?.stop();
@@ -89,6 +92,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     await sensors?.stop();
     await scaleOut?.stop();
     await incidents?.stop();
+    await evidence?.close();
     await store.close();
     throw err;
   }
@@ -102,7 +106,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [incidents.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
+    routes: [incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -121,6 +125,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       await sensors?.stop();
       await scaleOut?.stop();
       await incidents.stop();
+      await evidence!.close();
       await store.close();
       logger.info('gateway stopped');
     })());

@@ -24,6 +24,8 @@ export const StoreConfig = Type.Object(
             incidents: Type.Integer({ minimum: 1, maximum: 200 }),
             /** Channel leases (the lease loop) and media-owner lookups; cluster nodes only. */
             leases: Type.Integer({ minimum: 1, maximum: 50 }),
+            /** Evidence snapshots (evidence.store postgres). */
+            evidence: Type.Integer({ minimum: 1, maximum: 50 }),
           },
           { additionalProperties: false },
         ),

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { check } from '../../device-registry/index.ts';
 import { clusterProblems } from '../cluster/config.ts';
+import { evidenceProblems } from '../evidence/config.ts';
 import { GatewayConfig } from './schema.ts';
 
 export const DEFAULTS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../configs/gateway.yaml');
@@ -123,7 +124,7 @@ export function loadConfig(sources: ConfigSources): GatewayConfig {
   problems.push(...check(GatewayConfig, tree).map((e) => `${e.field || '(root)'}: ${e.message}`));
   if (problems.length) throw new ConfigError(problems);
   const config = tree as GatewayConfig;
-  problems.push(...clusterProblems(config.store, config.cluster));
+  problems.push(...clusterProblems(config.store, config.cluster), ...evidenceProblems(config.evidence, config.store));
   if (problems.length) throw new ConfigError(problems);
   return { ...config, dataDir: resolve(sources.cwd, config.dataDir) };
 }

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ClusterConfig, StoreConfig } from '../cluster/config.ts';
 import { DetectionConfig } from '../detection/config.ts';
+import { EvidenceConfig } from '../evidence/config.ts';
 import { Gb28181Config } from '../gb28181/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
 import { SensorsConfig } from '../sensors/config.ts';
@@ -76,6 +77,7 @@ export const GatewayConfig = Type.Object(
     video: VideoConfig,
     incidents: IncidentsConfig,
     detection: DetectionConfig,
+    evidence: EvidenceConfig,
     sensors: SensorsConfig,
     gb28181: Gb28181Config,
   },

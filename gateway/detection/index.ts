@@ -1,7 +1,7 @@
 // The detection room: loads the models once, attaches a runner to every
 // enabled channel with a detection profile (following the registry live),
-// shares inference through one scheduler, and serves status, profiles and
-// evidence snapshots.
+// shares inference through one scheduler, keeps evidence snapshots in the
+// evidence store, and serves status and profiles.
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { check, GwError, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
 import { DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
+import type { EvidenceStore } from '../evidence/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
 import type { FrameHub } from '../video/index.ts';
 import { ChannelRunner, type InferenceTiming } from './channel-runner.ts';
@@ -33,6 +34,8 @@ interface Deps {
   raise: RaiseIncident;
   publishLive: (type: string, payload: Record<string, unknown>) => void;
   dataDir: string;
+  /** Where alarm snapshots go (served by the evidence room on every node). */
+  evidence: EvidenceStore;
   log: Logger;
 }
 
@@ -61,7 +64,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   const profiles: Record<string, DetectionProfile> = { ...config.profiles, ...overrides };
 
   const scheduler = new DetectionScheduler<RawFrame>(config.concurrency, (channelId, err) => log.error({ channelId, err }, 'detection failed on a frame'));
-  const snapshots = new SnapshotStore(join(deps.dataDir, 'snapshots'));
+  const snapshots = new SnapshotStore(deps.evidence);
   const runners = new Map<string, ChannelRunner>();
   const failures = new Map<string, { channelId: string; profile: string; state: 'failed'; reason: string }>();
   const inferences = new EventEmitter<{ inference: [InferenceTiming] }>();
@@ -96,7 +99,6 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
     inferences,
     runners: () => [...runners.values()],
     routes(app) {
-      snapshots.routes(app);
       app.get('/api/detection/status', { config: { roles: READ_ROLES }, schema: { tags: ['detection'], summary: 'Detection per channel: state (waiting, running, failed with the reason), frames, inferences, skipped, alarms; and the models' } }, async () => ({
         models: [...Object.keys(config.models)].map((name) => {
           const m = models.get(name);
