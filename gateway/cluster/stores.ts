@@ -33,10 +33,14 @@ export async function exclusively<T>(config: GatewayConfig, log: Logger, work: (
   if (config.store.database === 'sqlite') return work();
   const client = await connectPgClient({ url: config.store.postgres.url!, name: `${nodeIdOf(config)} bootstrap`, log: log.child({ module: 'postgres' }) });
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
-    return await work();
+    // Held for a transaction, not the session: behind a pooler in transaction mode (PgBouncer) the connection is ours only that long.
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+    const out = await work();
+    await client.query('COMMIT');
+    return out;
   } finally {
-    await client.end(); // ending the session releases the lock
+    await client.end(); // after a failure: ending the session rolls back and releases the lock
   }
 }
 

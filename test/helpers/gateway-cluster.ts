@@ -34,13 +34,16 @@ export interface ClusterOptions {
   tickSeconds: number;
   /** Extra --key value flags for every node (keep log.level at info or lower: the start is read from the log). */
   args?: string[];
+  /** The URL the nodes get for the database, from the direct one (e.g. through a PgBouncer the test starts). */
+  nodeDatabaseUrl?: (direct: string, postgres: Postgres) => Promise<string>;
 }
 
 export async function startGatewayCluster(opts: ClusterOptions): Promise<GatewayCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-cluster-'));
   const postgres = await startPostgres();
   const nats = await startNats();
-  const dbUrl = await postgres.createDatabase('gateway');
+  const directUrl = await postgres.createDatabase('gateway');
+  const dbUrl = opts.nodeDatabaseUrl ? await opts.nodeDatabaseUrl(directUrl, postgres) : directUrl;
   const nodes = new Map<string, ClusterNodeProcess>();
 
   const start = async (nodeId: string): Promise<ClusterNodeProcess> => {

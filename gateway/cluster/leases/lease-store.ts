@@ -2,7 +2,7 @@
 // Every time comparison uses the database's clock (gw_now_ms()), never a
 // node's: a node with a skewed clock cannot extend or steal a lease.
 import type pg from 'pg';
-import { createPgPool, type PgPoolOptions } from '../../../device-registry/index.ts';
+import { createPgPool, inTransaction, type PgPoolOptions } from '../../../device-registry/index.ts';
 
 export interface Lease {
   channelId: string;
@@ -50,14 +50,11 @@ export class LeaseStore {
   }
 
   async ensureSchema(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+    // A transaction-scoped lock: a pooler in transaction mode (PgBouncer) would leak a session lock.
+    await inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await client.query(SCHEMA);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => {});
-      client.release();
-    }
+    });
   }
 
   async heartbeat(capacity: number, url: string | null): Promise<void> {

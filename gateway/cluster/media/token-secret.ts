@@ -8,29 +8,24 @@
 // credentials in the registry already.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '../../../device-registry/index.ts';
 
 const SCHEMA_LOCK = 0x67_77_6d_74; // "gwmt"
 const NAME = 'media-token';
 
 export async function sharedMediaTokenSecret(pool: pg.Pool): Promise<Buffer> {
-  const client = await pool.connect();
-  try {
-    // Nodes start together: CREATE TABLE IF NOT EXISTS alone can still collide, so under an advisory lock.
-    await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
-    try {
-      await client.query('CREATE TABLE IF NOT EXISTS cluster_secrets (name text PRIMARY KEY, value text NOT NULL, created_at bigint NOT NULL)');
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]);
-    }
+  const secret = await inTransaction(pool, async (client) => {
+    // Nodes start together: CREATE TABLE IF NOT EXISTS alone can still collide, so under an advisory lock
+    // held for the transaction (a pooler in transaction mode, PgBouncer, would leak a session lock).
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS cluster_secrets (name text PRIMARY KEY, value text NOT NULL, created_at bigint NOT NULL)');
     // The first insert wins; everyone reads the winner's.
     await client.query(
       `INSERT INTO cluster_secrets (name, value, created_at) VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
        ON CONFLICT (name) DO NOTHING`, [NAME, randomBytes(32).toString('base64')]);
     const { rows } = await client.query<{ value: string }>('SELECT value FROM cluster_secrets WHERE name = $1', [NAME]);
-    const secret = Buffer.from(rows[0]!.value, 'base64');
-    if (secret.length < 32) throw new Error(`cluster_secrets '${NAME}' holds ${secret.length} bytes; it needs 32 (delete the row to make a new one)`);
-    return secret;
-  } finally {
-    client.release();
-  }
+    return Buffer.from(rows[0]!.value, 'base64');
+  });
+  if (secret.length < 32) throw new Error(`cluster_secrets '${NAME}' holds ${secret.length} bytes; it needs 32 (delete the row to make a new one)`);
+  return secret;
 }
