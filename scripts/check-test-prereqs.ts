@@ -29,6 +29,7 @@ const PREREQUISITES: Prerequisite[] = [
   { what: 'PostgreSQL server (scale-out tests)', candidates: postgresBinaries(), debianPackage: 'postgresql' },
   { what: 'nats-server (scale-out tests)', candidates: ['nats-server'], debianPackage: 'nats-server' },
   { what: 'kamailio (SIP load balancer in front of GB28181 nodes)', candidates: ['/usr/sbin/kamailio', 'kamailio'], debianPackage: 'kamailio' },
+  { what: 'pgbouncer (the compose file\'s PostgreSQL pooler in front of the nodes)', candidates: ['/usr/sbin/pgbouncer', 'pgbouncer'], debianPackage: 'pgbouncer' },
 ];
 
 function executable(path: string): boolean {
