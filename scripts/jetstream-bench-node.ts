@@ -58,7 +58,7 @@ let fanoutGaps = 0;
 let lastStreamSeq = 0;
 let firstEventAt = 0;
 let lastEventAt = 0;
-const stopFanout = fanout.subscribe(1, (e) => {
+const fanoutSub = fanout.subscribe(1, (e) => {
   const now = realNow();
   if (e.streamSeq <= lastStreamSeq) fanoutDuplicates++;
   else if (e.streamSeq !== lastStreamSeq + 1) fanoutGaps++;
@@ -110,7 +110,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     void (async () => {
       clearInterval(stats);
       await stopConsuming();
-      await stopFanout();
+      await fanoutSub.stop();
       out({
         ev: 'result', handled, latencyMs: latencyMs.map((x) => Math.round(x * 10) / 10), lastHandledAt, redelivered: queue.redelivered, failed: queue.failed,
         fanout: { distinct: seenEvents.size, duplicates: fanoutDuplicates, gaps: fanoutGaps, firstEventAt, lastEventAt, latencyMs: fanoutLatencyMs.map((x) => Math.round(x * 10) / 10) },

@@ -6,32 +6,30 @@
 //   - every stored event is published to GW_EVENTS by the node that committed
 //     it, and every node reads the stream back to its SSE clients, so each
 //     wall and dispatcher gets each event once, with the stream sequence as its
-//     id on every node; the events table is the outbox a relay sweeps for what
-//     a dead node or an outage left unpublished;
+//     id on every node (the node retries what NATS did not take; the events
+//     table is the outbox a sweep relays what a dead node left: event-relay.ts);
 //   - live detection boxes go over core NATS to every node.
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { check, GwError, invalid } from '../../device-registry/index.ts';
 import { IncidentCandidate, type RaiseIncident } from '../incidents/candidate.ts';
-import type { EventLog, EventOutbox, IncidentRoom, StoredEventSink } from '../incidents/index.ts';
+import type { EventLog, IncidentRoom, StoredEventSink } from '../incidents/index.ts';
 import type { StoredEvent } from '../incidents/store/types.ts';
-import { WarnRollup } from '../log-rollup.ts';
+import { redactUrl } from '../log.ts';
+import { EventRelay } from './event-relay.ts';
+import { untilReachable } from './start-retry.ts';
 import { CandidateQueue } from './jetstream/candidate-queue.ts';
-import { EventFanout, type FannedEvent } from './jetstream/event-fanout.ts';
-import { ensureStreams } from './jetstream/streams.ts';
-
-const RELAY_EVERY_MS = 2000;
-/** An event its own node has not marked published this long after storing it is the relay's. */
-const RELAY_AFTER_MS = 5000;
-const RELAY_CLAIM_MS = 30_000;
-const RELAY_BATCH = 500;
+import { EventFanout, type EventSubscription, type FannedEvent } from './jetstream/event-fanout.ts';
+import { ensureStreams, EVENTS_STREAM } from './jetstream/streams.ts';
 
 export interface IncidentBusOptions {
   nodeId: string;
   log: Logger;
   replicas: number;
   retentionHours: number;
+  /** How long to retry making the streams at start. Default: 2 minutes. */
+  startTimeoutMs?: number;
 }
 
 const asStored = (e: FannedEvent): StoredEvent => ({ seq: e.streamSeq, at: e.at, type: e.type, incidentId: e.incidentId, payload: e.payload });
@@ -39,23 +37,22 @@ const asStored = (e: FannedEvent): StoredEvent => ({ seq: e.streamSeq, at: e.at,
 export class IncidentBus {
   /** Candidates a consumer dropped as invalid (they would fail on every node, for ever). */
   rejected = 0;
-  relayed = 0;
-  /** Events whose first publish failed (NATS away); the relay publishes them later. */
-  unpublished = 0;
   private room: IncidentRoom | undefined;
   private readonly stops: Array<() => void | Promise<void>> = [];
-  private relayTimer: NodeJS.Timeout | undefined;
-  private relaying: Promise<void> | undefined;
-  private readonly warnings: WarnRollup;
+  private readonly relay: EventRelay;
+  private events: EventSubscription | undefined;
 
   private constructor(private readonly fanout: EventFanout, private readonly queue: CandidateQueue, private readonly log: Logger) {
-    this.warnings = new WarnRollup(log, 10_000);
+    this.relay = new EventRelay((e) => fanout.publish(e), log.child({ part: 'event-relay' }));
   }
 
   static async start(nc: NatsConnection, opts: IncidentBusOptions): Promise<IncidentBus> {
     const log = opts.log.child({ module: 'incident-bus', nodeId: opts.nodeId });
     const jsm = await nc.jetstreamManager();
-    const streams = await ensureStreams(jsm, { retentionHours: opts.retentionHours, replicas: opts.replicas });
+    // JetStream may answer later than the connection (a cluster electing its leaders, a stream just made by another node).
+    const streams = await untilReachable(() => ensureStreams(jsm, { retentionHours: opts.retentionHours, replicas: opts.replicas }), {
+      what: 'NATS JetStream', where: redactUrl(nc.getServer()), field: 'store.nats.servers', log, timeoutMs: opts.startTimeoutMs ?? 120_000,
+    });
     log.info({ streams }, 'JetStream streams ready');
     return new IncidentBus(new EventFanout(nc, jsm, { nodeId: opts.nodeId, log }), new CandidateQueue(nc, jsm, { log }), log);
   }
@@ -63,18 +60,9 @@ export class IncidentBus {
   /**
    * For startIncidents: where this node's stored events go (the stream). Not
    * awaited by the writer: the event is on record in the outbox already, so a
-   * slow or absent NATS delays the wall, never the request; the relay
-   * publishes what did not get through.
+   * slow or absent NATS delays the wall, never the request (event-relay.ts).
    */
-  readonly sink: StoredEventSink = (event) => {
-    void (async () => {
-      await this.fanout.publish(event);
-      await this.room?.outbox?.markPublished([event.seq]);
-    })().catch((err: unknown) => {
-      this.unpublished++;
-      this.warnings.warn(`publish:${(err as Error).message}`, { err: (err as Error).message, seq: event.seq }, 'event not published yet; the relay retries it');
-    });
-  };
+  readonly sink: StoredEventSink = (event) => this.relay.publishOwn(event);
 
   readonly eventLog: EventLog = {
     oldestSeq: () => this.fanout.oldestSeq(),
@@ -101,7 +89,8 @@ export class IncidentBus {
   async attach(room: IncidentRoom): Promise<void> {
     this.room = room;
     const bus = room.service.bus;
-    this.stops.push(this.fanout.subscribe('new', (e) => void bus.emit('event', asStored(e))));
+    this.events = this.fanout.subscribe('new', (e) => void bus.emit('event', asStored(e)));
+    this.stops.push(() => this.events?.stop());
     this.stops.push(this.fanout.subscribeLive((e) => void bus.emit('event', { type: e.type, payload: e.payload })));
     this.stops.push(await this.queue.consume(async (id, candidate) => {
       try {
@@ -112,35 +101,27 @@ export class IncidentBus {
         this.log.error({ candidateId: id, err: err.message, field: err.field }, 'invalid incident candidate dropped');
       }
     }));
-    if (room.outbox) this.relayTimer = setInterval(() => void (this.relaying ??= this.relay(room.outbox!).finally(() => (this.relaying = undefined))), RELAY_EVERY_MS);
+    if (room.outbox) this.relay.start(room.outbox);
   }
 
-  /** Publishes events whose node died before publishing them, or could not reach NATS. */
-  private async relay(outbox: EventOutbox): Promise<void> {
-    try {
-      const now = Date.now();
-      const stale = await outbox.claimStale(now - RELAY_AFTER_MS, now, RELAY_CLAIM_MS, RELAY_BATCH);
-      for (const event of stale) await this.fanout.publish(event);
-      await outbox.markPublished(stale.map((e) => e.seq));
-      if (stale.length) this.log.warn({ events: stale.length }, 'relayed events their node had not published');
-      this.relayed += stale.length;
-    } catch (err) {
-      this.warnings.warn(`relay:${(err as Error).message}`, { err: (err as Error).message }, 'event relay failed; retrying');
-    }
+  /** For /readyz: throws while this node's SSE clients get no events from the stream (its reader lost or not there yet). */
+  async checkEvents(): Promise<void> {
+    const state = this.events?.state();
+    if (!state) throw new Error('the event stream is not subscribed yet');
+    if (!state.consuming) throw new Error(`not reading ${EVENTS_STREAM} for ${((Date.now() - state.since) / 1000).toFixed(1)} s (${state.reason}); reading again from stream sequence ${state.nextSeq ?? 'new'}`);
   }
 
-  async stats(): Promise<Record<string, number | null>> {
+  async stats(): Promise<Record<string, number | null | object>> {
     const { queued, handled, redelivered, failed } = this.queue;
     return {
+      eventStream: this.events?.state() ?? null,
       candidatesPending: await this.queue.pending().catch(() => null), outboxBacklog: (await this.room?.outbox?.backlog().catch(() => null)) ?? null,
-      rejected: this.rejected, relayed: this.relayed, unpublished: this.unpublished, queued, handled, redelivered, failed,
+      rejected: this.rejected, relayed: this.relay.relayed, unpublished: this.relay.unpublished, publishRetrying: this.relay.pending, queued, handled, redelivered, failed,
     };
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.relayTimer);
-    await this.relaying;
+    await this.relay.stop();
     for (const stop of this.stops.splice(0).reverse()) await stop();
-    this.warnings.stop();
   }
 }

@@ -45,7 +45,9 @@ export async function startScaleOut(config: GatewayConfig, deps: { registry: Reg
   let node: ClusterNode | undefined;
   try {
     nats = await connectNats(config.store.nats.servers, { name: `gateway ${nodeId}`, log, retry: { timeoutMs: config.store.nats.connectTimeoutSeconds * 1000 } });
-    bus = await IncidentBus.start(nats, { nodeId, log, replicas: config.store.nats.replicas, retentionHours: config.incidents.eventRetentionHours });
+    bus = await IncidentBus.start(nats, {
+      nodeId, log, replicas: config.store.nats.replicas, retentionHours: config.incidents.eventRetentionHours, startTimeoutMs: config.store.nats.connectTimeoutSeconds * 1000,
+    });
     if (config.cluster.enabled) {
       node = await ClusterNode.start(config.cluster, {
         nodeId, postgresUrl: config.store.postgres.url!, leasePool: poolOptions(config, 'leases', deps.log), connectTimeoutMs: config.store.postgres.connectTimeoutSeconds * 1000, nats, registry: deps.registry, log,
@@ -57,10 +59,12 @@ export async function startScaleOut(config: GatewayConfig, deps: { registry: Reg
     throw err;
   }
   const nc = nats;
+  const incidentBus = bus;
   const sensorShare = node && new NatsSensorShare(nc, nodeId, node.liveNodeIds, log.child({ module: 'sensor-share' }));
   return {
     nodeId, bus, node, sensorShare,
-    checks: { nats: () => nc.flush() },
+    // events: this node's SSE clients get the stream (a NATS server lost under its reader is not "ok" until it reads again).
+    checks: { nats: () => nc.flush(), ...(incidentBus ? { events: () => incidentBus.checkEvents() } : {}) },
     routes: (app) => {
       if (node) clusterRoutes(app, node, bus);
     },

@@ -16,12 +16,14 @@
 import { AckPolicy, DeliverPolicy, JSONCodec, nanos, type ConsumerConfig, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { WarnRollup } from '../../log-rollup.ts';
+import { sleep } from '../start-retry.ts';
 import { apiErrorCode, CANDIDATES_STREAM, CANDIDATES_SUBJECT } from './streams.ts';
 
 export const DOOR_CONSUMER = 'door';
 const SUBJECT = `${CANDIDATES_SUBJECT}.raise`;
 const JS_CONSUMER_NAME_IN_USE = 10148; // "consumer name already in use" (another config)
 const codec = JSONCodec();
+const RECONSUME_MS = { initial: 250, max: 5000 };
 
 interface Envelope {
   id: string;
@@ -86,26 +88,58 @@ export class CandidateQueue {
     }
   }
 
-  /** Consumes until the returned stop function is called; stop waits for the handlers in flight. */
+  /**
+   * Consumes until the returned stop function is called; stop waits for the
+   * handlers in flight. Pulls expire every 5 s, so a pull left on a lost
+   * server is noticed (missed heartbeats) and made again on the consumer's
+   * new leader within seconds; should the consumer end anyway (deleted, an
+   * error), it is ensured and consumed again, with the loss and the recovery
+   * logged once each.
+   */
   async consume(handler: CandidateHandler, { concurrency = 8 }: { concurrency?: number } = {}): Promise<() => Promise<void>> {
     await this.ensureConsumer();
-    const consumer = await this.js.consumers.get(CANDIDATES_STREAM, DOOR_CONSUMER);
-    const messages: ConsumerMessages = await consumer.consume({ max_messages: concurrency });
     const inFlight = new Set<Promise<void>>();
+    let messages: ConsumerMessages | undefined;
+    let stopped = false;
+    const wake = new AbortController();
     const loop = (async () => {
-      for await (const m of messages) {
-        // The server may hand out a few more than `concurrency`: they are ours while they wait for a slot.
-        const keepAlive = setInterval(() => m.working(), Math.max(100, this.ackWaitMs / 3));
-        while (inFlight.size >= concurrency) await Promise.race(inFlight);
-        const p = this.handle(m, handler).finally(() => {
-          clearInterval(keepAlive);
-          inFlight.delete(p);
-        });
-        inFlight.add(p);
+      for (let wait = RECONSUME_MS.initial, lostAt: number | undefined; !stopped; wait = Math.min(wait * 2, RECONSUME_MS.max)) {
+        let reason = 'the consumer ended';
+        try {
+          if (lostAt !== undefined) await this.ensureConsumer();
+          const consumer = await this.js.consumers.get(CANDIDATES_STREAM, DOOR_CONSUMER);
+          messages = await consumer.consume({ max_messages: concurrency, expires: 5000 });
+          if (stopped) return messages.stop();
+          if (lostAt !== undefined) this.log.info({ downMs: Date.now() - lostAt }, 'door consumer back');
+          lostAt = undefined;
+          wait = RECONSUME_MS.initial;
+          for await (const m of messages) {
+            // The server may hand out a few more than `concurrency`: they are ours while they wait for a slot.
+            const keepAlive = setInterval(() => m.working(), Math.max(100, this.ackWaitMs / 3));
+            while (inFlight.size >= concurrency) await Promise.race(inFlight);
+            const p = this.handle(m, handler).finally(() => {
+              clearInterval(keepAlive);
+              inFlight.delete(p);
+            });
+            inFlight.add(p);
+          }
+        } catch (err) {
+          reason = (err as Error).message;
+        }
+        if (stopped) return;
+        if (lostAt === undefined) {
+          lostAt = Date.now();
+          this.log.warn({ reason }, 'door consumer lost; consuming again');
+        } else {
+          this.log.debug({ reason, retryInMs: wait }, 'door consumer still unavailable');
+        }
+        await sleep(wait, wake.signal);
       }
     })().catch((err: unknown) => this.log.error({ err }, 'candidate consumer ended'));
     return async () => {
-      messages.stop();
+      stopped = true;
+      wake.abort();
+      messages?.stop();
       await loop;
       await Promise.all(inFlight);
       this.warnings.stop();

@@ -59,7 +59,7 @@ async function publishRetrying(fanout: EventFanout, e: StoredEvent): Promise<num
 test('three nodes each get every event once, in order, with the same streamSeq', async () => {
   const nodes = await Promise.all(['n1', 'n2', 'n3'].map(node));
   const got: FannedEvent[][] = [[], [], []];
-  const stops = nodes.map(({ fanout }, i) => fanout.subscribe(1, (e) => void got[i]!.push(e)));
+  const stops = nodes.map(({ fanout }, i) => fanout.subscribe(1, (e) => void got[i]!.push(e)).stop);
   const publisher = await node('n4');
   const seqOf = new Map<number, number>();
   for (let b = 0; b < 10; b++) {
@@ -84,7 +84,7 @@ test('a subscriber keeps going across a nats-server restart, without gap or dupl
   const sub = await node('n1');
   const pub = await node('n2');
   const got: number[] = [];
-  const stop = sub.fanout.subscribe(1, (e) => void got.push(e.streamSeq));
+  const { stop } = sub.fanout.subscribe(1, (e) => void got.push(e.streamSeq));
   for (let i = 1; i <= 100; i++) await pub.fanout.publish(event(i));
   await until('first 100', () => got.length === 100);
   const publishing = (async () => {
@@ -106,7 +106,7 @@ test("subscribe('new') gets only later events, also those published before it is
   const pub = await node('n2');
   for (let i = 1; i <= 5; i++) await pub.fanout.publish(event(i));
   const got: number[] = [];
-  const stop = sub.fanout.subscribe('new', (e) => void got.push(e.streamSeq));
+  const { stop } = sub.fanout.subscribe('new', (e) => void got.push(e.streamSeq));
   await sleep(300);
   await nats.stop();
   await sleep(500);
@@ -191,7 +191,7 @@ test('an undecodable message in the stream is skipped by subscribers and by sinc
   await fanout.publish(event(2));
   const got: FannedEvent[] = [];
   let thrown = 0;
-  const stop = fanout.subscribe(1, (e) => {
+  const { stop } = fanout.subscribe(1, (e) => {
     if (e.seq === 2 && !thrown++) throw new Error('an SSE client went away');
     got.push(e);
   });

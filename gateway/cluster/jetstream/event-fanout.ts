@@ -1,18 +1,20 @@
 // Incident events across the cluster. The node that commits a change publishes
-// its StoredEvent to GW_EVENTS; every node reads the whole stream with an
-// ordered consumer and hands each event to its own SSE clients, exactly once
-// and in stream order. The SSE id is the stream sequence (`streamSeq`), the
+// its StoredEvent to GW_EVENTS; every node follows the stream (stream-tail.ts:
+// what the stream republishes once stored, gaps read back from the stream)
+// and hands each event to its own SSE clients, exactly once and in stream
+// order. The SSE id is the stream sequence (`streamSeq`), the
 // same on every node, so a client may resume on another node with
 // Last-Event-ID: `since()` replays, `oldestSeq()` tells when it is too old.
 //
 // Live overlay events (detection boxes) are not stored: they go over core
 // NATS to every node, tagged with the node that sent them.
-import { DeliverPolicy, JSONCodec, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { JSONCodec, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { StoredEvent } from '../../incidents/store/types.ts';
 import { publishToPeers, subscribeToPeers } from '../peer-messages.ts';
-import { sleep } from '../start-retry.ts';
-import { EVENTS_STREAM, EVENTS_SUBJECT } from './streams.ts';
+import { StreamRangeReader, type StreamRecord } from './stream-range.ts';
+import { StreamTail, type StreamTailOptions, type TailState } from './stream-tail.ts';
+import { EVENTS_STREAM, EVENTS_SUBJECT, EVENTS_TAIL_SUBJECT } from './streams.ts';
 
 export type FannedEvent = StoredEvent & { streamSeq: number };
 
@@ -23,11 +25,10 @@ export interface LiveMessage {
 }
 
 const LIVE_SUBJECT = 'gw.live';
-const RESUBSCRIBE_MS = { initial: 500, max: 10_000 };
 const codec = JSONCodec();
 
 /** A stored event, or a throw for anything else in the stream (bad JSON, another shape). */
-function decodeEvent(m: JsMsg): FannedEvent {
+function decodeEvent(m: StreamRecord): FannedEvent {
   const e = codec.decode(m.data) as Partial<StoredEvent> | null;
   if (typeof e !== 'object' || e === null || typeof e.seq !== 'number' || typeof e.type !== 'string' || typeof e.incidentId !== 'string') {
     throw new Error('not a StoredEvent');
@@ -42,15 +43,33 @@ export const subjectFor = (prefix: string, type: string): string =>
 export interface EventFanoutOptions {
   nodeId: string;
   log: Logger;
+  /** The tail's check and retry timings (defaults in stream-tail.ts). */
+  tail?: Pick<StreamTailOptions, 'checkEveryMs' | 'retryMs' | 'maxRetryMs'>;
+  /** A JetStream request for the tail or a replay not answered in this long has failed (its server may be gone). Default 2 s. */
+  requestTimeoutMs?: number;
+}
+
+export interface EventSubscription {
+  stop(): Promise<void>;
+  state(): TailState;
 }
 
 export class EventFanout {
   private readonly js: JetStreamClient;
   private readonly log: Logger;
+  /** Reads fail fast (the tail retries, an SSE client reconnects) rather than wait out a lost server. */
+  private quick: Promise<StreamRangeReader> | undefined;
 
   constructor(private readonly nc: NatsConnection, private readonly jsm: JetStreamManager, private readonly opts: EventFanoutOptions) {
     this.js = nc.jetstream();
     this.log = opts.log.child({ module: 'event-fanout', nodeId: opts.nodeId });
+  }
+
+  private reader(): Promise<StreamRangeReader> {
+    const timeout = this.opts.requestTimeoutMs ?? 2000;
+    this.quick ??= this.nc.jetstreamManager({ timeout, checkAPI: false })
+      .then((jsm) => new StreamRangeReader(this.nc.jetstream({ timeout }), jsm, EVENTS_STREAM, this.log));
+    return this.quick;
   }
 
   /** Stores the event once (msgID `evt-<seq>`); a retry within 2 minutes gets the first copy's stream sequence back. */
@@ -62,86 +81,60 @@ export class EventFanout {
 
   /**
    * Every event from stream sequence `fromSeq` on (inclusive), or only those
-   * after the stream's last one now ('new'), in order and once each. The
-   * ordered consumer recreates itself at the next sequence after a reconnect
-   * or a gap, so a nats-server restart loses nothing; should it fail or end
-   * anyway, this resubscribes from the next sequence with backoff.
+   * after the stream's last one now ('new'), in order and once each, across a
+   * nats-server restart and the loss of any one server of a cluster.
+   * `state()` says whether this node delivers what the stream holds.
    */
-  subscribe(fromSeq: number | 'new', onEvent: (e: FannedEvent) => void): () => Promise<void> {
-    // 'new' is pinned to a sequence at once: a consumer recreated before its first event must not skip ahead.
-    let next = fromSeq === 'new' ? undefined : Math.max(1, fromSeq);
-    let messages: ConsumerMessages | undefined;
+  subscribe(fromSeq: number | 'new', onEvent: (e: FannedEvent) => void): EventSubscription {
+    let tail: StreamTail | undefined;
     let stopped = false;
-    const wake = new AbortController();
-    const done = (async () => {
-      for (let wait = RESUBSCRIBE_MS.initial; !stopped; wait = Math.min(wait * 2, RESUBSCRIBE_MS.max)) {
-        try {
-          next ??= (await this.jsm.streams.info(EVENTS_STREAM)).state.last_seq + 1;
-          const consumer = await this.js.consumers.get(EVENTS_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next });
-          if (stopped) return;
-          messages = await consumer.consume({ max_messages: 1000 });
-          if (stopped) return void messages.stop();
-          for await (const m of messages) {
-            next = m.seq + 1;
-            wait = RESUBSCRIBE_MS.initial;
-            this.deliver(m, onEvent);
-          }
-          if (stopped) return;
-          this.log.warn({ fromSeq: next }, 'event subscription ended; resubscribing');
-          await consumer.delete().catch((err: unknown) => this.log.debug({ err }, 'ordered consumer already gone'));
-        } catch (err) {
-          if (stopped) return;
-          this.log.warn({ err: (err as Error).message, fromSeq: next, retryInMs: wait }, 'event subscription failed; retrying');
-        }
-        await sleep(wait, wake.signal);
-      }
-    })();
-    return async () => {
-      stopped = true;
-      wake.abort();
-      messages?.stop();
-      await done;
+    const started = this.reader().then((reader) => {
+      if (stopped) return;
+      tail = new StreamTail(this.nc, {
+        ...this.opts.tail, stream: EVENTS_STREAM, subject: EVENTS_TAIL_SUBJECT, reader, log: this.log,
+        lastSeq: async () => (await reader.streamInfo()).state.last_seq,
+      });
+      tail.start(fromSeq, (r) => this.deliver(r, onEvent));
+    });
+    return {
+      stop: async () => {
+        stopped = true;
+        await started;
+        await tail?.stop();
+      },
+      state: () => tail?.state() ?? { consuming: false, nextSeq: undefined, since: Date.now(), reason: 'subscribing' },
     };
   }
 
-  private deliver(m: JsMsg, onEvent: (e: FannedEvent) => void): void {
+  private deliver(r: StreamRecord, onEvent: (e: FannedEvent) => void): void {
     let event: FannedEvent;
     try {
-      event = decodeEvent(m);
+      event = decodeEvent(r);
     } catch (err) {
-      this.log.error({ err: (err as Error).message, streamSeq: m.seq, subject: m.subject }, 'undecodable event in the stream; skipped');
+      this.log.error({ err: (err as Error).message, streamSeq: r.seq, subject: r.subject }, 'undecodable event in the stream; skipped');
       return;
     }
     try {
       onEvent(event);
     } catch (err) {
-      this.log.error({ err, streamSeq: m.seq, type: event.type }, 'event handler threw');
+      this.log.error({ err, streamSeq: r.seq, type: event.type }, 'event handler threw');
     }
   }
 
-  /** Up to `limit` events after stream sequence `streamSeq` (a client's Last-Event-ID), oldest first; undecodable ones are skipped. */
+  /**
+   * Up to `limit` events after stream sequence `streamSeq` (a client's
+   * Last-Event-ID), oldest first; undecodable ones are skipped. Throws rather
+   * than answer short (stream-range.ts), so a replay never hides a gap.
+   */
   async since(streamSeq: number, limit: number): Promise<FannedEvent[]> {
-    const { state } = await this.jsm.streams.info(EVENTS_STREAM);
-    if (limit <= 0 || state.messages === 0 || streamSeq >= state.last_seq) return [];
-    const consumer = await this.js.consumers.get(EVENTS_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(streamSeq + 1, state.first_seq) });
+    const { records } = await (await this.reader()).read(streamSeq, limit);
     const out: FannedEvent[] = [];
-    try {
-      // Batches until `limit` or the end of the stream (pending 0), which holes left by deletes do not hide.
-      for (let more = true; more && out.length < limit;) {
-        const batch = await consumer.fetch({ max_messages: Math.min(limit - out.length, 1000), expires: 5000 });
-        more = false;
-        for await (const m of batch) {
-          try {
-            out.push(decodeEvent(m));
-          } catch (err) {
-            this.log.error({ err: (err as Error).message, streamSeq: m.seq, subject: m.subject }, 'undecodable event in the stream; skipped in replay');
-          }
-          more = m.info.pending > 0;
-          if (!more || out.length >= limit) break;
-        }
+    for (const r of records) {
+      try {
+        out.push(decodeEvent(r));
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, streamSeq: r.seq, subject: r.subject }, 'undecodable event in the stream; skipped in replay');
       }
-    } finally {
-      await consumer.delete().catch((err: unknown) => this.log.debug({ err }, 'replay consumer already gone'));
     }
     return out;
   }
