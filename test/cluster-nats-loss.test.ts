@@ -5,18 +5,10 @@
 // again, /readyz says so while it does not, and what every node's SSE client
 // received is exactly what PostgreSQL stored: no gap, no duplicate.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
 import pg from 'pg';
-import { EVENTS_STREAM, EVENTS_TAIL_SUBJECT } from '../gateway/cluster/jetstream/streams.ts';
-import { CLUSTER_KEY } from './helpers/gateway-cluster.ts';
-import { startNatsCluster, type NatsCluster } from './helpers/nats.ts';
-import { startPostgres, type Postgres } from './helpers/postgres.ts';
-import { spawnGateway, type GatewayProcess } from './helpers/process.ts';
-import { openSse, type SseClient, type SseEvent } from './helpers/sse.ts';
+import { EVENTS_STREAM } from '../gateway/cluster/jetstream/streams.ts';
+import { startBurst, startNatsLossCluster, Wall, type NatsLossCluster } from './helpers/nats-loss.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request to the NATS cluster, retried while it elects leaders. */
@@ -38,118 +30,27 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
   }
 }
 
-let postgres: Postgres;
-let nats: NatsCluster;
-let probe: NatsConnection;
-const dir = mkdtempSync(join(tmpdir(), 'gw-nats-loss-'));
+let cluster: NatsLossCluster;
 before(async () => {
-  postgres = await startPostgres();
-  nats = await startNatsCluster(3);
-  probe = await connect({ servers: nats.urls, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  cluster = await startNatsLossCluster(2);
 });
-after(async () => {
-  await probe?.close();
-  await nats?.close();
-  await postgres?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-interface Node {
-  name: string;
-  gw: GatewayProcess;
-  url: string;
-  api: (path: string, init?: RequestInit) => Promise<Response>;
-}
-
-async function startNode(name: string, dbUrl: string): Promise<Node> {
-  const gw = spawnGateway([
-    '--dataDir', join(dir, name), '--http.host', '127.0.0.1', '--http.port', '0', '--log.level', 'info',
-    '--video.enabled', 'false', '--sensors.enabled', 'false', '--gb28181.enabled', 'false',
-    '--store.database', 'postgres', '--store.postgres.url', dbUrl, '--store.events', 'nats',
-    '--store.nats.servers', `[${nats.urls.join(',')}]`, '--store.nats.replicas', '3',
-    '--cluster.enabled', 'true', '--cluster.nodeId', name, '--cluster.leaseTtlSeconds', '6', '--cluster.tickSeconds', '1',
-  ], { GATEWAY_AUTH__ADMIN_KEY: CLUSTER_KEY });
-  const url = await gw.listening();
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${CLUSTER_KEY}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
-  return { name, gw, url, api };
-}
-
-/** An SSE client that reconnects with Last-Event-ID whenever the stream drops, keeping one list of what it received. */
-class Wall {
-  readonly events: Array<SseEvent & { at: number }> = [];
-  reconnects = 0;
-  private client: SseClient | undefined;
-  private seen = 0;
-  private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly node: Node) {}
-
-  async open(): Promise<void> {
-    const last = this.events.filter((e) => e.id !== undefined).at(-1)?.id;
-    this.client = await openSse(`${this.node.url}/api/events`, { authorization: `Bearer ${CLUSTER_KEY}`, ...(last !== undefined ? { 'last-event-id': String(last) } : {}) });
-    this.seen = 0;
-    this.timer ??= setInterval(() => void this.poll(), 20);
-  }
-
-  private async poll(): Promise<void> {
-    const c = this.client;
-    if (!c) return;
-    for (; this.seen < c.events.length; this.seen++) this.events.push({ ...c.events[this.seen]!, at: Date.now() });
-    if (c.ended) {
-      this.client = undefined;
-      this.reconnects++;
-      await this.open().catch(() => (this.client = c)); // the node refused: try again on the next poll
-    }
-  }
-
-  arrivalOf(title: string): number | undefined {
-    return this.events.find((e) => e.event === 'incident.created' && e.data.title === title)?.at;
-  }
-
-  close(): void {
-    clearInterval(this.timer);
-    this.client?.close();
-  }
-}
+after(() => cluster?.close());
 
 test('each NATS server killed in turn during a burst: every node resumes within seconds, /readyz tells, SSE holds exactly the stored events', async () => {
-  const dbUrl = await postgres.createDatabase('nats_loss');
-  const nodes = [await startNode('gw-a', dbUrl), await startNode('gw-b', dbUrl)];
+  const { nodes, nats, storedAt, probe, dbUrl } = cluster;
   const walls = nodes.map((n) => new Wall(n));
+  let readiness: NodeJS.Timeout | undefined;
+  let burst: ReturnType<typeof startBurst> | undefined;
   try {
     await Promise.all(walls.map((w) => w.open()));
 
-    // What the stream stored and when (the stream republishes each stored event; this client may miss a few while reconnecting).
-    const republishedAt: Array<[number, number]> = [];
-    probe.subscribe(`${EVENTS_TAIL_SUBJECT}.>`, { callback: (_err, m) => void republishedAt.push([Number(m.headers?.get('Nats-Sequence')), Date.now()]) });
-    const jsm = await probe.jetstreamManager({ timeout: 2000 });
-
-    // The burst: a person's report or a machine candidate every 100 ms, alternating nodes, each retried until stored.
-    const writes: Array<{ title: string; startedAt: number; doneAt?: number }> = [];
-    let writing = true;
-    const writer = (async () => {
-      for (let n = 0; writing; n++) {
-        const node = nodes[n % 2]!;
-        const title = `burst-${n}`;
-        const write = { title, startedAt: Date.now() } as (typeof writes)[number];
-        writes.push(write);
-        const [path, body, headers] = n % 3 === 2
-          ? ['/api/incidents/candidates', { type: 'gas_leak', severity: 'major', source: { kind: 'sensor', id: `gas-${n}` }, occurredAt: Date.now(), title }, { 'idempotency-key': `cand-${n}` }]
-          : ['/api/incidents', { type: 'manhole_open', severity: 'minor', title, dedupeKey: title }, {}];
-        for (;;) {
-          const res = await node.api(path, { method: 'POST', body: JSON.stringify(body), headers }).catch(() => undefined);
-          await res?.arrayBuffer();
-          if (res?.ok) break;
-          await sleep(200); // 503 while NATS cannot take a candidate: the producer retries with the same key
-        }
-        write.doneAt = Date.now();
-        await sleep(100);
-      }
-    })();
+    const jsm = await probe.jetstreamManager({ timeout: 2000, checkAPI: false });
+    burst = startBurst(nodes);
+    const { writes } = burst;
 
     // /readyz of every node, polled through the whole test.
     const notReady: Array<{ node: string; at: number; events?: string }> = [];
-    const readiness = setInterval(() => {
+    readiness = setInterval(() => {
       for (const node of nodes) {
         void fetch(`${node.url}/readyz`).then(async (res) => {
           const body = (await res.json()) as { checks: Record<string, string> };
@@ -162,13 +63,13 @@ test('each NATS server killed in turn during a burst: every node resumes within 
     const report: string[] = [];
     for (const victim of nats.servers) {
       const leader = (await retrying(() => jsm.streams.info(EVENTS_STREAM))).cluster?.leader;
-      const seqBefore = Math.max(0, ...republishedAt.map(([seq]) => seq));
+      const seqBefore = Math.max(0, ...storedAt.map(([seq]) => seq));
       const killedAt = Date.now();
       await victim.kill();
       await until('10 writes after the kill', () => writes.filter((w) => w.startedAt > killedAt && w.doneAt).length >= 10, 60_000);
       const later = writes.filter((w) => w.startedAt > killedAt && w.doneAt).slice(0, 10);
       await until('those writes on every wall', () => walls.every((w) => later.every((x) => w.arrivalOf(x.title))), 60_000);
-      const storedAgain = (republishedAt.find(([seq, at]) => seq > seqBefore && at > killedAt)?.[1] ?? Infinity) - killedAt;
+      const storedAgain = (storedAt.find(([seq, at]) => seq > seqBefore && at > killedAt)?.[1] ?? Infinity) - killedAt;
       for (const [i, wall] of walls.entries()) {
         const resumed = Math.min(...later.map((x) => wall.arrivalOf(x.title)!)) - killedAt;
         const unready = notReady.filter((r) => r.node === nodes[i]!.name && r.at > killedAt);
@@ -181,8 +82,7 @@ test('each NATS server killed in turn during a burst: every node resumes within 
       await nats.replicasCurrent([EVENTS_STREAM]);
       await until('every node ready again', async () => (await Promise.all(nodes.map((n) => fetch(`${n.url}/readyz`).then((r) => r.status)))).every((s) => s === 200), 30_000);
     }
-    writing = false;
-    await writer;
+    await burst.stop();
     clearInterval(readiness);
     process.stderr.write(`${report.join('\n')}\n`);
 
@@ -219,12 +119,8 @@ test('each NATS server killed in turn during a burst: every node resumes within 
     for (const n of nodes) process.stderr.write(`--- ${n.name} ---\n${n.gw.stdout().split('\n').filter((l) => /"level":(40|50)|stream tail|relay|door/.test(l)).slice(-40).join('\n')}\n${n.gw.stderr().slice(-2000)}\n`);
     throw err;
   } finally {
+    clearInterval(readiness);
+    await burst?.stop();
     walls.forEach((w) => w.close());
-    await Promise.all(nodes.map(async (n) => {
-      n.gw.proc.kill('SIGTERM');
-      const timer = setTimeout(() => n.gw.proc.kill('SIGKILL'), 15_000);
-      await n.gw.exit;
-      clearTimeout(timer);
-    }));
   }
 });

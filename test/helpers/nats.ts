@@ -136,7 +136,8 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     const deadline = Date.now() + timeoutMs;
     const nc = await connect({ servers: servers.map((s) => s.url), timeout: 2000 });
     try {
-      const jsm = await nc.jetstreamManager({ timeout: 2000 });
+      // No JetStream check here: a server just restarted may not answer yet, and the loop below asks again.
+      const jsm = await nc.jetstreamManager({ timeout: 2000, checkAPI: false });
       for (const stream of streams) {
         for (let state = ''; ; await new Promise((r) => setTimeout(r, 200))) {
           const info = await jsm.streams.info(stream).catch((err: Error) => err);

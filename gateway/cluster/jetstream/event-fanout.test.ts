@@ -1,16 +1,18 @@
 // EventFanout against a real nats-server: every node gets every incident event
-// once and in order (also across a nats-server restart), Last-Event-ID replay,
+// once and in order (also across a nats-server restart, and what its tail was
+// not told of), Last-Event-ID replay,
 // dedupe of a retried publish, live events, and garbage in the stream.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
+import { connect, headers, JSONCodec, type NatsConnection } from 'nats';
 import pino from 'pino';
 import { startNats, type Nats } from '../../../test/helpers/nats.ts';
 import type { StoredEvent } from '../../incidents/store/types.ts';
 import { EventFanout, subjectFor, type FannedEvent, type LiveMessage } from './event-fanout.ts';
-import { ensureStreams, EVENTS_STREAM } from './streams.ts';
+import { ensureStreams, EVENTS_STREAM, TAIL_SEQ_HEADER, TAIL_STREAM_HEADER } from './streams.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const codec = JSONCodec();
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -116,6 +118,32 @@ test("subscribe('new') gets only later events, also those published before it is
   await sleep(300);
   await stop();
   assert.deepEqual(got, [6, 7, 8]);
+});
+
+test('events stored but not announced to a tail (publisher gone after the ack, announcements crossing) reach it in order, read back from the stream', async () => {
+  const { nc, fanout } = await node('n1');
+  const got: number[] = [];
+  const sub = fanout.subscribe(1, (e) => void got.push(e.seq));
+  const js = nc.jetstream();
+  const store = (e: StoredEvent) => js.publish('gw.events.incident.created', codec.encode(e), { msgID: `evt-${e.seq}` });
+  const announce = (streamSeq: number, e: StoredEvent) => {
+    const h = headers();
+    h.set(TAIL_STREAM_HEADER, EVENTS_STREAM);
+    h.set(TAIL_SEQ_HEADER, String(streamSeq));
+    nc.publish('gw.tail.incident.created', codec.encode(e), { headers: h });
+  };
+  await store(event(1));
+  announce((await store(event(2))).seq, event(2)); // 1 never announced: the tail reads it when 2 comes
+  await until('1 and 2', () => got.length === 2);
+  const [s3, s4] = [(await store(event(3))).seq, (await store(event(4))).seq];
+  announce(s4, event(4)); // crossed: 4 told before 3
+  announce(s3, event(3));
+  await until('3 and 4', () => got.length === 4);
+  await store(event(5)); // the last one, never announced: an idle tail asks the stream
+  await until('5', () => got.length === 5, 10_000);
+  await sleep(300);
+  await sub.stop();
+  assert.deepEqual(got, [1, 2, 3, 4, 5]);
 });
 
 test('since() and oldestSeq() replay from a Last-Event-ID, over holes, in batches', async () => {

@@ -1,6 +1,7 @@
 // Incident events across the cluster. The node that commits a change publishes
-// its StoredEvent to GW_EVENTS; every node follows the stream (stream-tail.ts:
-// what the stream republishes once stored, gaps read back from the stream)
+// its StoredEvent to GW_EVENTS and, once stored, announces it with its stream
+// sequence; every node follows the stream (stream-tail.ts: the announcements,
+// and what they missed read back from the stream)
 // and hands each event to its own SSE clients, exactly once and in stream
 // order. The SSE id is the stream sequence (`streamSeq`), the
 // same on every node, so a client may resume on another node with
@@ -8,13 +9,13 @@
 //
 // Live overlay events (detection boxes) are not stored: they go over core
 // NATS to every node, tagged with the node that sent them.
-import { JSONCodec, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { headers, JSONCodec, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { StoredEvent } from '../../incidents/store/types.ts';
 import { publishToPeers, subscribeToPeers } from '../peer-messages.ts';
 import { StreamRangeReader, type StreamRecord } from './stream-range.ts';
 import { StreamTail, type StreamTailOptions, type TailState } from './stream-tail.ts';
-import { EVENTS_STREAM, EVENTS_SUBJECT, EVENTS_TAIL_SUBJECT } from './streams.ts';
+import { EVENTS_STREAM, EVENTS_SUBJECT, EVENTS_TAIL_SUBJECT, TAIL_SEQ_HEADER, TAIL_STREAM_HEADER } from './streams.ts';
 
 export type FannedEvent = StoredEvent & { streamSeq: number };
 
@@ -44,7 +45,7 @@ export interface EventFanoutOptions {
   nodeId: string;
   log: Logger;
   /** The tail's check and retry timings (defaults in stream-tail.ts). */
-  tail?: Pick<StreamTailOptions, 'checkEveryMs' | 'retryMs' | 'maxRetryMs'>;
+  tail?: Pick<StreamTailOptions, 'checkEveryMs' | 'gapGraceMs' | 'retryMs' | 'maxRetryMs'>;
   /** A JetStream request for the tail or a replay not answered in this long has failed (its server may be gone). Default 2 s. */
   requestTimeoutMs?: number;
 }
@@ -74,8 +75,14 @@ export class EventFanout {
 
   /** Stores the event once (msgID `evt-<seq>`); a retry within 2 minutes gets the first copy's stream sequence back. */
   async publish(event: StoredEvent): Promise<number> {
-    const ack = await this.js.publish(subjectFor(EVENTS_SUBJECT, event.type), codec.encode(event), { msgID: `evt-${event.seq}` });
+    const data = codec.encode(event);
+    const ack = await this.js.publish(subjectFor(EVENTS_SUBJECT, event.type), data, { msgID: `evt-${event.seq}` });
     if (ack.duplicate) this.log.debug({ seq: event.seq, streamSeq: ack.seq }, 'event already in the stream');
+    // Stored: announced to every node's tail with its sequence (lost announcements are read back from the stream).
+    const h = headers();
+    h.set(TAIL_STREAM_HEADER, EVENTS_STREAM);
+    h.set(TAIL_SEQ_HEADER, String(ack.seq));
+    this.nc.publish(subjectFor(EVENTS_TAIL_SUBJECT, event.type), data, { headers: h });
     return ack.seq;
   }
 
@@ -91,7 +98,7 @@ export class EventFanout {
     const started = this.reader().then((reader) => {
       if (stopped) return;
       tail = new StreamTail(this.nc, {
-        ...this.opts.tail, stream: EVENTS_STREAM, subject: EVENTS_TAIL_SUBJECT, reader, log: this.log,
+        ...this.opts.tail, stream: EVENTS_STREAM, subject: EVENTS_TAIL_SUBJECT, headers: { stream: TAIL_STREAM_HEADER, seq: TAIL_SEQ_HEADER }, reader, log: this.log,
         lastSeq: async () => (await reader.streamInfo()).state.last_seq,
       });
       tail.start(fromSeq, (r) => this.deliver(r, onEvent));

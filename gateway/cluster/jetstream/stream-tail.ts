@@ -1,19 +1,21 @@
 // Follows a JetStream stream as it grows, every message once and in order,
 // through the loss of any one NATS server.
 //
-// The stream republishes each message it stores (after the replicas agreed
-// on it) to a core NATS subject with its sequence in a header; the tail
-// subscribes to that subject. There is no consumer to lose: the client's
+// Whoever stores a message announces it once JetStream acknowledged it, on a
+// core NATS subject with its stream sequence in a header (event-fanout.ts);
+// the tail subscribes to that subject. There is no consumer to lose: the
 // subscription moves with the client when its server dies, and a server
 // holding nothing of ours can die unnoticed. (A consumer, as nats.js's
 // ordered consumer, lives on one server; when that server died, the node's
-// events stopped until it came back, and a new consumer cannot be made
-// before the cluster has elected leaders again: 6 to 16 s measured.)
-// Core NATS drops what is sent while a client reconnects, so the tail checks
-// the sequences: a message ahead of the next one expected reveals a gap, an
-// idle tail asks the stream for its last sequence every `checkEveryMs`, and
-// a gap is filled from the stream itself (stream-range.ts) before anything
-// after it is delivered: no gap, no duplicate.
+// events stopped until it came back, and a new consumer cannot be made before
+// the cluster has elected leaders again: 6 to 16 s measured on nats-server 2.9.)
+// Core NATS drops what is sent while a client reconnects, and a publisher may
+// die between the acknowledgement and the announcement, so the tail checks
+// the sequences: a message ahead of the next one expected reveals a gap (two
+// publishers' announcements may cross: it waits `gapGraceMs` for the missing
+// one first), an idle tail asks the stream for its last sequence every
+// `checkEveryMs`, and a gap is read back from the stream itself
+// (stream-range.ts) before anything after it is delivered: no gap, no duplicate.
 import type { Msg, NatsConnection, Status, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { sleep } from '../start-retry.ts';
@@ -21,14 +23,18 @@ import type { StreamRangeReader, StreamRecord } from './stream-range.ts';
 
 export interface StreamTailOptions {
   stream: string;
-  /** The subject the stream republishes its messages to (its `republish.dest`). */
+  /** The subject stored messages are announced on (`<subject>.>`). */
   subject: string;
+  /** The headers of an announcement naming the stream and the sequence. */
+  headers: { stream: string; seq: string };
   reader: StreamRangeReader;
   /** The stream's last sequence (its leader answers; throws while there is none). */
   lastSeq: () => Promise<number>;
   log: Logger;
   /** An idle tail asks the stream for its last sequence this often. Default 1 s. */
   checkEveryMs?: number;
+  /** A sequence missing while later ones arrived is read from the stream after this long. Default 200 ms. */
+  gapGraceMs?: number;
   /** Pause after a failed read, doubling up to maxRetryMs. Default 250 ms → 2 s. */
   retryMs?: number;
   maxRetryMs?: number;
@@ -53,6 +59,9 @@ export class StreamTail {
   /** When a message last arrived or was delivered: an idle tail checks the stream. */
   private lastArrival = Date.now();
   private pumping: Promise<void> | undefined;
+  /** Since when the next sequence is missing while later ones are known; and the wait before reading it. */
+  private gapSince: number | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
   private checking = false;
   private stopped = false;
   private readonly wake = new AbortController();
@@ -97,6 +106,7 @@ export class StreamTail {
     this.stopped = true;
     this.wake.abort();
     clearInterval(this.watchdog);
+    clearTimeout(this.graceTimer);
     this.sub?.unsubscribe();
     this.stopStatus();
     await this.pumping;
@@ -104,14 +114,14 @@ export class StreamTail {
   }
 
   private arrive(msg: Msg): void {
-    const seq = Number(msg.headers?.get('Nats-Sequence'));
-    if (!Number.isSafeInteger(seq) || seq < 1 || msg.headers?.get('Nats-Stream') !== this.opts.stream) {
-      return void this.opts.log.debug({ subject: msg.subject }, 'not a republished stream message; ignored');
+    const seq = Number(msg.headers?.get(this.opts.headers.seq));
+    if (!Number.isSafeInteger(seq) || seq < 1 || msg.headers?.get(this.opts.headers.stream) !== this.opts.stream) {
+      return void this.opts.log.debug({ subject: msg.subject }, 'not an announcement of a stored message; ignored');
     }
     this.lastArrival = Date.now();
     this.knownLast = Math.max(this.knownLast, seq);
     if (this.next !== undefined && seq < this.next) return; // already delivered (read while filling a gap)
-    if (this.held.size < MAX_HELD) this.held.set(seq, { seq, subject: msg.headers.get('Nats-Subject') || msg.subject, data: msg.data });
+    if (this.held.size < MAX_HELD) this.held.set(seq, { seq, subject: msg.subject, data: msg.data });
     this.kick();
   }
 
@@ -119,7 +129,7 @@ export class StreamTail {
     if (this.stopped || this.pumping) return;
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
-      if (this.next !== undefined && (this.held.has(this.next) || this.knownLast >= this.next)) this.kick();
+      if (!this.graceTimer && this.next !== undefined && (this.held.has(this.next) || this.knownLast >= this.next)) this.kick();
     });
   }
 
@@ -139,6 +149,16 @@ export class StreamTail {
           continue;
         }
         if (this.knownLast < this.next) return this.reading();
+        // Later ones arrived first: the missing one may be a moment behind them (another publisher).
+        const open = Date.now() - (this.gapSince ??= Date.now());
+        const grace = this.opts.gapGraceMs ?? 200;
+        if (open < grace) {
+          this.graceTimer ??= setTimeout(() => {
+            this.graceTimer = undefined;
+            this.kick();
+          }, grace - open);
+          return;
+        }
         await this.fillGap();
         for (const seq of this.held.keys()) if (seq < this.next!) this.held.delete(seq);
         wait = this.opts.retryMs ?? 250;
@@ -170,6 +190,7 @@ export class StreamTail {
   }
 
   private deliver(r: StreamRecord): void {
+    this.gapSince = undefined;
     this.lastArrival = Date.now();
     this.next = r.seq + 1;
     this.reading();

@@ -1,7 +1,7 @@
 // The two JetStream streams of the cluster, ensured at each node's start:
 //   GW_EVENTS      gw.events.>      incident events, kept for `retentionHours`
 //                                   (limits retention; every node reads all of it,
-//                                   following what it republishes to gw.tail.>)
+//                                   following what publishers announce on gw.tail.>)
 //   GW_CANDIDATES  gw.candidates.>  machine-raised incident candidates
 //                                   (work queue: a message leaves once acked)
 // Both dedupe by message id for 2 minutes (GW_EVENTS: at most its retention),
@@ -15,8 +15,11 @@ export const EVENTS_STREAM = 'GW_EVENTS';
 export const CANDIDATES_STREAM = 'GW_CANDIDATES';
 export const EVENTS_SUBJECT = 'gw.events';
 export const CANDIDATES_SUBJECT = 'gw.candidates';
-/** GW_EVENTS republishes each event it stored here (`gw.tail.<type>`, sequence in the Nats-Sequence header): what nodes follow. */
+/** Each event GW_EVENTS stored, announced by its publisher once acknowledged (`gw.tail.<type>`, its stream sequence in a header): what nodes follow. */
 export const EVENTS_TAIL_SUBJECT = 'gw.tail';
+/** Headers of an announcement: the stream and the sequence it stored the event at. */
+export const TAIL_STREAM_HEADER = 'Gw-Stream';
+export const TAIL_SEQ_HEADER = 'Gw-Stream-Seq';
 
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 const JS_STREAM_NAME_IN_USE = 10058; // "stream name already in use with a different configuration"
@@ -36,10 +39,7 @@ export function streamConfigs(opts: StreamsOptions): Array<Partial<StreamConfig>
   // The server refuses a duplicate window longer than max_age (0: no age limit).
   const eventsWindowMs = maxAgeMs > 0 ? Math.min(DUPLICATE_WINDOW_MS, maxAgeMs) : DUPLICATE_WINDOW_MS;
   return [
-    {
-      name: EVENTS_STREAM, subjects: [`${EVENTS_SUBJECT}.>`], retention: RetentionPolicy.Limits, max_age: nanos(maxAgeMs), duplicate_window: nanos(eventsWindowMs),
-      republish: { src: `${EVENTS_SUBJECT}.>`, dest: `${EVENTS_TAIL_SUBJECT}.>` }, ...common,
-    },
+    { name: EVENTS_STREAM, subjects: [`${EVENTS_SUBJECT}.>`], retention: RetentionPolicy.Limits, max_age: nanos(maxAgeMs), duplicate_window: nanos(eventsWindowMs), ...common },
     { name: CANDIDATES_STREAM, subjects: [`${CANDIDATES_SUBJECT}.>`], retention: RetentionPolicy.Workqueue, duplicate_window: nanos(DUPLICATE_WINDOW_MS), ...common },
   ];
 }
