@@ -2,10 +2,17 @@
 // machine-readable code, an HTTP status and, where one field is at fault, its
 // dotted path. It lives here, in the lowest room that speaks HTTP, so the
 // registry and the gateway share it (the gateway imports it; never the reverse).
+// What a person reads has, beside the English `message`, a `code` and `params`
+// from the message catalogue (messages.ts) that the wall says in zh-CN or en:
+// on each field error, and on the body as `messageCode` / `messageParams`.
+import type { Params } from './messages.ts';
 
 export interface FieldError {
   field: string;
   message: string;
+  /** The message's code in the catalogue (messages.ts), e.g. `required`, `max`, `not_rtsp_url`. */
+  code?: string;
+  params?: Params;
 }
 
 export const ErrorCodes = {
@@ -57,9 +64,17 @@ export class GwError extends Error {
   }
 }
 
+/** The body fields that let a client say a coded message in its own language. */
+const messageFields = (m: { code?: string; params?: Params }) =>
+  m.code ? { messageCode: m.code, ...(m.params ? { messageParams: m.params } : {}) } : {};
+
+/** An error whose message is one of the catalogue's (`say(...)`), with its code and params in the body. */
+export const coded = (code: ErrorCode, m: { code: string; params?: Params; message: string }, field?: string): GwError =>
+  new GwError(code, m.message, field, messageFields(m));
+
 export const invalid = (errors: FieldError[]): GwError => {
   const first = errors[0] ?? { field: '', message: 'invalid input' };
-  return new GwError('GW_ERR_VALIDATION', `${first.field ? `${first.field}: ` : ''}${first.message}`, first.field || undefined, { errors });
+  return new GwError('GW_ERR_VALIDATION', `${first.field ? `${first.field}: ` : ''}${first.message}`, first.field || undefined, { ...messageFields(first), errors });
 };
 
 export const notFound = (entity: string, id: string, field = 'id'): GwError =>

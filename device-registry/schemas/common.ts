@@ -79,11 +79,15 @@ export function Discriminated<T extends TSchema[]>(propertyName: string, variant
   return Type.Unsafe<Static<T[number]>>({ ...options, type: 'object', oneOf: variants, discriminator: { propertyName } });
 }
 
+const MessageParams = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]));
+
 export const ErrorBody = Type.Object({
   code: Type.String({ examples: ['GW_ERR_VALIDATION'] }),
   message: Type.String(),
   field: Type.Optional(Type.String({ description: 'Dotted path of the field at fault' })),
-  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String(), code: Type.Optional(Type.String()), params: Type.Optional(MessageParams) }))),
+  messageCode: Type.Optional(Type.String({ description: 'The message\'s code in the message catalogue (device-registry/messages.ts), for clients that show it in their language' })),
+  messageParams: Type.Optional(MessageParams),
 });
 
 export const Page = <T extends TSchema>(item: T) =>

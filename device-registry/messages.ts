@@ -1,0 +1,90 @@
+// The message catalogue: every text the API sends to people (field errors,
+// incident titles, flow-log notes) has a stable code and params here, with
+// its English and Chinese wording. The server fills the English template for
+// `message` (API users keep reading it); the wall says the code in the
+// operator's language (web-wall/src/i18n/server-text.ts). Params named
+// `reasonCode`, `type`, `unit`, `metric`, `fromSeverity`, `toSeverity` hold codes
+// of the shared vocabulary (vocabulary.ts) and are shown translated.
+//
+// To add a message: one entry below ({name} placeholders in both languages),
+// then build it with `say(code, params)`. vocabulary.test.ts checks each
+// entry has both languages and the same placeholders in each.
+import type { Coded, Lang, Names } from './vocabulary.ts';
+
+export const MESSAGES: Record<string, Names> = {
+  // Field errors (validation.ts and the checks beside the entities).
+  required: { en: 'is required', 'zh-CN': '必填' },
+  unknown_field: { en: 'is not a known field', 'zh-CN': '不是可识别的字段' },
+  one_of: { en: 'must be one of {values}', 'zh-CN': '应为以下之一：{values}' },
+  must_be: { en: 'must be {values}', 'zh-CN': '应为 {values}' },
+  invalid_value: { en: 'has an invalid value or type', 'zh-CN': '值或类型无效' },
+  invalid: { en: 'is invalid', 'zh-CN': '不符合要求' },
+  not_rtsp_url: { en: 'not an rtsp:// URL', 'zh-CN': '不是 rtsp:// 地址' },
+  not_email: { en: 'not an e-mail address', 'zh-CN': '不是有效的电子邮箱地址' },
+  not_date_time: { en: 'not an ISO-8601 date-time', 'zh-CN': '不是 ISO-8601 格式的时间' },
+  max: { en: 'must be <= {limit}', 'zh-CN': '不能大于 {limit}' },
+  min: { en: 'must be >= {limit}', 'zh-CN': '不能小于 {limit}' },
+  max_exclusive: { en: 'must be < {limit}', 'zh-CN': '应小于 {limit}' },
+  min_exclusive: { en: 'must be > {limit}', 'zh-CN': '应大于 {limit}' },
+  max_length: { en: 'must NOT have more than {limit} characters', 'zh-CN': '不能超过 {limit} 个字符' },
+  min_length: { en: 'must NOT have fewer than {limit} characters', 'zh-CN': '至少 {limit} 个字符' },
+  max_items: { en: 'must NOT have more than {limit} items', 'zh-CN': '不能超过 {limit} 项' },
+  min_items: { en: 'must NOT have fewer than {limit} items', 'zh-CN': '至少 {limit} 项' },
+  wrong_type: { en: 'must be {type}', 'zh-CN': '类型不正确' },
+  too_deep: { en: 'is nested deeper than {maxDepth} levels', 'zh-CN': '嵌套超过 {maxDepth} 层' },
+  too_large: { en: 'is larger than {maxBytes} bytes as JSON', 'zh-CN': '超过 {maxBytes} 字节（JSON）' },
+  bad_pattern: { en: 'must match pattern "{pattern}"', 'zh-CN': '格式不正确' },
+  id_format: { en: 'must be 1-64 letters, digits, _ . : - (starting with a letter or digit)', 'zh-CN': '应为 1–64 个字母、数字或 _ . : -（以字母或数字开头）' },
+  name_format: { en: 'must be 1-128 characters without control characters', 'zh-CN': '应为 1–128 个字符，不含控制字符' },
+  grid_code_format: { en: 'must be 1-32 letters, digits, _ or -', 'zh-CN': '应为 1–32 个字母、数字、_ 或 -' },
+  code20_format: { en: 'must be a 20-digit GB/T 28181 code', 'zh-CN': '应为 20 位国标编码' },
+  push_key_format: { en: 'must be 16-64 letters, digits, _ or -', 'zh-CN': '应为 16–64 个字母、数字、_ 或 -' },
+  kind_format: { en: 'must be lower_snake_case, 2-32 characters', 'zh-CN': '应为 2–32 个小写字母、数字或下划线' },
+  mqtt_id_format: { en: 'must be 1-64 letters, digits, _ . : -', 'zh-CN': '应为 1–64 个字母、数字或 _ . : -' },
+  mqtt_topic_format: { en: 'must be an MQTT topic without wildcards (+ #), up to 256 characters', 'zh-CN': '应为不含通配符（+ #）的 MQTT 主题，最多 256 个字符' },
+  password_length: { en: 'must be 8-128 characters', 'zh-CN': '应为 8–128 个字符' },
+  phone_format: { en: 'must be a phone number', 'zh-CN': '应为电话号码' },
+  dispatch_needs_department: { en: 'dispatch needs departmentId', 'zh-CN': '派遣前请选择处置部门' },
+  action_needs_note: { en: '{action} needs note', 'zh-CN': '请填写说明' },
+  action_needs_rating: { en: '{action} needs rating', 'zh-CN': '请选择评分' },
+  department_not_found: { en: "department '{id}' does not exist", 'zh-CN': '处置部门“{id}”不存在' },
+  // Incident titles.
+  camera_offline_title: { en: 'camera {camera} offline: {reason}', 'zh-CN': '摄像机 {camera} 离线：{reason}' },
+  sensor_above_title: { en: '{sensor}: {metric} {value} {unit} (above {threshold})', 'zh-CN': '{sensor}：{metric} {value} {unit}（高于 {threshold}）' },
+  sensor_below_title: { en: '{sensor}: {metric} {value} {unit} (below {threshold})', 'zh-CN': '{sensor}：{metric} {value} {unit}（低于 {threshold}）' },
+  sensor_rising_title: { en: '{sensor}: {metric} rising {value} {unit}/min (faster than {threshold}/min)', 'zh-CN': '{sensor}：{metric}每分钟上升 {value} {unit}（超过 {threshold}）' },
+  sensor_falling_title: { en: '{sensor}: {metric} falling {value} {unit}/min (faster than {threshold}/min)', 'zh-CN': '{sensor}：{metric}每分钟下降 {value} {unit}（超过 {threshold}）' },
+  sensor_offline_title: { en: '{sensor}: offline ({reason})', 'zh-CN': '{sensor}：离线（{reason}）' },
+  sensor_online_title: { en: '{sensor}: back online', 'zh-CN': '{sensor}：恢复在线' },
+  gb28181_alarm_title: { en: 'GB28181 {what} from {source}', 'zh-CN': '{type}（报警源 {source}）' },
+  // Flow-log notes the system writes.
+  condition_ended: { en: 'the condition ended', 'zh-CN': '报警条件已解除' },
+  severity_changed: { en: 'severity {fromSeverity} → {toSeverity}', 'zh-CN': '等级 {fromSeverity} → {toSeverity}' },
+  sla_missed: { en: 'SLA missed (deadline {deadline}): severity {fromSeverity} → {toSeverity}', 'zh-CN': '超过处置时限（{deadline}）：等级 {fromSeverity} → {toSeverity}' },
+};
+
+export type Params = Record<string, string | number>;
+
+/** A template with `{name}` filled from params; a missing param stays as `{name}`. */
+export function fill(template: string, params: Params = {}): string {
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** A coded message with its English text: what the API sends (`{code, params, message}`). */
+export function say(code: keyof typeof MESSAGES & string, params?: Params): Coded & { message: string } {
+  const entry = MESSAGES[code];
+  if (!entry) throw new Error(`no message '${code}' in the catalogue`);
+  return { code, ...(params ? { params } : {}), message: fill(entry.en, params) };
+}
+
+/** The code of a parameterless message given by its English text (schemas' `x-message`), if the catalogue has it. */
+export function codeOfText(text: string): string | undefined {
+  for (const [code, m] of Object.entries(MESSAGES)) if (m.en === text && !m.en.includes('{')) return code;
+  return undefined;
+}
+
+/** A message in a language; undefined for a code the catalogue lacks. */
+export function messageIn(lang: Lang, code: string, params?: Params): string | undefined {
+  const entry = MESSAGES[code];
+  return entry ? fill(entry[lang], params) : undefined;
+}
