@@ -73,12 +73,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     const node = scaleOut?.node;
     tokenSecret = node?.mediaTokenSecret ?? loadOrCreateSecret(config.dataDir);
     remoteMedia = node && mediaOwnerRouting({ nodeId: node.nodeId, mode: config.cluster.media, locate: node.media.locate, forget: node.media.forget, log: logger.child({ module: 'media-routing' }) });
+    // GB28181 before video: its channels are judged once the room they depend on runs (no false 'disabled').
+    if (config.gb28181.enabled) gb28181 = await startGb28181(config.gb28181, { registry: service, raise, log: logger, homes: node?.deviceHomes });
     if (config.video.enabled) {
-      video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners });
-    }
-    if (config.gb28181.enabled) {
-      gb28181 = await startGb28181(config.gb28181, { registry: service, raise, log: logger, homes: node?.deviceHomes });
-      video?.manager.attachGb(gb28181.source);
+      video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners, gb: gb28181?.source });
     }
     if (config.detection.enabled && video) {
       detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, evidence: evidence.store, log: logger });

@@ -7,7 +7,7 @@ import type { RaiseIncident } from './candidate.ts';
 import type { IncidentsConfig } from './config.ts';
 
 // Reasons that are decisions, not faults: no alarm for them.
-const NOT_FAULTS = new Set(['stopped', 'disabled', 'no push', 'idle (on demand)']);
+const NOT_FAULTS = new Set(['stopped', 'disabled', 'no push', 'idle (on demand)', 'GB28181 is disabled in the configuration', 'RTMP push is disabled in the configuration']);
 
 export class HealthWatch {
   private readonly pending = new Map<string, NodeJS.Timeout>();
@@ -32,6 +32,10 @@ export class HealthWatch {
       if (!this.pending.has(e.id) && !this.raised.has(e.id)) {
         this.pending.set(e.id, setTimeout(() => void this.alarm(e.id, e.reason), this.config.channelOfflineSeconds * 1000));
       }
+    } else if (e.state !== 'online' && e.state !== 'starting') {
+      // A decision (idle, disabled, no push) ends a pending fault: only an unbroken fault raises.
+      clearTimeout(this.pending.get(e.id));
+      this.pending.delete(e.id);
     } else if (e.state === 'online') {
       if (this.stable.has(e.id)) return;
       this.stable.set(e.id, setTimeout(() => this.recovered(e.id), this.config.stableSeconds * 1000));

@@ -187,13 +187,13 @@ export async function startSensors(config: SensorsConfig, deps: SensorsDeps): Pr
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(saver);
+        engine.stop(); // first: the wills of clients the broker closes below are a shutdown, not sensors going offline
         unshare?.();
         deps.registry.events.off('device.changed', onKeyChange);
         directory.stop();
         await bridge?.stop();
         await broker?.stop();
         await verifier?.stop();
-        engine.stop();
         await outbox.stop();
         saveLasts();
         await sink.close();

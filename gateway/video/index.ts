@@ -12,7 +12,7 @@ import { mediaAccess, type RemoteMedia } from './http/media-access.ts';
 import { videoRoutes } from './http/video-routes.ts';
 import { attachWsFlv } from './http/ws-flv.ts';
 import { LiveServer } from './live/live-server.ts';
-import { VideoManager, type ChannelOwnership } from './video-manager.ts';
+import { VideoManager, type ChannelOwnership, type GbSource } from './video-manager.ts';
 
 export { FrameHub, type Frame, type FrameHandler } from './frames.ts';
 export type { ChannelVideoStatus } from './video-manager.ts';
@@ -39,6 +39,8 @@ export interface VideoDeps {
   remoteMedia?: RemoteMedia;
   /** Cluster mode: which node holds each leased channel now. */
   channelOwners?: () => Promise<Map<string, string>>;
+  /** The GB28181 room, started before video so its channels are never judged without it. */
+  gb?: GbSource;
 }
 
 export async function startVideo(config: VideoConfig, deps: VideoDeps): Promise<VideoRoom> {
@@ -70,6 +72,7 @@ export async function startVideo(config: VideoConfig, deps: VideoDeps): Promise<
 
   const manager = new VideoManager(deps.registry, frames, ffmpeg, config, deps.dataDir, log, live);
   if (deps.shard) manager.shard(deps.shard(manager));
+  if (deps.gb) manager.attachGb(deps.gb);
   await manager.start();
   const tokens = new MediaTokens(deps.tokenSecret, config.mediaTokenTtlSeconds);
   return {

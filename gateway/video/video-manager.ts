@@ -108,11 +108,13 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
 
   private gb: GbSource | undefined;
 
-  /** The GB28181 room starts after video (it needs the registry, video does not need it to start). */
+  private started = false;
+
+  /** The GB28181 room starts before video, so its channels are first judged with it there (before start(), nothing to redo). */
   attachGb(gb: GbSource): void {
     this.gb = gb;
     gb.on('availability', this.onGbAvailability);
-    void this.reconcileGbDevice(undefined);
+    if (this.started) void this.reconcileGbDevice(undefined);
   }
 
   private ownership: ChannelOwnership | undefined;
@@ -151,6 +153,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.frames.on('subscribers', this.onSubscribers);
     this.live?.on('publish', this.onPublish);
     this.live?.on('unpublish', this.onUnpublish);
+    this.started = true;
     for await (const row of this.registry.all('channels')) await this.reconcile(row.id, row);
     this.idleTimer = setInterval(() => this.stopIdleChannels(), IDLE_CHECK_MS);
   }

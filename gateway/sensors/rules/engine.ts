@@ -70,9 +70,13 @@ export class RuleEngine {
     this.outbox.kick();
   }
 
+  /** The gateway is shutting down: sensors losing their connection now (LWT) are not at fault, and staleness stops. */
   stop(): void {
+    this.stopping = true;
     clearInterval(this.timer);
   }
+
+  private stopping = false;
 
   rulesOf(sensor: SensorInfo): Compiled {
     let c = this.compiled.get(sensor.id);
@@ -206,7 +210,7 @@ export class RuleEngine {
   }
 
   private setOffline(sensor: SensorInfo, why: string, now: number): void {
-    if (this.machine(sensor.id, OFFLINE).state === 'firing') return;
+    if (this.stopping || this.machine(sensor.id, OFFLINE).state === 'firing') return;
     const m: Machine = { state: 'firing', since: now, firedAt: now, value: null, valueTs: null };
     const last = Object.entries(this.states.peek(sensor.id)?.values ?? {}).map(([metric, v]) => ({ metric, ...v }));
     this.db.transition({ sensorId: sensor.id, rule: OFFLINE, ...m }, offlineCandidate(sensor, this.rulesOf(sensor).offlineSeverity, 'fire', why, now, last), now);
