@@ -2,7 +2,8 @@
 // a missing RTMP push key is generated and shown once. Credentials some
 // cameras take in the URL's path or query (`…/user=admin&password=…`) stay in
 // the stored URL, which the ingest needs, and are shown [REDACTED]; a URL sent
-// back with [REDACTED] in it keeps the stored values.
+// back with [REDACTED] in it keeps the stored values. A sub-stream (subSource,
+// RTSP only) is handled the same way; its password is the secret's subPassword.
 import { REDACTED, redactUrl } from '../redact-url.ts';
 import { Channel, ChannelInput, ChannelPatch } from '../schemas/channel.ts';
 import { newPushKey } from '../secrets.ts';
@@ -34,16 +35,30 @@ export function restoreRedacted(url: string, storedUrl: string | undefined): { u
   return { url: restored, missing };
 }
 
+/** The RTSP URL without credentials, its username, its password (for the secret column) and what could not be restored. */
+function prepareRtspUrl(field: string, given: Source, storedUrl: string | undefined) {
+  const restored = restoreRedacted(String(given.url), storedUrl);
+  const errors = restored.missing.map((name) => ({ field, message: `${name}=${REDACTED} has no stored value to keep; give the value itself` }));
+  const fromUrl = splitRtspCredentials(restored.url);
+  const username = fromUrl.username ?? (given.username as string | undefined);
+  const password = fromUrl.password ?? (given.password as string | undefined);
+  return { doc: compact({ url: fromUrl.url, username }), password, errors };
+}
+
+/** The sub-stream (rtsp only): its URL and username in the doc, its password as the secret's subPassword. */
+function prepareSubSource(subSource: Source | undefined, existing: StoredRow | undefined) {
+  if (!subSource) return { doc: undefined, secret: {}, errors: [] };
+  const storedUrl = (existing?.doc.subSource as Source | undefined)?.url as string | undefined;
+  const prepared = prepareRtspUrl('subSource.url', subSource, storedUrl);
+  return { doc: prepared.doc, secret: prepared.password ? { subPassword: prepared.password } : {}, errors: prepared.errors };
+}
+
 function prepareSource(kind: string, source: Source, existing: StoredRow | undefined) {
   const oldSecret = existing?.secret ?? {};
   if (kind === 'rtsp') {
     const storedUrl = (existing?.doc.source as Source | undefined)?.url as string | undefined;
-    const restored = restoreRedacted(String(source.url), storedUrl);
-    const errors = restored.missing.map((name) => ({ field: 'source.url', message: `${name}=${REDACTED} has no stored value to keep; give the value itself` }));
-    const fromUrl = splitRtspCredentials(restored.url);
-    const username = fromUrl.username ?? (source.username as string | undefined);
-    const password = fromUrl.password ?? (source.password as string | undefined);
-    return { doc: compact({ url: fromUrl.url, username }), secret: password ? { password } : null, altKey: null, errors };
+    const { doc, password, errors } = prepareRtspUrl('source.url', source, storedUrl);
+    return { doc, secret: password ? { password } : null, altKey: null, errors };
   }
   if (kind === 'rtmp') {
     const given = source.pushKey as string | undefined;
@@ -70,12 +85,16 @@ export const channels: EntityDescriptor = {
 
   prepare(input, id, existing): Prepared {
     const kind = String(input.kind);
-    const source = prepareSource(kind, input.source as Source, existing?.doc.kind === kind ? existing : undefined);
+    const sameKind = existing?.doc.kind === kind ? existing : undefined;
+    const source = prepareSource(kind, input.source as Source, sameKind);
+    const sub = prepareSubSource(input.subSource as Source | undefined, sameKind);
+    const secret = source.secret || Object.keys(sub.secret).length ? { ...source.secret, ...sub.secret } : null;
     const doc = compact({
       id,
       kind,
       name: input.name,
       source: source.doc,
+      subSource: sub.doc,
       location: input.location,
       gridCode: input.gridCode,
       tags: input.tags ?? [],
@@ -86,21 +105,32 @@ export const channels: EntityDescriptor = {
     });
     return {
       doc,
-      secret: source.secret,
+      secret,
       columns: { name: String(input.name), kind, gridCode: (input.gridCode as string) ?? null, enabled: doc.enabled as boolean, altKey: source.altKey },
       revealed: source.revealed,
-      errors: source.errors ?? [],
+      errors: [...(source.errors ?? []), ...sub.errors],
     };
   },
 
-  toInput: (row) => ({ ...row.doc, source: { ...(row.doc.source as Source), ...(row.secret ?? {}) } }),
+  toInput(row) {
+    const { subPassword, ...secret } = row.secret ?? {};
+    const subSource = row.doc.subSource as Source | undefined;
+    return {
+      ...row.doc,
+      source: { ...(row.doc.source as Source), ...secret },
+      ...(subSource ? { subSource: { ...subSource, ...(subPassword !== undefined ? { password: subPassword } : {}) } } : {}),
+    };
+  },
 
   toPublic(row) {
     const stored = row.doc.source as Source;
     const url = typeof stored.url === 'string' ? redactUrl(stored.url) : undefined;
-    const credentialsSet = row.secret !== null || url !== stored.url;
+    const credentialsSet = row.secret?.password !== undefined || row.secret?.pushKey !== undefined || url !== stored.url;
     const source = { ...stored, ...(url !== undefined ? { url } : {}), credentialsSet };
-    return { ...row.doc, source, status: publicStatus(row), ...meta(row) };
+    const storedSub = row.doc.subSource as Source | undefined;
+    const subUrl = storedSub ? redactUrl(String(storedSub.url)) : undefined;
+    const subSource = storedSub ? { ...storedSub, url: subUrl, credentialsSet: row.secret?.subPassword !== undefined || subUrl !== storedSub.url } : undefined;
+    return { ...row.doc, source, ...(subSource ? { subSource } : {}), status: publicStatus(row), ...meta(row) };
   },
 
   references: (doc) => (typeof doc.gridCode === 'string' ? [{ field: 'gridCode', entity: 'grids', id: doc.gridCode }] : []),

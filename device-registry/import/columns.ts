@@ -35,6 +35,10 @@ export const COLUMNS: Record<ImportableEntity, Column[]> = {
     ...common,
     { path: 'mode', type: 'string' },
     { path: 'detectionProfile', type: 'string' },
+    // The sub-stream (子码流) of an RTSP camera; without credentials of its own it uses the main source's.
+    { path: 'subSource.url', type: 'string' },
+    { path: 'subSource.username', type: 'string' },
+    { path: 'subSource.password', type: 'string', secret: true },
   ],
   sensors: [
     { path: 'id', type: 'string' },

@@ -27,6 +27,10 @@ export function toImportJson(items: Record<string, unknown>[]): Record<string, u
       const { credentialsSet: _c, ...source } = out.source as Record<string, unknown>;
       out.source = source;
     }
+    if (out.subSource) {
+      const { credentialsSet: _c, ...subSource } = out.subSource as Record<string, unknown>;
+      out.subSource = subSource;
+    }
     if (out.mqtt) {
       const { passwordSet: _p, ...mqtt } = out.mqtt as Record<string, unknown>;
       out.mqtt = mqtt;

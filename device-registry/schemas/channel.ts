@@ -15,6 +15,17 @@ const RtspSourceInput = Type.Object(
   { additionalProperties: false },
 );
 
+// A camera's second, smaller stream (sub-stream, 子码流) for small tiles. Same
+// credential handling as `source`; without its own, the main source's are used.
+const RtspSubSourceInput = Type.Object(
+  {
+    url: Type.String({ format: 'rtsp-url', maxLength: 2048, description: 'rtsp:// or rtsps:// URL of the sub-stream; credentials in it are moved to username/password' }),
+    username: Type.Optional(Type.String({ maxLength: 128 })),
+    password: Type.Optional(Type.String({ maxLength: 128, writeOnly: true })),
+  },
+  { additionalProperties: false, description: 'The sub-stream (子码流) the wall plays in 9- and 16-tile layouts; credentials default to the main source\'s' },
+);
+
 const RtmpSourceInput = Type.Object(
   {
     pushKey: Type.Optional(
@@ -71,7 +82,7 @@ const channelFields = {
 };
 
 export const ChannelInput = Discriminated('kind', [
-  Type.Object({ kind: Type.Literal('rtsp'), source: RtspSourceInput, ...channelFields }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('rtsp'), source: RtspSourceInput, subSource: Type.Optional(RtspSubSourceInput), ...channelFields }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('rtmp'), source: RtmpSourceInput, ...channelFields }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('gb28181'), source: Gb28181SourceInput, ...channelFields }, { additionalProperties: false }),
 ]);
@@ -84,6 +95,8 @@ export const ChannelPatch = Type.Object(
     kind: Type.Optional(Type.Union([Type.Literal('rtsp'), Type.Literal('rtmp'), Type.Literal('gb28181')])),
     // Merged into the stored source, then the whole channel is checked against ChannelInput.
     source: Type.Optional(Type.Object({}, { additionalProperties: true, maxProperties: 16, ...jsonBounds({ maxDepth: 2, maxBytes: 8192 }) })),
+    // Merged like source; null removes the sub-stream.
+    subSource: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true, maxProperties: 8, ...jsonBounds({ maxDepth: 2, maxBytes: 8192 }) }), Type.Null()])),
     name: Type.Optional(Name),
     location: Type.Optional(Type.Union([Location, Type.Null()])),
     gridCode: Type.Optional(Type.Union([GridCode, Type.Null()])),
@@ -111,11 +124,18 @@ const PublicSource = Type.Object({
   credentialsSet: Type.Boolean({ description: 'A password or push key is stored (never returned)' }),
 });
 
+const PublicSubSource = Type.Object({
+  url: Type.String({ description: 'Sub-stream RTSP URL without credentials' }),
+  username: Type.Optional(Type.String()),
+  credentialsSet: Type.Boolean({ description: 'A password of its own is stored (never returned); without one the main source\'s credentials are used' }),
+});
+
 export const Channel = Type.Object({
   id: Id,
   kind: Type.Union([Type.Literal('rtsp'), Type.Literal('rtmp'), Type.Literal('gb28181')]),
   name: Name,
   source: PublicSource,
+  subSource: Type.Optional(PublicSubSource),
   location: Type.Optional(Location),
   gridCode: Type.Optional(GridCode),
   tags: Tags,

@@ -13,6 +13,7 @@ import type { Ffmpeg } from './ffmpeg/locate.ts';
 import type { FrameHub } from './frames.ts';
 import { IngestSupervisor, type IngestSettings, type IngestSpec } from './ingest/supervisor.ts';
 import { StartQueue } from './start-queue.ts';
+import { streamOfKey, SubStreams } from './sub-streams.ts';
 
 /** What the manager needs from the low-latency RTMP/FLV server. */
 type PushListener = (e: { app: string; name: string }) => void;
@@ -100,8 +101,16 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     super();
     this.queue = new StartQueue(settings.startStaggerMs);
     this.book = new ChannelStatusBook(registry, (id) => this.fence(id), (s) => this.emit('channel.status', s));
+    this.subStreams = new SubStreams({
+      registry, settings: (key) => this.ingestSettings(key), idleMs: settings.onDemandIdleSeconds * 1000, log,
+      notHere: (row) => (this.ownership && SHARDED_KINDS.has(String(row.doc.kind)) && this.ownership.owns(row.id) === undefined ? 'runs on another node' : undefined),
+    });
   }
 
+  /** Channels' sub-streams (key `<channelId>~sub`), run while a player asks for them. */
+  readonly subStreams: SubStreams;
+
+  /** Where a stream's HLS is written; a sub-stream key (`<channelId>~sub`) has its own directory. */
   hlsDir(channelId: string): string {
     return join(this.mediaRoot, 'hls', safeName(channelId));
   }
@@ -134,7 +143,10 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     return this.ownership && version !== undefined ? { nodeId: this.ownership.nodeId, version } : undefined;
   }
 
-  private readonly onOwnershipChange = (lease: { channelId: string }) => void this.reconcile(lease.channelId);
+  private readonly onOwnershipChange = (lease: { channelId: string }) => {
+    void this.reconcile(lease.channelId);
+    void this.subStreams.changed(lease.channelId);
+  };
 
   private pushPlaces: PushPlaces | undefined;
 
@@ -169,11 +181,14 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.gb?.off('availability', this.onGbAvailability);
     this.ownership?.off('acquired', this.onOwnershipChange);
     this.ownership?.off('lost', this.onOwnershipChange);
-    await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
+    await Promise.all([...this.supervisors.values()].map((s) => s.stop()).concat(this.subStreams.stop()));
     this.supervisors.clear();
   }
 
+  /** A channel's status; for a sub-stream key, the sub-stream's own. */
   status(channelId: string): ChannelVideoStatus | undefined {
+    const key = streamOfKey(channelId);
+    if (key.stream === 'sub') return this.subStreams.status(key.channelId);
     const sup = this.supervisors.get(channelId);
     return sup ? this.book.live(sup.status) : this.book.restingStatus(channelId);
   }
@@ -183,14 +198,18 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     return [...ids].sort().map((id) => this.status(id)!);
   }
 
-  /** A viewer asked for the channel: start an on-demand channel, keep it running. */
+  /** A viewer asked for the channel (or, by its key, its sub-stream): start an on-demand channel, keep it running. */
   async touch(channelId: string): Promise<void> {
+    const key = streamOfKey(channelId);
+    if (key.stream === 'sub') return this.subStreams.touch(key.channelId);
     this.lastViewed.set(channelId, Date.now());
     if (!this.supervisors.has(channelId)) await this.reconcile(channelId);
   }
 
   private readonly onRegistryChange = (e: DeviceChanged) => {
-    if (e.entity === 'channels') void this.reconcile(e.id);
+    if (e.entity !== 'channels') return;
+    void this.reconcile(e.id);
+    void this.subStreams.changed(e.id);
   };
 
   private readonly onSubscribers = (channelId: string) => void this.reconcile(channelId);
@@ -317,6 +336,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   }
 
   private stopIdleChannels(): void {
+    this.subStreams.stopIdle();
     for (const [id, sup] of this.supervisors) {
       if (!this.runsWhileWatched(sup.spec)) continue;
       const last = this.lastViewed.get(id) ?? 0;

@@ -13,7 +13,7 @@ const run = promisify(execFile);
 
 export const CLIP_KINDS = [
   'h264-720p', 'h264-720p-gop4', 'h265-720p', 'audio-only', 'h264-360p',
-  'red-square-360p', 'blue-square-360p', 'still-360p', 'empty-360p', 'h264-360p-bframes', 'h265-360p-bframes',
+  'h264-cif', 'red-square-360p', 'blue-square-360p', 'still-360p', 'empty-360p', 'h264-360p-bframes', 'h265-360p-bframes',
 ] as const;
 export type ClipKind = (typeof CLIP_KINDS)[number];
 
@@ -70,6 +70,9 @@ function recipe(kind: ClipKind): string[] {
       return [...movingSquare(1280, 720), ...x264(4), '-an'];
     case 'h264-360p':
       return [...movingSquare(640, 360), ...x264(1), '-an'];
+    case 'h264-cif':
+      // A camera's typical sub-stream (子码流): CIF 352x288.
+      return [...movingSquare(352, 288), ...x264(1), '-an'];
     case 'h264-360p-bframes':
       return [...movingSquare(640, 360), ...x264(1, 3), '-an'];
     case 'h265-360p-bframes':

@@ -9,6 +9,7 @@ import { GwError, type ApiKeys, type RegistryService } from '../../../device-reg
 import { safeName } from '../channel-spec.ts';
 import { newestSegment } from '../snapshot.ts';
 import type { VideoManager } from '../video-manager.ts';
+import { streamOfKey } from '../sub-streams.ts';
 import type { MediaTokens } from './media-token.ts';
 
 export interface FlvSource { url: (app: string, name: string) => string; isPublishing: (app: string, name: string) => boolean }
@@ -40,7 +41,7 @@ export interface FlvUpstream { stream: Readable; close: () => void }
 export interface MediaAccess {
   /** Throws 401 (expired, key revoked) or 403 (not valid for this channel). */
   checkToken(token: string, id: string): Promise<void>;
-  /** Waits for the channel's playlist (an on-demand channel is starting); 503 with the reason if it does not come. */
+  /** Waits for the channel's playlist (an on-demand channel is starting); 503 with the reason if it does not come. A sub-stream key (`<id>~sub`) waits for the sub-stream's. */
   waitForPlaylist(id: string): Promise<void>;
   /** Starts the channel if needed and opens its FLV; 404 when FLV is off, 503 when the stream does not run. */
   openFlvUpstream(id: string): Promise<FlvUpstream>;
@@ -99,7 +100,7 @@ export function mediaAccess(deps: MediaAccessDeps): MediaAccess {
   const openFlvUpstream = async (id: string): Promise<FlvUpstream> => {
     const flv = deps.flv;
     if (!flv) throw new GwError('GW_ERR_NOT_FOUND', 'low-latency FLV is disabled in the configuration', 'live.flv');
-    if (!(await deps.registry.getStored('channels', id))) throw new GwError('GW_ERR_NOT_FOUND', `channel '${id}' does not exist`, 'id');
+    if (!(await deps.registry.getStored('channels', streamOfKey(id).channelId))) throw new GwError('GW_ERR_NOT_FOUND', `channel '${id}' does not exist`, 'id');
     await waitForPlaylist(id); // the same ingest feeds FLV: when HLS flows, FLV does too
     // A play of a stream nobody publishes would hang on the live server: refuse it here.
     if (!flv.isPublishing('internal', safeName(id))) throw new GwError('GW_ERR_UNAVAILABLE', `low-latency stream of '${id}' is not running`, 'id');

@@ -14,6 +14,7 @@ import { mediaAccess, type FlvSource, type RemoteMedia } from './media-access.ts
 import type { MediaTokens } from './media-token.ts';
 import { playlistFor, refuseUnlessLive } from './offline-media.ts';
 import { onCaptureClock } from './playlist-clock.ts';
+import { hasSubStream, subStreamKey, type StreamChoice } from '../sub-streams.ts';
 
 export interface VideoRouteDeps {
   registry: RegistryService;
@@ -57,6 +58,9 @@ const Params = Type.Object({ id: Id });
 const MediaParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_.-]{10,300}$' }), id: Id });
 const SegmentParams = Type.Object({ ...MediaParams.properties, segment: Type.String({ pattern: '^seg-[0-9]{1,20}\\.ts$' }) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+const PlayQuery = Type.Object({
+  stream: Type.Union([Type.Literal('main'), Type.Literal('sub')], { default: 'main', description: 'sub: the sub-stream (子码流) for small tiles, when the channel has one; otherwise main is answered' }),
+}, { additionalProperties: false });
 
 export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   const endFlvOnShutdown = endOnShutdown(app);
@@ -107,14 +111,27 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
 
   app.get('/api/channels/:id/play', {
     config: { roles: READ_ROLES },
-    schema: { tags, summary: 'Play URLs (HLS, HTTP-FLV) carrying a media token for this channel', params: Params, response: errors },
+    schema: { tags, summary: 'Play URLs (HLS, HTTP-FLV) carrying a media token for this channel; ?stream=sub for its sub-stream', params: Params, querystring: PlayQuery, response: errors },
   }, async (req) => {
     const { id } = req.params as { id: string };
-    await requireChannel(id);
+    const row = await requireChannel(id);
+    // Only the stream asked for is started: a sub-stream player does not keep the main stream's camera connection open.
+    const stream: StreamChoice = (req.query as { stream: StreamChoice }).stream === 'sub' && hasSubStream(row) ? 'sub' : 'main';
     const { token, expiresAt } = deps.tokens.issue(id, req.actor!.keyId ?? 'system');
-    const base = `/media/${token}/${encodeURIComponent(id)}`;
-    void deps.manager.touch(id);
-    return { hls: `${base}/index.m3u8`, ...(deps.flv ? { flv: `${base}/live.flv` } : {}), expiresAt: new Date(expiresAt).toISOString() };
+    const base = `/media/${token}/${encodeURIComponent(id)}${stream === 'sub' ? '/sub' : ''}`;
+    void deps.manager.touch(stream === 'sub' ? subStreamKey(id) : id);
+    return { hls: `${base}/index.m3u8`, ...(deps.flv ? { flv: `${base}/live.flv` } : {}), stream, expiresAt: new Date(expiresAt).toISOString() };
+  });
+
+  app.get('/api/channels/:id/sub/status', {
+    config: { roles: READ_ROLES },
+    schema: { tags, summary: 'Video status of the channel\'s sub-stream (idle until a player asks for it)', params: Params, response: errors },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    const row = await requireChannel(id);
+    if (!hasSubStream(row)) throw new GwError('GW_ERR_NOT_FOUND', `channel '${id}' has no sub-stream`, 'id');
+    const status = deps.manager.status(subStreamKey(id));
+    return status ? apiStatus(status) : { channelId: subStreamKey(id), state: 'idle', reason: 'idle (on demand)', running: false, restarts: 0, mode: 'on-demand', feed: 'pull' };
   });
 
   app.get('/api/channels/:id/snapshot.jpg', {
@@ -137,37 +154,44 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     return reply.type('image/jpeg').header('cache-control', 'no-cache').header('x-frame-age', age.toFixed(1)).send(snapshot.jpeg);
   });
 
-  app.get('/media/:token/:id/index.m3u8', { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
-    const { token, id } = req.params as { token: string; id: string };
-    await checkToken(token, id);
-    if (await deps.remote?.http(req, reply, id)) return reply;
-    await waitForPlaylist(id);
-    const dir = deps.manager.hlsDir(id);
-    const text = playlistFor(await onCaptureClock(await readFile(join(dir, 'index.m3u8'), 'utf8'), dir), deps.manager.status(id));
-    return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(text);
-  });
-
-  app.get('/media/:token/:id/:segment', { config: { public: true }, schema: { hide: true, params: SegmentParams } }, async (req, reply) => {
-    const { token, id, segment } = req.params as { token: string; id: string; segment: string };
-    await checkToken(token, id);
-    if (await deps.remote?.http(req, reply, id)) return reply;
-    void deps.manager.touch(id);
-    return sendSegment(reply, join(deps.manager.hlsDir(id), segment), segment);
-  });
-
-  app.get('/media/:token/:id/live.flv', { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
-    const { token, id } = req.params as { token: string; id: string };
-    await checkToken(token, id);
-    if (await deps.remote?.http(req, reply, id)) return reply;
-    const upstream = await openFlvUpstream(id);
-    const touch = setInterval(() => void deps.manager.touch(id), 5000);
-    endFlvOnShutdown(reply.raw, () => reply.raw.destroy()); // the player reconnects to the next process
-    req.raw.once('close', () => {
-      clearInterval(touch);
-      upstream.close();
+  // The media of a stream: the main one at /media/<token>/<id>/…, the sub-stream at /media/<token>/<id>/sub/….
+  // The token is the channel's; everything after it goes to the stream's own ingest (key).
+  for (const stream of ['main', 'sub'] as const) {
+    const at = stream === 'sub' ? '/sub' : '';
+    const keyOf = (id: string) => (stream === 'sub' ? subStreamKey(id) : id);
+    app.get(`/media/:token/:id${at}/index.m3u8`, { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
+      const { token, id } = req.params as { token: string; id: string };
+      await checkToken(token, id);
+      if (await deps.remote?.http(req, reply, id)) return reply;
+      const key = keyOf(id);
+      await waitForPlaylist(key);
+      const dir = deps.manager.hlsDir(key);
+      const text = playlistFor(await onCaptureClock(await readFile(join(dir, 'index.m3u8'), 'utf8'), dir), deps.manager.status(key));
+      return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(text);
     });
-    return reply.type('video/x-flv').header('cache-control', 'no-cache').send(upstream.stream);
-  });
+
+    app.get(`/media/:token/:id${at}/:segment`, { config: { public: true }, schema: { hide: true, params: SegmentParams } }, async (req, reply) => {
+      const { token, id, segment } = req.params as { token: string; id: string; segment: string };
+      await checkToken(token, id);
+      if (await deps.remote?.http(req, reply, id)) return reply;
+      void deps.manager.touch(keyOf(id));
+      return sendSegment(reply, join(deps.manager.hlsDir(keyOf(id)), segment), segment);
+    });
+
+    app.get(`/media/:token/:id${at}/live.flv`, { config: { public: true }, schema: { hide: true, params: MediaParams } }, async (req, reply) => {
+      const { token, id } = req.params as { token: string; id: string };
+      await checkToken(token, id);
+      if (await deps.remote?.http(req, reply, id)) return reply;
+      const upstream = await openFlvUpstream(keyOf(id));
+      const touch = setInterval(() => void deps.manager.touch(keyOf(id)), 5000);
+      endFlvOnShutdown(reply.raw, () => reply.raw.destroy()); // the player reconnects to the next process
+      req.raw.once('close', () => {
+        clearInterval(touch);
+        upstream.close();
+      });
+      return reply.type('video/x-flv').header('cache-control', 'no-cache').send(upstream.stream);
+    });
+  }
 }
 
 async function sendSegment(reply: FastifyReply, file: string, name: string) {

@@ -1,4 +1,5 @@
-// HTTP-FLV over WebSocket, at the HTTP-FLV path (ws://…/media/<token>/<id>/live.flv).
+// HTTP-FLV over WebSocket, at the HTTP-FLV path (ws://…/media/<token>/<id>/live.flv,
+// a sub-stream at …/<id>/sub/live.flv).
 // A browser holds at most 6 HTTP/1.1 connections per host and each HTTP-FLV
 // stream keeps one open, so a 16-tile FLV wall would stall at ~5 tiles;
 // WebSockets are not counted against that pool, and mpegts.js plays ws:// FLV.
@@ -11,6 +12,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GwError } from '../../../device-registry/index.ts';
 import type { FlvUpstream, MediaAccess, RemoteMedia } from './media-access.ts';
+import { subStreamKey } from '../sub-streams.ts';
 
 export interface WsFlvDeps {
   access: MediaAccess;
@@ -23,7 +25,7 @@ export interface WsFlvDeps {
   maxBufferedBytes?: number;
 }
 
-const FLV_PATH = /^\/media\/([^/]+)\/([^/]+)\/live\.flv$/;
+const FLV_PATH = /^\/media\/([^/]+)\/([^/]+)(\/sub)?\/live\.flv$/;
 const TOKEN = /^[A-Za-z0-9_.-]{10,300}$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -89,7 +91,7 @@ export function attachWsFlv(server: Server, deps: WsFlvDeps): () => void {
     });
   };
 
-  const accept = async (req: IncomingMessage, socket: Duplex, head: Buffer, tokenPart: string, idPart: string) => {
+  const accept = async (req: IncomingMessage, socket: Duplex, head: Buffer, tokenPart: string, idPart: string, sub: boolean) => {
     let channelId = idPart;
     const log = deps.log.child({ channelId });
     const early = (err: Error) => log.debug({ err }, 'FLV over WebSocket: socket error before the upgrade');
@@ -101,7 +103,7 @@ export function attachWsFlv(server: Server, deps: WsFlvDeps): () => void {
       if (!TOKEN.test(tokenPart) || !ID.test(channelId)) throw new GwError('GW_ERR_VALIDATION', 'malformed media path', 'path');
       await deps.access.checkToken(tokenPart, channelId);
       if (await deps.remote?.upgrade(req, socket, head, channelId)) return; // relayed to the owner node, or refused
-      upstream = await deps.access.openFlvUpstream(channelId);
+      upstream = await deps.access.openFlvUpstream(sub ? subStreamKey(channelId) : channelId);
     } catch (err) {
       if (err instanceof GwError) log.info({ status: err.statusCode, reason: err.message }, 'FLV over WebSocket refused');
       else log.error({ err }, 'FLV over WebSocket: cannot open the stream');
@@ -111,13 +113,13 @@ export function attachWsFlv(server: Server, deps: WsFlvDeps): () => void {
     // Covers a client that left while the channel started, and a handshake ws itself rejects.
     socket.once('close', () => upstream.close());
     if (socket.destroyed) return upstream.close();
-    wss.handleUpgrade(req, socket, head, (ws) => stream(ws, upstream, channelId, log));
+    wss.handleUpgrade(req, socket, head, (ws) => stream(ws, upstream, sub ? subStreamKey(channelId) : channelId, log));
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const m = FLV_PATH.exec(new URL(req.url ?? '/', 'http://x').pathname);
     if (!m) return; // another path: someone else's upgrade (MQTT over WebSocket…)
-    accept(req, socket, head, m[1]!, m[2]!).catch((err: unknown) => {
+    accept(req, socket, head, m[1]!, m[2]!, m[3] !== undefined).catch((err: unknown) => {
       deps.log.error({ err, url: req.url?.replace(/\/media\/[^/]+/, '/media/<token>') }, 'FLV over WebSocket: upgrade failed');
       socket.destroy();
     });

@@ -15,6 +15,8 @@ export interface Channel {
   kind: 'rtsp' | 'rtmp' | 'gb28181';
   name: string;
   source: { url?: string; username?: string; deviceId?: string; channelId?: string; manufacturer?: string; model?: string; credentialsSet: boolean };
+  /** The sub-stream (子码流) of an RTSP camera, played in small tiles. */
+  subSource?: { url: string; username?: string; credentialsSet: boolean };
   location?: LatLng;
   gridCode?: string;
   tags: string[];
@@ -45,7 +47,7 @@ export interface ChannelVideoStatus {
   note?: string;
 }
 
-export interface PlayUrls { hls: string; flv?: string; expiresAt: string }
+export interface PlayUrls { hls: string; flv?: string; expiresAt: string; /** Which stream the URLs play (a channel without a sub-stream answers main). */ stream?: 'main' | 'sub' }
 
 export interface Grid { code: string; name: string; level: string; parentCode: string | null; departmentId: string | null; version: number }
 export interface Department { id: string; name: string; contact?: { person?: string; phone?: string } }

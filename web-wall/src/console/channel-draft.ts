@@ -12,6 +12,8 @@ export interface ChannelDraft extends PlaceDraft {
   kind: ChannelKind;
   name: string;
   url: string;
+  /** The sub-stream's URL (RTSP only); blank for none. */
+  subUrl: string;
   username: string;
   password: string;
   pushKey: string;
@@ -24,7 +26,7 @@ export interface ChannelDraft extends PlaceDraft {
 
 /** The inputs of each kind, by the API's field paths (for placing its messages). */
 export const CHANNEL_FIELDS = [
-  'id', 'kind', 'name', 'source.url', 'source.username', 'source.password', 'source.pushKey', 'source.deviceId', 'source.channelId',
+  'id', 'kind', 'name', 'source.url', 'source.username', 'source.password', 'source.pushKey', 'source.deviceId', 'source.channelId', 'subSource.url',
   'location.lat', 'location.lng', 'gridCode', 'tags', 'mode', 'enabled', 'detectionProfile',
 ] as const;
 
@@ -34,6 +36,7 @@ export function channelDraftOf(c?: Channel): ChannelDraft {
     kind: c?.kind ?? 'rtsp',
     name: c?.name ?? '',
     url: c?.source.url ?? '',
+    subUrl: c?.subSource?.url ?? '',
     username: c?.source.username ?? '',
     password: '',
     pushKey: '',
@@ -61,6 +64,8 @@ export function channelBody(d: ChannelDraft): JsonObject {
     kind: d.kind,
     name: d.name.trim(),
     source: sourceOf(d),
+    // The sub-stream keeps the main source's credentials unless its URL carries its own.
+    ...(d.kind === 'rtsp' && d.subUrl.trim() ? { subSource: { url: d.subUrl.trim() } } : {}),
     ...placeFields(d),
     mode: d.mode,
     enabled: d.enabled,

@@ -30,6 +30,8 @@ export function ChannelFields({ draft, set, problems, editing }: Props) {
           <TextField {...common} label={t('console.channel.username')} name="source.username" value={draft.username} onChange={(username) => set({ username })} />
           <TextField {...common} label={t('console.channel.password')} name="source.password" type="password" value={draft.password} onChange={(password) => set({ password })}
             hint={editing ? t('console.form.secretKeep') : undefined} />
+          <TextField {...common} label={t('console.channel.subUrl')} name="subSource.url" value={draft.subUrl} onChange={(subUrl) => set({ subUrl })}
+            placeholder="rtsp://192.168.1.64:554/Streaming/Channels/102" hint={t('console.channel.subUrlHint')} />
         </>
       )}
       {draft.kind === 'rtmp' && (
