@@ -108,14 +108,15 @@ test('every service in docker/compose.yaml has a health check whose programs its
     'the check itself: the scratch nats image could not run the old health check');
 });
 
-test('published ports are the ports each node listens on; the GB28181 node publishes its RTP range as itself and announces the host', async () => {
+test('published ports are the ports each node listens on; each node publishes its RTP range as itself and announces the host', async () => {
   for (const [name, service] of gateways) {
     const { config } = await nodeConfig(name, service);
     const wanted = new Set([`${config.http.port}/tcp`]);
     if (config.video.enabled && config.video.rtmp.enabled) wanted.add(`${config.video.rtmp.port}/tcp`);
     if (config.sensors.enabled && config.sensors.broker.enabled) wanted.add(`${config.sensors.broker.port}/tcp`);
     if (config.gb28181.enabled) {
-      for (const t of config.gb28181.transports) wanted.add(`${config.gb28181.port}/${t}`);
+      // Behind the balancer the node's SIP port is reached by it alone; without one, devices reach it directly.
+      if (!config.gb28181.edgeProxies.length) for (const t of config.gb28181.transports) wanted.add(`${config.gb28181.port}/${t}`);
       for (let p = config.gb28181.media.portMin; p <= config.gb28181.media.portMax; p++) wanted.add(`${p}/udp`).add(`${p}/tcp`);
       assert.equal(config.gb28181.announceAddress, VARS.GB28181_ANNOUNCE_ADDRESS, `${name} announces the host's address in SIP and SDP`);
       assert.ok(config.gb28181.media.portMax > config.gb28181.media.portMin, `${name}: a real RTP range`);
@@ -126,13 +127,53 @@ test('published ports are the ports each node listens on; the GB28181 node publi
       assert.equal(p.host, p.container, `${name}: RTP port ${p.container} is published as itself (the node announces that port)`);
     }
   }
-  assert.ok(gateways.some(([, s]) => environmentOf(s, VARS).GATEWAY_GB28181__ENABLED !== 'false'), 'one node runs GB28181');
   assert.throws(() => gateways.map(([, s]) => environmentOf(s, {})), /GB28181_ANNOUNCE_ADDRESS/, 'the announce address must be set: compose refuses to start without it');
   const hostPorts = Object.values(compose.services).flatMap((s) => publishedPorts(s, VARS).map((p) => `${p.host}/${p.protocol}`));
   assert.equal(new Set(hostPorts).size, hostPorts.length, 'no host port published twice');
   const listener = /^listener (\d+)/m.exec(readFileSync(new URL('mosquitto/mosquitto.conf', docker), 'utf8'))![1];
   assert.deepEqual(publishedPorts(compose.services.mqtt!, VARS).map((p) => p.container), [Number(listener)], 'Mosquitto publishes its listener');
 });
+
+test('GB28181 devices reach every node through Kamailio: it has the address the nodes list as their edge proxy, its list names each GB28181 node, and it publishes the SIP port', async () => {
+  const lb = compose.services['sip-lb'];
+  assert.ok(lb, 'a sip-lb service');
+  const lbAddress = lb.networks?.default?.ipv4_address;
+  assert.ok(lbAddress, 'sip-lb has a fixed address on the compose network');
+  const subnet = (parse(composeText) as { networks?: { default?: { ipam?: { config?: Array<{ subnet: string }> } } } }).networks?.default?.ipam?.config?.[0]?.subnet;
+  assert.ok(subnet && inSubnet(lbAddress, subnet), `sip-lb's address ${lbAddress} lies in the network's subnet ${subnet}`);
+  // dispatcher.list as the image has it (the Dockerfile copies it) and Kamailio reads it: set 1, sip:<host>:<port>.
+  const dockerfile = readFileSync(new URL('kamailio/Dockerfile', docker), 'utf8');
+  assert.match(dockerfile, /^COPY dispatcher\.list \/etc\/kamailio\/dispatcher\.list$/m);
+  assert.match(dockerfile, /^COPY healthcheck\.sh \/usr\/local\/bin\/healthcheck\.sh$/m, 'the health check program is where the service calls it');
+  const listed = readFileSync(new URL('kamailio/dispatcher.list', docker), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+    .map((l) => /^1 sip:([\w.-]+):(\d+)$/.exec(l)).map((m) => { assert.ok(m, 'a dispatcher line Kamailio reads'); return `${m[1]}:${m[2]}`; });
+  const gbNodes: string[] = [];
+  const ranges: Array<[number, number, string]> = [];
+  for (const [name, service] of gateways) {
+    const { config } = await nodeConfig(name, service);
+    if (!config.gb28181.enabled) continue;
+    gbNodes.push(`${service.hostname ?? name}:${config.gb28181.port}`);
+    assert.deepEqual(config.gb28181.edgeProxies, [lbAddress], `${name} believes only sip-lb's Path and received`);
+    assert.ok(config.gb28181.transports.includes('udp'), `${name} takes UDP from Kamailio`);
+    ranges.push([config.gb28181.media.portMin, config.gb28181.media.portMax, name]);
+    assert.equal(lb.depends_on?.[name]?.condition, 'service_started', `sip-lb starts after ${name} (its name must resolve when the list loads) but does not wait for it to be healthy`);
+  }
+  assert.ok(gbNodes.length >= 2, 'GB28181 runs on several nodes');
+  assert.deepEqual(new Set(listed), new Set(gbNodes), 'dispatcher.list names exactly the GB28181 nodes at their SIP ports');
+  ranges.sort((a, b) => a[0] - b[0]).forEach(([min], i) => assert.ok(i === 0 || min > ranges[i - 1]![1], `RTP ranges of ${ranges[i - 1]?.[2]} and ${ranges[i]![2]} do not overlap`));
+  assert.deepEqual(new Set(publishedPorts(lb, VARS).map((p) => `${p.host}:${p.container}/${p.protocol}`)), new Set(['5060:5060/udp', '5060:5060/tcp']));
+  const cfg = readFileSync(new URL('kamailio/kamailio.cfg', docker), 'utf8');
+  const listens = ['SIP_LISTEN', 'SIP_LISTEN_TCP'].map((name) => new RegExp(`^#!define ${name} (\\w+):[\\d.]+:(\\d+)$`, 'm').exec(cfg)).map((m) => `${m?.[2]}/${m?.[1]}`);
+  assert.deepEqual(new Set(listens), new Set(publishedPorts(lb, VARS).map((p) => `${p.container}/${p.protocol}`)), 'Kamailio listens where sip-lb publishes');
+});
+
+/** IPv4 `address` inside `cidr`. */
+function inSubnet(address: string, cidr: string): boolean {
+  const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const [base, bits] = cidr.split('/') as [string, string];
+  const mask = bits === '0' ? 0 : 2 ** 32 - 2 ** (32 - Number(bits));
+  return (toInt(address) & mask) >>> 0 === (toInt(base) & mask) >>> 0;
+}
 
 const SECRET_NAME = /pass|secret|token|_key\b|admin_key|pwd|credential/i;
 

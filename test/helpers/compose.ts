@@ -14,6 +14,7 @@ export interface ComposeService {
   secrets?: Array<string | { source: string; target?: string }>;
   volumes?: string[];
   healthcheck?: { test: string[] };
+  networks?: Record<string, { ipv4_address?: string } | null>;
   depends_on?: Record<string, { condition: string }>;
   hostname?: string;
 }
@@ -68,7 +69,9 @@ export const secretTargets = (service: ComposeService): Array<{ source: string; 
  * - influxdb:2.7: influxdata-docker influxdb/2.7, Debian bookworm-slim with influxd and the influx CLI;
  * - eclipse-mosquitto:2: eclipse/mosquitto docker/2.0, FROM alpine (busybox) with mosquitto, mosquitto_pub/sub/passwd;
  * - prom/prometheus: FROM quay.io/prometheus/busybox (sh, wget) + prometheus, promtool;
- * - grafana/grafana:11.2.0: the default (non -ubuntu) image is alpine (busybox sh, wget) + grafana.
+ * - grafana/grafana:11.2.0: the default (non -ubuntu) image is alpine (busybox sh, wget) + grafana;
+ * - our SIP balancer image: docker/kamailio/Dockerfile, debian:bookworm-slim (bash, coreutils) + Debian's
+ *   kamailio, with healthcheck.sh copied to /usr/local/bin (the test reads the Dockerfile for that).
  */
 const BUSYBOX = ['sh', 'wget', 'cat', 'grep', 'sed', 'id', 'chown', 'mkdir', 'printf', 'dirname', 'exit'];
 const DEBIAN = ['sh', 'cat', 'grep', 'sed', 'id', 'chown', 'mkdir', 'printf', 'dirname', 'exit'];
@@ -82,6 +85,7 @@ export const IMAGE_TOOLS: Record<string, string[]> = {
   'eclipse-mosquitto:2': [...BUSYBOX, 'mosquitto', 'mosquitto_sub', 'mosquitto_pub', 'mosquitto_passwd'],
   'prom/prometheus:v2.53.2': [...BUSYBOX, 'prometheus', 'promtool'],
   'grafana/grafana:11.2.0': [...BUSYBOX, 'grafana', 'grafana-server'],
+  'city-gb28181-lb:latest': [...DEBIAN, 'bash', 'timeout', 'head', 'kamailio', '/usr/local/bin/healthcheck.sh'],
 };
 
 /** The programs a health check runs: CMD's first word, or the first word of each command of a CMD-SHELL line. */
