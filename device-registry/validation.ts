@@ -100,6 +100,11 @@ export function formatAjvErrors(errors: ErrorObject[] | null | undefined, prefix
       literals.set(at, [...(literals.get(at) ?? []), e.params.allowedValue]);
     } else if (e.keyword === 'anyOf') {
       const values = literals.get(at);
+      // A value-or-null field with a bad value: its branch's own message says it; "must be null" and the generic line only add noise.
+      if (!values?.length && out.some((x) => x.field === at && x.message !== 'must be null')) {
+        for (let i = out.length - 1; i >= 0; i--) if (out[i]!.field === at && out[i]!.message === 'must be null') out.splice(i, 1);
+        continue;
+      }
       pushSaid(at, values?.length ? say('one_of', { values: values.join(', ') }) : say('invalid_value'));
     } else if (e.keyword === 'required') {
       pushSaid(join(at, String(e.params.missingProperty)), say('required'));

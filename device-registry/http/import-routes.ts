@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { GwError } from '../errors.ts';
 import { IMPORTABLE, type ImportableEntity } from '../import/columns.ts';
 import { toCsv, toImportJson } from '../import/export.ts';
-import { decodeText, jsonRows, parseCsv } from '../import/parse.ts';
+import { decodeCsv } from '../import/encoding.ts';
+import { jsonRows, parseCsv } from '../import/parse.ts';
 import { runImport } from '../import/run-import.ts';
 import { ErrorBody } from '../schemas/common.ts';
 import type { RegistryService } from '../service/registry-service.ts';
@@ -28,6 +29,7 @@ const ImportQuery = Type.Object(
 const ImportReport = Type.Object({
   entity: Entity, dryRun: Type.Boolean(), mode: Type.String(), total: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer(),
   written: Type.Integer(), problems: Type.Array(Type.String()),
+  encoding: Type.Optional(Type.Object({ charset: Type.String(), detected: Type.Optional(Type.String({ description: 'Why the file was read in another charset than the request said' })) })),
   rows: Type.Array(Type.Object({ row: Type.Integer(), id: Type.String(), action: Type.String(), errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))) })),
 });
 
@@ -50,10 +52,14 @@ export function importRoutes(app: FastifyInstance, service: RegistryService): vo
     const q = req.query as { entity: ImportableEntity; dryRun: boolean; mode: 'all' | 'valid'; onConflict: 'fail' | 'update' };
     const type = req.headers['content-type'] ?? '';
     let rows;
-    if (/^(text|application)\/csv/i.test(type)) rows = parseCsv(decodeText(req.body as Buffer, charsetOf(type)), q.entity);
-    else if (/^application\/json/i.test(type)) rows = jsonRows(req.body);
+    let encoding: { charset: string; detected?: string } | undefined;
+    if (/^(text|application)\/csv/i.test(type)) {
+      const decoded = decodeCsv(req.body as Buffer, charsetOf(type));
+      encoding = { charset: decoded.charset, ...(decoded.detected ? { detected: decoded.detected } : {}) };
+      rows = parseCsv(decoded.text, q.entity);
+    } else if (/^application\/json/i.test(type)) rows = jsonRows(req.body);
     else throw new GwError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', 'send text/csv or application/json', 'content-type');
-    const report = await runImport(service, q.entity, rows, q, req.actor!);
+    const report = { ...(await runImport(service, q.entity, rows, q, req.actor!)), ...(encoding ? { encoding } : {}) };
     const rejected = !q.dryRun && q.mode === 'all' && report.invalid > 0;
     req.log.info({ entity: q.entity, total: report.total, invalid: report.invalid, written: report.written, dryRun: q.dryRun }, 'import');
     return reply.code(rejected ? 422 : 200).send(rejected ? { code: 'GW_ERR_IMPORT_REJECTED', message: `${report.invalid} of ${report.total} rows are invalid; nothing was written`, ...report } : report);

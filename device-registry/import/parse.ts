@@ -1,5 +1,5 @@
-// Turns an uploaded file into rows: bytes → text (UTF-8, or the declared
-// charset such as GB18030 from a Chinese Excel) → CSV records or JSON items.
+// Turns an uploaded file into rows: text (encoding.ts decodes the bytes) →
+// CSV records, or JSON items.
 import { parse } from 'csv-parse/sync';
 import { GwError } from '../errors.ts';
 import { COLUMNS, convertCell, setPath, type ImportableEntity } from './columns.ts';
@@ -8,26 +8,6 @@ export interface ParsedRow {
   /** Spreadsheet row number (the header is row 1) or JSON item number (from 1). */
   row: number;
   input: Record<string, unknown>;
-}
-
-const SUPPORTED_CHARSETS = new Set(['utf-8', 'utf8', 'gb18030', 'gbk', 'gb2312']);
-
-export function decodeText(body: Buffer, charset: string | undefined): string {
-  const cs = (charset ?? 'utf-8').toLowerCase();
-  if (!SUPPORTED_CHARSETS.has(cs)) {
-    throw new GwError('GW_ERR_BAD_ENCODING', `charset '${cs}' is not supported; use utf-8 or gb18030`, 'charset');
-  }
-  try {
-    // GBK and GB2312 are subsets of GB18030; decoding as GB18030 accepts all three.
-    const text = new TextDecoder(cs.startsWith('utf') ? 'utf-8' : 'gb18030', { fatal: true }).decode(body);
-    return text.replace(/^\uFEFF/, ''); // Excel writes a BOM
-  } catch {
-    throw new GwError(
-      'GW_ERR_BAD_ENCODING',
-      `the file is not valid ${cs}; save it as UTF-8, or send "Content-Type: text/csv; charset=gb18030" for a GBK file`,
-      'body',
-    );
-  }
 }
 
 export function parseCsv(text: string, entity: ImportableEntity): ParsedRow[] {

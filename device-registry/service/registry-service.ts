@@ -24,8 +24,20 @@ export function auditView(desc: EntityDescriptor, doc: Doc, secret: Doc | null):
   return view;
 }
 
+/** A check another room adds to an entity's input (e.g. that a detection profile exists); it returns the problems. */
+export type InputCheck = (input: Doc, existing: StoredRow | undefined) => FieldError[];
+
 export class RegistryService {
   readonly events = new RegistryEvents();
+  private readonly checks = new Map<EntityName, Set<InputCheck>>();
+
+  /** Adds a check on an entity's input, run with the schema and references; returns its removal. */
+  addCheck(entity: EntityName, check: InputCheck): () => void {
+    let set = this.checks.get(entity);
+    if (!set) this.checks.set(entity, (set = new Set()));
+    set.add(check);
+    return () => set.delete(check);
+  }
 
   constructor(readonly store: RegistryStore) {}
 
@@ -76,6 +88,8 @@ export class RegistryService {
           errors.push({ field: ref.field, message: `${DESCRIPTORS[ref.entity].label} '${ref.id}' does not exist` });
         }
       }
+      // One message per field: a field the schema refused is not checked again.
+      for (const extra of this.checks.get(entity) ?? []) errors.push(...extra(input as Doc, existing).filter((x) => !errors.some((e) => e.field === x.field)));
     }
     if (errors.length) return { id, errors };
     const prepared = desc.prepare(input as Doc, id, existing);

@@ -62,6 +62,12 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   const overridesFile = join(deps.dataDir, 'detection-profiles.json');
   const overrides: Record<string, DetectionProfile> = existsSync(overridesFile) ? (JSON.parse(readFileSync(overridesFile, 'utf8')) as Record<string, DetectionProfile>) : {};
   const profiles: Record<string, DetectionProfile> = { ...config.profiles, ...overrides };
+  // A channel may name only a profile that exists (one that vanished since is left as it was).
+  const removeProfileCheck = deps.registry.addCheck('channels', (input, existing) => {
+    const name = input.detectionProfile;
+    if (typeof name !== 'string' || profiles[name] || existing?.doc.detectionProfile === name) return [];
+    return [{ field: 'detectionProfile', message: `detection profile '${name}' does not exist`, code: 'profile_not_found', params: { name } }];
+  });
 
   const scheduler = new DetectionScheduler<RawFrame>(config.concurrency, (channelId, err) => log.error({ channelId, err }, 'detection failed on a frame'));
   const snapshots = new SnapshotStore(deps.evidence);
@@ -129,6 +135,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
       });
     },
     stop: async () => {
+      removeProfileCheck();
       deps.registry.events.off('device.changed', onChange);
       for (const r of runners.values()) r.stop();
       for (const m of models.values()) await m.release();

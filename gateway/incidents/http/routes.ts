@@ -52,7 +52,7 @@ const ListQuery = Type.Object(
 
 const ActBody = Type.Object(
   {
-    version: Type.Integer({ minimum: 1, description: 'The version you read; a stale one gets 409' }),
+    version: Type.Integer({ minimum: 1, description: 'The version you read; a stale one gets 409 (only people\'s changes move it: repeats, clears and escalations do not)' }),
     note: Type.Optional(Type.String({ maxLength: 4000 })),
     attachments: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 20 })),
     departmentId: Type.Optional(Type.String({ maxLength: 64 })),

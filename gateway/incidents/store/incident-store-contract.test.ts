@@ -47,7 +47,7 @@ describe('PgIncidentStore only: several nodes on one database', () => {
       assert.deepEqual(results.filter((r) => r.outcome === 'deduped').length, 19);
       assert.equal(new Set(results.map((r) => r.row?.id)).size, 1);
       const { rows, total } = await a.list({ limit: 50, offset: 0 }, 'newest');
-      assert.deepEqual([total, rows[0]!.count, rows[0]!.version, rows[0]!.code], [1, 20, 20, '20260102-00001']);
+      assert.deepEqual([total, rows[0]!.count, rows[0]!.version, rows[0]!.code], [1, 20, 1, '20260102-00001']);
       assert.equal((rows[0]!.evidence.snapshots as string[]).length, 10, 'every merge saw the one before it');
       assert.equal((await b.eventsSince(0, 100)).length, 20);
       assert.deepEqual((await a.flow(rows[0]!.id)).map((f) => f.action), ['report']);

@@ -45,8 +45,9 @@ export function incidentStoreContract(name: string, open: () => Promise<OpenedSt
       const worse = await raised(store, candidate({ dedupeKey: 'gate', severity: 'major', occurredAt: T0 + 5000, evidence: { snapshots: ['2.jpg'], model: { name: 'm', sha256: 'x' } } }), T0 + 6000);
       assert.equal(worse.outcome, 'deduped');
       assert.equal(worse.row.id, first.row.id);
+      // A repeat is the system's: the version (what a person's action is checked against) stays.
       assert.deepEqual([worse.row.count, worse.row.severity, worse.row.version, worse.row.lastSeen, worse.row.firstSeen, worse.row.updatedAt],
-        [2, 'major', 2, T0 + 5000, T0, T0 + 6000]);
+        [2, 'major', 1, T0 + 5000, T0, T0 + 6000]);
       assert.deepEqual(worse.row.evidence, { snapshots: ['1.jpg', '2.jpg'], rule: 'zone', model: { name: 'm', sha256: 'x' } });
       // A milder repeat, observed earlier than the last one: severity and last_seen stay.
       const milder = await raised(store, candidate({ dedupeKey: 'gate', severity: 'warning', occurredAt: T0 + 1000, evidence: { rule: 'line' } }), T0 + 7000);
@@ -65,7 +66,7 @@ export function incidentStoreContract(name: string, open: () => Promise<OpenedSt
       const r = await raised(store, candidate({ dedupeKey: 'gas' }));
       const cleared = await raised(store, candidate({ dedupeKey: 'gas', clear: true, occurredAt: T0 + 3000 }), T0 + 4000);
       assert.equal(cleared.outcome, 'cleared');
-      assert.deepEqual([cleared.row.id, cleared.row.clearedAt, cleared.row.count, cleared.row.version], [r.row.id, T0 + 3000, 1, 2]);
+      assert.deepEqual([cleared.row.id, cleared.row.clearedAt, cleared.row.count, cleared.row.version], [r.row.id, T0 + 3000, 1, 1]);
       assert.equal(cleared.event?.type, 'incident.updated');
       assert.equal((await raise(store, candidate({ dedupeKey: 'gas', clear: true }), T0 + 5000)).outcome, 'ignored', 'already cleared');
       const again = await raised(store, candidate({ dedupeKey: 'gas' }), T0 + 6000);
@@ -99,7 +100,7 @@ export function incidentStoreContract(name: string, open: () => Promise<OpenedSt
       const other = await raised(store, { ...candidate({ dedupeKey: 'door' }), candidateId: 'msg-2' }, T0 + 2000);
       assert.deepEqual([other.outcome, other.row.count], ['deduped', 2]);
       const replay = await raised(store, { ...candidate({ dedupeKey: 'door' }), candidateId: 'msg-1' }, T0 + 3000);
-      assert.deepEqual([replay.outcome, replay.row.count, replay.row.version], ['created', 2, 2]);
+      assert.deepEqual([replay.outcome, replay.row.count, replay.row.version], ['created', 2, 1]);
       assert.deepEqual([(await raised(store, { ...candidate({ dedupeKey: 'door' }), candidateId: 'msg-2' })).outcome], ['deduped']);
       // An ignored clear is on record too: replayed as ignored even once something is open.
       assert.equal((await raise(store, { ...candidate({ dedupeKey: 'quiet', clear: true }), candidateId: 'msg-3' })).outcome, 'ignored');
@@ -169,7 +170,7 @@ export function incidentStoreContract(name: string, open: () => Promise<OpenedSt
       const flow = { actor: { keyId: null, name: 'system', role: null }, action: 'escalate', from: null, to: null, note: 'SLA missed', attachments: [], data: null };
       const up = await store.escalate(late.id, 'major', flow, T0 + 2000);
       assert.ok(up);
-      assert.deepEqual([up.row.severity, up.row.escalated, up.row.version, up.event.type], ['major', true, late.version + 1, 'incident.escalated']);
+      assert.deepEqual([up.row.severity, up.row.escalated, up.row.version, up.event.type], ['major', true, late.version, 'incident.escalated']);
       assert.equal(await store.escalate(late.id, 'critical', flow, T0 + 3000), undefined, 'only once');
       assert.equal((await store.get(late.id))?.severity, 'major');
       assert.deepEqual(await store.overdue(T0 + 2000), []);

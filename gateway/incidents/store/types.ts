@@ -31,6 +31,7 @@ export interface IncidentRow {
   evidence: Record<string, unknown>;
   clearedAt: number | null;
   rating: number | null;
+  /** Bumped by people's changes (the transitions) only: repeats, clears and escalations by the system leave it, so they never make a person's action stale. */
   version: number;
   createdAt: number;
   updatedAt: number;

@@ -58,7 +58,8 @@ function patch(incident: Incident): void {
   const at = queue.value.findIndex((i) => i.id === incident.id);
   if (at < 0) return;
   const old = queue.value[at]!;
-  if (old.version > incident.version) return;
+  // The version moves with people's changes only; a system update (repeat, clear) keeps it and is newer by its time.
+  if (old.version > incident.version || (old.version === incident.version && old.updatedAt > incident.updatedAt)) return;
   queue.value = CLOSED.has(incident.status) ? queue.value.filter((i) => i.id !== incident.id) : queue.value.map((i, n) => (n === at ? incident : i));
 }
 

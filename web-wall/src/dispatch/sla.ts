@@ -47,9 +47,12 @@ export function formatCountdown(ms: number): string {
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`;
 }
 
+/** The SLA runs while the department handles it, as the gateway's escalation does: not after its feedback, nor once archived or closed. */
+const SLA_RUNS = new Set<Incident['status']>(['dispatched', 'handling']);
+
 /** The countdown for an incident with a deadline, or null when none runs. */
 export function slaState(incident: Incident, at: number): SlaState | null {
-  if (!incident.slaDeadline) return null;
+  if (!incident.slaDeadline || !SLA_RUNS.has(incident.status)) return null;
   const deadline = Date.parse(incident.slaDeadline);
   const left = deadline - at;
   if (left <= 0) return { level: 'overdue', ms: -left, text: t('dispatch.overdue', { t: formatCountdown(-left) }) };

@@ -20,7 +20,8 @@ export function onNewIncident(fn: (i: Incident) => void): () => void {
 
 function put(i: Incident): void {
   const prev = incidents.value.get(i.id);
-  if (prev && prev.version > i.version) return; // an older copy arriving late
+  // An older copy arriving late (system updates keep the version: their time tells).
+  if (prev && (prev.version > i.version || (prev.version === i.version && prev.updatedAt > i.updatedAt))) return;
   const next = new Map(incidents.value);
   if (CLOSED.has(i.status)) next.delete(i.id);
   else next.set(i.id, i);

@@ -4,7 +4,7 @@ import { signal } from '@preact/signals';
 import type { Channel, Grid } from '../api/types.ts';
 import { channels, grids } from '../store/registry.ts';
 import { tileCount } from './layouts.ts';
-import { wall } from './wall-state.ts';
+import { lendTiles, returnTiles, wall } from './wall-state.ts';
 
 export interface Tour { gridCode: string | null; seconds: number; page: number }
 export const tour = signal<Tour | null>(null);
@@ -46,12 +46,15 @@ function showPage(t: Tour): void {
 export function startTour(gridCode: string | null, seconds: number): void {
   stopTour();
   const t: Tour = { gridCode, seconds: Math.max(MIN_SECONDS, seconds), page: 0 };
+  lendTiles();
   showPage(t);
   timer = window.setInterval(() => showPage({ ...tour.value!, page: tour.value!.page + 1 }), t.seconds * 1000);
 }
 
+/** Stops the tour and puts the operator's own wall back. */
 export function stopTour(): void {
   clearInterval(timer);
   timer = undefined;
   tour.value = null;
+  returnTiles();
 }

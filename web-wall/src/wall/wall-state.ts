@@ -30,10 +30,26 @@ function normalise(s: Partial<WallSetup>): WallSetup {
   return { ...EMPTY, ...s, tiles };
 }
 
-// Every change is saved for this user.
+/** While a tour shows its pages, the operator's own tiles wait here: saved as theirs, put back when the tour stops. */
+let ownTiles: Array<string | null> | null = null;
+
+/** A tour takes the tiles over (the first call keeps the operator's). */
+export function lendTiles(): void {
+  ownTiles ??= [...wall.value.tiles];
+}
+
+/** The tour ended: the operator's own tiles come back (layout and mode as they are now). */
+export function returnTiles(): void {
+  if (!ownTiles) return;
+  const tiles = ownTiles;
+  ownTiles = null;
+  wall.value = { ...wall.value, tiles };
+}
+
+// Every change is saved for this user (a tour's pages are not theirs: their own tiles are saved instead).
 effect(() => {
   const w = wall.value;
-  if (me.value && w !== EMPTY) localStorage.setItem(userKey('wall'), JSON.stringify(w));
+  if (me.value && w !== EMPTY) localStorage.setItem(userKey('wall'), JSON.stringify(ownTiles ? { ...w, tiles: ownTiles } : w));
 });
 
 export const setLayout = (layout: LayoutId) => (wall.value = { ...wall.value, layout });

@@ -103,7 +103,7 @@ export class PgIncidentStore implements IncidentStore {
 
   async escalate(id: string, severity: IncidentRow['severity'], flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined> {
     return this.db.tx(async (c) => {
-      const { rows } = await c.query(`UPDATE incidents SET escalated = true, severity = $1, sev_rank = $2, version = version + 1, updated_at = $3
+      const { rows } = await c.query(`UPDATE incidents SET escalated = true, severity = $1, sev_rank = $2, updated_at = $3
         WHERE id = $4 AND NOT escalated RETURNING *`, [severity, SEVERITY_RANK[severity], now, id]);
       if (!rows[0]) return undefined;
       const row = toRow(rows[0]);

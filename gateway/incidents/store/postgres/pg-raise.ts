@@ -38,7 +38,7 @@ async function raiseOnce(c: Tx, input: RaiseInput, now: number, cooldownMs: numb
   const open = openRow ? toRow(openRow) : undefined;
   if (input.clear) {
     if (!open || open.clearedAt !== null) return { outcome: 'ignored', replayed: false };
-    const { rows } = await c.query<Row>('UPDATE incidents SET cleared_at = $1, version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *',
+    const { rows } = await c.query<Row>('UPDATE incidents SET cleared_at = $1, updated_at = $2 WHERE id = $3 RETURNING *',
       [input.occurredAt, now, open.id]);
     await addFlow(c, open.id, now, clearFlow(system));
     const row = toRow(rows[0]!);
@@ -50,7 +50,7 @@ async function raiseOnce(c: Tx, input: RaiseInput, now: number, cooldownMs: numb
   if (target) {
     const repeat = repeatOf(target, input, open !== undefined, system);
     const { rows } = await c.query<Row>(`UPDATE incidents SET count = count + 1, last_seen = GREATEST(last_seen, $1), severity = $2, sev_rank = $3,
-      evidence = $4::json, cleared_at = CASE WHEN open THEN NULL ELSE cleared_at END, version = version + 1, updated_at = $5 WHERE id = $6 RETURNING *`,
+      evidence = $4::json, cleared_at = CASE WHEN open THEN NULL ELSE cleared_at END, updated_at = $5 WHERE id = $6 RETURNING *`,
     [input.occurredAt, repeat.severity, repeat.sevRank, json(repeat.evidence), now, target.id]);
     if (repeat.flow) await addFlow(c, target.id, now, repeat.flow);
     const row = toRow(rows[0]!);

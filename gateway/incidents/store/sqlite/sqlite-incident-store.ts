@@ -92,7 +92,7 @@ export class SqliteIncidentStore implements IncidentStore {
 
   async escalate(id: string, severity: IncidentRow['severity'], flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined> {
     return this.db.transaction(() => {
-      const r = this.sql('UPDATE incidents SET escalated = 1, severity = ?, sev_rank = ?, version = version + 1, updated_at = ? WHERE id = ? AND escalated = 0')
+      const r = this.sql('UPDATE incidents SET escalated = 1, severity = ?, sev_rank = ?, updated_at = ? WHERE id = ? AND escalated = 0')
         .run(severity, SEVERITY_RANK[severity], now, id);
       if (r.changes === 0) return undefined;
       this.w.addFlow(id, now, flow);

@@ -29,7 +29,7 @@ function raiseOnce(w: SqliteWrites, input: RaiseInput, now: number, cooldownMs: 
   const open = openRow ? toRow(openRow) : undefined;
   if (input.clear) {
     if (!open || open.clearedAt !== null) return { outcome: 'ignored', replayed: false };
-    sql('UPDATE incidents SET cleared_at = ?, version = version + 1, updated_at = ? WHERE id = ?').run(input.occurredAt, now, open.id);
+    sql('UPDATE incidents SET cleared_at = ?, updated_at = ? WHERE id = ?').run(input.occurredAt, now, open.id);
     w.addFlow(open.id, now, clearFlow(system));
     const row = w.mustGet(open.id);
     return { row, outcome: 'cleared', event: w.addEvent('incident.updated', row, now), replayed: false };
@@ -40,7 +40,7 @@ function raiseOnce(w: SqliteWrites, input: RaiseInput, now: number, cooldownMs: 
   if (target) {
     const repeat = repeatOf(target, input, open !== undefined, system);
     sql(`UPDATE incidents SET count = count + 1, last_seen = MAX(last_seen, ?), severity = ?, sev_rank = ?, evidence = ?,
-      cleared_at = CASE WHEN open = 1 THEN NULL ELSE cleared_at END, version = version + 1, updated_at = ? WHERE id = ?`)
+      cleared_at = CASE WHEN open = 1 THEN NULL ELSE cleared_at END, updated_at = ? WHERE id = ?`)
       .run(input.occurredAt, repeat.severity, repeat.sevRank, JSON.stringify(repeat.evidence), now, target.id);
     if (repeat.flow) w.addFlow(target.id, now, repeat.flow);
     const row = w.mustGet(target.id);
