@@ -17,6 +17,8 @@ import { startGb28181, type Gb28181Room } from './gb28181/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
 import { startSensors, type SensorsRoom } from './sensors/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
+import { findFfmpeg } from './video/ffmpeg/locate.ts';
+import { startVideoQuality, type VideoQualityRoom } from './video/quality/index.ts';
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -27,6 +29,7 @@ export interface RunningGateway {
   detection?: DetectionRoom;
   sensors?: SensorsRoom;
   gb28181?: Gb28181Room;
+  videoQuality?: VideoQualityRoom;
   /** Scale-out: the NATS side and this node's part in the cluster (undefined on the embedded stores). */
   scaleOut?: ScaleOut;
   /** Call once the HTTP server listens on `port` (a cluster node then starts taking channels). */
@@ -46,6 +49,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let evidence: EvidenceRoom | undefined;
   let sensors: SensorsRoom | undefined;
   let gb28181: Gb28181Room | undefined;
+  let videoQuality: VideoQualityRoom | undefined;
   let scaleOut: ScaleOut | undefined;
   let remoteMedia: MediaOwnerRouting | undefined;
   let tokenSecret: Buffer | undefined;
@@ -81,7 +85,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     if (config.detection.enabled && video) {
       detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, evidence: evidence.store, log: logger });
     }
+    if (config.videoQuality.enabled && video) {
+      const v = video;
+      videoQuality = await startVideoQuality(config.videoQuality, { registry: service, video: { frames: v.frames, status: (id) => v.manager.status(id), hlsDir: (id) => v.manager.hlsDir(id), ffmpegPath: findFfmpeg().path }, raise, evidence: evidence.store, log: logger });
+    }
   } catch (err) {
+    await videoQuality?.stop();
     await detection?.stop();
     await scaleOut?.leave();
     remoteMedia?.close();
@@ -104,7 +113,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
+    routes: [incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -115,6 +124,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       const grace = new Promise<void>((done) => (timer = setTimeout(done, config.shutdown.graceMs)));
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
+      await videoQuality?.stop();
       await detection?.stop();
       await scaleOut?.leave();
       remoteMedia?.close();
@@ -128,5 +138,5 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       logger.info('gateway stopped');
     })());
   const listening = async (port: number) => scaleOut?.listening(port);
-  return { app, service, keys, video, incidents, detection, sensors, gb28181, scaleOut, listening, close };
+  return { app, service, keys, video, incidents, detection, sensors, gb28181, videoQuality, scaleOut, listening, close };
 }

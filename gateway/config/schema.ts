@@ -7,6 +7,7 @@ import { EvidenceConfig } from '../evidence/config.ts';
 import { Gb28181Config } from '../gb28181/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
 import { SensorsConfig } from '../sensors/config.ts';
+import { VideoQualityConfig } from '../video/quality/config.ts';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks a free port (tests)' });
 
@@ -75,6 +76,7 @@ export const GatewayConfig = Type.Object(
     ]),
     shutdown: Type.Object({ graceMs: Type.Integer({ minimum: 0, maximum: 600000 }) }, { additionalProperties: false }),
     video: VideoConfig,
+    videoQuality: VideoQualityConfig,
     incidents: IncidentsConfig,
     detection: DetectionConfig,
     evidence: EvidenceConfig,

@@ -1,0 +1,55 @@
+// video_quality incidents through the one incident door: raised with the
+// snapshot and the defects once they persisted, raised again only when a new
+// defect joins (a repeat, evidence merged), cleared when the picture stayed
+// clean. Keyed per channel, so camera_offline stays a separate incident.
+import type { Logger } from 'pino';
+import { newSnapshot, type EvidenceStore } from '../../evidence/index.ts';
+import type { IncidentCandidate, RaiseIncident } from '../../incidents/index.ts';
+import type { QualityResult } from './channel-quality.ts';
+import type { VideoQualityConfig } from './config.ts';
+import type { EpisodeStep } from './episode.ts';
+
+export const INCIDENT_TYPE = 'video_quality';
+
+export class QualityIncidents {
+  constructor(private readonly deps: { raise: RaiseIncident; evidence: EvidenceStore; severity: VideoQualityConfig['severity']; log: Logger }) {}
+
+  /** Acts on an episode step; `snapshot` is taken only when an incident is raised. */
+  async apply(result: QualityResult, step: EpisodeStep, snapshot: () => Promise<Buffer | undefined>): Promise<void> {
+    if (!step) return;
+    const { channelId } = result;
+    const source = { kind: 'channel-health' as const, id: channelId };
+    try {
+      if ('clear' in step) {
+        await this.deps.raise({ source, type: INCIDENT_TYPE, severity: this.deps.severity, occurredAt: Date.now(), clear: true });
+        this.deps.log.info({ channelId }, 'video quality back to normal');
+        return;
+      }
+      const snapshots = await this.saveSnapshot(channelId, snapshot, result.frameTs);
+      // Evidence takes fields of a producer's own beside the known ones: the defects and every check.
+      const evidence = { snapshots, defects: step.raise, checks: result.checks, frameTs: result.frameTs } as NonNullable<IncidentCandidate['evidence']>;
+      await this.deps.raise({
+        source, type: INCIDENT_TYPE, category: 'device', severity: this.deps.severity, occurredAt: step.since,
+        title: `camera ${channelId} video quality: ${step.raise.join(', ')}`,
+        evidence,
+      });
+      this.deps.log.warn({ channelId, defects: step.raise }, 'video quality defect raised');
+    } catch (err) {
+      this.deps.log.error({ err, channelId }, 'could not raise or clear video_quality');
+    }
+  }
+
+  private async saveSnapshot(channelId: string, snapshot: () => Promise<Buffer | undefined>, at: number): Promise<string[]> {
+    try {
+      const jpeg = await snapshot();
+      if (!jpeg) return [];
+      const { key, url } = newSnapshot(at);
+      await this.deps.evidence.put(key, jpeg, 'image/jpeg');
+      return [url];
+    } catch (err) {
+      // The incident matters more than its picture: raised without one.
+      this.deps.log.warn({ err, channelId }, 'no snapshot for the video_quality incident');
+      return [];
+    }
+  }
+}
