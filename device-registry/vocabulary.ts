@@ -110,6 +110,13 @@ export const REASONS: Record<string, Reason> = {
   end_of_stream: { text: 'end of stream', 'zh-CN': '流已结束', en: 'Stream ended' },
   device_offline: { text: 'device offline', 'zh-CN': '设备离线', en: 'Device offline' },
   device_not_registered: { text: 'device offline: not registered', 'zh-CN': '设备离线：未注册', en: 'Device offline: not registered' },
+  device_disabled: { text: 'device offline: disabled', 'zh-CN': '设备离线：已停用', en: 'Device offline: disabled' },
+  device_deleted: { text: 'device offline: deleted', 'zh-CN': '设备离线：已删除', en: 'Device offline: deleted' },
+  device_no_keepalive: {
+    pattern: /^device offline: no keepalive for (?<missed>\d+) intervals of (?<seconds>\d+) s$/,
+    'zh-CN': '设备离线：连续 {missed} 个周期（{seconds} 秒）无心跳', en: 'Device offline: no keepalive for {missed} intervals of {seconds} s',
+  },
+  device_node_left: { pattern: /^device offline: node (?<node>\S+) holding its registration left the cluster/, 'zh-CN': '设备离线：注册所在节点 {node} 已离开集群，等待设备重新注册', en: 'Device offline: node {node} holding its registration left; waiting for the device to register again' },
   device_offline_because: { pattern: /^device offline: (?<detail>.+)$/, 'zh-CN': '设备离线：{detail}', en: 'Device offline: {detail}' },
   invite_refused: { text: 'invite refused', 'zh-CN': '设备拒绝点播', en: 'Device refused to play' },
   disabled: { text: 'disabled', 'zh-CN': '已停用', en: 'Disabled' },

@@ -75,7 +75,7 @@ test('rate of change and threshold with hysteresis on a water level', async () =
   assert.equal(of('lvl').length, 0, '0.1 m/min is slow');
   await level(1.5, now - 20_000);
   const rising = await waitFor(() => of('lvl').find((x) => x.type === 'water_level_rising'), 2000, 'the rate alarm');
-  assert.equal(rising.evidence?.rule, 'level changing faster than 0.5/min');
+  assert.equal(rising.evidence?.rule, 'level rising faster than 0.5/min');
   await level(3.6, now);
   const high = await waitFor(() => of('lvl').find((x) => x.type === 'water_level_high'), 2000, 'the level alarm');
   assert.deepEqual([high.severity, high.dedupeKey], ['major', 'sensor:lvl:level:above']);

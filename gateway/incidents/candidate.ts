@@ -61,6 +61,11 @@ export const IncidentCandidate = Type.Object(
           readings: Type.Optional(Type.Array(Reading, { maxItems: 1000 })),
           model: Type.Optional(Type.Object({ name: Type.String({ maxLength: 128 }), sha256: Type.String({ maxLength: 64 }) }, { additionalProperties: false })),
           rule: Type.Optional(Type.String({ maxLength: 128 })),
+          /** The title's code and params in the message catalogue (device-registry/messages.ts; title-message.ts). */
+          titleMessage: Type.Optional(Type.Object(
+            { code: Type.String({ maxLength: 64 }), params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 256 }), Type.Number()]))) },
+            { additionalProperties: false },
+          )),
         },
         {
           additionalProperties: true, maxProperties: 32, ...jsonBounds(EVIDENCE_BOUNDS),

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RegistryService, StatusChanged } from '../../device-registry/index.ts';
 import type { RaiseIncident } from './candidate.ts';
 import type { IncidentsConfig } from './config.ts';
+import { cameraOfflineTitle, codeOnly, TITLE_MESSAGE } from './title-message.ts';
 
 // Reasons that are decisions, not faults: no alarm for them.
 const NOT_FAULTS = new Set(['stopped', 'disabled', 'no push', 'idle (on demand)', 'GB28181 is disabled in the configuration', 'RTMP push is disabled in the configuration']);
@@ -46,7 +47,8 @@ export class HealthWatch {
     this.pending.delete(id);
     this.raised.add(id);
     try {
-      await this.raise({ source: { kind: 'channel-health', id }, type: 'camera_offline', category: 'device', severity: 'minor', title: `camera ${id} offline: ${reason ?? 'unknown'}`, occurredAt: Date.now() });
+      const title = cameraOfflineTitle(id, reason);
+      await this.raise({ source: { kind: 'channel-health', id }, type: 'camera_offline', category: 'device', severity: 'minor', title: title.message, occurredAt: Date.now(), evidence: { [TITLE_MESSAGE]: codeOnly(title) } });
     } catch (err) {
       this.log.error({ err, channelId: id }, 'could not raise camera_offline');
     }

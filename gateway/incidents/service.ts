@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { check, GwError, invalid, notFound, type Actor, type RegistryService } from '../../device-registry/index.ts';
+import { check, coded, GwError, invalid, notFound, type Actor, type RegistryService } from '../../device-registry/index.ts';
+import { say } from '../../device-registry/messages.ts';
 import { IncidentCandidate } from './candidate.ts';
 import type { IncidentsConfig } from './config.ts';
 import type { GridLocator } from './grid-locator.ts';
@@ -13,6 +14,7 @@ import type { IncidentStore } from './store/incident-store.ts';
 import type { IncidentFilter, IncidentRow, RaiseOutcome, StoredEvent } from './store/types.ts';
 import { findTransition, type Status } from './transitions.ts';
 import { SEVERITIES, publicFlow, publicIncident } from './view.ts';
+import { codeOnly } from './title-message.ts';
 
 /** Non-durable live events (detection boxes for the overlay) travel with the stored ones. */
 export interface LiveEvent {
@@ -26,6 +28,11 @@ interface IncidentEvents {
 }
 
 const SYSTEM = { keyId: null, name: 'system', role: null };
+
+/** `dispatch needs departmentId`, coded (the English is what API users have always read). */
+const needsMessage = (action: string, need: 'note' | 'departmentId' | 'rating') =>
+  need === 'departmentId' ? say('dispatch_needs_department') // only dispatch needs a department (transitions.ts)
+    : say(need === 'note' ? 'action_needs_note' : 'action_needs_rating', { action });
 
 export interface ActBody {
   version: number;
@@ -143,12 +150,12 @@ export class IncidentService {
       throw new GwError('GW_ERR_CLAIMED', `incident ${row.code} is claimed by ${row.claimBy}`, 'id');
     }
     for (const need of t.needs ?? []) {
-      if (body[need] === undefined || body[need] === '') throw new GwError('GW_ERR_VALIDATION', `${action} needs ${need}`, need);
+      if (body[need] === undefined || body[need] === '') throw coded('GW_ERR_VALIDATION', needsMessage(action, need), need);
     }
     const now = Date.now();
     const set: Record<string, unknown> = {};
     if (action === 'dispatch') {
-      if (!(await this.registry.getStored('departments', body.departmentId!))) throw new GwError('GW_ERR_VALIDATION', `department '${body.departmentId}' does not exist`, 'departmentId');
+      if (!(await this.registry.getStored('departments', body.departmentId!))) throw coded('GW_ERR_VALIDATION', say('department_not_found', { id: body.departmentId! }), 'departmentId');
       Object.assign(set, { departmentId: body.departmentId, assignee: body.assignee ?? null, dispatchedAt: now, slaDeadline: now + this.config.slaMinutes[row.severity] * 60_000, escalated: false });
     }
     if (action === 'rate') set.rating = body.rating;
@@ -193,8 +200,9 @@ export class IncidentService {
     let n = 0;
     for (const row of await this.store.overdue(Date.now())) {
       const worse = SEVERITIES[Math.max(0, SEVERITIES.indexOf(row.severity) - 1)]!;
+      const missed = say('sla_missed', { deadline: new Date(row.slaDeadline!).toISOString(), fromSeverity: row.severity, toSeverity: worse });
       const result = await this.store.escalate(row.id, worse, {
-        actor: SYSTEM, action: 'escalate', from: null, to: null, note: `SLA missed (deadline ${new Date(row.slaDeadline!).toISOString()}): severity ${row.severity} → ${worse}`, attachments: [], data: null,
+        actor: SYSTEM, action: 'escalate', from: null, to: null, note: missed.message, attachments: [], data: { message: codeOnly(missed) },
       }, Date.now());
       if (result) {
         n++;

@@ -1,5 +1,6 @@
 // The incident as clients see it: ISO times, nested source/location/claim.
 import type { IncidentRow, FlowRecord } from './store/types.ts';
+import { titleMessageOf } from './title-message.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -15,6 +16,8 @@ export function publicIncident(r: IncidentRow) {
     severity: r.severity,
     status: r.status,
     title: r.title,
+    /** The title's code and params in the message catalogue (device-registry/messages.ts), when the system wrote it. */
+    titleMessage: titleMessageOf(r.evidence),
     description: r.description,
     source: { kind: r.sourceKind, id: r.sourceId },
     dedupeKey: r.dedupeKey,

@@ -16,9 +16,9 @@ const IncidentType = Type.String({ pattern: '^[a-z][a-z0-9_]{1,63}$' });
 export const KindRule = Type.Object(
   {
     ...RuleOverride.properties,
-    /** Incident types; default `<kind>_high`, `<kind>_low`, `<kind>_rate`. */
+    /** Incident types; default `<kind>_high`, `<kind>_low`, `<kind>_rising` (rate: a rise), `<kind>_falling` (fall). */
     types: Type.Optional(
-      Type.Object({ above: Type.Optional(IncidentType), below: Type.Optional(IncidentType), rate: Type.Optional(IncidentType) }, { additionalProperties: false }),
+      Type.Object({ above: Type.Optional(IncidentType), below: Type.Optional(IncidentType), rate: Type.Optional(IncidentType), fall: Type.Optional(IncidentType) }, { additionalProperties: false }),
     ),
   },
   { additionalProperties: false },

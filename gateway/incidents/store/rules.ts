@@ -2,6 +2,8 @@
 // which severity wins, the flow records the door writes, incident codes and
 // the errors a refused write gets.
 import { GwError } from '../../../device-registry/index.ts';
+import { say } from '../../../device-registry/messages.ts';
+import { codeOnly, titleMessageOf } from '../title-message.ts';
 import { SEVERITY_RANK } from '../view.ts';
 import type { SystemActor } from './incident-store.ts';
 import type { IncidentRow, NewFlow, RaiseInput } from './types.ts';
@@ -27,13 +29,15 @@ export function repeatOf(target: IncidentRow, input: RaiseInput, open: boolean, 
 }
 
 const severityFlow = (actor: SystemActor, from: string, to: string): NewFlow =>
-  ({ actor, action: 'severity', from: null, to: null, note: `severity ${from} → ${to}`, attachments: [], data: null });
+  ({ actor, action: 'severity', from: null, to: null, note: `severity ${from} → ${to}`, attachments: [], data: { message: codeOnly(say('severity_changed', { fromSeverity: from, toSeverity: to })) } });
 
 export const clearFlow = (actor: SystemActor): NewFlow =>
-  ({ actor, action: 'clear', from: null, to: null, note: 'the condition ended', attachments: [], data: null });
+  ({ actor, action: 'clear', from: null, to: null, note: say('condition_ended').message, attachments: [], data: { message: codeOnly(say('condition_ended')) } });
 
-export const reportFlow = (actor: SystemActor, input: RaiseInput): NewFlow =>
-  ({ actor, action: 'report', from: null, to: 'reported', note: input.title, attachments: [], data: { source: `${input.sourceKind}:${input.sourceId}` } });
+export const reportFlow = (actor: SystemActor, input: RaiseInput): NewFlow => {
+  const message = titleMessageOf(input.evidence); // the note is the title: its code too
+  return { actor, action: 'report', from: null, to: 'reported', note: input.title, attachments: [], data: { source: `${input.sourceKind}:${input.sourceId}`, ...(message ? { message } : {}) } };
+};
 
 /** Incident codes count per day in the configured time zone: 20261122-00017. */
 export class DailyCodes {

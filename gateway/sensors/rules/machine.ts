@@ -24,17 +24,21 @@ export interface Step {
 
 export const NORMAL: Machine = { state: 'normal', since: 0, firedAt: null, value: null, valueTs: null };
 
-/** For rate rules `x` is the change per minute; otherwise the reading's value. */
+/**
+ * For rate rules `x` is the change per minute, signed: a rule with a positive
+ * threshold watches rises only, one with a negative threshold falls only.
+ * Otherwise `x` is the reading's value.
+ */
 export function triggered(spec: RuleSpec, x: number): boolean {
   if (spec.cond === 'above') return x > spec.threshold;
   if (spec.cond === 'below') return x < spec.threshold;
-  return Math.abs(x) > spec.threshold;
+  return spec.threshold >= 0 ? x > spec.threshold : x < spec.threshold;
 }
 
 export function recovered(spec: RuleSpec, x: number): boolean {
   if (spec.cond === 'above') return x <= spec.recover;
   if (spec.cond === 'below') return x >= spec.recover;
-  return Math.abs(x) <= spec.recover;
+  return spec.threshold >= 0 ? x <= spec.recover : x >= spec.recover;
 }
 
 const same = (machine: Machine): Step => ({ machine, edge: undefined, changed: false });

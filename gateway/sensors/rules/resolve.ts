@@ -12,7 +12,7 @@ export interface RuleSpec {
   key: string;
   metric: string;
   cond: Condition;
-  /** The trigger: a value for above/below, a change per minute for rate. */
+  /** The trigger: a value for above/below; for rate a change per minute, positive for a rise, negative for a fall. */
   threshold: number;
   /** Back to normal once past this (hysteresis); rate rules recover at half their threshold. */
   recover: number;
@@ -48,7 +48,7 @@ export function resolveRules(sensor: SensorInfo, config: SensorsConfig): SensorR
     if (rule.enabled === false) continue;
     const forMs = (rule.forSeconds ?? 0) * 1000;
     const severity = rule.severity ?? DEFAULT_SEVERITY;
-    const types = { above: `${sensor.kind}_high`, below: `${sensor.kind}_low`, rate: `${sensor.kind}_rate`, ...kindRule?.types };
+    const types = { above: `${sensor.kind}_high`, below: `${sensor.kind}_low`, rate: `${sensor.kind}_rising`, fall: `${sensor.kind}_falling`, ...kindRule?.types };
     const forText = forMs ? ` for ${forMs / 1000}s` : '';
     for (const cond of ['above', 'below'] as const) {
       const threshold = rule[cond];
@@ -58,11 +58,19 @@ export function resolveRules(sensor: SensorInfo, config: SensorsConfig): SensorR
       const back = recover !== threshold ? ` (recover ${cond === 'above' ? '≤' : '≥'} ${recover})` : '';
       specs.push({ key: `${metric}:${cond}`, metric, cond, threshold, recover, forMs, severity, type: types[cond], describe: `${metric} ${op} ${threshold}${forText}${back}` });
     }
+    // A rise and a fall are two rules with two types: a fast fall never raises `<kind>_rising`.
     if (rule.ratePerMinute !== undefined) {
       const threshold = Math.abs(rule.ratePerMinute);
       specs.push({
         key: `${metric}:rate`, metric, cond: 'rate', threshold, recover: threshold / 2, forMs, severity, type: types.rate,
-        describe: `${metric} changing faster than ${threshold}/min${forText}`,
+        describe: `${metric} rising faster than ${threshold}/min${forText}`,
+      });
+    }
+    if (rule.fallPerMinute !== undefined) {
+      const threshold = -Math.abs(rule.fallPerMinute);
+      specs.push({
+        key: `${metric}:fall`, metric, cond: 'rate', threshold, recover: threshold / 2, forMs, severity, type: types.fall,
+        describe: `${metric} falling faster than ${-threshold}/min${forText}`,
       });
     }
   }

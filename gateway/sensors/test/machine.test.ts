@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { elapse, NORMAL, observe, type Machine } from '../rules/machine.ts';
-import type { RuleSpec } from '../rules/resolve.ts';
+import { SENSORS_DEFAULTS, type SensorsConfig } from '../config.ts';
+import type { SensorInfo } from '../directory.ts';
+import { resolveRules, type RuleSpec } from '../rules/resolve.ts';
 
 const spec = (over: Partial<RuleSpec> = {}): RuleSpec => ({
   key: 'ch4:above', metric: 'ch4', cond: 'above', threshold: 20, recover: 10, forMs: 0, severity: 'critical', type: 'gas_leak', describe: '', ...over,
@@ -42,9 +44,28 @@ test('for also delays the recovery; going back above while recovering resumes fi
     ['pending', 'firing!fire', 'recovering', 'firing', 'recovering', 'recovering', 'normal!clear']);
 });
 
-test('rate rules compare the absolute change per minute and recover at half the threshold', () => {
+test('a rising rule fires on a rise faster than its threshold, never on a fall, and recovers at half the threshold', () => {
   const s = spec({ cond: 'rate', threshold: 1, recover: 0.5 });
-  assert.deepEqual(run(s, [[0.2, 0], [-1.5, 1], [0.8, 2], [0.4, 3]]), ['normal', 'firing!fire', 'firing', 'normal!clear']);
+  assert.deepEqual(run(s, [[0.2, 0], [-1.5, 1], [-12.9, 2], [1.5, 3], [0.8, 4], [0.4, 5]]), ['normal', 'normal', 'normal', 'firing!fire', 'firing', 'normal!clear']);
+});
+
+test('a falling rule (negative threshold) mirrors it: falls only', () => {
+  const s = spec({ cond: 'rate', threshold: -1, recover: -0.5 });
+  assert.deepEqual(run(s, [[1.5, 0], [12.9, 1], [-1.5, 2], [-0.8, 3], [-0.4, 4]]), ['normal', 'normal', 'firing!fire', 'firing', 'normal!clear']);
+});
+
+test('a temperature sensor with the default rules: −12.9 °C/min raises no temperature_rising; fallPerMinute gives temperature_falling', () => {
+  const sensor = (rules: SensorInfo['rules']) => ({ id: 't1', name: 'T1', kind: 'temperature', enabled: true, rules } as unknown as SensorInfo);
+  const config = structuredClone(SENSORS_DEFAULTS) as SensorsConfig;
+  const rate = (s: SensorInfo) => resolveRules(s, config).specs.filter((r) => r.cond === 'rate');
+  const [rising, ...none] = rate(sensor({}));
+  assert.deepEqual([rising?.type, rising?.threshold, none.length], ['temperature_rising', 10, 0]);
+  assert.equal(rising!.describe, 'temp rising faster than 10/min for 30s');
+  assert.deepEqual(run({ ...rising!, forMs: 0 }, [[-12.9, 0], [-30, 1]]), ['normal', 'normal'], 'a fall never raises temperature_rising');
+  const both = rate(sensor({ temp: { fallPerMinute: 10 } }));
+  const falling = both.find((r) => r.key === 'temp:fall')!;
+  assert.deepEqual([falling.type, falling.threshold, falling.describe], ['temperature_falling', -10, 'temp falling faster than 10/min for 30s']);
+  assert.deepEqual(run({ ...falling, forMs: 0 }, [[-12.9, 0], [-4, 1]]), ['firing!fire', 'normal!clear']);
 });
 
 test('the state carries the reading that started it (occurredAt, title)', () => {
