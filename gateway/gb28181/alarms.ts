@@ -50,16 +50,20 @@ export function parseAlarmTime(text: string | undefined, fallback: number): numb
 export function alarmCandidate(alarm: GbAlarm, deviceGrid?: string): IncidentCandidate {
   const severity = SEVERITY[Math.min(4, Math.max(1, alarm.priority)) - 1]!;
   const type = alarmType(alarm.method, alarm.type);
+  const what = type.slice('gb28181_'.length).replace(/_/g, ' ');
   return {
     source: { kind: 'gb28181', id: alarm.channelId ?? alarm.sourceId },
     type,
     category: 'gb28181',
     severity,
-    title: `GB28181 ${type.slice('gb28181_'.length).replace(/_/g, ' ')} from ${alarm.sourceId}`,
+    title: `GB28181 ${what} from ${alarm.sourceId}`,
     description: alarm.description?.slice(0, 4000),
     occurredAt: alarm.at,
     location: alarm.location,
     gridCode: alarm.channelId ? undefined : deviceGrid,
-    evidence: { rule: `method ${alarm.method}${alarm.type !== undefined ? ` type ${alarm.type}` : ''} priority ${alarm.priority}` },
+    evidence: {
+      rule: `method ${alarm.method}${alarm.type !== undefined ? ` type ${alarm.type}` : ''} priority ${alarm.priority}`,
+      titleMessage: { code: 'gb28181_alarm_title', params: { what, type, source: alarm.sourceId } },
+    },
   };
 }
