@@ -10,6 +10,8 @@ import { BoxOverlay } from './overlay.ts';
 import type { PlayMode } from './players/index.ts';
 import { formatStats, useTileStats } from './tile-stats.ts';
 import { useOnScreen, usePlayer } from './use-player.ts';
+import { useStreamChoice } from './stream-choice.ts';
+import { TileTools } from './tile-tools.tsx';
 import { putCamera, selectedTile } from './wall-state.ts';
 
 export const DRAG_CAMERA = 'text/x-camera';
@@ -26,7 +28,8 @@ export function Tile({ index, channelId, mode, area, alarm, isAlarmTile }: TileP
   const channel = channelId ? channelById.value.get(channelId) : undefined;
   const liveState = channel ? channelState(channel) : 'unknown';
   const noSignal = !!channel && liveState === 'offline';
-  const { state, player } = usePlayer(video, channel ? channel.id : null, mode, onScreen && !noSignal, attempt);
+  const stream = useStreamChoice(channel, area[2], root);
+  const { state, player } = usePlayer(video, channel ? channel.id : null, mode, onScreen && !noSignal, attempt, stream);
   const stats = useTileStats(video, player, state.kind === 'playing');
 
   const overlayRef = useRef<BoxOverlay | null>(null);
@@ -84,6 +87,7 @@ export function Tile({ index, channelId, mode, area, alarm, isAlarmTile }: TileP
       )}
       <TileMessage channelKnown={!!channel} empty={!channelId} noSignal={noSignal} reason={channel ? offlineReason(channel) : undefined} state={state} retry={() => setAttempt(attempt + 1)} />
       {stats && <div class="tile-stats" data-testid="tile-stats">{formatStats(stats, (s) => t('wall.latency', { s }))}</div>}
+      {channel && <TileTools tile={root} video={video} canvas={canvas} channel={channel} stream={stream} playing={state.kind === 'playing'} />}
     </div>
   );
 }

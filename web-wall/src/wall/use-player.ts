@@ -4,11 +4,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client.ts';
 import type { PlayUrls } from '../api/types.ts';
+import { playPath, type StreamChoice } from './stream-choice.ts';
 import { createPlayer, type Player, type PlayerState, type PlayMode } from './players/index.ts';
 
 export type TileState = { kind: 'empty' } | PlayerState;
 
-export function usePlayer(video: HTMLVideoElement | null, channelId: string | null, mode: PlayMode, enabled: boolean, attempt: number) {
+export function usePlayer(video: HTMLVideoElement | null, channelId: string | null, mode: PlayMode, enabled: boolean, attempt: number, stream: StreamChoice = 'main') {
   const [state, setState] = useState<TileState>({ kind: 'empty' });
   const player = useRef<Player | null>(null);
 
@@ -20,7 +21,7 @@ export function usePlayer(video: HTMLVideoElement | null, channelId: string | nu
     const abort = new AbortController();
     let current: Player | null = null;
     setState({ kind: 'loading' });
-    api<PlayUrls>(`/api/channels/${encodeURIComponent(channelId)}/play`, { signal: abort.signal })
+    api<PlayUrls>(playPath(channelId, stream), { signal: abort.signal })
       .then((urls) => {
         if (abort.signal.aborted) return;
         current = createPlayer(mode, urls, { video, onState: (s) => !abort.signal.aborted && setState(s) });
@@ -35,7 +36,7 @@ export function usePlayer(video: HTMLVideoElement | null, channelId: string | nu
       current?.destroy();
       player.current = null;
     };
-  }, [video, channelId, mode, enabled, attempt]);
+  }, [video, channelId, mode, enabled, attempt, stream]);
 
   return { state, player };
 }
