@@ -66,6 +66,17 @@ export const INCIDENT_TYPES: Record<string, Names> = {
   gb28181_alarm: { 'zh-CN': '设备报警', en: 'Device alarm' },
 };
 
+/** Picture defects found by video quality diagnosis (gateway/video/quality), named in video_quality incidents and the console. */
+export const QUALITY_DEFECTS: Record<string, Names> = {
+  frozen: { 'zh-CN': '画面冻结', en: 'Frozen picture' },
+  black: { 'zh-CN': '黑屏', en: 'Black picture' },
+  blank: { 'zh-CN': '纯色画面', en: 'Blank picture' },
+  blur: { 'zh-CN': '图像模糊', en: 'Blurred' },
+  covered: { 'zh-CN': '画面遮挡', en: 'Covered' },
+  colour_cast: { 'zh-CN': '偏色', en: 'Colour cast' },
+  noise: { 'zh-CN': '噪声干扰', en: 'Strong noise' },
+};
+
 /** The default sensor rule types `<kind>_<suffix>` (gateway/sensors/rules/resolve.ts). */
 const RULE_SUFFIXES: Record<string, Names> = {
   high: { 'zh-CN': '过高', en: 'high' },

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
+import { launchBrowser, openWall, pageErrors, screenshot } from './helpers/browser.ts';
 import { seedBasics, type TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, startVideoGateway, waitFor } from './helpers/video.ts';
 import { publish, type Publisher } from './sim/publisher.ts';
@@ -128,6 +129,31 @@ test('the result per camera: every check with value, threshold and verdict, the 
   assert.equal(list.items.length, Object.keys(CAMERAS).length + 2, 'the seven cameras, the one with detection, the dead one');
   assert.equal(list.items.find((i) => i.channelId === 'q-dead')?.verdict, 'unchecked', 'an offline camera is not looked at');
   assert.equal((await t.call('operator', { method: 'GET', url: '/api/channels/no-such/quality' })).statusCode, 404);
+});
+
+test("the console lists each camera's quality: its defects by name, 正常 for the clean one, the checks on hover", async () => {
+  const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await launchBrowser();
+  try {
+    const page = await openWall(browser, base, t.keys.engineer, '#/console/channels', { locale: 'zh-CN' });
+    const cell = (id: string) => `[data-testid=channel-list] tr[data-channel="${id}"] [data-testid=quality]`;
+    await page.waitForSelector(`${cell('q-black')}[data-verdict=defect]`, { timeout: 30_000 });
+    for (const name of Object.keys(CAMERAS) as Camera[]) {
+      const shown = await page.$eval(cell(`q-${name}`), (el) => ({ verdict: (el as HTMLElement).dataset.verdict, defects: (el as HTMLElement).dataset.defects, text: el.textContent, title: el.getAttribute('title') }));
+      const defect = CAMERAS[name].defect;
+      assert.equal(shown.verdict, defect ? 'defect' : 'ok', name);
+      assert.equal(shown.defects, defect ?? '', name);
+      assert.match(shown.title ?? '', /^检测于 .+（关键帧）\n画面冻结：/, `${name}: when and every check on hover`);
+    }
+    assert.match((await page.textContent(cell('q-black')))!, /^黑屏/);
+    assert.match((await page.textContent(cell('q-blurred')))!, /^图像模糊/);
+    assert.equal(await page.textContent(cell('q-normal')), '正常');
+    assert.equal(await page.getAttribute(cell('q-dead'), 'data-verdict'), 'unchecked');
+    await screenshot(page, 'video-quality-console');
+    assert.deepEqual(pageErrors(page), []);
+  } finally {
+    await browser.close();
+  }
 });
 
 test('a channel with detection is looked at on the frames its detection tap decodes, with no extra decoding', async () => {

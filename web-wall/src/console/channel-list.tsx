@@ -10,9 +10,11 @@ import {
   type ChannelSort, type LiveState,
 } from './channel-filter.ts';
 import { gridOptions } from './draft-parts.ts';
+import { useQualityPolling } from './quality-store.ts';
+import { useEffect } from 'preact/hooks';
 
 const STATES: LiveState[] = ['offline', 'online', 'idle', 'unknown'];
-const COLUMNS = ['id', 'name', 'kind', 'grid', 'mode', 'profile', 'status', 'input', 'bitrate', 'restarts'] as const;
+const COLUMNS = ['id', 'name', 'kind', 'grid', 'mode', 'profile', 'status', 'input', 'bitrate', 'restarts', 'quality'] as const;
 
 function Counts() {
   const counts = stateCounts.value;
@@ -53,6 +55,7 @@ function Filters() {
 }
 
 export function ChannelList() {
+  useEffect(() => useQualityPolling(), []);
   const all = filteredChannels.value;
   const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
   const page = Math.min(channelPage.value, pages - 1);

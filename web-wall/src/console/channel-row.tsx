@@ -6,6 +6,7 @@ import { label, t } from '../i18n/index.ts';
 import { go } from '../router.ts';
 import { gridByCode, offlineReason, videoStatus } from '../store/registry.ts';
 import type { LiveState } from './channel-filter.ts';
+import { QualityBadge } from './quality-badge.tsx';
 
 const inputText = (s?: ChannelVideoStatus) =>
   s?.input ? `${s.input.codec} ${s.input.width}×${s.input.height}${s.input.fps ? ` @${s.input.fps}` : ''}` : '—';
@@ -31,6 +32,7 @@ export function ChannelRow({ channel: c, state }: { channel: Channel; state: Liv
       <td class="mono">{inputText(video)}</td>
       <td class="num">{video?.hls && state === 'online' ? t('console.kbps', { value: video.hls.bitrateKbps }) : '—'}</td>
       <td class="num">{video?.restarts ?? 0}</td>
+      <td class="col-quality"><QualityBadge channelId={c.id} /></td>
       <td><button type="button" data-testid="edit" onClick={edit}>{t('common.edit')}</button></td>
     </tr>
   );
