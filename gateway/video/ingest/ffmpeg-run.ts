@@ -36,7 +36,7 @@ const STOP_GRACE_MS = 3000;
 export class FfmpegRun {
   private proc: ChildProcess | undefined;
   private killedFor: RunResult['killedFor'];
-  private lastFrameAt = Date.now();
+  private frameAt = Date.now();
   private frames = 0;
   private onlineAt: number | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -80,6 +80,11 @@ export class FfmpegRun {
 
   get pid(): number | undefined {
     return this.proc?.pid;
+  }
+
+  /** When ffmpeg last reported a new frame (epoch ms); undefined before the first. */
+  get lastFrameAt(): number | undefined {
+    return this.onlineAt === undefined ? undefined : this.frameAt;
   }
 
   /** Ends the run; `reason` is what the status will say. */
@@ -131,7 +136,7 @@ export class FfmpegRun {
     const frames = Number(block.frame ?? 0);
     if (frames > this.frames) {
       this.frames = frames;
-      this.lastFrameAt = Date.now();
+      this.frameAt = Date.now();
       if (this.onlineAt === undefined) {
         this.onlineAt = Date.now();
         this.cb.onOnline();
@@ -140,7 +145,7 @@ export class FfmpegRun {
   }
 
   private checkWatchdog(): void {
-    const quiet = Date.now() - this.lastFrameAt;
+    const quiet = Date.now() - this.frameAt;
     if (quiet > this.watchdogMs) {
       this.log.warn({ quietMs: quiet }, 'no frames: restarting ffmpeg');
       // SIGKILL at once: a stopped or hung process does not answer SIGTERM.

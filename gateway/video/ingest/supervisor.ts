@@ -13,6 +13,7 @@ import type { IngestInput, IngestPlan } from '../ffmpeg/args.ts';
 import type { OfflineReason, StreamInfo } from '../ffmpeg/diagnostics.ts';
 import type { Frame } from '../frames.ts';
 import { FfmpegRun, type RunResult } from './ffmpeg-run.ts';
+import { frameFreshness, type FrameFreshness } from './frame-freshness.ts';
 import { readHlsStats, type HlsStats } from './hls-stats.ts';
 
 export interface IngestSpec {
@@ -35,7 +36,7 @@ export interface IngestSettings {
   backoff: { initialMs: number; maxMs: number };
 }
 
-export interface IngestStatus {
+export interface IngestStatus extends FrameFreshness {
   channelId: string;
   state: 'starting' | 'online' | 'offline';
   /** Why the last run ended (kept while starting again, cleared when online). */
@@ -94,7 +95,8 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   get status(): IngestStatus {
-    return { ...this._status, pid: this.run?.pid };
+    const fresh = this._status.state === 'online' ? frameFreshness(this.run?.lastFrameAt) : {};
+    return { ...this._status, pid: this.run?.pid, ...fresh };
   }
 
   start(): void {

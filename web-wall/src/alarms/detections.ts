@@ -44,6 +44,16 @@ export function detectionsAt(channelId: string, displayedTs: number | null, hold
   return null;
 }
 
+/** The newest set received for the channel. */
+export const newestSet = (channelId: string): DetectionFrame | undefined => byChannel.get(channelId)?.at(-1);
+
+/** The set received just before the one captured at `frameTs` (for a track's velocity), or undefined. */
+export function setBefore(channelId: string, frameTs: number): DetectionFrame | undefined {
+  const list = byChannel.get(channelId) ?? [];
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.frameTs < frameTs) return list[i];
+  return undefined;
+}
+
 /** `from` with each tracked box moved the fraction `k` of the way to the same track in `to`. */
 function between(from: DetectionFrame, to: DetectionFrame, k: number): DetectionFrame {
   const f = Math.min(1, Math.max(0, k));

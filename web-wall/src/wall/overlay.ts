@@ -3,7 +3,8 @@
 // frame's capture time, so boxes stay on the object. When the alarm ends the
 // last boxes fade out. The canvas carries what it drew as data attributes for
 // the browser tests and the benchmark.
-import { detectionsAt, type DetectionFrame } from '../alarms/detections.ts';
+import { detectionsAt, newestSet, setBefore, type DetectionFrame } from '../alarms/detections.ts';
+import { carryForward } from './box-motion.ts';
 import { contentRect, mapBox, type Rect } from './letterbox.ts';
 
 /** At 2 detections per second, a set stays up until the next one is overdue. */
@@ -66,7 +67,12 @@ export class BoxOverlay {
     let alpha = 1;
     if (this.active) {
       // Nothing before the picture runs: until then the player's clock is not known either.
-      const frame = this.video.readyState >= 2 && this.video.currentTime > 0 ? detectionsAt(this.channelId, this.clock(), HOLD_MS) : null;
+      const shownTs = this.clock();
+      const found = this.video.readyState >= 2 && this.video.currentTime > 0 ? detectionsAt(this.channelId, shownTs, HOLD_MS) : null;
+      // The picture may be newer than the newest detection (low-latency FLV): carry tracked boxes forward to it.
+      const frame = found && shownTs !== null && found.frameTs === newestSet(this.channelId)?.frameTs
+        ? carryForward(found, setBefore(this.channelId, found.frameTs), shownTs)
+        : found;
       boxes = frame ? this.place(frame) : [];
       this.last = boxes;
       if (boxes.length && !this.firstDrawn) {

@@ -8,6 +8,7 @@ import type { ActiveAlarm } from '../alarms/alarm-state.ts';
 import { recordAlarmDraw } from './wall-metrics.ts';
 import { BoxOverlay } from './overlay.ts';
 import type { PlayMode } from './players/index.ts';
+import { StallMark } from './stall-mark.tsx';
 import { formatStats, useTileStats } from './tile-stats.ts';
 import { useOnScreen, usePlayer } from './use-player.ts';
 import { useStreamChoice } from './stream-choice.ts';
@@ -97,6 +98,7 @@ function TileMessage(p: { channelKnown: boolean; empty: boolean; noSignal: boole
   if (!p.channelKnown) return <div class="tile-msg muted">{t('wall.unknownCamera')}</div>;
   if (p.noSignal) return <div class="tile-msg"><strong>{t('wall.noSignal')}</strong><span>{p.reason}</span></div>;
   if (p.state.kind === 'loading') return <div class="tile-msg muted">{t('wall.loading')}</div>;
+  if (p.state.kind === 'stalled') return <StallMark since={p.state.since} />;
   if (p.state.kind === 'failed') {
     return (
       <div class="tile-msg">

@@ -1,11 +1,12 @@
-// A tile's player as a hook: asks the gateway for play URLs, creates the
-// player while the tile shows a camera and is on screen, and destroys it
-// completely when the camera, the mode or the visibility changes.
+// A tile's player as a hook: a self-healing player (players/healing-player.ts)
+// while the tile shows a camera and is on screen, destroyed completely when
+// the camera, the mode or the visibility changes.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { PlayUrls } from '../api/types.ts';
 import { playPath, type StreamChoice } from './stream-choice.ts';
-import { createPlayer, type Player, type PlayerState, type PlayMode } from './players/index.ts';
+import { HealingPlayer } from './players/healing-player.ts';
+import type { Player, PlayerState, PlayMode } from './players/index.ts';
 
 export type TileState = { kind: 'empty' } | PlayerState;
 
@@ -18,22 +19,14 @@ export function usePlayer(video: HTMLVideoElement | null, channelId: string | nu
       setState({ kind: 'empty' });
       return;
     }
-    const abort = new AbortController();
-    let current: Player | null = null;
-    setState({ kind: 'loading' });
-    api<PlayUrls>(playPath(channelId, stream), { signal: abort.signal })
-      .then((urls) => {
-        if (abort.signal.aborted) return;
-        current = createPlayer(mode, urls, { video, onState: (s) => !abort.signal.aborted && setState(s) });
-        player.current = current;
-      })
-      .catch((err: unknown) => {
-        if (abort.signal.aborted) return;
-        setState({ kind: 'failed', reason: err instanceof ApiError ? err.body.message : (err as Error).message });
-      });
+    let live = true;
+    // Reloads after a stall ask for the URLs again: a fresh media token each time.
+    const urls = (signal: AbortSignal) => api<PlayUrls>(playPath(channelId, stream), { signal });
+    const current = new HealingPlayer({ video, mode, urls, onState: (s) => live && setState(s) });
+    player.current = current;
     return () => {
-      abort.abort();
-      current?.destroy();
+      live = false;
+      current.destroy();
       player.current = null;
     };
   }, [video, channelId, mode, enabled, attempt, stream]);

@@ -2,7 +2,9 @@
 // is estimated: data is appended the moment it arrives, so "now − buffered
 // end" at each append is the capture→arrival offset plus transit; the least
 // such offset over the last seconds is the best estimate (delays only add).
-const WINDOW_MS = 10_000;
+// A short window: the stream's timeline may drift from the wall clock, and
+// data flows continuously, so two seconds hold enough samples.
+const WINDOW_MS = 2_000;
 const SAMPLE_MS = 100;
 
 export class CaptureClock {
@@ -10,7 +12,8 @@ export class CaptureClock {
   private samples: Array<[at: number, offsetMs: number]> = [];
   private readonly timer: number;
 
-  constructor(private readonly video: HTMLVideoElement) {
+  /** `onMedia`: called whenever new media was appended (the stall watch's "the stream still moves"). */
+  constructor(private readonly video: HTMLVideoElement, private readonly onMedia?: () => void) {
     this.timer = window.setInterval(() => this.sample(), SAMPLE_MS);
   }
 
@@ -20,6 +23,7 @@ export class CaptureClock {
     const end = b.end(b.length - 1);
     if (end <= this.lastEnd) return;
     this.lastEnd = end;
+    this.onMedia?.();
     const now = Date.now();
     this.samples.push([now, now - end * 1000]);
     while (this.samples.length > 1 && now - this.samples[0]![0] > WINDOW_MS) this.samples.shift();

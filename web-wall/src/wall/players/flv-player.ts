@@ -4,6 +4,7 @@
 import mpegts from 'mpegts.js';
 import { ByteRate, resetVideo, type Player, type PlayerOptions } from './player.ts';
 import { CaptureClock } from './capture-clock.ts';
+import './mpegts-listeners.ts';
 
 /** `/media/<token>/<id>/live.flv` → `ws(s)://<host>/media/<token>/<id>/live.flv`. */
 export function wsUrl(path: string): string {
@@ -12,7 +13,7 @@ export function wsUrl(path: string): string {
   return u.toString();
 }
 
-export function createFlvPlayer({ video, url, onState }: PlayerOptions): Player {
+export function createFlvPlayer({ video, url, onState, onMedia }: PlayerOptions): Player {
   const rate = new ByteRate();
   if (!mpegts.getFeatureList().mseLivePlayback) {
     onState({ kind: 'failed', reason: 'this browser cannot play live FLV (no Media Source Extensions)' });
@@ -33,7 +34,7 @@ export function createFlvPlayer({ video, url, onState }: PlayerOptions): Player 
       statisticsInfoReportInterval: 1000,
     },
   );
-  const clock = new CaptureClock(video);
+  const clock = new CaptureClock(video, onMedia);
   onState({ kind: 'loading' });
   player.on(mpegts.Events.STATISTICS_INFO, (info: { speed?: number }) => {
     if (info.speed !== undefined) rate.add(info.speed * 1024);
@@ -52,6 +53,7 @@ export function createFlvPlayer({ video, url, onState }: PlayerOptions): Player 
     displayedCaptureTime: () => clock.displayed(),
     // mpegts.js reports KB/s once a second: each report is about one second's bytes.
     stats: () => ({ bitrateKbps: rate.kbps() }),
+    mediaGapMs: () => 1000,
     destroy: () => {
       video.removeEventListener('playing', playing);
       clock.stop();

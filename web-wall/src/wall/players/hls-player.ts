@@ -1,12 +1,13 @@
 // HLS through hls.js, tuned for a wall: stay close to the live edge (catch up
 // by playing faster rather than jumping), keep almost no back buffer (16 tiles
-// for hours), and give up with a readable reason on fatal errors after retries.
+// for hours), and give up with a readable reason on fatal errors after retries
+// (the self-healing wrapper then loads it again: healing-player.ts).
 import Hls, { type ErrorData } from 'hls.js';
 import { ByteRate, resetVideo, type Player, type PlayerOptions } from './player.ts';
 
 const MAX_RECOVERIES = 3;
 
-export function createHlsPlayer({ video, url, onState }: PlayerOptions): Player {
+export function createHlsPlayer({ video, url, onState, onMedia }: PlayerOptions): Player {
   const rate = new ByteRate();
   if (!Hls.isSupported()) {
     onState({ kind: 'failed', reason: 'this browser has no Media Source Extensions' });
@@ -25,7 +26,12 @@ export function createHlsPlayer({ video, url, onState }: PlayerOptions): Player 
   });
   let recoveries = 0;
   onState({ kind: 'loading' });
-  hls.on(Hls.Events.FRAG_LOADED, (_e, data) => rate.add(data.frag.stats.loaded));
+  let targetSeconds = 1;
+  hls.on(Hls.Events.LEVEL_UPDATED, (_e, data) => void (targetSeconds = data.details.targetduration || targetSeconds));
+  hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
+    rate.add(data.frag.stats.loaded);
+    onMedia?.();
+  });
   hls.on(Hls.Events.ERROR, (_e, data: ErrorData) => {
     if (!data.fatal) return;
     if (recoveries++ < MAX_RECOVERIES) {
@@ -50,6 +56,8 @@ export function createHlsPlayer({ video, url, onState }: PlayerOptions): Player 
     // hls.js maps the position to #EXT-X-PROGRAM-DATE-TIME, which the gateway writes from the capture clock.
     displayedCaptureTime: () => hls.playingDate?.getTime() ?? null,
     stats: () => ({ bitrateKbps: rate.kbps() }),
+    // A new segment every target duration; the playlist is polled about as often.
+    mediaGapMs: () => targetSeconds * 2000,
     destroy: () => {
       video.removeEventListener('playing', playing);
       hls.destroy();

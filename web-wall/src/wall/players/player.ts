@@ -1,17 +1,24 @@
 // What a tile needs from a player, whichever protocol it speaks: attach to a
 // <video>, report state and stats, say what wall-clock time the picture on
 // screen was captured at (for the overlay), and tear down completely.
-export type PlayerState = { kind: 'loading' } | { kind: 'playing' } | { kind: 'failed'; reason: string };
+// `stalled` is never said by a player itself: the self-healing wrapper says it
+// when the picture stops moving (see healing-player.ts).
+export type PlayerState = { kind: 'loading' } | { kind: 'playing' } | { kind: 'failed'; reason: string } | { kind: 'stalled'; since: number };
 
 export interface PlayerStats {
   /** Bytes received per second over the last few seconds. */
   bitrateKbps: number | null;
 }
 
+/** What a player reports while it runs. */
+export type PlayerReport = Exclude<PlayerState, { kind: 'stalled' }>;
+
 export interface Player {
   /** Capture time (epoch ms) of the frame on screen, when the stream says; null until known. */
   displayedCaptureTime(): number | null;
   stats(): PlayerStats;
+  /** Longest normal gap between two arrivals of media (an HLS segment's length; FLV flows). */
+  mediaGapMs?(): number;
   /** Stops loading, detaches from the video element and frees everything (MSE, workers, sockets). */
   destroy(): void;
 }
@@ -19,7 +26,9 @@ export interface Player {
 export interface PlayerOptions {
   video: HTMLVideoElement;
   url: string;
-  onState: (state: PlayerState) => void;
+  onState: (state: PlayerReport) => void;
+  /** New media arrived (an HLS segment, FLV bytes): the stream itself still moves. */
+  onMedia?: () => void;
 }
 
 /** Rolls received bytes into a rate over a sliding window. */
