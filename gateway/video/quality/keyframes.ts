@@ -34,14 +34,19 @@ async function pickSegments(hlsDir: string, gapSegments: number) {
   return older && older.uri !== newest.uri ? [older, newest] : [newest];
 }
 
+/** ffmpeg's arguments: the first frame of each file, keyframes only decoded, scaled, one after the other as raw RGB on stdout. */
+export function keyframeArgs(files: string[], size: { width: number; height: number }): string[] {
+  const inputs = files.flatMap((f) => ['-skip_frame', 'nokey', '-i', f]);
+  const chains = files.map((_, i) => `[${i}:v]trim=end_frame=1,scale=${size.width}:${size.height},setsar=1[v${i}]`);
+  const graph = `${chains.join(';')};${files.map((_, i) => `[v${i}]`).join('')}concat=n=${files.length}:v=1:a=0[out]`;
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...inputs, '-filter_complex', graph, '-map', '[out]', '-frames:v', String(files.length), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+}
+
 export async function grabKeyframes(opts: { ffmpegPath: string; hlsDir: string; source: { width: number; height: number }; gapSegments?: number }): Promise<Keyframe[]> {
   const segments = await pickSegments(opts.hlsDir, opts.gapSegments ?? 3);
   if (!segments.length) return [];
   const { width, height } = analysisSize(opts.source.width, opts.source.height);
-  const inputs = segments.flatMap((s) => ['-skip_frame', 'nokey', '-i', join(opts.hlsDir, s.uri)]);
-  const chains = segments.map((_, i) => `[${i}:v]trim=end_frame=1,scale=${width}:${height},setsar=1[v${i}]`);
-  const graph = `${chains.join(';')};${segments.map((_, i) => `[v${i}]`).join('')}concat=n=${segments.length}:v=1:a=0[out]`;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', ...inputs, '-filter_complex', graph, '-map', '[out]', '-frames:v', String(segments.length), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+  const args = keyframeArgs(segments.map((s) => join(opts.hlsDir, s.uri)), { width, height });
   const stdout = await new Promise<Buffer>((resolve, reject) => {
     execFile(opts.ffmpegPath, args, { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 20_000 }, (err, out, stderr) => {
       // A segment deleted between the playlist read and ffmpeg's open: no picture this time.
