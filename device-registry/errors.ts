@@ -35,6 +35,8 @@ export const ErrorCodes = {
   GW_ERR_HEADERS_TOO_LARGE: 431,
   GW_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   GW_ERR_IMPORT_REJECTED: 422,
+  /** A costly request asked for too often (a camera connection test). */
+  GW_ERR_TOO_MANY_REQUESTS: 429,
   GW_ERR_UNAVAILABLE: 503,
   /** Another gateway node that should answer (the owner of a channel's media) does not. */
   GW_ERR_OWNER_UNREACHABLE: 502,

@@ -67,7 +67,8 @@ export function convertCell(text: string, type: ColumnType): unknown {
       return TRUE.has(t) ? true : FALSE.has(t) ? false : text;
     }
     case 'list':
-      return text.split(';').map((s) => s.trim()).filter(Boolean);
+      // ';' as the template writes them; commas too (full-width ones from a Chinese keyboard), as the console's form takes them.
+      return text.split(/[;；,，]/).map((s) => s.trim()).filter(Boolean);
     case 'json':
       try {
         return JSON.parse(text) as unknown;

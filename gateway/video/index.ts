@@ -9,6 +9,7 @@ import { childrenTied } from './ffmpeg/tied-spawn.ts';
 import { FrameHub } from './frames.ts';
 import { MediaTokens } from './http/media-token.ts';
 import { mediaAccess, type RemoteMedia } from './http/media-access.ts';
+import { channelTestRoute } from './http/test-route.ts';
 import { videoRoutes } from './http/video-routes.ts';
 import { attachWsFlv } from './http/ws-flv.ts';
 import { LiveServer } from './live/live-server.ts';
@@ -83,6 +84,7 @@ export async function startVideo(config: VideoConfig, deps: VideoDeps): Promise<
     routes: (app) => {
       const flv = live ? { url: (a: string, n: string) => live.flvUrl(a, n), isPublishing: (a: string, n: string) => live.isPublishing(a, n) } : undefined;
       videoRoutes(app, { registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path, flv, rtmpPort: ports.rtmp, remote: deps.remoteMedia, owners: deps.channelOwners });
+      channelTestRoute(app, { registry: deps.registry, ffmpeg });
       // FLV over WebSocket on the same server and path; its sockets must go before the server's close() waits on them.
       const access = mediaAccess({ registry: deps.registry, keys: deps.keys, manager, tokens, flv });
       const detachWsFlv = attachWsFlv(app.server, { access, touch: (id) => manager.touch(id), log: log.child({ component: 'ws-flv' }), remote: deps.remoteMedia });

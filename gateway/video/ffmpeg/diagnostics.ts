@@ -57,6 +57,8 @@ export interface RunFacts {
   producedFrames: boolean;
   /** An RTMP input's demuxer speaks as [flv]/[rtmp], like our RTMP output. */
   rtmpInput: boolean;
+  /** An RTSP camera: "Invalid data" at once means it closed the connection before any RTSP answer. */
+  rtspInput?: boolean;
 }
 
 export interface Diagnosis {
@@ -76,6 +78,10 @@ export function diagnose(lines: string[], facts: RunFacts): Diagnosis {
   // A source that connects and then sends nothing: ffmpeg gives up when the I/O timeout ends its wait.
   if (cause && SILENCE.test(cause) && !facts.producedFrames && facts.ranMs >= facts.ioTimeoutMs * 0.9) {
     return { reason: 'timeout', line: cause, copyFailed: false };
+  }
+  // An RTSP camera that takes the connection and closes it unanswered (a dead service behind a port forward, a firewall): nothing to talk to.
+  if (cause && SILENCE.test(cause) && !facts.producedFrames && facts.rtspInput) {
+    return { reason: 'unreachable', line: `${cause} (the connection closed before the camera answered)`, copyFailed: false };
   }
   if (known) return { ...known, copyFailed: COPY_FAILED.test(known.line) };
   if (facts.exitCode === 0) return { reason: 'end of stream', line: cause ?? 'the source ended the stream (ffmpeg exited normally)', copyFailed: false };

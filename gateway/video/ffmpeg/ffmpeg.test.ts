@@ -98,6 +98,10 @@ test('a camera that accepts the connection and sends nothing: timeout once the I
   assert.match(d.line, /Could not find codec parameters/);
   // The same words at once, with no wait behind them, are about the data, not silence.
   assert.equal(diagnose(silent, facts({ ranMs: 200 })).reason, 'exited');
+  // From an RTSP camera they mean it closed the connection unanswered: unreachable, with ffmpeg's line kept.
+  const closed = diagnose(silent, facts({ ranMs: 70, rtspInput: true }));
+  assert.equal(closed.reason, 'unreachable');
+  assert.match(closed.line, /Invalid data found when processing input \(the connection closed before the camera answered\)/);
 });
 
 test('classified causes keep their line; an unknown exit says its code', () => {

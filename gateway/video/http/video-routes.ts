@@ -44,6 +44,7 @@ export function apiStatus(s: ChannelVideoStatus) {
     retryAt: iso(s.retryAt),
     uptimeSeconds: s.onlineSince ? Math.round((Date.now() - s.onlineSince) / 1000) : 0,
     ...(s.hls ? { hls: { ...s.hls, lastSegmentAt: iso(s.hls.lastSegmentAt) } } : {}),
+    ...(s.lastProblem ? { lastProblem: { ...s.lastProblem, at: iso(s.lastProblem.at) } } : {}),
   };
 }
 /** The status of a channel another node runs, as its owner last wrote it to the shared registry (the same words as its own status API). */

@@ -65,7 +65,7 @@ export class FfmpegRun {
         this.tapClock?.stop();
         const found = diagnose(tail.lines, {
           exitCode: code, ranMs: Date.now() - startedAt, ioTimeoutMs: plan.ioTimeoutSeconds * 1000,
-          producedFrames: this.onlineAt !== undefined, rtmpInput: plan.input.kind === 'rtmp',
+          producedFrames: this.onlineAt !== undefined, rtmpInput: plan.input.kind === 'rtmp', rtspInput: plan.input.kind === 'rtsp',
         });
         resolve({
           code, signal, killedFor: this.killedFor,

@@ -43,6 +43,8 @@ export interface ChannelVideoStatus {
   input?: { codec: string; width: number; height: number; fps?: number };
   hls?: { segmentSeconds: number; bitrateKbps: number; segments: number; lastSegmentAt?: string };
   lastError?: string;
+  /** The last fault since it was last online, kept while it restarts or rests idle. */
+  lastProblem?: { reason: string; at: string; line?: string };
   uptimeSeconds: number;
   note?: string;
 }
@@ -165,6 +167,8 @@ export interface ImportReport {
   written: number;
   rows: Array<{ row: number; id?: string; action: string; errors?: Array<{ field: string; message: string }> }>;
   problems: string[];
+  /** How a CSV was read; `detected` when not as the request said (a GBK file sent as UTF-8). */
+  encoding?: { charset: string; detected?: string };
 }
 
 /** The gateway's error body: `{code, message, field}`. */

@@ -6,6 +6,7 @@ import { profileOptions, profilesProblem } from './detection-profiles.ts';
 import type { FormProblems } from './field-errors.ts';
 import { CheckField, SelectField, TextField } from './form-fields.tsx';
 import { PlaceFields } from './place-fields.tsx';
+import { TestConnection } from './test-connection.tsx';
 
 const KINDS: ChannelKind[] = ['rtsp', 'rtmp', 'gb28181'];
 
@@ -30,6 +31,7 @@ export function ChannelFields({ draft, set, problems, editing }: Props) {
           <TextField {...common} label={t('console.channel.username')} name="source.username" value={draft.username} onChange={(username) => set({ username })} />
           <TextField {...common} label={t('console.channel.password')} name="source.password" type="password" value={draft.password} onChange={(password) => set({ password })}
             hint={editing ? t('console.form.secretKeep') : undefined} />
+          <TestConnection draft={draft} channelId={editing ? draft.id : undefined} />
           <TextField {...common} label={t('console.channel.subUrl')} name="subSource.url" value={draft.subUrl} onChange={(subUrl) => set({ subUrl })}
             placeholder="rtsp://192.168.1.64:554/Streaming/Channels/102" hint={t('console.channel.subUrlHint')} />
         </>

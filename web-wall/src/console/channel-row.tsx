@@ -7,6 +7,7 @@ import { go } from '../router.ts';
 import { gridByCode, offlineReason, videoStatus } from '../store/registry.ts';
 import type { LiveState } from './channel-filter.ts';
 import { QualityBadge } from './quality-badge.tsx';
+import { LastProblem } from './last-problem.tsx';
 
 const inputText = (s?: ChannelVideoStatus) =>
   s?.input ? `${s.input.codec} ${s.input.width}×${s.input.height}${s.input.fps ? ` @${s.input.fps}` : ''}` : '—';
@@ -28,6 +29,7 @@ export function ChannelRow({ channel: c, state }: { channel: Channel; state: Liv
         <span class={`badge ${state}`} data-testid="state">{label('state', state)}</span>
         {reason && <span class={`reason ${state}`} data-reason={reason} title={video?.lastError ?? reason}>{label('reason', reason)}</span>}
         {reason && video?.lastError && <small class="last-error">{video.lastError}</small>}
+        <LastProblem video={video} shownReason={reason} />
       </td>
       <td class="mono">{inputText(video)}</td>
       <td class="num">{video?.hls && state === 'online' ? t('console.kbps', { value: video.hls.bitrateKbps }) : '—'}</td>

@@ -3,6 +3,7 @@
 // the column it names — so the engineer can fix the file and try again.
 import type { ImportReport } from '../api/types.ts';
 import { label, t } from '../i18n/index.ts';
+import './extra-text.ts';
 
 const TOTALS = ['total', 'valid', 'invalid', 'written'] as const;
 
@@ -21,6 +22,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
           ))}
         </dl>
         <p class={bad.length ? 'warn' : 'muted'} data-testid="import-summary">{summary(report)}</p>
+        {report.encoding?.detected && <p class="warn" data-testid="import-encoding" data-charset={report.encoding.charset}>{t('console.import.encodingDetected')}</p>}
         <table class="console-table">
           <thead><tr><th>{t('console.import.row')}</th><th>{t('console.col.id')}</th><th>{t('console.import.action')}</th><th>{t('console.import.errors')}</th></tr></thead>
           <tbody>

@@ -1,10 +1,11 @@
 // The inputs of the sensor form: identity, MQTT login (the password is
-// write-only), topic and unit, where it is, and its rules as JSON.
+// write-only), topic and unit, where it is, and its rules (a form, the JSON under "advanced").
 import { label, t } from '../i18n/index.ts';
 import type { FormProblems } from './field-errors.ts';
-import { CheckField, TextAreaField, TextField } from './form-fields.tsx';
+import { CheckField, TextField } from './form-fields.tsx';
 import { PlaceFields } from './place-fields.tsx';
-import { KNOWN_SENSOR_KINDS, RULES_EXAMPLE, type SensorDraft } from './sensor-draft.ts';
+import { KNOWN_SENSOR_KINDS, type SensorDraft } from './sensor-draft.ts';
+import { SensorRulesForm } from './sensor-rules-form.tsx';
 
 interface Props {
   draft: SensorDraft;
@@ -29,8 +30,7 @@ export function SensorFields({ draft, set, problems, editing }: Props) {
       <TextField {...common} label={t('console.sensor.unit')} name="unit" value={draft.unit} onChange={(unit) => set({ unit })} placeholder="%LEL" />
       <PlaceFields draft={draft} set={set} problems={problems} />
       <CheckField {...common} label={t('console.col.enabled')} name="enabled" value={draft.enabled} onChange={(enabled) => set({ enabled })} />
-      <TextAreaField {...common} label={t('console.sensor.rules')} name="rules" value={draft.rules} onChange={(rules) => set({ rules })} rows={6}
-        placeholder={RULES_EXAMPLE} hint={t('console.sensor.rulesHint')} />
+      <SensorRulesForm value={draft.rules} onChange={(rules) => set({ rules })} problems={problems} kind={draft.kind} />
     </div>
   );
 }
