@@ -57,6 +57,7 @@ export const MESSAGES: Record<string, Names> = {
   sensor_offline_title: { en: '{sensor}: offline ({reason})', 'zh-CN': '{sensor}：离线（{reason}）' },
   sensor_online_title: { en: '{sensor}: back online', 'zh-CN': '{sensor}：恢复在线' },
   gb28181_alarm_title: { en: 'GB28181 {what} from {source}', 'zh-CN': '{type}（报警源 {source}）' },
+  video_quality_title: { en: 'camera {camera} video quality: {defects}', 'zh-CN': '摄像机 {camera} 视频质量异常：{defects}' },
   // Flow-log notes the system writes.
   condition_ended: { en: 'the condition ended', 'zh-CN': '报警条件已解除' },
   severity_changed: { en: 'severity {fromSeverity} → {toSeverity}', 'zh-CN': '等级 {fromSeverity} → {toSeverity}' },

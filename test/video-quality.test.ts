@@ -50,7 +50,7 @@ let server: RtspServer;
 const publishers: Publisher[] = [];
 let t: TestGateway;
 
-type Incident = { id: string; type: string; source: { id: string }; count: number; status: string; clearedAt: string | null; evidence: { defects?: string[]; snapshots?: string[]; checks?: unknown[] }; gridCode: string | null };
+type Incident = { id: string; type: string; title: string; titleMessage: { code: string; params: Record<string, string> } | null; source: { id: string }; count: number; status: string; clearedAt: string | null; evidence: { defects?: string[]; snapshots?: string[]; checks?: unknown[] }; gridCode: string | null };
 const qualityIncidents = async (): Promise<Incident[]> =>
   ((await t.call('operator', { method: 'GET', url: '/api/incidents?type=video_quality&limit=100' })).json() as { items: Incident[] }).items;
 const incidentOf = async (id: string) => (await qualityIncidents()).find((i) => i.source.id === id);
@@ -102,6 +102,8 @@ test('each defect is raised as video_quality naming it, with a snapshot, after t
     const incident = incidents[i]!;
     assert.deepEqual(incident.evidence.defects, [CAMERAS[name].defect], `${name}: ${JSON.stringify(incident.evidence.defects)}`);
     assert.equal(incident.gridCode, 'D1-S1-G1');
+    assert.equal(incident.title, `camera q-${name} video quality: ${CAMERAS[name].defect}`);
+    assert.deepEqual(incident.titleMessage, { code: 'video_quality_title', params: { camera: `q-${name}`, defects: CAMERAS[name].defect } }, 'coded, for the wall to say');
     assert.equal(incident.evidence.snapshots?.length, 1, `${name} has its snapshot`);
     const jpeg = await t.call('operator', { method: 'GET', url: incident.evidence.snapshots![0]! });
     assert.equal(jpeg.statusCode, 200);

@@ -29,12 +29,15 @@ test('one bad look between good ones raises nothing', () => {
   assert.equal(e.update(['blur'], 24_000), undefined, 'the run restarted at 15 s');
 });
 
-test('a new defect joining an open episode is raised again with every defect', () => {
+test('a new defect joining an open episode is raised again with the defects lasting now', () => {
   const e = new DefectEpisode(10_000);
   e.update(['blur'], 0);
   assert.deepEqual(e.update(['blur'], 10_000), { raise: ['blur'], since: 0 });
   assert.equal(e.update(['blur', 'noise'], 12_000), undefined);
   assert.deepEqual(e.update(['blur', 'noise'], 22_000), { raise: ['blur', 'noise'], since: 0 });
+  e.update(['covered'], 23_000);
+  assert.deepEqual(e.update(['covered'], 33_000), { raise: ['covered'], since: 23_000 }, 'blur and noise ended; covered lasts');
+  assert.deepEqual(e.raised, ['blur', 'noise', 'covered']);
 });
 
 test('persistence 0: raised and cleared on the look itself', () => {

@@ -1,8 +1,8 @@
 // Persistence: a defect becomes an incident only after it lasted
 // `persistenceMs` without a break, and the incident clears only after the
 // picture stayed clean as long. One bad frame raises nothing; a flicker does
-// not close and reopen. A defect joining an open episode is raised again (the
-// door counts it as a repeat and merges the evidence).
+// not close and reopen. A defect joining an open episode is raised again with
+// the defects lasting now (the door counts a repeat and takes the new evidence).
 import type { Defect } from './assess.ts';
 
 export type EpisodeStep = { raise: Defect[]; since: number } | { clear: true } | undefined;
@@ -33,7 +33,8 @@ export class DefectEpisode {
       const fresh = lasting.filter((d) => !this.raisedSet?.has(d));
       if (!fresh.length) return undefined;
       this.raisedSet = new Set([...(this.raisedSet ?? []), ...fresh]);
-      return { raise: [...this.raisedSet], since: Math.min(...lasting.map((d) => this.since.get(d)!)) };
+      // What lasts now (the evidence says it); one that ended meanwhile stays on the incident's record only.
+      return { raise: lasting, since: Math.min(...lasting.map((d) => this.since.get(d)!)) };
     }
     if (!this.raisedSet || defects.length) return undefined;
     this.cleanSince ??= now;

@@ -3,8 +3,10 @@
 // defect joins (a repeat, evidence merged), cleared when the picture stayed
 // clean. Keyed per channel, so camera_offline stays a separate incident.
 import type { Logger } from 'pino';
+import { say } from '../../../device-registry/messages.ts';
 import { newSnapshot, type EvidenceStore } from '../../evidence/index.ts';
 import type { IncidentCandidate, RaiseIncident } from '../../incidents/index.ts';
+import { codeOnly, TITLE_MESSAGE } from '../../incidents/title-message.ts';
 import type { QualityResult } from './channel-quality.ts';
 import type { VideoQualityConfig } from './config.ts';
 import type { EpisodeStep } from './episode.ts';
@@ -26,11 +28,13 @@ export class QualityIncidents {
         return;
       }
       const snapshots = await this.saveSnapshot(channelId, snapshot, result.frameTs);
+      // The title's code for the wall (defects: vocabulary codes, comma-separated); the English stays for API users.
+      const title = say('video_quality_title', { camera: channelId, defects: step.raise.join(', ') });
       // Evidence takes fields of a producer's own beside the known ones: the defects and every check.
-      const evidence = { snapshots, defects: step.raise, checks: result.checks, frameTs: result.frameTs } as NonNullable<IncidentCandidate['evidence']>;
+      const evidence = { snapshots, defects: step.raise, checks: result.checks, frameTs: result.frameTs, [TITLE_MESSAGE]: codeOnly(title) } as NonNullable<IncidentCandidate['evidence']>;
       await this.deps.raise({
         source, type: INCIDENT_TYPE, category: 'device', severity: this.deps.severity, occurredAt: step.since,
-        title: `camera ${channelId} video quality: ${step.raise.join(', ')}`,
+        title: title.message,
         evidence,
       });
       this.deps.log.warn({ channelId, defects: step.raise }, 'video quality defect raised');
