@@ -146,7 +146,9 @@ describe('GB28181 live play', () => {
 
   test('a device that stops answering keepalives turns its live channel offline with the reason', async () => {
     const channelId = tcpDevice.channelIds[0]!;
-    assert.equal((await statusOf(t, channelId)).state, 'online');
+    // Watched now: an on-demand channel left unwatched by the tests before (slow on a busy machine) may have gone idle.
+    await playlist(t, channelId);
+    await waitFor(async () => (await statusOf(t, channelId)).state === 'online' || undefined, 10_000, 'channel online');
     tcpDevice.stopKeepalive();
     const status = await waitFor(async () => {
       const s = await statusOf(t, channelId);
