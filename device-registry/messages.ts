@@ -3,7 +3,7 @@
 // its English and Chinese wording. The server fills the English template for
 // `message` (API users keep reading it); the wall says the code in the
 // operator's language (web-wall/src/i18n/server-text.ts). Params named
-// `reasonCode`, `type`, `unit`, `metric`, `fromSeverity`, `toSeverity` hold codes
+// `reasonCode`, `type`, `unit`, `metric`, `label`, `fromSeverity`, `toSeverity` hold codes
 // of the shared vocabulary (vocabulary.ts) and are shown translated.
 //
 // To add a message: one entry below ({name} placeholders in both languages),
@@ -48,7 +48,13 @@ export const MESSAGES: Record<string, Names> = {
   action_needs_note: { en: '{action} needs note', 'zh-CN': '请填写说明' },
   action_needs_rating: { en: '{action} needs rating', 'zh-CN': '请选择评分' },
   department_not_found: { en: "department '{id}' does not exist", 'zh-CN': '处置部门“{id}”不存在' },
+  // Sensor rules (evidence.ruleMessage beside the English `rule`).
+  rule_above: { en: '{metric} > {threshold}', 'zh-CN': '{metric}高于 {threshold}' },
+  rule_below: { en: '{metric} < {threshold}', 'zh-CN': '{metric}低于 {threshold}' },
+  rule_rising: { en: '{metric} rising faster than {threshold}/min', 'zh-CN': '{metric}每分钟上升超过 {threshold}' },
+  rule_falling: { en: '{metric} falling faster than {threshold}/min', 'zh-CN': '{metric}每分钟下降超过 {threshold}' },
   // Incident titles.
+  detection_title: { en: '{label} · {rule}', 'zh-CN': '{label} · {rule}' },
   camera_offline_title: { en: 'camera {camera} offline: {reason}', 'zh-CN': '摄像机 {camera} 离线：{reason}' },
   sensor_above_title: { en: '{sensor}: {metric} {value} {unit} (above {threshold})', 'zh-CN': '{sensor}：{metric} {value} {unit}（高于 {threshold}）' },
   sensor_below_title: { en: '{sensor}: {metric} {value} {unit} (below {threshold})', 'zh-CN': '{sensor}：{metric} {value} {unit}（低于 {threshold}）' },

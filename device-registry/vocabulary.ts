@@ -9,7 +9,8 @@
 //   (`<kind>_high|_low|_rising|_falling` need none: they are made from KINDS);
 // - an offline reason: one line in REASONS, with the exact English text the
 //   server sends today (`text`) or a pattern whose groups become `params`;
-// - a unit: one line in UNITS, keyed by its UCUM code (`Cel`, `%RH`, `[ppm]`).
+// - a unit: one line in UNITS, keyed by its UCUM code (`Cel`, `%RH`, `[ppm]`);
+// - an object class a detector names: one line in OBJECT_LABELS.
 // vocabulary.test.ts checks every entry has both languages.
 
 export type Lang = 'zh-CN' | 'en';
@@ -138,6 +139,9 @@ export const REASONS: Record<string, Reason> = {
   no_node: { text: 'no node runs it right now', 'zh-CN': '暂无节点运行', en: 'No node runs it right now' },
   lwt_offline: { text: 'LWT offline', 'zh-CN': '设备遗嘱：离线', en: 'Device said offline (LWT)' },
   no_reading: { pattern: /^no reading for (?<seconds>\d+) s$/, 'zh-CN': '{seconds} 秒无读数', en: 'No reading for {seconds} s' },
+  sensor_disabled: { text: 'disabled in the registry', 'zh-CN': '已在设备管理中停用', en: 'Disabled in the registry' },
+  no_message_yet: { text: 'no message yet', 'zh-CN': '尚未收到消息', en: 'No message yet' },
+  offline: { text: 'offline', 'zh-CN': '离线', en: 'Offline' },
   unknown: { text: 'unknown', 'zh-CN': '原因未知', en: 'Unknown' },
 };
 
@@ -153,6 +157,22 @@ export function reasonCode(text: string | undefined): Coded | undefined {
   }
   return undefined;
 }
+
+/** Object classes the detectors name (COCO labels), in detection titles and evidence. */
+export const OBJECT_LABELS: Record<string, Names> = {
+  person: { 'zh-CN': '人员', en: 'person' },
+  bicycle: { 'zh-CN': '自行车', en: 'bicycle' },
+  car: { 'zh-CN': '汽车', en: 'car' },
+  motorcycle: { 'zh-CN': '摩托车', en: 'motorcycle' },
+  bus: { 'zh-CN': '公交车', en: 'bus' },
+  truck: { 'zh-CN': '货车', en: 'truck' },
+  boat: { 'zh-CN': '船只', en: 'boat' },
+  dog: { 'zh-CN': '狗', en: 'dog' },
+  backpack: { 'zh-CN': '背包', en: 'backpack' },
+  suitcase: { 'zh-CN': '行李箱', en: 'suitcase' },
+  fire: { 'zh-CN': '火焰', en: 'fire' },
+  smoke: { 'zh-CN': '烟雾', en: 'smoke' },
+};
 
 /** How a unit is written beside a value; keys are UCUM codes (as sensors and the registry carry them). */
 export const UNITS: Record<string, Names> = {

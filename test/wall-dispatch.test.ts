@@ -88,7 +88,7 @@ test('a manual report reaches the queue live and moves accept → dispatch → s
   await page.waitForSelector('[data-testid=form-dispatch] select[name=departmentId]', WAIT);
   await page.click('[data-testid=form-dispatch] button[type=submit]');
   const fieldError = await page.waitForSelector('[data-testid=field-error-departmentId]', WAIT);
-  assert.match((await fieldError.textContent()) ?? '', /departmentId/);
+  assert.match((await fieldError.textContent()) ?? '', /处置部门/);
   assert.equal(await page.getAttribute('select[name=departmentId]', 'aria-invalid'), 'true');
   await screenshot(page, 'dispatch-form-error');
   assert.equal((await demo.api<Incident>('dispatcher', `/api/incidents/${incident.id}`)).status, 'accepted');

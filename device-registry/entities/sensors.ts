@@ -3,6 +3,7 @@
 import { Sensor, SensorInput, SensorPatch } from '../schemas/sensor.ts';
 import { hashPassword } from '../secrets.ts';
 import { compact, meta, publicStatus, type EntityDescriptor, type Prepared } from './descriptor.ts';
+import { say } from '../messages.ts';
 
 type Mqtt = { clientId: string; username: string; password?: string };
 
@@ -39,7 +40,7 @@ export const sensors: EntityDescriptor = {
       doc,
       secret: passwordHash ? { passwordHash } : null,
       columns: { name: String(input.name), kind: String(input.kind), gridCode: (input.gridCode as string) ?? null, enabled: doc.enabled as boolean, altKey: `mqtt:${mqtt.clientId}` },
-      errors: passwordHash ? [] : [{ field: 'mqtt.password', message: 'is required' }],
+      errors: passwordHash ? [] : [{ field: 'mqtt.password', ...say('required') }],
     };
   },
 

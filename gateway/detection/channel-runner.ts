@@ -122,6 +122,7 @@ export class ChannelRunner {
           frameTs: frame.ts, // the wall draws these boxes when its picture reaches this frame
           model: { name: this.model.name, sha256: this.model.sha256 },
           rule: firing.rule.name,
+          titleMessage: { code: 'detection_title', params: { label: firing.track.label, rule: firing.rule.name } },
         },
       });
       this.alarms++;

@@ -35,6 +35,12 @@ export const Detection = Type.Object(
   { additionalProperties: false },
 );
 
+/** A message by its code in the catalogue, for clients that say it in their language. */
+const CodedMessage = Type.Object(
+  { code: Type.String({ maxLength: 64 }), params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 256 }), Type.Number()]))) },
+  { additionalProperties: false },
+);
+
 export const IncidentCandidate = Type.Object(
   {
     source: Type.Object(
@@ -61,11 +67,9 @@ export const IncidentCandidate = Type.Object(
           readings: Type.Optional(Type.Array(Reading, { maxItems: 1000 })),
           model: Type.Optional(Type.Object({ name: Type.String({ maxLength: 128 }), sha256: Type.String({ maxLength: 64 }) }, { additionalProperties: false })),
           rule: Type.Optional(Type.String({ maxLength: 128 })),
-          /** The title's code and params in the message catalogue (device-registry/messages.ts; title-message.ts). */
-          titleMessage: Type.Optional(Type.Object(
-            { code: Type.String({ maxLength: 64 }), params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 256 }), Type.Number()]))) },
-            { additionalProperties: false },
-          )),
+          /** The title's and the rule's codes and params in the message catalogue (device-registry/messages.ts; title-message.ts). */
+          titleMessage: Type.Optional(CodedMessage),
+          ruleMessage: Type.Optional(CodedMessage),
         },
         {
           additionalProperties: true, maxProperties: 32, ...jsonBounds(EVIDENCE_BOUNDS),

@@ -40,7 +40,7 @@ export function ruleCandidate(
     title: `${sensor.name}: ${what} (${spec.describe})${edge === 'clear' ? ' — recovered' : ''}`.slice(0, 256),
     occurredAt: at.occurredAt,
     ...place(sensor),
-    evidence: { ...evidence(readings, spec.describe), [TITLE_MESSAGE]: ruleTitle(sensor, spec, at.value, unit) },
+    evidence: { ...evidence(readings, spec.describe), ruleMessage: spec.message, [TITLE_MESSAGE]: ruleTitle(sensor, spec, at.value, unit) },
     dedupeKey: `sensor:${sensor.id}:${spec.key}`,
     ...(edge === 'clear' ? { clear: true } : {}),
   };

@@ -20,6 +20,8 @@ export interface RuleSpec {
   severity: Severity;
   type: string;
   describe: string;
+  /** The rule as a coded message (device-registry/messages.ts): `rule_above` {metric, threshold}… */
+  message: { code: string; params: { metric: string; threshold: number } };
 }
 
 export interface SensorRules {
@@ -56,21 +58,24 @@ export function resolveRules(sensor: SensorInfo, config: SensorsConfig): SensorR
       const recover = recoverFor(cond, threshold, rule.recover);
       const op = cond === 'above' ? '>' : '<';
       const back = recover !== threshold ? ` (recover ${cond === 'above' ? '≤' : '≥'} ${recover})` : '';
-      specs.push({ key: `${metric}:${cond}`, metric, cond, threshold, recover, forMs, severity, type: types[cond], describe: `${metric} ${op} ${threshold}${forText}${back}` });
+      specs.push({
+        key: `${metric}:${cond}`, metric, cond, threshold, recover, forMs, severity, type: types[cond], describe: `${metric} ${op} ${threshold}${forText}${back}`,
+        message: { code: `rule_${cond}`, params: { metric, threshold } },
+      });
     }
     // A rise and a fall are two rules with two types: a fast fall never raises `<kind>_rising`.
     if (rule.ratePerMinute !== undefined) {
       const threshold = Math.abs(rule.ratePerMinute);
       specs.push({
         key: `${metric}:rate`, metric, cond: 'rate', threshold, recover: threshold / 2, forMs, severity, type: types.rate,
-        describe: `${metric} rising faster than ${threshold}/min${forText}`,
+        describe: `${metric} rising faster than ${threshold}/min${forText}`, message: { code: 'rule_rising', params: { metric, threshold } },
       });
     }
     if (rule.fallPerMinute !== undefined) {
       const threshold = -Math.abs(rule.fallPerMinute);
       specs.push({
         key: `${metric}:fall`, metric, cond: 'rate', threshold, recover: threshold / 2, forMs, severity, type: types.fall,
-        describe: `${metric} falling faster than ${-threshold}/min${forText}`,
+        describe: `${metric} falling faster than ${-threshold}/min${forText}`, message: { code: 'rule_falling', params: { metric, threshold: -threshold } },
       });
     }
   }

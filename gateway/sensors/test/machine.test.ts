@@ -7,7 +7,8 @@ import type { SensorInfo } from '../directory.ts';
 import { resolveRules, type RuleSpec } from '../rules/resolve.ts';
 
 const spec = (over: Partial<RuleSpec> = {}): RuleSpec => ({
-  key: 'ch4:above', metric: 'ch4', cond: 'above', threshold: 20, recover: 10, forMs: 0, severity: 'critical', type: 'gas_leak', describe: '', ...over,
+  key: 'ch4:above', metric: 'ch4', cond: 'above', threshold: 20, recover: 10, forMs: 0, severity: 'critical', type: 'gas_leak', describe: '',
+  message: { code: 'rule_above', params: { metric: 'ch4', threshold: 20 } }, ...over,
 });
 
 /** Feeds (value, at) pairs and returns the states and edges seen. */

@@ -11,6 +11,8 @@ import { mergeIncident, openIncidents, reloadIncidents, takeAction } from '../st
 import { gridByCode } from '../store/registry.ts';
 import { alarmTileIndex, putCamera, selectedTile, visibleCameras } from '../wall/wall-state.ts';
 import { cameraOf } from './alarm-state.ts';
+import { incidentTitle } from '../i18n/server-text.ts';
+import { unitText } from '../i18n/vocabulary.ts';
 
 const HAND_OVER_NOTE = '移交调度 handed over to dispatch';
 
@@ -60,10 +62,10 @@ function AlarmItem({ incident }: { incident: Incident }) {
   };
   return (
     <article class={`alarm-item ${incident.severity}`} data-incident={incident.id} onClick={show}>
-      {snapshot ? <img src={withUrlToken(snapshot)} alt="" loading="lazy" /> : <div class="sensor-icon">{reading ? `${reading.value}${reading.unit ?? ''}` : '!'}</div>}
+      {snapshot ? <img src={withUrlToken(snapshot)} alt="" loading="lazy" /> : <div class="sensor-icon">{reading ? `${reading.value}${unitText(reading.unit)}` : '!'}</div>}
       <div class="alarm-text">
         <div><span class={`badge ${incident.severity}`}>{label('severity', incident.severity)}</span> <strong>{label('type', incident.type)}</strong></div>
-        <div class="muted">{incident.title}</div>
+        <div class="muted">{incidentTitle(incident)}</div>
         <div class="muted">{(incident.gridCode && gridByCode.value.get(incident.gridCode)?.name) ?? incident.gridCode ?? '—'} · {formatTime(incident.createdAt)}{incident.count > 1 ? ` · ×${incident.count}` : ''}</div>
         {error && <div class="error">{error}</div>}
         <div class="alarm-actions">

@@ -1,8 +1,10 @@
 // Turns a failed save into what the form shows: the gateway's 400 body names
 // one field (`field`) and lists every problem (`errors: [{field, message}]`);
-// each message goes next to the input it names, the rest above the buttons.
+// each message goes next to the input it names, the rest above the buttons,
+// in the operator's language (by its code; the English for an unknown one).
 import { ApiError } from '../api/client.ts';
 import { t } from '../i18n/index.ts';
+import { fieldErrorText, type Params } from '../i18n/server-text.ts';
 
 export interface FieldProblem { field: string; message: string }
 
@@ -15,10 +17,10 @@ export interface FormProblems {
 
 export const NO_PROBLEMS: FormProblems = { byField: new Map(), general: [] };
 
-/** Every field problem in an API error body (`errors`, else the one `field`). */
+/** Every field problem in an API error body (`errors`, else the one `field`), said in the operator's language. */
 export function fieldProblemsOf(err: ApiError): FieldProblem[] {
-  const listed = err.body.errors;
-  if (listed?.length) return listed;
+  const listed = err.body.errors as Array<FieldProblem & { code?: string; params?: Params }> | undefined;
+  if (listed?.length) return listed.map((e) => ({ field: e.field, message: fieldErrorText(e) }));
   return err.field ? [{ field: err.field, message: err.message }] : [];
 }
 

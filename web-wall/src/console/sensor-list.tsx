@@ -5,6 +5,7 @@ import { formatTime, label, t } from '../i18n/index.ts';
 import { go } from '../router.ts';
 import { gridByCode } from '../store/registry.ts';
 import { sensorsLoaded, sensorsProblem, sortedSensors, useSensorRegistry, type SensorHealth } from './sensor-store.ts';
+import { reasonText, unitText } from '../i18n/vocabulary.ts';
 
 const COLUMNS = ['id', 'name', 'kind', 'grid', 'topic', 'health', 'lastSeen', 'values', 'lastProblem'] as const;
 
@@ -44,10 +45,10 @@ export function SensorList() {
                 <td>{formatTime(live?.lastSeen, true)}</td>
                 <td class="values">
                   {Object.entries(live?.values ?? {}).map(([metric, v]) => (
-                    <span key={metric} class="value" data-metric={metric}>{label('metric', metric)} {v.value}{v.unit ? ` ${v.unit}` : ''}</span>
+                    <span key={metric} class="value" data-metric={metric}>{label('metric', metric)} {v.value}{v.unit ? ` ${unitText(v.unit)}` : ''}</span>
                   ))}
                 </td>
-                <td class="reason problem">{live?.lastProblem ?? s.status.reason ?? ''}</td>
+                <td class="reason problem">{live?.lastProblem ?? reasonText(s.status.reason) ?? ''}</td>
                 <td><button type="button" onClick={() => go('console', 'sensors', 'edit', s.id)}>{t('common.edit')}</button></td>
               </tr>
             ))}

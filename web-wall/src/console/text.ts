@@ -1,6 +1,6 @@
 // The device console's texts (zh-CN and en): tabs, list columns, the camera
-// and sensor forms, bulk import, and the offline reasons the video ingest
-// reports (gateway/video/ffmpeg/diagnostics.ts). Shared vocab is in i18n/common.ts.
+// and sensor forms, bulk import. The offline reasons the video ingest reports
+// are in the shared vocabulary (i18n/vocabulary.ts); other shared words in i18n/common.ts.
 import { addText } from '../i18n/index.ts';
 
 addText({
@@ -19,10 +19,6 @@ addText({
     'console.filter.allStates': '全部状态', 'console.filter.sort': '排序',
     'console.sort.status': '按状态（离线在前）', 'console.sort.id': '按编号', 'console.sort.name': '按名称',
     'console.mode.always-on': '常开', 'console.mode.on-demand': '按需',
-    'reason.unreachable': '无法连接', 'reason.auth failed': '认证失败', 'reason.not found': '流不存在', 'reason.timeout': '超时',
-    'reason.no video stream': '无视频流', 'reason.codec unsupported': '编码不支持', 'reason.stopped': '已停止', 'reason.no push': '未推流',
-    'reason.exited': '进程退出', 'reason.device offline': '设备离线', 'reason.invite refused': '设备拒绝点播', 'reason.idle (on demand)': '按需，无人观看',
-    'reason.disabled': '已停用', 'reason.end of stream': '流已结束',
     'console.grid.none': '（不指定）',
     'console.channel.add': '新增摄像机', 'console.channel.newTitle': '新增摄像机', 'console.channel.editTitle': '编辑摄像机 {id}',
     'console.channel.url': 'RTSP 地址', 'console.channel.username': '用户名', 'console.channel.password': '密码',
@@ -76,10 +72,6 @@ addText({
     'console.filter.allStates': 'All states', 'console.filter.sort': 'Sort',
     'console.sort.status': 'By status (offline first)', 'console.sort.id': 'By id', 'console.sort.name': 'By name',
     'console.mode.always-on': 'Always on', 'console.mode.on-demand': 'On demand',
-    'reason.unreachable': 'Unreachable', 'reason.auth failed': 'Login refused', 'reason.not found': 'Stream not found', 'reason.timeout': 'Timed out',
-    'reason.no video stream': 'No video stream', 'reason.codec unsupported': 'Codec not supported', 'reason.stopped': 'Stopped', 'reason.no push': 'Nothing pushed',
-    'reason.exited': 'Ingest exited', 'reason.device offline': 'Device offline', 'reason.invite refused': 'Device refused to play', 'reason.idle (on demand)': 'On demand, nobody watching',
-    'reason.disabled': 'Disabled', 'reason.end of stream': 'Stream ended',
     'console.grid.none': '(none)',
     'console.channel.add': 'Add camera', 'console.channel.newTitle': 'New camera', 'console.channel.editTitle': 'Edit camera {id}',
     'console.channel.url': 'RTSP URL', 'console.channel.username': 'Username', 'console.channel.password': 'Password',

@@ -3,7 +3,8 @@
 // and sensor readings as a table with a small line per metric.
 import { withUrlToken } from '../api/url-token.ts';
 import type { Incident } from '../api/types.ts';
-import { formatTime, t } from '../i18n/index.ts';
+import { formatTime, label, t } from '../i18n/index.ts';
+import { unitText } from '../i18n/vocabulary.ts';
 
 type Evidence = NonNullable<Incident['evidence']>;
 type Reading = NonNullable<Evidence['readings']>[number];
@@ -23,7 +24,7 @@ function Detections({ detections }: { detections: NonNullable<Evidence['detectio
     <table class="compact" data-testid="detections">
       <thead><tr><th>{t('dispatch.label')}</th><th>{t('dispatch.score')}</th></tr></thead>
       <tbody>
-        {detections.map((d, n) => <tr key={n}><td>{d.label}{d.trackId !== undefined ? ` #${d.trackId}` : ''}</td><td>{(d.score * 100).toFixed(0)} %</td></tr>)}
+        {detections.map((d, n) => <tr key={n}><td>{label('object', d.label)}{d.trackId !== undefined ? ` #${d.trackId}` : ''}</td><td>{(d.score * 100).toFixed(0)} %</td></tr>)}
       </tbody>
     </table>
   );
@@ -57,12 +58,12 @@ function Readings({ readings }: { readings: Reading[] }) {
   return (
     <div data-testid="readings">
       {[...byMetric.entries()].map(([metric, rs]) => (
-        <div key={metric} class="spark-row"><span class="muted">{metric}</span><Sparkline readings={[...rs].sort((a, b) => a.ts - b.ts)} /></div>
+        <div key={metric} class="spark-row"><span class="muted">{label('metric', metric)}</span><Sparkline readings={[...rs].sort((a, b) => a.ts - b.ts)} /></div>
       ))}
       <table class="compact">
         <thead><tr><th>{t('dispatch.time')}</th><th>{t('dispatch.metric')}</th><th>{t('dispatch.value')}</th></tr></thead>
         <tbody>
-          {latest.map((r, n) => <tr key={n}><td>{formatTime(r.ts)}</td><td>{r.metric}</td><td>{r.value}{r.unit ? ` ${r.unit}` : ''}</td></tr>)}
+          {latest.map((r, n) => <tr key={n}><td>{formatTime(r.ts)}</td><td>{label('metric', r.metric)}</td><td>{r.value}{r.unit ? ` ${unitText(r.unit)}` : ''}</td></tr>)}
         </tbody>
       </table>
       {readings.length > latest.length && <p class="muted">{t('dispatch.moreReadings', { n: readings.length - latest.length })}</p>}

@@ -2,6 +2,7 @@
 // which action, the status change and the note, oldest first as the loop ran.
 import type { FlowRecord } from '../api/types.ts';
 import { formatTime, label, t } from '../i18n/index.ts';
+import { flowNote } from '../i18n/server-text.ts';
 
 function Step({ record }: { record: FlowRecord }) {
   const who = record.actor.role ? `${record.actor.name} · ${t(`role.${record.actor.role}`)}` : record.actor.name === 'system' ? t('dispatch.system') : record.actor.name;
@@ -20,7 +21,7 @@ function Step({ record }: { record: FlowRecord }) {
         <time class="muted" dateTime={record.at}>{formatTime(record.at, true)}</time>
       </div>
       <div class="muted">{who}</div>
-      {record.note && <div class="flow-note">{record.note}</div>}
+      {record.note && <div class="flow-note">{flowNote(record)}</div>}
       {record.attachments.length > 0 && <div class="muted">{record.attachments.join(', ')}</div>}
     </li>
   );

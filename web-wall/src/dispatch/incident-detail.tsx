@@ -15,11 +15,12 @@ import { EvidenceSection } from './evidence.tsx';
 import { FlowLog } from './flow-log.tsx';
 import { gridName } from './queue.tsx';
 import { SlaBadge } from './sla-badge.tsx';
+import { incidentTitle, serverText, type Coded } from '../i18n/server-text.ts';
 
 const CHANNEL_SOURCES = new Set(['detector', 'camera', 'channel-health', 'gb28181']);
 
 function sourceText(source: Detail['source']): string {
-  const base = `${source.kind}:${source.id}`;
+  const base = `${label('source', source.kind)} ${source.id}`;
   const channel = CHANNEL_SOURCES.has(source.kind) ? channelById.value.get(source.id) : undefined;
   return channel ? `${base} · ${channel.name}` : base;
 }
@@ -86,7 +87,7 @@ export function IncidentDetail({ id }: { id: string }) {
           <span class={`badge status ${i.status}`} data-testid="detail-status">{label('status', i.status)}</span>
           {(i.slaDeadline || i.escalated) && <SlaBadge incident={i} />}
         </header>
-        <h3 class="incident-title">{label('type', i.type)} · {i.title}</h3>
+        <h3 class="incident-title">{label('type', i.type)} · {incidentTitle(i)}</h3>
         {i.description && <p>{i.description}</p>}
         {error && <p class="error" role="alert">{t('common.error', { message: error.message })}</p>}
         {notice && <p class="notice" role="status" data-testid="notice">{notice}</p>}
@@ -97,7 +98,7 @@ export function IncidentDetail({ id }: { id: string }) {
           <Fact name="location">{i.location ? `${i.location.lat.toFixed(5)}, ${i.location.lng.toFixed(5)}` : '—'}</Fact>
           <Fact name="department">{department}</Fact>
           <Fact name="assignee">{i.assignee ?? '—'}</Fact>
-          {i.evidence?.rule && <Fact name="rule">{i.evidence.rule}</Fact>}
+          {i.evidence?.rule && <Fact name="rule">{serverText((i.evidence as { ruleMessage?: Coded }).ruleMessage, i.evidence.rule)}</Fact>}
           <Fact name="firstSeen">{formatTime(i.firstSeen, true)}</Fact>
           <Fact name="lastSeen">{formatTime(i.lastSeen, true)}{i.count > 1 ? ` · ×${i.count}` : ''}</Fact>
           {i.rating !== null && <Fact name="rating">{'★'.repeat(i.rating)}</Fact>}

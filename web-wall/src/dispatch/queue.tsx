@@ -8,6 +8,7 @@ import { gridByCode } from '../store/registry.ts';
 import { OPEN_STATUSES, SEVERITIES, queue, queueError, queueLoaded, queueTotal, searchText, severityFilter, statusFilter } from './queue-state.ts';
 import { formatAge, now } from './sla.ts';
 import { SlaBadge } from './sla-badge.tsx';
+import { incidentTitle } from '../i18n/server-text.ts';
 
 export function gridName(code: string | null): string {
   if (!code) return '—';
@@ -41,7 +42,7 @@ function QueueRow({ incident, selected }: { incident: Incident; selected: boolea
       <td><span class={`badge ${incident.severity}`}>{label('severity', incident.severity)}</span></td>
       <td class="code">{incident.code}</td>
       <td>{label('type', incident.type)}</td>
-      <td class="title" title={incident.title}>{incident.title}</td>
+      <td class="title" title={incidentTitle(incident)}>{incidentTitle(incident)}</td>
       <td>{gridName(incident.gridCode)}</td>
       <td><span class={`badge status ${incident.status}`}>{label('status', incident.status)}</span></td>
       <td class="age">{formatAge(incident.createdAt, now.value)}</td>

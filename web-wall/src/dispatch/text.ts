@@ -24,6 +24,8 @@ addText({
     'action.report': '上报', 'action.accept': '受理', 'action.reject': '不予受理', 'action.invalidate': '无效',
     'action.dispatch': '派遣', 'action.refuse': '退回', 'action.start': '开始处置', 'action.feedback': '反馈',
     'action.verify': '核实', 'action.reopen': '核实未通过', 'action.rate': '评价', 'action.archive': '归档',
+    'source.detector': '视频识别', 'source.sensor': '传感器', 'source.gb28181': '国标设备报警', 'source.channel-health': '摄像机状态',
+    'source.sensor-health': '传感器状态', 'source.manual': '人工上报',
     'action.escalate': '超时升级', 'action.severity': '等级提升', 'action.clear': '条件解除', 'action.claim': '领取', 'action.release': '释放',
   },
   en: {
@@ -47,6 +49,8 @@ addText({
     'action.report': 'Reported', 'action.accept': 'Accept', 'action.reject': 'Reject', 'action.invalidate': 'False alarm',
     'action.dispatch': 'Dispatch', 'action.refuse': 'Refused', 'action.start': 'Start handling', 'action.feedback': 'Feedback',
     'action.verify': 'Verify', 'action.reopen': 'Verification failed', 'action.rate': 'Rate', 'action.archive': 'Archive',
+    'source.detector': 'Detector', 'source.sensor': 'Sensor', 'source.gb28181': 'GB28181 alarm', 'source.channel-health': 'Camera health',
+    'source.sensor-health': 'Sensor health', 'source.manual': 'Manual report',
     'action.escalate': 'SLA escalation', 'action.severity': 'Severity raised', 'action.clear': 'Condition ended', 'action.claim': 'Claimed', 'action.release': 'Released',
   },
 });

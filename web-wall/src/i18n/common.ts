@@ -1,5 +1,8 @@
-// Texts every view uses: the shell, roles, statuses, severities, incident types.
+// Texts every view uses: the shell, roles, statuses, severities, sensor rule
+// names. Incident types, sensor kinds, offline reasons and units come from the
+// shared vocabulary (./vocabulary.ts, device-registry/vocabulary.ts).
 import { addText } from './index.ts';
+import './vocabulary.ts';
 
 addText({
   'zh-CN': {
@@ -14,11 +17,8 @@ addText({
     'status.reported': '上报', 'status.accepted': '受理', 'status.dispatched': '派遣', 'status.handling': '处置', 'status.feedback': '反馈',
     'status.verified': '核实', 'status.rated': '评价', 'status.archived': '归档', 'status.rejected': '不予受理', 'status.invalid': '无效',
     'severity.critical': '特急', 'severity.major': '紧急', 'severity.minor': '一般', 'severity.warning': '提示',
-    'type.intrusion': '区域入侵', 'type.vehicle_on_embankment': '河堤车辆逗留', 'type.gas_leak': '燃气泄漏', 'type.water_level': '水位超限',
-    'type.smoke': '烟雾报警', 'type.manhole_open': '井盖异动', 'type.camera_offline': '摄像机离线', 'type.sensor_offline': '传感器离线',
-    'type.gb28181_intrusion': '设备报警·入侵', 'type.temperature': '温度异常',
     'kind.rtsp': 'RTSP 拉流', 'kind.rtmp': 'RTMP 推流', 'kind.gb28181': 'GB28181',
-    'kind.gas': '燃气', 'kind.water_level': '水位', 'kind.smoke': '烟感', 'kind.temperature': '温度', 'kind.manhole': '井盖',
+    'rule.above': '{metric}过高', 'rule.below': '{metric}过低', 'rule.rate': '{metric}上升过快', 'rule.fall': '{metric}下降过快', 'rule.offline': '离线',
     'common.save': '保存', 'common.cancel': '取消', 'common.close': '关闭', 'common.search': '搜索', 'common.loading': '加载中…',
     'common.none': '无', 'common.error': '出错了：{message}', 'common.edit': '编辑', 'common.add': '新增', 'common.delete': '删除',
   },
@@ -34,11 +34,8 @@ addText({
     'status.reported': 'Reported', 'status.accepted': 'Accepted', 'status.dispatched': 'Dispatched', 'status.handling': 'Handling', 'status.feedback': 'Feedback',
     'status.verified': 'Verified', 'status.rated': 'Rated', 'status.archived': 'Archived', 'status.rejected': 'Rejected', 'status.invalid': 'False alarm',
     'severity.critical': 'Critical', 'severity.major': 'Major', 'severity.minor': 'Minor', 'severity.warning': 'Warning',
-    'type.intrusion': 'Intrusion', 'type.vehicle_on_embankment': 'Vehicle on embankment', 'type.gas_leak': 'Gas leak', 'type.water_level': 'Water level',
-    'type.smoke': 'Smoke', 'type.manhole_open': 'Manhole cover', 'type.camera_offline': 'Camera offline', 'type.sensor_offline': 'Sensor offline',
-    'type.gb28181_intrusion': 'Device alarm · intrusion', 'type.temperature': 'Temperature',
     'kind.rtsp': 'RTSP pull', 'kind.rtmp': 'RTMP push', 'kind.gb28181': 'GB28181',
-    'kind.gas': 'Gas', 'kind.water_level': 'Water level', 'kind.smoke': 'Smoke', 'kind.temperature': 'Temperature', 'kind.manhole': 'Manhole',
+    'rule.above': '{metric} high', 'rule.below': '{metric} low', 'rule.rate': '{metric} rising fast', 'rule.fall': '{metric} falling fast', 'rule.offline': 'Offline',
     'common.save': 'Save', 'common.cancel': 'Cancel', 'common.close': 'Close', 'common.search': 'Search', 'common.loading': 'Loading…',
     'common.none': 'None', 'common.error': 'Error: {message}', 'common.edit': 'Edit', 'common.add': 'Add', 'common.delete': 'Delete',
   },

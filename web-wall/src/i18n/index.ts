@@ -34,11 +34,19 @@ export function t(key: string, params?: Record<string, string | number>): string
   return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : text;
 }
 
+type Resolver = (value: string) => string | undefined;
+const resolvers = new Map<string, Resolver>();
+
+/** Names a vocabulary's values that no text lists (incident types made from sensor kinds, reasons in the server's English). */
+export function addResolver(vocabulary: string, resolve: Resolver): void {
+  resolvers.set(vocabulary, resolve);
+}
+
 /** A label for a value of a known vocabulary (status, severity, incident type…), or the value itself. */
 export function label(vocabulary: string, value: string): string {
   const key = `${vocabulary}.${value}`;
   const text = t(key);
-  return text === key ? value : text;
+  return text === key ? resolvers.get(vocabulary)?.(value) ?? value : text;
 }
 
 export function formatTime(iso: string | number | null | undefined, withDate = false): string {

@@ -6,6 +6,7 @@ import { gridByCode } from '../store/registry.ts';
 import { histories, type SensorHistory } from './sensor-history.ts';
 import { formatValue, unitText, type Reading, type SensorCard } from './sensor-status.ts';
 import { Sparkline } from './sparkline.tsx';
+import { ruleText } from '../i18n/server-text.ts';
 
 export const gridName = (code: string | undefined): string =>
   code ? gridByCode.value.get(code)?.name ?? code : t('sensors.noGrid');
@@ -41,7 +42,7 @@ function MetricRow({ reading, history }: { reading: Reading; history: SensorHist
 }
 
 function footerText(card: SensorCard): string {
-  if (card.alarm) return t('sensors.since', { rule: card.alarm.describe, time: formatTime(card.alarm.since) });
+  if (card.alarm) return t('sensors.since', { rule: ruleText(card.alarm.rule), time: formatTime(card.alarm.since) });
   if (card.status === 'offline' && card.reason) return card.reason;
   return t('sensors.lastSeen', { time: formatTime(card.lastSeen) });
 }

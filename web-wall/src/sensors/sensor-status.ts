@@ -1,7 +1,10 @@
 // What a sensor card shows, derived from the live state and the open alarms:
 // one status (firing > pending > offline > normal in the sort), the readings
-// in display order, and how a number and a unit are written. Pure, no DOM.
+// in display order, and how a number and a unit are written. No DOM; reasons
+// and rule names in the operator's language (i18n).
 import type { SensorAlarm, SensorState } from '../api/types.ts';
+import { ruleText } from '../i18n/server-text.ts';
+import { reasonText } from '../i18n/vocabulary.ts';
 
 export type CardStatus = 'normal' | 'pending' | 'firing' | 'offline';
 
@@ -31,12 +34,12 @@ const OFFLINE_RULE = 'offline';
 const HOUSEKEEPING = new Set(['battery']);
 
 export function cardStatus(state: SensorLive, alarms: SensorAlarm[]): { status: CardStatus; reason?: string; alarm?: SensorAlarm } {
-  if (state.health !== 'online') return { status: 'offline', reason: state.reason ?? state.health };
+  if (state.health !== 'online') return { status: 'offline', reason: reasonText(state.reason ?? state.health) };
   const measured = alarms.filter((a) => a.rule !== OFFLINE_RULE);
   const firing = measured.find((a) => FIRING_STATES.has(a.state));
-  if (firing) return { status: 'firing', reason: firing.describe, alarm: firing };
+  if (firing) return { status: 'firing', reason: ruleText(firing.rule), alarm: firing };
   const pending = measured.find((a) => a.state === 'pending');
-  if (pending) return { status: 'pending', reason: pending.describe, alarm: pending };
+  if (pending) return { status: 'pending', reason: ruleText(pending.rule), alarm: pending };
   return { status: 'normal' };
 }
 
@@ -66,6 +69,5 @@ export function formatValue(value: number): string {
   return String(Number(value.toFixed(2)));
 }
 
-/** UCUM codes the devices send, as a person reads them. */
-const UNIT_TEXT: Record<string, string> = { Cel: '°C', deg: '°' };
-export const unitText = (unit: string | undefined): string => (unit ? UNIT_TEXT[unit] ?? unit : '');
+/** UCUM codes the devices send, as a person reads them (the shared vocabulary's units). */
+export { unitText } from '../i18n/vocabulary.ts';

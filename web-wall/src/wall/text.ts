@@ -1,4 +1,6 @@
 import { addText } from '../i18n/index.ts';
+import { nameParam } from '../i18n/server-text.ts';
+import { channelById } from '../store/registry.ts';
 
 addText({
   'zh-CN': {
@@ -24,3 +26,6 @@ addText({
     'alarms.changed': 'Someone else handled this incident; refreshed',
   },
 });
+
+// A camera named in a server message (an alarm title) is shown by its name.
+nameParam('camera', (id) => channelById.value.get(id)?.name);
