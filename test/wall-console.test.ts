@@ -206,6 +206,7 @@ test('the sensors are listed with their live health; rules that are not JSON are
   await page.fill(`${sensorForm} [name="mqtt.clientId"]`, 'gas-console-01');
   await page.fill(`${sensorForm} [name="mqtt.username"]`, 'gas-console-01');
   await page.fill(`${sensorForm} [name="mqtt.password"]`, 'console-pass-01');
+  await page.click(`${sensorForm} [data-testid=rules-advanced]`); // the JSON under "advanced" (the rules form: test/wall-daily.test.ts)
   await page.fill(`${sensorForm} [name=rules]`, '{"ch4": {above: 20}}');
   await page.click(`${sensorForm} [data-testid=save]`);
   assert.match((await (await page.waitForSelector(`${sensorForm} [data-field-error=rules]`)).textContent())!, /JSON/);
