@@ -2,6 +2,7 @@
 // the input stream line (codec, size, fps), the raw tap's frame size, and the
 // error lines that tell a person why a camera is offline.
 
+/** A new reason also gets its code and wording in device-registry/vocabulary.ts (REASONS); reason-codes.test.ts checks each has one. */
 export type OfflineReason =
   | 'auth failed' | 'unreachable' | 'not found' | 'timeout' | 'no video stream' | 'codec unsupported' | 'stopped' | 'no push' | 'exited'
   | 'end of stream' | 'device offline' | 'invite refused';
