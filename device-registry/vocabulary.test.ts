@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MESSAGES, codeOfText, messageIn, say } from './messages.ts';
-import { INCIDENT_TYPES, KINDS, OBJECT_LABELS, REASONS, UNITS, incidentTypeName, reasonCode, unitSymbol } from './vocabulary.ts';
+import { INCIDENT_TYPES, KINDS, OBJECT_LABELS, REASONS, SENSOR_PROBLEMS, UNITS, incidentTypeName, reasonCode, unitSymbol } from './vocabulary.ts';
 
 const placeholders = (s: string) => new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
 
 test('every word and message has zh-CN and en, and zh-CN uses no placeholder the English lacks', () => {
-  for (const [name, table] of Object.entries({ KINDS, INCIDENT_TYPES, OBJECT_LABELS, REASONS, UNITS, MESSAGES })) {
+  for (const [name, table] of Object.entries({ KINDS, INCIDENT_TYPES, OBJECT_LABELS, SENSOR_PROBLEMS, REASONS, UNITS, MESSAGES })) {
     for (const [code, entry] of Object.entries(table)) {
       assert.ok(entry['zh-CN'] && entry.en, `${name}.${code}`);
       if (name === 'MESSAGES') {

@@ -10,7 +10,7 @@
 // - an offline reason: one line in REASONS, with the exact English text the
 //   server sends today (`text`) or a pattern whose groups become `params`;
 // - a unit: one line in UNITS, keyed by its UCUM code (`Cel`, `%RH`, `[ppm]`);
-// - an object class a detector names: one line in OBJECT_LABELS.
+// - an object class a detector names: one line in OBJECT_LABELS; a sensor message problem: SENSOR_PROBLEMS.
 // vocabulary.test.ts checks every entry has both languages.
 
 export type Lang = 'zh-CN' | 'en';
@@ -157,6 +157,20 @@ export function reasonCode(text: string | undefined): Coded | undefined {
   }
   return undefined;
 }
+
+/** What went wrong with a sensor's messages (gateway/sensors/state/sensor-state.ts BAD_REASONS). */
+export const SENSOR_PROBLEMS: Record<string, Names> = {
+  malformed: { 'zh-CN': '消息格式错误', en: 'Malformed message' },
+  invalid: { 'zh-CN': '字段不符合要求', en: 'Invalid fields' },
+  impossible: { 'zh-CN': '数值超出物理范围', en: 'Impossible value' },
+  bad_timestamp: { 'zh-CN': '时间戳无效', en: 'Bad timestamp' },
+  acl_denied: { 'zh-CN': '无权发布到该主题', en: 'Topic not allowed' },
+  oversize: { 'zh-CN': '消息过大', en: 'Message too large' },
+  rate_limited: { 'zh-CN': '发送过快，已限流', en: 'Rate limited' },
+  auth_failed: { 'zh-CN': '认证失败', en: 'Login refused' },
+  store_failed: { 'zh-CN': '读数写入失败', en: 'Could not store the reading' },
+  internal: { 'zh-CN': '网关内部错误', en: 'Gateway error' },
+};
 
 /** Object classes the detectors name (COCO labels), in detection titles and evidence. */
 export const OBJECT_LABELS: Record<string, Names> = {

@@ -206,6 +206,12 @@ test('wall: tiles say why in Chinese, the alarm titles too; no English server te
   await page.waitForFunction(() => [...document.querySelectorAll('.alarm-item strong')].some((el) => el.textContent === '温度上升过快'), undefined, WAIT);
   await shoot(page, 'wall-zh-CN');
   assert.deepEqual(await englishLeft(page), []);
+  // The same codes in English: the catalogue's en wording.
+  await page.click('[data-testid=lang-switch] button:has-text("English")');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('Unreachable'), `.tile[data-channel="${CAMERAS.unreachable.id}"] .tile-msg`, WAIT);
+  await page.waitForFunction(() => [...document.querySelectorAll('.alarm-item strong')].some((el) => el.textContent === 'Temperature rising fast'), undefined, WAIT);
+  await shoot(page, 'wall-en');
+  await page.click('[data-testid=lang-switch] button:has-text("中文")');
   assert.deepEqual(errors, [], 'no uncaught error in the page');
 });
 
@@ -239,6 +245,13 @@ test('console: field errors in Chinese (not rtsp://, <= 90, is required); no Eng
   await page.click(`${sensorForm} [data-testid=save]`);
   assert.equal(await at(sensorForm, 'mqtt.clientId'), '必填');
   await shoot(page, 'console-sensor-form-zh-CN');
+  assert.deepEqual(await englishLeft(page), []);
+  // The sensor list: a malformed message from the probe is its last problem, said in Chinese.
+  await probe!.publishAsync(TEMP.topic, 'not json', { qos: 1 });
+  await page.goto(`${demo.url}/#/console/sensors`);
+  const problem = `[data-testid=sensor-list] tr[data-sensor="${TEMP.id}"] .problem`;
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '消息格式错误', problem, WAIT);
+  await shoot(page, 'console-sensors-zh-CN');
   assert.deepEqual(await englishLeft(page), []);
   await page.goto(`${demo.url}/#/console`);
   await page.waitForSelector('[data-testid=channel-list]');
@@ -275,6 +288,10 @@ test('sensors: incident types and units in Chinese; no English server text', { t
   const card = `.sensor-grid [data-sensor="${TEMP.id}"]`;
   await page.waitForSelector(`${card} .reading[data-metric=temp]`, WAIT);
   assert.equal(await page.textContent(`${card} .reading[data-metric=temp] .unit`), '°C', 'Cel is written °C');
+  // Over 60 °C (and fast): the card fires and names its rule in Chinese (过高, or 上升过快 when the rise rule is the one shown).
+  await probe!.publishAsync(TEMP.topic, JSON.stringify({ value: 70, ts: Date.now() }), { qos: 1 });
+  await page.waitForSelector(`${card}[data-status=firing]`, WAIT);
+  await page.waitForFunction((sel) => /温度(过高|上升过快) · 自/.test(document.querySelector(sel)?.textContent ?? ''), card, WAIT);
   await shoot(page, 'sensors-zh-CN');
   assert.deepEqual(await englishLeft(page), []);
   assert.deepEqual(errors, [], 'no uncaught error in the page');

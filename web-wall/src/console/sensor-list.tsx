@@ -7,6 +7,10 @@ import { gridByCode } from '../store/registry.ts';
 import { sensorsLoaded, sensorsProblem, sortedSensors, useSensorRegistry, type SensorHealth } from './sensor-store.ts';
 import { reasonText, unitText } from '../i18n/vocabulary.ts';
 
+/** The gateway sends a message problem as {reason, message, at}: its reason code said, the message (English detail) left out. */
+const problemText = (p: unknown): string | undefined =>
+  typeof p === 'string' ? p : p && typeof p === 'object' && 'reason' in p ? label('problem', String(p.reason)) : undefined;
+
 const COLUMNS = ['id', 'name', 'kind', 'grid', 'topic', 'health', 'lastSeen', 'values', 'lastProblem'] as const;
 
 function HealthCounts() {
@@ -48,7 +52,7 @@ export function SensorList() {
                     <span key={metric} class="value" data-metric={metric}>{label('metric', metric)} {v.value}{v.unit ? ` ${unitText(v.unit)}` : ''}</span>
                   ))}
                 </td>
-                <td class="reason problem">{live?.lastProblem ?? reasonText(s.status.reason) ?? ''}</td>
+                <td class="reason problem">{problemText(live?.lastProblem) ?? reasonText(s.status.reason) ?? ''}</td>
                 <td><button type="button" onClick={() => go('console', 'sensors', 'edit', s.id)}>{t('common.edit')}</button></td>
               </tr>
             ))}

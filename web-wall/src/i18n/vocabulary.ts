@@ -2,7 +2,7 @@
 // types, sensor kinds, offline reasons and units, said in the operator's
 // language. The wall keeps no list of its own: a new type, reason or unit is
 // added there once and both the gateway and the wall know it.
-import { INCIDENT_TYPES, KINDS, OBJECT_LABELS, REASONS, incidentTypeName, reasonCode, unitSymbol } from '../../../device-registry/vocabulary.ts';
+import { INCIDENT_TYPES, KINDS, OBJECT_LABELS, REASONS, SENSOR_PROBLEMS, incidentTypeName, reasonCode, unitSymbol } from '../../../device-registry/vocabulary.ts';
 import { addResolver, addText, lang, t, type Texts } from './index.ts';
 
 const texts: Texts = { 'zh-CN': {}, en: {} };
@@ -14,9 +14,11 @@ for (const [code, names] of Object.entries(KINDS)) {
   texts['zh-CN'][`kind.${code}`] = names['zh-CN'];
   texts.en[`kind.${code}`] = names.en;
 }
-for (const [code, names] of Object.entries(OBJECT_LABELS)) {
-  texts['zh-CN'][`object.${code}`] = names['zh-CN'];
-  texts.en[`object.${code}`] = names.en;
+for (const [vocabulary, table] of Object.entries({ object: OBJECT_LABELS, problem: SENSOR_PROBLEMS })) {
+  for (const [code, names] of Object.entries(table)) {
+    texts['zh-CN'][`${vocabulary}.${code}`] = names['zh-CN'];
+    texts.en[`${vocabulary}.${code}`] = names.en;
+  }
 }
 for (const [code, r] of Object.entries(REASONS)) {
   texts['zh-CN'][`reason.${code}`] = r['zh-CN'];
