@@ -44,6 +44,7 @@ export const MESSAGES: Record<string, Names> = {
   mqtt_topic_format: { en: 'must be an MQTT topic without wildcards (+ #), up to 256 characters', 'zh-CN': '应为不含通配符（+ #）的 MQTT 主题，最多 256 个字符' },
   password_length: { en: 'must be 8-128 characters', 'zh-CN': '应为 8–128 个字符' },
   phone_format: { en: 'must be a phone number', 'zh-CN': '应为电话号码' },
+  ref_not_found: { en: "{entity} '{id}' does not exist", 'zh-CN': '“{id}”不存在' },
   dispatch_needs_department: { en: 'dispatch needs departmentId', 'zh-CN': '派遣前请选择处置部门' },
   action_needs_note: { en: '{action} needs note', 'zh-CN': '请填写说明' },
   action_needs_rating: { en: '{action} needs rating', 'zh-CN': '请选择评分' },

@@ -8,6 +8,7 @@ import { newId } from '../secrets.ts';
 import type { Actor, AuditInput, Change, EntityName, ListFilter, RegistryStore, StatusEntity, StatusFence, StatusRow, StoredRow } from '../store/registry-store.ts';
 import { check } from '../validation.ts';
 import { mergePatch } from './merge-patch.ts';
+import { say } from '../messages.ts';
 
 type Doc = Record<string, unknown>;
 
@@ -85,7 +86,7 @@ export class RegistryService {
     if (input !== null && typeof input === 'object') {
       for (const ref of desc.references(input as Doc)) {
         if (typeof ref.id === 'string' && !(await lookup(ref.entity, ref.id))) {
-          errors.push({ field: ref.field, message: `${DESCRIPTORS[ref.entity].label} '${ref.id}' does not exist` });
+          errors.push({ field: ref.field, ...say('ref_not_found', { entity: DESCRIPTORS[ref.entity].label, id: ref.id }) });
         }
       }
       // One message per field: a field the schema refused is not checked again.

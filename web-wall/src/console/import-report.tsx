@@ -3,6 +3,7 @@
 // the column it names — so the engineer can fix the file and try again.
 import type { ImportReport } from '../api/types.ts';
 import { label, t } from '../i18n/index.ts';
+import { fieldErrorText } from '../i18n/server-text.ts';
 import './extra-text.ts';
 
 const TOTALS = ['total', 'valid', 'invalid', 'written'] as const;
@@ -33,7 +34,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
                 <td><span class={`badge ${r.action === 'error' ? 'offline' : 'online'}`}>{label('console.action', r.action)}</span></td>
                 <td>
                   {(r.errors ?? []).map((e, i) => (
-                    <div key={i} class="row-error" data-field={e.field}><code>{e.field}</code> {e.message}</div>
+                    <div key={i} class="row-error" data-field={e.field}><code>{e.field}</code> {fieldErrorText(e)}</div>
                   ))}
                 </td>
               </tr>
