@@ -155,6 +155,14 @@ test("the console lists each camera's quality: its defects by name, 正常 for t
     assert.equal(await page.getAttribute(cell('q-dead'), 'data-verdict'), 'unchecked');
     await screenshot(page, 'video-quality-console');
     assert.deepEqual(pageErrors(page), []);
+    // A dispatcher opens the incident: its title in Chinese, defects by name, and the snapshot.
+    const incident = (await incidentOf('q-blurred'))!;
+    const dispatch = await openWall(browser, base, t.keys.dispatcher, `#/dispatch/${incident.id}`, { locale: 'zh-CN' });
+    await dispatch.waitForSelector(`[data-testid=incident-detail][data-incident="${incident.id}"]`, { timeout: 30_000 });
+    assert.equal((await dispatch.textContent('.incident-title'))?.trim(), '视频质量异常 · 摄像机 质量-blurred 视频质量异常：图像模糊');
+    await dispatch.waitForFunction(() => { const img = document.querySelector<HTMLImageElement>('[data-testid=snapshots] img'); return img?.complete && img.naturalWidth > 0; }, undefined, { timeout: 30_000 });
+    await screenshot(dispatch, 'video-quality-incident');
+    assert.deepEqual(pageErrors(dispatch), []);
   } finally {
     await browser.close();
   }

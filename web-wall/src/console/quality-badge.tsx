@@ -3,6 +3,7 @@
 // mark while a video_quality incident is open for it.
 import { QUALITY_DEFECTS } from '../../../device-registry/vocabulary.ts';
 import { addText, formatTime, lang, t } from '../i18n/index.ts';
+import { nameParam } from '../i18n/server-text.ts';
 import { quality, type QualityCheck } from './quality-store.ts';
 
 addText({
@@ -19,6 +20,9 @@ addText({
 });
 
 export const defectName = (code: string): string => QUALITY_DEFECTS[code]?.[lang.value] ?? code;
+
+// video_quality titles carry the defects as codes ('black, blur'): said by name wherever a title is shown.
+nameParam('defects', (codes) => codes.split(/,\s*/).map(defectName).join(lang.value === 'zh-CN' ? '、' : ', '));
 
 const checkLine = (c: QualityCheck) =>
   t('quality.check', {
