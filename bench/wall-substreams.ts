@@ -101,11 +101,16 @@ const tileKbps = () => page.$$eval('[data-testid=tile-stats]', (els) => els.map(
   return m ? Number(m[1]) * (m[2] === 'M' ? 1000 : 1) : 0;
 }));
 
+const playingAt = (width: number) => page.$$eval('.tile video', (vs, w) => vs.filter((v) => {
+  const video = v as HTMLVideoElement;
+  return video.videoWidth === w && video.currentTime > 1 && video.closest('.tile')?.getAttribute('data-state') === 'playing';
+}).length, width);
+
 async function phase(stream: 'sub' | 'main', width: number) {
-  await page.waitForFunction(({ n, w }) => {
-    const vs = [...document.querySelectorAll('.tile video')] as HTMLVideoElement[];
-    return vs.filter((v) => v.videoWidth === w && v.currentTime > 1 && v.closest('.tile')?.getAttribute('data-state') === 'playing').length === n;
-  }, { n: TILES, w: width }, { timeout: 120_000, polling: 500 });
+  // All tiles on this stream, or as many as this machine keeps playing within 2 minutes (16 main streams may be more than it can decode).
+  const deadline = Date.now() + 120_000;
+  let ready = 0;
+  while (Date.now() < deadline && (ready = await playingAt(width)) < TILES) await page.waitForTimeout(1000);
   await page.waitForTimeout(WARMUP_MS);
   const before = { browser: cpu(browserPids()), gateway: cpu(gatewayPids()), tiles: await tiles(), at: Date.now() };
   await page.waitForTimeout(SECONDS * 1000);
@@ -118,6 +123,7 @@ async function phase(stream: 'sub' | 'main', width: number) {
   return {
     stream,
     pictureWidth: width,
+    tilesPlayingBeforeWindow: ready,
     seconds: round(elapsed, 1),
     cpuPercentOfOneCore: { browser: round((100 * (after.browser - before.browser)) / elapsed, 1), gatewayWithFfmpeg: round((100 * (after.gateway - before.gateway)) / elapsed, 1) },
     framesShownPerSecond: round(frames / elapsed, 1),
