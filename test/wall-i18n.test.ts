@@ -194,12 +194,17 @@ test('provoke every case: tile reasons, a camera_offline alarm, a sensor rising 
 test('wall: tiles say why in Chinese, the alarm titles too; no English server text', { timeout: 180_000 }, async (t) => {
   const page = await view(t, '#/wall');
   await page.waitForSelector(`[data-camera=${CAMERAS.unreachable.id}]`, WAIT);
-  await page.click('[data-layout="4"]');
+  // Nine tiles: the four cameras in the first four, the alarm tile (the last) free for the demo's own alarms.
+  await page.click('[data-layout="9"]');
   for (const c of Object.values(CAMERAS)) await page.click(`[data-camera=${c.id}]`);
   const said = { unreachable: '无法连接', disabled: '已停用', nopush: '未推流', timeout: '超时' } as const;
   for (const [key, text] of Object.entries(said)) {
     const id = CAMERAS[key as keyof typeof CAMERAS].id;
-    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.includes(want), [`.tile[data-channel="${id}"] .tile-msg`, text] as const, WAIT);
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.includes(want), [`.tile[data-channel="${id}"] .tile-msg`, text] as const, WAIT)
+      .catch(async (err: Error) => {
+        await shoot(page, `wall-zh-CN-no-${key}`);
+        throw err;
+      });
   }
   // The alarm list: 摄像机 … 离线：无法连接, by the camera's name.
   await page.waitForFunction((want) => [...document.querySelectorAll('.alarm-item')].some((el) => el.textContent?.includes(want)), `摄像机 ${CAMERAS.unreachable.name} 离线：无法连接`, WAIT);
@@ -272,6 +277,13 @@ test('dispatch: the queue, an alarm title, "the condition ended" and "dispatch n
   assert.equal(await page.textContent('[data-testid=flow-log] li[data-action=clear] .flow-note'), '报警条件已解除');
   const accepted = await demo.api<Incident>('admin', `/api/incidents/${rising.id}/actions/accept`, { body: { version: rising.version } });
   assert.equal(accepted.status, 'accepted');
+  // The API: the English message for API users, the code beside it.
+  const refused = await fetch(`${demo.url}/api/incidents/${rising.id}/actions/dispatch`, {
+    method: 'POST', headers: { authorization: `Bearer ${demo.keys.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: accepted.version }),
+  });
+  assert.equal(refused.status, 400);
+  const body = await refused.json() as { message: string; field: string; messageCode: string };
+  assert.deepEqual([body.message, body.field, body.messageCode], ['dispatch needs departmentId', 'departmentId', 'dispatch_needs_department']);
   await page.waitForSelector('[data-testid=actions] button[data-action=dispatch]', WAIT);
   await page.click('[data-testid=actions] button[data-action=dispatch]');
   await page.waitForSelector('[data-testid=form-dispatch] select[name=departmentId]', WAIT);
