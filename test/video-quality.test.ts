@@ -8,7 +8,7 @@
 // per-grid rates count them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -51,6 +51,7 @@ async function clip(name: Camera): Promise<string> {
 let server: RtspServer;
 const publishers: Publisher[] = [];
 let t: TestGateway;
+const configFile = join(CLIP_DIR, `video-quality-test-${process.pid}.json`);
 
 type Incident = { id: string; type: string; title: string; titleMessage: { code: string; params: Record<string, string> } | null; source: { id: string }; count: number; status: string; clearedAt: string | null; evidence: { defects?: string[]; snapshots?: string[]; checks?: unknown[] }; gridCode: string | null };
 const qualityIncidents = async (): Promise<Incident[]> =>
@@ -68,15 +69,14 @@ before(async () => {
   names.forEach((name, i) => publishers.push(publish(files[i]!, server.url(name))));
   await waitFor(() => names.every((n) => server.sdp(n) !== undefined), 60_000, 'every simulated camera publishing');
   // One channel with detection: its quality is looked at on the detection tap's frames.
-  const config = join(CLIP_DIR, `video-quality-test-${process.pid}.json`);
-  await writeFile(config, JSON.stringify({
+  await writeFile(configFile, JSON.stringify({
     detection: {
       enabled: true, concurrency: 1, generateTestModels: true,
       models: { test: { path: '${dataDir}/models/test-detector-yolov8-320.onnx', intraOpThreads: 1 } },
       profiles: { watch: { model: 'test', fps: 2, rules: [{ name: 'r', classes: ['person'], minScore: 0.5, cooldownSeconds: 600, incidentType: 'intrusion', severity: 'major' }] } },
     },
   }));
-  t = await startVideoGateway(['--config', config, '--videoQuality.intervalSeconds', '2', '--videoQuality.tapIntervalSeconds', '1', '--videoQuality.persistenceSeconds', String(PERSISTENCE_S)]);
+  t = await startVideoGateway(['--config', configFile, '--videoQuality.intervalSeconds', '2', '--videoQuality.tapIntervalSeconds', '1', '--videoQuality.persistenceSeconds', String(PERSISTENCE_S)]);
   await seedBasics(t);
   for (const name of names) {
     const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: `q-${name}`, name: `质量-${name}`, kind: 'rtsp', source: { url: server.url(name) }, mode: 'always-on', gridCode: 'D1-S1-G1' } });
@@ -92,6 +92,7 @@ after(async () => {
   await t?.stop();
   await Promise.all(publishers.map((p) => p.stop()));
   await server?.stop();
+  await rm(configFile, { force: true });
 });
 
 test('each defect is raised as video_quality naming it, with a snapshot, after the persistence; the normal camera raises none', async () => {
