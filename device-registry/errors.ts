@@ -5,7 +5,7 @@
 // What a person reads has, beside the English `message`, a `code` and `params`
 // from the message catalogue (messages.ts) that the wall says in zh-CN or en:
 // on each field error, and on the body as `messageCode` / `messageParams`.
-import type { Params } from './messages.ts';
+import { say, type Params } from './messages.ts';
 
 export interface FieldError {
   field: string;
@@ -80,4 +80,4 @@ export const invalid = (errors: FieldError[]): GwError => {
 };
 
 export const notFound = (entity: string, id: string, field = 'id'): GwError =>
-  new GwError('GW_ERR_NOT_FOUND', `${entity} '${id}' does not exist`, field);
+  coded('GW_ERR_NOT_FOUND', say('not_found', { entity, id }), field);

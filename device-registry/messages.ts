@@ -45,6 +45,8 @@ export const MESSAGES: Record<string, Names> = {
   password_length: { en: 'must be 8-128 characters', 'zh-CN': '应为 8–128 个字符' },
   phone_format: { en: 'must be a phone number', 'zh-CN': '应为电话号码' },
   ref_not_found: { en: "{entity} '{id}' does not exist", 'zh-CN': '“{id}”不存在' },
+  grid_level_order: { en: 'a {level} cannot sit under a {parentLevel} (parent {parent})', 'zh-CN': '{level}不能隶属于{parentLevel}（上级 {parent}）' },
+  grid_loop: { en: 'would make the grid tree loop', 'zh-CN': '会使网格层级形成循环' },
   dispatch_needs_department: { en: 'dispatch needs departmentId', 'zh-CN': '派遣前请选择处置部门' },
   action_needs_note: { en: '{action} needs note', 'zh-CN': '请填写说明' },
   action_needs_rating: { en: '{action} needs rating', 'zh-CN': '请选择评分' },
@@ -54,6 +56,11 @@ export const MESSAGES: Record<string, Names> = {
   rule_below: { en: '{metric} < {threshold}', 'zh-CN': '{metric}低于 {threshold}' },
   rule_rising: { en: '{metric} rising faster than {threshold}/min', 'zh-CN': '{metric}每分钟上升超过 {threshold}' },
   rule_falling: { en: '{metric} falling faster than {threshold}/min', 'zh-CN': '{metric}每分钟下降超过 {threshold}' },
+  // Whole-request errors (body `messageCode`).
+  not_found: { en: "{entity} '{id}' does not exist", 'zh-CN': '“{id}”不存在' },
+  illegal_transition: { en: 'cannot {action} incident {incident}: it is {status} ({action} needs {allowed})', 'zh-CN': '事件 {incident} 当前为“{status}”，不能{action}' },
+  claimed_by: { en: 'incident {incident} is claimed by {by}', 'zh-CN': '事件 {incident} 已被 {by} 领取' },
+  role_may_not: { en: "role '{role}' may not {action} (allowed: {allowed})", 'zh-CN': '当前角色无权{action}' },
   // Incident titles.
   detection_title: { en: '{label} · {rule}', 'zh-CN': '{label} · {rule}' },
   camera_offline_title: { en: 'camera {camera} offline: {reason}', 'zh-CN': '摄像机 {camera} 离线：{reason}' },

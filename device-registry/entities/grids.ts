@@ -4,6 +4,7 @@ import { checkPolygon } from '../geojson.ts';
 import type { FieldError } from '../errors.ts';
 import { GRID_LEVELS, Grid, GridInput, GridPatch, type GridLevel, type GridPolygon } from '../schemas/grid.ts';
 import { compact, meta, type EntityDescriptor, type Lookup } from './descriptor.ts';
+import { say } from '../messages.ts';
 
 const MAX_DEPTH = 32;
 
@@ -51,12 +52,12 @@ export const grids: EntityDescriptor = {
     if (!parent) return []; // reported as a missing reference
     const depth = (level: unknown) => GRID_LEVELS.indexOf(level as GridLevel);
     if (depth(parent.doc.level) >= depth(doc.level)) {
-      return [{ field: 'level', message: `a ${String(doc.level)} cannot sit under a ${String(parent.doc.level)} (parent ${String(doc.parentCode)})` }];
+      return [{ field: 'level', ...say('grid_level_order', { level: String(doc.level), parentLevel: String(parent.doc.level), parent: String(doc.parentCode) }) }];
     }
     // Walk up from the parent: reaching this cell again would make a loop.
     let cursor: typeof parent | undefined = parent;
     for (let i = 0; cursor && i < MAX_DEPTH; i++) {
-      if (cursor.id === code) return [{ field: 'parentCode', message: 'would make the grid tree loop' }];
+      if (cursor.id === code) return [{ field: 'parentCode', ...say('grid_loop') }];
       const up = cursor.doc.parentCode as string | null;
       cursor = up ? await lookup('grids', up) : undefined;
     }

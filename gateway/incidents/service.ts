@@ -141,13 +141,13 @@ export class IncidentService {
   async act(id: string, action: string, body: ActBody, actor: Actor) {
     const t = findTransition(action);
     if (!t) throw new GwError('GW_ERR_NOT_FOUND', `no action '${action}'`, 'action');
-    if (!actor.role || !t.roles.includes(actor.role)) throw new GwError('GW_ERR_FORBIDDEN', `role '${actor.role}' may not ${action} (allowed: ${t.roles.join(', ')})`, 'action');
+    if (!actor.role || !t.roles.includes(actor.role)) throw coded('GW_ERR_FORBIDDEN', say('role_may_not', { role: String(actor.role), action, allowed: t.roles.join(', ') }), 'action');
     const row = await this.mustGet(id);
     if (!t.from.includes(row.status)) {
-      throw new GwError('GW_ERR_ILLEGAL_TRANSITION', `cannot ${action} incident ${row.code}: it is ${row.status} (${action} needs ${t.from.join(' or ')})`, 'action');
+      throw coded('GW_ERR_ILLEGAL_TRANSITION', say('illegal_transition', { action, incident: row.code, status: row.status, allowed: t.from.join(' or ') }), 'action');
     }
     if (row.claimBy && row.claimUntil && row.claimUntil > Date.now() && row.claimBy !== actor.keyId && actor.role !== 'admin') {
-      throw new GwError('GW_ERR_CLAIMED', `incident ${row.code} is claimed by ${row.claimBy}`, 'id');
+      throw coded('GW_ERR_CLAIMED', say('claimed_by', { incident: row.code, by: row.claimBy }), 'id');
     }
     for (const need of t.needs ?? []) {
       if (body[need] === undefined || body[need] === '') throw coded('GW_ERR_VALIDATION', needsMessage(action, need), need);

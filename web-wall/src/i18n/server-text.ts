@@ -24,6 +24,8 @@ function sayParams(params: Params): Params {
   if (typeof params.metric === 'string') out.metric = label('metric', params.metric);
   if (typeof params.label === 'string') out.label = label('object', params.label);
   for (const key of ['fromSeverity', 'toSeverity']) if (typeof params[key] === 'string') out[key] = label('severity', params[key]);
+  if (typeof params.status === 'string') out.status = label('status', params.status);
+  if (typeof params.action === 'string') out.action = label('action', params.action);
   for (const [param, name] of namers) if (typeof params[param] === 'string') out[param] = name(params[param]) ?? params[param];
   return out;
 }
