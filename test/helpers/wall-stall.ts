@@ -74,6 +74,27 @@ export async function waitForMovingPicture(page: Page, sel: string, timeoutMs: n
   throw new Error(`${sel}: no moving picture within ${timeoutMs} ms (state ${await page.getAttribute(sel, 'data-state')})`);
 }
 
+/**
+ * Time (Date.now()) the tile's picture stops (no new frame over 400 ms) or it
+ * leaves playing; null when it kept moving for `timeoutMs` (a restart the
+ * players rode through: the live server resumes a stream whose publisher
+ * came back within its grace).
+ */
+export async function waitForFreeze(page: Page, sel: string, timeoutMs: number): Promise<number | null> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await progressOf(page, sel).catch(() => undefined);
+  let still = Date.now();
+  while (Date.now() < deadline) {
+    await page.waitForTimeout(100);
+    if ((await page.getAttribute(sel, 'data-state')) !== 'playing') return Date.now();
+    const now = await progressOf(page, sel).catch(() => undefined);
+    if (!now || !last || now.frames > last.frames) still = Date.now();
+    else if (Date.now() - still >= 400) return still;
+    last = now;
+  }
+  return null;
+}
+
 /** Time (Date.now()) the tile first says `state`. */
 export async function waitForState(page: Page, sel: string, state: string, timeoutMs: number): Promise<number> {
   await page.waitForSelector(`${sel}[data-state=${state}]`, { timeout: timeoutMs, state: 'attached' });

@@ -11,8 +11,8 @@
 
 /** No new frame for this long is a stall (the issue asks for a mark within 3–5 s). */
 export const FRAME_QUIET_MS = 3000;
-/** Pauses between reloads while the stall or failure lasts. */
-export const RELOAD_BACKOFF_MS = [0, 2000, 4000, 8000] as const;
+/** Pauses between reloads while the stall or failure lasts: a restarting stream is back within seconds (the gateway retries after 1 s), a dead one is asked every 8 s. */
+export const RELOAD_BACKOFF_MS = [0, 1000, 1000, 2000, 2000, 4000, 8000] as const;
 
 export type WatchVerdict = 'ok' | 'stalled';
 
