@@ -226,3 +226,16 @@ test('a camera whose picture recovers clears its video_quality incident', async 
   assert.equal(cleared.id, open.id);
   assert.equal((await qualityOf('q-black')).verdict, 'ok');
 });
+
+test('disabling a camera with an open video_quality incident clears it (no look would)', async () => {
+  const open = await incidentOf('q-cast');
+  assert.ok(open && open.clearedAt === null);
+  const res = await t.call('engineer', { method: 'PATCH', url: '/api/channels/q-cast', payload: { enabled: false } });
+  assert.equal(res.statusCode, 200, res.body);
+  const cleared = await waitFor(async () => {
+    const i = await incidentOf('q-cast');
+    return i?.clearedAt ? i : undefined;
+  }, 30_000, 'the incident cleared');
+  assert.equal(cleared.id, open.id);
+  assert.equal((await qualityOf('q-cast')).verdict, 'unchecked', 'its old result is gone');
+});

@@ -12,6 +12,7 @@ import type { VideoQualityConfig } from './config.ts';
 import type { EpisodeStep } from './episode.ts';
 
 export const INCIDENT_TYPE = 'video_quality';
+const sourceOf = (channelId: string) => ({ kind: 'channel-health' as const, id: channelId });
 
 export class QualityIncidents {
   constructor(private readonly deps: { raise: RaiseIncident; evidence: EvidenceStore; severity: VideoQualityConfig['severity']; log: Logger }) {}
@@ -19,27 +20,32 @@ export class QualityIncidents {
   /** Acts on an episode step; `snapshot` is taken only when an incident is raised. */
   async apply(result: QualityResult, step: EpisodeStep, snapshot: () => Promise<Buffer | undefined>): Promise<void> {
     if (!step) return;
+    if ('clear' in step) return this.clear(result.channelId, 'video quality back to normal');
     const { channelId } = result;
-    const source = { kind: 'channel-health' as const, id: channelId };
     try {
-      if ('clear' in step) {
-        await this.deps.raise({ source, type: INCIDENT_TYPE, severity: this.deps.severity, occurredAt: Date.now(), clear: true });
-        this.deps.log.info({ channelId }, 'video quality back to normal');
-        return;
-      }
       const snapshots = await this.saveSnapshot(channelId, snapshot, result.frameTs);
       // The title's code for the wall (defects: vocabulary codes, comma-separated); the English stays for API users.
       const title = say('video_quality_title', { camera: channelId, defects: step.raise.join(', ') });
       // Evidence takes fields of a producer's own beside the known ones: the defects and every check.
       const evidence = { snapshots, defects: step.raise, checks: result.checks, frameTs: result.frameTs, [TITLE_MESSAGE]: codeOnly(title) } as NonNullable<IncidentCandidate['evidence']>;
       await this.deps.raise({
-        source, type: INCIDENT_TYPE, category: 'device', severity: this.deps.severity, occurredAt: step.since,
+        source: sourceOf(channelId), type: INCIDENT_TYPE, category: 'device', severity: this.deps.severity, occurredAt: step.since,
         title: title.message,
         evidence,
       });
       this.deps.log.warn({ channelId, defects: step.raise }, 'video quality defect raised');
     } catch (err) {
-      this.deps.log.error({ err, channelId }, 'could not raise or clear video_quality');
+      this.deps.log.error({ err, channelId }, 'could not raise video_quality');
+    }
+  }
+
+  /** Ends the channel's open incident: the picture is clean again, or the channel was deleted or disabled (no look will clear it). */
+  async clear(channelId: string, why = 'channel no longer looked at'): Promise<void> {
+    try {
+      await this.deps.raise({ source: sourceOf(channelId), type: INCIDENT_TYPE, severity: this.deps.severity, occurredAt: Date.now(), clear: true });
+      this.deps.log.info({ channelId }, why);
+    } catch (err) {
+      this.deps.log.error({ err, channelId }, 'could not clear video_quality');
     }
   }
 

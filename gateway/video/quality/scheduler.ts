@@ -66,11 +66,15 @@ export class QualityScheduler {
   /** Keeps a channel's tap subscription in step with its detection profile; forgets deleted channels. */
   private follow(id: string, doc: Record<string, unknown> | undefined): void {
     if (this.stopped) return;
-    if (!doc) {
-      this.channels.delete(id);
+    const known = this.channels.get(id);
+    if (!doc || doc.enabled !== true) {
+      // Deleted or disabled: nothing will look at it again, so an open incident must not stay open for ever.
+      if (known?.result?.raised) void this.deps.incidents.clear(id);
+      if (doc) this.channels.set(id, new ChannelQuality(id, this.config.persistenceSeconds));
+      else this.channels.delete(id);
       this.lastLook.delete(id);
       this.pairs.delete(id);
-    } else if (!this.channels.has(id)) {
+    } else if (!known) {
       this.channels.set(id, new ChannelQuality(id, this.config.persistenceSeconds));
     }
     // Only a channel that decodes for detection anyway is tapped: subscribing another would start decoding it.
