@@ -4,6 +4,7 @@
 // last boxes fade out. The canvas carries what it drew as data attributes for
 // the browser tests and the benchmark.
 import { detectionsAt, newestSet, setBefore, type DetectionFrame } from '../alarms/detections.ts';
+import { label } from '../i18n/index.ts';
 import { carryForward } from './box-motion.ts';
 import { contentRect, mapBox, type Rect } from './letterbox.ts';
 
@@ -108,7 +109,7 @@ export class BoxOverlay {
     for (const b of boxes) {
       ctx.strokeStyle = '#ffd400';
       ctx.strokeRect(b.x, b.y, b.w, b.h);
-      const text = `${b.label} ${Math.round(b.score * 100)}%`;
+      const text = `${label('object', b.label)} ${Math.round(b.score * 100)}%`; // the class by its name in the operator's language
       const tw = ctx.measureText(text).width + 8;
       const ty = b.y >= 16 ? b.y - 16 : b.y + b.h;
       ctx.fillStyle = 'rgba(255, 212, 0, 0.9)';
