@@ -65,7 +65,7 @@ async function waitForPicture(i: number, width: number, stream: 'main' | 'sub') 
 }
 const pictureSize = (i: number) => page.$eval(`${tile(i)} video`, (v) => [(v as HTMLVideoElement).videoWidth, (v as HTMLVideoElement).videoHeight]);
 
-test('9 and 16 tiles play the sub-stream, 1 and 4 tiles and full screen the main stream', async () => {
+test('9 and 16 tiles (and the small tiles of 1+5) play the sub-stream, 4 tiles, the big tile and full screen the main stream', async () => {
   await page.click('[data-layout="9"]');
   await page.click(`${tile(0)}`);
   await page.click('[data-camera=cam-s]');
@@ -90,6 +90,16 @@ test('9 and 16 tiles play the sub-stream, 1 and 4 tiles and full screen the main
   await page.waitForFunction((sel) => (document.querySelector(`${sel} video`) as HTMLVideoElement).currentTime > 3, tile(0), { timeout: 20_000 });
   await shot('wall-16-fullscreen-main');
   await page.evaluate(() => document.exitFullscreen());
+  await waitForPicture(0, 352, 'sub');
+
+  // 1+5: the big tile plays the main stream, a small one the sub-stream.
+  await page.click('[data-layout="1+5"]');
+  await waitForPicture(0, 1280, 'main');
+  await page.dragAndDrop(`${tile(0)} .tile-head`, tile(1)); // the camera moves from the big tile to a small one
+  await waitForPicture(1, 352, 'sub');
+  await shot('wall-1plus5-small-tile-sub');
+  await page.dragAndDrop(`${tile(1)} .tile-head`, tile(0));
+  await page.click('[data-layout="16"]');
   await waitForPicture(0, 352, 'sub');
 
   // A camera without a sub-stream plays its main stream in a small tile too.
