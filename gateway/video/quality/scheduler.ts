@@ -13,6 +13,7 @@ import { ChannelQuality } from './channel-quality.ts';
 import type { VideoQualityConfig } from './config.ts';
 import type { QualityIncidents } from './incidents.ts';
 import { grabKeyframes } from './keyframes.ts';
+import { TapSampler } from './tap-sampler.ts';
 
 export interface QualityVideo {
   frames: FrameHub;
@@ -23,14 +24,12 @@ export interface QualityVideo {
 
 /** How often due keyframe channels are looked for. */
 const TICK_MS = 1000;
-/** Tap looks judge freezing against a frame about this much earlier. */
-const PAIR_GAP_MS = 2000;
 
 export class QualityScheduler {
   readonly channels = new Map<string, ChannelQuality>();
   private readonly taps = new Map<string, () => void>();
   private readonly lastLook = new Map<string, number>();
-  private readonly pairs = new Map<string, Frame>();
+  private readonly samplers = new Map<string, TapSampler<Frame>>();
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private stopped = false;
@@ -73,34 +72,28 @@ export class QualityScheduler {
       if (doc) this.channels.set(id, new ChannelQuality(id, this.config.persistenceSeconds));
       else this.channels.delete(id);
       this.lastLook.delete(id);
-      this.pairs.delete(id);
     } else if (!known) {
       this.channels.set(id, new ChannelQuality(id, this.config.persistenceSeconds));
     }
     // Only a channel that decodes for detection anyway is tapped: subscribing another would start decoding it.
     const tapped = doc?.enabled === true && typeof doc.detectionProfile === 'string';
-    if (tapped && !this.taps.has(id)) this.taps.set(id, this.deps.video.frames.subscribe(id, (f) => this.onTapFrame(f)));
+    if (tapped && !this.taps.has(id)) {
+      this.samplers.set(id, new TapSampler(this.config.tapIntervalSeconds * 1000));
+      this.taps.set(id, this.deps.video.frames.subscribe(id, (f) => this.onTapFrame(f)));
+    }
     if (!tapped && this.taps.has(id)) {
       this.taps.get(id)!();
       this.taps.delete(id);
+      this.samplers.delete(id);
     }
   }
 
   private onTapFrame(frame: Frame): Promise<void> | void {
     const now = Date.now();
-    const due = (this.lastLook.get(frame.channelId) ?? 0) + this.config.tapIntervalSeconds * 1000;
-    // A frame about PAIR_GAP_MS before the look is kept (a reference, no work) to judge freezing against,
-    // as keyframes come in pairs: comparing with the previous look would see a looping source as frozen.
-    if (now < due) {
-      if (now >= due - PAIR_GAP_MS && !this.pairs.has(frame.channelId)) this.pairs.set(frame.channelId, frame);
-      return;
-    }
-    this.lastLook.set(frame.channelId, now);
-    const older = this.pairs.get(frame.channelId);
-    this.pairs.delete(frame.channelId);
     const quality = this.channels.get(frame.channelId);
-    if (!quality) return;
-    if (older) quality.remember({ image: analysisImage(older.data, older.width, older.height), ts: older.ts });
+    const look = this.samplers.get(frame.channelId)?.offer(frame, now);
+    if (!quality || !look) return;
+    if (look.older) quality.remember({ image: analysisImage(look.older.data, look.older.width, look.older.height), ts: look.older.ts });
     const { result, step } = quality.look({ image: analysisImage(frame.data, frame.width, frame.height), ts: frame.ts }, 'tap', this.config.thresholds, now);
     const snapshot = () => sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
     return this.deps.incidents.apply(result, step, snapshot);
