@@ -4,7 +4,7 @@
 // same on real streams.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FRAME_QUIET_MS, RELOAD_BACKOFF_MS, StallWatch } from '../web-wall/src/wall/stall-watch.ts';
+import { FRAME_QUIET_MS, RECOVER_MS, RELOAD_BACKOFF_MS, StallWatch } from '../web-wall/src/wall/stall-watch.ts';
 
 /** Frames every 40 ms and media every `mediaEvery` ms from `from` to `to`. */
 function play(w: StallWatch, from: number, to: number, mediaEvery = 1000): void {
@@ -47,10 +47,34 @@ test('no new media for the stream\'s gap is a stall even while the buffer still 
   // The buffer draining is no recovery: frames without new media.
   w.frame(8200);
   assert.equal(w.check(8250, 2000).verdict, 'stalled');
-  // New media, then a frame shown after it: live again.
+  // New media, then frames moving for RECOVER_MS: live again, not before.
   w.media(9000);
-  w.frame(9040);
-  assert.deepEqual(w.check(9100, 2000), { verdict: 'ok', reload: false });
+  for (let t = 9040; t < 9040 + RECOVER_MS - 100; t += 40) w.frame(t);
+  assert.equal(w.check(9040 + RECOVER_MS - 100, 2000).verdict, 'stalled');
+  for (let t = 9040 + RECOVER_MS - 100; t <= 9040 + RECOVER_MS + 100; t += 40) w.frame(t);
+  assert.deepEqual(w.check(9040 + RECOVER_MS + 150, 2000), { verdict: 'ok', reload: false });
+});
+
+test('a reloaded player replaying segments it had is no recovery; a live server\'s short cached GOP neither', () => {
+  const w = new StallWatch();
+  for (let t = 0; t < 5000; t += 40) {
+    if (t % 1000 === 0) w.media(t, 1_000_000 + t); // segments with their capture times
+    w.frame(t);
+  }
+  assert.equal(w.check(8100, 2000).verdict, 'stalled');
+  // The new player loads the last segments again (same capture times, give or take the playlist's correction) and plays them.
+  w.media(8200, 1_000_000 + 4000 + 120);
+  w.media(8250, 1_000_000 + 3000);
+  for (let t = 8300; t < 11_000; t += 40) w.frame(t);
+  assert.equal(w.check(11_000, 2000).verdict, 'stalled', 'old segments played again');
+  // FLV: bytes (no capture time) and one second of frames, then nothing.
+  w.media(14_000);
+  for (let t = 14_040; t < 15_000; t += 40) w.frame(t);
+  assert.equal(w.check(15_100, 2000).verdict, 'stalled', 'a second of cached GOP');
+  // A new segment, frames moving on: live.
+  w.media(20_000, 1_000_000 + 9000);
+  for (let t = 20_040; t < 22_000; t += 40) w.frame(t);
+  assert.equal(w.check(22_000, 2000).verdict, 'ok');
 });
 
 test('a long segment length is not taken for a stall', () => {

@@ -3,16 +3,25 @@
 // leave hls.js "playing" a frozen frame for good): the verdict comes from
 // what the tile shows and receives. Stalled: no new frame shown for
 // FRAME_QUIET_MS, or no new media (segment, FLV bytes) for the stream's
-// normal gap; both only after the picture first moved. Live again: a frame
-// shown after media that arrived after the stall began (a buffer draining
-// is not a recovery). While stalled or failed the player is loaded again,
-// at once and then with a growing pause. No DOM here: the browser tests and
-// the unit tests drive it with plain times.
+// normal gap; both only after the picture first moved. Live again: frames
+// moving for RECOVER_MS without a pause, after new media arrived after the
+// stall began (a buffer draining is no recovery; nor is a reloaded player
+// replaying segments it already had: media carries its capture time when the
+// stream says it, and older media is not new). While stalled or failed the
+// player is loaded again, at once and then with a growing pause. No DOM here:
+// the browser tests and the unit tests drive it with plain times.
 
 /** No new frame for this long is a stall (the issue asks for a mark within 3–5 s). */
 export const FRAME_QUIET_MS = 3000;
 /** Pauses between reloads while the stall or failure lasts: a restarting stream is back within seconds (the gateway retries after 1 s), a dead one is asked every 8 s. */
 export const RELOAD_BACKOFF_MS = [0, 1000, 1000, 2000, 2000, 4000, 8000] as const;
+
+/** After a stall, frames must move this long without a pause to count as live again (a live server's cached GOP replays ~1 s). */
+export const RECOVER_MS = 1500;
+/** A pause between two frames longer than this restarts that count. */
+const FRAME_GAP_MS = 500;
+/** Capture times this close are the same media (the gateway's playlist dates may move a little between fetches). */
+const SAME_MEDIA_MS = 300;
 
 export type WatchVerdict = 'ok' | 'stalled';
 
@@ -20,23 +29,35 @@ export class StallWatch {
   private armed = false;
   private lastFrameAt = 0;
   private lastMediaAt = 0;
+  private newestCapture = -Infinity;
+  private recoveringSince: number | null = null;
   private stalledSince: number | null = null;
   private reloads = 0;
   private nextReloadAt: number | null = null;
 
   /** A new frame was shown. */
   frame(now: number): void {
+    const gap = now - this.lastFrameAt;
     this.lastFrameAt = now;
     if (!this.armed) {
       this.armed = true;
       this.lastMediaAt = Math.max(this.lastMediaAt, now);
     }
-    if (this.stalledSince !== null && this.lastMediaAt > this.stalledSince) this.recovered();
-    else if (this.stalledSince === null && this.nextReloadAt === null) this.reloads = 0;
+    if (this.stalledSince === null) {
+      if (this.nextReloadAt === null) this.reloads = 0;
+      return;
+    }
+    if (this.lastMediaAt <= this.stalledSince || gap > FRAME_GAP_MS) this.recoveringSince = null;
+    else if (this.recoveringSince === null) this.recoveringSince = now;
+    else if (now - this.recoveringSince >= RECOVER_MS) this.recovered();
   }
 
-  /** New media arrived. */
-  media(now: number): void {
+  /** Media arrived; `captureTs`, when the stream says it, tells new media from media seen before. */
+  media(now: number, captureTs?: number): void {
+    if (captureTs !== undefined) {
+      if (captureTs <= this.newestCapture + SAME_MEDIA_MS) return;
+      this.newestCapture = captureTs;
+    }
     this.lastMediaAt = now;
   }
 
@@ -78,6 +99,7 @@ export class StallWatch {
 
   private recovered(): void {
     this.stalledSince = null;
+    this.recoveringSince = null;
     this.nextReloadAt = null;
     this.reloads = 0;
   }

@@ -66,7 +66,7 @@ export class HealingPlayer implements Player {
       this.inner = createPlayer(this.o.mode, urls, {
         video: this.o.video,
         onState: (s) => !abort.signal.aborted && this.report(s),
-        onMedia: () => !abort.signal.aborted && this.watch.media(performance.now()),
+        onMedia: (captureTs) => !abort.signal.aborted && this.watch.media(performance.now(), captureTs),
       });
     }).catch((err: unknown) => {
       if (!abort.signal.aborted) this.report({ kind: 'failed', reason: err instanceof ApiError ? err.body.message : (err as Error).message });

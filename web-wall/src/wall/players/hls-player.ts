@@ -30,7 +30,8 @@ export function createHlsPlayer({ video, url, onState, onMedia }: PlayerOptions)
   hls.on(Hls.Events.LEVEL_UPDATED, (_e, data) => void (targetSeconds = data.details.targetduration || targetSeconds));
   hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
     rate.add(data.frag.stats.loaded);
-    onMedia?.();
+    // A segment loaded again (after a reload) is not new: its program date tells.
+    onMedia?.(data.frag.programDateTime ?? undefined);
   });
   hls.on(Hls.Events.ERROR, (_e, data: ErrorData) => {
     if (!data.fatal) return;

@@ -27,8 +27,8 @@ export interface PlayerOptions {
   video: HTMLVideoElement;
   url: string;
   onState: (state: PlayerReport) => void;
-  /** New media arrived (an HLS segment, FLV bytes): the stream itself still moves. */
-  onMedia?: () => void;
+  /** New media arrived (an HLS segment, FLV bytes): the stream itself still moves. `captureTs`: its capture time, when the stream says it. */
+  onMedia?: (captureTs?: number) => void;
 }
 
 /** Rolls received bytes into a rate over a sliding window. */
