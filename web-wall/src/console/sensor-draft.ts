@@ -27,8 +27,6 @@ export const SENSOR_FIELDS = [
   'location.lat', 'location.lng', 'gridCode', 'tags', 'enabled', 'rules',
 ] as const;
 
-export const RULES_EXAMPLE = '{"ch4": {"above": 20, "recover": 10, "forSeconds": 10, "severity": "critical"}}';
-
 export function sensorDraftOf(s?: Sensor): SensorDraft {
   return {
     id: s?.id ?? '',
