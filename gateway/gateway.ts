@@ -66,7 +66,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     incidents = await startIncidents(config.incidents, {
       registry: service, dataDir: config.dataDir, log: logger,
       postgresUrl: config.store.database === 'postgres' ? config.store.postgres.url! : undefined, postgresPool: poolOptions(config, 'incidents', logger),
-      onStoredEvent: bus?.sink, eventLog: bus?.eventLog, queue: bus?.raise,
+      onStoredEvent: bus?.sink, eventLog: bus?.eventLog, queue: bus?.raise, evidence: evidence.store,
     });
     await bus?.attach(incidents);
     // Machine candidates: through the durable queue when there is one (people's reports stay direct).

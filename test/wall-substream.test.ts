@@ -172,3 +172,37 @@ test('the snapshot button downloads a JPEG of the picture at its own size (main 
   await page.click('[data-layout="4"]');
   await waitFor(async () => ((await t.call('operator', { method: 'GET', url: '/api/channels/cam-s/sub/status' })).json() as { state: string }).state === 'idle' || undefined, 60_000, 'the sub-stream idle');
 });
+
+test('存入事件: a tile with an active alarm saves its picture to the incident (evidence store, a flow record with the URL; version kept)', async () => {
+  await page.click('[data-layout="4"]');
+  await waitForPicture(0, 1280, 'main');
+  const raised = await t.call('engineer', {
+    method: 'POST', url: '/api/incidents/candidates',
+    payload: { source: { kind: 'detector', id: 'cam-s' }, type: 'intrusion', severity: 'major', title: 'test intrusion', occurredAt: Date.now() },
+  });
+  assert.ok([200, 201].includes(raised.statusCode), raised.body);
+  const incident = (raised.json() as { incident: { id: string; version: number } }).incident;
+  await page.waitForSelector(`${tile(0)}[data-alarm="${incident.id}"]`, { timeout: 30_000 });
+  await page.hover(tile(0));
+  await page.click(`${tile(0)} [data-testid=tile-save-incident]`);
+  await page.waitForSelector(`${tile(0)} [data-testid=tile-save-incident][data-saved=true]`, { timeout: 15_000 });
+  await shot('wall-saved-to-incident');
+
+  const after = (await t.call('operator', { method: 'GET', url: `/api/incidents/${incident.id}` })).json() as { version: number; status: string; flow: Array<{ action: string; attachments: string[]; note: string | null }> };
+  assert.equal(after.version, incident.version, 'a saved snapshot makes no one\'s action stale');
+  assert.equal(after.status, 'reported');
+  const record = after.flow.find((f) => f.action === 'snapshot');
+  assert.ok(record, JSON.stringify(after.flow));
+  assert.match(record.attachments[0] ?? '', /^\/api\/snapshots\/\d{8}\/[0-9a-f-]{36}\.jpg$/);
+  assert.equal(record.note, 'snapshot 1280×720 from cam-s');
+  const jpeg = await t.call('operator', { method: 'GET', url: record.attachments[0]! });
+  assert.equal(jpeg.statusCode, 200);
+  const meta = await sharp(jpeg.rawPayload).metadata();
+  assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 1280, 720]);
+
+  // The route refuses what is not a JPEG, an unknown incident, and no key.
+  const url = `/api/incidents/${incident.id}/snapshots`;
+  assert.equal((await t.call('operator', { method: 'POST', url, headers: { 'content-type': 'image/jpeg' }, payload: Buffer.from('not a picture') })).statusCode, 400);
+  assert.equal((await t.call('operator', { method: 'POST', url: '/api/incidents/00000000-0000-4000-8000-000000000000/snapshots', headers: { 'content-type': 'image/jpeg' }, payload: jpeg.rawPayload })).statusCode, 404);
+  assert.equal((await t.call(null, { method: 'POST', url, headers: { 'content-type': 'image/jpeg' }, payload: jpeg.rawPayload })).statusCode, 401);
+});

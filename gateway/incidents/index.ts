@@ -12,6 +12,8 @@ import type { EventLog, StoredEventSink } from './event-log.ts';
 import { GridLocator } from './grid-locator.ts';
 import { HealthWatch } from './health-watch.ts';
 import { incidentRoutes } from './http/routes.ts';
+import { snapshotRoute } from './http/snapshot-route.ts';
+import type { EvidenceStore } from '../evidence/index.ts';
 import { sseRoutes } from './http/sse.ts';
 import { IncidentService } from './service.ts';
 import { IncidentStats } from './stats.ts';
@@ -58,6 +60,8 @@ export interface IncidentDeps {
   eventLog?: EventLog;
   /** Where machine candidates go (the cluster's durable queue); default straight through the door. */
   queue?: RaiseIncident;
+  /** Where snapshots saved to incidents from the wall are kept (POST /api/incidents/:id/snapshots). */
+  evidence?: EvidenceStore;
 }
 
 const TICK_MS = 5000;
@@ -104,6 +108,7 @@ export async function startIncidents(config: IncidentsConfig, deps: IncidentDeps
     raise,
     routes: (app) => {
       incidentRoutes(app, { service, stats, webhooks, raise });
+      if (deps.evidence) snapshotRoute(app, { service, evidence: deps.evidence });
       sseRoutes(app, service, deps.registry.events);
     },
     ping: () => store.ping(),

@@ -169,6 +169,14 @@ export class IncidentService {
     return publicIncident(updated);
   }
 
+  /** A record on the flow that changes nothing else (a snapshot an operator saved from the wall): on record and announced; status and version stay. */
+  async note(id: string, body: { action: string; note?: string; attachments: string[] }, actor: Actor) {
+    const result = await this.store.note(id, { actor, action: body.action, from: null, to: null, note: body.note ?? null, attachments: body.attachments, data: null }, Date.now());
+    if (!result) throw notFound('incident', id);
+    await this.publish(result.event);
+    return publicIncident(result.row);
+  }
+
   async claim(id: string, actor: Actor, leaseSeconds = this.config.claimLeaseSeconds) {
     const now = Date.now();
     return publicIncident(await this.store.claim(id, actor.keyId ?? actor.name, now + leaseSeconds * 1000, now));

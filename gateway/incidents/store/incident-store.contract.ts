@@ -179,6 +179,17 @@ export function incidentStoreContract(name: string, open: () => Promise<OpenedSt
       assert.equal((await store.list({ open: true, limit: 1, offset: 0 }, 'queue')).rows[0]?.id, late.id);
     }));
 
+    test('a note goes on the flow with its attachments and is announced; status and version stay', withStore(async (store) => {
+      const { row } = await raised(store, candidate());
+      const flow = { actor: { keyId: 'k1', name: 'op', role: 'operator' as const }, action: 'snapshot', from: null, to: null, note: 'saved from the wall', attachments: ['/api/snapshots/20250101/x.jpg'], data: null };
+      const noted = await store.note(row.id, flow, T0 + 500);
+      assert.ok(noted);
+      assert.deepEqual([noted.row.status, noted.row.version, noted.event.type], [row.status, row.version, 'incident.updated']);
+      const last = (await store.flow(row.id)).at(-1);
+      assert.deepEqual([last?.action, last?.attachments, last?.note], ['snapshot', ['/api/snapshots/20250101/x.jpg'], 'saved from the wall']);
+      assert.equal(await store.note('00000000-0000-4000-8000-000000000000', flow, T0), undefined);
+    }));
+
     test('codes count per day in the configured time zone', withStore(async (store) => {
       const day1 = T0 - 60 * MIN; // 23:30 on 2026-01-01 in Shanghai, 15:30 UTC
       assert.equal((await raised(store, candidate(), day1)).row.code, '20260101-00001');

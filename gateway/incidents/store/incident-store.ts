@@ -49,6 +49,8 @@ export interface IncidentStore {
   overdue(now: number): Promise<IncidentRow[]>;
   /** Escalates once: undefined when it already was. */
   escalate(id: string, severity: IncidentRow['severity'], flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined>;
+  /** Puts a record on the incident's flow (a snapshot an operator saved, …) and announces it; the incident's status and version stay. Undefined when no such incident. */
+  note(id: string, flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined>;
 
   flow(id: string): Promise<FlowRecord[]>;
   list(f: IncidentFilter, order: 'queue' | 'newest'): Promise<{ rows: IncidentRow[]; total: number }>;

@@ -3,8 +3,10 @@
 // Kept out of tile.tsx, which wires it in with one element.
 import type { RefObject } from 'preact';
 import { useState } from 'preact/hooks';
+import { api } from '../api/client.ts';
 import { t } from '../i18n/index.ts';
 import type { Channel } from '../api/types.ts';
+import type { ActiveAlarm } from '../alarms/alarm-state.ts';
 import type { StreamChoice } from './stream-choice.ts';
 import './tile-tools-text.ts';
 import './tile-tools.css';
@@ -18,21 +20,35 @@ interface TileToolsProps {
   channel: Channel;
   stream: StreamChoice;
   playing: boolean;
+  /** The tile's active alarm: its incident is where 存入事件 saves the snapshot. */
+  alarm: ActiveAlarm | undefined;
 }
 
-export function TileTools({ tile, video, canvas, channel, stream, playing }: TileToolsProps) {
+type Saved = { incidentId: string; ok: boolean; message?: string };
+
+export function TileTools({ tile, video, canvas, channel, stream, playing, alarm }: TileToolsProps) {
   const { zoom, reset } = useTileZoom(tile, [video, canvas.current], channel.id);
   const [busy, setBusy] = useState(false);
-  const snapshot = async () => {
+  const [saved, setSaved] = useState<Saved | null>(null);
+  const withFrame = async (use: (jpeg: Blob) => Promise<void>) => {
     if (!video || busy) return;
     setBusy(true);
     try {
       const jpeg = await grabFrame(video);
-      if (jpeg) download(jpeg, snapshotFileName(channel.name));
+      if (jpeg) await use(jpeg);
     } finally {
       setBusy(false);
     }
   };
+  const snapshot = () => withFrame(async (jpeg) => download(jpeg, snapshotFileName(channel.name)));
+  const saveToIncident = (incidentId: string) => withFrame(async (jpeg) => {
+    const path = `/api/incidents/${encodeURIComponent(incidentId)}/snapshots?channelId=${encodeURIComponent(channel.id)}`;
+    await api(path, { method: 'POST', text: { body: jpeg, type: 'image/jpeg' } }).then(
+      () => setSaved({ incidentId, ok: true }),
+      (err: Error) => setSaved({ incidentId, ok: false, message: err.message }),
+    );
+  });
+  const savedHere = saved && saved.incidentId === alarm?.incidentId ? saved : null;
   return (
     <>
       {playing && (
@@ -41,6 +57,12 @@ export function TileTools({ tile, video, canvas, channel, stream, playing }: Til
             <button type="button" class="tile-zoom" data-testid="tile-zoom" title={t('wall.zoomReset')} onClick={reset}>{`${zoom.scale.toFixed(1)}×`}</button>
           )}
           <button type="button" class="tile-snapshot" data-testid="tile-snapshot" title={t('wall.snapshot')} disabled={busy} onClick={() => void snapshot()}>{t('wall.snapshotShort')}</button>
+          {alarm && (
+            <button type="button" class="tile-save" data-testid="tile-save-incident" data-saved={savedHere ? String(savedHere.ok) : undefined}
+              title={savedHere?.message ?? t('wall.saveToIncident')} disabled={busy} onClick={() => void saveToIncident(alarm.incidentId)}>
+              {savedHere?.ok ? t('wall.savedToIncident') : t('wall.saveToIncidentShort')}
+            </button>
+          )}
         </div>
       )}
       {playing && <span class={`tile-stream ${stream}`} data-testid="tile-stream" data-stream={stream}>{t(`wall.stream.${stream}`)}</span>}

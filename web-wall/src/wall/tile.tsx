@@ -89,7 +89,7 @@ export function Tile({ index, channelId, mode, area, alarm, isAlarmTile }: TileP
       )}
       <TileMessage channelKnown={!!channel} empty={!channelId} noSignal={noSignal} reason={channel ? reasonText(offlineReason(channel)) : undefined} state={state} retry={() => setAttempt(attempt + 1)} />
       {stats && <div class="tile-stats" data-testid="tile-stats">{formatStats(stats, (s) => t('wall.latency', { s }))}</div>}
-      {channel && <TileTools tile={root} video={video} canvas={canvas} channel={channel} stream={stream} playing={state.kind === 'playing'} />}
+      {channel && <TileTools tile={root} video={video} canvas={canvas} channel={channel} stream={stream} playing={state.kind === 'playing'} alarm={alarm} />}
     </div>
   );
 }

@@ -112,6 +112,17 @@ export class PgIncidentStore implements IncidentStore {
     });
   }
 
+  async note(id: string, flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined> {
+    return this.db.tx(async (c) => {
+      // Locked, so the note and an action on the same incident are written one after the other.
+      const { rows } = await c.query('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows[0]) return undefined;
+      const row = toRow(rows[0]);
+      await addFlow(c, id, now, flow);
+      return { row, event: await addEvent(c, 'incident.updated', row, now) };
+    });
+  }
+
   async flow(id: string): Promise<FlowRecord[]> {
     return (await this.db.rows('SELECT * FROM incident_flow WHERE incident_id = $1 ORDER BY seq', [id])).map(toFlow);
   }

@@ -101,6 +101,16 @@ export class SqliteIncidentStore implements IncidentStore {
     })();
   }
 
+  async note(id: string, flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined> {
+    return this.db.transaction(() => {
+      const found = this.sql('SELECT id FROM incidents WHERE id = ?').get(id);
+      if (!found) return undefined;
+      this.w.addFlow(id, now, flow);
+      const row = this.w.mustGet(id);
+      return { row, event: this.w.addEvent('incident.updated', row, now) };
+    })();
+  }
+
   async flow(id: string): Promise<FlowRecord[]> {
     return (this.sql('SELECT * FROM flow WHERE incident_id = ? ORDER BY seq').all(id) as Row[]).map(toFlow);
   }
