@@ -188,13 +188,13 @@ test('存入事件: a tile with an active alarm saves its picture to the inciden
   await page.waitForSelector(`${tile(0)} [data-testid=tile-save-incident][data-saved=true]`, { timeout: 15_000 });
   await shot('wall-saved-to-incident');
 
-  const after = (await t.call('operator', { method: 'GET', url: `/api/incidents/${incident.id}` })).json() as { version: number; status: string; flow: Array<{ action: string; attachments: string[]; note: string | null }> };
+  const after = (await t.call('operator', { method: 'GET', url: `/api/incidents/${incident.id}` })).json() as { version: number; status: string; flow: Array<{ action: string; attachments: string[]; note: string | null; data: unknown }> };
   assert.equal(after.version, incident.version, 'a saved snapshot makes no one\'s action stale');
   assert.equal(after.status, 'reported');
   const record = after.flow.find((f) => f.action === 'snapshot');
   assert.ok(record, JSON.stringify(after.flow));
   assert.match(record.attachments[0] ?? '', /^\/api\/snapshots\/\d{8}\/[0-9a-f-]{36}\.jpg$/);
-  assert.equal(record.note, 'snapshot 1280×720 from cam-s');
+  assert.deepEqual(record.data, { width: 1280, height: 720, channelId: 'cam-s' });
   const jpeg = await t.call('operator', { method: 'GET', url: record.attachments[0]! });
   assert.equal(jpeg.statusCode, 200);
   const meta = await sharp(jpeg.rawPayload).metadata();

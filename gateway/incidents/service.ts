@@ -170,8 +170,8 @@ export class IncidentService {
   }
 
   /** A record on the flow that changes nothing else (a snapshot an operator saved from the wall): on record and announced; status and version stay. */
-  async note(id: string, body: { action: string; note?: string; attachments: string[] }, actor: Actor) {
-    const result = await this.store.note(id, { actor, action: body.action, from: null, to: null, note: body.note ?? null, attachments: body.attachments, data: null }, Date.now());
+  async note(id: string, body: { action: string; note?: string; attachments: string[]; data?: Record<string, unknown> }, actor: Actor) {
+    const result = await this.store.note(id, { actor, action: body.action, from: null, to: null, note: body.note ?? null, attachments: body.attachments, data: body.data ?? null }, Date.now());
     if (!result) throw notFound('incident', id);
     await this.publish(result.event);
     return publicIncident(result.row);

@@ -35,8 +35,9 @@ export function snapshotRoute(app: FastifyInstance, deps: { service: IncidentSer
       if (meta?.format !== 'jpeg') throw new GwError('GW_ERR_VALIDATION', 'the body is not a JPEG picture', 'body');
       const { key, url } = newSnapshot(Date.now());
       await deps.evidence.put(key, jpeg, 'image/jpeg');
-      const note = `snapshot ${meta.width}×${meta.height}${channelId ? ` from ${channelId}` : ''}`;
-      const incident = await deps.service.note(id, { action: 'snapshot', note, attachments: [url] }, req.actor!);
+      // Facts as data, no sentence: the flow log says "snapshot" in the reader's language (action.snapshot).
+      const data = { width: meta.width, height: meta.height, ...(channelId ? { channelId } : {}) };
+      const incident = await deps.service.note(id, { action: 'snapshot', attachments: [url], data }, req.actor!);
       return reply.code(201).send({ url, incident });
     });
   });
