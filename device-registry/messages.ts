@@ -71,6 +71,10 @@ export const MESSAGES: Record<string, Names> = {
   sensor_offline_title: { en: '{sensor}: offline ({reason})', 'zh-CN': '{sensor}：离线（{reason}）' },
   sensor_online_title: { en: '{sensor}: back online', 'zh-CN': '{sensor}：恢复在线' },
   gb28181_alarm_title: { en: 'GB28181 {what} from {source}', 'zh-CN': '{type}（报警源 {source}）' },
+  storage_low_title: { en: 'recording storage low on {node}: {usedGiB} GiB used, {heldGiB} GiB held by incidents, budget {budgetGiB} GiB, {freeGiB} GiB free; continuous recording paused on {channels}', 'zh-CN': '节点 {node} 录像存储不足：已用 {usedGiB} GiB，事件保全 {heldGiB} GiB，预算 {budgetGiB} GiB，剩余 {freeGiB} GiB；已暂停连续录像：{channels}' },
+  invalid_time: { en: 'not a time (ISO-8601 or epoch ms)', 'zh-CN': '不是有效的时间（ISO-8601 或毫秒时间戳）' },
+  range_from_after_to: { en: 'from must not be after to', 'zh-CN': '开始时间不能晚于结束时间' },
+  range_too_long: { en: 'the range may span at most {days} days', 'zh-CN': '时间范围最多 {days} 天' },
   video_quality_title: { en: 'camera {camera} video quality: {defects}', 'zh-CN': '摄像机 {camera} 视频质量异常：{defects}' },
   // Flow-log notes the system writes.
   condition_ended: { en: 'the condition ended', 'zh-CN': '报警条件已解除' },

@@ -38,6 +38,7 @@ export const INCIDENT_TYPES: Record<string, Names> = {
   camera_offline: { 'zh-CN': '摄像机离线', en: 'Camera offline' },
   sensor_offline: { 'zh-CN': '传感器离线', en: 'Sensor offline' },
   video_quality: { 'zh-CN': '视频质量异常', en: 'Video quality' },
+  storage_low: { 'zh-CN': '录像存储空间不足', en: 'Recording storage low' },
   gb28181_video_loss: { 'zh-CN': '设备报警·视频丢失', en: 'Device alarm · video loss' },
   gb28181_tamper: { 'zh-CN': '设备报警·防拆', en: 'Device alarm · tamper' },
   gb28181_disk_full: { 'zh-CN': '设备报警·磁盘满', en: 'Device alarm · disk full' },

@@ -15,6 +15,7 @@ import { startDetection, type DetectionRoom } from './detection/index.ts';
 import { openEvidence, type EvidenceRoom } from './evidence/index.ts';
 import { startGb28181, type Gb28181Room } from './gb28181/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
+import { startRecording, type RecordingRoom } from './recording/index.ts';
 import { startSensors, type SensorsRoom } from './sensors/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
 import { findFfmpeg } from './video/ffmpeg/locate.ts';
@@ -30,6 +31,7 @@ export interface RunningGateway {
   sensors?: SensorsRoom;
   gb28181?: Gb28181Room;
   videoQuality?: VideoQualityRoom;
+  recording?: RecordingRoom;
   /** Scale-out: the NATS side and this node's part in the cluster (undefined on the embedded stores). */
   scaleOut?: ScaleOut;
   /** Call once the HTTP server listens on `port` (a cluster node then starts taking channels). */
@@ -50,6 +52,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let sensors: SensorsRoom | undefined;
   let gb28181: Gb28181Room | undefined;
   let videoQuality: VideoQualityRoom | undefined;
+  let recording: RecordingRoom | undefined;
   let scaleOut: ScaleOut | undefined;
   let remoteMedia: MediaOwnerRouting | undefined;
   let tokenSecret: Buffer | undefined;
@@ -79,8 +82,15 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     remoteMedia = node && mediaOwnerRouting({ nodeId: node.nodeId, mode: config.cluster.media, locate: node.media.locate, forget: node.media.forget, log: logger.child({ module: 'media-routing' }) });
     // GB28181 before video: its channels are judged once the room they depend on runs (no false 'disabled').
     if (config.gb28181.enabled) gb28181 = await startGb28181(config.gb28181, { registry: service, raise, log: logger, homes: node?.deviceHomes });
+    if (config.video.enabled && config.recording.enabled) {
+      recording = await startRecording(config.recording, {
+        registry: service, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', ffmpegPath: findFfmpeg().path, raise, incidentEvents: room.service.bus,
+        postgresUrl: config.store.database === 'postgres' ? config.store.postgres.url! : undefined, postgresPool: poolOptions(config, 'evidence', logger), log: logger,
+      });
+    }
     if (config.video.enabled) {
-      video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners, gb: gb28181?.source });
+      video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners, gb: gb28181?.source, recording: recording?.channels });
+      recording?.attach(video.manager);
     }
     if (config.detection.enabled && video) {
       detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, evidence: evidence.store, log: logger });
@@ -95,6 +105,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     await scaleOut?.leave();
     remoteMedia?.close();
     await video?.stop();
+    await recording?.stop();
     await gb28181?.stop();
     await sensors?.stop();
     await scaleOut?.stop();
@@ -113,7 +124,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
+    routes: [incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -129,6 +140,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       await scaleOut?.leave();
       remoteMedia?.close();
       await video?.stop();
+      await recording?.stop();
       await gb28181?.stop();
       await sensors?.stop();
       await scaleOut?.stop();
@@ -138,5 +150,5 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       logger.info('gateway stopped');
     })());
   const listening = async (port: number) => scaleOut?.listening(port);
-  return { app, service, keys, video, incidents, detection, sensors, gb28181, videoQuality, scaleOut, listening, close };
+  return { app, service, keys, video, incidents, detection, sensors, gb28181, videoQuality, recording, scaleOut, listening, close };
 }

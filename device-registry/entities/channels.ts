@@ -102,6 +102,7 @@ export const channels: EntityDescriptor = {
       mode: input.mode ?? 'on-demand',
       detectionProfile: input.detectionProfile ?? null,
       video: input.video,
+      recording: input.recording,
     });
     return {
       doc,

@@ -39,6 +39,9 @@ export const COLUMNS: Record<ImportableEntity, Column[]> = {
     { path: 'subSource.url', type: 'string' },
     { path: 'subSource.username', type: 'string' },
     { path: 'subSource.password', type: 'string', secret: true },
+    // The recording policy (off, events, continuous); blank: the configuration's default.
+    { path: 'recording.mode', type: 'string' },
+    { path: 'recording.retentionDays', type: 'number' },
   ],
   sensors: [
     { path: 'id', type: 'string' },

@@ -67,6 +67,19 @@ export const VideoSettings = Type.Object(
   { additionalProperties: false },
 );
 
+// A channel's recording policy (gateway/recording); null or absent: the configuration's default.
+export const RecordingPolicy = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('off'), Type.Literal('events'), Type.Literal('continuous')], {
+      description: 'off; events: kept only around incidents (pre/post-roll); continuous: everything, kept retentionDays',
+    }),
+    retentionDays: Type.Optional(Type.Number({ minimum: 0, maximum: 3650, description: 'Days the footage is kept (default from config, by class)' })),
+    preRollSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 300, description: 'events: seconds kept before an incident' })),
+    postRollSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 300, description: 'events: seconds kept after an incident' })),
+  },
+  { additionalProperties: false },
+);
+
 const channelFields = {
   id: Type.Optional(Id),
   name: Name,
@@ -79,6 +92,7 @@ const channelFields = {
   ),
   detectionProfile: Type.Optional(Type.Union([Id, Type.Null()], { description: 'Detection profile reference; null for none' })),
   video: Type.Optional(VideoSettings),
+  recording: Type.Optional(Type.Union([RecordingPolicy, Type.Null()], { description: 'Recording policy; null for the configuration\'s default' })),
 };
 
 export const ChannelInput = Discriminated('kind', [
@@ -105,6 +119,7 @@ export const ChannelPatch = Type.Object(
     mode: channelFields.mode,
     detectionProfile: channelFields.detectionProfile,
     video: Type.Optional(Type.Union([VideoSettings, Type.Null()])),
+    recording: channelFields.recording,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -143,6 +158,7 @@ export const Channel = Type.Object({
   mode: Type.Union([Type.Literal('always-on'), Type.Literal('on-demand')]),
   detectionProfile: Type.Union([Id, Type.Null()]),
   video: Type.Optional(VideoSettings),
+  recording: Type.Optional(Type.Union([RecordingPolicy, Type.Null()])),
   status: DeviceStatus,
   ...Meta,
 });

@@ -6,6 +6,7 @@ import { DetectionConfig } from '../detection/config.ts';
 import { EvidenceConfig } from '../evidence/config.ts';
 import { Gb28181Config } from '../gb28181/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
+import { RecordingConfig } from '../recording/config.ts';
 import { SensorsConfig } from '../sensors/config.ts';
 import { VideoQualityConfig } from '../video/quality/config.ts';
 
@@ -80,6 +81,7 @@ export const GatewayConfig = Type.Object(
     incidents: IncidentsConfig,
     detection: DetectionConfig,
     evidence: EvidenceConfig,
+    recording: RecordingConfig,
     sensors: SensorsConfig,
     gb28181: Gb28181Config,
   },

@@ -13,10 +13,10 @@ import { channelTestRoute } from './http/test-route.ts';
 import { videoRoutes } from './http/video-routes.ts';
 import { attachWsFlv } from './http/ws-flv.ts';
 import { LiveServer } from './live/live-server.ts';
-import { VideoManager, type ChannelOwnership, type GbSource } from './video-manager.ts';
+import { VideoManager, type ChannelOwnership, type GbSource, type RecordingHook } from './video-manager.ts';
 
 export { FrameHub, type Frame, type FrameHandler } from './frames.ts';
-export type { ChannelVideoStatus } from './video-manager.ts';
+export type { ChannelVideoStatus, RecordingHook } from './video-manager.ts';
 
 export interface VideoRoom {
   frames: FrameHub;
@@ -42,6 +42,8 @@ export interface VideoDeps {
   channelOwners?: () => Promise<Map<string, string>>;
   /** The GB28181 room, started before video so its channels are never judged without it. */
   gb?: GbSource;
+  /** The recording room: which channels record, and where (gateway/recording). */
+  recording?: RecordingHook;
 }
 
 export async function startVideo(config: VideoConfig, deps: VideoDeps): Promise<VideoRoom> {
@@ -74,6 +76,7 @@ export async function startVideo(config: VideoConfig, deps: VideoDeps): Promise<
   const manager = new VideoManager(deps.registry, frames, ffmpeg, config, deps.dataDir, log, live);
   if (deps.shard) manager.shard(deps.shard(manager));
   if (deps.gb) manager.attachGb(deps.gb);
+  if (deps.recording) manager.attachRecording(deps.recording);
   await manager.start();
   const tokens = new MediaTokens(deps.tokenSecret, config.mediaTokenTtlSeconds);
   return {

@@ -57,6 +57,14 @@ export interface PushPlaces {
   elsewhere(channelId: string): boolean;
 }
 
+/** What the manager needs from the recording room (gateway/recording). */
+export interface RecordingHook {
+  /** Where the channel's ingest writes recording segments, or undefined when it records nothing; a recording channel runs all the time. */
+  wants(row: StoredRow): IngestSpec['record'];
+  /** The channel's recording state, shown in its status. */
+  status(channelId: string): object | undefined;
+}
+
 /** Pulled channels are sharded; a push or a GB28181 stream arrives at one node, and runs there. */
 const SHARDED_KINDS = new Set(['rtsp']);
 
@@ -116,6 +124,18 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   }
 
   private gb: GbSource | undefined;
+
+  private recording: RecordingHook | undefined;
+
+  /** Channels that record run all the time and write segments as a third output. Call before start(). */
+  attachRecording(hook: RecordingHook): void {
+    this.recording = hook;
+  }
+
+  /** Decides the channel again (its recording policy or state changed). */
+  reconsider(channelId: string): Promise<void> {
+    return this.reconcile(channelId);
+  }
 
   private started = false;
 
@@ -186,11 +206,13 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   }
 
   /** A channel's status; for a sub-stream key, the sub-stream's own. */
-  status(channelId: string): ChannelVideoStatus | undefined {
+  status(channelId: string): (ChannelVideoStatus & { recording?: object }) | undefined {
     const key = streamOfKey(channelId);
     if (key.stream === 'sub') return this.subStreams.status(key.channelId);
     const sup = this.supervisors.get(channelId);
-    return sup ? this.book.live(sup.status) : this.book.restingStatus(channelId);
+    const status = sup ? this.book.live(sup.status) : this.book.restingStatus(channelId);
+    const recording = status && this.recording?.status(channelId);
+    return recording ? { ...status, recording } : status;
   }
 
   allStatus(): ChannelVideoStatus[] {
@@ -260,14 +282,16 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     // Another node runs it, and writes its status.
     if (this.ownership && SHARDED_KINDS.has(doc.kind) && this.ownership.owns(row.id) === undefined) return { why: 'runs on another node', elsewhere: true };
     const tap = doc.detectionProfile !== null || this.frames.count(row.id) > 0;
-    const always = doc.mode === 'always-on' || tap;
+    const record = this.recording?.wants(row);
+    const always = doc.mode === 'always-on' || tap || record !== undefined;
+    const recorded = (spec: IngestSpec): IngestSpec => (record ? { ...spec, record } : spec);
     if (always) this.alwaysOn.add(row.id);
     else this.alwaysOn.delete(row.id);
     if (doc.kind === 'rtmp') {
       if (!this.live) return { why: 'RTMP push is disabled in the configuration' };
       if (!this.pushing.has(row.id)) return this.pushPlaces?.elsewhere(row.id) ? { why: 'runs on another node', elsewhere: true } : { why: 'no push' };
       const key = row.secret?.pushKey as string;
-      return { spec: ingestSpec(row, { kind: 'rtmp', url: this.live.rtmpUrl('live', key) }, { tap }, this.settings.tap) };
+      return { spec: recorded(ingestSpec(row, { kind: 'rtmp', url: this.live.rtmpUrl('live', key) }, { tap }, this.settings.tap)) };
     }
     if (doc.kind === 'gb28181') {
       if (!this.gb) return { why: 'GB28181 is disabled in the configuration' };
@@ -278,7 +302,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     const viewed = Date.now() - (this.lastViewed.get(row.id) ?? 0) < this.settings.onDemandIdleSeconds * 1000;
     if (!always && !viewed) return { why: IDLE };
     const input: IngestSpec['input'] = doc.kind === 'gb28181' ? { kind: 'gb28181', url: this.gb!.relayUrl(row.id) } : { kind: 'rtsp', url: rtspUrlWithCredentials(row) };
-    return { spec: ingestSpec(row, input, { tap }, this.settings.tap) };
+    return { spec: recorded(ingestSpec(row, input, { tap }, this.settings.tap)) };
   }
 
   private async reconcile(channelId: string, known?: StoredRow): Promise<void> {

@@ -18,6 +18,12 @@ export interface IngestPlan {
   tap?: { fps: number; width: number };
   /** Socket I/O timeout for the input. */
   ioTimeoutSeconds: number;
+  /**
+   * Recording (gateway/recording): MPEG-TS segments of the same encoded stream
+   * as a third tee output, into `dir` as `<runId>-<n>.ts`, each closed one
+   * listed in `<runId>.csv` (name,start,end).
+   */
+  record?: { dir: string; segmentSeconds: number; runId: string };
 }
 
 function inputArgs(plan: IngestPlan): string[] {
@@ -65,15 +71,28 @@ function hlsOptions(plan: IngestPlan): Record<string, string> {
   };
 }
 
+/** The recording slave: cut at keyframes near segment_time; onfail=ignore, so a full disk stops recording, not live. */
+function recordSlave(record: NonNullable<IngestPlan['record']>): string {
+  const opts = {
+    f: 'segment', segment_time: String(record.segmentSeconds), segment_format: 'mpegts',
+    segment_list: `${record.dir}/${record.runId}.csv`, segment_list_type: 'csv', onfail: 'ignore',
+  };
+  const spec = Object.entries(opts).map(([k, v]) => `${k}=${teeEscape(v)}`).join(':');
+  return `[${spec}]${teeEscape(`${record.dir}/${record.runId}-%d.ts`)}`;
+}
+
 function outputArgs(plan: IngestPlan): string[] {
   const playlist = `${plan.hls.dir}/index.m3u8`;
   const hls = hlsOptions(plan);
-  if (!plan.rtmpOut) {
+  if (!plan.rtmpOut && !plan.record) {
     return ['-map', '0:v:0', ...videoCodecArgs(plan), '-f', 'hls', ...Object.entries(hls).flatMap(([k, v]) => [`-${k}`, v]), playlist];
   }
   const hlsSpec = Object.entries({ f: 'hls', ...hls }).map(([k, v]) => `${k}=${teeEscape(v)}`).join(':');
   // onfail=ignore: if the FLV side fails the HLS side carries on.
-  const tee = `[${hlsSpec}]${teeEscape(playlist)}|[f=flv:onfail=ignore]${teeEscape(plan.rtmpOut)}`;
+  const slaves = [`[${hlsSpec}]${teeEscape(playlist)}`];
+  if (plan.rtmpOut) slaves.push(`[f=flv:onfail=ignore]${teeEscape(plan.rtmpOut)}`);
+  if (plan.record) slaves.push(recordSlave(plan.record));
+  const tee = slaves.join('|');
   return ['-map', '0:v:0', ...videoCodecArgs(plan), '-f', 'tee', tee];
 }
 

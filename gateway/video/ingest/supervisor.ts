@@ -22,6 +22,8 @@ export interface IngestSpec {
   transcode: 'auto' | 'always' | 'never';
   gopSeconds: number;
   tap?: { fps: number; width: number };
+  /** Recording segments of the same stream (gateway/recording); each run lists its own (run id: its start time). */
+  record?: { dir: string; segmentSeconds: number; /** A new value starts the ingest again with its recording output (after a full disk). */ generation?: number };
 }
 
 export interface IngestSettings {
@@ -165,6 +167,7 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
       transcode: this.transcodeDecided ? { gopSeconds: this.spec.gopSeconds } : undefined,
       tap: this.spec.tap,
       ioTimeoutSeconds: s.ioTimeoutSeconds,
+      record: this.spec.record && { dir: this.spec.record.dir, segmentSeconds: this.spec.record.segmentSeconds, runId: String(Date.now()) },
     };
   }
 
