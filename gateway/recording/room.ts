@@ -57,8 +57,8 @@ export interface RoomDeps {
 }
 
 const WATCH_MS = 2000;
-/** Free space under which a recording that stopped writing is said to have a full disk. */
-const DISK_FULL_BYTES = 32 * 1024 * 1024;
+/** Free space under which a recording that stopped writing is said to have a full disk; recording starts again above twice this. */
+const DISK_FULL_BYTES = 8 * 1024 * 1024;
 
 export class RecordingChannels implements RecordingHook {
   private readonly channels = new Map<string, Channel>();
@@ -207,7 +207,7 @@ export class RecordingChannels implements RecordingHook {
    * ingest starts over with its recording output.
    */
   private async watch(): Promise<void> {
-    const stallMs = Math.max(3 * this.deps.config.segmentSeconds, 20) * 1000;
+    const stallMs = Math.max(3 * this.deps.config.segmentSeconds, 10) * 1000;
     const now = Date.now();
     for (const [id, ch] of this.channels) {
       if (ch.state === 'stopped' && ch.reason === 'disk_full') {
