@@ -51,6 +51,16 @@ export const MESSAGES: Record<string, Names> = {
   action_needs_note: { en: '{action} needs note', 'zh-CN': '请填写说明' },
   action_needs_rating: { en: '{action} needs rating', 'zh-CN': '请选择评分' },
   department_not_found: { en: "department '{id}' does not exist", 'zh-CN': '处置部门“{id}”不存在' },
+  profile_not_found: { en: "detection profile '{name}' does not exist", 'zh-CN': '识别配置“{name}”不存在' },
+  // Bulk import: how a CSV's bytes were read (device-registry/import/encoding.ts).
+  csv_read_as_gb18030: { en: 'the file is not UTF-8; it was read as GB18030 (GBK), as Excel saves a CSV in Chinese', 'zh-CN': '文件不是 UTF-8 编码，已按 GB18030（GBK）读取。如有乱码，请在 Excel 中另存为“CSV UTF-8”。' },
+  csv_neither_encoding: { en: 'the file is neither UTF-8 nor GB18030 (GBK): save it from Excel as "CSV UTF-8" and import it again', 'zh-CN': '文件既不是 UTF-8 也不是 GB18030（GBK）编码：请在 Excel 中另存为“CSV UTF-8”后重新导入' },
+  csv_not_gb18030: { en: 'the file is not GB18030 (GBK): choose UTF-8 as the encoding, or save it from Excel as "CSV UTF-8"', 'zh-CN': '文件不是 GB18030（GBK）编码：请选择 UTF-8 编码，或在 Excel 中另存为“CSV UTF-8”' },
+  import_duplicate_row: { en: 'duplicate of row {row}', 'zh-CN': '与第 {row} 行重复' },
+  import_exists: { en: 'already exists (use onConflict=update)', 'zh-CN': '已存在（如需更新，请在“编号已存在时”选择更新已有设备）' },
+  import_same_as_row: { en: 'same as row {row}', 'zh-CN': '与第 {row} 行相同' },
+  import_rejected: { en: '{invalid} of {total} rows are invalid; nothing was written', 'zh-CN': '共 {total} 行，其中 {invalid} 行有误，未写入任何数据' },
+  charset_unsupported: { en: "charset '{charset}' is not supported; use utf-8 or gb18030", 'zh-CN': '不支持编码“{charset}”，请使用 UTF-8 或 GB18030' },
   // Sensor rules (evidence.ruleMessage beside the English `rule`).
   rule_above: { en: '{metric} > {threshold}', 'zh-CN': '{metric}高于 {threshold}' },
   rule_below: { en: '{metric} < {threshold}', 'zh-CN': '{metric}低于 {threshold}' },
@@ -61,6 +71,7 @@ export const MESSAGES: Record<string, Names> = {
   illegal_transition: { en: 'cannot {action} incident {incident}: it is {status} ({action} needs {allowed})', 'zh-CN': '事件 {incident} 当前为“{status}”，不能{action}' },
   claimed_by: { en: 'incident {incident} is claimed by {by}', 'zh-CN': '事件 {incident} 已被 {by} 领取' },
   role_may_not: { en: "role '{role}' may not {action} (allowed: {allowed})", 'zh-CN': '当前角色无权{action}' },
+  test_too_often: { en: 'at most one test at a time and {perMinute} a minute per key; try again shortly', 'zh-CN': '连接测试过于频繁（每个密钥同时一次、每分钟最多 {perMinute} 次），请稍后再试' },
   // Incident titles.
   detection_title: { en: '{label} · {rule}', 'zh-CN': '{label} · {rule}' },
   camera_offline_title: { en: 'camera {camera} offline: {reason}', 'zh-CN': '摄像机 {camera} 离线：{reason}' },

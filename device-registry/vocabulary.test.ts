@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MESSAGES, codeOfText, messageIn, say } from './messages.ts';
-import { INCIDENT_TYPES, KINDS, OBJECT_LABELS, REASONS, SENSOR_PROBLEMS, UNITS, incidentTypeName, reasonCode, unitSymbol } from './vocabulary.ts';
+import { GRID_LEVELS } from './schemas/grid.ts';
+import { GRID_LEVEL_NAMES, INCIDENT_TYPES, KINDS, OBJECT_LABELS, QUALITY_DEFECTS, REASONS, SENSOR_PROBLEMS, UNITS, incidentTypeName, reasonCode, unitSymbol } from './vocabulary.ts';
 
 const placeholders = (s: string) => new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
 
 test('every word and message has zh-CN and en, and zh-CN uses no placeholder the English lacks', () => {
-  for (const [name, table] of Object.entries({ KINDS, INCIDENT_TYPES, OBJECT_LABELS, SENSOR_PROBLEMS, REASONS, UNITS, MESSAGES })) {
+  for (const [name, table] of Object.entries({ KINDS, INCIDENT_TYPES, OBJECT_LABELS, SENSOR_PROBLEMS, REASONS, UNITS, QUALITY_DEFECTS, GRID_LEVEL_NAMES, MESSAGES })) {
     for (const [code, entry] of Object.entries(table)) {
       assert.ok(entry['zh-CN'] && entry.en, `${name}.${code}`);
       if (name === 'MESSAGES') {
@@ -49,4 +50,16 @@ test('messages: the English is the template filled, the code comes back from par
   assert.equal(codeOfText('must be a 20-digit GB/T 28181 code'), 'code20_format');
   assert.equal(codeOfText('must be <= {limit}'), undefined);
   assert.throws(() => say('no_such_code' as never));
+});
+
+test('grid levels are named, each level of the schema', () => {
+  assert.deepEqual(Object.keys(GRID_LEVEL_NAMES), [...GRID_LEVELS]);
+  assert.equal(messageIn('zh-CN', 'grid_level_order', { level: GRID_LEVEL_NAMES.street!['zh-CN'], parentLevel: GRID_LEVEL_NAMES.grid!['zh-CN'], parent: 'g1' }), '街道（乡镇）不能隶属于网格（上级 g1）');
+});
+
+test('texts other parts added keep their English for API users, with a code', () => {
+  assert.equal(say('profile_not_found', { name: 'nope' }).message, "detection profile 'nope' does not exist");
+  assert.equal(say('test_too_often', { perMinute: 6 }).message, 'at most one test at a time and 6 a minute per key; try again shortly');
+  assert.match(say('csv_read_as_gb18030').message, /not UTF-8.*GB18030/);
+  assert.equal(messageIn('zh-CN', 'profile_not_found', { name: 'nope' }), '识别配置“nope”不存在');
 });

@@ -10,7 +10,8 @@
 // - an offline reason: one line in REASONS, with the exact English text the
 //   server sends today (`text`) or a pattern whose groups become `params`;
 // - a unit: one line in UNITS, keyed by its UCUM code (`Cel`, `%RH`, `[ppm]`);
-// - an object class a detector names: one line in OBJECT_LABELS; a sensor message problem: SENSOR_PROBLEMS.
+// - an object class a detector names: one line in OBJECT_LABELS; a sensor message problem: SENSOR_PROBLEMS;
+//   a grid level: GRID_LEVEL_NAMES.
 // vocabulary.test.ts checks every entry has both languages.
 
 export type Lang = 'zh-CN' | 'en';
@@ -77,6 +78,14 @@ export const QUALITY_DEFECTS: Record<string, Names> = {
   covered: { 'zh-CN': '画面遮挡', en: 'Covered' },
   colour_cast: { 'zh-CN': '偏色', en: 'Colour cast' },
   noise: { 'zh-CN': '噪声干扰', en: 'Strong noise' },
+};
+
+/** Levels of the grid tree (device-registry/schemas/grid.ts GRID_LEVELS), named in grid_level_order. */
+export const GRID_LEVEL_NAMES: Record<string, Names> = {
+  district: { 'zh-CN': '区（县）', en: 'district' },
+  street: { 'zh-CN': '街道（乡镇）', en: 'street' },
+  community: { 'zh-CN': '社区（村）', en: 'community' },
+  grid: { 'zh-CN': '网格', en: 'grid cell' },
 };
 
 /** The default sensor rule types `<kind>_<suffix>` (gateway/sensors/rules/resolve.ts). */

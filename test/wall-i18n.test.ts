@@ -2,16 +2,19 @@
 // (unreachable, disabled, no push, timeout), field errors (not an rtsp:// URL,
 // must be <= 90, is required, dispatch needs departmentId), the flow log's
 // "the condition ended", alarm titles ("camera … offline: unreachable"),
-// sensor incident types and units. Each case is provoked for real against the
-// demo; then every text node of each view (wall, console, dispatch, sensors)
-// is collected and checked: a text with Latin words must be a name this test
-// or the demo gave (camera, sensor, grid ids and names), a code or a unit, or
-// on the small allow-list below with its reason.
+// sensor incident types and units; the camera form's connection test (ok, a
+// failure, too often), an unknown detection profile, the GBK import note and
+// a refused import. Each case is provoked for real against the demo; then
+// every text node of each view (wall, console, dispatch, sensors) is collected
+// and checked: a text with Latin words must be a name this test or the demo
+// gave (camera, sensor, grid ids and names), a code or a unit, or on the small
+// allow-list below with its reason.
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import iconv from 'iconv-lite';
 import { connect, type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { KINDS } from '../device-registry/vocabulary.ts';
@@ -33,11 +36,14 @@ const ALLOWED_WORDS = new Set([
   'SLA', 'GPS', 'NVR', 'LWT', 'UTF', 'GBK', 'GB18030', 'TCP', 'UDP', 'IP', 'PTZ', 'ONVIF', 'AI',
   'WGS', // the coordinate datum (WGS-84) the location hint names
   'English', // the language switch names the other language in itself
+  'Excel', // the import note names the program that saved the file
 ]);
 /** Input syntax the console's hints quote for the engineer to type (not server text). */
 const LITERALS = ['sensors/<编号>/telemetry', '"enabled": false'];
 /** Elements whose text is quoted as a program printed it, for engineers, next to the translated reason. */
-const QUOTED = ['.last-error', '.mono', 'code', 'pre'];
+const QUOTED = ['.last-error', '.test-detail', '.mono', 'code', 'pre'];
+/** A detection profile no configuration has: the import names it in its complaint. */
+const MISSING_PROFILE = 'no-such-profile';
 
 interface Channel { id: string; name: string }
 interface Named { id?: string; code?: string; name: string }
@@ -102,7 +108,7 @@ async function properNames(): Promise<string[]> {
   const keys = (await demo.api<{ items: Array<{ name: string }> }>('admin', '/api/keys')).items; // the signed-in key's name
   const profiles = Object.keys(await demo.api<Record<string, unknown>>('admin', '/api/detection/profiles')); // named in the configuration
   const names = [
-    ...LITERALS, ...Object.keys(KINDS), // sensor kind codes, as the kind field takes them
+    ...LITERALS, MISSING_PROFILE, ...Object.keys(KINDS), // sensor kind codes, as the kind field takes them
     ...keys.map((k) => k.name), ...profiles,
     ...channels.flatMap((c) => [c.id, c.name, ...(c.tags ?? [])]), ...sensors.flatMap((s) => [s.id!, s.name, s.topic ?? '']),
     ...grids.flatMap((g) => [g.code!, g.name]), ...departments.flatMap((d) => [d.id!, d.name]), ...incidents.map((i) => i.code),
@@ -137,6 +143,10 @@ async function view(t: { after: (fn: () => Promise<void>) => void }, hash: strin
   return page;
 }
 const errors: string[] = [];
+
+async function switchLang(page: Page, name: '中文' | 'English'): Promise<void> {
+  await page.click(`[data-testid=lang-switch] button:has-text("${name}")`);
+}
 
 async function shoot(page: Page, name: string): Promise<void> {
   const path = join(SHOTS, `${name}.png`);
@@ -238,6 +248,12 @@ test('console: field errors in Chinese (not rtsp://, <= 90, is required); no Eng
   assert.equal(await at(form, 'location.lat'), '不能大于 90');
   await shoot(page, 'console-form-zh-CN');
   assert.deepEqual(await englishLeft(page), []);
+  // The errors are kept by their codes: a language switch says them again.
+  await switchLang(page, 'English');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'must be <= 90', `${form} [data-field-error="location.lat"]`, WAIT);
+  assert.equal(await at(form, 'source.url'), 'not an rtsp:// URL');
+  await switchLang(page, '中文');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '不能大于 90', `${form} [data-field-error="location.lat"]`, WAIT);
   await page.click(`${form} button:has-text("取消")`);
   await page.waitForSelector('[data-testid=channel-list]');
 
@@ -306,5 +322,74 @@ test('sensors: incident types and units in Chinese; no English server text', { t
   await page.waitForFunction((sel) => /温度(过高|上升过快) · 自/.test(document.querySelector(sel)?.textContent ?? ''), card, WAIT);
   await shoot(page, 'sensors-zh-CN');
   assert.deepEqual(await englishLeft(page), []);
+  assert.deepEqual(errors, [], 'no uncaught error in the page');
+});
+
+test('console: the connection test (ok, unreachable, too often), an unknown detection profile, the GBK import note and a refused import in Chinese', { timeout: 240_000 }, async (t) => {
+  const page = await view(t, '#/console/channels/new');
+  const form = '[data-testid=channel-form]';
+  await page.waitForSelector(form, WAIT);
+  const result = '[data-testid=test-connection-result]';
+  const runTest = async (url: string, state: 'ok' | 'failed') => {
+    await page.fill(`${form} [name="source.url"]`, url);
+    await page.click('[data-testid=test-connection-run]');
+    await page.waitForSelector(`[data-testid=test-connection][data-state=${state}]`, WAIT);
+    return (await page.textContent(result)) ?? '';
+  };
+  const sim = (await demo.api<{ source: { url: string } }>('admin', '/api/channels/cam-school-03')).source.url;
+  assert.match(await runTest(sim, 'ok'), /^连接成功：h264 \d+×\d+ @[\d.?]+ fps（\d+ 毫秒）$/);
+  assert.deepEqual(await englishLeft(page), []);
+  const refused = 'rtsp://127.0.0.1:9/refused';
+  assert.match(await runTest(refused, 'failed'), /^连接失败：无法连接/);
+  await shoot(page, 'console-test-connection-zh-CN');
+  assert.deepEqual(await englishLeft(page), []);
+  // The answer carries the reason's code beside its English.
+  const callTest = () => fetch(`${demo.url}/api/channels/test`, {
+    method: 'POST', headers: { authorization: `Bearer ${demo.keys.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ source: { url: refused } }),
+  });
+  const answer = await (await callTest()).json() as { ok: boolean; reason: string; reasonCode: string };
+  assert.deepEqual([answer.ok, answer.reason, answer.reasonCode], [false, 'unreachable', 'unreachable']);
+  // Tests from this key until the gateway says "too often" (6 a minute); then the form's next one is refused too.
+  const tooOften = await waitFor(async () => {
+    const res = await callTest();
+    return res.status === 429 ? res.json() as Promise<{ code: string; message: string; messageCode: string }> : undefined;
+  }, 60_000, 'a 429 for the connection test');
+  assert.deepEqual([tooOften.code, tooOften.messageCode], ['GW_ERR_TOO_MANY_REQUESTS', 'test_too_often']);
+  assert.match(tooOften.message, /a minute per key/, 'the English for API users');
+  await page.click('[data-testid=test-connection-run]');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.startsWith('连接测试过于频繁'), result, WAIT);
+  await shoot(page, 'console-test-connection-too-often-zh-CN');
+  assert.deepEqual(await englishLeft(page), []);
+
+  // A CSV saved by a Chinese Excel (GBK), sent as UTF-8, one row naming a profile that does not exist.
+  const csv = [
+    'id,name,kind,source.url,gridCode,detectionProfile',
+    `cam-i18n-gbk,测试-导入,rtsp,rtsp://127.0.0.1:9/gbk,${GRID},`,
+    `cam-i18n-noprofile,测试-无此配置,rtsp,rtsp://127.0.0.1:9/np,${GRID},${MISSING_PROFILE}`,
+  ].join('\n');
+  await page.goto(`${demo.url}/#/console/import`);
+  await page.waitForSelector('[data-testid=import-panel]', WAIT);
+  await page.setInputFiles('#import-file', { name: 'cameras-gbk.csv', mimeType: 'text/csv', buffer: iconv.encode(`${csv}\n`, 'gb18030') });
+  await page.selectOption('[data-testid=import-panel] select[name=charset]', 'utf-8');
+  await page.click('[data-testid=run-import]');
+  const note = '[data-testid=import-encoding]';
+  await page.waitForSelector(note, WAIT);
+  assert.equal(await page.textContent(note), '文件不是 UTF-8 编码，已按 GB18030（GBK）读取。如有乱码，请在 Excel 中另存为“CSV UTF-8”。');
+  const rowError = '[data-testid=import-report] tr[data-id="cam-i18n-noprofile"] .row-error[data-field=detectionProfile]';
+  assert.equal(await page.textContent(rowError), `detectionProfile 识别配置“${MISSING_PROFILE}”不存在`);
+  // Written for real, every row or none: refused, said in Chinese.
+  await page.uncheck('#import-dry');
+  await page.click('[data-testid=run-import]');
+  const rejected = '[data-testid=import-rejected]';
+  await page.waitForSelector(rejected, WAIT);
+  assert.equal(await page.textContent(rejected), '共 2 行，其中 1 行有误，未写入任何数据');
+  await shoot(page, 'console-import-gbk-zh-CN');
+  assert.deepEqual(await englishLeft(page), []);
+  // The same report in English, from the same codes (said again on the switch).
+  await switchLang(page, 'English');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1 of 2 rows are invalid; nothing was written', rejected, WAIT);
+  assert.equal(await page.textContent(rowError), `detectionProfile detection profile '${MISSING_PROFILE}' does not exist`);
+  assert.match((await page.textContent(note)) ?? '', /^the file is not UTF-8; it was read as GB18030/);
+  await switchLang(page, '中文');
   assert.deepEqual(errors, [], 'no uncaught error in the page');
 });

@@ -1,12 +1,13 @@
 // Bulk import and export of channels and sensors, as CSV or JSON.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { GwError } from '../errors.ts';
+import { coded, GwError } from '../errors.ts';
 import { IMPORTABLE, type ImportableEntity } from '../import/columns.ts';
 import { toCsv, toImportJson } from '../import/export.ts';
 import { decodeCsv } from '../import/encoding.ts';
 import { jsonRows, parseCsv } from '../import/parse.ts';
 import { runImport } from '../import/run-import.ts';
+import { say } from '../messages.ts';
 import { ErrorBody } from '../schemas/common.ts';
 import type { RegistryService } from '../service/registry-service.ts';
 import { WRITE_ROLES } from './roles.ts';
@@ -26,11 +27,24 @@ const ImportQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** A row's problem: the English `message`, and its code and params in the message catalogue for clients that say it in their language. */
+const RowError = Type.Object({
+  field: Type.String(), message: Type.String(),
+  code: Type.Optional(Type.String()), params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+});
+
 const ImportReport = Type.Object({
+  // A refused import (422) also says why, coded (import_rejected).
+  code: Type.Optional(Type.String()), message: Type.Optional(Type.String()),
+  messageCode: Type.Optional(Type.String()), messageParams: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
   entity: Entity, dryRun: Type.Boolean(), mode: Type.String(), total: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer(),
   written: Type.Integer(), problems: Type.Array(Type.String()),
-  encoding: Type.Optional(Type.Object({ charset: Type.String(), detected: Type.Optional(Type.String({ description: 'Why the file was read in another charset than the request said' })) })),
-  rows: Type.Array(Type.Object({ row: Type.Integer(), id: Type.String(), action: Type.String(), errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))) })),
+  encoding: Type.Optional(Type.Object({
+    charset: Type.String(),
+    detected: Type.Optional(Type.String({ description: 'Why the file was read in another charset than the request said' })),
+    detectedCode: Type.Optional(Type.String({ description: "`detected`'s code in the message catalogue (csv_read_as_gb18030)" })),
+  })),
+  rows: Type.Array(Type.Object({ row: Type.Integer(), id: Type.String(), action: Type.String(), errors: Type.Optional(Type.Array(RowError)) })),
 });
 
 const charsetOf = (contentType: string | undefined) => /charset=([^;]+)/i.exec(contentType ?? '')?.[1]?.trim().replace(/"/g, '');
@@ -52,17 +66,17 @@ export function importRoutes(app: FastifyInstance, service: RegistryService): vo
     const q = req.query as { entity: ImportableEntity; dryRun: boolean; mode: 'all' | 'valid'; onConflict: 'fail' | 'update' };
     const type = req.headers['content-type'] ?? '';
     let rows;
-    let encoding: { charset: string; detected?: string } | undefined;
+    let encoding: { charset: string; detected?: string; detectedCode?: string } | undefined;
     if (/^(text|application)\/csv/i.test(type)) {
       const decoded = decodeCsv(req.body as Buffer, charsetOf(type));
-      encoding = { charset: decoded.charset, ...(decoded.detected ? { detected: decoded.detected } : {}) };
+      encoding = { charset: decoded.charset, ...(decoded.detected ? { detected: decoded.detected, detectedCode: decoded.detectedCode } : {}) };
       rows = parseCsv(decoded.text, q.entity);
     } else if (/^application\/json/i.test(type)) rows = jsonRows(req.body);
     else throw new GwError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', 'send text/csv or application/json', 'content-type');
     const report = { ...(await runImport(service, q.entity, rows, q, req.actor!)), ...(encoding ? { encoding } : {}) };
     const rejected = !q.dryRun && q.mode === 'all' && report.invalid > 0;
     req.log.info({ entity: q.entity, total: report.total, invalid: report.invalid, written: report.written, dryRun: q.dryRun }, 'import');
-    return reply.code(rejected ? 422 : 200).send(rejected ? { code: 'GW_ERR_IMPORT_REJECTED', message: `${report.invalid} of ${report.total} rows are invalid; nothing was written`, ...report } : report);
+    return reply.code(rejected ? 422 : 200).send(rejected ? { ...coded('GW_ERR_IMPORT_REJECTED', say('import_rejected', { invalid: report.invalid, total: report.total })).toBody(), ...report } : report);
   });
 
   app.get('/api/export', {

@@ -20,6 +20,7 @@ test('a GBK file sent as UTF-8 (or with no charset) is read as GB18030 and the a
     assert.equal(d.text, CSV);
     assert.equal(d.charset, 'gb18030');
     assert.match(d.detected ?? '', /not UTF-8.*GB18030/);
+    assert.equal(d.detectedCode, 'csv_read_as_gb18030', 'the note has its code for the wall');
   }
   assert.deepEqual(decodeCsv(gbk, 'gbk'), { text: CSV, charset: 'gb18030' }, 'declared: nothing to say');
 });
@@ -29,4 +30,12 @@ test('neither UTF-8 nor GB18030: one message naming what to pick; an unknown cha
   assert.throws(() => decodeCsv(garbage, 'utf-8'), (e: unknown) => e instanceof GwError && e.code === 'GW_ERR_BAD_ENCODING' && /CSV UTF-8/.test(e.message) && e.field === 'body');
   assert.throws(() => decodeCsv(garbage, 'gb18030'), (e: unknown) => e instanceof GwError && /choose UTF-8/.test(e.message));
   assert.throws(() => decodeCsv(Buffer.from(CSV), 'koi8-r'), (e: unknown) => e instanceof GwError && e.field === 'charset');
+  const codeOf = (declared: string) => {
+    try {
+      decodeCsv(garbage, declared);
+    } catch (e) {
+      return (e as GwError).toBody().messageCode;
+    }
+  };
+  assert.deepEqual([codeOf('utf-8'), codeOf('gb18030'), codeOf('koi8-r')], ['csv_neither_encoding', 'csv_not_gb18030', 'charset_unsupported']);
 });

@@ -2,7 +2,8 @@
 // otherwise; a file that is not UTF-8 but reads as GB18030 (a Chinese Excel's
 // "CSV" is GBK) is read as GB18030 and the report says so, since a person
 // who picked the wrong option should not have to know about headers.
-import { GwError } from '../errors.ts';
+import { coded } from '../errors.ts';
+import { say } from '../messages.ts';
 
 export type CsvCharset = 'utf-8' | 'gb18030';
 
@@ -10,8 +11,9 @@ export interface DecodedCsv {
   text: string;
   /** What the file was read as. */
   charset: CsvCharset;
-  /** Set when that is not what the request declared (or implied). */
+  /** Set when that is not what the request declared (or implied); its code in the message catalogue beside it. */
   detected?: string;
+  detectedCode?: string;
 }
 
 const SUPPORTED: Record<string, CsvCharset> = { 'utf-8': 'utf-8', utf8: 'utf-8', gb18030: 'gb18030', gbk: 'gb18030', gb2312: 'gb18030' };
@@ -28,18 +30,15 @@ function tryDecode(body: Buffer, charset: CsvCharset): string | undefined {
 
 export function decodeCsv(body: Buffer, declared: string | undefined): DecodedCsv {
   const asked = SUPPORTED[(declared ?? 'utf-8').toLowerCase()];
-  if (!asked) throw new GwError('GW_ERR_BAD_ENCODING', `charset '${declared}' is not supported; use utf-8 or gb18030`, 'charset');
+  if (!asked) throw coded('GW_ERR_BAD_ENCODING', say('charset_unsupported', { charset: String(declared) }), 'charset');
   const text = tryDecode(body, asked);
   if (text !== undefined) return { text, charset: asked };
   if (asked === 'utf-8') {
     const gb = tryDecode(body, 'gb18030');
-    if (gb !== undefined) return { text: gb, charset: 'gb18030', detected: 'the file is not UTF-8; it was read as GB18030 (GBK), as Excel saves a CSV in Chinese' };
+    if (gb !== undefined) {
+      const note = say('csv_read_as_gb18030');
+      return { text: gb, charset: 'gb18030', detected: note.message, detectedCode: note.code };
+    }
   }
-  throw new GwError(
-    'GW_ERR_BAD_ENCODING',
-    asked === 'utf-8'
-      ? 'the file is neither UTF-8 nor GB18030 (GBK): save it from Excel as "CSV UTF-8" and import it again'
-      : 'the file is not GB18030 (GBK): choose UTF-8 as the encoding, or save it from Excel as "CSV UTF-8"',
-    'body',
-  );
+  throw coded('GW_ERR_BAD_ENCODING', say(asked === 'utf-8' ? 'csv_neither_encoding' : 'csv_not_gb18030'), 'body');
 }

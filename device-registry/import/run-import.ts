@@ -2,6 +2,7 @@
 // nothing (dry run), all rows or none (mode=all), or the valid rows (mode=valid)
 // are written in one transaction.
 import type { FieldError } from '../errors.ts';
+import { say } from '../messages.ts';
 import type { Evaluated, RegistryService } from '../service/registry-service.ts';
 import { mergePatch } from '../service/merge-patch.ts';
 import type { Actor, StoredRow } from '../store/registry-store.ts';
@@ -52,8 +53,8 @@ export async function runImport(
     const id = typeof input?.[desc.idField] === 'string' ? (input[desc.idField] as string) : undefined;
     const existing = id ? existingRows.get(id) : undefined;
     const errors: FieldError[] = [];
-    if (id && firstRowOf.has(id)) errors.push({ field: desc.idField, message: `duplicate of row ${firstRowOf.get(id)}` });
-    if (existing && options.onConflict === 'fail') errors.push({ field: desc.idField, message: 'already exists (use onConflict=update)' });
+    if (id && firstRowOf.has(id)) errors.push({ field: desc.idField, ...say('import_duplicate_row', { row: firstRowOf.get(id)! }) });
+    if (existing && options.onConflict === 'fail') errors.push({ field: desc.idField, ...say('import_exists') });
     if (id && !firstRowOf.has(id)) firstRowOf.set(id, row);
 
     // An update keeps what the row leaves blank, including stored secrets.
@@ -63,7 +64,7 @@ export async function runImport(
     errors.push(...evaluated.errors);
     const altKey = evaluated.prepared?.columns.altKey;
     if (altKey && errors.length === 0) {
-      if (altKeyRow.has(altKey)) errors.push({ field: desc.altKeyField ?? 'id', message: `same as row ${altKeyRow.get(altKey)}` });
+      if (altKeyRow.has(altKey)) errors.push({ field: desc.altKeyField ?? 'id', ...say('import_same_as_row', { row: altKeyRow.get(altKey)! }) });
       else altKeyRow.set(altKey, row);
     }
     if (errors.length) {

@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { check, GwError, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
+import { say } from '../../device-registry/messages.ts';
 import { DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
 import type { EvidenceStore } from '../evidence/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
@@ -66,7 +67,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   const removeProfileCheck = deps.registry.addCheck('channels', (input, existing) => {
     const name = input.detectionProfile;
     if (typeof name !== 'string' || profiles[name] || existing?.doc.detectionProfile === name) return [];
-    return [{ field: 'detectionProfile', message: `detection profile '${name}' does not exist`, code: 'profile_not_found', params: { name } }];
+    return [{ field: 'detectionProfile', ...say('profile_not_found', { name }) }];
   });
 
   const scheduler = new DetectionScheduler<RawFrame>(config.concurrency, (channelId, err) => log.error({ channelId, err }, 'detection failed on a frame'));

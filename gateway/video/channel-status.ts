@@ -26,6 +26,9 @@ export interface ChannelVideoStatus extends Omit<IngestStatus, 'state' | 'reason
 
 export interface LastProblem {
   reason: string;
+  /** The reason's code in the shared vocabulary, as on the status. */
+  reasonCode?: string;
+  reasonParams?: Record<string, string | number>;
   /** Epoch ms (ISO in the API). */
   at: number;
   line?: string;
@@ -108,7 +111,7 @@ export class ChannelStatusBook {
   /** Online clears the last problem; a run that ended on a fault (not a stop) records it. */
   private noteProblem(s: IngestStatus): void {
     if (s.state === 'online') this.problems.delete(s.channelId);
-    else if (s.state === 'offline' && s.reason && s.reason !== 'stopped') this.problems.set(s.channelId, { reason: s.reason, at: Date.now(), ...(s.lastError ? { line: s.lastError } : {}) });
+    else if (s.state === 'offline' && s.reason && s.reason !== 'stopped') this.problems.set(s.channelId, { reason: s.reason, ...codedReason(s.reason), at: Date.now(), ...(s.lastError ? { line: s.lastError } : {}) });
   }
 
   private problemOf(channelId: string): { lastProblem?: LastProblem } {

@@ -3,7 +3,9 @@
 // a few per minute, the gateway a few at once (each probe is an ffmpeg).
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ErrorBody, GwError, Id, WRITE_ROLES, type RegistryService } from '../../../device-registry/index.ts';
+import { coded, ErrorBody, Id, WRITE_ROLES, type RegistryService } from '../../../device-registry/index.ts';
+import { say } from '../../../device-registry/messages.ts';
+import { codedReason } from '../channel-status.ts';
 import type { Ffmpeg } from '../ffmpeg/locate.ts';
 import { probeRtsp } from '../source-probe.ts';
 
@@ -25,6 +27,8 @@ const TestResult = Type.Object({
   ok: Type.Boolean(),
   input: Type.Optional(Type.Object({ codec: Type.String(), width: Type.Integer(), height: Type.Integer(), fps: Type.Optional(Type.Number()) })),
   reason: Type.Optional(Type.String()),
+  reasonCode: Type.Optional(Type.String({ description: "The reason's code in the shared vocabulary (device-registry/vocabulary.ts REASONS)" })),
+  reasonParams: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
   detail: Type.Optional(Type.String({ description: "ffmpeg's line for the reason, credentials removed" })),
   ms: Type.Integer(),
 });
@@ -55,7 +59,7 @@ export function channelTestRoute(app: FastifyInstance, deps: { registry: Registr
     const now = Date.now();
     const times = (recent.get(who) ?? []).filter((t) => now - t < 60_000);
     if (busyKeys.has(who) || times.length >= PER_KEY_PER_MINUTE || running >= AT_ONCE) {
-      throw new GwError('GW_ERR_TOO_MANY_REQUESTS', `at most one test at a time and ${PER_KEY_PER_MINUTE} a minute per key; try again shortly`, 'source');
+      throw coded('GW_ERR_TOO_MANY_REQUESTS', say('test_too_often', { perMinute: PER_KEY_PER_MINUTE }), 'source');
     }
     recent.set(who, [...times, now]);
     const url = new URL(body.source.url);
@@ -71,7 +75,7 @@ export function channelTestRoute(app: FastifyInstance, deps: { registry: Registr
     try {
       const result = await probeRtsp(url.toString(), deps.ffmpeg, TIMEOUT_MS);
       req.log.info({ ok: result.ok, reason: result.reason, ms: result.ms }, 'channel source tested');
-      return result;
+      return { ...result, ...codedReason(result.reason) };
     } finally {
       busyKeys.delete(who);
       running--;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ErrorBody, GwError, Id, READ_ROLES, notFound, type ApiKeys, type RegistryService, type StoredRow } from '../../../device-registry/index.ts';
-import { channelProfile } from '../channel-status.ts';
+import { channelProfile, codedReason } from '../channel-status.ts';
 import { endOnShutdown } from '../../http/long-lived.ts';
 import type { FrameHub } from '../frames.ts';
 import { snapshotJpeg } from '../snapshot.ts';
@@ -51,9 +51,12 @@ export function apiStatus(s: ChannelVideoStatus) {
 function ownerStatus(row: StoredRow, nodeId: string | null, reason?: string) {
   const channelId = row.id;
   const profile = channelProfile(row);
-  if (nodeId === null) return { channelId, state: 'offline', reason: reason ?? 'no node runs it right now', running: false, restarts: 0, node: null, ...profile };
+  if (nodeId === null) {
+    const why = reason ?? 'no node runs it right now';
+    return { channelId, state: 'offline', reason: why, ...codedReason(why), running: false, restarts: 0, node: null, ...profile };
+  }
   const s = row.status;
-  return { channelId, state: s.state, reason: s.reason, since: iso(s.since), running: s.state === 'starting' || s.state === 'online', restarts: 0, node: nodeId, ...profile };
+  return { channelId, state: s.state, reason: s.reason, ...codedReason(s.reason), since: iso(s.since), running: s.state === 'starting' || s.state === 'online', restarts: 0, node: nodeId, ...profile };
 }
 const Params = Type.Object({ id: Id });
 const MediaParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_.-]{10,300}$' }), id: Id });

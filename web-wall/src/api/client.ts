@@ -1,13 +1,14 @@
 // HTTP to the gateway: the API key rides in the Authorization header; an error
 // body `{code, message, field}` becomes an ApiError the views can show by field.
-import { serverText, type Params } from '../i18n/server-text.ts';
+import { serverText } from '../i18n/server-text.ts';
 import type { ErrorBody } from './types.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly body: ErrorBody) {
-    // The message in the operator's language when the body has its code (device-registry/messages.ts).
-    const coded = body as ErrorBody & { messageCode?: string; messageParams?: Params };
-    super(serverText({ code: coded.messageCode, params: coded.messageParams }, body.message));
+    super(body.message);
+    // The message in the operator's language when the body has its code (device-registry/messages.ts), said
+    // when it is read: a view that keeps the error and paints `message` says it again after a language switch.
+    Object.defineProperty(this, 'message', { get: () => serverText({ code: body.messageCode, params: body.messageParams }, body.message) });
   }
   get field(): string | undefined {
     return this.body.field;

@@ -3,11 +3,20 @@
 // types with the gateway, never code.
 
 export type Role = 'admin' | 'engineer' | 'operator' | 'dispatcher';
+
+/** Params of a coded message (device-registry/messages.ts) or reason (vocabulary.ts). */
+export type Params = Record<string, string | number>;
+/** A text the gateway sends with its code: the wall says the code in the operator's language, `message` is the English for API users. */
+export interface Coded { code?: string; params?: Params; message?: string }
+/** A field's problem: `{field, message}` with its catalogue code and params. */
+export interface FieldError { field: string; message: string; code?: string; params?: Params }
 export interface Me { keyId: string | null; name: string; role: Role }
 
 export interface Page<T> { items: T[]; total: number; limit?: number; offset?: number }
 
 export interface DeviceStatus { state: 'online' | 'offline' | 'idle' | 'unknown'; reason?: string; since?: string }
+/** Why a camera is not online, coded (`reasonCode` from the shared vocabulary's REASONS) beside the English `reason`. */
+export interface CodedReason { reason?: string; reasonCode?: string; reasonParams?: Params }
 export interface LatLng { lat: number; lng: number }
 
 export interface Channel {
@@ -27,10 +36,9 @@ export interface Channel {
   version: number;
 }
 
-export interface ChannelVideoStatus {
+export interface ChannelVideoStatus extends CodedReason {
   channelId: string;
   state: string;
-  reason?: string;
   restarts: number;
   running: boolean;
   /** The registry's mode: always-on or on-demand. */
@@ -44,7 +52,7 @@ export interface ChannelVideoStatus {
   hls?: { segmentSeconds: number; bitrateKbps: number; segments: number; lastSegmentAt?: string };
   lastError?: string;
   /** The last fault since it was last online, kept while it restarts or rests idle. */
-  lastProblem?: { reason: string; at: string; line?: string };
+  lastProblem?: CodedReason & { reason: string; at: string; line?: string };
   uptimeSeconds: number;
   note?: string;
 }
@@ -69,7 +77,8 @@ export interface Sensor {
   status: DeviceStatus;
   version: number;
 }
-export interface SensorRuleSpec { above?: number; below?: number; recover?: number; forSeconds?: number; severity?: Severity; ratePerMinute?: number }
+/** ratePerMinute: a rise faster than this per minute; fallPerMinute: a fall faster than this. */
+export interface SensorRuleSpec { above?: number; below?: number; recover?: number; forSeconds?: number; severity?: Severity; ratePerMinute?: number; fallPerMinute?: number }
 
 export interface SensorState {
   id: string;
@@ -111,6 +120,8 @@ export interface Incident {
   severity: Severity;
   status: IncidentStatus;
   title: string;
+  /** The title's code and params when the system wrote it (camera_offline_title, sensor_rising_title…); null for a title a person typed. */
+  titleMessage?: Coded | null;
   description: string | null;
   source: { kind: string; id: string };
   count: number;
@@ -132,6 +143,8 @@ export interface Incident {
     readings?: Array<{ metric: string; value: number; unit?: string; ts: number }>;
     model?: { name: string; sha256: string };
     rule?: string;
+    /** The sensor rule, coded (rule_above, rule_rising…), beside the English `rule`. */
+    ruleMessage?: Coded;
   } | null;
   dedupeKey: string;
   clearedAt: string | null;
@@ -152,6 +165,8 @@ export interface FlowRecord {
   to: IncidentStatus | null;
   note: string | null;
   attachments: string[];
+  /** `message`: the system's note, coded (condition_ended, severity_changed…). */
+  data?: { message?: Coded; [key: string]: unknown } | null;
 }
 export interface IncidentDetail extends Incident { flow: FlowRecord[] }
 
@@ -165,11 +180,14 @@ export interface ImportReport {
   valid: number;
   invalid: number;
   written: number;
-  rows: Array<{ row: number; id?: string; action: string; errors?: Array<{ field: string; message: string }> }>;
+  rows: Array<{ row: number; id?: string; action: string; errors?: FieldError[] }>;
   problems: string[];
   /** How a CSV was read; `detected` when not as the request said (a GBK file sent as UTF-8). */
-  encoding?: { charset: string; detected?: string };
+  encoding?: { charset: string; detected?: string; detectedCode?: string };
 }
 
-/** The gateway's error body: `{code, message, field}`. */
-export interface ErrorBody { code: string; message: string; field?: string; statusCode?: number; errors?: Array<{ field: string; message: string }> }
+/** The gateway's error body: `{code, message, field}`, the message's catalogue code and params (`messageCode`, `messageParams`), every field's problem. */
+export interface ErrorBody { code: string; message: string; field?: string; statusCode?: number; messageCode?: string; messageParams?: Params; errors?: FieldError[] }
+
+/** POST /api/channels/test: codec and size, or why not (the reason coded). */
+export interface ConnectionTest extends CodedReason { ok: boolean; input?: { codec: string; width: number; height: number; fps?: number }; detail?: string; ms: number }

@@ -4,7 +4,7 @@
 import type { Channel, ChannelVideoStatus } from '../api/types.ts';
 import { label, t } from '../i18n/index.ts';
 import { go } from '../router.ts';
-import { gridByCode, offlineReason, videoStatus } from '../store/registry.ts';
+import { gridByCode, offlineReason, offlineReasonText, videoStatus } from '../store/registry.ts';
 import type { LiveState } from './channel-filter.ts';
 import { QualityBadge } from './quality-badge.tsx';
 import { LastProblem } from './last-problem.tsx';
@@ -27,7 +27,7 @@ export function ChannelRow({ channel: c, state }: { channel: Channel; state: Liv
       <td>{c.detectionProfile ?? '—'}</td>
       <td class="col-status">
         <span class={`badge ${state}`} data-testid="state">{label('state', state)}</span>
-        {reason && <span class={`reason ${state}`} data-reason={reason} title={video?.lastError ?? reason}>{label('reason', reason)}</span>}
+        {reason && <span class={`reason ${state}`} data-reason={reason} title={video?.lastError ?? reason}>{c.enabled ? offlineReasonText(c) : label('reason', reason)}</span>}
         {reason && video?.lastError && <small class="last-error">{video.lastError}</small>}
         <LastProblem video={video} shownReason={reason} />
       </td>

@@ -1,6 +1,6 @@
 // Texts of the console's newer parts (zh-CN and en): place hints, the sensor
-// rules form, the camera connection test, the last known problem, the
-// import's encoding note.
+// rules form, the camera connection test, the last known problem. (The
+// import's encoding note is the gateway's, coded: csv_read_as_gb18030.)
 import { addText } from '../i18n/index.ts';
 
 addText({
@@ -9,10 +9,9 @@ addText({
     'console.form.latHint': '十进制度（WGS-84），例如 31.2304；留空表示不定位',
     'console.form.lngHint': '十进制度（WGS-84），例如 121.4737；留空表示不定位',
     'console.form.tagsSeparators': '用逗号或分号分隔，例如：广场, 人流（批量导入同样适用）',
-    'console.import.encodingDetected': '文件不是 UTF-8 编码，已按 GB18030（GBK）读取。如有乱码，请在 Excel 中另存为“CSV UTF-8”。',
     'console.lastProblem.was': '上次问题：{reason}（{time}）', 'console.lastProblem.since': '自 {time} 起',
     'console.test.run': '测试连接', 'console.test.running': '正在连接…（最多 5 秒）',
-    'console.test.ok': '连接成功：{codec} {width}×{height} @{fps} fps（{ms} ms）', 'console.test.failed': '连接失败：{reason}',
+    'console.test.ok': '连接成功：{codec} {width}×{height} @{fps} fps（{ms} 毫秒）', 'console.test.failed': '连接失败：{reason}',
     'console.rules.title': '报警规则', 'console.rules.metric': '指标', 'console.rules.type': '规则', 'console.rules.threshold': '阈值',
     'console.rules.recover': '恢复值', 'console.rules.forSeconds': '持续（秒）', 'console.rules.severity': '级别', 'console.rules.optional': '可不填', 'console.rules.needsThreshold': '填写阈值后才生效',
     'console.rules.type.above': '高于', 'console.rules.type.below': '低于', 'console.rules.type.ratePerMinute': '每分钟升幅超过', 'console.rules.type.fallPerMinute': '每分钟降幅超过',
@@ -26,7 +25,6 @@ addText({
     'console.form.latHint': 'Decimal degrees (WGS-84), e.g. 31.2304; leave empty for no position',
     'console.form.lngHint': 'Decimal degrees (WGS-84), e.g. 121.4737; leave empty for no position',
     'console.form.tagsSeparators': 'Separated by commas or semicolons, e.g. plaza, crowd (the same in bulk import)',
-    'console.import.encodingDetected': 'The file is not UTF-8: it was read as GB18030 (GBK). If text looks garbled, save it from Excel as "CSV UTF-8".',
     'console.lastProblem.was': 'Last problem: {reason} ({time})', 'console.lastProblem.since': 'since {time}',
     'console.test.run': 'Test connection', 'console.test.running': 'Connecting… (up to 5 s)',
     'console.test.ok': 'Connected: {codec} {width}×{height} @{fps} fps ({ms} ms)', 'console.test.failed': 'Cannot connect: {reason}',

@@ -2,7 +2,7 @@
 // dotted API path (`source.url`), and under it the gateway's messages for that
 // field, so a 400 answer lands next to what caused it.
 import type { ComponentChildren } from 'preact';
-import type { FormProblems } from './field-errors.ts';
+import { sayAll, type FormProblems } from './field-errors.ts';
 
 interface FieldProps<V> {
   label: string;
@@ -15,8 +15,8 @@ interface FieldProps<V> {
 }
 
 function FieldErrors({ name, problems }: { name: string; problems: FormProblems }) {
-  const messages = problems.byField.get(name);
-  if (!messages?.length) return null;
+  const messages = sayAll(problems.byField.get(name));
+  if (!messages.length) return null;
   return <div class="field-error" role="alert" data-field-error={name}>{messages.join('; ')}</div>;
 }
 
@@ -79,5 +79,5 @@ export function TextAreaField(props: FieldProps<string> & { rows?: number; place
 /** Problems no input shows (a stale version, a missing reference, the network). */
 export function GeneralProblems({ problems }: { problems: FormProblems }) {
   if (!problems.general.length) return null;
-  return <div class="error form-problems" role="alert" data-testid="form-problems">{problems.general.map((m, i) => <p key={i}>{m}</p>)}</div>;
+  return <div class="error form-problems" role="alert" data-testid="form-problems">{sayAll(problems.general).map((m, i) => <p key={i}>{m}</p>)}</div>;
 }

@@ -15,8 +15,9 @@ export function ImportPanel() {
   const [file, setFile] = useState<File | null>(null);
   const [pasted, setPasted] = useState('');
   const [charset, setCharset] = useState<ImportPayload['charset']>('utf-8');
-  const [result, setResult] = useState<{ report: ImportReport; rejected?: string; payload: ImportPayload; options: ImportOptions } | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [result, setResult] = useState<{ report: ImportReport; rejected?: { readonly message: string }; payload: ImportPayload; options: ImportOptions } | null>(null);
+  // Said when painted (the gateway's coded message in the language shown then).
+  const [problem, setProblem] = useState<(() => string) | null>(null);
   const [busy, setBusy] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const set = (patch: Partial<ImportOptions>) => { setOptions({ ...options, ...patch }); setResult(null); };
@@ -29,7 +30,7 @@ export function ImportPanel() {
   };
 
   const run = async (p: ImportPayload | null, o: ImportOptions) => {
-    if (!p) return setProblem(t('console.import.nothing'));
+    if (!p) return setProblem(() => () => t('console.import.nothing'));
     setBusy(true);
     setProblem(null);
     try {
@@ -38,7 +39,7 @@ export function ImportPanel() {
       if (outcome.report.written > 0) await (o.entity === 'channels' ? refreshLists() : refreshSensors());
     } catch (err) {
       setResult(null);
-      setProblem(t('console.import.failed', { message: (err as Error).message }));
+      setProblem(() => () => t('console.import.failed', { message: (err as Error).message }));
     } finally {
       setBusy(false);
     }
@@ -91,10 +92,10 @@ export function ImportPanel() {
             <button type="button" data-testid="template" onClick={() => downloadTemplate(options.entity)}>{t('console.import.template')}</button>
           </div>
           <p class="hint">{t('console.import.columns')} <code>{IMPORT_COLUMNS[options.entity].join(', ')}</code></p>
-          {problem && <p class="error" role="alert" data-testid="import-problem">{problem}</p>}
+          {problem && <p class="error" role="alert" data-testid="import-problem">{problem()}</p>}
         </div>
       </section>
-      {result?.rejected && <p class="error" role="alert" data-testid="import-rejected">{result.rejected}</p>}
+      {result?.rejected && <p class="error" role="alert" data-testid="import-rejected">{result.rejected.message}</p>}
       {afterDryRun && <RealImportButtons report={afterDryRun.report} busy={busy} run={(o) => void run(afterDryRun.payload, { ...afterDryRun.options, ...o, dryRun: false })} />}
       {report && <ImportReportView report={report} />}
     </div>

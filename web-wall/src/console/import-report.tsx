@@ -3,7 +3,7 @@
 // the column it names — so the engineer can fix the file and try again.
 import type { ImportReport } from '../api/types.ts';
 import { label, t } from '../i18n/index.ts';
-import { fieldErrorText } from '../i18n/server-text.ts';
+import { fieldErrorText, serverText } from '../i18n/server-text.ts';
 import './extra-text.ts';
 
 const TOTALS = ['total', 'valid', 'invalid', 'written'] as const;
@@ -23,7 +23,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
           ))}
         </dl>
         <p class={bad.length ? 'warn' : 'muted'} data-testid="import-summary">{summary(report)}</p>
-        {report.encoding?.detected && <p class="warn" data-testid="import-encoding" data-charset={report.encoding.charset}>{t('console.import.encodingDetected')}</p>}
+        {report.encoding?.detected && <p class="warn" data-testid="import-encoding" data-charset={report.encoding.charset}>{serverText({ code: report.encoding.detectedCode }, report.encoding.detected)}</p>}
         <table class="console-table">
           <thead><tr><th>{t('console.import.row')}</th><th>{t('console.col.id')}</th><th>{t('console.import.action')}</th><th>{t('console.import.errors')}</th></tr></thead>
           <tbody>

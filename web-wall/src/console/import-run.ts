@@ -21,7 +21,8 @@ export interface ImportPayload {
   charset: 'utf-8' | 'gb18030';
 }
 
-export interface ImportOutcome { report: ImportReport; rejected?: string }
+/** `rejected`: the gateway's refusal (its `message` said when read, in the language shown then). */
+export interface ImportOutcome { report: ImportReport; rejected?: { readonly message: string } }
 
 /** JSON when the file says so or the text starts like JSON; otherwise CSV. */
 export async function formatOf(body: Blob | string, name: string): Promise<'csv' | 'json'> {
@@ -38,7 +39,7 @@ export async function runImport(payload: ImportPayload, o: ImportOptions): Promi
     return { report: await api<ImportReport>(`/api/import?${query}`, { method: 'POST', text: { body: payload.body, type } }) };
   } catch (err) {
     const body = err instanceof ApiError ? (err.body as Partial<ImportReport>) : undefined;
-    if (err instanceof ApiError && err.status === 422 && Array.isArray(body?.rows)) return { report: body as ImportReport, rejected: err.message };
+    if (err instanceof ApiError && err.status === 422 && Array.isArray(body?.rows)) return { report: body as ImportReport, rejected: err };
     throw err;
   }
 }

@@ -2,7 +2,8 @@
 // with a dead URL rests idle once nobody watches, but the engineer still
 // needs to see that its last try failed, why, and when.
 import type { ChannelVideoStatus } from '../api/types.ts';
-import { formatTime, label, t } from '../i18n/index.ts';
+import { formatTime, t } from '../i18n/index.ts';
+import { codedReasonText } from '../i18n/vocabulary.ts';
 import './extra-text.ts';
 
 export function LastProblem({ video, shownReason }: { video?: ChannelVideoStatus; shownReason?: string }) {
@@ -12,7 +13,7 @@ export function LastProblem({ video, shownReason }: { video?: ChannelVideoStatus
   const same = shownReason === p.reason;
   return (
     <small class="last-problem" data-testid="last-problem" data-reason={p.reason} title={p.line ?? p.reason}>
-      {same ? t('console.lastProblem.since', { time: formatTime(p.at, true) }) : t('console.lastProblem.was', { reason: label('reason', p.reason), time: formatTime(p.at, true) })}
+      {same ? t('console.lastProblem.since', { time: formatTime(p.at, true) }) : t('console.lastProblem.was', { reason: codedReasonText(p) ?? p.reason, time: formatTime(p.at, true) })}
     </small>
   );
 }

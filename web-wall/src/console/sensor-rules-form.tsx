@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { label, t } from '../i18n/index.ts';
 import './extra-text.ts';
-import type { FormProblems } from './field-errors.ts';
+import { sayAll, type FormProblems } from './field-errors.ts';
 import { emptyRow, KIND_METRICS, RULE_SEVERITIES, RULE_TYPES, rowsOf, writeRows, type RuleRow } from './sensor-rules.ts';
 
 interface Props {
@@ -20,7 +20,7 @@ export function SensorRulesForm({ value, onChange, problems, kind }: Props) {
   // from outside (the sensor loaded, an edit under "advanced") gives the rows anew.
   const [held, setHeld] = useState<{ json: string; rows: RuleRow[] | undefined }>(() => ({ json: value, rows: rowsOf(value) }));
   const rows = value === held.json ? held.rows : rowsOf(value);
-  const messages = [...problems.byField.entries()].filter(([field]) => field === 'rules' || field.startsWith('rules.')).flatMap(([, m]) => m);
+  const messages = [...problems.byField.entries()].filter(([field]) => field === 'rules' || field.startsWith('rules.')).flatMap(([, m]) => sayAll(m));
   const write = (next: RuleRow[]) => {
     const json = writeRows(value, next);
     setHeld({ json, rows: next });

@@ -2,14 +2,15 @@
 // a few seconds (POST /api/channels/test) and the form says what it found —
 // codec and size, or why it could not connect — before anything is saved.
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api/client.ts';
-import { label, t } from '../i18n/index.ts';
+import { api } from '../api/client.ts';
+import type { ConnectionTest } from '../api/types.ts';
+import { t } from '../i18n/index.ts';
+import { codedReasonText } from '../i18n/vocabulary.ts';
 import type { ChannelDraft } from './channel-draft.ts';
 import './extra-text.ts';
 
-interface TestResult { ok: boolean; input?: { codec: string; width: number; height: number; fps?: number }; reason?: string; detail?: string; ms: number }
-
-type Shown = { state: 'idle' } | { state: 'running' } | { state: 'done'; result: TestResult } | { state: 'failed'; message: string };
+// The error is kept, not its text: its message (coded: too often, not an rtsp:// URL…) is said when painted.
+type Shown = { state: 'idle' } | { state: 'running' } | { state: 'done'; result: ConnectionTest } | { state: 'failed'; error: Error };
 
 export function TestConnection({ draft, channelId }: { draft: ChannelDraft; channelId?: string }) {
   const [shown, setShown] = useState<Shown>({ state: 'idle' });
@@ -17,10 +18,10 @@ export function TestConnection({ draft, channelId }: { draft: ChannelDraft; chan
     setShown({ state: 'running' });
     const source = { url: draft.url.trim(), ...(draft.username.trim() ? { username: draft.username.trim() } : {}), ...(draft.password ? { password: draft.password } : {}) };
     try {
-      const result = await api<TestResult>('/api/channels/test', { method: 'POST', body: { source, ...(channelId ? { channelId } : {}) } });
+      const result = await api<ConnectionTest>('/api/channels/test', { method: 'POST', body: { source, ...(channelId ? { channelId } : {}) } });
       setShown({ state: 'done', result });
     } catch (err) {
-      setShown({ state: 'failed', message: err instanceof ApiError || err instanceof Error ? err.message : String(err) });
+      setShown({ state: 'failed', error: err instanceof Error ? err : new Error(String(err)) });
     }
   };
   return (
@@ -37,11 +38,11 @@ export function TestConnection({ draft, channelId }: { draft: ChannelDraft; chan
         )}
         {shown.state === 'done' && !shown.result.ok && (
           <span class="bad" data-testid="test-connection-result" data-reason={shown.result.reason} title={shown.result.detail}>
-            {t('console.test.failed', { reason: label('reason', shown.result.reason ?? 'exited') })}
+            {t('console.test.failed', { reason: codedReasonText(shown.result) ?? codedReasonText({ reasonCode: 'exited' })! })}
             {shown.result.detail && <small class="test-detail">{shown.result.detail}</small>}
           </span>
         )}
-        {shown.state === 'failed' && <span class="bad" data-testid="test-connection-result">{shown.message}</span>}
+        {shown.state === 'failed' && <span class="bad" data-testid="test-connection-result">{shown.error.message}</span>}
       </div>
     </>
   );

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
 import { t } from '../i18n/index.ts';
-import { isStale, NO_PROBLEMS, problemsOf, sortProblems, type FieldProblem, type FormProblems } from './field-errors.ts';
+import { generalProblem, isStale, NO_PROBLEMS, problemsOf, sortProblems, type FieldProblem, type FormProblems, type Said } from './field-errors.ts';
 import type { JsonObject } from './merge-patch.ts';
 
 type Built = { body: JsonObject; problems?: undefined } | { body?: undefined; problems: FieldProblem[] };
@@ -32,30 +32,30 @@ export function useDeviceForm<E extends { id: string; version: number }, D>(spec
   const [draft, setDraft] = useState<D>(() => spec.draftOf());
   const [problems, setProblems] = useState<FormProblems>(NO_PROBLEMS);
   const [busy, setBusy] = useState(false);
-  const say = (message: string) => setProblems({ byField: new Map(), general: [message] });
+  const say = (message: Said) => setProblems(generalProblem(message));
 
-  const load = async (why?: string) => {
+  const load = async (why?: Said) => {
     if (!id) return;
     try {
       const entity = await api<E>(path);
       const fresh = spec.draftOf(entity);
       setLoaded({ entity, draft: fresh });
       setDraft(fresh);
-      setProblems(why ? { byField: new Map(), general: [why] } : NO_PROBLEMS);
+      setProblems(why ? generalProblem(why) : NO_PROBLEMS);
     } catch (err) {
       setProblems(problemsOf(err, fields));
     }
   };
   useEffect(() => void load(), [id]);
 
-  const failed = (err: unknown) => (isStale(err) ? load(t('console.form.stale')) : setProblems(problemsOf(err, fields)));
+  const failed = (err: unknown) => (isStale(err) ? load(() => t('console.form.stale')) : setProblems(problemsOf(err, fields)));
 
   const save = async (e: Event) => {
     e.preventDefault();
     if (id && !loaded) return;
     const built = loaded ? spec.patch(loaded.draft, draft) : spec.body(draft);
-    if (built.problems) return setProblems(sortProblems(built.problems, fields, t('console.form.invalid')));
-    if (loaded && !Object.keys(built.body).length) return say(t('console.form.unchanged'));
+    if (built.problems) return setProblems(sortProblems(built.problems, fields, () => t('console.form.invalid')));
+    if (loaded && !Object.keys(built.body).length) return say(() => t('console.form.unchanged'));
     setBusy(true);
     setProblems(NO_PROBLEMS);
     try {

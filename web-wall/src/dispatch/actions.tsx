@@ -37,7 +37,7 @@ export function Actions({ incident, onChanged }: { incident: Incident; onChanged
       if (f.stale) {
         setOpen(null);
         onChanged(`${t('dispatch.stale')} (${f.message})`);
-      } else setFailure({ message: f.message, field: f.field });
+      } else setFailure(f); // f.message is said when painted
     } finally {
       setBusy(false);
     }

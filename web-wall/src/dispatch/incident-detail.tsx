@@ -15,7 +15,7 @@ import { EvidenceSection } from './evidence.tsx';
 import { FlowLog } from './flow-log.tsx';
 import { gridName } from './queue.tsx';
 import { SlaBadge } from './sla-badge.tsx';
-import { incidentTitle, serverText, type Coded } from '../i18n/server-text.ts';
+import { incidentTitle, serverText } from '../i18n/server-text.ts';
 
 const CHANNEL_SOURCES = new Set(['detector', 'camera', 'channel-health', 'gb28181']);
 
@@ -98,7 +98,7 @@ export function IncidentDetail({ id }: { id: string }) {
           <Fact name="location">{i.location ? `${i.location.lat.toFixed(5)}, ${i.location.lng.toFixed(5)}` : '—'}</Fact>
           <Fact name="department">{department}</Fact>
           <Fact name="assignee">{i.assignee ?? '—'}</Fact>
-          {i.evidence?.rule && <Fact name="rule">{serverText((i.evidence as { ruleMessage?: Coded }).ruleMessage, i.evidence.rule)}</Fact>}
+          {i.evidence?.rule && <Fact name="rule">{serverText(i.evidence.ruleMessage, i.evidence.rule)}</Fact>}
           <Fact name="firstSeen">{formatTime(i.firstSeen, true)}</Fact>
           <Fact name="lastSeen">{formatTime(i.lastSeen, true)}{i.count > 1 ? ` · ×${i.count}` : ''}</Fact>
           {i.rating !== null && <Fact name="rating">{'★'.repeat(i.rating)}</Fact>}

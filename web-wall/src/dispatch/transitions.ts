@@ -30,6 +30,7 @@ export function allowedTransitions(incident: Incident, role: Role | undefined): 
 
 /** A failed action as the form shows it: the message, and the field it is about if the gateway named one. */
 export function describeFailure(err: unknown): { message: string; field?: string; stale: boolean } {
-  if (err instanceof ApiError) return { message: err.message, field: err.field, stale: err.status === 409 };
+  // `message` read when painted: the gateway's coded message in the language shown then.
+  if (err instanceof ApiError) return { get message() { return err.message; }, field: err.field, stale: err.status === 409 };
   return { message: (err as Error).message, stale: false };
 }

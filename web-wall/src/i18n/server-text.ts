@@ -4,11 +4,11 @@
 // vocabulary codes (reason, type, unit, metric, object label, severity) translated too.
 // The server's English is shown only for a code the catalogue lacks.
 import { MESSAGES } from '../../../device-registry/messages.ts';
+import type { Coded, FieldError, FlowRecord, Incident, Params } from '../api/types.ts';
 import { lang, label, t } from './index.ts';
-import { reasonText, typeName, unitText } from './vocabulary.ts';
+import { gridLevelName, reasonText, typeName, unitText } from './vocabulary.ts';
 
-export type Params = Record<string, string | number>;
-export interface Coded { code?: string; params?: Params; message?: string }
+export type { Coded, Params };
 
 /** Params that name something: shown by name (a camera id as the camera's name), set by the areas that know them. */
 const namers = new Map<string, (value: string) => string | undefined>();
@@ -26,6 +26,7 @@ function sayParams(params: Params): Params {
   for (const key of ['fromSeverity', 'toSeverity']) if (typeof params[key] === 'string') out[key] = label('severity', params[key]);
   if (typeof params.status === 'string') out.status = label('status', params.status);
   if (typeof params.action === 'string') out.action = label('action', params.action);
+  for (const key of ['level', 'parentLevel']) if (typeof params[key] === 'string') out[key] = gridLevelName(params[key]);
   for (const [param, name] of namers) if (typeof params[param] === 'string') out[param] = name(params[param]) ?? params[param];
   return out;
 }
@@ -39,7 +40,7 @@ export function serverText(m: Coded | null | undefined, fallback?: string | null
 }
 
 /** A field error (`{field, message, code, params}`) said in the operator's language. */
-export const fieldErrorText = (e: { message: string; code?: string; params?: Params }): string => serverText(e, e.message);
+export const fieldErrorText = (e: FieldError): string => serverText(e, e.message);
 
 /** The name of a sensor rule from its key (`temp:above` → 温度过高): the alarm lists show it beside the reading. */
 export function ruleText(rule: string): string {
@@ -49,7 +50,7 @@ export function ruleText(rule: string): string {
 }
 
 /** An incident's title in the operator's language (its `titleMessage` when the system wrote it, else the title as typed). */
-export const incidentTitle = (i: { title: string | null; titleMessage?: Coded | null }): string => serverText(i.titleMessage, i.title);
+export const incidentTitle = (i: Pick<Incident, 'title' | 'titleMessage'>): string => serverText(i.titleMessage, i.title);
 
 /** A flow record's note: the system's coded note (`data.message`) said, a person's note as written. */
-export const flowNote = (f: { note: string | null; data?: Record<string, unknown> | null }): string => serverText(f.data?.message as Coded | undefined, f.note);
+export const flowNote = (f: Pick<FlowRecord, 'note' | 'data'>): string => serverText(f.data?.message, f.note);

@@ -2,7 +2,7 @@
 // types, sensor kinds, offline reasons and units, said in the operator's
 // language. The wall keeps no list of its own: a new type, reason or unit is
 // added there once and both the gateway and the wall know it.
-import { INCIDENT_TYPES, KINDS, OBJECT_LABELS, REASONS, SENSOR_PROBLEMS, incidentTypeName, reasonCode, unitSymbol } from '../../../device-registry/vocabulary.ts';
+import { GRID_LEVEL_NAMES, INCIDENT_TYPES, KINDS, OBJECT_LABELS, REASONS, SENSOR_PROBLEMS, incidentTypeName, reasonCode, unitSymbol } from '../../../device-registry/vocabulary.ts';
 import { addResolver, addText, lang, t, type Texts } from './index.ts';
 
 const texts: Texts = { 'zh-CN': {}, en: {} };
@@ -14,7 +14,7 @@ for (const [code, names] of Object.entries(KINDS)) {
   texts['zh-CN'][`kind.${code}`] = names['zh-CN'];
   texts.en[`kind.${code}`] = names.en;
 }
-for (const [vocabulary, table] of Object.entries({ object: OBJECT_LABELS, problem: SENSOR_PROBLEMS })) {
+for (const [vocabulary, table] of Object.entries({ object: OBJECT_LABELS, problem: SENSOR_PROBLEMS, gridLevel: GRID_LEVEL_NAMES })) {
   for (const [code, names] of Object.entries(table)) {
     texts['zh-CN'][`${vocabulary}.${code}`] = names['zh-CN'];
     texts.en[`${vocabulary}.${code}`] = names.en;
@@ -42,3 +42,10 @@ export const typeName = (type: string): string => incidentTypeName(type, lang.va
 
 /** A UCUM unit as a person reads it ('Cel' → '°C'). */
 export const unitText = (ucum: string | null | undefined): string => unitSymbol(ucum, lang.value);
+
+/** A grid level (district, street…) by its name; an unknown one as it came. */
+export const gridLevelName = (level: string): string => (GRID_LEVEL_NAMES[level] ? t(`gridLevel.${level}`) : level);
+
+/** A camera's or a test's reason from its code when the gateway sent one, else from its English. */
+export const codedReasonText = (r: { reason?: string; reasonCode?: string; reasonParams?: Record<string, string | number> } | undefined): string | undefined =>
+  r && reasonText(r.reason, r.reasonCode, r.reasonParams);

@@ -3,7 +3,8 @@
 // has no push of its own to the browser); statuses more often than the lists.
 import { computed, signal } from '@preact/signals';
 import { api, apiAll } from '../api/client.ts';
-import type { Channel, ChannelVideoStatus, Department, Grid } from '../api/types.ts';
+import type { Channel, ChannelVideoStatus, CodedReason, Department, Grid } from '../api/types.ts';
+import { codedReasonText } from '../i18n/vocabulary.ts';
 
 export const channels = signal<Channel[]>([]);
 export const grids = signal<Grid[]>([]);
@@ -62,5 +63,14 @@ export function channelState(c: Channel): 'online' | 'offline' | 'idle' | 'unkno
 }
 
 export function offlineReason(c: Channel): string | undefined {
-  return videoStatus.value.get(c.id)?.reason ?? c.status.reason;
+  return codedOfflineReason(c).reason;
 }
+
+/** Why the camera is not online with its code (the video status's), else the registry's English. */
+export function codedOfflineReason(c: Channel): CodedReason {
+  const s = videoStatus.value.get(c.id);
+  return s?.reason !== undefined ? s : { reason: c.status.reason };
+}
+
+/** That reason in the operator's language, said when painted (from its code, so a language switch says it again). */
+export const offlineReasonText = (c: Channel): string | undefined => codedReasonText(codedOfflineReason(c));

@@ -3,8 +3,7 @@
 // Cameras are dropped in from the tree or dragged between tiles.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
-import { reasonText } from '../i18n/vocabulary.ts';
-import { channelById, channelState, offlineReason } from '../store/registry.ts';
+import { channelById, channelState, offlineReasonText } from '../store/registry.ts';
 import type { ActiveAlarm } from '../alarms/alarm-state.ts';
 import { recordAlarmDraw } from './wall-metrics.ts';
 import { BoxOverlay } from './overlay.ts';
@@ -87,7 +86,7 @@ export function Tile({ index, channelId, mode, area, alarm, isAlarmTile }: TileP
           <button type="button" class="close" title={t('wall.clearTile')} onClick={(e) => { e.stopPropagation(); putCamera(index, null); }}>×</button>
         </div>
       )}
-      <TileMessage channelKnown={!!channel} empty={!channelId} noSignal={noSignal} reason={channel ? reasonText(offlineReason(channel)) : undefined} state={state} retry={() => setAttempt(attempt + 1)} />
+      <TileMessage channelKnown={!!channel} empty={!channelId} noSignal={noSignal} reason={channel ? offlineReasonText(channel) : undefined} state={state} retry={() => setAttempt(attempt + 1)} />
       {stats && <div class="tile-stats" data-testid="tile-stats">{formatStats(stats, (s) => t('wall.latency', { s }))}</div>}
       {channel && <TileTools tile={root} video={video} canvas={canvas} channel={channel} stream={stream} playing={state.kind === 'playing'} alarm={alarm} />}
     </div>
