@@ -78,7 +78,7 @@ after(async () => {
   silent?.close();
 });
 
-const statusReason = async (id: string) => (await demo.api<{ reason?: string; reasonCode?: string }>('admin', `/api/channels/${id}/status`));
+const statusReason = async (id: string) => (await demo.api<{ reason?: string; reasonCode?: string; lastProblem?: { reason: string; reasonCode?: string } }>('admin', `/api/channels/${id}/status`));
 
 /** Every visible text node of the page, with where it sits. */
 function visibleTexts(page: Page) {
@@ -170,6 +170,9 @@ test('provoke every case: tile reasons, a camera_offline alarm, a sensor rising 
     }, 90_000, `${id} offline: ${reason}`);
     assert.equal(s.reasonCode, code, `${id}: the reason's code beside its English`);
   }
+  // The last known problem is coded as well (the console says it under the badge).
+  const unreachable = await statusReason(CAMERAS.unreachable.id);
+  assert.deepEqual([unreachable.lastProblem?.reason, unreachable.lastProblem?.reasonCode], ['unreachable', 'unreachable']);
 
   // camera_offline for the unreachable camera, its title coded.
   const offline = await waitFor(async () => (await demo.api<{ items: Incident[] }>('admin', `/api/incidents?type=camera_offline&sourceId=${CAMERAS.unreachable.id}`)).items[0], 60_000, 'camera_offline raised');
