@@ -86,11 +86,14 @@ export interface SensorState {
   kind: string;
   gridCode?: string;
   health: 'online' | 'offline' | 'stale' | string;
+  /** Why it is not online, in the server's English (`no reading for 300 s`, `LWT offline`): its code from the shared vocabulary's REASONS. */
+  reason?: string;
   connected: boolean;
   lastSeen: string | null;
   values: Record<string, { value: number; unit?: string; ts: string }>;
   alarms: Array<{ rule: string; state: string }>;
-  lastProblem: string | null;
+  /** The last bad message: `reason` is a SENSOR_PROBLEMS code (malformed, impossible…), `message` the English detail. */
+  lastProblem: { reason: string; message: string; at: string } | null;
 }
 
 export interface SensorAlarm { sensorId: string; rule: string; describe: string; state: 'pending' | 'firing' | 'recovering' | string; since: string; value: number | null }

@@ -6,10 +6,10 @@ import { go } from '../router.ts';
 import { gridByCode } from '../store/registry.ts';
 import { sensorsLoaded, sensorsProblem, sortedSensors, useSensorRegistry, type SensorHealth } from './sensor-store.ts';
 import { reasonText, unitText } from '../i18n/vocabulary.ts';
+import type { SensorState } from '../api/types.ts';
 
-/** The gateway sends a message problem as {reason, message, at}: its reason code said, the message (English detail) left out. */
-const problemText = (p: unknown): string | undefined =>
-  typeof p === 'string' ? p : p && typeof p === 'object' && 'reason' in p ? label('problem', String(p.reason)) : undefined;
+/** A message problem: its reason code said, the message (English detail) left out. */
+const problemText = (p: SensorState['lastProblem'] | undefined): string | undefined => (p ? label('problem', p.reason) : undefined);
 
 const COLUMNS = ['id', 'name', 'kind', 'grid', 'topic', 'health', 'lastSeen', 'values', 'lastProblem'] as const;
 
