@@ -1,0 +1,150 @@
+// Recording benchmark (issue 18): N channels of the simulator's 720p25 stream,
+// in one run: CPU per channel live-only (HLS + FLV), live + continuous
+// recording (a third tee output, copy), and a bare `ffmpeg -c copy -f segment`
+// of the same stream; the disk write rate per channel; the index insert cost.
+// Target: recording adds ≤ 10 % to a channel's CPU.
+//   node --import tsx bench/recording.ts [--channels 10] [--window 20]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { loadConfig } from '../gateway/config/load.ts';
+import { createGateway, type RunningGateway } from '../gateway/gateway.ts';
+import { openSqliteIndex } from '../gateway/recording/store/sqlite-index.ts';
+import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
+import { mean, measureCpu, percentile, round } from './proc.ts';
+
+const { values } = parseArgs({ options: { channels: { type: 'string', default: '10' }, window: { type: 'string', default: '20' } } });
+const N = Number(values.channels);
+const WINDOW = Number(values.window);
+const SEGMENT_SECONDS = 10;
+const actor = { keyId: null, name: 'bench', role: null };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** The camera simulator in its own process, so its CPU is not counted as ours. */
+async function startSim(port: number): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/sim/run.ts', '--port', String(port), '--paths', 'cam', '--clip', 'h264-720p'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  while (!out.includes('rtsp://')) {
+    if (proc.exitCode !== null) throw new Error('simulator exited');
+    await sleep(100);
+  }
+  return proc;
+}
+
+async function bareSegmenters(url: string): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rec-bare-'));
+  const procs = Array.from({ length: N }, (_, i) => spawn(findFfmpeg().path, [
+    '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-map', '0:v:0', '-c', 'copy',
+    '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'mpegts', join(dir, `${i}-%d.ts`),
+  ], { stdio: 'ignore' }));
+  await sleep(5000);
+  const cpu = [...(await measureCpu(procs.map((p) => p.pid!), WINDOW)).values()];
+  for (const p of procs) p.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  return cpu;
+}
+
+async function startGateway(dataDir: string, record: boolean): Promise<RunningGateway> {
+  const config = loadConfig({
+    argv: [
+      '--dataDir', dataDir, '--http.port', '0', '--sensors.enabled', 'false', '--video.rtmp.port', '0', '--video.startStaggerMs', '50', '--log.level', 'warn',
+      '--recording.segmentSeconds', String(SEGMENT_SECONDS), '--recording.defaults.mode', record ? 'continuous' : 'off',
+    ],
+    env: {}, cwd: process.cwd(),
+  });
+  return createGateway(config, pino({ level: 'warn' }, pino.destination(2)), process.stderr);
+}
+
+async function channelsRun(url: string, record: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), `bench-rec-${record ? 'on' : 'off'}-`));
+  const gw = await startGateway(dir, record);
+  for (let i = 0; i < N; i++) await gw.service.create('channels', { id: `cam-${i}`, name: `cam ${i}`, kind: 'rtsp', source: { url }, mode: 'always-on' }, actor);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline && !gw.video!.manager.allStatus().every((s) => s.state === 'online')) await sleep(500);
+  // A full segment closed on every channel before measuring.
+  await sleep((SEGMENT_SECONDS + 3) * 1000);
+  const pids = gw.video!.manager.allStatus().map((s) => s.pid).filter((p): p is number => p !== undefined);
+  const bytesAt = async () => {
+    if (!gw.recording) return 0;
+    const t = await gw.recording.index.totals('local', Date.now());
+    return t.continuous.bytes + t.events.bytes;
+  };
+  const bytesBefore = await bytesAt();
+  const gwBefore = process.cpuUsage();
+  const t0 = Date.now();
+  const cpu = [...(await measureCpu(pids, WINDOW)).values()];
+  const elapsed = (Date.now() - t0) / 1000;
+  const gwUse = process.cpuUsage(gwBefore);
+  const gwCpu = ((gwUse.user + gwUse.system) / 1e6 / elapsed) * 100;
+  const written = (await bytesAt()) - bytesBefore;
+  const online = gw.video!.manager.allStatus().filter((s) => s.state === 'online').length;
+  await gw.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    channels: N, online,
+    ffmpegCpuPerChannelPct: round(mean(cpu)), ffmpegCpuPerChannelP95Pct: round(percentile(cpu, 95)),
+    gatewayProcessCpuPerChannelPct: round(gwCpu / N),
+    ...(record ? { indexedBytesPerChannelPerSecond: round(written / N / elapsed, 0) } : {}),
+  };
+}
+
+async function indexInsertCost() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rec-index-'));
+  const index = openSqliteIndex(join(dir, 'recordings.db'));
+  const count = 5000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const startMs = 1_800_000_000_000 + i * 10_000;
+    await index.addSegment({ channelId: `cam-${i % 50}`, startMs, endMs: startMs + 10_000, bytes: 2_500_000, path: `cam-${i % 50}/2027-01-15/${startMs}.ts`, nodeId: 'local', keyframeFirst: true, class: 'continuous', source: 'gateway' });
+  }
+  const perInsertUs = Number(process.hrtime.bigint() - t0) / 1000 / count;
+  await index.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { engine: 'sqlite', inserts: count, perInsertMicroseconds: round(perInsertUs, 1) };
+}
+
+const port = await freePort();
+const sim = await startSim(port);
+const url = `rtsp://127.0.0.1:${port}/cam`;
+note(`simulator at ${url}; ${N} channels, ${WINDOW} s windows`);
+note('bare ffmpeg -c copy -f segment');
+const bare = await bareSegmenters(url);
+note('live only (HLS + FLV)');
+const liveOnly = await channelsRun(url, false);
+note(JSON.stringify(liveOnly));
+note('live + continuous recording');
+const liveRec = await channelsRun(url, true);
+note(JSON.stringify(liveRec));
+const index = await indexInsertCost();
+sim.kill('SIGKILL');
+
+const perChannel = (r: typeof liveOnly) => r.ffmpegCpuPerChannelPct + r.gatewayProcessCpuPerChannelPct;
+const addedPct = ((perChannel(liveRec) - perChannel(liveOnly)) / perChannel(liveOnly)) * 100;
+process.stdout.write(`${JSON.stringify({
+  benchmark: 'recording',
+  command: `node --import tsx bench/recording.ts --channels ${N} --window ${WINDOW}`,
+  source: '720p25 H.264 test stream over RTSP (camera simulator, separate process), segmentSeconds 10, copy',
+  bareSegmentCpuPerChannelPct: round(mean(bare)),
+  liveOnly,
+  liveAndRecording: liveRec,
+  recordingAddsToChannelCpuPct: round(addedPct, 1),
+  targetAtMostPct: 10,
+  meetsTarget: addedPct <= 10,
+  diskWriteBytesPerChannelPerSecond: liveRec.indexedBytesPerChannelPerSecond,
+  index,
+}, null, 2)}\n`);
+process.exit(0);
