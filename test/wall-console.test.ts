@@ -99,11 +99,15 @@ test('a camera at an unreachable RTSP address, always on, is listed offline with
   await page.fill(`${form} [name="source.url"]`, 'rtsp://127.0.0.1:1/x');
   await page.selectOption(`${form} [name=gridCode]`, '310101002001001');
   await page.selectOption(`${form} [name=mode]`, 'always-on');
+  // The recording policy (gateway/recording): a select, said in Chinese.
+  assert.match((await page.textContent(`${form} [name=recording] option[value=events]`))!, /事件录像/);
+  await page.selectOption(`${form} [name=recording]`, 'events');
   await page.click(`${form} [data-testid=save]`);
   await page.waitForSelector('[data-testid=channel-list]');
   assert.match((await page.textContent('[data-testid=flash]'))!, /cam-unreachable/);
-  const created = await demo.api<Channel>('engineer', '/api/channels/cam-unreachable');
+  const created = await demo.api<Channel & { recording?: { mode: string } }>('engineer', '/api/channels/cam-unreachable');
   assert.equal(created.mode, 'always-on');
+  assert.equal(created.recording?.mode, 'events');
   assert.equal(created.gridCode, '310101002001001');
 
   const reason = await page.waitForSelector(`${row('cam-unreachable')}[data-state=offline] .reason[data-reason=unreachable]`, { timeout: 60_000 });

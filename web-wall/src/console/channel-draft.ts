@@ -6,6 +6,9 @@ import { compact, mergePatchBetween, type JsonObject } from './merge-patch.ts';
 import { placeDraftOf, placeFields, type PlaceDraft } from './draft-parts.ts';
 
 export type ChannelKind = Channel['kind'];
+/** The recording policy's mode; '' is the configuration's default (null). */
+export type RecordingChoice = '' | 'off' | 'events' | 'continuous';
+type WithRecording = Channel & { recording?: { mode: Exclude<RecordingChoice, ''> } | null };
 
 export interface ChannelDraft extends PlaceDraft {
   id: string;
@@ -22,12 +25,13 @@ export interface ChannelDraft extends PlaceDraft {
   mode: Channel['mode'];
   enabled: boolean;
   detectionProfile: string;
+  recording: RecordingChoice;
 }
 
 /** The inputs of each kind, by the API's field paths (for placing its messages). */
 export const CHANNEL_FIELDS = [
   'id', 'kind', 'name', 'source.url', 'source.username', 'source.password', 'source.pushKey', 'source.deviceId', 'source.channelId', 'subSource.url',
-  'location.lat', 'location.lng', 'gridCode', 'tags', 'mode', 'enabled', 'detectionProfile',
+  'location.lat', 'location.lng', 'gridCode', 'tags', 'mode', 'enabled', 'detectionProfile', 'recording',
 ] as const;
 
 export function channelDraftOf(c?: Channel): ChannelDraft {
@@ -45,6 +49,7 @@ export function channelDraftOf(c?: Channel): ChannelDraft {
     mode: c?.mode ?? 'on-demand',
     enabled: c?.enabled ?? true,
     detectionProfile: c?.detectionProfile ?? '',
+    recording: (c as WithRecording | undefined)?.recording?.mode ?? '',
     ...placeDraftOf(c),
   };
 }
@@ -70,6 +75,7 @@ export function channelBody(d: ChannelDraft): JsonObject {
     mode: d.mode,
     enabled: d.enabled,
     detectionProfile: d.detectionProfile || null,
+    recording: d.recording ? { mode: d.recording } : null,
   };
 }
 

@@ -1,14 +1,16 @@
 // The inputs of the camera form: what every camera has, and the source
 // fields of its kind (RTSP URL and login, RTMP push key, GB28181 codes).
 import { label, t } from '../i18n/index.ts';
-import type { ChannelDraft, ChannelKind } from './channel-draft.ts';
+import type { ChannelDraft, ChannelKind, RecordingChoice } from './channel-draft.ts';
 import { profileOptions, profilesProblem } from './detection-profiles.ts';
 import type { FormProblems } from './field-errors.ts';
 import { CheckField, SelectField, TextField } from './form-fields.tsx';
 import { PlaceFields } from './place-fields.tsx';
+import './recording-text.ts';
 import { TestConnection } from './test-connection.tsx';
 
 const KINDS: ChannelKind[] = ['rtsp', 'rtmp', 'gb28181'];
+const RECORDING: RecordingChoice[] = ['', 'off', 'events', 'continuous'];
 
 interface Props {
   draft: ChannelDraft;
@@ -52,6 +54,8 @@ export function ChannelFields({ draft, set, problems, editing }: Props) {
       <CheckField {...common} label={t('console.col.enabled')} name="enabled" value={draft.enabled} onChange={(enabled) => set({ enabled })} />
       <SelectField {...common} label={t('console.col.profile')} name="detectionProfile" value={draft.detectionProfile} onChange={(detectionProfile) => set({ detectionProfile })}
         options={profileOptions(draft.detectionProfile, t('common.none'))} hint={profilesProblem.value ? t('console.channel.profilesFailed', { message: profilesProblem.value }) : undefined} />
+      <SelectField {...common} label={t('console.col.recording')} name="recording" value={draft.recording} onChange={(recording) => set({ recording: recording as RecordingChoice })}
+        options={RECORDING.map((value) => ({ value, label: t(`console.recording.${value || 'default'}`) }))} hint={t('console.recording.hint')} />
     </div>
   );
 }
