@@ -87,7 +87,7 @@ export function Tile({ index, channelId, mode, area, alarm, isAlarmTile }: TileP
         </div>
       )}
       <TileMessage channelKnown={!!channel} empty={!channelId} noSignal={noSignal} reason={channel ? offlineReasonText(channel) : undefined} state={state} retry={() => setAttempt(attempt + 1)} />
-      {stats && <div class="tile-stats" data-testid="tile-stats">{formatStats(stats, (s) => t('wall.latency', { s }))}</div>}
+      {stats && <TileStatsLine text={formatStats(stats, (s) => t('wall.latency', { s }))} />}
       {channel && <TileTools tile={root} video={video} canvas={canvas} channel={channel} stream={stream} playing={state.kind === 'playing'} alarm={alarm} />}
     </div>
   );
@@ -110,3 +110,5 @@ function TileMessage(p: { channelKnown: boolean; empty: boolean; noSignal: boole
   }
   return null;
 }
+
+const TileStatsLine = ({ text }: { text: string }) => <div class="tile-stats" data-testid="tile-stats" title={text}>{text}</div>;
