@@ -160,6 +160,9 @@ test('the recordings API: an empty range is empty, from after to and over 31 day
   const junk = await t.call('operator', { method: 'GET', url: '/api/channels/cam-cont/recordings?from=yesterday' });
   assert.equal(junk.statusCode, 400);
   assert.equal(junk.json().field, 'from');
+  const huge = await t.call('operator', { method: 'GET', url: '/api/channels/cam-cont/recordings?to=9007199254740993' });
+  assert.equal(huge.statusCode, 400, huge.body);
+  assert.equal(huge.json().field, 'to');
   const traversal = await t.call('operator', { method: 'GET', url: `/api/channels/${encodeURIComponent('../../etc')}/recordings` });
   assert.ok(traversal.statusCode === 400 || traversal.statusCode === 404, `traversal: ${traversal.statusCode}`);
   assert.equal((await t.call('operator', { method: 'GET', url: '/api/channels/nope/recordings' })).statusCode, 404);

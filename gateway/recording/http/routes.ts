@@ -10,6 +10,7 @@ import type { RecordingIndex } from '../store/recording-index.ts';
 
 const DAY_MS = 86_400_000;
 export const MAX_RANGE_DAYS = 31;
+const MAX_DATE_MS = 8.64e15;
 
 const Time = Type.String({ maxLength: 40, description: 'ISO-8601 time (UTC) or epoch ms' });
 const Query = Type.Object({ from: Type.Optional(Time), to: Type.Optional(Time) }, { additionalProperties: false });
@@ -21,7 +22,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 function parseTime(value: string | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   const ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw coded('GW_ERR_VALIDATION', say('invalid_time'), field);
+  // A Date holds ±8.64e15 ms; a time outside is no time.
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DATE_MS) throw coded('GW_ERR_VALIDATION', say('invalid_time'), field);
   return ms;
 }
 
