@@ -148,25 +148,27 @@ test('an events channel keeps footage from about preRoll before an incident to p
 });
 
 test('the recordings API: an empty range is empty, from after to and over 31 days are 400 with the field, an unknown channel 404, a viewer key or none refused', async () => {
-  const empty = await recordings('cam-cont', '?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z');
+  const made = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'cam-api', name: 'api', kind: 'rtsp', source: { url: sim.url('cont') } } });
+  assert.equal(made.statusCode, 201, made.body);
+  const empty = await recordings('cam-api', '?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z');
   assert.deepEqual({ segments: empty.segments, gaps: empty.gaps, holds: empty.holds }, { segments: [], gaps: [], holds: [] });
-  const backwards = await t.call('operator', { method: 'GET', url: '/api/channels/cam-cont/recordings?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z' });
+  const backwards = await t.call('operator', { method: 'GET', url: '/api/channels/cam-api/recordings?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z' });
   assert.equal(backwards.statusCode, 400);
   assert.equal(backwards.json().field, 'from');
   assert.equal(backwards.json().messageCode, 'range_from_after_to');
-  const long = await t.call('operator', { method: 'GET', url: '/api/channels/cam-cont/recordings?from=2025-01-01T00:00:00Z&to=2025-03-01T00:00:00Z' });
+  const long = await t.call('operator', { method: 'GET', url: '/api/channels/cam-api/recordings?from=2025-01-01T00:00:00Z&to=2025-03-01T00:00:00Z' });
   assert.equal(long.statusCode, 400);
   assert.equal(long.json().field, 'to');
-  const junk = await t.call('operator', { method: 'GET', url: '/api/channels/cam-cont/recordings?from=yesterday' });
+  const junk = await t.call('operator', { method: 'GET', url: '/api/channels/cam-api/recordings?from=yesterday' });
   assert.equal(junk.statusCode, 400);
   assert.equal(junk.json().field, 'from');
-  const huge = await t.call('operator', { method: 'GET', url: '/api/channels/cam-cont/recordings?to=9007199254740993' });
+  const huge = await t.call('operator', { method: 'GET', url: '/api/channels/cam-api/recordings?to=9007199254740993' });
   assert.equal(huge.statusCode, 400, huge.body);
   assert.equal(huge.json().field, 'to');
   const traversal = await t.call('operator', { method: 'GET', url: `/api/channels/${encodeURIComponent('../../etc')}/recordings` });
   assert.ok(traversal.statusCode === 400 || traversal.statusCode === 404, `traversal: ${traversal.statusCode}`);
   assert.equal((await t.call('operator', { method: 'GET', url: '/api/channels/nope/recordings' })).statusCode, 404);
-  assert.equal((await t.call(null, { method: 'GET', url: '/api/channels/cam-cont/recordings' })).statusCode, 401);
+  assert.equal((await t.call(null, { method: 'GET', url: '/api/channels/cam-api/recordings' })).statusCode, 401);
 });
 
 test('recording policy validation: an unknown mode and a negative retention are 400 naming the field; null means the default', async () => {
