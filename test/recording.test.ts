@@ -117,22 +117,30 @@ test('an events channel keeps footage from about preRoll before an incident to p
   const alarmAt = Date.now();
   const raised = await t.gw.incidents.service.raise({ source: { kind: 'detector', id: 'cam-ev' }, type: 'intrusion', severity: 'major', occurredAt: alarmAt, evidence: { frameTs: alarmAt } });
   const incidentId = raised.incident!.id;
+  // A repeat of the deduplicated incident 3 s later moves its last sighting: the same hold reaches further.
+  await new Promise((r) => setTimeout(r, 3000));
+  const repeatAt = Date.now();
+  const repeat = await t.gw.incidents.service.raise({ source: { kind: 'detector', id: 'cam-ev' }, type: 'intrusion', severity: 'major', occurredAt: repeatAt });
+  assert.equal(repeat.incident!.id, incidentId, 'deduplicated');
   // Post-roll passes, then a while longer: retention runs every second.
   await new Promise((r) => setTimeout(r, (POST_ROLL + 4 * SEGMENT_SECONDS + 4) * 1000));
   const kept = await recordings('cam-ev');
   assert.equal(kept.holds.length, 1);
   assert.equal(kept.holds[0]!.incidentId, incidentId);
+  assert.ok(Math.abs(Date.parse(kept.holds[0]!.from) - (alarmAt - PRE_ROLL * 1000)) < 1000, `hold from ${kept.holds[0]!.from}`);
+  assert.ok(Math.abs(Date.parse(kept.holds[0]!.to) - (repeatAt + POST_ROLL * 1000)) < 1000, `hold to ${kept.holds[0]!.to}`);
   const from = Date.parse(kept.segments[0]!.start);
   const to = Date.parse(kept.segments.at(-1)!.end);
-  console.log(`alarm at 0: kept ${(from - alarmAt) / 1000} s to ${(to - alarmAt) / 1000} s in ${kept.segments.length} segments`);
+  console.log(`alarm at 0, repeat at ${(repeatAt - alarmAt) / 1000} s: kept ${(from - alarmAt) / 1000} s to ${(to - alarmAt) / 1000} s in ${kept.segments.length} segments`);
   assert.ok(from <= alarmAt - (PRE_ROLL - SEGMENT_SECONDS - 1) * 1000 && from >= alarmAt - (PRE_ROLL + 2 * SEGMENT_SECONDS + 1) * 1000, `first kept at ${(from - alarmAt) / 1000} s`);
   // Later footage than the post-roll leaves with the ring (what is still in the ring at the end is allowed).
   const heldSegments = kept.segments.filter((s) => Date.parse(s.end) < Date.now() - (PRE_ROLL + 2 * SEGMENT_SECONDS) * 1000);
   const heldEnd = Date.parse(heldSegments.at(-1)!.end);
-  assert.ok(heldEnd >= alarmAt + POST_ROLL * 1000 && heldEnd <= alarmAt + (POST_ROLL + 2 * SEGMENT_SECONDS + 1) * 1000, `held to ${(heldEnd - alarmAt) / 1000} s`);
+  assert.ok(heldEnd >= repeatAt + POST_ROLL * 1000 && heldEnd <= repeatAt + (POST_ROLL + 2 * SEGMENT_SECONDS + 1) * 1000, `held to ${(heldEnd - repeatAt) / 1000} s after the repeat`);
   let total = 0;
   for (const s of heldSegments) total += await mediaSeconds(fileOf('cam-ev', s));
-  assert.ok(total >= PRE_ROLL + POST_ROLL - 1 && total <= PRE_ROLL + POST_ROLL + 4 * SEGMENT_SECONDS + 1, `kept ${total} s of media`);
+  const span = (repeatAt - alarmAt) / 1000;
+  assert.ok(total >= PRE_ROLL + span + POST_ROLL - 1 && total <= PRE_ROLL + span + POST_ROLL + 4 * SEGMENT_SECONDS + 1, `kept ${total} s of media`);
   // Footage before the pre-roll is gone from disk too.
   const files = readdirSync(join(root(), 'cam-ev'), { recursive: true }).map(String).filter((n) => n.endsWith('.ts') && !n.startsWith('.incoming'));
   assert.equal(files.length, kept.segments.length, `files ${files.join(', ')}`);
@@ -140,9 +148,9 @@ test('an events channel keeps footage from about preRoll before an incident to p
   // Closing the incident releases the hold after the keep time; covered footage then ages out with the events retention.
   const closed = await t.call('dispatcher', { method: 'POST', url: `/api/incidents/${incidentId}/actions/invalidate`, payload: { note: 'test over', version: raised.incident!.version } });
   assert.equal(closed.statusCode, 200, closed.body);
-  await waitFor(async () => ((await recordings('cam-ev', `?from=${alarmAt - 60_000}&to=${alarmAt + POST_ROLL * 1000}`)).holds[0]?.releaseAt ? true : undefined), 10_000, 'hold released');
+  await waitFor(async () => ((await recordings('cam-ev', `?from=${alarmAt - 60_000}&to=${repeatAt + POST_ROLL * 1000}`)).holds[0]?.releaseAt ? true : undefined), 10_000, 'hold released');
   await waitFor(async () => {
-    const r = await recordings('cam-ev', `?from=${alarmAt - 60_000}&to=${alarmAt + POST_ROLL * 1000}`);
+    const r = await recordings('cam-ev', `?from=${alarmAt - 60_000}&to=${repeatAt + POST_ROLL * 1000}`);
     return r.segments.length === 0 ? true : undefined;
   }, 60_000, 'the released footage deleted');
 });
