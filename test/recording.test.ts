@@ -194,3 +194,23 @@ test('recording policy validation: an unknown mode and a negative retention are 
   assert.equal(reset.statusCode, 200, reset.body);
   assert.equal(reset.json().recording ?? null, null, 'removed: the configuration default applies');
 });
+
+test('the CSV import and export carry the recording policy (recording.mode, recording.retentionDays); a bad mode is reported at its column', async () => {
+  const body = ['id,name,kind,source.url,recording.mode,recording.retentionDays', `cam-csv1,csv one,rtsp,${sim.url('cont')},events,14`, `cam-csv2,csv two,rtsp,${sim.url('cont')},sometimes,`, `cam-csv3,csv three,rtsp,${sim.url('cont')},,`].join('\n') + '\n';
+  const res = await t.call('engineer', { method: 'POST', url: '/api/import?entity=channels&mode=valid', headers: { 'content-type': 'text/csv; charset=utf-8' }, payload: body });
+  assert.equal(res.statusCode, 200, res.body);
+  const report = res.json() as { written: number; problems: string[] };
+  assert.equal(report.written, 2);
+  assert.ok(report.problems.every((p) => p.startsWith('row 3: recording')), report.problems.join('; '));
+  assert.match(report.problems[0]!, /^row 3: recording\.mode: must be one of off, events, continuous/);
+  const one = (await t.call('operator', { method: 'GET', url: '/api/channels/cam-csv1' })).json() as { recording?: { mode: string; retentionDays?: number } };
+  assert.deepEqual(one.recording, { mode: 'events', retentionDays: 14 });
+  const three = (await t.call('operator', { method: 'GET', url: '/api/channels/cam-csv3' })).json() as { recording?: unknown };
+  assert.equal(three.recording ?? null, null, 'blank: the configuration default');
+  const exported = await t.call('engineer', { method: 'GET', url: '/api/export?entity=channels&format=csv' });
+  const [header, ...rows] = exported.body.trim().split(/\r?\n/);
+  const cols = header!.split(',');
+  const row = rows.find((r) => r.startsWith('cam-csv1,'))!.split(',');
+  assert.equal(row[cols.indexOf('recording.mode')], 'events');
+  assert.equal(row[cols.indexOf('recording.retentionDays')], '14');
+});
