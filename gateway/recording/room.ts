@@ -3,7 +3,7 @@
 // budget, the recording watchdog (a full disk stops recording, never live)
 // and the holds incidents put on footage.
 import type { Logger } from 'pino';
-import type { RegistryService, StoredRow } from '../../device-registry/index.ts';
+import type { DeviceChanged, RegistryService, StoredRow } from '../../device-registry/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
 import type { RecordingHook } from '../video/index.ts';
 import { ChannelRecorder } from './channel-recorder.ts';
@@ -57,6 +57,8 @@ export interface RoomDeps {
 }
 
 const WATCH_MS = 2000;
+/** After a channel stops recording: its ffmpeg has ended by then. */
+const FINAL_DRAIN_MS = 5000;
 /** Free space under which a recording that stopped writing is said to have a full disk; recording starts again above twice this. */
 const DISK_FULL_BYTES = 8 * 1024 * 1024;
 
@@ -95,10 +97,7 @@ export class RecordingChannels implements RecordingHook {
     const policy = policyOf(row, this.deps.config);
     let ch = this.channels.get(row.id);
     if (policy.mode === 'off') {
-      if (ch) {
-        this.channels.delete(row.id);
-        void ch.recorder.stop().then(() => ch!.recorder.drain(true));
-      }
+      this.forget(row.id);
       return undefined;
     }
     if (!ch) {
@@ -115,6 +114,19 @@ export class RecordingChannels implements RecordingHook {
     return ch.generation ? { ...spec, generation: ch.generation } : spec;
   }
 
+  /** The channel records no more here (off, deleted): index what its last run left, then stop following it. */
+  private forget(channelId: string): void {
+    const ch = this.channels.get(channelId);
+    if (!ch) return;
+    this.channels.delete(channelId);
+    // Its ffmpeg is being stopped now (up to 3 s for SIGTERM): adopt its open segment only after that; a restart in between adopts it at start-up.
+    void ch.recorder.stop().then(() => setTimeout(() => void ch.recorder.drain(true), FINAL_DRAIN_MS).unref());
+  }
+
+  private readonly onRegistryChange = (e: DeviceChanged) => {
+    if (e.entity === 'channels' && e.action === 'delete') this.forget(e.id);
+  };
+
   status(channelId: string): RecordingState | undefined {
     const ch = this.channels.get(channelId);
     if (!ch) return undefined;
@@ -130,6 +142,7 @@ export class RecordingChannels implements RecordingHook {
   /** Video runs: watch that recording channels write, and apply retention. */
   attach(video: VideoView): void {
     this.video = video;
+    this.deps.registry.events.on('device.changed', this.onRegistryChange);
     this.sweepTimer = setInterval(() => void this.sweep(), this.deps.config.retentionIntervalSeconds * 1000);
     this.watchTimer = setInterval(() => void this.watch(), WATCH_MS);
   }
@@ -137,6 +150,7 @@ export class RecordingChannels implements RecordingHook {
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
     clearInterval(this.watchTimer);
+    this.deps.registry.events.off('device.changed', this.onRegistryChange);
     await this.sweeping;
     // The ingests have stopped: whatever they closed or left open is indexed now.
     await Promise.all([...this.channels.values()].map(async (c) => {
