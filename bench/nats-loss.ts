@@ -14,6 +14,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { EVENTS_STREAM } from '../gateway/cluster/jetstream/streams.ts';
 import { startBurst, startNatsLossCluster, Wall } from '../test/helpers/nats-loss.ts';
+import { retrying } from '../test/helpers/nats.ts';
 import { percentile } from './proc.ts';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '2' }, rounds: { type: 'string', default: '2' } } });
@@ -26,16 +27,6 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
-  }
-}
-async function retrying<T>(fn: () => Promise<T>): Promise<T> {
-  for (const deadline = Date.now() + 60_000; ;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(200);
-    }
   }
 }
 

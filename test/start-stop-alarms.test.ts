@@ -17,6 +17,7 @@ import { spawnGateway, type GatewayProcess } from './helpers/process.ts';
 import { ensureGbClip, GbSimHost } from './sim/gbsim/index.ts';
 import { stayRegistered } from './sim/gbsim/stay-registered.ts';
 import { startSensorSimulator, type SimSensor } from './sim/sensor-sim.ts';
+import { waitFor } from './helpers/video.ts';
 
 const DEVICE = '31010100001180000009';
 const CHANNEL = '31010100001320000009';
@@ -90,15 +91,7 @@ const api = async <T,>(url: string, path: string): Promise<T> => {
 interface Incident { type: string; sourceId?: string; source?: { id: string }; title: string }
 const incidents = (url: string) => api<{ items: Incident[] }>(url, '/api/incidents?limit=200').then((r) => r.items);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => waitFor(probe, timeoutMs, what);
 
 const channelState = (url: string) => api<{ status: { state: string; reason?: string } }>(url, '/api/channels/cam-gb-1').then((c) => c.status);
 const sensorStates = (url: string) => Promise.all(SENSORS.map((s) => api<{ status: { state: string } }>(url, `/api/sensors/${s.id}`).then((x) => x.status.state)));

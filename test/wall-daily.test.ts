@@ -13,6 +13,7 @@ import iconv from 'iconv-lite';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import { startDemo, type DemoGateway } from './helpers/demo.ts';
+import { waitFor } from './helpers/video.ts';
 
 interface Incident { id: string; code: string; status: string; version: number; count: number; clearedAt: string | null; slaDeadline: string | null }
 
@@ -41,15 +42,7 @@ after(async () => {
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => waitFor(probe, timeoutMs, what);
 
 /** A request with a role's key that may fail: status and body. */
 async function call(role: keyof DemoGateway['keys'], path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: Buffer } = {}) {

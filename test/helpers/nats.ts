@@ -167,3 +167,15 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     },
   };
 }
+
+/** Calls `fn` until it succeeds, pausing `pauseMs` between tries, for at most a minute: while the cluster elects new leaders, as the outbox and the sensors do. */
+export async function retrying<T>(fn: () => Promise<T>, pauseMs = 200): Promise<T> {
+  for (const deadline = Date.now() + 60_000; ;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
+}

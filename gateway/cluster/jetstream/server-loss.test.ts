@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';
-import { startNatsCluster, type NatsCluster } from '../../../test/helpers/nats.ts';
+import { retrying as retryingEvery, startNatsCluster, type NatsCluster } from '../../../test/helpers/nats.ts';
 import type { StoredEvent } from '../../incidents/store/types.ts';
 import { CandidateQueue } from './candidate-queue.ts';
 import { EventFanout, type EventSubscription, type FannedEvent } from './event-fanout.ts';
 import { CANDIDATES_STREAM, ensureStreams, EVENTS_STREAM } from './streams.ts';
 
+/** Publishes or enqueues with retries while the cluster elects new leaders, as the outbox and the sensors do. */
+const retrying = <T>(fn: () => Promise<T>) => retryingEvery(fn, 100);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -49,17 +51,6 @@ async function client(name: string, logLines: string[] = [], first?: string) {
   return { nc, jsm, log, fanout: new EventFanout(nc, jsm, { nodeId: name, log }) };
 }
 
-/** Publishes or enqueues with retries while the cluster elects new leaders, as the outbox and the sensors do. */
-async function retrying<T>(fn: () => Promise<T>): Promise<T> {
-  for (const deadline = Date.now() + 60_000; ;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(100);
-    }
-  }
-}
 
 const event = (seq: number): StoredEvent => ({ seq, at: 1_700_000_000_000 + seq, type: 'incident.created', incidentId: `inc-${seq}`, payload: { n: seq } });
 

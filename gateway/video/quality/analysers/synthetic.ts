@@ -1,22 +1,12 @@
 // Synthetic frames for the analysers' unit tests and the benchmark: a
 // deterministic textured scene (a chessboard with gradients), and the same
 // scene black, flat, blurred, covered, tinted or noisy. Pure TS, no ffmpeg.
+import { prng } from '../../../gb28181/media/test-random.ts';
+
 export interface RawRgb {
   data: Buffer;
   width: number;
   height: number;
-}
-
-/** A small seeded generator (mulberry32), so noisy frames are the same every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A colourful textured scene; `shift` moves the pattern (a moving camera picture). */
@@ -90,7 +80,7 @@ export function tinted(src: RawRgb, shift: [number, number, number], saturation 
 
 /** Uniform noise of ±amplitude on every sample. */
 export function noisy(src: RawRgb, amplitude: number, seed = 1): RawRgb {
-  const random = seeded(seed);
+  const random = prng(seed).next; // seeded: noisy frames are the same every run
   const data = Buffer.alloc(src.data.length);
   for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(src.data[i]! + (random() * 2 - 1) * amplitude)));
   return { ...src, data };
