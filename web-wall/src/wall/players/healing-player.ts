@@ -5,7 +5,6 @@
 // arrivals come from the player, and StallWatch decides. A stalled tile says
 // so and is loaded again (fresh play URLs, a new player) with a growing pause
 // until its picture moves; a failed player is loaded again the same way.
-import { ApiError } from '../../api/client.ts';
 import type { PlayUrls } from '../../api/types.ts';
 import { StallWatch } from '../stall-watch.ts';
 import { createPlayer, type PlayMode } from './index.ts';
@@ -69,7 +68,7 @@ export class HealingPlayer implements Player {
         onMedia: (captureTs) => !abort.signal.aborted && this.watch.media(performance.now(), captureTs),
       });
     }).catch((err: unknown) => {
-      if (!abort.signal.aborted) this.report({ kind: 'failed', reason: err instanceof ApiError ? err.body.message : (err as Error).message });
+      if (!abort.signal.aborted) this.report({ kind: 'failed', reason: (err as Error).message }); // an ApiError's message is said in the operator's language
     });
   }
 
