@@ -147,3 +147,35 @@ test('disk budget by free space: keepFreeBytes under the free space deletes the 
     await s.close();
   }
 });
+
+test('held footage over the budget pauses continuous recording on the largest channel (its new segments kept as events), said in its status; back within the budget it records again and storage_low clears', async () => {
+  const s = await setup(config({ disk: { maxBytes: 10 * MB, keepFreeBytes: 0 } }), () => ({ totalBytes: 1000 * MB, freeBytes: 500 * MB }));
+  try {
+    for (const id of ['cam-big', 'cam-small']) {
+      await s.registry.create('channels', { id, name: id, kind: 'rtsp', source: { url: 'rtsp://127.0.0.1/x' }, recording: { mode: 'continuous' } }, SYSTEM_ACTOR);
+      assert.ok(s.channels.wants((await s.registry.getStored('channels', id))!), 'records');
+    }
+    const big = [await s.segment('cam-big', 300, 5 * MB, 'continuous'), await s.segment('cam-big', 200, 5 * MB, 'continuous')];
+    const small = await s.segment('cam-small', 250, 2 * MB, 'continuous');
+    for (const [i, x] of [...big, small].entries()) await s.index.putHold({ channelId: i < 2 ? 'cam-big' : 'cam-small', fromMs: x.startMs, toMs: x.endMs, incidentId: `inc-${i}`, reason: 'intrusion' });
+    await s.channels.sweep();
+    assert.equal(s.channels.status('cam-big')?.state, 'paused');
+    assert.equal(s.channels.status('cam-big')?.reasonCode, 'storage_budget');
+    assert.equal(s.channels.status('cam-small')?.state, 'recording', 'only the largest');
+    assert.equal(s.channels.classOf('cam-big'), 'events', 'new footage only where incidents hold it');
+    assert.equal(s.channels.classOf('cam-small'), 'continuous');
+    assert.equal(s.raised.length, 1);
+    assert.deepEqual((s.raised[0] as { evidence: { channels: string[] } }).evidence.channels, ['cam-big']);
+
+    // The incidents close: their footage is no longer held, the budget deletes it, recording resumes, the alarm clears.
+    for (let i = 0; i < 3; i++) await s.index.releaseHolds(`inc-${i}`, Date.now() - 1);
+    await s.channels.sweep();
+    await s.channels.sweep();
+    assert.equal(s.channels.status('cam-big')?.state, 'recording');
+    assert.equal(s.channels.classOf('cam-big'), 'continuous');
+    assert.equal(s.raised.length, 2);
+    assert.equal((s.raised[1] as { clear?: boolean }).clear, true);
+  } finally {
+    await s.close();
+  }
+});
