@@ -86,6 +86,8 @@ export const MESSAGES: Record<string, Names> = {
   invalid_time: { en: 'not a time (ISO-8601 or epoch ms)', 'zh-CN': '不是有效的时间（ISO-8601 或毫秒时间戳）' },
   range_from_after_to: { en: 'from must not be after to', 'zh-CN': '开始时间不能晚于结束时间' },
   range_too_long: { en: 'the range may span at most {days} days', 'zh-CN': '时间范围最多 {days} 天' },
+  range_too_long_seconds: { en: 'the range may span at most {seconds} seconds', 'zh-CN': '时间范围最多 {seconds} 秒' },
+  no_footage: { en: 'no recorded footage of {channel} in this range', 'zh-CN': '该时间段内没有 {channel} 的录像' },
   video_quality_title: { en: 'camera {camera} video quality: {defects}', 'zh-CN': '摄像机 {camera} 视频质量异常：{defects}' },
   // Flow-log notes the system writes.
   condition_ended: { en: 'the condition ended', 'zh-CN': '报警条件已解除' },

@@ -16,6 +16,7 @@ import { openEvidence, type EvidenceRoom } from './evidence/index.ts';
 import { startGb28181, type Gb28181Room } from './gb28181/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
 import { startRecording, type RecordingRoom } from './recording/index.ts';
+import { startPlayback, type PlaybackRoom } from './recording/playback/index.ts';
 import { startSensors, type SensorsRoom } from './sensors/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
 import { findFfmpeg } from './video/ffmpeg/locate.ts';
@@ -32,6 +33,7 @@ export interface RunningGateway {
   gb28181?: Gb28181Room;
   videoQuality?: VideoQualityRoom;
   recording?: RecordingRoom;
+  playback?: PlaybackRoom;
   /** Scale-out: the NATS side and this node's part in the cluster (undefined on the embedded stores). */
   scaleOut?: ScaleOut;
   /** Call once the HTTP server listens on `port` (a cluster node then starts taking channels). */
@@ -53,6 +55,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let gb28181: Gb28181Room | undefined;
   let videoQuality: VideoQualityRoom | undefined;
   let recording: RecordingRoom | undefined;
+  let playback: PlaybackRoom | undefined;
   let scaleOut: ScaleOut | undefined;
   let remoteMedia: MediaOwnerRouting | undefined;
   let tokenSecret: Buffer | undefined;
@@ -91,6 +94,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     if (config.video.enabled) {
       video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners, gb: gb28181?.source, recording: recording?.channels });
       recording?.attach(video.manager);
+      if (recording) playback = startPlayback({ config: config.recording, recording, registry: service, keys, manager: video.manager, tokenSecret, mediaTokenTtlSeconds: config.video.mediaTokenTtlSeconds, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', ffmpegPath: findFfmpeg().path, evidence: evidence.store, incidents: room.service, log: logger });
     }
     if (config.detection.enabled && video) {
       detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, evidence: evidence.store, log: logger });
@@ -104,6 +108,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     await detection?.stop();
     await scaleOut?.leave();
     remoteMedia?.close();
+    await playback?.stop();
     await video?.stop();
     await recording?.stop();
     await gb28181?.stop();
@@ -124,7 +129,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
+    routes: [incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
@@ -139,6 +144,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       await detection?.stop();
       await scaleOut?.leave();
       remoteMedia?.close();
+      await playback?.stop();
       await video?.stop();
       await recording?.stop();
       await gb28181?.stop();
@@ -150,5 +156,5 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       logger.info('gateway stopped');
     })());
   const listening = async (port: number) => scaleOut?.listening(port);
-  return { app, service, keys, video, incidents, detection, sensors, gb28181, videoQuality, recording, scaleOut, listening, close };
+  return { app, service, keys, video, incidents, detection, sensors, gb28181, videoQuality, recording, playback, scaleOut, listening, close };
 }

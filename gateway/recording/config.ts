@@ -40,6 +40,11 @@ export const RecordingConfig = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Exports of a range as one MP4 (gateway/recording/export): how long files are kept, the longest range, how many run at once. */
+    exports: Type.Optional(Type.Object(
+      { keepHours: Type.Number({ minimum: 0.0001, maximum: 8760 }), maxSeconds: Type.Number({ minimum: 1, maximum: 86400 }), concurrent: Type.Integer({ minimum: 1, maximum: 16 }) },
+      { additionalProperties: false },
+    )),
     /** How often retention and the disk budget are applied. */
     retentionIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 3600 }),
   },

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ClipPlanner } from './clip-planner.ts';
+
+const roll = { preRollMs: 10_000, postRollMs: 10_000 };
+const at = (firstMs: number, lastMs = firstMs) => ({ incidentId: 'i1', channelId: 'cam', firstMs, lastMs, ...roll });
+
+test('a clip runs from preRoll before the first frame to postRoll after the last sighting, due when the post-roll has passed', () => {
+  const p = new ClipPlanner();
+  assert.deepEqual(p.see(at(30_000)), { incidentId: 'i1', channelId: 'cam', fromMs: 20_000, toMs: 40_000, atMs: 30_000, dueAt: 40_000 });
+});
+
+test('a repeat before the clip is made moves its end and due time (one clip for the quiet period)', () => {
+  const p = new ClipPlanner();
+  const first = p.see(at(30_000))!;
+  const repeat = p.see(at(30_000, 35_000))!;
+  assert.equal(p.current(first), false, 'the first schedule is replaced');
+  assert.deepEqual({ from: repeat.fromMs, to: repeat.toMs, due: repeat.dueAt }, { from: 20_000, to: 45_000, due: 45_000 });
+});
+
+test('a repeat after the clip was made gets a follow-up clip from the previous end; an event that adds nothing gets none', () => {
+  const p = new ClipPlanner();
+  const first = p.see(at(30_000))!;
+  p.taken(first);
+  assert.equal(p.see(at(30_000)), undefined, 'the clip\'s own incident.updated asks for nothing');
+  const follow = p.see(at(30_000, 60_000))!;
+  assert.deepEqual({ from: follow.fromMs, to: follow.toMs, at: follow.atMs }, { from: 40_000, to: 70_000, at: 60_000 });
+});

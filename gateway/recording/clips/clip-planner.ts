@@ -1,0 +1,72 @@
+// When an incident's clip is due, and what range it covers. A clip runs from
+// preRoll before the incident's first frame to postRoll after its last
+// sighting, and is made once the incident has been quiet for the post-roll (a
+// repeat before then moves the clip's end and its due time). A repeat after a
+// clip was made gets a follow-up clip from the end of the previous one to
+// postRoll after the repeat, so every sighting is covered once, never twice.
+
+export interface Sighting {
+  incidentId: string;
+  channelId: string;
+  firstMs: number;
+  lastMs: number;
+  preRollMs: number;
+  postRollMs: number;
+}
+
+export interface ClipDue {
+  incidentId: string;
+  channelId: string;
+  fromMs: number;
+  toMs: number;
+  /** The alarm's time (thumbnail frame): the first frame, or for a follow-up the repeat. */
+  atMs: number;
+  dueAt: number;
+}
+
+interface Track {
+  channelId: string;
+  firstMs: number;
+  lastMs: number;
+  /** End of the last clip made (or being made). */
+  coveredTo?: number;
+  due?: ClipDue;
+}
+
+export class ClipPlanner {
+  private readonly tracks = new Map<string, Track>();
+
+  /** An incident event with footage; the clip now due (to schedule or reschedule), or undefined when nothing new needs a clip. */
+  see(s: Sighting): ClipDue | undefined {
+    let t = this.tracks.get(s.incidentId);
+    if (!t || t.channelId !== s.channelId) {
+      t = { channelId: s.channelId, firstMs: s.firstMs, lastMs: s.lastMs };
+      this.tracks.set(s.incidentId, t);
+    }
+    t.firstMs = Math.min(t.firstMs, s.firstMs);
+    t.lastMs = Math.max(t.lastMs, s.lastMs);
+    const toMs = t.lastMs + s.postRollMs;
+    if (t.coveredTo !== undefined && toMs <= t.coveredTo) return undefined;
+    const fromMs = t.coveredTo ?? t.firstMs - s.preRollMs;
+    const atMs = t.coveredTo === undefined ? t.firstMs : t.lastMs;
+    t.due = { incidentId: s.incidentId, channelId: s.channelId, fromMs, toMs, atMs, dueAt: toMs };
+    return t.due;
+  }
+
+  /** The due clip is being made now: later sightings start a follow-up. */
+  taken(due: ClipDue): void {
+    const t = this.tracks.get(due.incidentId);
+    if (!t) return;
+    t.coveredTo = Math.max(t.coveredTo ?? -Infinity, due.toMs);
+    if (t.due === due) t.due = undefined;
+  }
+
+  /** Whether this is still the clip to make (a repeat may have replaced it). */
+  current(due: ClipDue): boolean {
+    return this.tracks.get(due.incidentId)?.due === due;
+  }
+
+  forget(incidentId: string): void {
+    this.tracks.delete(incidentId);
+  }
+}

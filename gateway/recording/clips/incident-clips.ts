@@ -1,0 +1,175 @@
+// Every video incident gets its clip: once the post-roll has passed and the
+// segments covering it are indexed, the range is exported (the same exporter
+// as users' exports), a thumbnail is cut at the alarm's time, the thumbnail
+// goes to the evidence store like a snapshot, and the incident's flow gets a
+// `clip` record with both URLs (announced as incident.updated). Clips are
+// kept while the incident's hold on the footage lasts (see ClipPlanner for
+// repeats).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { SYSTEM_ACTOR, type Actor, type RegistryService } from '../../../device-registry/index.ts';
+import { newSnapshot, type EvidenceStore } from '../../evidence/index.ts';
+import type { RecordingConfig } from '../config.ts';
+import type { Exporter } from '../export/exporter.ts';
+import { planExport } from '../export/plan.ts';
+import { channelOfIncident } from '../holds.ts';
+import type { RecordingPaths } from '../paths.ts';
+import { policyOf } from '../policy.ts';
+import type { RecordingIndex } from '../store/recording-index.ts';
+import { ClipPlanner, type ClipDue } from './clip-planner.ts';
+
+const INCIDENT_EVENTS = new Set(['incident.created', 'incident.updated', 'incident.transition']);
+const POLL_MS = 1000;
+const CHANNEL_FILE = 'channel';
+
+export interface IncidentNotes {
+  note(id: string, body: { action: string; attachments: string[]; data?: Record<string, unknown> }, actor: Actor): Promise<unknown>;
+}
+
+export interface ClipDeps {
+  config: RecordingConfig;
+  registry: RegistryService;
+  index: RecordingIndex;
+  paths: RecordingPaths;
+  exporter: Exporter;
+  evidence: EvidenceStore;
+  incidents: IncidentNotes;
+  holdRange(channelId: string, fromMs: number, toMs: number, incidentId: string, reason?: string): Promise<void>;
+  /** Whether this node records the channel (in a cluster every node hears every incident; the recording node makes the clip). */
+  recordsHere(channelId: string): boolean;
+  /** Where clips live: `<dir>/<incidentId>/<fromMs>-<toMs>.mp4`. */
+  dir: string;
+  ffmpegPath: string;
+  ffprobePath: string;
+  log: Logger;
+}
+
+type Payload = Parameters<typeof channelOfIncident>[0] & { evidence?: Record<string, unknown> };
+
+export const clipUrl = (incidentId: string, name: string) => `/api/clips/${incidentId}/${name}`;
+
+export class IncidentClips {
+  private readonly planner = new ClipPlanner();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly making = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly deps: ClipDeps) {
+    mkdirSync(deps.dir, { recursive: true });
+  }
+
+  readonly onEvent = (e: { type: string; payload: Record<string, unknown> }): void => {
+    if (!INCIDENT_EVENTS.has(e.type)) return;
+    this.see(e.payload as Payload).catch((err: unknown) => this.deps.log.error({ err, incidentId: e.payload.id }, 'clip: could not plan an incident clip'));
+  };
+
+  private async see(p: Payload): Promise<void> {
+    const channelId = channelOfIncident(p);
+    if (!p.id || !channelId || !this.deps.recordsHere(channelId)) return;
+    const row = await this.deps.registry.getStored('channels', channelId);
+    const policy = row && policyOf(row, this.deps.config);
+    if (!policy || policy.mode === 'off') return;
+    const frameTs = typeof p.evidence?.frameTs === 'number' ? p.evidence.frameTs : undefined;
+    const firstMs = Math.min(frameTs ?? Infinity, Date.parse(p.firstSeen ?? '') || Infinity);
+    if (!Number.isFinite(firstMs)) return;
+    const lastMs = Math.max(firstMs, Date.parse(p.lastSeen ?? '') || firstMs);
+    const due = this.planner.see({ incidentId: p.id, channelId, firstMs, lastMs, preRollMs: policy.preRollSeconds * 1000, postRollMs: policy.postRollSeconds * 1000 });
+    if (due) this.schedule(due);
+  }
+
+  private schedule(due: ClipDue): void {
+    clearTimeout(this.timers.get(due.incidentId));
+    const timer = setTimeout(() => {
+      this.timers.delete(due.incidentId);
+      if (!this.planner.current(due) || this.stopped) return;
+      this.planner.taken(due);
+      const work = this.make(due).catch((err: unknown) => this.deps.log.error({ err, incidentId: due.incidentId, channelId: due.channelId }, 'clip: could not make the incident clip'));
+      this.making.add(work);
+      void work.finally(() => this.making.delete(work));
+    }, Math.max(0, due.dueAt - Date.now()));
+    this.timers.set(due.incidentId, timer);
+  }
+
+  /** Waits for the footage up to `toMs` to be indexed (the segment holding it closes a segment length later). */
+  private async footageUpTo(channelId: string, toMs: number): Promise<void> {
+    const deadline = Date.now() + (3 * this.deps.config.segmentSeconds + 30) * 1000;
+    while (Date.now() < deadline && !this.stopped) {
+      if (((await this.deps.index.lastEnd(channelId)) ?? 0) >= toMs) return;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  private async make(due: ClipDue): Promise<void> {
+    const { channelId, incidentId, fromMs, toMs } = due;
+    const log = this.deps.log.child({ incidentId, channelId });
+    await this.deps.holdRange(channelId, fromMs, toMs, incidentId, 'clip');
+    await this.footageUpTo(channelId, toMs);
+    const { segments } = await this.deps.index.segments(channelId, fromMs, toMs);
+    const plan = await planExport(segments, fromMs, toMs, { paths: this.deps.paths, ffprobe: this.deps.ffprobePath });
+    if (!plan) {
+      log.warn({ from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, 'clip: no footage recorded for the incident');
+      return;
+    }
+    const row = await this.deps.registry.getStored('channels', channelId);
+    const job = await this.deps.exporter.submit({ channelId, channelName: String(row?.doc.name ?? channelId), from: fromMs, to: toMs, plan }).done;
+    if (job.state !== 'done') throw new Error(`export failed: ${job.reason ?? 'unknown'}`);
+    const folder = join(this.deps.dir, incidentId);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, CHANNEL_FILE), channelId);
+    const name = `${plan.actualFrom}-${plan.actualTo}.mp4`;
+    const file = join(folder, name);
+    renameSync(job.file, file);
+    this.deps.exporter.forget(job.id);
+    const offset = Math.max(0, (due.atMs - plan.actualFrom) / 1000);
+    const jpeg = await this.thumbnail(file, Math.min(offset, Math.max(0, plan.seconds - 0.5)));
+    const snap = newSnapshot(due.atMs);
+    await this.deps.evidence.put(snap.key, jpeg, 'image/jpeg');
+    const clip = {
+      url: clipUrl(incidentId, name), thumbnailUrl: snap.url, channelId,
+      from: new Date(plan.actualFrom).toISOString(), to: new Date(plan.actualTo).toISOString(), durationSeconds: Math.round(plan.seconds * 10) / 10,
+    };
+    await this.deps.incidents.note(incidentId, { action: 'clip', attachments: [clip.url, clip.thumbnailUrl], data: { clip } }, SYSTEM_ACTOR);
+    log.info({ from: clip.from, to: clip.to, seconds: clip.durationSeconds, bytes: job.bytes }, 'clip: attached to the incident');
+  }
+
+  private thumbnail(file: string, seconds: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      execFile(this.deps.ffmpegPath, ['-hide_banner', '-nostdin', '-v', 'error', '-ss', seconds.toFixed(3), '-i', file, '-frames:v', '1', '-vf', 'scale=640:-2', '-q:v', '4', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1'],
+        { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 30_000 },
+        (err, stdout) => (err || !stdout.length ? reject(err ?? new Error('no thumbnail frame')) : resolve(stdout)));
+    });
+  }
+
+  /** A clip file of an incident, or undefined (never a path from the URL used raw: the name is checked by the route). */
+  file(incidentId: string, name: string): string | undefined {
+    const file = join(this.deps.dir, incidentId, name);
+    return existsSync(file) ? file : undefined;
+  }
+
+  /** Clips whose incident no longer holds its footage (released and past its keep time, or purged) go. */
+  async sweep(now = Date.now()): Promise<void> {
+    for (const incidentId of readdirSync(this.deps.dir)) {
+      const folder = join(this.deps.dir, incidentId);
+      let channelId: string;
+      try {
+        channelId = readFileSync(join(folder, CHANNEL_FILE), 'utf8').trim();
+      } catch {
+        continue; // being written
+      }
+      const holds = (await this.deps.index.holds(channelId, 0, 8.64e15)).filter((h) => h.incidentId === incidentId);
+      if (holds.some((h) => h.releaseAt === null || h.releaseAt > now)) continue;
+      rmSync(folder, { recursive: true, force: true });
+      this.planner.forget(incidentId);
+      this.deps.log.info({ incidentId, channelId }, 'clip: the incident holds its footage no more; clip deleted');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.making]);
+  }
+}

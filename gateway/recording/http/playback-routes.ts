@@ -1,0 +1,85 @@
+// Playback of recorded footage as VOD HLS, with a media token like live:
+// GET /api/channels/{id}/play/recording?from&to gives the playlist URL;
+// /media/<token>/<id>/vod.m3u8?from&to lists the indexed segments of the
+// range; /media/<token>/<id>/rec/<startMs>.ts serves one of them, found in the
+// index (never a path from the URL) and resolved by RecordingPaths.absolute().
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ErrorBody, GwError, Id, notFound, READ_ROLES, type RegistryService } from '../../../device-registry/index.ts';
+import type { MediaTokens } from '../../video/http/media-token.ts';
+import type { RecordingPaths } from '../paths.ts';
+import { requireRange } from '../playback/time-range.ts';
+import { segmentsForRange, vodPlaylist } from '../playback/vod-playlist.ts';
+import type { RecordingIndex, Segment } from '../store/recording-index.ts';
+
+/** A playlist spans at most a day (a 10 s segment length: 8,640 entries). */
+export const MAX_PLAY_SECONDS = 86_400;
+
+export interface PlaybackRouteDeps {
+  registry: RegistryService;
+  index: RecordingIndex;
+  paths: RecordingPaths;
+  tokens: MediaTokens;
+  /** 401/403 for a token that is expired, revoked or for another channel (the live routes' check). */
+  checkToken(token: string, channelId: string): Promise<void>;
+  nodeId: string;
+}
+
+const Params = Type.Object({ id: Id });
+const Range = Type.Object({ from: Type.String({ maxLength: 40 }), to: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
+const MediaParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_.-]{10,300}$' }), id: Id });
+const RecParams = Type.Object({ ...MediaParams.properties, file: Type.String({ pattern: '^[0-9]{1,16}\\.ts$' }) });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+
+export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): void {
+  const segmentsOf = async (id: string, from: number, to: number): Promise<Segment[]> =>
+    segmentsForRange((await deps.index.segments(id, from, to)).segments, from, to);
+
+  app.get('/api/channels/:id/play/recording', {
+    config: { roles: READ_ROLES },
+    schema: {
+      tags: ['recording'], summary: 'A VOD HLS playlist URL (with a media token) of the recorded footage in [from, to] (at most a day); starts at the segment holding `from`',
+      params: Params, querystring: Range, response: errors,
+    },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    const { from, to } = requireRange(req.query as { from: string; to: string }, MAX_PLAY_SECONDS);
+    if (!(await deps.registry.getStored('channels', id))) throw notFound('channel', id);
+    const segments = await segmentsOf(id, from, to);
+    const { token, expiresAt } = deps.tokens.issue(id, req.actor!.keyId ?? 'system');
+    return {
+      hls: `/media/${token}/${encodeURIComponent(id)}/vod.m3u8?from=${from}&to=${to}`,
+      from: new Date(from).toISOString(), to: new Date(to).toISOString(),
+      // Where playback really starts (the keyframe segment holding `from`) and how much there is: 0 segments is an empty playlist, not an error.
+      start: segments[0] ? new Date(segments[0].startMs).toISOString() : null,
+      segments: segments.length,
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+  });
+
+  app.get('/media/:token/:id/vod.m3u8', { config: { public: true }, schema: { hide: true, params: MediaParams, querystring: Range } }, async (req, reply) => {
+    const { token, id } = req.params as { token: string; id: string };
+    await deps.checkToken(token, id);
+    const { from, to } = requireRange(req.query as { from: string; to: string }, MAX_PLAY_SECONDS);
+    const text = vodPlaylist(await segmentsOf(id, from, to));
+    return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'private, max-age=5').send(text);
+  });
+
+  app.get('/media/:token/:id/rec/:file', { config: { public: true }, schema: { hide: true, params: RecParams } }, async (req, reply) => {
+    const { token, id, file } = req.params as { token: string; id: string; file: string };
+    await deps.checkToken(token, id);
+    const startMs = Number(file.slice(0, -3));
+    // Only a segment the index lists for this channel; its path comes from the index, resolved inside the recordings root.
+    const segment = (await deps.index.segments(id, startMs, startMs + 1)).segments.find((s) => s.startMs === startMs);
+    if (!segment) throw new GwError('GW_ERR_NOT_FOUND', `no recorded segment ${file} of channel '${id}'`, 'file');
+    if (segment.nodeId !== deps.nodeId) throw new GwError('GW_ERR_UNAVAILABLE', `segment ${file} is on node '${segment.nodeId}'`, 'file');
+    const path = deps.paths.absolute(segment.path);
+    // Retention may delete it while someone watches: 404 for this file, nothing else.
+    const size = await stat(path).then((s) => s.size, () => undefined);
+    if (size === undefined) throw new GwError('GW_ERR_NOT_FOUND', `segment ${file} is no longer available`, 'file');
+    const stream = createReadStream(path);
+    return reply.type('video/mp2t').header('content-length', size).header('cache-control', 'private, max-age=3600').send(stream);
+  });
+}

@@ -1,0 +1,83 @@
+// Playback, export and incident clips over the recording room: VOD HLS with
+// media tokens (the live routes' token check), MP4 export jobs, and a clip
+// for every video incident. Started once video and evidence run (it needs
+// the media tokens and the evidence store). See ../README.md.
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ApiKeys, RegistryService } from '../../../device-registry/index.ts';
+import type { EvidenceStore } from '../../evidence/index.ts';
+import { mediaAccess } from '../../video/http/media-access.ts';
+import { MediaTokens } from '../../video/http/media-token.ts';
+import type { VideoManager } from '../../video/video-manager.ts';
+import { IncidentClips, type IncidentNotes } from '../clips/incident-clips.ts';
+import type { RecordingConfig } from '../config.ts';
+import { Exporter } from '../export/exporter.ts';
+import { exportRoutes } from '../http/export-routes.ts';
+import { playbackRoutes } from '../http/playback-routes.ts';
+import type { RecordingRoom } from '../index.ts';
+
+export const EXPORT_DEFAULTS = { keepHours: 24, maxSeconds: 7200, concurrent: 2 };
+const CLIP_SWEEP_MS = 60_000;
+
+type IncidentEvent = { type: string; payload: Record<string, unknown> };
+
+export interface PlaybackDeps {
+  config: RecordingConfig;
+  recording: RecordingRoom;
+  registry: RegistryService;
+  keys: ApiKeys;
+  manager: VideoManager;
+  tokenSecret: Buffer;
+  mediaTokenTtlSeconds: number;
+  dataDir: string;
+  nodeId: string;
+  ffmpegPath: string;
+  evidence: EvidenceStore;
+  incidents: IncidentNotes & { bus: { on(e: 'event', l: (e: IncidentEvent) => void): unknown; off(e: 'event', l: (e: IncidentEvent) => void): unknown } };
+  log: Logger;
+}
+
+export interface PlaybackRoom {
+  exporter: Exporter;
+  clips: IncidentClips;
+  routes(app: FastifyInstance): void;
+  stop(): Promise<void>;
+}
+
+/** ffprobe beside ffmpeg (same build), else the one on PATH. */
+export function ffprobeBeside(ffmpegPath: string): string {
+  const beside = join(dirname(ffmpegPath), basename(ffmpegPath).replace('ffmpeg', 'ffprobe'));
+  return beside !== ffmpegPath && existsSync(beside) ? beside : 'ffprobe';
+}
+
+export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
+  const log = deps.log.child({ module: 'recording-playback' });
+  const limits = { ...EXPORT_DEFAULTS, ...deps.config.exports };
+  const { index, paths } = deps.recording;
+  const ffprobePath = ffprobeBeside(deps.ffmpegPath);
+  const exporter = new Exporter({ dir: join(deps.dataDir, 'exports'), ffmpegPath: deps.ffmpegPath, concurrent: limits.concurrent, keepHours: limits.keepHours, log });
+  const clips = new IncidentClips({
+    config: deps.config, registry: deps.registry, index, paths, exporter, evidence: deps.evidence, incidents: deps.incidents,
+    holdRange: (...args) => deps.recording.holdRange(...args), recordsHere: (id) => deps.recording.channels.status(id) !== undefined, dir: join(deps.dataDir, 'clips'), ffmpegPath: deps.ffmpegPath, ffprobePath, log,
+  });
+  deps.incidents.bus.on('event', clips.onEvent);
+  const sweep = setInterval(() => void clips.sweep().catch((err: unknown) => log.error({ err }, 'clip: sweep failed')), CLIP_SWEEP_MS).unref();
+  const tokens = new MediaTokens(deps.tokenSecret, deps.mediaTokenTtlSeconds);
+  const { checkToken } = mediaAccess({ registry: deps.registry, keys: deps.keys, manager: deps.manager, tokens });
+  return {
+    exporter,
+    clips,
+    routes: (app) => {
+      playbackRoutes(app, { registry: deps.registry, index, paths, tokens, checkToken, nodeId: deps.nodeId });
+      exportRoutes(app, { registry: deps.registry, audit: deps.registry.store, index, paths, exporter, clips, ffprobePath, maxSeconds: limits.maxSeconds });
+    },
+    stop: async () => {
+      clearInterval(sweep);
+      deps.incidents.bus.off('event', clips.onEvent);
+      exporter.stop();
+      await clips.stop();
+    },
+  };
+}
