@@ -5,7 +5,7 @@
 // done. Jobs live in memory: a restart forgets them and empties the folder.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { concatList, type ExportPlan } from './plan.ts';
@@ -83,6 +83,8 @@ export class Exporter {
     job.state = 'running';
     const list = join(this.opts.dir, `${job.id}.txt`);
     try {
+      // Retention may have deleted a segment since the plan (ffmpeg's concat would end early without an error).
+      if (!job.plan.entries.every((e) => existsSync(e.file))) throw new Error('a segment of the range was deleted before the export ran');
       writeFileSync(list, concatList(job.plan.entries));
       await this.ffmpeg(job, list);
       job.bytes = statSync(job.file).size;

@@ -1,0 +1,95 @@
+// The export plan and jobs on real MPEG-TS files and real ffmpeg: entered at
+// the keyframe at or before `from`, left at `to`, gaps left out; two jobs at
+// once; files gone after keepHours; a segment deleted meanwhile fails the job
+// alone.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { pino } from 'pino';
+import { findFfmpeg } from '../../video/ffmpeg/locate.ts';
+import { RecordingPaths } from '../paths.ts';
+import type { Segment } from '../store/recording-index.ts';
+import { Exporter } from './exporter.ts';
+import { planExport } from './plan.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'gw-export-'));
+const paths = new RecordingPaths(join(dir, 'recordings'));
+const ffmpeg = findFfmpeg().path;
+const T0 = Date.parse('2026-03-01T08:00:00Z');
+const log = pino({ level: 'silent' });
+let segments: Segment[];
+
+before(() => {
+  // Three 2 s segments with a keyframe every second, then one more after a 4 s gap.
+  const day = join(paths.root, 'cam', '2026-03-01');
+  mkdirSync(day, { recursive: true });
+  execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0',
+    '-f', 'segment', '-segment_time', '2', '-reset_timestamps', '1', '-segment_format', 'mpegts', join(day, 'part%d.ts')]);
+  execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-f', 'mpegts', join(day, 'part3.ts')]);
+  const at = [0, 2, 4, 10];
+  segments = at.map((s, i) => ({
+    channelId: 'cam', startMs: T0 + s * 1000, endMs: T0 + (s + 2) * 1000, bytes: 1, path: `cam/2026-03-01/part${i}.ts`, nodeId: 'local', keyframeFirst: true, class: 'continuous', source: 'gateway',
+  }));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function seconds(file: string): Promise<number> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+  return Number(stdout.trim());
+}
+const exporter = (keepHours = 1) => new Exporter({ dir: join(dir, `exports-${Math.random().toString(36).slice(2)}`), ffmpegPath: ffmpeg, concurrent: 2, keepHours, log });
+
+test('a range inside segments starts at the keyframe at or before `from` (actualFrom) and ends at `to`', async () => {
+  const plan = (await planExport(segments, T0 + 3300, T0 + 5500, { paths, ffprobe: 'ffprobe' }))!;
+  assert.equal(plan.actualFrom, T0 + 3000, 'the keyframe 1 s into the second segment');
+  assert.equal(plan.actualTo, T0 + 5500);
+  assert.equal(plan.entries.length, 2);
+  assert.ok(plan.entries[0]!.inpoint !== undefined && plan.entries[1]!.outpoint !== undefined);
+  const ex = exporter();
+  const job = await ex.submit({ channelId: 'cam', channelName: 'cam', from: T0 + 3300, to: T0 + 5500, plan }).done;
+  assert.equal(job.state, 'done', job.reason);
+  assert.equal(job.progress, 1);
+  const d = await seconds(job.file);
+  assert.ok(Math.abs(d - 2.5) <= 0.3, `MP4 of ${d} s for 2.5 s`);
+  ex.stop();
+});
+
+test('gaps are left out and counted; no footage is no plan', async () => {
+  const plan = (await planExport(segments, T0, T0 + 12_000, { paths, ffprobe: 'ffprobe' }))!;
+  assert.equal(plan.gaps, 1);
+  assert.equal(plan.seconds, 8);
+  const ex = exporter();
+  const job = await ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 12_000, plan }).done;
+  assert.equal(job.state, 'done', job.reason);
+  const d = await seconds(job.file);
+  assert.ok(Math.abs(d - 8) <= 0.3, `MP4 of ${d} s for 8 s of footage`);
+  assert.equal(await planExport(segments, T0 + 6500, T0 + 9500, { paths, ffprobe: 'ffprobe' }), undefined);
+  ex.stop();
+});
+
+test('two jobs run at once, the third queues; files go keepHours after they are done; a segment deleted meanwhile fails its job alone', async () => {
+  const plan = (await planExport(segments, T0, T0 + 6000, { paths, ffprobe: 'ffprobe' }))!;
+  const ex = exporter(1);
+  const jobs = [1, 2, 3].map(() => ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 6000, plan }));
+  assert.deepEqual(jobs.map((j) => j.state), ['running', 'running', 'queued']);
+  const done = await Promise.all(jobs.map((j) => j.done));
+  assert.deepEqual(done.map((j) => j.state), ['done', 'done', 'done']);
+  ex.sweep(Date.now() + 30 * 60_000);
+  assert.ok(done.every((j) => existsSync(j.file) && ex.get(j.id)), 'kept within keepHours');
+  ex.sweep(Date.now() + 61 * 60_000);
+  assert.ok(done.every((j) => !existsSync(j.file) && !ex.get(j.id)), 'gone after keepHours');
+
+  const gone = { ...plan, entries: [...plan.entries, { file: paths.absolute('cam/2026-03-01/deleted.ts') }] };
+  const failed = await ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 6000, plan: gone }).done;
+  assert.equal(failed.state, 'failed');
+  assert.doesNotMatch(failed.reason!, /\//, 'no path in the reason');
+  const next = await ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 6000, plan }).done;
+  assert.equal(next.state, 'done');
+  assert.deepEqual(readdirSync(join(next.file, '..')).filter((n) => n.endsWith('.txt')), [], 'no concat list left behind');
+  ex.stop();
+});
