@@ -13,6 +13,7 @@ import { channelById, departments } from '../store/registry.ts';
 import { Actions } from './actions.tsx';
 import { EvidenceSection } from './evidence.tsx';
 import { FlowLog } from './flow-log.tsx';
+import { IncidentClips } from '../playback/incident-clip.tsx';
 import { gridName } from './queue.tsx';
 import { SlaBadge } from './sla-badge.tsx';
 import { incidentTitle, serverText } from '../i18n/server-text.ts';
@@ -104,6 +105,7 @@ export function IncidentDetail({ id }: { id: string }) {
           {i.rating !== null && <Fact name="rating">{'★'.repeat(i.rating)}</Fact>}
         </dl>
         <Actions incident={i} onChanged={changed} />
+        <IncidentClips flow={i.flow} />
         <div class="detail-columns">
           <EvidenceSection evidence={i.evidence} />
           <FlowLog flow={i.flow} />

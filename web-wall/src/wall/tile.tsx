@@ -13,6 +13,7 @@ import { formatStats, useTileStats } from './tile-stats.ts';
 import { useOnScreen, usePlayer } from './use-player.ts';
 import { useStreamChoice } from './stream-choice.ts';
 import { TileTools } from './tile-tools.tsx';
+import { isPlayback, TilePlayback } from '../playback/tile-playback.tsx';
 import { putCamera, selectedTile } from './wall-state.ts';
 
 export const DRAG_CAMERA = 'text/x-camera';
@@ -30,7 +31,7 @@ export function Tile({ index, channelId, mode, area, alarm, isAlarmTile }: TileP
   const liveState = channel ? channelState(channel) : 'unknown';
   const noSignal = !!channel && liveState === 'offline';
   const stream = useStreamChoice(channel, area[2], root);
-  const { state, player } = usePlayer(video, channel ? channel.id : null, mode, onScreen && !noSignal, attempt, stream);
+  const { state, player } = usePlayer(video, channel ? channel.id : null, mode, onScreen && !noSignal && !isPlayback(index, channelId), attempt, stream);
   const stats = useTileStats(video, player, state.kind === 'playing');
 
   const overlayRef = useRef<BoxOverlay | null>(null);
@@ -78,6 +79,7 @@ export function Tile({ index, channelId, mode, area, alarm, isAlarmTile }: TileP
     >
       <video ref={setVideo} muted playsInline autoplay />
       <canvas ref={canvas} class="boxes" />
+      {channel && <TilePlayback index={index} channelId={channel.id} />}
       {channel && (
         <div class="tile-head" draggable onDragStart={(e) => e.dataTransfer?.setData(DRAG_TILE, JSON.stringify({ channelId: channel.id }))}>
           <span class={`dot ${liveState}`} />

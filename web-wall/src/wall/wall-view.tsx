@@ -11,6 +11,7 @@ import { CameraTree } from './camera-tree.tsx';
 import { LAYOUTS } from './layouts.ts';
 import { Tile } from './tile.tsx';
 import { Toolbar } from './toolbar.tsx';
+import { Timeline } from '../playback/timeline.tsx';
 import { stopTour } from './tour.ts';
 import { alarmTileIndex, wall } from './wall-state.ts';
 
@@ -34,6 +35,7 @@ export function WallView() {
             return <Tile key={i} index={i} channelId={channelId} mode={w.mode} area={area} alarm={channelId ? activeAlarms.value.get(channelId) : undefined} isAlarmTile={i === alarmTile} />;
           })}
         </div>
+        <Timeline />
       </section>
       <aside class="wall-right">
         <AlarmPanel />

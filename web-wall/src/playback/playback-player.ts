@@ -1,0 +1,111 @@
+// One tile's recorded playback: hls.js on the gateway's VOD playlist of a range
+// (GET /api/channels/{id}/play/recording → /media/<token>/<id>/vod.m3u8).
+// Positions are wall-clock times: the playlist's PROGRAM-DATE-TIME per segment
+// maps a time to the player's position (across DISCONTINUITY gaps), and
+// hls.playingDate maps back.
+import Hls, { type Fragment } from 'hls.js';
+import { api } from '../api/client.ts';
+
+/** How much footage one playlist covers after the time asked (the API allows a day). */
+const WINDOW_MS = 3 * 3_600_000;
+/** Before the asked time too, so a small step back does not reload. */
+const BEFORE_MS = 10 * 60_000;
+
+export type PlaybackStatus = { kind: 'loading' } | { kind: 'playing' } | { kind: 'paused' } | { kind: 'empty' } | { kind: 'failed'; reason: string };
+
+interface PlayAnswer { hls: string; from: string; to: string; start: string | null; segments: number }
+
+export class PlaybackPlayer {
+  private hls: Hls | null = null;
+  private range: { from: number; to: number } | null = null;
+  private rate = 1;
+  private generation = 0;
+
+  constructor(private readonly video: HTMLVideoElement, private readonly channelId: string, private readonly onStatus: (s: PlaybackStatus) => void) {
+    video.addEventListener('playing', () => onStatus({ kind: 'playing' }));
+  }
+
+  /** The wall-clock time under the playhead (ms), or null before the first frame. */
+  playingDate(): number | null {
+    return this.hls?.playingDate?.getTime() ?? null;
+  }
+
+  setRate(rate: number): void {
+    this.rate = rate;
+    this.video.playbackRate = rate;
+  }
+
+  /** Plays from `atMs`: within the loaded playlist by position, else a new playlist around it. */
+  async seek(atMs: number): Promise<void> {
+    if (this.hls && this.range && atMs >= this.range.from && atMs < this.range.to && this.seekInPlaylist(atMs)) return;
+    await this.load(atMs);
+  }
+
+  private async load(atMs: number): Promise<void> {
+    const generation = ++this.generation;
+    this.onStatus({ kind: 'loading' });
+    const from = atMs - BEFORE_MS;
+    const to = Math.min(atMs + WINDOW_MS, Date.now());
+    if (to <= from) return this.onStatus({ kind: 'empty' });
+    let answer: PlayAnswer;
+    try {
+      answer = await api<PlayAnswer>(`/api/channels/${encodeURIComponent(this.channelId)}/play/recording?from=${Math.round(from)}&to=${Math.round(to)}`);
+    } catch (err) {
+      if (generation === this.generation) this.onStatus({ kind: 'failed', reason: (err as Error).message });
+      return;
+    }
+    if (generation !== this.generation) return;
+    if (answer.segments === 0) {
+      this.hls?.destroy();
+      this.hls = null;
+      return this.onStatus({ kind: 'empty' });
+    }
+    this.hls?.destroy();
+    const hls = new Hls({ maxBufferLength: 20, backBufferLength: 30, enableWorker: true });
+    this.hls = hls;
+    this.range = { from, to };
+    hls.on(Hls.Events.ERROR, (_e, data) => {
+      if (!data.fatal) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+      else this.onStatus({ kind: 'failed', reason: data.details });
+    });
+    hls.once(Hls.Events.LEVEL_LOADED, () => {
+      if (!this.seekInPlaylist(atMs)) this.video.currentTime = 0;
+      this.video.playbackRate = this.rate;
+      void this.video.play().catch(() => undefined);
+    });
+    hls.loadSource(answer.hls);
+    hls.attachMedia(this.video);
+  }
+
+  /** Sets the position for `atMs` from the fragments' program dates; false when the playlist is not loaded yet. */
+  private seekInPlaylist(atMs: number): boolean {
+    const fragments = this.hls?.levels[0]?.details?.fragments;
+    if (!fragments?.length) return false;
+    const position = positionOf(fragments, atMs);
+    if (position === null) return false;
+    this.video.currentTime = position;
+    this.video.playbackRate = this.rate;
+    void this.video.play().catch(() => undefined);
+    return true;
+  }
+
+  destroy(): void {
+    this.generation++;
+    this.hls?.destroy();
+    this.hls = null;
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+}
+
+/** The media position of wall-clock `atMs`: inside the fragment holding it, or the start of the next one (a gap). */
+export function positionOf(fragments: Array<Pick<Fragment, 'start' | 'duration' | 'programDateTime'>>, atMs: number): number | null {
+  for (const f of fragments) {
+    if (f.programDateTime === null) continue;
+    const end = f.programDateTime + f.duration * 1000;
+    if (atMs < f.programDateTime) return f.start;
+    if (atMs < end) return f.start + (atMs - f.programDateTime) / 1000;
+  }
+  return null;
+}

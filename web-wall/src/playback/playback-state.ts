@@ -1,0 +1,76 @@
+// Which tiles play recorded footage, at what speed, and their playheads.
+// Tiles register their PlaybackPlayer; a seek goes to one tile, or to every
+// playback tile when synchronous playback is on (sync.ts).
+import { signal } from '@preact/signals';
+import type { PlaybackPlayer } from './playback-player.ts';
+
+export const SPEEDS = [1, 2, 4, 8] as const;
+/** Synchronous playback covers the first tiles of a 1–4 tile layout. */
+export const MAX_SYNC_TILES = 4;
+
+/** Tile index → the channel it plays back (a tile not listed is live). */
+export const playbackTiles = signal<ReadonlyMap<number, string>>(new Map());
+/** Tile index → the wall-clock time under its playhead (ms), refreshed a few times a second. */
+export const playheads = signal<ReadonlyMap<number, number>>(new Map());
+export const speed = signal<number>(1);
+export const syncOn = signal(false);
+
+const players = new Map<number, PlaybackPlayer>();
+/** Where a tile is to start once its player exists. */
+const pendingSeek = new Map<number, number>();
+
+/** Whether tile `index` plays back `channelId` (a tile given another camera is live again). */
+export const isPlayback = (index: number, channelId: string | null) => channelId !== null && playbackTiles.value.get(index) === channelId;
+
+export function startPlayback(index: number, channelId: string, atMs: number): void {
+  pendingSeek.set(index, atMs);
+  const next = new Map(playbackTiles.value);
+  next.set(index, channelId);
+  playbackTiles.value = next;
+  players.get(index)?.seek(atMs).catch(() => undefined);
+}
+
+export function stopPlayback(index: number): void {
+  const next = new Map(playbackTiles.value);
+  next.delete(index);
+  playbackTiles.value = next;
+  setPlayhead(index, null);
+}
+
+/** A tile's player is ready: it starts where it was asked to. */
+export function registerPlayer(index: number, player: PlaybackPlayer): () => void {
+  players.set(index, player);
+  player.setRate(speed.value);
+  const at = pendingSeek.get(index);
+  pendingSeek.delete(index);
+  if (at !== undefined) void player.seek(at);
+  return () => {
+    if (players.get(index) === player) players.delete(index);
+  };
+}
+
+export const playerOf = (index: number) => players.get(index);
+
+/** Seeks a tile (starting its playback if it is live); with sync on, every playback tile goes to the same time. */
+export function seekTile(index: number, channelId: string, atMs: number): void {
+  const targets = syncOn.value ? [...playbackTiles.value.keys()] : [];
+  if (!targets.includes(index)) targets.push(index);
+  for (const i of targets) {
+    const channel = i === index ? channelId : playbackTiles.value.get(i);
+    if (channel) startPlayback(i, channel, atMs);
+  }
+}
+
+export function setSpeed(rate: number): void {
+  speed.value = rate;
+  for (const p of players.values()) p.setRate(rate);
+}
+
+export function setPlayhead(index: number, atMs: number | null): void {
+  const current = playheads.value.get(index);
+  if (current === (atMs ?? undefined)) return;
+  const next = new Map(playheads.value);
+  if (atMs === null) next.delete(index);
+  else next.set(index, atMs);
+  playheads.value = next;
+}
