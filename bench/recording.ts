@@ -58,29 +58,30 @@ async function bareSegmenters(url: string): Promise<number[]> {
   return cpu;
 }
 
-async function startGateway(dataDir: string, record: boolean): Promise<RunningGateway> {
+async function startGateway(dataDir: string): Promise<RunningGateway> {
   const config = loadConfig({
     argv: [
       '--dataDir', dataDir, '--http.port', '0', '--sensors.enabled', 'false', '--video.rtmp.port', '0', '--video.startStaggerMs', '50', '--log.level', 'warn',
-      '--recording.segmentSeconds', String(SEGMENT_SECONDS), '--recording.defaults.mode', record ? 'continuous' : 'off',
+      '--recording.segmentSeconds', String(SEGMENT_SECONDS),
     ],
     env: {}, cwd: process.cwd(),
   });
   return createGateway(config, pino({ level: 'warn' }, pino.destination(2)), process.stderr);
 }
 
-async function channelsRun(url: string, record: boolean) {
-  const dir = mkdtempSync(join(tmpdir(), `bench-rec-${record ? 'on' : 'off'}-`));
-  const gw = await startGateway(dir, record);
-  for (let i = 0; i < N; i++) await gw.service.create('channels', { id: `cam-${i}`, name: `cam ${i}`, kind: 'rtsp', source: { url }, mode: 'always-on' }, actor);
+/** Sets every channel's recording policy and waits until each runs (again) with it and has closed a segment's worth. */
+async function setRecording(gw: RunningGateway, mode: 'off' | 'continuous') {
+  for (let i = 0; i < N; i++) await gw.service.update('channels', `cam-${i}`, { recording: { mode } }, actor);
   const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline && !gw.video!.manager.allStatus().every((s) => s.state === 'online')) await sleep(500);
-  // A full segment closed on every channel before measuring.
+  const ready = () => gw.video!.manager.allStatus().every((s) => s.state === 'online' && (mode === 'off') === !(s as { recording?: unknown }).recording);
+  while (Date.now() < deadline && !ready()) await sleep(500);
   await sleep((SEGMENT_SECONDS + 3) * 1000);
+}
+
+async function measure(gw: RunningGateway, record: boolean) {
   const pids = gw.video!.manager.allStatus().map((s) => s.pid).filter((p): p is number => p !== undefined);
   const bytesAt = async () => {
-    if (!gw.recording) return 0;
-    const t = await gw.recording.index.totals('local', Date.now());
+    const t = await gw.recording!.index.totals('local', Date.now());
     return t.continuous.bytes + t.events.bytes;
   };
   const bytesBefore = await bytesAt();
@@ -92,8 +93,6 @@ async function channelsRun(url: string, record: boolean) {
   const gwCpu = ((gwUse.user + gwUse.system) / 1e6 / elapsed) * 100;
   const written = (await bytesAt()) - bytesBefore;
   const online = gw.video!.manager.allStatus().filter((s) => s.state === 'online').length;
-  await gw.close();
-  rmSync(dir, { recursive: true, force: true });
   return {
     channels: N, online,
     ffmpegCpuPerChannelPct: round(mean(cpu)), ffmpegCpuPerChannelP95Pct: round(percentile(cpu, 95)),
@@ -123,16 +122,35 @@ const url = `rtsp://127.0.0.1:${port}/cam`;
 note(`simulator at ${url}; ${N} channels, ${WINDOW} s windows`);
 note('bare ffmpeg -c copy -f segment');
 const bare = await bareSegmenters(url);
+// One gateway, the same channels: live only, then recording, then live only again (the two live-only windows are
+// averaged, so a process that grows busier over time does not count against recording).
+const dir = mkdtempSync(join(tmpdir(), 'bench-rec-'));
+const gw = await startGateway(dir);
+for (let i = 0; i < N; i++) await gw.service.create('channels', { id: `cam-${i}`, name: `cam ${i}`, kind: 'rtsp', source: { url }, mode: 'always-on', recording: { mode: 'off' } }, actor);
+await setRecording(gw, 'off');
 note('live only (HLS + FLV)');
-const liveOnly = await channelsRun(url, false);
-note(JSON.stringify(liveOnly));
+const live1 = await measure(gw, false);
+note(JSON.stringify(live1));
 note('live + continuous recording');
-const liveRec = await channelsRun(url, true);
+await setRecording(gw, 'continuous');
+const liveRec = await measure(gw, true);
 note(JSON.stringify(liveRec));
+note('live only again');
+await setRecording(gw, 'off');
+const live2 = await measure(gw, false);
+note(JSON.stringify(live2));
+await gw.close();
+rmSync(dir, { recursive: true, force: true });
+const liveOnly = {
+  channels: N, online: Math.min(live1.online, live2.online),
+  ffmpegCpuPerChannelPct: round((live1.ffmpegCpuPerChannelPct + live2.ffmpegCpuPerChannelPct) / 2),
+  gatewayProcessCpuPerChannelPct: round((live1.gatewayProcessCpuPerChannelPct + live2.gatewayProcessCpuPerChannelPct) / 2),
+  windows: [live1, live2],
+};
 const index = await indexInsertCost();
 sim.kill('SIGKILL');
 
-const perChannel = (r: typeof liveOnly) => r.ffmpegCpuPerChannelPct + r.gatewayProcessCpuPerChannelPct;
+const perChannel = (r: { ffmpegCpuPerChannelPct: number; gatewayProcessCpuPerChannelPct: number }) => r.ffmpegCpuPerChannelPct + r.gatewayProcessCpuPerChannelPct;
 const addedPct = ((perChannel(liveRec) - perChannel(liveOnly)) / perChannel(liveOnly)) * 100;
 process.stdout.write(`${JSON.stringify({
   benchmark: 'recording',

@@ -6,7 +6,6 @@
 // exists, or at start-up. Start times come from the wall clock at close minus
 // the segment's length, never before the previous segment's end (a clock
 // stepping back is clamped and logged).
-import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -30,7 +29,8 @@ const RUN_CSV = /^(\d{1,20})\.csv$/;
 const RUN_SEGMENT = /^(\d{1,20})-(\d{1,9})\.ts$/;
 /** Starts this close to the previous end are the same stream continuing: no gap. */
 const CONTIGUOUS_MS = 1000;
-const POLL_MS = 2000;
+/** How often the lists are read: a segment's start is known to about this much (later lines narrow it). */
+const POLL_MS = 1000;
 
 interface RunState {
   offset: number;
@@ -45,7 +45,6 @@ export class ChannelRecorder {
   private lastEnd: number | undefined;
   /** When the last segment was indexed (epoch ms). */
   lastSegmentAt: number | undefined;
-  private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private readonly incoming: string;
@@ -58,17 +57,11 @@ export class ChannelRecorder {
 
   async start(): Promise<void> {
     this.lastEnd = await this.deps.index.lastEnd(this.channelId);
-    try {
-      this.watcher = watch(this.incoming, () => this.drainSoon());
-      this.watcher.on('error', (err) => this.log.warn({ err }, 'watching the recording directory failed; polling'));
-    } catch (err) {
-      this.log.warn({ err }, 'cannot watch the recording directory; polling');
-    }
+    // Polled, not watched: a directory watch fires on every write ffmpeg makes to the open segment (bench/recording.ts measured it).
     this.timer = setInterval(() => this.drainSoon(), POLL_MS);
   }
 
   stop(): Promise<void> {
-    this.watcher?.close();
     clearInterval(this.timer);
     return this.chain;
   }
@@ -79,8 +72,16 @@ export class ChannelRecorder {
     return this.chain;
   }
 
+  private drainQueued = false;
+
+  /** One drain at a time, and at most one waiting: a burst of notifications is one read. */
   private drainSoon(): void {
-    void this.drain(false);
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    void this.chain.then(() => {
+      this.drainQueued = false;
+      return this.drain(false);
+    });
   }
 
   private async drainNow(all: boolean): Promise<void> {

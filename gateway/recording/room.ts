@@ -56,7 +56,7 @@ export interface RoomDeps {
   log: Logger;
 }
 
-const WATCH_MS = 2000;
+const WATCH_MS = 5000;
 /** After a channel stops recording: its ffmpeg has ended by then. */
 const FINAL_DRAIN_MS = 5000;
 /** Free space under which a recording that stopped writing is said to have a full disk; recording starts again above twice this. */
