@@ -119,7 +119,7 @@ async function seekByTimeline(i: number, target: number): Promise<number> {
   }, 30_000, 'the playhead after the seek');
 }
 
-test('a tile switches from live to playback (回放) and shows the time under the playhead; back to live', async () => {
+test('a tile switches from live to playback (回放) and shows the time under the playhead; back to live; zh-CN and en', async () => {
   await page.click(tile(0));
   await page.click('[data-camera=cam-a]');
   await page.click(tile(0));
@@ -138,6 +138,13 @@ test('a tile switches from live to playback (回放) and shows the time under th
   assert.equal(await page.$(`${tile(0)} [data-testid=tile-playback-layer]`), null);
   await page.click(`${tile(0)} [data-testid=tile-playback]`);
   await page.waitForSelector(`${tile(0)} [data-testid=tile-playback-layer][data-status=playing]`, { timeout: 45_000 });
+  // In English too, and back.
+  await page.click('[data-testid=lang-switch] button:has-text("English")');
+  assert.equal(await page.textContent(`${tile(0)} [data-testid=tile-playback]`), 'Live');
+  assert.match((await page.textContent(`${tile(0)} [data-testid=tile-playback-time]`))!, /Playback/);
+  assert.match((await page.textContent('[data-testid=timeline]'))!, /Recording timeline.*Synchronous playback.*Export/);
+  await page.click('[data-testid=lang-switch] button:has-text("中文")');
+  assert.match((await page.textContent('[data-testid=timeline]'))!, /录像时间轴.*同步回放.*导出/);
 });
 
 test('the timeline of the selected camera shows its recorded ranges, the gap and the incident marker; a marker jumps to the incident with its pre-roll', async () => {

@@ -10,6 +10,8 @@ import { api } from '../api/client.ts';
 const WINDOW_MS = 3 * 3_600_000;
 /** Before the asked time too, so a small step back does not reload. */
 const BEFORE_MS = 10 * 60_000;
+/** At the playlist's end, newer footage is asked for once it can hold a few segments. */
+const RELOAD_AFTER_END_MS = 5000;
 
 export type PlaybackStatus = { kind: 'loading' } | { kind: 'playing' } | { kind: 'paused' } | { kind: 'empty' } | { kind: 'failed'; reason: string };
 
@@ -23,6 +25,11 @@ export class PlaybackPlayer {
 
   constructor(private readonly video: HTMLVideoElement, private readonly channelId: string, private readonly onStatus: (s: PlaybackStatus) => void) {
     video.addEventListener('playing', () => onStatus({ kind: 'playing' }));
+    // The playlist ends where the footage did when it was asked for: at its end, ask again for what was recorded since.
+    video.addEventListener('ended', () => {
+      const at = this.playingDate();
+      if (at !== null && this.range && Date.now() - this.range.to > RELOAD_AFTER_END_MS) void this.load(at);
+    });
   }
 
   /** The wall-clock time under the playhead (ms), or null before the first frame. */
