@@ -96,20 +96,34 @@ const shot = async (p: Page, name: string) => {
 const playheadOf = (i: number) => page.$eval(`${tile(i)} [data-testid=tile-playback-layer]`, (el) => Number(el.getAttribute('data-at')) || null).catch(() => null);
 const gapOf = () => ({ start: ms(footage.gaps[0]!.start), end: ms(footage.gaps[0]!.end) });
 
-/** Clicks the timeline bar at wall-clock `at`. */
-async function clickTimelineAt(at: number) {
+/** Where wall-clock `at` is on the timeline bar (page pixels). */
+async function timelinePoint(at: number): Promise<{ x: number; y: number }> {
   const bar = await page.$('[data-testid=timeline-bar]');
   const [from, to] = await bar!.evaluate((el) => [Number(el.getAttribute('data-from')), Number(el.getAttribute('data-to'))]);
   assert.ok(at > from && at < to, `${new Date(at).toISOString()} on the timeline's view`);
   const box = (await bar!.boundingBox())!;
-  await page.mouse.click(box.x + ((at - from) / (to - from)) * box.width, box.y + box.height / 2);
+  return { x: box.x + ((at - from) / (to - from)) * box.width, y: box.y + box.height / 2 };
+}
+/** Clicks the timeline bar at wall-clock `at`. */
+async function clickTimelineAt(at: number) {
+  const { x, y } = await timelinePoint(at);
+  await page.mouse.click(x, y);
+}
+/** Drags on the timeline bar from 40 px left of `at` to `at` (scrubbing: it seeks where the drag ends). */
+async function dragTimelineTo(at: number) {
+  const { x, y } = await timelinePoint(at);
+  await page.mouse.move(x - 40, y);
+  await page.mouse.down();
+  await page.mouse.move(x - 20, y, { steps: 4 });
+  await page.mouse.move(x, y, { steps: 4 });
+  await page.mouse.up();
 }
 
-/** Seeks tile `i` by the timeline and returns the first playhead after the jump. */
-async function seekByTimeline(i: number, target: number): Promise<number> {
+/** Seeks tile `i` by the timeline (a click, or a drag ending there) and returns the first playhead after the jump. */
+async function seekByTimeline(i: number, target: number, how: 'click' | 'drag' = 'click'): Promise<number> {
   const before = await playheadOf(i);
   const clickedAt = Date.now();
-  await clickTimelineAt(target);
+  await (how === 'click' ? clickTimelineAt(target) : dragTimelineTo(target));
   return waitFor(async () => {
     const at = await playheadOf(i);
     if (at === null) return undefined;
@@ -165,12 +179,23 @@ test('the timeline of the selected camera shows its recorded ranges, the gap and
     return now !== null && Math.abs(now - holdFrom) < 2500 ? now : undefined;
   }, 30_000, 'the playhead at the incident');
   assert.ok(Math.abs(at - holdFrom) < 2500);
+  // The day before has no footage; back to today.
+  const [yesterday, today] = await page.evaluate(() => [Date.now() - 86_400_000, Date.now()].map((at) => new Date(at - new Date(at).getTimezoneOffset() * 60_000).toISOString().slice(0, 10)));
+  await page.fill('[data-testid=timeline-day]', yesterday!);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=timeline-range]').length === 0 && !!document.querySelector('[data-testid=timeline-bar]'));
+  await page.click('[data-zoom=day]');
+  await page.fill('[data-testid=timeline-day]', today!);
+  await page.waitForSelector('[data-testid=timeline-range]');
+  await page.click('[data-zoom=tenMinutes]');
 });
 
-test('a click on the timeline seeks there: the time under the playhead is within 2 s of it', async () => {
+test('a click on the timeline seeks there, and so does a drag: the time under the playhead is within 2 s of it', async () => {
   const target = gapOf().end + 6000;
   const at = await seekByTimeline(0, target);
   assert.ok(Math.abs(at - target) <= 2000, `asked ${new Date(target).toISOString()}, playing ${new Date(at).toISOString()}`);
+  const before = ms(footage.gaps[0]!.start) - 5000;
+  const dragged = await seekByTimeline(0, before, 'drag');
+  assert.ok(Math.abs(dragged - before) <= 2000, `dragged to ${new Date(before).toISOString()}, playing ${new Date(dragged).toISOString()}`);
 });
 
 test('2× speed advances the playhead about twice as fast as the clock', async () => {
