@@ -160,7 +160,7 @@ process.stdout.write(`${JSON.stringify({
   benchmark: 'recording-playback',
   command: `node --import tsx bench/recording-playback.ts --record ${RECORD_S} --export ${EXPORT_S} --runs ${RUNS}`,
   source: '720p25 H.264 test stream over RTSP (camera simulator, separate process), continuous recording, segmentSeconds 10, MPEG-TS copy',
-  footage: { recordedSeconds: RECORD_S, playedAndExportedSeconds: round(span, 1), footageAgeAtFirstPlaybackSeconds: round(ageAtPlayback, 0), note: 'footage about a minute old, not an hour (recording an hour first is not practical here); the playlist and segment lookups are index queries whose cost does not depend on age' },
+  footage: { recordedSeconds: RECORD_S, playedAndExportedSeconds: round(span, 1), footageAgeAtFirstPlaybackSeconds: round(ageAtPlayback, 0), note: 'footage recorded earlier in this run, not an hour old (recording an hour first is not practical here); the playlist and segment lookups are index queries whose cost does not depend on age' },
   playbackStartMs: { median: round(percentile(starts, 50), 0), p95: round(percentile(starts, 95), 0), runs: starts.length, target: 1500, meetsTarget: percentile(starts, 50) < 1500 },
   seekMs: { median: round(percentile(seeks, 50), 0), p95: round(percentile(seeks, 95), 0), seeks: seeks.length, toBufferedPosition: seekBuffered, target: 1000, meetsTarget: percentile(seeks, 50) < 1000 },
   exportMs: { median: round(percentile(exportsMs, 50), 0), runs: exportsMs.length, seconds: round(span, 1), ...exportInfo },
