@@ -276,6 +276,7 @@ test('a dispatcher sees the incident clip playing inline, its thumbnail as the p
   const video = await dispatch.waitForSelector('[data-testid=incident-clip]', { timeout: 30_000 });
   assert.match((await video.getAttribute('poster'))!, /access_token=/);
   await dispatch.waitForFunction(() => ((document.querySelector('[data-testid=incident-clip]') as HTMLVideoElement | null)?.currentTime ?? 0) > 1, undefined, { timeout: 30_000 });
+  assert.equal(await dispatch.textContent('[data-testid=flow-log] [data-action=clip] strong'), '事件录像');
   await shot(dispatch, 'dispatch-incident-clip');
   assert.deepEqual(pageErrors(dispatch), []);
   await dispatch.close();

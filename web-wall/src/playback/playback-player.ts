@@ -32,9 +32,15 @@ export class PlaybackPlayer {
     });
   }
 
-  /** The wall-clock time under the playhead (ms), or null before the first frame. */
+  /**
+   * The wall-clock time under the playhead (ms), or null before the first frame: the program date of the
+   * fragment holding the position. hls.playingDate says the same once playing, but right after a seek across
+   * a gap it still counts from the fragment played before (off by the gap) until hls.js catches up.
+   */
   playingDate(): number | null {
-    return this.hls?.playingDate?.getTime() ?? null;
+    const fragments = this.hls?.levels[0]?.details?.fragments;
+    const at = fragments ? dateOf(fragments, this.video.currentTime) : null;
+    return at ?? this.hls?.playingDate?.getTime() ?? null;
   }
 
   setRate(rate: number): void {
@@ -115,4 +121,11 @@ export function positionOf(fragments: Array<Pick<Fragment, 'start' | 'duration' 
     if (atMs < end) return f.start + (atMs - f.programDateTime) / 1000;
   }
   return null;
+}
+
+/** The wall-clock time of media position `position` (s): the fragment holding it, by its program date. */
+export function dateOf(fragments: Array<Pick<Fragment, 'start' | 'duration' | 'programDateTime'>>, position: number): number | null {
+  const f = fragments.find((x) => position >= x.start && position < x.start + x.duration) ?? fragments.at(-1);
+  if (!f || f.programDateTime === null || position < f.start) return null;
+  return f.programDateTime + Math.min(position - f.start, f.duration) * 1000;
 }

@@ -13,6 +13,8 @@ addText({
     'playback.exportAround': '播放点前后 {n} 分钟', 'playback.exportStart': '开始导出', 'playback.exportCancel': '取消',
     'playback.exportProgress': '导出中 {percent}%', 'playback.exportDone': '下载 MP4（{size}）', 'playback.exportFailed': '导出失败：{reason}',
     'playback.clip': '事件录像', 'playback.clipRange': '{from} – {to}（{seconds} 秒）',
+    // The flow log's record of a clip (gateway/recording/clips), named here with the clip it shows.
+    'action.clip': '事件录像',
   },
   en: {
     'playback.toPlayback': 'Playback', 'playback.toLive': 'Live', 'playback.toPlaybackTitle': 'Switch to recorded playback', 'playback.toLiveTitle': 'Back to the live picture',
@@ -25,5 +27,6 @@ addText({
     'playback.exportAround': '{n} min around the playhead', 'playback.exportStart': 'Export', 'playback.exportCancel': 'Cancel',
     'playback.exportProgress': 'Exporting {percent}%', 'playback.exportDone': 'Download MP4 ({size})', 'playback.exportFailed': 'Export failed: {reason}',
     'playback.clip': 'Incident clip', 'playback.clipRange': '{from} – {to} ({seconds} s)',
+    'action.clip': 'Clip',
   },
 });
