@@ -38,7 +38,10 @@ function PlaybackVideo({ index, channelId }: { index: number; channelId: string 
     if (!video) return;
     const player = new PlaybackPlayer(video, channelId, setStatus);
     const unregister = registerPlayer(index, player);
-    const timer = setInterval(() => setPlayhead(index, player.playingDate()), PLAYHEAD_MS);
+    const timer = setInterval(() => {
+      const at = player.playingDate();
+      setPlayhead(index, at === null ? null : Math.round(at));
+    }, PLAYHEAD_MS);
     return () => {
       clearInterval(timer);
       unregister();
