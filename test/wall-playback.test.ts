@@ -172,6 +172,7 @@ test('the timeline of the selected camera shows its recorded ranges, the gap and
   assert.ok(ranges.some(([s]) => s === gap.end), 'a range starts where the gap ends');
   const marker = await page.waitForSelector(`[data-testid=timeline-marker][data-incident="${incidentId}"]`);
   const holdFrom = ms(footage.holds.find((h) => h.incidentId === incidentId)!.from);
+  assert.match((await marker.getAttribute('title'))!, /区域入侵/, 'the marker names the incident type');
   await shot(page, 'timeline-gap-and-marker');
   await marker.click();
   const at = await waitFor(async () => {

@@ -5,7 +5,7 @@
 // speeds, synchronous playback and the export button.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
-import { formatTime, t } from '../i18n/index.ts';
+import { formatTime, label, t } from '../i18n/index.ts';
 import { tileCount } from '../wall/layouts.ts';
 import { selectedTile, wall } from '../wall/wall-state.ts';
 import { ExportButton } from './export-button.tsx';
@@ -141,7 +141,7 @@ function TimelineBar({ data, from, to, playhead, onSeek }: { data: Recordings | 
       {holds.map((h) => <div key={`${h.incidentId}-hold`} class="hold" style={{ left: pct(h.start), width: width(h.start, h.end) }} />)}
       {holds.map((h) => (
         <button type="button" key={h.incidentId} class="marker" data-testid="timeline-marker" data-incident={h.incidentId} data-start={h.start} style={{ left: pct(h.start) }}
-          title={`${t('playback.incident', { reason: h.reason ?? '' })} ${formatTime(h.start)}`}
+          title={`${t('playback.incident', { reason: h.reason ? label('type', h.reason) : '' })} ${formatTime(h.start)}`}
           onPointerDown={(e) => e.stopPropagation()} onClick={(e) => { e.stopPropagation(); onSeek(h.start); }} />
       ))}
       {playhead !== null && playhead >= from && playhead <= to && <div class="playhead" data-testid="timeline-playhead-mark" style={{ left: pct(playhead) }} />}
