@@ -24,4 +24,16 @@ interface RegistryEventMap {
   'device.status': [StatusChanged];
 }
 
-export class RegistryEvents extends EventEmitter<RegistryEventMap> {}
+/**
+ * Every room follows the registry (video, sub-streams, detection, GB28181, sensors, recording, quality,
+ * cluster fan-out…): a dozen listeners of one event is the design, not a leak. The limit stays finite so
+ * that a listener added per request or per channel would still warn.
+ */
+const ROOM_LISTENERS = 32;
+
+export class RegistryEvents extends EventEmitter<RegistryEventMap> {
+  constructor() {
+    super();
+    this.setMaxListeners(ROOM_LISTENERS);
+  }
+}
