@@ -22,7 +22,8 @@ function Step({ record }: { record: FlowRecord }) {
       </div>
       <div class="muted">{who}</div>
       {record.note && <div class="flow-note">{flowNote(record)}</div>}
-      {record.attachments.length > 0 && <div class="muted">{record.attachments.join(', ')}</div>}
+      {/* The files themselves are shown with the evidence (they need a URL token); here only how many. */}
+      {record.attachments.length > 0 && <div class="muted" data-testid="flow-attachments">{t('dispatch.attachments', { n: record.attachments.length })}</div>}
     </li>
   );
 }

@@ -26,7 +26,7 @@ addText({
     'action.verify': '核实', 'action.reopen': '核实未通过', 'action.rate': '评价', 'action.archive': '归档',
     'source.detector': '视频识别', 'source.sensor': '传感器', 'source.gb28181': '国标设备报警', 'source.channel-health': '摄像机状态',
     'source.sensor-health': '传感器状态', 'source.manual': '人工上报',
-    'action.escalate': '超时升级', 'action.severity': '等级提升', 'action.clear': '条件解除', 'action.claim': '领取', 'action.release': '释放', 'action.snapshot': '抓拍存证',
+    'action.escalate': '超时升级', 'action.severity': '等级提升', 'action.clear': '条件解除', 'action.claim': '领取', 'action.release': '释放', 'action.snapshot': '抓拍存证', 'dispatch.attachments': '附件 {n} 个',
   },
   en: {
     'dispatch.queue': 'Dispatch queue', 'dispatch.count': '{n}', 'dispatch.allStatuses': 'All statuses', 'dispatch.allSeverities': 'All severities',
@@ -51,6 +51,6 @@ addText({
     'action.verify': 'Verify', 'action.reopen': 'Verification failed', 'action.rate': 'Rate', 'action.archive': 'Archive',
     'source.detector': 'Detector', 'source.sensor': 'Sensor', 'source.gb28181': 'GB28181 alarm', 'source.channel-health': 'Camera health',
     'source.sensor-health': 'Sensor health', 'source.manual': 'Manual report',
-    'action.escalate': 'SLA escalation', 'action.severity': 'Severity raised', 'action.clear': 'Condition ended', 'action.claim': 'Claimed', 'action.release': 'Released', 'action.snapshot': 'Snapshot saved',
+    'action.escalate': 'SLA escalation', 'action.severity': 'Severity raised', 'action.clear': 'Condition ended', 'action.claim': 'Claimed', 'action.release': 'Released', 'action.snapshot': 'Snapshot saved', 'dispatch.attachments': '{n} attachment(s)',
   },
 });
