@@ -7,9 +7,8 @@
 // 5-minute export < 5 s. The default records 70 s and exports 60 s (recording
 // 5 minutes first takes 5 minutes: --record 320 --export 300 for the real size).
 //   node --import tsx bench/recording-playback.ts [--record 70] [--export 60] [--runs 5]
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -19,6 +18,7 @@ import { loadConfig } from '../gateway/config/load.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
 import { mean, percentile, round } from './proc.ts';
+import { freePort, startSim } from './camera-sim.ts';
 
 const { values } = parseArgs({ options: { record: { type: 'string', default: '70' }, export: { type: 'string', default: '60' }, runs: { type: 'string', default: '5' } } });
 const RECORD_S = Number(values.record);
@@ -29,26 +29,6 @@ const actor = { keyId: null, name: 'bench', role: null };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** The camera simulator in its own process. */
-async function startSim(port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/sim/run.ts', '--port', String(port), '--paths', 'cam', '--clip', 'h264-720p'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  while (!out.includes('rtsp://')) {
-    if (proc.exitCode !== null) throw new Error('simulator exited');
-    await sleep(100);
-  }
-  return proc;
-}
 
 const port = await freePort();
 const sim = await startSim(port);

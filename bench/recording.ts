@@ -4,9 +4,8 @@
 // of the same stream; the disk write rate per channel; the index insert cost.
 // Target: recording adds ≤ 10 % to a channel's CPU.
 //   node --import tsx bench/recording.ts [--channels 10] [--window 20]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +15,7 @@ import { createGateway, type RunningGateway } from '../gateway/gateway.ts';
 import { openSqliteIndex } from '../gateway/recording/store/sqlite-index.ts';
 import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
 import { mean, measureCpu, percentile, round } from './proc.ts';
+import { freePort, startSim } from './camera-sim.ts';
 
 const { values } = parseArgs({ options: { channels: { type: 'string', default: '10' }, window: { type: 'string', default: '20' } } });
 const N = Number(values.channels);
@@ -24,26 +24,6 @@ const SEGMENT_SECONDS = 10;
 const actor = { keyId: null, name: 'bench', role: null };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** The camera simulator in its own process, so its CPU is not counted as ours. */
-async function startSim(port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/sim/run.ts', '--port', String(port), '--paths', 'cam', '--clip', 'h264-720p'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  while (!out.includes('rtsp://')) {
-    if (proc.exitCode !== null) throw new Error('simulator exited');
-    await sleep(100);
-  }
-  return proc;
-}
 
 async function bareSegmenters(url: string): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-rec-bare-'));

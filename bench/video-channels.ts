@@ -3,9 +3,8 @@
 // in the same run, time to first playlist, restart time
 // after the source returns, and channels with the detection tap.
 //   node --import tsx bench/video-channels.ts [--steps 10,25,50] [--window 15] [--detect 4]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import { createGateway, type RunningGateway } from '../gateway/gateway.ts';
 import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
 import { parsePlaylist } from '../gateway/video/ingest/hls-stats.ts';
 import { mean, measureCpu, percentile, round, rssMiB } from './proc.ts';
+import { freePort, startSim } from './camera-sim.ts';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '10,25,50' }, window: { type: 'string', default: '15' }, detect: { type: 'string', default: '4' } } });
 const STEPS = values.steps.split(',').map(Number);
@@ -23,26 +23,6 @@ const DETECT = Number(values.detect);
 const actor = { keyId: null, name: 'bench', role: null };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** The camera simulator in its own process, so its CPU is not counted as ours. */
-async function startSim(port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/sim/run.ts', '--port', String(port), '--paths', 'cam', '--clip', 'h264-720p'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  while (!out.includes('rtsp://')) {
-    if (proc.exitCode !== null) throw new Error('simulator exited');
-    await sleep(100);
-  }
-  return proc;
-}
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<number | undefined> {
   const t0 = Date.now();
