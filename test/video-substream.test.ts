@@ -107,13 +107,16 @@ test('the sub-stream plays from its own ingest, only when asked for, with the ma
   assert.equal(players('main'), 0);
   assert.equal(players('sub'), 1, 'one camera connection for the sub-stream, whatever its players (HLS and FLV)');
 
-  // The main stream, asked for, runs beside it with a connection of its own.
+  // The main stream, asked for, runs beside it with a connection of its own. A player keeps
+  // watching the sub-stream meanwhile (the main's first playlist can take longer than the idle time).
+  const watching = setInterval(() => void fetch(`${base}${sub.hls}`).then((r) => r.arrayBuffer(), () => undefined), 1000);
   const main = await play('cam-s', 'main');
   assert.equal(main.stream, 'main');
   const [mainStream] = await ffprobe(`${base}${main.hls}`);
   assert.deepEqual([mainStream?.width, mainStream?.height], [1280, 720]);
   assert.equal(players('main'), 1);
   assert.equal(players('sub'), 1);
+  clearInterval(watching);
 
   // The channel status list is about channels: no sub-stream key in it.
   const list = (await t.call('operator', { method: 'GET', url: '/api/channels/status' })).json() as { items: Array<{ channelId: string }> };

@@ -248,6 +248,7 @@ test('stopping a tour puts the operator\'s own wall back', async () => {
   const tiles = () => page.$$eval('[data-testid^=tile-]', (els) => els.map((e) => (e as HTMLElement).dataset.channel ?? ''));
   await page.fill('[data-testid=tour] input[type=number]', '3');
   // (An alarm may bring a camera into the last tile at any time: the wall as it is when the tour starts is the operator's.)
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=tile-]')].slice(0, 2).map((e) => (e as HTMLElement).dataset.channel).join() === 'cam-school-03,cam-hedi-02', undefined, WAIT);
   const own = await tiles();
   assert.deepEqual(own.slice(0, 2), ['cam-school-03', 'cam-hedi-02']);
   await page.click('[data-testid=tour] button');
