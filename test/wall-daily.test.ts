@@ -6,19 +6,20 @@
 // last problem; the place hints; the sensor rules form; "test connection";
 // stopping a tour gives the operator their own wall back.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import iconv from 'iconv-lite';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
+import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import { startDemo, type DemoGateway } from './helpers/demo.ts';
 import { waitFor } from './helpers/video.ts';
 
 interface Incident { id: string; code: string; status: string; version: number; count: number; clearedAt: string | null; slaDeadline: string | null }
 
 const WAIT = { timeout: 20_000 };
-const SHOTS = '/work/shots/small';
+const SHOTS = join(ARTIFACTS, 'small');
 let demo: DemoGateway;
 let browser: Browser;
 /** An "RTSP camera" that takes the connection and closes it at once, as a dead service behind a port forward does. */

@@ -14,13 +14,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
+import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, startVideoGateway, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
 
 const run = promisify(execFile);
-const SHOTS = '/work/shots/wall-playback';
+const SHOTS = join(ARTIFACTS, 'wall-playback');
 const ROLL = 4;
 /** What the test holds synchronous playback to: sync.ts corrects over 0.5 s each second; the tiles' playheads are sampled every 250 ms each. */
 const SYNC_BOUND_MS = 1000;

@@ -8,17 +8,18 @@
 // modes (offsets measured in pixels); 16 FLV tiles raise no
 // MaxListenersExceededWarning; tile stats count dropped frames.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
+import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import { startDemo, type DemoGateway } from './helpers/demo.ts';
 import { waitFor } from './helpers/video.ts';
 import {
   BOX_CHANNEL, boxVsSquare, PUSH_CHANNEL, RTSP_CHANNEL, startStallRig, tileOf, waitForFreeze, waitForMovingPicture, waitForState, type StallRig,
 } from './helpers/wall-stall.ts';
 
-const SHOTS = '/work/shots/stall';
+const SHOTS = join(ARTIFACTS, 'stall');
 let demo: DemoGateway;
 let rig: StallRig;
 let browser: Browser;

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
+import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, startVideoGateway, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
 
-const SHOTS = '/work/shots/substream';
+const SHOTS = join(ARTIFACTS, 'substream');
 let sim: CameraSimulator;
 let t: TestGateway;
 let base: string;
