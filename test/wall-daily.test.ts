@@ -245,26 +245,29 @@ test('stopping a tour puts the operator\'s own wall back', async () => {
   const page = await openWall(browser, demo.url, demo.keys.operator, '#/wall', { locale: 'zh-CN' });
   await page.waitForSelector('[data-testid=camera-tree] [data-camera=cam-school-03]', WAIT);
   await page.click('[data-testid=camera-tree] [data-camera=cam-school-03]');
-  await page.click('[data-testid=camera-tree] [data-camera=cam-hedi-02]');
+  // Not a detection camera: one an alarm has already put on the wall is only selected by a click.
+  await page.click('[data-testid=camera-tree] [data-camera=cam-gb-nvr-01]');
   const tiles = () => page.$$eval('[data-testid^=tile-]', (els) => els.map((e) => (e as HTMLElement).dataset.channel ?? ''));
   await page.fill('[data-testid=tour] input[type=number]', '3');
-  // (An alarm may bring a camera into the last tile at any time: the wall as it is when the tour starts is the operator's.)
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=tile-]')].slice(0, 2).map((e) => (e as HTMLElement).dataset.channel).join() === 'cam-school-03,cam-hedi-02', undefined, WAIT);
+  // (An alarm may bring a camera into the last tile, the alarm tile, at any time: the other tiles as they are when the tour starts are the operator's.)
+  // Where they land depends on the tile selected and what is already on the wall; that they are on it is what counts.
+  await page.waitForFunction(() => {
+    const on = [...document.querySelectorAll('[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel);
+    return on.includes('cam-school-03') && on.includes('cam-gb-nvr-01');
+  }, undefined, WAIT);
   const own = await tiles();
-  assert.deepEqual(own.slice(0, 2), ['cam-school-03', 'cam-hedi-02']);
   await page.click('[data-testid=tour] button');
-  const shows = (want: string) => page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel ?? '').slice(0, 4)) === w, want, WAIT);
+  const shows = (want: string) => page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel ?? '').slice(0, -1)) === w, want, WAIT);
   // The tour's page is on the wall (a full page of cameras), then its second page.
-  await page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel ?? '').slice(0, 4)) !== w, JSON.stringify(own.slice(0, 4)), WAIT);
+  await page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel ?? '').slice(0, -1)) !== w, JSON.stringify(own.slice(0, -1)), WAIT);
   await page.waitForSelector('[data-testid=tour] button:has-text("第 2 页")', { timeout: 30_000 });
   await shot(page, 'tour-running');
   await page.click('[data-testid=tour] button'); // stop
-  await shows(JSON.stringify(own.slice(0, 4)));
+  await shows(JSON.stringify(own.slice(0, -1)));
   await shot(page, 'tour-stopped');
   // Saved as theirs too: a reload shows the same wall.
   await page.reload();
-  await page.waitForSelector('[data-testid=tile-0][data-channel=cam-school-03]', WAIT);
-  assert.deepEqual((await tiles()).slice(0, 4), own.slice(0, 4));
+  await shows(JSON.stringify(own.slice(0, -1)));
   assert.deepEqual(pageErrors(page), []);
   await page.context().close();
 });
