@@ -2,10 +2,11 @@
 // every node sees every node's footage (the files stay on the node that wrote
 // them, or on a shared mount).
 import { createPgPool, migrateOnPool, migratePostgres, type PgMigration, type PgPoolOptions } from '../../../device-registry/index.ts';
+import { EXPORTS_SCHEMA_V1 } from './export-jobs.ts';
 import { INDEX_SCHEMA_V1, SqlRecordingIndex } from './sql-index.ts';
 
 const MIGRATION_LOCK = 0x67_77_72_63; // "gwrc"
-export const PG_MIGRATIONS: PgMigration[] = [{ version: 1, name: 'segments and holds', sql: INDEX_SCHEMA_V1 }];
+export const PG_MIGRATIONS: PgMigration[] = [{ version: 1, name: 'segments and holds', sql: INDEX_SCHEMA_V1 }, { version: 2, name: 'export jobs', sql: EXPORTS_SCHEMA_V1 }];
 
 /** `?` placeholders numbered for PostgreSQL ($1, $2, …); the statements here hold no `?` in literals. */
 const numbered = (sql: string) => {

@@ -36,7 +36,8 @@ const toHold = (r: Record<string, unknown>): Hold => ({
 });
 
 export class SqlRecordingIndex implements RecordingIndex {
-  constructor(readonly where: string, private readonly db: SqlRunner) {}
+  /** `db` is shared with the export jobs (export-jobs.ts), whose table the same migrations make. */
+  constructor(readonly where: string, readonly db: SqlRunner) {}
 
   async addSegment(s: Segment): Promise<void> {
     await this.db.run(

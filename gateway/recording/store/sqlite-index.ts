@@ -1,9 +1,10 @@
 // The recording index in a SQLite file (the default): recordings.db in the data dir.
 import Database from 'better-sqlite3';
 import { migrate, openDatabase, type Migration } from '../../../device-registry/index.ts';
+import { EXPORTS_SCHEMA_V1 } from './export-jobs.ts';
 import { INDEX_SCHEMA_V1, SqlRecordingIndex } from './sql-index.ts';
 
-export const SQLITE_MIGRATIONS: Migration[] = [{ version: 1, name: 'segments and holds', sql: INDEX_SCHEMA_V1 }];
+export const SQLITE_MIGRATIONS: Migration[] = [{ version: 1, name: 'segments and holds', sql: INDEX_SCHEMA_V1 }, { version: 2, name: 'export jobs', sql: EXPORTS_SCHEMA_V1 }];
 
 export function openSqliteIndex(file: string): SqlRecordingIndex {
   const db = openDatabase(Database, file);
