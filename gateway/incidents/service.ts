@@ -11,6 +11,7 @@ import type { IncidentsConfig } from './config.ts';
 import type { GridLocator } from './grid-locator.ts';
 import { storeEventLog, type EventLog, type StoredEventSink } from './event-log.ts';
 import type { IncidentStore } from './store/incident-store.ts';
+import { producerEvidence, type EvidenceItem } from './store/rules.ts';
 import type { IncidentFilter, IncidentRow, RaiseOutcome, StoredEvent } from './store/types.ts';
 import { findTransition, type Status } from './transitions.ts';
 import { SEVERITIES, publicFlow, publicIncident } from './view.ts';
@@ -114,7 +115,7 @@ export class IncidentService {
     const result = await this.store.raise({
       id: randomUUID(), type: c.type, category: c.category ?? null, severity: c.severity, title: c.title ?? null, description: c.description ?? null,
       sourceKind: c.source.kind, sourceId: c.source.id, dedupeKey: c.dedupeKey ?? `${c.source.kind}:${c.source.id}:${c.type}`,
-      occurredAt: c.occurredAt, ...place, evidence: (c.evidence ?? {}) as Record<string, unknown>, clear: c.clear === true,
+      occurredAt: c.occurredAt, ...place, evidence: producerEvidence((c.evidence ?? {}) as Record<string, unknown>), clear: c.clear === true,
       ...(candidateId !== undefined ? { candidateId } : {}),
     }, Date.now(), this.config.cooldownSeconds * 1000, SYSTEM);
     if (result.replayed) this.log.debug({ candidateId, outcome: result.outcome, incidentId: result.row?.id }, 'candidate already raised: nothing changed');
@@ -169,11 +170,15 @@ export class IncidentService {
     return publicIncident(updated);
   }
 
-  /** A record on the flow that changes nothing else (a snapshot an operator saved from the wall): on record and announced; status and version stay. */
-  async note(id: string, body: { action: string; note?: string; attachments: string[]; data?: Record<string, unknown> }, actor: Actor) {
-    const result = await this.store.note(id, { actor, action: body.action, from: null, to: null, note: body.note ?? null, attachments: body.attachments, data: body.data ?? null }, Date.now());
+  /**
+   * A record on the flow that changes nothing else (a snapshot an operator saved from the wall, a clip): on record and announced; status and version stay.
+   * `evidence`: an item that joins an evidence list with the record (a clip in `evidence.clips`); one whose url is there already writes nothing.
+   */
+  async note(id: string, body: { action: string; note?: string; attachments: string[]; data?: Record<string, unknown>; evidence?: EvidenceItem }, actor: Actor) {
+    const flow = { actor, action: body.action, from: null, to: null, note: body.note ?? null, attachments: body.attachments, data: body.data ?? null };
+    const result = await this.store.note(id, flow, Date.now(), body.evidence);
     if (!result) throw notFound('incident', id);
-    await this.publish(result.event);
+    if (result.event) await this.publish(result.event);
     return publicIncident(result.row);
   }
 

@@ -184,10 +184,31 @@ export function incidentStoreContract(name: string, open: () => Promise<OpenedSt
       const flow = { actor: { keyId: 'k1', name: 'op', role: 'operator' as const }, action: 'snapshot', from: null, to: null, note: 'saved from the wall', attachments: ['/api/snapshots/20250101/x.jpg'], data: null };
       const noted = await store.note(row.id, flow, T0 + 500);
       assert.ok(noted);
-      assert.deepEqual([noted.row.status, noted.row.version, noted.event.type], [row.status, row.version, 'incident.updated']);
+      assert.deepEqual([noted.row.status, noted.row.version, noted.event?.type], [row.status, row.version, 'incident.updated']);
       const last = (await store.flow(row.id)).at(-1);
       assert.deepEqual([last?.action, last?.attachments, last?.note], ['snapshot', ['/api/snapshots/20250101/x.jpg'], 'saved from the wall']);
       assert.equal(await store.note('00000000-0000-4000-8000-000000000000', flow, T0), undefined);
+    }));
+
+    test('a note with an evidence item: it joins the list with the record, once by its url; status and version stay; a repeat keeps it', withStore(async (store) => {
+      const { row } = await raised(store, candidate({ dedupeKey: 'clip', evidence: { snapshots: ['a.jpg'] } }));
+      const clip = { url: '/api/clips/x/1-2.mp4', thumbnailUrl: '/api/snapshots/20250101/t.jpg', channelId: 'cam', from: 'a', to: 'b', durationSeconds: 20 };
+      const flow = { actor: { keyId: null, name: 'system', role: null }, action: 'clip', from: null, to: null, note: null, attachments: [clip.url], data: { clip } };
+      const noted = await store.note(row.id, flow, T0 + 500, { list: 'clips', item: clip });
+      assert.ok(noted?.event);
+      assert.deepEqual(noted.row.evidence.clips, [clip]);
+      assert.deepEqual((noted.event.payload.evidence as Record<string, unknown>).clips, [clip], 'in the event payload');
+      assert.deepEqual([noted.row.status, noted.row.version], [row.status, row.version]);
+      const again = await store.note(row.id, flow, T0 + 600, { list: 'clips', item: clip });
+      assert.deepEqual([again?.event, again?.row.evidence.clips], [undefined, [clip]], 'the same url: nothing written');
+      assert.equal((await store.flow(row.id)).filter((f) => f.action === 'clip').length, 1);
+      const next = { ...clip, url: '/api/clips/x/2-3.mp4' };
+      await store.note(row.id, { ...flow, attachments: [next.url], data: { clip: next } }, T0 + 700, { list: 'clips', item: next });
+      // A repeat's evidence (even one naming clips) neither drops nor replaces the gateway's list.
+      const repeat = await raised(store, candidate({ dedupeKey: 'clip', occurredAt: T0 + 800, evidence: { snapshots: ['b.jpg'], clips: [] } }), T0 + 900);
+      assert.deepEqual(repeat.row.evidence.clips, [clip, next]);
+      assert.deepEqual(repeat.row.evidence.snapshots, ['a.jpg', 'b.jpg']);
+      assert.deepEqual((await store.get(row.id))?.evidence.clips, [clip, next]);
     }));
 
     test('codes count per day in the configured time zone', withStore(async (store) => {

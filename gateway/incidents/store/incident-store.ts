@@ -3,6 +3,7 @@
 // atomic: the incident, its flow record and its event are written together or
 // not at all. Held to the same behaviour by incident-store.contract.ts.
 import type { Status } from '../transitions.ts';
+import type { EvidenceItem } from './rules.ts';
 import type { StatsStore } from './stats-store.ts';
 import type { FlowRecord, IncidentFilter, IncidentRow, NewFlow, RaiseInput, RaiseResult, StoredEvent, TransitionInput } from './types.ts';
 import type { WebhookStore } from './webhook-store.ts';
@@ -49,8 +50,12 @@ export interface IncidentStore {
   overdue(now: number): Promise<IncidentRow[]>;
   /** Escalates once: undefined when it already was. */
   escalate(id: string, severity: IncidentRow['severity'], flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined>;
-  /** Puts a record on the incident's flow (a snapshot an operator saved, …) and announces it; the incident's status and version stay. Undefined when no such incident. */
-  note(id: string, flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined>;
+  /**
+   * Puts a record on the incident's flow (a snapshot an operator saved, a clip, …) and announces it; the incident's status and version stay.
+   * With `evidence`, the item joins that evidence list in the same write; when the list already has an item with its url, nothing is written and `event` is undefined.
+   * Undefined when no such incident.
+   */
+  note(id: string, flow: NewFlow, now: number, evidence?: EvidenceItem): Promise<{ row: IncidentRow; event?: StoredEvent } | undefined>;
 
   flow(id: string): Promise<FlowRecord[]>;
   list(f: IncidentFilter, order: 'queue' | 'newest'): Promise<{ rows: IncidentRow[]; total: number }>;

@@ -9,11 +9,35 @@ import type { SystemActor } from './incident-store.ts';
 import type { IncidentRow, NewFlow, RaiseInput } from './types.ts';
 
 const MAX_SNAPSHOTS = 10;
+/** Evidence lists only the gateway writes (through a note): a producer's own value is dropped. */
+const SYSTEM_LISTS = ['clips'] as const;
+export type EvidenceList = (typeof SYSTEM_LISTS)[number];
 
-/** Newer evidence wins, snapshots accumulate (the latest few). */
+/** A producer's evidence without the lists only the gateway writes. */
+export function producerEvidence(add: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...add };
+  for (const list of SYSTEM_LISTS) delete out[list];
+  return out;
+}
+
+/** Newer evidence wins, snapshots accumulate (the latest few); the gateway's own lists (clips) stay. */
 export function mergeEvidence(old: Record<string, unknown>, add: Record<string, unknown>): Record<string, unknown> {
   const snapshots = [...((old.snapshots as string[]) ?? []), ...((add.snapshots as string[]) ?? [])].slice(-MAX_SNAPSHOTS);
-  return { ...old, ...add, ...(snapshots.length ? { snapshots } : {}) };
+  const kept = Object.fromEntries(SYSTEM_LISTS.filter((l) => old[l] !== undefined).map((l) => [l, old[l]]));
+  return { ...old, ...producerEvidence(add), ...(snapshots.length ? { snapshots } : {}), ...kept };
+}
+
+/** An item a note adds to one of the gateway's evidence lists; its url says which it is. */
+export interface EvidenceItem {
+  list: EvidenceList;
+  item: { url: string } & Record<string, unknown>;
+}
+
+/** The evidence with the item at the end of its list, or undefined when an item with that url is there already (added once). */
+export function appendEvidence(evidence: Record<string, unknown>, add: EvidenceItem): Record<string, unknown> | undefined {
+  const list = Array.isArray(evidence[add.list]) ? (evidence[add.list] as Array<{ url?: unknown }>) : [];
+  if (list.some((x) => x?.url === add.item.url)) return undefined;
+  return { ...evidence, [add.list]: [...list, add.item] };
 }
 
 /** A repeat on `target`: an open incident may get more severe and takes the new evidence; a closed one (cool-down) stays as it was. */

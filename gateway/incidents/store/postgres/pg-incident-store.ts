@@ -9,7 +9,7 @@ import { CLOSED, type Status } from '../../transitions.ts';
 import { SEVERITY_RANK } from '../../view.ts';
 import type { IncidentStore, SystemActor } from '../incident-store.ts';
 import { listWhere } from '../list-filter.ts';
-import { claimRefused, DailyCodes, QUEUE_ORDER, staleVersion } from '../rules.ts';
+import { appendEvidence, claimRefused, DailyCodes, QUEUE_ORDER, staleVersion, type EvidenceItem } from '../rules.ts';
 import type { FlowRecord, IncidentFilter, IncidentRow, NewFlow, RaiseInput, RaiseResult, StoredEvent, TransitionInput } from '../types.ts';
 import { migrateIncidents } from './migrations.ts';
 import { PgDb, translate } from './pg-db.ts';
@@ -17,7 +17,7 @@ import { raiseTx } from './pg-raise.ts';
 import { PgEventOutbox } from './pg-outbox.ts';
 import { PgStats } from './pg-stats.ts';
 import { PgWebhooks } from './pg-webhooks.ts';
-import { addEvent, addFlow, mustGet } from './pg-writes.ts';
+import { addEvent, addFlow, json, mustGet } from './pg-writes.ts';
 import { toEvent, toFlow, toRow } from './rows.ts';
 
 const COLUMNS: Record<string, string> = {
@@ -112,12 +112,17 @@ export class PgIncidentStore implements IncidentStore {
     });
   }
 
-  async note(id: string, flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined> {
+  async note(id: string, flow: NewFlow, now: number, evidence?: EvidenceItem): Promise<{ row: IncidentRow; event?: StoredEvent } | undefined> {
     return this.db.tx(async (c) => {
-      // Locked, so the note and an action on the same incident are written one after the other.
+      // Locked, so the note and an action on the same incident are written one after the other (and an evidence item is added once).
       const { rows } = await c.query('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [id]);
       if (!rows[0]) return undefined;
-      const row = toRow(rows[0]);
+      let row = toRow(rows[0]);
+      if (evidence) {
+        const next = appendEvidence(row.evidence, evidence);
+        if (!next) return { row };
+        row = toRow((await c.query('UPDATE incidents SET evidence = $1::json WHERE id = $2 RETURNING *', [json(next), id])).rows[0]!);
+      }
       await addFlow(c, id, now, flow);
       return { row, event: await addEvent(c, 'incident.updated', row, now) };
     });

@@ -7,7 +7,7 @@ import { CLOSED, type Status } from '../../transitions.ts';
 import { SEVERITY_RANK } from '../../view.ts';
 import type { IncidentStore, SystemActor } from '../incident-store.ts';
 import { listWhere } from '../list-filter.ts';
-import { claimRefused, DailyCodes, QUEUE_ORDER, staleVersion } from '../rules.ts';
+import { appendEvidence, claimRefused, DailyCodes, QUEUE_ORDER, staleVersion, type EvidenceItem } from '../rules.ts';
 import type { FlowRecord, IncidentFilter, IncidentRow, NewFlow, RaiseInput, RaiseResult, StoredEvent, TransitionInput } from '../types.ts';
 import { INCIDENT_MIGRATIONS } from './migrations.ts';
 import { Prepared, toEvent, toFlow, toRow, type Row } from './rows.ts';
@@ -101,10 +101,15 @@ export class SqliteIncidentStore implements IncidentStore {
     })();
   }
 
-  async note(id: string, flow: NewFlow, now: number): Promise<{ row: IncidentRow; event: StoredEvent } | undefined> {
+  async note(id: string, flow: NewFlow, now: number, evidence?: EvidenceItem): Promise<{ row: IncidentRow; event?: StoredEvent } | undefined> {
     return this.db.transaction(() => {
-      const found = this.sql('SELECT id FROM incidents WHERE id = ?').get(id);
+      const found = this.w.find(id);
       if (!found) return undefined;
+      if (evidence) {
+        const next = appendEvidence(found.evidence, evidence);
+        if (!next) return { row: found };
+        this.sql('UPDATE incidents SET evidence = ? WHERE id = ?').run(JSON.stringify(next), id);
+      }
       this.w.addFlow(id, now, flow);
       const row = this.w.mustGet(id);
       return { row, event: this.w.addEvent('incident.updated', row, now) };
