@@ -4,7 +4,7 @@
 // after the source returns, and channels with the detection tap.
 //   node --import tsx bench/video-channels.ts [--steps 10,25,50] [--window 15] [--detect 4]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,8 +12,8 @@ import { pino } from 'pino';
 import { loadConfig } from '../gateway/config/load.ts';
 import { createGateway, type RunningGateway } from '../gateway/gateway.ts';
 import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
-import { parsePlaylist } from '../gateway/video/ingest/hls-stats.ts';
-import { mean, measureCpu, percentile, round, rssMiB } from './proc.ts';
+import { mean, measureCpu, percentile, round } from './proc.ts';
+import { addChannels, measureChannels, waitUntil } from './channel-load.ts';
 import { freePort, startSim } from './camera-sim.ts';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '10,25,50' }, window: { type: 'string', default: '15' }, detect: { type: 'string', default: '4' } } });
@@ -23,23 +23,6 @@ const DETECT = Number(values.detect);
 const actor = { keyId: null, name: 'bench', role: null };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
-
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<number | undefined> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    if (check()) return Date.now() - t0;
-    await sleep(100);
-  }
-  return undefined;
-}
-
-function playlist(dir: string): Array<{ uri: string; duration: number }> {
-  try {
-    return parsePlaylist(readFileSync(join(dir, 'index.m3u8'), 'utf8'));
-  } catch {
-    return [];
-  }
-}
 
 async function bareRemux(url: string, withTap: boolean): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bare-'));
@@ -60,46 +43,6 @@ async function startGateway(dataDir: string, flv: boolean): Promise<RunningGatew
   return createGateway(config, pino({ level: 'warn' }, pino.destination(2)), process.stderr);
 }
 
-async function addChannels(gw: RunningGateway, from: number, to: number, url: string, detect = false): Promise<number[]> {
-  const firstPlaylist: number[] = [];
-  await Promise.all(Array.from({ length: to - from }, async (_, k) => {
-    const id = `${detect ? 'det' : 'cam'}-${from + k}`;
-    const t0 = Date.now();
-    await gw.service.create('channels', { id, name: id, kind: 'rtsp', source: { url }, mode: 'always-on', ...(detect ? { detectionProfile: 'bench' } : {}) }, actor);
-    const ms = await waitUntil(() => playlist(gw.video!.manager.hlsDir(id)).length > 0, 60_000);
-    if (ms !== undefined) firstPlaylist.push(Date.now() - t0);
-  }));
-  return firstPlaylist;
-}
-
-async function measureChannels(gw: RunningGateway, prefix: string) {
-  const statuses = gw.video!.manager.allStatus().filter((s) => s.channelId.startsWith(prefix));
-  const pids = statuses.map((s) => s.pid).filter((p): p is number => p !== undefined);
-  const restartsBefore = statuses.reduce((n, s) => n + s.restarts, 0);
-  const gwBefore = process.cpuUsage();
-  const t0 = Date.now();
-  const cpu = [...(await measureCpu(pids, WINDOW)).values()];
-  const gwCpu = ((process.cpuUsage(gwBefore).user + process.cpuUsage(gwBefore).system) / 1000 / (Date.now() - t0)) * 100;
-  const after = gw.video!.manager.allStatus().filter((s) => s.channelId.startsWith(prefix));
-  const dirs = after.map((s) => gw.video!.manager.hlsDir(s.channelId));
-  const segmentAges = dirs.map((d) => {
-    const last = playlist(d).at(-1);
-    return last ? (Date.now() - statSync(join(d, last.uri)).mtimeMs) / 1000 : Infinity;
-  });
-  const holds = after.every((s) => s.state === 'online') && Math.max(...segmentAges) < 3 && after.reduce((n, s) => n + s.restarts, 0) === restartsBefore;
-  return {
-    channels: after.length,
-    holds,
-    cpuPerChannelPct: round(mean(cpu)),
-    cpuPerChannelP95Pct: round(percentile(cpu, 95)),
-    rssPerChannelMiB: round(mean(pids.map((p) => rssMiB(p) ?? 0)), 1),
-    gatewayProcessCpuPct: round(gwCpu),
-    // The gateway process relays FLV (node-media-server) and serves; its share belongs to the channels too.
-    gatewayCpuPerChannelPct: round(gwCpu / Math.max(1, after.length)),
-    newestSegmentAgeMaxSeconds: round(Math.max(...segmentAges)),
-  };
-}
-
 const port = await freePort();
 let sim = await startSim(port);
 const url = `rtsp://127.0.0.1:${port}/cam`;
@@ -112,9 +55,9 @@ const bareTap = await bareRemux(url, true);
 note('HLS-only channels (same outputs as the bare remux)');
 const dirA = mkdtempSync(join(tmpdir(), 'bench-gw-a-'));
 let gw = await startGateway(dirA, false);
-await addChannels(gw, 0, STEPS[0]!, url);
+await addChannels(gw, { from: 0, to: STEPS[0]!, prefix: 'cam-' }, url);
 await sleep(5000);
-const hlsOnly = await measureChannels(gw, 'cam-');
+const hlsOnly = await measureChannels(gw, { prefix: 'cam-', windowSeconds: WINDOW });
 await gw.close();
 rmSync(dirA, { recursive: true, force: true });
 
@@ -125,10 +68,10 @@ const steps = [];
 let count = 0;
 let largestHolding = 0;
 for (const n of STEPS) {
-  const firstPlaylist = await addChannels(gw, count, n, url);
+  const firstPlaylist = await addChannels(gw, { from: count, to: n, prefix: 'cam-' }, url);
   count = n;
   await sleep(5000);
-  const m = await measureChannels(gw, 'cam-');
+  const m = await measureChannels(gw, { prefix: 'cam-', windowSeconds: WINDOW });
   steps.push({ ...m, firstPlaylistMeanSeconds: round(mean(firstPlaylist) / 1000), firstPlaylistP95Seconds: round(percentile(firstPlaylist, 95) / 1000) });
   note(`${n} channels: ${JSON.stringify(m)}`);
   if (!m.holds) break;
@@ -151,9 +94,9 @@ await Promise.all(ids.map(async (id) => {
 note('channels with the detection tap (decode at 2 fps)');
 for (const id of ids) await gw.service.remove('channels', id, actor);
 await sleep(3000);
-await addChannels(gw, 0, DETECT, url, true);
+await addChannels(gw, { from: 0, to: DETECT, prefix: 'det-' }, url, { detectionProfile: 'bench' });
 await sleep(5000);
-const detection = await measureChannels(gw, 'det-');
+const detection = await measureChannels(gw, { prefix: 'det-', windowSeconds: WINDOW });
 await gw.close();
 sim.kill('SIGKILL');
 rmSync(dirB, { recursive: true, force: true });
