@@ -19,6 +19,8 @@ export interface ChannelDetectorOptions {
   iouThreshold: number;
   /** Off: every frame is inferred. */
   motion?: MotionOptions;
+  /** With the motion gate on, how often tracked objects are looked at again although nothing moved (default 10 s). */
+  stillRecheckSeconds?: number;
   tracker: TrackerOptions;
 }
 
@@ -35,6 +37,7 @@ export class ChannelDetector {
   private readonly gate: MotionGate | undefined;
   private readonly tracker: IouTracker;
   private readonly rules: RuleEngine;
+  private lastInferredTs = -Infinity;
   stats = { frames: 0, inferred: 0, stillSkipped: 0 };
 
   constructor(readonly o: ChannelDetectorOptions) {
@@ -45,22 +48,22 @@ export class ChannelDetector {
 
   async process(frame: RawFrame): Promise<FrameResult> {
     this.stats.frames++;
-    if (this.gate && !this.gate.moved(frame).moved) {
+    if (this.gate && !this.gate.moved(frame).moved && !this.mustLookAgain(frame.ts)) {
       this.stats.stillSkipped++;
-      // Nothing moved: the tracks stand still too; rules may still complete a dwell.
-      const { tracks } = this.tracker.update([], frame.ts);
-      return { firings: this.rules.evaluate(tracks, frame.ts), detections: [], inferenceMs: 0 };
+      // Nothing moved: the tracks stand where they were, unmissed, and rules may complete a dwell.
+      return { firings: this.rules.evaluate(this.tracker.coast(), frame.ts), detections: [], inferenceMs: 0 };
     }
     const { model } = this.o;
     const started = performance.now();
     const lb = await letterbox(frame, model.input.width, model.input.height);
     const output = await model.run(lb.tensor);
-    const boxes = nms(decode(model.layout, output, model.classes.length, model.anchors, this.o.minScore), this.o.iouThreshold);
+    const boxes = nms(decode(model.output, output, this.o.minScore, model.input), this.o.iouThreshold);
     const raw: Detection[] = boxes.map((b) => ({
       label: model.classes[b.cls] ?? `class${b.cls}`, score: Math.round(b.score * 1000) / 1000, box: toSourceBox(b, lb, frame.width, frame.height),
     }));
     const inferenceMs = performance.now() - started;
     this.stats.inferred++;
+    this.lastInferredTs = frame.ts;
     const { detections, tracks } = this.tracker.update(raw, frame.ts);
     return {
       event: { channelId: this.o.channelId, frameTs: frame.ts, frameSize: [frame.width, frame.height], detections },
@@ -68,5 +71,15 @@ export class ChannelDetector {
       detections,
       inferenceMs,
     };
+  }
+
+  /**
+   * A still frame is inferred anyway while a track waits for confirmation (an object that
+   * appeared and stands still), and now and then while objects are tracked (one may have gone
+   * without visible motion).
+   */
+  private mustLookAgain(ts: number): boolean {
+    if (this.tracker.hasUnconfirmed()) return true;
+    return this.tracker.size > 0 && ts - this.lastInferredTs >= (this.o.stillRecheckSeconds ?? 10) * 1000;
   }
 }

@@ -12,12 +12,12 @@ import { decode, detectLayout } from './postprocess/decode.ts';
 import { nms } from './postprocess/nms.ts';
 import { inSchedule, RuleEngine, type Rule } from './rules.ts';
 import { IouTracker } from './tracker.ts';
-import type { RawFrame } from './types.ts';
+import type { Detection, Layout, RawFrame } from './types.ts';
 
 test('layouts from output shapes; refusal of others', () => {
-  assert.deepEqual(detectLayout([1, 84, 8400]), { layout: 'yolov8', classes: 80, anchors: 8400 });
-  assert.deepEqual(detectLayout([1, 25200, 85]), { layout: 'yolov5', classes: 80, anchors: 25200 });
-  assert.equal(detectLayout([1, 300, 6], 80).layout, 'e2e');
+  assert.deepEqual(detectLayout([1, 84, 8400]), { layout: 'yolov8', classes: 80, anchors: 8400, rowLength: 84 });
+  assert.deepEqual(detectLayout([1, 25200, 85]), { layout: 'yolov5', classes: 80, anchors: 25200, rowLength: 85 });
+  assert.equal(detectLayout([1, 300, 6], { classCount: 80 }).layout, 'e2e');
   assert.equal(detectLayout([1, 6300, 6]).layout, 'yolov5', 'a one-class YOLOv5 is not end-to-end');
   assert.throws(() => detectLayout([1, 3, 224, 224]), /unsupported output shape/);
   assert.throws(() => detectLayout([1, 1000]), /unsupported output shape/);
@@ -28,13 +28,44 @@ test('decoders agree on the same two boxes in each layout', () => {
   const v8 = new Float32Array([100, 30, 50, 30, 20, 8, 10, 8, 0.1, 0.4, 0.9, 0.05]); // [1, 4+2, 2]
   const v5 = new Float32Array([100, 50, 20, 10, 1, 0.1, 0.9, 30, 30, 8, 8, 1, 0.4, 0.05]); // [1, 2, 5+2]
   const e2e = new Float32Array([90, 45, 110, 55, 0.9, 1, 26, 26, 34, 34, 0.4, 0]); // [1, 2, 6]
-  for (const boxes of [decode('yolov8', v8, 2, 2, 0.25), decode('yolov5', v5, 2, 2, 0.25), decode('e2e', e2e, 2, 2, 0.25)]) {
+  // RT-DETR [1, 2, 4+2]: normalised to the 200×100 input
+  const rtdetr = new Float32Array([0.5, 0.5, 0.1, 0.1, 0.1, 0.9, 0.15, 0.3, 0.04, 0.08, 0.4, 0.05]);
+  const input = { width: 200, height: 100 };
+  const spec = (layout: Layout, rowLength: number) => ({ layout, classes: 2, anchors: 2, rowLength });
+  for (const boxes of [
+    decode(spec('yolov8', 6), v8, 0.25, input), decode(spec('yolov5', 7), v5, 0.25, input), decode(spec('e2e', 6), e2e, 0.25, input), decode(spec('rtdetr', 6), rtdetr, 0.25, input),
+  ]) {
     const a = boxes.find((b) => b.cls === 1)!;
-    assert.deepEqual([a.x1, a.y1, a.x2, a.y2], [90, 45, 110, 55]);
+    assert.deepEqual([a.x1, a.y1, a.x2, a.y2].map((v) => Math.round(v * 1000) / 1000), [90, 45, 110, 55]);
     assert.ok(Math.abs(a.score - 0.9) < 1e-6);
     assert.equal(boxes.length, 2);
   }
-  assert.equal(decode('yolov8', v8, 2, 2, 0.5).length, 1, 'score threshold');
+  assert.equal(decode(spec('yolov8', 6), v8, 0.5, input).length, 1, 'score threshold');
+});
+
+test('RT-DETR [1, 300, 4+C] is told from YOLOv5 by the metadata; segment and pose boxes are read past their extra values', () => {
+  assert.deepEqual(detectLayout([1, 300, 84]), { layout: 'yolov5', classes: 79, anchors: 300, rowLength: 84 }, 'the shape alone reads as YOLOv5');
+  assert.deepEqual(detectLayout([1, 300, 84], { rtdetr: true, classCount: 80 }), { layout: 'rtdetr', classes: 80, anchors: 300, rowLength: 84 });
+  assert.equal(detectLayout([1, 300, 6], { rtdetr: true }).layout, 'rtdetr', 'a two-class RT-DETR is not an end-to-end export');
+  assert.throws(() => detectLayout([1, 300, 84], { rtdetr: true, classCount: 81 }), /RT-DETR export should be \[1, queries, 4\+C\] with C = 81/);
+  // YOLOv8-seg: 4 + 80 + 32 mask coefficients; YOLOv8-pose: 4 + 1 + 17×3 keypoint values
+  assert.deepEqual(detectLayout([1, 116, 8400], { extra: 32 }), { layout: 'yolov8', classes: 80, anchors: 8400, rowLength: 116 });
+  assert.deepEqual(detectLayout([1, 56, 8400], { extra: 51 }), { layout: 'yolov8', classes: 1, anchors: 8400, rowLength: 56 });
+  assert.deepEqual(detectLayout([1, 25200, 117], { extra: 32 }), { layout: 'yolov5', classes: 80, anchors: 25200, rowLength: 117 });
+  // a YOLOv5-seg row: box, objectness, 2 classes, then mask coefficients that must not be read as classes
+  const v5seg = new Float32Array([10, 10, 4, 4, 1, 0.2, 0.8, 0.99, 0.99, 10, 10, 4, 4, 0, 0, 0, 0, 0]);
+  const boxes = decode({ layout: 'yolov5', classes: 2, anchors: 2, rowLength: 9 }, v5seg, 0.25, { width: 32, height: 32 });
+  assert.deepEqual(boxes.map((b) => [b.cls, Math.round(b.score * 100)]), [[1, 80]]);
+});
+
+test('minScore 0: labels index right (never class −1), and a zero score is no detection', () => {
+  const v8 = new Float32Array([100, 30, 50, 30, 20, 8, 10, 8, 0.0, 0, 0.3, 0]); // anchor 1 scores 0 for both classes
+  const boxes = decode({ layout: 'yolov8', classes: 2, anchors: 2, rowLength: 6 }, v8, 0, { width: 320, height: 320 });
+  assert.deepEqual(boxes.map((b) => b.cls), [1]);
+  const v5 = new Float32Array([100, 50, 20, 10, 0.5, 0.0, 0.0, 30, 30, 8, 8, 0.5, 0.4, 0.0]);
+  assert.deepEqual(decode({ layout: 'yolov5', classes: 2, anchors: 2, rowLength: 7 }, v5, 0, { width: 320, height: 320 }).map((b) => b.cls), [0]);
+  const e2e = new Float32Array([90, 45, 110, 55, 0.9, 7, 0, 0, 0, 0, 0, 0]); // class 7 of 2, then a padding row
+  assert.deepEqual(decode({ layout: 'e2e', classes: 2, anchors: 2, rowLength: 6 }, e2e, 0, { width: 320, height: 320 }), []);
 });
 
 test('NMS is per class', () => {
@@ -120,4 +151,38 @@ test('annotated snapshot: a JPEG of the frame size with the box drawn where it b
   assert.ok(distance(px(200, 160), [128, 128, 128]) > 60, `the box edge is drawn (${px(200, 160).join(',')})`);
   assert.ok(Math.abs(px(240, 160)[0]! - 128) < 10, 'inside the box the picture is untouched');
   assert.match(overlaySvg(640, 360, [{ label: 'person', score: 0.5, box: [0, 0, 10, 10] }]), /<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="#000"\/>/, 'labels are drawn as pixel rectangles, not <text>');
+});
+
+/** Frigate-like tracker settings at 2 fps, as the gateway fills them in. */
+const at2fps = { minHits: 2, minMedianScore: 0.5, maxMissed: 10, stationaryFrames: 20, stationaryPx: 3, matchIou: 0.2 };
+const loiterRule: Rule = { name: 'loiter', classes: ['person'], minScore: 0.5, minArea: 0, dwellSeconds: 15, cooldownSeconds: 60, incidentType: 'loitering', severity: 'minor' };
+
+test('loitering: a person standing still with a 15 s dwell fires once at 15 ± 1 s, although the track turned stationary', () => {
+  const tracker = new IouTracker(at2fps);
+  const engine = new RuleEngine([loiterRule]);
+  const fired: Array<{ ts: number; stationary: boolean }> = [];
+  for (let ts = 0; ts <= 40_000; ts += 500) {
+    const { tracks } = tracker.update([{ label: 'person', score: 0.9, box: [300, 100, 40, 90] }], ts);
+    for (const f of engine.evaluate(tracks, ts)) fired.push({ ts, stationary: f.track.stationary });
+  }
+  assert.equal(fired.length, 1, JSON.stringify(fired));
+  assert.ok(Math.abs(fired[0]!.ts - 15_000) <= 1000, `fired at ${fired[0]!.ts} ms`);
+  assert.equal(fired[0]!.stationary, true, 'the track was stationary (after 20 still frames) when it fired');
+});
+
+test('cooldown is per rule and track: a second intruder during it is alarmed; the same one coming back waits it out', () => {
+  const rule: Rule = { ...loiterRule, name: 'intrusion', dwellSeconds: 0, cooldownSeconds: 60, zone: { name: 'left', polygon: [[0, 0], [300, 0], [300, 360], [0, 360]] } };
+  const tracker = new IouTracker({ ...at2fps, maxMissed: 400 });
+  const engine = new RuleEngine([rule]);
+  const fired: Array<[number, number]> = [];
+  // A, 100 px wide, steps over the zone's edge (bottom-centre 270 ↔ 310): in, out at 5 s, back at 10 s, out, back at 70 s
+  const a = (ts: number) => (ts < 5000 || (ts >= 10_000 && ts < 12_000) || ts >= 70_000 ? 220 : 260);
+  for (let ts = 0; ts <= 72_000; ts += 500) {
+    const detections: Detection[] = [{ label: 'person', score: 0.9, box: [a(ts), 50, 100, 90] }];
+    if (ts >= 2000 && ts < 20_000) detections.push({ label: 'person', score: 0.9, box: [150, 200, 40, 90] }); // B from 2 s
+    const { tracks } = tracker.update(detections, ts);
+    for (const f of engine.evaluate(tracks, ts)) fired.push([f.track.id, ts]);
+  }
+  // A confirmed at 0.5 s; B at 2.5 s although A's alarm is 2 s old; A's return at 10 s is inside its cooldown, at 70 s not
+  assert.deepEqual(fired, [[1, 500], [2, 2500], [1, 70_000]]);
 });

@@ -1,6 +1,7 @@
 // Rules turn tracked detections into incident candidates: which classes, how
 // sure, how big, where (the box's bottom-centre inside a zone), how long
-// (dwell), when (schedule), how often (cooldown), and what incident to raise.
+// (dwell, still objects included), when (schedule), how often (cooldown, per
+// rule and object), and what incident to raise.
 import { pointInPolygon, type Polygon } from './geometry.ts';
 import type { Track } from './tracker.ts';
 
@@ -40,9 +41,11 @@ export function inSchedule(rule: Rule, at: Date): boolean {
 }
 
 export class RuleEngine {
-  /** When a track entered a rule's zone, per rule and track. */
+  /** When a track entered a rule's zone (seen there first, confirmed or not), per rule and track. */
   private readonly entered = new Map<string, number>();
+  /** Rule and track pairs that fired since the track last entered the zone. */
   private readonly fired = new Set<string>();
+  /** Last firing per rule and track: the cooldown holds one object back, not a second intruder. */
   private readonly lastFire = new Map<string, number>();
 
   constructor(readonly rules: Rule[]) {}
@@ -55,27 +58,32 @@ export class RuleEngine {
       for (const track of tracks) {
         const key = `${rule.name}\u0000${track.id}`;
         live.add(key);
-        if (!active || !this.matches(rule, track) || track.missed > 0) {
-          if (track.missed === 0) this.entered.delete(key); // left the zone: dwell starts again
+        if (track.missed > 0) continue; // not seen in this frame: keep what we knew
+        if (!active || !this.matches(rule, track)) {
+          // left the zone (or the rule's hours): dwell starts again, and a return may alarm again after the cooldown
+          this.entered.delete(key);
+          this.fired.delete(key);
           continue;
         }
         const since = this.entered.get(key) ?? ts;
         this.entered.set(key, since);
-        if (this.fired.has(key) || track.stationary) continue; // one event per object; parked objects do not re-alarm
+        // One event per stay; a still (stationary) object counts like any other, so loitering fires.
+        if (!track.confirmed || this.fired.has(key)) continue;
         if (ts - since < rule.dwellSeconds * 1000) continue;
-        if (ts - (this.lastFire.get(rule.name) ?? -Infinity) < rule.cooldownSeconds * 1000) continue;
+        if (ts - (this.lastFire.get(key) ?? -Infinity) < rule.cooldownSeconds * 1000) continue;
         this.fired.add(key);
-        this.lastFire.set(rule.name, ts);
+        this.lastFire.set(key, ts);
         firings.push({ rule, track });
       }
     }
-    for (const key of [...this.entered.keys()]) if (!live.has(key)) this.entered.delete(key);
+    for (const map of [this.entered, this.lastFire]) for (const key of [...map.keys()]) if (!live.has(key)) map.delete(key);
     for (const key of [...this.fired]) if (!live.has(key)) this.fired.delete(key);
     return firings;
   }
 
+  /** Class, score, size and zone (the box's bottom-centre); confirmation is checked apart, so dwell counts from the first sighting. */
   private matches(rule: Rule, t: Track): boolean {
-    if (!t.confirmed || !rule.classes.includes(t.label)) return false;
+    if (!rule.classes.includes(t.label)) return false;
     if ((t.scores.at(-1) ?? 0) < rule.minScore) return false;
     if (t.box[2] * t.box[3] < rule.minArea) return false;
     if (!rule.zone) return true;

@@ -1,6 +1,7 @@
 // A simple IoU tracker so one object gives one event: detections are matched
 // to tracks of the same label by overlap; a track counts once it has enough
-// hits with a good median score; a track that stops moving is stationary.
+// hits with a good median score; a track that stops moving is stationary
+// (stationary objects still count for dwell rules).
 import { iou } from './postprocess/nms.ts';
 import type { Detection } from './types.ts';
 
@@ -72,6 +73,24 @@ export class IouTracker {
     for (const t of unmatched) t.missed++;
     this.tracks = this.tracks.filter((t) => t.missed <= this.o.maxMissed);
     return { detections: out, tracks: this.tracks };
+  }
+
+  /**
+   * A frame the motion gate did not look at: nothing moved, so every track stays where it
+   * was, unmissed (a still object keeps its track and its dwell time).
+   */
+  coast(): Track[] {
+    for (const t of this.tracks) [t.vx, t.vy] = [0, 0]; // nothing moved: neither did they
+    return this.tracks;
+  }
+
+  get size(): number {
+    return this.tracks.length;
+  }
+
+  /** Whether a track is still waiting for the hits that confirm it. */
+  hasUnconfirmed(): boolean {
+    return this.tracks.some((t) => !t.confirmed);
   }
 
   private open(d: Detection, ts: number): Track {

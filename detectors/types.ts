@@ -35,4 +35,4 @@ export interface RawBox {
   cls: number;
 }
 
-export type Layout = 'yolov8' | 'yolov5' | 'e2e';
+export type Layout = 'yolov8' | 'yolov5' | 'rtdetr' | 'e2e';

@@ -1,13 +1,17 @@
-// Loads a YOLO ONNX export a user brings: one long-lived session per model,
-// shared by every channel. The output layout comes from the output shape, the
-// input size from the model, class names from its metadata or a labels file.
+// Loads a YOLO or RT-DETR ONNX export a user brings: one long-lived session per
+// model, shared by every channel. The input size comes from the model (or its
+// `imgsz` when dynamic), the output shape from a probe run at load (so dynamic
+// exports work), the layout from that shape and the metadata, class names from
+// the metadata or a labels file. float16 inputs and outputs are converted.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parseClassNames, readOnnxMetadata } from '../onnx/metadata.ts';
-import { detectLayout } from '../postprocess/decode.ts';
+import { detectLayout, type OutputSpec } from '../postprocess/decode.ts';
 import type { Layout } from '../types.ts';
+import { exportInfo } from './export-info.ts';
+import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
 
 export interface ModelOptions {
   name?: string;
@@ -22,21 +26,43 @@ export interface Model {
   sha256: string;
   layout: Layout;
   classes: string[];
-  input: { name: string; width: number; height: number };
+  input: { name: string; width: number; height: number; type: 'float32' | 'float16' };
   outputName: string;
-  /** Anchors (YOLOv5/v8) or rows (end-to-end) in the output. */
+  /** How the first output is read (layout, anchors, values per anchor). */
+  output: OutputSpec;
+  /** Anchors (YOLOv5/v8), queries (RT-DETR) or rows (end-to-end) in the output. */
   anchors: number;
+  /** One frame, CHW float32 0–1 at the input size; the first output as float32. */
   run(tensor: Float32Array): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
-export class ModelError extends Error {}
+export class ModelError extends Error {
+  readonly code = 'MODEL';
+}
 
-const dim = (d: number | string | undefined, fallback: number) => (typeof d === 'number' && d > 0 ? d : fallback);
+const positive = (d: unknown): d is number => typeof d === 'number' && d > 0;
+const firstLine = (err: unknown) => (err as Error).message.split('\n')[0]!;
+const FLOAT_TYPES = new Set(['float32', 'float16']);
+
+async function readModelFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ModelError(code === 'ENOENT' ? `model file ${path} does not exist` : `model file ${path} cannot be read (${code ?? firstLine(err)})`, { cause: err });
+  }
+}
 
 async function classNames(bytes: Uint8Array, labelsFile: string | undefined): Promise<string[] | undefined> {
   if (labelsFile) {
-    const names = (await readFile(labelsFile, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    let text: string;
+    try {
+      text = await readFile(labelsFile, 'utf8');
+    } catch (err) {
+      throw new ModelError(`labels file ${labelsFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? firstLine(err)})`, { cause: err });
+    }
+    const names = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
     if (names.length === 0) throw new ModelError(`labels file ${labelsFile} is empty`);
     return names;
   }
@@ -45,7 +71,8 @@ async function classNames(bytes: Uint8Array, labelsFile: string | undefined): Pr
 }
 
 export async function loadModel(path: string, opts: ModelOptions = {}): Promise<Model> {
-  const bytes = new Uint8Array(await readFile(path));
+  const bytes = await readModelFile(path);
+  const file = basename(path);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
@@ -55,40 +82,66 @@ export async function loadModel(path: string, opts: ModelOptions = {}): Promise<
       executionMode: 'sequential',
     });
   } catch (err) {
-    throw new ModelError(`${basename(path)} is not a model onnxruntime can load: ${(err as Error).message.split('\n')[0]}`);
+    throw new ModelError(`${file} is not a model onnxruntime can load: ${firstLine(err)}`, { cause: err });
   }
   try {
     const input = session.inputMetadata[0];
     const output = session.outputMetadata[0];
-    if (!input || !output || !input.isTensor || !output.isTensor) throw new ModelError('expected one tensor input and one tensor output');
-    const meta = readOnnxMetadata(bytes);
-    const imgsz = meta.imgsz ? (JSON.parse(meta.imgsz.replace(/\(/g, '[').replace(/\)/g, ']')) as number[]) : [];
-    const height = dim(input.shape[2], imgsz[0] ?? 640);
-    const width = dim(input.shape[3], imgsz[1] ?? imgsz[0] ?? 640);
-    const names = await classNames(bytes, opts.labelsFile);
-    const outDims = output.shape.map((d, i) => dim(d, i === 0 ? 1 : 0));
-    const shape = detectLayout(outDims, names?.length);
-    if (shape.layout !== 'e2e' && names && names.length !== shape.classes) {
-      throw new ModelError(`the labels name ${names.length} classes but the model outputs ${shape.classes}`);
+    if (!input || !output || !input.isTensor || !output.isTensor) throw new ModelError(`${file}: expected a tensor input and a tensor output`);
+    if (!FLOAT_TYPES.has(input.type)) throw new ModelError(`${file}: input '${input.name}' is ${input.type}; only float32 and float16 image inputs are supported`);
+    if (!FLOAT_TYPES.has(output.type)) throw new ModelError(`${file}: output '${output.name}' is ${output.type}; only float32 and float16 outputs are supported`);
+    const masks = session.outputMetadata[1];
+    const info = (() => {
+      try {
+        return exportInfo(readOnnxMetadata(bytes), masks?.isTensor && positive(masks.shape[1]) ? masks.shape[1] : undefined);
+      } catch (err) {
+        throw new ModelError(`${file} ${(err as Error).message}`);
+      }
+    })();
+    const height = positive(input.shape[2]) ? input.shape[2] : (info.imgsz?.[0] ?? 640);
+    const width = positive(input.shape[3]) ? input.shape[3] : (info.imgsz?.[1] ?? 640);
+    const inputType = input.type as 'float32' | 'float16';
+    const dims = [1, 3, height, width];
+    const feed = (tensor: Float32Array) => ({
+      [input.name]: inputType === 'float16' ? new ort.Tensor('float16', float32ToFloat16(tensor), dims) : new ort.Tensor('float32', tensor, dims),
+    });
+    const runOnce = async (tensor: Float32Array) => (await session.run(feed(tensor), [output.name]))[output.name]!;
+    // The probe: declared shapes may be symbolic (dynamic exports) or absent; one run says what comes out.
+    let probe: ort.Tensor;
+    try {
+      probe = await runOnce(new Float32Array(3 * height * width));
+    } catch (err) {
+      throw new ModelError(`${file}: a trial run on a blank ${width}×${height} ${inputType} input failed: ${firstLine(err)}`, { cause: err });
     }
-    const classes = names ?? Array.from({ length: shape.classes }, (_, i) => `class${i}`);
+    const names = await classNames(bytes, opts.labelsFile);
+    let spec: OutputSpec;
+    try {
+      spec = detectLayout(probe.dims, { ...info.hints, ...(names ? { classCount: names.length } : {}) });
+    } catch (err) {
+      throw new ModelError(`${file}: ${(err as Error).message}`);
+    }
+    if (spec.layout !== 'e2e' && names && names.length !== spec.classes) {
+      throw new ModelError(`the labels name ${names.length} classes but the model outputs ${spec.classes}`);
+    }
+    const classes = names ?? Array.from({ length: spec.classes }, (_, i) => `class${i}`);
+    if (spec.layout === 'e2e') spec = { ...spec, classes: classes.length };
     return {
       name: opts.name ?? basename(path, '.onnx'),
       sha256: createHash('sha256').update(bytes).digest('hex'),
-      layout: shape.layout,
+      layout: spec.layout,
       classes,
-      input: { name: input.name, width, height },
+      input: { name: input.name, width, height, type: inputType },
       outputName: output.name,
-      anchors: shape.anchors,
+      output: spec,
+      anchors: spec.anchors,
       async run(tensor) {
-        const feeds = { [input.name]: new ort.Tensor('float32', tensor, [1, 3, height, width]) };
-        const result = await session.run(feeds);
-        return result[output.name]!.data as Float32Array;
+        const out = await runOnce(tensor);
+        return out.type === 'float16' ? float16ToFloat32(out.data as Uint16Array) : (out.data as Float32Array);
       },
       release: () => session.release(),
     };
   } catch (err) {
     await session.release();
-    throw err instanceof ModelError ? err : new ModelError(`${basename(path)}: ${(err as Error).message}`);
+    throw err instanceof ModelError ? err : new ModelError(`${file}: ${(err as Error).message}`, { cause: err });
   }
 }
