@@ -10,7 +10,7 @@ export const PRODUCER = 'city-ingest-gateway';
 
 /** A dimension is a size or a symbolic name such as `batch`. */
 export type Dims = readonly (number | string)[];
-export type ElemType = 'float' | 'int64';
+export type ElemType = 'float' | 'float16' | 'int64';
 export type AttrValue =
   | { int: number }
   | { float: number }
@@ -133,7 +133,7 @@ function writeValueInfo(w: ProtoWriter, v: ValueInfoSpec): void {
   w.string(ValueInfo.name, v.name);
   w.message(ValueInfo.type, (type) =>
     type.message(TypeProto.tensorType, (tensor) => {
-      tensor.varint(TensorType.elemType, v.elem === 'float' ? DataType.float : DataType.int64);
+      tensor.varint(TensorType.elemType, DataType[v.elem]);
       tensor.message(TensorType.shape, (shape) => {
         for (const d of v.dims) {
           shape.message(TensorShape.dim, (dim) => (typeof d === 'number' ? dim.varint(Dimension.value, d) : dim.string(Dimension.param, d)));

@@ -27,7 +27,7 @@ export const AttributeType = { float: 1, int: 2, string: 3, tensor: 4, floats: 6
 
 export const Tensor = { dims: 1, dataType: 2, floatData: 4, int64Data: 7, name: 8, rawData: 9 } as const;
 
-export const DataType = { float: 1, uint8: 2, int32: 6, int64: 7, bool: 9 } as const;
+export const DataType = { float: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10 } as const;
 
 export const ValueInfo = { name: 1, type: 2 } as const;
 

@@ -17,6 +17,13 @@ export const MODEL_FILES = {
   'test-detector-yolov5-320.onnx': () => buildTestDetector({ layout: 'yolov5', size: 320 }),
   'test-detector-e2e-320.onnx': () => buildTestDetector({ layout: 'e2e', size: 320 }),
   'test-detector-yolov8-640.onnx': () => buildTestDetector({ layout: 'yolov8', size: 640 }),
+  // Exports as users bring them: dynamic shapes, half precision, RT-DETR, and the boxes of segment and pose models.
+  'test-detector-yolov8-320-dynamic.onnx': () => buildTestDetector({ layout: 'yolov8', size: 320, dynamic: 'all' }),
+  'test-detector-yolov8-320-dynamic-batch.onnx': () => buildTestDetector({ layout: 'yolov8', size: 320, dynamic: 'batch' }),
+  'test-detector-yolov8-320-fp16.onnx': () => buildTestDetector({ layout: 'yolov8', size: 320, fp16: true }),
+  'test-detector-rtdetr-320.onnx': () => buildTestDetector({ layout: 'rtdetr', size: 320 }),
+  'test-detector-seg-320.onnx': () => buildTestDetector({ layout: 'yolov8', size: 320, task: 'segment' }),
+  'test-detector-pose-320.onnx': () => buildTestDetector({ layout: 'yolov8', size: 320, task: 'pose' }),
   'bench-yolov8n-640.onnx': () => buildBenchModel(640),
   'bench-yolov8n-320.onnx': () => buildBenchModel(320),
   'test-detector.labels.txt': () => new TextEncoder().encode(`${TEST_DETECTOR_NAMES.join('\n')}\n`),

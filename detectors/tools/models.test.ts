@@ -103,6 +103,23 @@ describe('generated models', () => {
     assert.equal(readOnnxMetadata(await readFile(models['test-detector-yolov8-320.onnx'])).names, "{0: 'person', 1: 'car'}");
   });
 
+  it('include exports as users bring them: dynamic dims, float16, RT-DETR, segment and pose', async () => {
+    const io = async (file: ModelFile) => readOnnxIoShapes(await readFile(models[file]));
+    const meta = async (file: ModelFile) => readOnnxMetadata(await readFile(models[file]));
+    assert.deepEqual((await io('test-detector-yolov8-320-dynamic.onnx')).inputs[0]!.dims, ['batch', 'channels', 'height', 'width']);
+    assert.deepEqual((await io('test-detector-yolov8-320-dynamic.onnx')).outputs[0]!.dims, ['batch', 'channels', 'anchors']);
+    assert.deepEqual((await io('test-detector-yolov8-320-dynamic-batch.onnx')).outputs[0]!.dims, ['batch', 6, 2100]);
+    const fp16 = await io('test-detector-yolov8-320-fp16.onnx');
+    assert.deepEqual([fp16.inputs[0]!.elemType, fp16.outputs[0]!.elemType], ['float16', 'float16']);
+    assert.deepEqual((await io('test-detector-rtdetr-320.onnx')).outputs[0]!.dims, [1, 300, 6]);
+    assert.match((await meta('test-detector-rtdetr-320.onnx')).description!, /RT-DETR/);
+    const seg = await io('test-detector-seg-320.onnx');
+    assert.deepEqual(seg.outputs.map((o) => o.dims), [[1, 38, 2100], [1, 32, 80, 80]]);
+    assert.equal((await meta('test-detector-seg-320.onnx')).task, 'segment');
+    assert.deepEqual((await io('test-detector-pose-320.onnx')).outputs[0]!.dims, [1, 57, 2100]);
+    assert.deepEqual([(await meta('test-detector-pose-320.onnx')).task, (await meta('test-detector-pose-320.onnx')).kpt_shape], ['pose', '[17, 3]']);
+  });
+
   it('names survive the Python dict literal both ways', () => {
     const names = ["it's", 'say "hi"', `both ' and "`, 'back\\slash', '行人', 'tab\there'];
     assert.deepEqual(parseClassNames(pythonNamesDict(names)), names);

@@ -10,8 +10,23 @@
 import { ModelBuilder } from '../onnx/builder.ts';
 import { anchorsV5, anchorsV8, checkInputSize, E2E_ROWS, writeYoloMetadata } from './yolo-export.ts';
 
-export type TestDetectorLayout = 'yolov8' | 'yolov5' | 'e2e';
+export type TestDetectorLayout = 'yolov8' | 'yolov5' | 'e2e' | 'rtdetr';
 export const TEST_DETECTOR_NAMES: readonly string[] = ['person', 'car'];
+
+export interface TestDetectorOptions {
+  layout: TestDetectorLayout;
+  size: number;
+  /** Symbolic dimensions as `dynamic=True` exports declare them: every one (`all`) or only the batch. */
+  dynamic?: 'all' | 'batch';
+  /** float16 input and output, as `half=True` exports have (the graph computes in float32 between two Casts). */
+  fp16?: boolean;
+  /** A YOLOv8 segmentation or pose export's output: 32 mask coefficients (and a protos output) or 17×3 keypoint values per anchor, all zeros. */
+  task?: 'segment' | 'pose';
+}
+
+/** Values a segmentation (mask coefficients) or pose (17 keypoints × x, y, visibility) export adds per anchor. */
+export const EXTRA_PER_ANCHOR = { segment: 32, pose: 17 * 3 } as const;
+const CAST_TO = { float: 1, float16: 10 } as const;
 
 /**
  * Colour score at which a pixel counts half. Pure red or blue scores 1 and grey about −0.5,
@@ -28,13 +43,22 @@ const AREA_GAIN = 0.1;
 const f32 = (...v: number[]) => Float32Array.from(v);
 const i64 = (...v: number[]) => BigInt64Array.from(v.map(BigInt));
 
-export function buildTestDetector(opts: { layout: TestDetectorLayout; size: number }): Uint8Array {
-  const { layout, size: S } = opts;
+export function buildTestDetector(opts: TestDetectorOptions): Uint8Array {
+  const { layout, size: S, dynamic, fp16, task } = opts;
   checkInputSize(S);
+  if (task && layout !== 'yolov8') throw new Error(`a ${task} test detector has the yolov8 layout`);
   const model = new ModelBuilder('test_detector');
   const g = model.graph;
   const C = TEST_DETECTOR_NAMES.length;
-  g.input('images', [1, 3, S, S]);
+  const declared = (dims: number[], symbols: string[]) => dims.map((d, i) => (dynamic === 'all' || (dynamic === 'batch' && i === 0) ? symbols[i]! : d));
+  g.input('images', declared([1, 3, S, S], ['batch', 'channels', 'height', 'width']), fp16 ? 'float16' : 'float');
+  const images = fp16 ? g.node('Cast', ['images'], ['images_f32'], { to: { int: CAST_TO.float } }) : 'images';
+  /** The graph computes `output0` in float32; an fp16 export casts it on the way out. */
+  const OUT = fp16 ? 'output0_f32' : 'output0';
+  const declareOutput = (dims: number[], symbols: string[]) => {
+    if (fp16) g.node('Cast', [OUT], ['output0'], { to: { int: CAST_TO.float16 } });
+    g.output('output0', declared(dims, symbols), fp16 ? 'float16' : 'float');
+  };
 
   // Per class, one linear colour score folded with the ramp: mask = clip(gain·(score − centre) + 0.5).
   const weights = f32(1, -1, -1, -1, -1, 1).map((w) => w * RAMP_GAIN);
@@ -43,7 +67,7 @@ export function buildTestDetector(opts: { layout: TestDetectorLayout; size: numb
   g.initializer('colour_b', [C], f32(bias, bias));
   g.initializer('zero', [], f32(0));
   g.initializer('one', [], f32(1));
-  g.node('Conv', ['images', 'colour_w', 'colour_b'], ['colour'], { kernel_shape: { ints: [1, 1] } });
+  g.node('Conv', [images, 'colour_w', 'colour_b'], ['colour'], { kernel_shape: { ints: [1, 1] } });
   g.node('Clip', ['colour', 'zero', 'one'], ['mask']);
 
   // Pixel centres (j + 0.5) so a square from x0 to x0+w has its centroid at x0 + w/2.
@@ -80,22 +104,37 @@ export function buildTestDetector(opts: { layout: TestDetectorLayout; size: numb
   const eye = () => constant('eye', [1, C, C], () => f32(...Array.from({ length: C * C }, (_, i) => (i % (C + 1) === 0 ? 1 : 0))));
   const pad = (x: string, pads: number[]) => {
     g.initializer('pads', [pads.length], i64(...pads));
-    g.node('Pad', [x, 'pads'], ['output0']);
+    g.node('Pad', [x, 'pads'], [OUT]);
   };
 
   if (layout === 'yolov8') {
-    // [1, 4+C, N]: rows cx, cy, w, h, then one score row per class; anchor a scores only class a.
+    // [1, 4+C(+extra), N]: rows cx, cy, w, h, then one score row per class; anchor a scores only class a.
     const N = anchorsV8(S);
+    const extra = task ? EXTRA_PER_ANCHOR[task] : 0;
     const box = g.node('Concat', ['cx', 'cy', 'side', 'side'].map((t) => unsq(t, 1)), ['box'], { axis: { int: 1 } });
     const cls = g.node('Mul', [unsq('score', 1), eye()], ['cls']);
-    pad(g.node('Concat', [box, cls], ['rows'], { axis: { int: 1 } }), [0, 0, 0, 0, 0, N - C]);
-    g.output('output0', [1, 4 + C, N]);
+    pad(g.node('Concat', [box, cls], ['rows'], { axis: { int: 1 } }), [0, 0, 0, 0, extra, N - C]);
+    declareOutput([1, 4 + C + extra, N], ['batch', 'channels', 'anchors']);
+    if (task === 'segment') {
+      // the mask prototypes a segmentation export has as its second output, [1, 32, S/4, S/4]
+      g.initializer('protos_shape', [4], i64(1, EXTRA_PER_ANCHOR.segment, S / 4, S / 4));
+      g.node('Expand', ['zero', 'protos_shape'], ['output1']);
+      g.output('output1', declared([1, EXTRA_PER_ANCHOR.segment, S / 4, S / 4], ['batch', 'masks', 'mask_height', 'mask_width']));
+    }
   } else if (layout === 'yolov5') {
     // [1, N, 5+C]: cx, cy, w, h, objectness, one-hot class scores.
     const N = anchorsV5(S);
     const cols = ['cx', 'cy', 'side', 'side', 'score'].map((t) => unsq(t, 2));
     pad(g.node('Concat', [...cols, eye()], ['rows'], { axis: { int: 2 } }), [0, 0, 0, 0, N - C, 0]);
-    g.output('output0', [1, N, 5 + C]);
+    declareOutput([1, N, 5 + C], ['batch', 'anchors', 'channels']);
+  } else if (layout === 'rtdetr') {
+    // [1, Q, 4+C]: cx, cy, w, h normalised to the input, then one sigmoid score per class, as RT-DETR's decoder gives.
+    g.initializer('size', [], f32(S));
+    const norm = ['cx', 'cy', 'side'].map((t) => g.node('Div', [t, 'size'], [`${t}_norm`]));
+    const cols = [norm[0]!, norm[1]!, norm[2]!, norm[2]!].map((t) => unsq(t, 2));
+    const cls = g.node('Mul', [unsq('score', 2), eye()], ['cls']);
+    pad(g.node('Concat', [...cols, cls], ['rows'], { axis: { int: 2 } }), [0, 0, 0, 0, E2E_ROWS - C, 0]);
+    declareOutput([1, E2E_ROWS, 4 + C], ['batch', 'queries', 'channels']);
   } else {
     // [1, K, 6]: x1, y1, x2, y2, score, class; unused rows are zeros, as NMS exports pad them.
     g.initializer('half', [], f32(0.5));
@@ -105,13 +144,16 @@ export function buildTestDetector(opts: { layout: TestDetectorLayout; size: numb
     for (const [op, centre, out] of corners) g.node(op, [centre, 'half_side'], [out]);
     const cols = ['x1', 'y1', 'x2', 'y2', 'score'].map((t) => unsq(t, 2));
     pad(g.node('Concat', [...cols, 'class_ids'], ['rows'], { axis: { int: 2 } }), [0, 0, 0, 0, E2E_ROWS - C, 0]);
-    g.output('output0', [1, E2E_ROWS, 6]);
+    declareOutput([1, E2E_ROWS, 6], ['batch', 'rows', 'channels']);
   }
 
+  const variant = [layout === 'rtdetr' ? 'RT-DETR' : layout, task, dynamic && `dynamic ${dynamic}`, fp16 && 'fp16'].filter(Boolean).join(', ');
   writeYoloMetadata(model, {
     names: TEST_DETECTOR_NAMES,
     size: S,
-    description: `city-ingest-gateway test detector (${layout} layout, ${S}x${S}): finds one saturated red square (person) and one saturated blue square (car); not a trained model`,
+    task: task ?? 'detect',
+    ...(task === 'pose' ? { kptShape: [17, 3] } : {}),
+    description: `city-ingest-gateway test detector (${variant} layout, ${S}x${S}): finds one saturated red square (person) and one saturated blue square (car); not a trained model`,
   });
   return model.toBytes();
 }

@@ -41,16 +41,17 @@ export function pythonNamesDict(names: readonly string[]): string {
 }
 
 /** The metadata the common exporter writes for a detection model. */
-export function writeYoloMetadata(model: ModelBuilder, opts: { names: readonly string[]; size: number; description: string }): void {
+export function writeYoloMetadata(model: ModelBuilder, opts: { names: readonly string[]; size: number; description: string; task?: string; kptShape?: [number, number] }): void {
   model
     .metadata('description', opts.description)
     .metadata('author', 'city-ingest-gateway detectors/tools')
     .metadata('license', 'Apache-2.0')
     .metadata('stride', '32')
-    .metadata('task', 'detect')
+    .metadata('task', opts.task ?? 'detect')
     .metadata('batch', '1')
     .metadata('imgsz', `[${opts.size}, ${opts.size}]`)
     .metadata('names', pythonNamesDict(opts.names));
+  if (opts.kptShape) model.metadata('kpt_shape', `[${opts.kptShape.join(', ')}]`);
 }
 
 export const COCO_NAMES: readonly string[] = [
