@@ -17,6 +17,7 @@ import { policyOf } from './policy.ts';
 import { channelsOnDisk, reconcileChannel } from './reconcile.ts';
 import type { DiskFigures } from './retention.ts';
 import { RecordingChannels, type VideoView } from './room.ts';
+import { SqlExportJobs, type ExportJobStore } from './store/export-jobs.ts';
 import { openPgIndex } from './store/pg-index.ts';
 import type { RecordingIndex, SegmentClass } from './store/recording-index.ts';
 import { openSqliteIndex } from './store/sqlite-index.ts';
@@ -27,6 +28,8 @@ export type { Gap, Hold, RecordingIndex, Segment } from './store/recording-index
 
 export interface RecordingRoom {
   index: RecordingIndex;
+  /** Export jobs, in the index's database (store/export-jobs.ts). */
+  exportJobs: ExportJobStore;
   paths: RecordingPaths;
   channels: RecordingChannels;
   /** Holds footage of a channel for an incident (the clip part uses this). */
@@ -87,6 +90,7 @@ export async function startRecording(config: RecordingConfig, deps: RecordingDep
   deps.incidentEvents.on('event', onIncident);
   return {
     index,
+    exportJobs: new SqlExportJobs(index.db),
     paths,
     channels,
     holdRange: (...args) => holds.holdRange(...args),

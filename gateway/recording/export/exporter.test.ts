@@ -1,10 +1,10 @@
 // The export plan and jobs on real MPEG-TS files and real ffmpeg: entered at
 // the keyframe at or before `from`, left at `to`, gaps left out; two jobs at
 // once; files gone after keepHours; a segment deleted meanwhile fails the job
-// alone.
+// alone; jobs kept in a SQLite store outlive their exporter (a restart).
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,8 @@ import { pino } from 'pino';
 import { findFfmpeg } from '../../video/ffmpeg/locate.ts';
 import { RecordingPaths } from '../paths.ts';
 import type { Segment } from '../store/recording-index.ts';
+import { SqlExportJobs } from '../store/export-jobs.ts';
+import { openSqliteIndex } from '../store/sqlite-index.ts';
 import { Exporter } from './exporter.ts';
 import { planExport } from './plan.ts';
 
@@ -56,7 +58,7 @@ test('a range inside segments starts at the keyframe at or before `from` (actual
   assert.equal(job.progress, 1);
   const d = await seconds(job.file);
   assert.ok(Math.abs(d - 2.5) <= 0.3, `MP4 of ${d} s for 2.5 s`);
-  ex.stop();
+  await ex.stop();
 });
 
 test('gaps are left out and counted; no footage is no plan', async () => {
@@ -69,7 +71,7 @@ test('gaps are left out and counted; no footage is no plan', async () => {
   const d = await seconds(job.file);
   assert.ok(Math.abs(d - 8) <= 0.3, `MP4 of ${d} s for 8 s of footage`);
   assert.equal(await planExport(segments, T0 + 6500, T0 + 9500, { paths, ffprobe: 'ffprobe' }), undefined);
-  ex.stop();
+  await ex.stop();
 });
 
 test('two jobs run at once, the third queues; files go keepHours after they are done; a segment deleted meanwhile fails its job alone', async () => {
@@ -79,9 +81,9 @@ test('two jobs run at once, the third queues; files go keepHours after they are 
   assert.deepEqual(jobs.map((j) => j.state), ['running', 'running', 'queued']);
   const done = await Promise.all(jobs.map((j) => j.done));
   assert.deepEqual(done.map((j) => j.state), ['done', 'done', 'done']);
-  ex.sweep(Date.now() + 30 * 60_000);
+  await ex.sweep(Date.now() + 30 * 60_000);
   assert.ok(done.every((j) => existsSync(j.file) && ex.get(j.id)), 'kept within keepHours');
-  ex.sweep(Date.now() + 61 * 60_000);
+  await ex.sweep(Date.now() + 61 * 60_000);
   assert.ok(done.every((j) => !existsSync(j.file) && !ex.get(j.id)), 'gone after keepHours');
 
   const gone = { ...plan, entries: [...plan.entries, { file: paths.absolute('cam/2026-03-01/deleted.ts') }] };
@@ -91,5 +93,46 @@ test('two jobs run at once, the third queues; files go keepHours after they are 
   const next = await ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 6000, plan }).done;
   assert.equal(next.state, 'done');
   assert.deepEqual(readdirSync(join(next.file, '..')).filter((n) => n.endsWith('.txt')), [], 'no concat list left behind');
-  ex.stop();
+  await ex.stop();
+});
+
+test('a person\'s jobs outlive the exporter: done ones stay until they expire, a queued or running one runs again, stray files go', async () => {
+  const plan = (await planExport(segments, T0, T0 + 6000, { paths, ffprobe: 'ffprobe' }))!;
+  const index = openSqliteIndex(join(dir, 'restart.db'));
+  const store = new SqlExportJobs(index.db);
+  const folder = join(dir, 'exports-restart');
+  const open = () => new Exporter({ dir: folder, ffmpegPath: ffmpeg, concurrent: 1, keepHours: 1, store, nodeId: 'n1', log });
+  const first = open();
+  const owner = { id: 'key-1', name: 'dispatcher' };
+  const input = { channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 6000, plan };
+  const done = await (await first.submitFor(owner, input)).done;
+  assert.equal(done.state, 'done');
+  const queued = await first.submitFor(owner, input);
+  const behind = await first.submitFor(owner, input);
+  await first.stop(); // the first of the two was running: killed; the second never started
+  assert.equal((await store.get(queued.id))?.state, 'running');
+  assert.equal((await store.get(behind.id))?.state, 'queued');
+  assert.equal(existsSync(queued.file), false, 'no half-written MP4 under the job\'s name');
+  await store.insert({ ...done, id: '00000000-0000-4000-8000-000000000001', nodeId: 'n2' }); // another node's: not this one's to run or sweep
+  writeFileSync(join(folder, 'stray.mp4'), 'x');
+  writeFileSync(join(folder, `${behind.id}.0badc0de.part`), 'x'); // what an ffmpeg orphaned by a kill -9 wrote
+
+  const second = open();
+  await second.resume();
+  assert.equal(existsSync(join(folder, 'stray.mp4')), false, 'a file of no job is swept');
+  assert.equal(existsSync(join(folder, `${behind.id}.0badc0de.part`)), false, 'a temporary file no run writes is swept');
+  assert.ok(existsSync(done.file), 'a done job\'s file is kept');
+  assert.deepEqual((await second.find(done.id)), { ...(await store.get(done.id))! });
+  const again = await Promise.all([second.get(queued.id)!.done, second.get(behind.id)!.done]);
+  assert.deepEqual(again.map((j) => j.state), ['done', 'done']);
+  assert.ok(again.every((j) => existsSync(j.file)));
+  await second.stop();
+  assert.deepEqual((await store.get(behind.id))?.state, 'done', 'saved before stop returned');
+  assert.equal(second.get('00000000-0000-4000-8000-000000000001'), undefined);
+
+  await second.sweep((await store.get(done.id))!.expiresAt! + 1);
+  assert.equal(await store.get(done.id), undefined, 'expired: row gone');
+  assert.equal(existsSync(done.file), false, 'expired: file gone');
+  assert.ok(await store.get('00000000-0000-4000-8000-000000000001'), 'another node\'s job is its own to expire');
+  await index.close();
 });

@@ -1,155 +1,237 @@
 // Export jobs: a range of one channel's footage concatenated into one MP4
-// without re-encoding (ffmpeg's concat demuxer, -c copy, +faststart), at most
-// `concurrent` at once (the rest queue), with progress from ffmpeg's
-// -progress output. Finished files are deleted `keepHours` after they are
-// done. Jobs live in memory: a restart forgets them and empties the folder.
-import { spawn } from 'node:child_process';
+// without re-encoding (concat-ffmpeg.ts), at most `concurrent` at once (the
+// rest queue). A person's jobs are kept in the store (ExportJobStore), so a
+// restart forgets neither them nor their files: done jobs download until they
+// expire (`keepHours` after they finished), queued ones run, and one that was
+// running is started over (its plan is stored; ffmpeg writes under a
+// temporary name, so a half-written MP4 is never served). The gateway's own
+// jobs (incident clips) are `submit`ted without an owner and kept in memory.
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { MemoryExportJobs, type ExportChange, type ExportJobStore, type ExportRecord } from '../store/export-jobs.ts';
+import { runConcat } from './concat-ffmpeg.ts';
 import { concatList, type ExportPlan } from './plan.ts';
 
-export type ExportState = 'queued' | 'running' | 'done' | 'failed';
+export type { ExportRecord, ExportState } from '../store/export-jobs.ts';
 
-export interface ExportJob {
-  id: string;
-  channelId: string;
-  channelName: string;
-  from: number;
-  to: number;
-  plan: ExportPlan;
-  state: ExportState;
-  progress: number;
-  bytes: number;
-  createdAt: number;
-  finishedAt?: number;
-  /** Why it failed, for a person (no paths). */
-  reason?: string;
+export interface ExportJob extends ExportRecord {
+  /** Where the finished MP4 is on this node. */
   file: string;
+  /** Settles when the job is done or failed (not when the gateway stops first). */
   done: Promise<ExportJob>;
+  /** A person's job (in the store) rather than the gateway's own. */
+  persisted: boolean;
 }
+
+export interface ExportInput { channelId: string; channelName: string; from: number; to: number; plan: ExportPlan }
+/** Who asked: the API key's id (never the key) and its name. */
+export interface ExportOwner { id: string; name: string }
 
 export interface ExporterOptions {
   dir: string;
   ffmpegPath: string;
   concurrent: number;
   keepHours: number;
+  /** Default: in memory (jobs do not outlive the process). */
+  store?: ExportJobStore;
+  /** The node whose disk this is (default 'local'). */
+  nodeId?: string;
   log: Logger;
 }
 
-const FFMPEG_TIMEOUT_MS = 10 * 60_000;
+/** Progress is written to the store in steps this large (other nodes poll it; each step is one UPDATE). */
+const PROGRESS_STEP = 0.1;
+const FAILED_REASON = 'ffmpeg could not write the export (a segment may have been deleted meanwhile)';
 
 export class Exporter {
   private readonly jobs = new Map<string, ExportJob>();
   private readonly queue: Array<() => void> = [];
+  private readonly children = new Set<ChildProcess>();
+  private readonly runs = new Set<Promise<void>>();
+  /** Temporary files ffmpeg writes now (a run's own name: an ffmpeg orphaned by a kill -9 may still write its old one). */
+  private readonly parts = new Set<string>();
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly settles = new Map<string, (job: ExportJob) => void>();
+  private readonly store: ExportJobStore;
+  private readonly nodeId: string;
   private running = 0;
+  private stopped = false;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ExporterOptions) {
-    // What a previous run left is no one's job now.
-    rmSync(opts.dir, { recursive: true, force: true });
+    this.store = opts.store ?? new MemoryExportJobs();
+    this.nodeId = opts.nodeId ?? 'local';
     mkdirSync(opts.dir, { recursive: true });
-    this.sweepTimer = setInterval(() => this.sweep(), Math.min(60_000, opts.keepHours * 3_600_000)).unref();
+    this.sweepTimer = setInterval(() => void this.sweep().catch((err: unknown) => opts.log.error({ err }, 'recording export: sweep failed')),
+      Math.min(60_000, opts.keepHours * 3_600_000)).unref();
   }
 
+  /** After a restart: this node's queued jobs queue again, a running one starts over; then the folder is swept. */
+  async resume(): Promise<void> {
+    const now = Date.now();
+    for (const row of await this.store.ofNode(this.nodeId)) {
+      if (this.jobs.has(row.id) || (row.state !== 'queued' && row.state !== 'running')) continue;
+      if (row.state === 'running') this.opts.log.warn({ exportId: row.id, channelId: row.channelId }, 'recording export: was running when the gateway stopped; started over');
+      this.enqueue(this.track({ ...row, state: 'queued', progress: 0 }, true));
+      this.persist(row.id, { state: 'queued', progress: 0 });
+    }
+    await this.sweep(now);
+  }
+
+  /** A job of this process (memory), whoever asked. */
   get(id: string): ExportJob | undefined {
     return this.jobs.get(id);
   }
 
-  /** Queues an export; `job.done` settles when it is done or failed. */
-  submit(input: { channelId: string; channelName: string; from: number; to: number; plan: ExportPlan }): ExportJob {
-    const id = randomUUID();
-    let settle!: (job: ExportJob) => void;
-    const job: ExportJob = {
-      ...input, id, state: 'queued', progress: 0, bytes: 0, createdAt: Date.now(), file: join(this.opts.dir, `${id}.mp4`),
-      done: new Promise<ExportJob>((r) => (settle = r)),
-    };
-    this.jobs.set(id, job);
-    this.queue.push(() => void this.run(job).then(() => settle(job)));
+  /** A person's job, from this process while it runs here, else from the store (any node's). */
+  async find(id: string): Promise<ExportRecord | undefined> {
+    const here = this.jobs.get(id);
+    if (here) return here.persisted ? here : undefined;
+    return this.store.get(id);
+  }
+
+  /** Newest first; one person's (`createdBy`) or everyone's. Jobs running here show their live progress. */
+  async list(query: { createdBy?: string; limit: number }): Promise<ExportRecord[]> {
+    return (await this.store.list(query)).map((row) => this.jobs.get(row.id) ?? row);
+  }
+
+  /** Queues a person's export, kept in the store. */
+  async submitFor(owner: ExportOwner, input: ExportInput): Promise<ExportJob> {
+    const row: ExportRecord = { ...input, id: randomUUID(), state: 'queued', progress: 0, bytes: 0, createdBy: owner.id, createdByName: owner.name, createdAt: Date.now(), nodeId: this.nodeId };
+    await this.store.insert(row);
+    return this.enqueue(this.track(row, true));
+  }
+
+  /** Queues the gateway's own export (kept in memory only); `job.done` settles when it is done or failed. */
+  submit(input: ExportInput): ExportJob {
+    const row: ExportRecord = { ...input, id: randomUUID(), state: 'queued', progress: 0, bytes: 0, createdBy: 'system', createdByName: 'system', createdAt: Date.now(), nodeId: this.nodeId };
+    return this.enqueue(this.track(row, false));
+  }
+
+  private track(row: ExportRecord, persisted: boolean): ExportJob {
+    const done = new Promise<ExportJob>((settle) => this.settles.set(row.id, settle));
+    const job: ExportJob = { ...row, persisted, file: this.fileOf(row.id), done };
+    this.jobs.set(job.id, job);
+    return job;
+  }
+
+  private enqueue(job: ExportJob): ExportJob {
+    this.queue.push(() => {
+      const run = this.run(job).finally(() => this.runs.delete(run));
+      this.runs.add(run);
+    });
     this.next();
     return job;
   }
 
   private next(): void {
-    while (this.running < this.opts.concurrent && this.queue.length) {
+    while (!this.stopped && this.running < this.opts.concurrent && this.queue.length) {
       this.running++;
       this.queue.shift()!();
     }
   }
 
+  /** Store writes of one job, in order; a failed write is logged (the job itself goes on). */
+  private persist(id: string, change: ExportChange): Promise<void> {
+    const job = this.jobs.get(id);
+    if (job && !job.persisted) return Promise.resolve();
+    const write = (this.writes.get(id) ?? Promise.resolve())
+      .then(() => this.store.update(id, change))
+      .catch((err: unknown) => this.opts.log.error({ err, exportId: id }, 'recording export: could not save the job\'s state'));
+    this.writes.set(id, write);
+    return write;
+  }
+
   private async run(job: ExportJob): Promise<void> {
     const log = this.opts.log.child({ exportId: job.id, channelId: job.channelId });
     job.state = 'running';
+    void this.persist(job.id, { state: 'running', progress: 0 });
     const list = join(this.opts.dir, `${job.id}.txt`);
+    const part = join(this.opts.dir, `${job.id}.${randomUUID().slice(0, 8)}.part`);
+    this.parts.add(part);
+    let saved = 0;
     try {
       // Retention may have deleted a segment since the plan (ffmpeg's concat would end early without an error).
       if (!job.plan.entries.every((e) => existsSync(e.file))) throw new Error('a segment of the range was deleted before the export ran');
       writeFileSync(list, concatList(job.plan.entries));
-      await this.ffmpeg(job, list);
-      job.bytes = statSync(job.file).size;
-      job.progress = 1;
-      job.state = 'done';
+      const ffmpeg = runConcat(this.opts.ffmpegPath, list, part, (seconds) => {
+        if (job.plan.seconds > 0) job.progress = Math.min(0.99, seconds / job.plan.seconds);
+        if (job.progress - saved >= PROGRESS_STEP) void this.persist(job.id, { progress: (saved = job.progress) });
+      });
+      this.children.add(ffmpeg.child);
+      await ffmpeg.finished.finally(() => this.children.delete(ffmpeg.child));
+      renameSync(part, job.file);
+      this.finish(job, { state: 'done', progress: 1, bytes: statSync(job.file).size });
       log.info({ seconds: job.plan.seconds, bytes: job.bytes, ms: Date.now() - job.createdAt }, 'recording export done');
     } catch (err) {
-      job.state = 'failed';
-      job.reason = 'ffmpeg could not write the export (a segment may have been deleted meanwhile)';
-      log.error({ err }, 'recording export failed');
+      rmSync(part, { force: true });
+      if (this.stopped) return log.info('recording export: stopped with the gateway; it starts over at the next start');
       rmSync(job.file, { force: true });
+      this.finish(job, { state: 'failed', reason: FAILED_REASON });
+      log.error({ err }, 'recording export failed');
     } finally {
+      this.parts.delete(part);
       rmSync(list, { force: true });
-      job.finishedAt = Date.now();
       this.running--;
       this.next();
     }
   }
 
-  private ffmpeg(job: ExportJob, list: string): Promise<void> {
-    const args = [
-      '-hide_banner', '-nostdin', '-v', 'error', '-nostats', '-progress', 'pipe:1',
-      '-f', 'concat', '-safe', '0', '-i', list, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-y', job.file,
-    ];
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.opts.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const timer = setTimeout(() => child.kill('SIGKILL'), FFMPEG_TIMEOUT_MS);
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-      child.stdout.on('data', (c: Buffer) => {
-        const us = [...c.toString().matchAll(/^out_time_us=(\d+)$/gm)].map((m) => Number(m[1])).at(-1);
-        if (us !== undefined && job.plan.seconds > 0) job.progress = Math.min(0.99, us / 1e6 / job.plan.seconds);
-      });
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        if (code === 0) resolve();
-        else reject(new Error(`ffmpeg exited ${code}: ${stderr.trim()}`));
-      });
-    });
+  private finish(job: ExportJob, change: ExportChange): void {
+    const finishedAt = Date.now();
+    Object.assign(job, change, { finishedAt, expiresAt: finishedAt + this.opts.keepHours * 3_600_000 });
+    void this.persist(job.id, { ...change, finishedAt, expiresAt: job.expiresAt });
+    this.settles.get(job.id)?.(job);
+    this.settles.delete(job.id);
   }
 
-  /** Deletes exports finished more than keepHours ago, and forgets them. */
-  sweep(now = Date.now()): void {
-    const keepMs = this.opts.keepHours * 3_600_000;
-    for (const job of this.jobs.values()) {
-      if (job.finishedAt === undefined || now - job.finishedAt < keepMs) continue;
-      rmSync(job.file, { force: true });
-      this.jobs.delete(job.id);
+  /**
+   * Deletes this node's jobs that expired (file and row), then every file in
+   * the folder that belongs to no job (a clip's export moved away mid-way, a
+   * row deleted meanwhile) and temporary files no run writes now; never a
+   * file of a job that lives.
+   */
+  async sweep(now = Date.now()): Promise<void> {
+    const expired = (j: ExportRecord) => j.expiresAt !== undefined && j.expiresAt <= now;
+    const rows = await this.store.ofNode(this.nodeId);
+    const gone = rows.filter(expired).map((r) => r.id);
+    for (const job of this.jobs.values()) if (!job.persisted && expired(job)) gone.push(job.id);
+    for (const id of gone) {
+      rmSync(join(this.opts.dir, `${id}.mp4`), { force: true });
+      this.jobs.delete(id);
+      this.writes.delete(id);
     }
-    // Files of no job (e.g. a clip's export moved away mid-way) go too.
+    await this.store.delete(gone);
+    const kept = new Set(rows.filter((r) => !expired(r)).map((r) => r.id));
     for (const name of readdirSync(this.opts.dir)) {
-      if (!this.jobs.has(name.replace(/\.(mp4|txt)$/, ''))) rmSync(join(this.opts.dir, name), { force: true });
+      const file = join(this.opts.dir, name);
+      const id = name.split('.')[0]!;
+      const lives = name.endsWith('.part') ? this.parts.has(file) : kept.has(id) || this.jobs.has(id);
+      if (!lives) rmSync(file, { force: true });
     }
+  }
+
+  /** Where a job's MP4 is (or will be) on this node. */
+  fileOf(id: string): string {
+    return join(this.opts.dir, `${id}.mp4`);
   }
 
   /** Forgets a job whose file the caller took (a clip moved into its incident's folder). */
   forget(id: string): void {
     this.jobs.delete(id);
+    this.writes.delete(id);
   }
 
-  stop(): void {
+  /** Stops running exports (they start over at the next start) and waits for them to end and for the store writes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.sweepTimer);
+    this.queue.length = 0;
+    for (const child of this.children) child.kill('SIGKILL');
+    await Promise.all(this.runs);
+    await Promise.all(this.writes.values());
   }
 }

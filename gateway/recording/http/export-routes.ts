@@ -2,15 +2,17 @@
 // download), each on the audit log; and the incidents' clips.
 // Who may export: dispatcher, engineer, admin (not operator: an operator
 // watches and plays back, but footage leaving the system is a dispatcher's
-// or an engineer's decision and is audited).
+// or an engineer's decision and is audited). An export is its creator's: only
+// they and an admin see it, list it or download it; anyone else gets the
+// same 404 as for an id that never was.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { coded, ErrorBody, GwError, Id, notFound, READ_ROLES, type RegistryService, type RegistryStore, type Role } from '../../../device-registry/index.ts';
+import { coded, ErrorBody, GwError, Id, notFound, READ_ROLES, type Actor, type RegistryService, type RegistryStore, type Role } from '../../../device-registry/index.ts';
 import { say } from '../../../device-registry/messages.ts';
 import type { IncidentClips } from '../clips/incident-clips.ts';
-import type { ExportJob, Exporter } from '../export/exporter.ts';
+import type { Exporter, ExportOwner, ExportRecord } from '../export/exporter.ts';
 import { planExport } from '../export/plan.ts';
 import type { RecordingPaths } from '../paths.ts';
 import { requireRange } from '../playback/time-range.ts';
@@ -27,6 +29,8 @@ export interface ExportRouteDeps {
   clips: IncidentClips;
   ffprobePath: string;
   maxSeconds: number;
+  /** This node: an export on another node's disk is downloaded there. */
+  nodeId: string;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -34,10 +38,15 @@ const Time = Type.Union([Type.String({ maxLength: 40 }), Type.Integer({ minimum:
 const JobParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 
-export const jobView = (j: ExportJob) => ({
+/** Whose exports a caller is: the API key's id (a key without one, by its name). */
+export const ownerOf = (actor: Actor): ExportOwner => ({ id: actor.keyId ?? `name:${actor.name}`, name: actor.name });
+const mayRead = (actor: Actor, job: ExportRecord) => actor.role === 'admin' || job.createdBy === ownerOf(actor).id;
+
+export const jobView = (j: ExportRecord, forAdmin = false) => ({
   id: j.id, channelId: j.channelId, state: j.state, progress: Math.round(j.progress * 1000) / 1000, bytes: j.bytes,
   from: iso(j.from), to: iso(j.to), actualFrom: iso(j.plan.actualFrom), actualTo: iso(j.plan.actualTo), seconds: Math.round(j.plan.seconds * 10) / 10, gaps: j.plan.gaps,
-  createdAt: iso(j.createdAt), finishedAt: iso(j.finishedAt), ...(j.reason ? { reason: j.reason } : {}),
+  createdAt: iso(j.createdAt), finishedAt: iso(j.finishedAt), expiresAt: iso(j.expiresAt), node: j.nodeId, ...(j.reason ? { reason: j.reason } : {}),
+  ...(forAdmin ? { createdBy: { id: j.createdBy, name: j.createdByName } } : {}),
   ...(j.state === 'done' ? { download: `/api/exports/${j.id}/download` } : {}),
 });
 
@@ -72,37 +81,53 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
     const { segments } = await deps.index.segments(id, from, to);
     const plan = await planExport(segments, from, to, { paths: deps.paths, ffprobe: deps.ffprobePath });
     if (!plan) throw coded('GW_ERR_CONFLICT', say('no_footage', { channel: id }), 'from');
-    const job = deps.exporter.submit({ channelId: id, channelName: String(row.doc.name ?? id), from, to, plan });
+    const job = await deps.exporter.submitFor(ownerOf(req.actor!), { channelId: id, channelName: String(row.doc.name ?? id), from, to, plan });
     await deps.audit.apply([], [{
       actor: req.actor!, action: 'create', entity: 'recording_exports', entityId: job.id, before: null,
       after: { channelId: id, from: iso(from), to: iso(to), actualFrom: iso(plan.actualFrom), actualTo: iso(plan.actualTo) },
     }]);
     req.log.info({ exportId: job.id, channelId: id, from: iso(from), to: iso(to), by: req.actor!.name }, 'recording export asked');
-    return reply.code(202).send(jobView(job));
+    return reply.code(202).send(jobView(job, req.actor!.role === 'admin'));
   });
 
-  const jobOf = (id: string) => {
-    const job = deps.exporter.get(id);
-    if (!job) throw notFound('export', id);
+  /** The caller's job (or any, for an admin) that has not expired; else the 404 of an unknown id. */
+  const jobOf = async (id: string, actor: Actor) => {
+    const job = await deps.exporter.find(id);
+    if (!job || !mayRead(actor, job) || (job.expiresAt !== undefined && job.expiresAt <= Date.now())) throw notFound('export', id);
     return job;
   };
 
+  app.get('/api/exports', {
+    config: { roles: EXPORT_ROLES },
+    schema: {
+      tags, summary: 'The caller\'s exports, newest first (an admin: everyone\'s, with createdBy)',
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false }), response: errors,
+    },
+  }, async (req) => {
+    const admin = req.actor!.role === 'admin';
+    const { limit = 20 } = req.query as { limit?: number };
+    const now = Date.now();
+    const jobs = await deps.exporter.list({ ...(admin ? {} : { createdBy: ownerOf(req.actor!).id }), limit });
+    return { items: jobs.filter((j) => j.expiresAt === undefined || j.expiresAt > now).map((j) => jobView(j, admin)) };
+  });
+
   app.get('/api/exports/:id', {
     config: { roles: EXPORT_ROLES },
-    schema: { tags, summary: 'An export job: state (queued, running, done, failed), progress 0–1, bytes, the real range', params: JobParams, response: errors },
-  }, async (req) => jobView(jobOf((req.params as { id: string }).id)));
+    schema: { tags, summary: 'An export job: state (queued, running, done, failed), progress 0–1, bytes, the real range (its creator or an admin)', params: JobParams, response: errors },
+  }, async (req) => jobView(await jobOf((req.params as { id: string }).id, req.actor!), req.actor!.role === 'admin'));
 
   app.get('/api/exports/:id/download', {
     config: { roles: EXPORT_ROLES, tokenInQuery: true },
     schema: {
-      tags, summary: 'The exported MP4 (Content-Disposition names the channel and range)', params: JobParams,
+      tags, summary: 'The exported MP4 (Content-Disposition names the channel and range; its creator or an admin)', params: JobParams,
       querystring: Type.Object({ access_token: Type.Optional(Type.String()) }, { additionalProperties: false }), response: errors,
     },
   }, async (req, reply) => {
-    const job = jobOf((req.params as { id: string }).id);
+    const job = await jobOf((req.params as { id: string }).id, req.actor!);
     if (job.state !== 'done') throw new GwError('GW_ERR_CONFLICT', `export ${job.id} is ${job.state}`, 'id');
+    if (job.nodeId !== deps.nodeId) throw new GwError('GW_ERR_CONFLICT', `export ${job.id} is on node '${job.nodeId}': download it from that node`, 'id');
     reply.header('content-disposition', disposition(job.channelName, job.plan.actualFrom, job.plan.actualTo));
-    return sendMp4(reply, job.file, `export ${job.id}`);
+    return sendMp4(reply, deps.exporter.fileOf(job.id), `export ${job.id}`);
   });
 
   app.get('/api/clips/:incidentId/:file', {

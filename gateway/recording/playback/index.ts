@@ -57,7 +57,10 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
   const limits = { ...EXPORT_DEFAULTS, ...deps.config.exports };
   const { index, paths } = deps.recording;
   const ffprobePath = ffprobeBeside(deps.ffmpegPath);
-  const exporter = new Exporter({ dir: join(deps.dataDir, 'exports'), ffmpegPath: deps.ffmpegPath, concurrent: limits.concurrent, keepHours: limits.keepHours, log });
+  const exporter = new Exporter({
+    dir: join(deps.dataDir, 'exports'), ffmpegPath: deps.ffmpegPath, concurrent: limits.concurrent, keepHours: limits.keepHours, store: deps.recording.exportJobs, nodeId: deps.nodeId, log,
+  });
+  void exporter.resume().catch((err: unknown) => log.error({ err }, 'recording export: could not resume the jobs of the last run'));
   const clips = new IncidentClips({
     config: deps.config, registry: deps.registry, index, paths, exporter, evidence: deps.evidence, incidents: deps.incidents,
     holdRange: (...args) => deps.recording.holdRange(...args), recordsHere: (id) => deps.recording.channels.status(id) !== undefined, dir: join(deps.dataDir, 'clips'), ffmpegPath: deps.ffmpegPath, ffprobePath, log,
@@ -71,12 +74,12 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
     clips,
     routes: (app) => {
       playbackRoutes(app, { registry: deps.registry, index, paths, tokens, checkToken, nodeId: deps.nodeId });
-      exportRoutes(app, { registry: deps.registry, audit: deps.registry.store, index, paths, exporter, clips, ffprobePath, maxSeconds: limits.maxSeconds });
+      exportRoutes(app, { registry: deps.registry, audit: deps.registry.store, index, paths, exporter, clips, ffprobePath, maxSeconds: limits.maxSeconds, nodeId: deps.nodeId });
     },
     stop: async () => {
       clearInterval(sweep);
       deps.incidents.bus.off('event', clips.onEvent);
-      exporter.stop();
+      await exporter.stop();
       await clips.stop();
     },
   };
