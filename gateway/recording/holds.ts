@@ -19,8 +19,8 @@ interface IncidentPayload {
   id?: string;
   type?: string;
   source?: { kind?: string; id?: string };
-  firstSeen?: string;
-  lastSeen?: string;
+  firstSeen?: string | null;
+  lastSeen?: string | null;
   status?: string;
   closedAt?: string | null;
   evidence?: Record<string, unknown>;

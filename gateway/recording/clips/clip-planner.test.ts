@@ -26,3 +26,14 @@ test('a repeat after the clip was made gets a follow-up clip from the previous e
   const follow = p.see(at(30_000, 60_000))!;
   assert.deepEqual({ from: follow.fromMs, to: follow.toMs, at: follow.atMs }, { from: 40_000, to: 70_000, at: 60_000 });
 });
+
+test('after a restart: with no stored clip the whole range is due; with one, only what comes after its end', () => {
+  const fresh = new ClipPlanner();
+  fresh.restore('i1', 'cam', undefined, 30_000);
+  assert.deepEqual(fresh.see(at(30_000, 35_000)), { incidentId: 'i1', channelId: 'cam', fromMs: 20_000, toMs: 45_000, atMs: 30_000, dueAt: 45_000 });
+  const made = new ClipPlanner();
+  made.restore('i1', 'cam', 40_000, 30_000);
+  assert.equal(made.knows('i1'), true);
+  assert.equal(made.see(at(30_000)), undefined, 'the stored clip covers it: none again');
+  assert.deepEqual(made.see(at(30_000, 50_000)), { incidentId: 'i1', channelId: 'cam', fromMs: 40_000, toMs: 60_000, atMs: 50_000, dueAt: 60_000 });
+});

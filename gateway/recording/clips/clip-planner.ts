@@ -53,6 +53,16 @@ export class ClipPlanner {
     return t.due;
   }
 
+  /** Whether the incident's clips are known in this run (read back from the store once). */
+  knows(incidentId: string): boolean {
+    return this.tracks.has(incidentId);
+  }
+
+  /** The incident's stored clips cover footage up to `toMs` (after a restart): only later sightings need a clip. */
+  restore(incidentId: string, channelId: string, toMs: number | undefined, firstMs: number): void {
+    this.tracks.set(incidentId, { channelId, firstMs, lastMs: firstMs, ...(toMs !== undefined ? { coveredTo: toMs } : {}) });
+  }
+
   /** The due clip is being made now: later sightings start a follow-up. */
   taken(due: ClipDue): void {
     const t = this.tracks.get(due.incidentId);

@@ -23,8 +23,8 @@ test('the sweep deletes a clip whose hold was released and has passed, or is gon
   const log = pino({ level: 'silent' });
   const exporter = new Exporter({ dir: join(dir, 'exports'), ffmpegPath: 'ffmpeg', concurrent: 2, keepHours: 1, log });
   const clips = new IncidentClips({
-    config: {} as RecordingConfig, registry: {} as RegistryService, evidence: {} as EvidenceStore, incidents: { note: async () => undefined },
-    index, paths: new RecordingPaths(join(dir, 'recordings')), exporter, holdRange: async () => undefined, recordsHere: () => true,
+    config: {} as RecordingConfig, registry: {} as RegistryService, evidence: {} as EvidenceStore, incidents: { note: async () => undefined, get: async (id) => ({ id }) },
+    index, paths: new RecordingPaths(join(dir, 'recordings')), exporter, holdRange: async () => undefined, recordsHere: () => true, nodeId: 'local',
     dir: join(dir, 'clips'), ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', log,
   });
   const now = Date.now();

@@ -1,10 +1,13 @@
 // Every video incident gets its clip: once the post-roll has passed and the
 // segments covering it are indexed, the range is exported (the same exporter
 // as users' exports), a thumbnail is cut at the alarm's time, the thumbnail
-// goes to the evidence store like a snapshot, and the incident's flow gets a
-// `clip` record with both URLs (announced as incident.updated). Clips are
-// kept while the incident's hold on the footage lasts (see ClipPlanner for
-// repeats).
+// goes to the evidence store like a snapshot, and the incident gets the clip
+// in evidence.clips with a `clip` record on its flow (one write, announced as
+// incident.updated). Clips are kept while the incident's hold on the footage
+// lasts (see ClipPlanner for repeats). The plan is rebuilt from what is
+// stored: at start the holds of this node's footage name the incidents, the
+// incidents say which clips they have (stored-clips.ts), and a clip due while
+// the gateway was down, or cut short by it, is made then.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,13 +22,18 @@ import type { RecordingPaths } from '../paths.ts';
 import { policyOf } from '../policy.ts';
 import type { RecordingIndex } from '../store/recording-index.ts';
 import { ClipPlanner, type ClipDue } from './clip-planner.ts';
+import { clipName, coveredTo, type StoredIncident } from './stored-clips.ts';
 
 const INCIDENT_EVENTS = new Set(['incident.created', 'incident.updated', 'incident.transition']);
 const POLL_MS = 1000;
+const DAY_MS = 86_400_000;
+const FAR_FUTURE = 8.64e15;
 const CHANNEL_FILE = 'channel';
 
 export interface IncidentNotes {
-  note(id: string, body: { action: string; attachments: string[]; data?: Record<string, unknown> }, actor: Actor): Promise<unknown>;
+  note(id: string, body: { action: string; attachments: string[]; data?: Record<string, unknown>; evidence?: { list: 'clips'; item: { url: string } & Record<string, unknown> } }, actor: Actor): Promise<unknown>;
+  /** The incident with its flow (GW_ERR_NOT_FOUND when there is none). */
+  get(id: string): Promise<StoredIncident>;
 }
 
 export interface ClipDeps {
@@ -39,6 +47,8 @@ export interface ClipDeps {
   holdRange(channelId: string, fromMs: number, toMs: number, incidentId: string, reason?: string): Promise<void>;
   /** Whether this node records the channel (in a cluster every node hears every incident; the recording node makes the clip). */
   recordsHere(channelId: string): boolean;
+  /** This node (whose footage it looks through for due clips at start). */
+  nodeId: string;
   /** Where clips live: `<dir>/<incidentId>/<fromMs>-<toMs>.mp4`. */
   dir: string;
   ffmpegPath: string;
@@ -54,6 +64,8 @@ export class IncidentClips {
   private readonly planner = new ClipPlanner();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly making = new Set<Promise<void>>();
+  /** One incident's events are planned one after the other (the first reads the incident's stored clips). */
+  private readonly queues = new Map<string, Promise<ClipDue | undefined>>();
   private stopped = false;
 
   constructor(private readonly deps: ClipDeps) {
@@ -62,21 +74,51 @@ export class IncidentClips {
 
   readonly onEvent = (e: { type: string; payload: Record<string, unknown> }): void => {
     if (!INCIDENT_EVENTS.has(e.type)) return;
-    this.see(e.payload as Payload).catch((err: unknown) => this.deps.log.error({ err, incidentId: e.payload.id }, 'clip: could not plan an incident clip'));
+    const p = e.payload as Payload;
+    const channelId = channelOfIncident(p);
+    if (p.id && channelId && this.deps.recordsHere(channelId)) void this.inTurn(p.id, () => this.see(p, channelId));
   };
 
-  private async see(p: Payload): Promise<void> {
-    const channelId = channelOfIncident(p);
-    if (!p.id || !channelId || !this.deps.recordsHere(channelId)) return;
+  /** Clips due while the gateway was down (or cut short by a stop): every incident holding this node's recent footage is planned again from what is stored. */
+  async recover(now = Date.now()): Promise<{ incidents: number; due: number }> {
+    const since = now - this.deps.config.eventRetentionDays * DAY_MS;
+    const planned: Array<Promise<ClipDue | undefined>> = [];
+    for (const channelId of await this.deps.index.channels(this.deps.nodeId)) {
+      const holds = (await this.deps.index.holds(channelId, since, FAR_FUTURE)).filter((h) => h.releaseAt === null || h.releaseAt > now);
+      for (const id of new Set(holds.map((h) => h.incidentId))) {
+        if (this.stopped) break;
+        const incident = await this.deps.incidents.get(id).catch((err: unknown) => void this.deps.log.warn({ err, incidentId: id }, 'clip: the incident holding footage cannot be read'));
+        if (incident && channelOfIncident(incident) === channelId) planned.push(this.inTurn(id, () => this.see(incident, channelId)));
+      }
+    }
+    const found = { incidents: planned.length, due: (await Promise.all(planned)).filter(Boolean).length };
+    this.deps.log.info(found, 'clip: incidents holding footage looked through at start; clips due were planned');
+    return found;
+  }
+
+  private inTurn(incidentId: string, work: () => Promise<ClipDue | undefined>): Promise<ClipDue | undefined> {
+    const next = (this.queues.get(incidentId) ?? Promise.resolve(undefined)).then(work)
+      .catch((err: unknown) => void this.deps.log.error({ err, incidentId }, 'clip: could not plan an incident clip'))
+      .finally(() => this.queues.get(incidentId) === next && this.queues.delete(incidentId));
+    this.queues.set(incidentId, next);
+    return next;
+  }
+
+  /** Plans (or re-plans) the incident's clip; the clip now due, if any. */
+  private async see(p: Payload & { id?: string }, channelId: string): Promise<ClipDue | undefined> {
+    if (!p.id || this.stopped) return undefined;
     const row = await this.deps.registry.getStored('channels', channelId);
     const policy = row && policyOf(row, this.deps.config);
-    if (!policy || policy.mode === 'off') return;
+    if (!policy || policy.mode === 'off') return undefined;
     const frameTs = typeof p.evidence?.frameTs === 'number' ? p.evidence.frameTs : undefined;
     const firstMs = Math.min(frameTs ?? Infinity, Date.parse(p.firstSeen ?? '') || Infinity);
-    if (!Number.isFinite(firstMs)) return;
+    if (!Number.isFinite(firstMs)) return undefined;
     const lastMs = Math.max(firstMs, Date.parse(p.lastSeen ?? '') || firstMs);
+    // First time this run: the clips the incident already has (made before a restart) are covered.
+    if (!this.planner.knows(p.id)) this.planner.restore(p.id, channelId, coveredTo(await this.deps.incidents.get(p.id), channelId), firstMs);
     const due = this.planner.see({ incidentId: p.id, channelId, firstMs, lastMs, preRollMs: policy.preRollSeconds * 1000, postRollMs: policy.postRollSeconds * 1000 });
     if (due) this.schedule(due);
+    return due;
   }
 
   private schedule(due: ClipDue): void {
@@ -118,7 +160,7 @@ export class IncidentClips {
     const folder = join(this.deps.dir, incidentId);
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, CHANNEL_FILE), channelId);
-    const name = `${plan.actualFrom}-${plan.actualTo}.mp4`;
+    const name = clipName(fromMs, toMs); // the planned range: a follow-up after a restart starts at its end
     const file = join(folder, name);
     renameSync(job.file, file);
     this.deps.exporter.forget(job.id);
@@ -130,7 +172,7 @@ export class IncidentClips {
       url: clipUrl(incidentId, name), thumbnailUrl: snap.url, channelId,
       from: new Date(plan.actualFrom).toISOString(), to: new Date(plan.actualTo).toISOString(), durationSeconds: Math.round(plan.seconds * 10) / 10,
     };
-    await this.deps.incidents.note(incidentId, { action: 'clip', attachments: [clip.url, clip.thumbnailUrl], data: { clip } }, SYSTEM_ACTOR);
+    await this.deps.incidents.note(incidentId, { action: 'clip', attachments: [clip.url, clip.thumbnailUrl], data: { clip }, evidence: { list: 'clips', item: clip } }, SYSTEM_ACTOR);
     log.info({ from: clip.from, to: clip.to, seconds: clip.durationSeconds, bytes: job.bytes }, 'clip: attached to the incident');
   }
 
@@ -170,6 +212,6 @@ export class IncidentClips {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    await Promise.allSettled([...this.making]);
+    await Promise.allSettled([...this.queues.values(), ...this.making]);
   }
 }

@@ -63,9 +63,10 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
   void exporter.resume().catch((err: unknown) => log.error({ err }, 'recording export: could not resume the jobs of the last run'));
   const clips = new IncidentClips({
     config: deps.config, registry: deps.registry, index, paths, exporter, evidence: deps.evidence, incidents: deps.incidents,
-    holdRange: (...args) => deps.recording.holdRange(...args), recordsHere: (id) => deps.recording.channels.status(id) !== undefined, dir: join(deps.dataDir, 'clips'), ffmpegPath: deps.ffmpegPath, ffprobePath, log,
+    holdRange: (...args) => deps.recording.holdRange(...args), recordsHere: (id) => deps.recording.channels.status(id) !== undefined, nodeId: deps.nodeId, dir: join(deps.dataDir, 'clips'), ffmpegPath: deps.ffmpegPath, ffprobePath, log,
   });
   deps.incidents.bus.on('event', clips.onEvent);
+  void clips.recover().catch((err: unknown) => log.error({ err }, 'clip: could not look for clips due while the gateway was down'));
   const sweep = setInterval(() => void clips.sweep().catch((err: unknown) => log.error({ err }, 'clip: sweep failed')), CLIP_SWEEP_MS).unref();
   const tokens = new MediaTokens(deps.tokenSecret, deps.mediaTokenTtlSeconds);
   const { checkToken } = mediaAccess({ registry: deps.registry, keys: deps.keys, manager: deps.manager, tokens });
