@@ -40,4 +40,7 @@ export function textRects(text: string, x: number, y: number, scale: number, fil
   return rects.join('');
 }
 
+/** Whether the pixel font draws every character of `text` (else some become `?`). */
+export const pixelFontCovers = (text: string) => [...text.toUpperCase()].every((ch) => ch in GLYPHS);
+
 export const textWidth = (text: string, scale: number) => (text.length * GLYPH_WIDTH - 1) * scale;

@@ -4,7 +4,8 @@ export type { Detection, DetectionEvent, Layout, RawBox, RawFrame } from './type
 export { loadModel, ModelError, type Model, type ModelOptions } from './model/load-model.ts';
 export { ChannelDetector, type ChannelDetectorOptions, type FrameResult } from './channel-detector.ts';
 export { DetectionScheduler, type ChannelCounts } from './scheduler.ts';
-export { annotatedJpeg, overlaySvg } from './annotate.ts';
+export { annotatedJpeg, overlaySvg, type OverlayOptions } from './annotate.ts';
+export { cjkFont, type CjkFont } from './label-font.ts';
 export { letterbox, letterboxGeometry, toSourceBox } from './letterbox.ts';
 export { decode, detectLayout, type LayoutHints, type OutputSpec } from './postprocess/decode.ts';
 export { iou, nms } from './postprocess/nms.ts';

@@ -6,6 +6,7 @@ import { annotatedJpeg, ChannelDetector, type DetectionScheduler, type Model, ty
 import type { RaiseIncident } from '../incidents/index.ts';
 import type { Frame, FrameHub } from '../video/index.ts';
 import type { DetectionProfile } from './config.ts';
+import { FailureRollup } from './failure-rollup.ts';
 import { detectorOptions, profileProblems } from './profiles.ts';
 import type { SnapshotStore } from './snapshots.ts';
 
@@ -41,6 +42,9 @@ export interface RunnerStatus {
 }
 
 const MAX_LATENCIES = 1000;
+/** Inference failures in a row that turn a channel's detection off (a model that loads but cannot run its frames). */
+const FAIL_AFTER = 10;
+const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 export class ChannelRunner {
   private readonly detector: ChannelDetector;
@@ -53,9 +57,11 @@ export class ChannelRunner {
   private alarms = 0;
   /** Frame capture → candidate raised, ms (for the status and the benchmark). */
   readonly latencies: number[] = [];
+  private readonly failures: FailureRollup;
 
   constructor(readonly channelId: string, readonly profileName: string, private readonly profile: DetectionProfile, private readonly model: Model, private readonly deps: RunnerDeps) {
     this.detector = new ChannelDetector(detectorOptions(channelId, profile, model));
+    this.failures = new FailureRollup(deps.log.child({ channelId, model: model.name }), { intervalMs: FAILURE_LOG_INTERVAL_MS, failAfter: FAIL_AFTER });
   }
 
   start(): void {
@@ -96,7 +102,18 @@ export class ChannelRunner {
   }
 
   private async process(frame: RawFrame): Promise<void> {
-    const result = await this.detector.process(frame);
+    if (this.failed) return; // frames already queued when detection was turned off
+    let result: Awaited<ReturnType<ChannelDetector['process']>>;
+    try {
+      result = await this.detector.process(frame);
+    } catch (err) {
+      if (this.failures.failed(err)) {
+        this.failed = this.failures.reason;
+        this.unsubscribe?.();
+      }
+      throw err; // counted by the scheduler; logged above, rolled up
+    }
+    this.failures.succeeded();
     if (result.event) {
       this.lastInferenceMs = Math.round(result.inferenceMs);
       this.deps.onInference?.({ channelId: this.channelId, model: this.model.name, inferenceMs: result.inferenceMs, pipelineMs: Date.now() - frame.ts });

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { check, GwError, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
 import { say } from '../../device-registry/messages.ts';
-import { DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
+import { cjkFont, DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
 import type { EvidenceStore } from '../evidence/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
 import type { FrameHub } from '../video/index.ts';
@@ -46,6 +46,9 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
     const { ensureModels } = await import('../../detectors/tools/generate-models.ts');
     await ensureModels(join(deps.dataDir, 'models'));
   }
+  const font = cjkFont(); // found once, now rather than at the first alarm
+  if ('problem' in font) log.warn({ problem: font.problem }, 'no CJK font for snapshot labels');
+  else log.info({ font: font.family }, 'labels the pixel font cannot draw (人员, 车辆) use this font');
   const models = new Map<string, Model>();
   const modelErrors = new Map<string, string>();
   for (const [name, m] of Object.entries(config.models)) {
@@ -70,7 +73,8 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
     return [{ field: 'detectionProfile', ...say('profile_not_found', { name }) }];
   });
 
-  const scheduler = new DetectionScheduler<RawFrame>(config.concurrency, (channelId, err) => log.error({ channelId, err }, 'detection failed on a frame'));
+  // Each runner logs its own failures, rolled up, and turns off when every inference fails.
+  const scheduler = new DetectionScheduler<RawFrame>(config.concurrency, (channelId, err) => log.trace({ channelId, err: (err as Error).message }, 'detection failed on a frame'));
   const snapshots = new SnapshotStore(deps.evidence);
   const runners = new Map<string, ChannelRunner>();
   const failures = new Map<string, { channelId: string; profile: string; state: 'failed'; reason: string }>();
@@ -127,10 +131,12 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
         profiles[name] = profile;
         overrides[name] = profile;
         writeFileSync(overridesFile, JSON.stringify(overrides, null, 2));
-        for (const runner of [...runners.values()].filter((r) => r.profileName === name)) {
-          runner.stop();
-          runners.delete(runner.channelId);
-          await reconcile(runner.channelId);
+        // Channels using it restart, and so do those that failed because it did not exist yet (or its old version did not fit).
+        const using = [...[...runners.values()].filter((r) => r.profileName === name).map((r) => r.channelId), ...[...failures.values()].filter((f) => f.profile === name).map((f) => f.channelId)];
+        for (const channelId of using) {
+          runners.get(channelId)?.stop();
+          runners.delete(channelId);
+          await reconcile(channelId);
         }
         return profile;
       });
