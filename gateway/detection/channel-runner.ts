@@ -4,9 +4,10 @@
 import type { Logger } from 'pino';
 import { annotatedJpeg, ChannelDetector, type DetectionScheduler, type Model, type RawFrame } from '../../detectors/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
+import type { WarnRollup } from '../log-rollup.ts';
 import type { Frame, FrameHub } from '../video/index.ts';
 import type { DetectionProfile } from './config.ts';
-import { FailureRollup } from './failure-rollup.ts';
+import { InferenceFailures } from './failure-rollup.ts';
 import { detectorOptions, profileProblems } from './profiles.ts';
 import type { SnapshotStore } from './snapshots.ts';
 
@@ -17,6 +18,8 @@ export interface RunnerDeps {
   raise: RaiseIncident;
   publishLive: (type: string, payload: Record<string, unknown>) => void;
   log: Logger;
+  /** The room's rolled-up warnings (inference failures). */
+  warnings: WarnRollup;
   /** Each inferred frame: model time, and capture → detections out (metrics). */
   onInference?: (timing: InferenceTiming) => void;
 }
@@ -44,7 +47,6 @@ export interface RunnerStatus {
 const MAX_LATENCIES = 1000;
 /** Inference failures in a row that turn a channel's detection off (a model that loads but cannot run its frames). */
 const FAIL_AFTER = 10;
-const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 export class ChannelRunner {
   private readonly detector: ChannelDetector;
@@ -57,11 +59,11 @@ export class ChannelRunner {
   private alarms = 0;
   /** Frame capture → candidate raised, ms (for the status and the benchmark). */
   readonly latencies: number[] = [];
-  private readonly failures: FailureRollup;
+  private readonly failures: InferenceFailures;
 
   constructor(readonly channelId: string, readonly profileName: string, private readonly profile: DetectionProfile, private readonly model: Model, private readonly deps: RunnerDeps) {
     this.detector = new ChannelDetector(detectorOptions(channelId, profile, model));
-    this.failures = new FailureRollup(deps.log.child({ channelId, model: model.name }), { intervalMs: FAILURE_LOG_INTERVAL_MS, failAfter: FAIL_AFTER });
+    this.failures = new InferenceFailures(channelId, deps.log, deps.warnings, FAIL_AFTER);
   }
 
   start(): void {

@@ -4,31 +4,28 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { FailureRollup } from './failure-rollup.ts';
+import { WarnRollup } from '../log-rollup.ts';
+import { InferenceFailures } from './failure-rollup.ts';
 
-test('failures are logged once per interval with their count; failAfter in a row fails the channel; a success resets the run', () => {
+test('failures are logged once per interval with their count; failAfter in a row fails the channel; a success resets the run', async () => {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)));
   const log = pino({ level: 'info' }, stream);
-  let now = 0;
-  const rollup = new FailureRollup(log, { intervalMs: 10_000, failAfter: 50, now: () => now });
+  const warnings = new WarnRollup(log, 10_000);
+  const failures = new InferenceFailures('c1', log, warnings, 50);
   const err = () => new Error('Unexpected input data type. Actual: (tensor(float)) , expected: (tensor(float16))\n    at Object.run (node:internal)');
   const verdicts: boolean[] = [];
-  for (let i = 0; i < 30; i++, now += 500) verdicts.push(rollup.failed(err())); // 15 s at 2 fps
-  rollup.succeeded();
-  for (let i = 0; i < 49; i++, now += 500) verdicts.push(rollup.failed(err()));
+  for (let i = 0; i < 30; i++) verdicts.push(failures.failed(err()));
+  warnings.flush(); // an interval passes
+  failures.succeeded();
+  for (let i = 0; i < 49; i++) verdicts.push(failures.failed(err()));
   assert.equal(verdicts.filter(Boolean).length, 0, 'a success in between: 49 in a row do not fail it yet');
-  assert.equal(rollup.failed(err()), true, 'the 50th in a row does');
-  stream.end();
-  return new Promise<void>((resolve) => setImmediate(() => {
-    // 79 failures over 40 s: the first at once, then every 10 s, then the final one
-    assert.ok(lines.length >= 4 && lines.length <= 6, `${lines.length} lines for 80 failures`);
-    assert.deepEqual(lines.slice(0, 2).map((l) => l.failures), [1, 20]);
-    assert.equal(lines.reduce((sum, l) => sum + (l.failures as number), 0), 80, 'every failure counted once');
-    assert.ok(lines.every((l) => !JSON.stringify(l).includes('    at ')), 'no stack');
-    assert.equal(lines.at(-1)!.level, 50);
-    assert.match(rollup.reason, /^every inference fails \(50 in a row\): Unexpected input data type/);
-    resolve();
-  }));
+  assert.equal(failures.failed(err()), true, 'the 50th in a row does');
+  warnings.stop();
+  await new Promise((r) => setImmediate(r));
+  // 80 failures: the first at once, 29 rolled up; the first after the interval at once, 48 rolled up; the final one
+  assert.deepEqual(lines.map((l) => [l.level, l.repeated]), [[40, undefined], [40, 29], [40, undefined], [50, undefined], [40, 48]]);
+  assert.ok(lines.every((l) => l.channelId === 'c1' && !JSON.stringify(l).includes('    at ')), 'one channel, no stack');
+  assert.match(failures.reason, /^every inference fails \(50 in a row\): Unexpected input data type/);
 });

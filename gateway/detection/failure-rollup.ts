@@ -1,33 +1,26 @@
-// Inference failures of one channel, rolled up: the first one is logged at
-// once, the ones after it as one line per interval with their count and the
-// last message (no stack per frame). Enough consecutive failures with no
-// success between them mean the channel's detection cannot work.
+// A channel's inference failures: logged through the room's WarnRollup (the
+// first at once, the rest counted once per interval, no stack per frame), and
+// enough of them in a row with no success between mean the channel's
+// detection cannot work: it is turned off with the reason.
 import type { Logger } from 'pino';
+import type { WarnRollup } from '../log-rollup.ts';
 
-export interface FailureRollupOptions {
-  /** One log line per this many ms at most. */
-  intervalMs: number;
-  /** Consecutive failures that make the channel failed. */
-  failAfter: number;
-  now?: () => number;
-}
-
-export class FailureRollup {
+export class InferenceFailures {
   private consecutive = 0;
-  private unlogged = 0;
   private lastMessage = '';
-  private lastLogAt = -Infinity;
 
-  constructor(private readonly log: Logger, private readonly o: FailureRollupOptions) {}
+  constructor(private readonly channelId: string, private readonly log: Logger, private readonly warnings: WarnRollup, private readonly failAfter: number) {}
 
-  /** Counts a failure; true when it is the one that makes the channel failed. */
+  /** Counts a failure; true when it is the one that turns the channel's detection off. */
   failed(err: unknown): boolean {
     this.consecutive++;
-    this.unlogged++;
     this.lastMessage = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-    const hopeless = this.consecutive >= this.o.failAfter;
-    if (hopeless || (this.o.now ?? Date.now)() - this.lastLogAt >= this.o.intervalMs) this.flush(hopeless);
-    return hopeless;
+    if (this.consecutive >= this.failAfter) {
+      this.log.error({ channelId: this.channelId, consecutive: this.consecutive, error: this.lastMessage }, 'detection failed on every frame; detection off for this channel, video continues');
+      return true;
+    }
+    this.warnings.warn(`detection-failed:${this.channelId}`, { channelId: this.channelId, error: this.lastMessage }, 'detection failed on a frame');
+    return false;
   }
 
   succeeded(): void {
@@ -37,14 +30,5 @@ export class FailureRollup {
   /** Why the channel failed, for its status. */
   get reason(): string {
     return `every inference fails (${this.consecutive} in a row): ${this.lastMessage}`;
-  }
-
-  private flush(final: boolean): void {
-    if (!this.unlogged) return;
-    const fields = { failures: this.unlogged, consecutive: this.consecutive, error: this.lastMessage };
-    if (final) this.log.error(fields, 'detection failed on every frame; detection off for this channel, video continues');
-    else this.log.warn(fields, `detection failed on ${this.unlogged === 1 ? 'a frame' : `${this.unlogged} frames`} (rolled up: one line per ${this.o.intervalMs / 1000} s)`);
-    this.unlogged = 0;
-    this.lastLogAt = (this.o.now ?? Date.now)();
   }
 }

@@ -13,6 +13,7 @@ import { say } from '../../device-registry/messages.ts';
 import { cjkFont, DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
 import type { EvidenceStore } from '../evidence/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
+import { WarnRollup } from '../log-rollup.ts';
 import type { FrameHub } from '../video/index.ts';
 import { ChannelRunner, type InferenceTiming } from './channel-runner.ts';
 import { DetectionProfile, type DetectionConfig } from './config.ts';
@@ -75,6 +76,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
 
   // Each runner logs its own failures, rolled up, and turns off when every inference fails.
   const scheduler = new DetectionScheduler<RawFrame>(config.concurrency, (channelId, err) => log.trace({ channelId, err: (err as Error).message }, 'detection failed on a frame'));
+  const warnings = new WarnRollup(log);
   const snapshots = new SnapshotStore(deps.evidence);
   const runners = new Map<string, ChannelRunner>();
   const failures = new Map<string, { channelId: string; profile: string; state: 'failed'; reason: string }>();
@@ -96,7 +98,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
       failures.set(channelId, { channelId, profile: profileName, state: 'failed', reason });
       return;
     }
-    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive: deps.publishLive, log, onInference: (t) => inferences.emit('inference', t) });
+    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive: deps.publishLive, log, warnings, onInference: (t) => inferences.emit('inference', t) });
     runners.set(channelId, runner);
     runner.start();
   };
@@ -145,6 +147,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
       removeProfileCheck();
       deps.registry.events.off('device.changed', onChange);
       for (const r of runners.values()) r.stop();
+      warnings.stop();
       for (const m of models.values()) await m.release();
     },
   };
