@@ -93,6 +93,9 @@ export class ClusterNode {
   /** The live nodes at the last lease tick. */
   readonly liveNodeIds = (): readonly string[] => this.leases?.liveNodeIds ?? [];
 
+  /** The nodes that beat within the lease time, with their URLs (recorded footage of another node is fetched there). */
+  readonly liveNodes = () => this.leaseStore.liveNodes();
+
   /** Channel → the node holding its lease now. */
   readonly owners = (): Promise<Map<string, string>> => this.leaseStore.owners();
 

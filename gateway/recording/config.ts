@@ -45,6 +45,11 @@ export const RecordingConfig = Type.Object(
       { keepHours: Type.Number({ minimum: 0.0001, maximum: 8760 }), maxSeconds: Type.Number({ minimum: 1, maximum: 86400 }), concurrent: Type.Integer({ minimum: 1, maximum: 16 }) },
       { additionalProperties: false },
     )),
+    /**
+     * Every node mounts the same recordings root (a NAS): each node writes under `nodes/<nodeId>/`
+     * and serves any segment it can read itself, without asking the node that wrote it.
+     */
+    sharedStorage: Type.Optional(Type.Boolean()),
     /** How often retention and the disk budget are applied. */
     retentionIntervalSeconds: Type.Number({ minimum: 0.5, maximum: 3600 }),
   },

@@ -60,8 +60,8 @@ const INCIDENT_EVENTS = new Set(['incident.created', 'incident.updated', 'incide
 
 export async function startRecording(config: RecordingConfig, deps: RecordingDeps): Promise<RecordingRoom> {
   const log = deps.log.child({ module: 'recording' });
-  const paths = new RecordingPaths(join(deps.dataDir, 'recordings'));
-  mkdirSync(paths.root, { recursive: true });
+  const paths = new RecordingPaths(join(deps.dataDir, 'recordings'), config.sharedStorage ? { sharedByNode: deps.nodeId } : {});
+  mkdirSync(paths.own, { recursive: true });
   const index = deps.postgresUrl ? await openPgIndex(deps.postgresUrl, deps.postgresPool) : openSqliteIndex(join(deps.dataDir, 'recordings.db'));
   log.info({ index: index.where, root: paths.root, nodeId: deps.nodeId }, 'recording index open');
 

@@ -31,7 +31,7 @@ export interface ReconcileReport {
 
 /** Channel ids that have a directory here, from their notes. */
 export async function channelsOnDisk(paths: RecordingPaths): Promise<string[]> {
-  const names = await readdir(paths.root).catch(() => [] as string[]);
+  const names = await readdir(paths.own).catch(() => [] as string[]);
   return names.flatMap((n) => paths.channelOf(n) ?? []);
 }
 

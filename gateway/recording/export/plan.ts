@@ -14,6 +14,23 @@ export interface ConcatEntry {
   /** Seconds in the file's own timestamps (concat demuxer `inpoint` / `outpoint`). */
   inpoint?: number;
   outpoint?: number;
+  /** A segment another node holds: `file` is where its copy goes (recording/cluster/export-fetches.ts). */
+  remote?: RemoteEntry;
+}
+
+export interface RemoteEntry {
+  nodeId: string;
+  channelId: string;
+  startMs: number;
+  /** The key of who asked for the export: the copy is fetched with a media token of theirs. */
+  keyId: string;
+}
+
+/** Where a segment's file is for this node: its own path, or a copy from the node holding it. */
+export interface SegmentSource {
+  entryOf(s: Segment): ConcatEntry;
+  /** Brings a remote entry's file here (idempotent); before it is probed and before concat. */
+  fetch(e: ConcatEntry): Promise<void>;
 }
 
 export interface ExportPlan {
@@ -35,17 +52,20 @@ export async function probeKeyframes(ffprobe: string, file: string): Promise<Pro
   return { startTime: Number(parsed.format?.start_time ?? 0) || 0, keyframes };
 }
 
-export async function planExport(segments: readonly Segment[], from: number, to: number, deps: { paths: RecordingPaths; ffprobe: string }): Promise<ExportPlan | undefined> {
+export async function planExport(segments: readonly Segment[], from: number, to: number, deps: { paths: RecordingPaths; ffprobe: string; source?: SegmentSource }): Promise<ExportPlan | undefined> {
   const over = segments.filter((s) => s.endMs > from && s.startMs < to).sort((a, b) => a.startMs - b.startMs);
   const first = over[0];
   const last = over.at(-1);
   if (!first || !last) return undefined;
-  const entries: ConcatEntry[] = over.map((s) => ({ file: deps.paths.absolute(s.path) }));
-  const probes = new Map<string, Promise<Probed>>();
-  const probe = (file: string) => probes.get(file) ?? probes.set(file, probeKeyframes(deps.ffprobe, file)).get(file)!;
+  const entries: ConcatEntry[] = over.map((s) => deps.source?.entryOf(s) ?? { file: deps.paths.absolute(s.path) });
+  const probes = new Map<ConcatEntry, Promise<Probed>>();
+  const probe = (e: ConcatEntry) => probes.get(e) ?? probes.set(e, (async () => {
+    if (e.remote) await deps.source!.fetch(e);
+    return probeKeyframes(deps.ffprobe, e.file);
+  })()).get(e)!;
   let actualFrom = first.startMs;
   if (from > first.startMs) {
-    const probed = await probe(entries[0]!.file);
+    const probed = await probe(entries[0]!);
     const want = probed.startTime + (from - first.startMs) / 1000;
     const key = probed.keyframes.filter((k) => k <= want + 0.001).at(-1);
     if (key !== undefined && key > probed.startTime + 0.001) {
@@ -55,7 +75,7 @@ export async function planExport(segments: readonly Segment[], from: number, to:
   }
   let actualTo = last.endMs;
   if (to < last.endMs) {
-    const { startTime } = await probe(entries.at(-1)!.file);
+    const { startTime } = await probe(entries.at(-1)!);
     entries.at(-1)!.outpoint = startTime + (to - last.startMs) / 1000;
     actualTo = to;
   }

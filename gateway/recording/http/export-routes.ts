@@ -13,7 +13,8 @@ import { coded, ErrorBody, GwError, Id, notFound, READ_ROLES, type Actor, type R
 import { say } from '../../../device-registry/messages.ts';
 import type { IncidentClips } from '../clips/incident-clips.ts';
 import type { Exporter, ExportOwner, ExportRecord } from '../export/exporter.ts';
-import { planExport } from '../export/plan.ts';
+import { planExport, type SegmentSource } from '../export/plan.ts';
+import type { ExportFetches } from '../cluster/export-fetches.ts';
 import type { RecordingPaths } from '../paths.ts';
 import { requireRange } from '../playback/time-range.ts';
 import type { RecordingIndex } from '../store/recording-index.ts';
@@ -31,6 +32,8 @@ export interface ExportRouteDeps {
   maxSeconds: number;
   /** This node: an export on another node's disk is downloaded there. */
   nodeId: string;
+  /** Cluster: copies of segments other nodes hold. */
+  fetches?: ExportFetches;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -79,9 +82,12 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
     const row = await deps.registry.getStored('channels', id);
     if (!row) throw notFound('channel', id);
     const { segments } = await deps.index.segments(id, from, to);
-    const plan = await planExport(segments, from, to, { paths: deps.paths, ffprobe: deps.ffprobePath });
+    // Segments another node recorded are copied here first (a 503 naming the node when it cannot serve them).
+    const planned = (source?: SegmentSource) => planExport(segments, from, to, { paths: deps.paths, ffprobe: deps.ffprobePath, source });
+    const { plan, release } = deps.fetches ? await deps.fetches.prepare(req.actor!.keyId ?? 'system', planned) : { plan: await planned(), release: undefined };
     if (!plan) throw coded('GW_ERR_CONFLICT', say('no_footage', { channel: id }), 'from');
     const job = await deps.exporter.submitFor(ownerOf(req.actor!), { channelId: id, channelName: String(row.doc.name ?? id), from, to, plan });
+    if (release) void job.done.finally(release);
     await deps.audit.apply([], [{
       actor: req.actor!, action: 'create', entity: 'recording_exports', entityId: job.id, before: null,
       after: { channelId: id, from: iso(from), to: iso(to), actualFrom: iso(plan.actualFrom), actualTo: iso(plan.actualTo) },

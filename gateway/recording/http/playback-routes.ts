@@ -3,12 +3,15 @@
 // /media/<token>/<id>/vod.m3u8?from&to lists the indexed segments of the
 // range; /media/<token>/<id>/rec/<startMs>.ts serves one of them, found in the
 // index (never a path from the URL) and resolved by RecordingPaths.absolute().
+// A segment another node recorded is proxied to that node (RemoteSegments),
+// unless the recordings are on shared storage and its file is readable here.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, GwError, Id, notFound, READ_ROLES, type RegistryService } from '../../../device-registry/index.ts';
 import type { MediaTokens } from '../../video/http/media-token.ts';
+import type { RemoteSegments } from '../cluster/remote-segments.ts';
 import type { RecordingPaths } from '../paths.ts';
 import { requireRange } from '../playback/time-range.ts';
 import { segmentsForRange, vodPlaylist } from '../playback/vod-playlist.ts';
@@ -25,6 +28,10 @@ export interface PlaybackRouteDeps {
   /** 401/403 for a token that is expired, revoked or for another channel (the live routes' check). */
   checkToken(token: string, channelId: string): Promise<void>;
   nodeId: string;
+  /** Cluster: segments of other nodes, proxied to them. Without it they are 503. */
+  remote?: RemoteSegments;
+  /** Every node mounts the same recordings root: another node's segment is read here when its file is. */
+  sharedStorage?: boolean;
 }
 
 const Params = Type.Object({ id: Id });
@@ -32,6 +39,7 @@ const Range = Type.Object({ from: Type.String({ maxLength: 40 }), to: Type.Strin
 const MediaParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_.-]{10,300}$' }), id: Id });
 const RecParams = Type.Object({ ...MediaParams.properties, file: Type.String({ pattern: '^[0-9]{1,16}\\.ts$' }) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+const stat404 = (path: string) => stat(path).then((s) => s.size, () => undefined);
 
 export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): void {
   const segmentsOf = async (id: string, from: number, to: number): Promise<Segment[]> =>
@@ -74,10 +82,14 @@ export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): v
     // Only a segment the index lists for this channel; its path comes from the index, resolved inside the recordings root.
     const segment = (await deps.index.segments(id, startMs, startMs + 1)).segments.find((s) => s.startMs === startMs);
     if (!segment) throw new GwError('GW_ERR_NOT_FOUND', `no recorded segment ${file} of channel '${id}'`, 'file');
-    if (segment.nodeId !== deps.nodeId) throw new GwError('GW_ERR_UNAVAILABLE', `segment ${file} is on node '${segment.nodeId}'`, 'file');
     const path = deps.paths.absolute(segment.path);
+    const elsewhere = segment.nodeId !== deps.nodeId;
     // Retention may delete it while someone watches: 404 for this file, nothing else.
-    const size = await stat(path).then((s) => s.size, () => undefined);
+    const size = !elsewhere || deps.sharedStorage ? await stat404(path) : undefined;
+    if (elsewhere && size === undefined) {
+      if (deps.remote) return deps.remote.proxy(req, reply, segment);
+      throw new GwError('GW_ERR_UNAVAILABLE', `segment ${file} is on node '${segment.nodeId}'`, 'file');
+    }
     if (size === undefined) throw new GwError('GW_ERR_NOT_FOUND', `segment ${file} is no longer available`, 'file');
     const stream = createReadStream(path);
     return reply.type('video/mp2t').header('content-length', size).header('cache-control', 'private, max-age=3600').send(stream);

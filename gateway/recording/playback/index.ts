@@ -12,6 +12,9 @@ import { mediaAccess } from '../../video/http/media-access.ts';
 import { MediaTokens } from '../../video/http/media-token.ts';
 import type { VideoManager } from '../../video/video-manager.ts';
 import { IncidentClips, type IncidentNotes } from '../clips/incident-clips.ts';
+import { ExportFetches } from '../cluster/export-fetches.ts';
+import { RemoteSegments } from '../cluster/remote-segments.ts';
+import { SegmentNodes, type ClusterNodeEntry } from '../cluster/segment-nodes.ts';
 import type { RecordingConfig } from '../config.ts';
 import { Exporter } from '../export/exporter.ts';
 import { exportRoutes } from '../http/export-routes.ts';
@@ -33,6 +36,8 @@ export interface PlaybackDeps {
   mediaTokenTtlSeconds: number;
   dataDir: string;
   nodeId: string;
+  /** Cluster: the live nodes and their URLs, to reach the footage another node recorded. */
+  liveNodes?: () => Promise<ClusterNodeEntry[]>;
   ffmpegPath: string;
   evidence: EvidenceStore;
   incidents: IncidentNotes & { bus: { on(e: 'event', l: (e: IncidentEvent) => void): unknown; off(e: 'event', l: (e: IncidentEvent) => void): unknown } };
@@ -70,15 +75,23 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
   const sweep = setInterval(() => void clips.sweep().catch((err: unknown) => log.error({ err }, 'clip: sweep failed')), CLIP_SWEEP_MS).unref();
   const tokens = new MediaTokens(deps.tokenSecret, deps.mediaTokenTtlSeconds);
   const { checkToken } = mediaAccess({ registry: deps.registry, keys: deps.keys, manager: deps.manager, tokens });
+  const sharedStorage = deps.config.sharedStorage ?? false;
+  const remote = deps.liveNodes && new RemoteSegments({ nodeId: deps.nodeId, nodes: new SegmentNodes({ liveNodes: deps.liveNodes }), log });
+  const fetches = remote && new ExportFetches({
+    nodeId: deps.nodeId, dir: join(deps.dataDir, 'exports-fetched'), paths, sharedStorage, remote, tokens, keepMs: limits.keepHours * 3_600_000, log,
+  });
+  const fetchSweep = fetches && setInterval(() => void fetches.sweep().catch((err: unknown) => log.error({ err }, 'recording export: sweep of copies failed')), CLIP_SWEEP_MS).unref();
   return {
     exporter,
     clips,
     routes: (app) => {
-      playbackRoutes(app, { registry: deps.registry, index, paths, tokens, checkToken, nodeId: deps.nodeId });
-      exportRoutes(app, { registry: deps.registry, audit: deps.registry.store, index, paths, exporter, clips, ffprobePath, maxSeconds: limits.maxSeconds, nodeId: deps.nodeId });
+      playbackRoutes(app, { registry: deps.registry, index, paths, tokens, checkToken, nodeId: deps.nodeId, remote, sharedStorage });
+      exportRoutes(app, { registry: deps.registry, audit: deps.registry.store, index, paths, exporter, clips, ffprobePath, maxSeconds: limits.maxSeconds, nodeId: deps.nodeId, fetches });
     },
     stop: async () => {
       clearInterval(sweep);
+      clearInterval(fetchSweep);
+      remote?.close();
       deps.incidents.bus.off('event', clips.onEvent);
       await exporter.stop();
       await clips.stop();

@@ -1,0 +1,189 @@
+// Recording in a cluster (issue 18): two real gateway processes on one real
+// PostgreSQL and one real nats-server, a camera from the simulator recorded
+// continuously. node-a records it, is killed (-9), node-b takes the lease and
+// records on; node-a comes back. Both nodes list both nodes' footage; a VOD
+// playlist over the failover plays every segment through node-b (node-a's
+// proxied, the same bytes as the file on node-a's disk); an export through
+// node-b of a range over both has the footage's length; with node-a killed
+// again its segments are a prompt 503 naming it, node-b's still play.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { startGatewayCluster, type ClusterNodeProcess, type GatewayCluster } from './helpers/gateway-cluster.ts';
+import { CLIP_DIR, waitFor } from './helpers/video.ts';
+import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
+
+const run = promisify(execFile);
+const TTL_S = 4;
+const CHANNEL = 'cam-fo';
+
+type ApiSegment = { start: string; end: string; node: string; bytes: number };
+type Recordings = { segments: ApiSegment[]; gaps: Array<{ start: string; end: string }> };
+type Job = { id: string; state: string; seconds: number; actualFrom: string; actualTo: string; gaps: number; reason?: string; download?: string };
+
+let cluster: GatewayCluster;
+let sim: CameraSimulator;
+/** The nodes' data dirs (the recordings are read from the disk to compare bytes). */
+const dataDirs = new Map<string, string>();
+const dataDirOf = (id: string) => dataDirs.get(id) ?? assert.fail(`no data dir of ${id}`);
+const noteDataDir = (n: ClusterNodeProcess) => dataDirs.set(n.nodeId, n.gw.proc.spawnargs.join(' ').match(/--dataDir (\S+)/)![1]!);
+/** The failover's footage, listed by node-b once both nodes have recorded. */
+let footage: ApiSegment[];
+
+const node = (id: string): ClusterNodeProcess => {
+  const n = cluster.nodes.get(id);
+  if (!n) throw new Error(`${id} is not running`);
+  return n;
+};
+const ms = (iso: string) => Date.parse(iso);
+const recordingsOn = (id: string) => node(id).json<Recordings>(`/api/channels/${CHANNEL}/recordings`);
+const byNode = (segments: ApiSegment[], nodeId: string) => segments.filter((s) => s.node === nodeId);
+
+before(async () => {
+  sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'fo', clip: 'h264-360p' }] });
+  await sim.waitReady('fo', 60_000);
+  cluster = await startGatewayCluster({
+    ttlSeconds: TTL_S, tickSeconds: 0.5,
+    args: ['--video.startStaggerMs', '0', '--detection.enabled', 'false', '--recording.segmentSeconds', '2', '--recording.exports.maxSeconds', '600'],
+  });
+  // node-a alone, so the channel is its; node-b joins once node-a records.
+  const a = await cluster.start('node-a');
+  noteDataDir(a);
+  await a.json('/api/channels', { method: 'POST', body: JSON.stringify({ id: CHANNEL, name: '东门 fo', kind: 'rtsp', mode: 'always-on', source: { url: sim.url('fo') }, recording: { mode: 'continuous' } }) });
+  await waitFor(async () => (byNode((await recordingsOn('node-a')).segments, 'node-a').length >= 4 ? true : undefined), 90_000, 'node-a records');
+  noteDataDir(await cluster.start('node-b'));
+  await cluster.kill('node-a');
+  await waitFor(async () => (byNode((await recordingsOn('node-b')).segments, 'node-b').length >= 4 ? true : undefined), 90_000, 'node-b records after the failover');
+  // node-a back: with one channel and two nodes the fair share is node-a's (first by id), so node-b hands it back.
+  noteDataDir(await cluster.start('node-a'));
+  await waitFor(async () => {
+    const { segments } = await recordingsOn('node-b');
+    const lastB = byNode(segments, 'node-b').at(-1)!;
+    return segments.filter((s) => s.node === 'node-a' && ms(s.start) >= ms(lastB.end)).length >= 3 ? true : undefined;
+  }, 90_000, 'node-a records again');
+  footage = (await recordingsOn('node-b')).segments;
+});
+after(async () => {
+  await cluster?.close();
+  await sim?.stop();
+});
+
+test('after a failover and back both nodes list both nodes\' footage of the channel, each segment with its node, never two at once', async () => {
+  for (const id of ['node-a', 'node-b']) {
+    const { segments, gaps } = await recordingsOn(id);
+    const onA = byNode(segments, 'node-a');
+    const onB = byNode(segments, 'node-b');
+    assert.ok(onA.length >= 7 && onB.length >= 4, `${id} lists ${onA.length} segments of node-a and ${onB.length} of node-b`);
+    assert.equal(onA.length + onB.length, segments.length, 'every segment names node-a or node-b');
+    // node-a's footage, node-b's after the failover, node-a's again after it came back; one recorder at a time.
+    const runs = segments.map((s) => s.node).filter((n, i, all) => n !== all[i - 1]);
+    assert.deepEqual(runs, ['node-a', 'node-b', 'node-a']);
+    segments.forEach((s, i) => assert.ok(i === 0 || ms(s.start) >= ms(segments[i - 1]!.end), `${s.start} (${s.node}) starts after the previous segment ended`));
+    const lastOfFirstRun = segments[segments.findIndex((s) => s.node === 'node-b') - 1]!;
+    assert.ok(gaps.some((g) => ms(g.start) === ms(lastOfFirstRun.end)), `${id} shows the failover as a gap`);
+  }
+});
+
+test('a VOD playlist over both nodes\' footage plays every segment 200 through node-b; node-a\'s are proxied and byte for byte its files', async () => {
+  const b = node('node-b');
+  const from = ms(footage[0]!.start);
+  const to = ms(footage.at(-1)!.end);
+  const play = await b.json<{ hls: string; segments: number }>(`/api/channels/${CHANNEL}/play/recording?from=${from}&to=${to}`);
+  assert.equal(play.segments, footage.length);
+  const playlist = await (await b.api(play.hls)).text();
+  const uris = playlist.split('\n').filter((l) => l.startsWith('rec/'));
+  assert.equal(uris.length, footage.length);
+  assert.match(playlist, /#EXT-X-DISCONTINUITY/, 'the failover gap is a discontinuity');
+  const base = play.hls.replace(/vod\.m3u8.*$/, '');
+  let proxied = 0;
+  for (const uri of uris) {
+    const startMs = Number(/rec\/(\d+)\.ts/.exec(uri)![1]);
+    const segment = footage.find((s) => ms(s.start) === startMs)!;
+    const res = await b.api(base + uri);
+    assert.equal(res.status, 200, `${uri} (recorded on ${segment.node}): ${res.status}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    const day = new Date(startMs).toISOString().slice(0, 10);
+    const onDisk = readFileSync(join(dataDirOf(segment.node), 'recordings', CHANNEL, day, `${startMs}.ts`));
+    assert.ok(body.equals(onDisk), `${uri}: ${body.length} bytes, the bytes of ${segment.node}'s file (${onDisk.length})`);
+    if (segment.node === 'node-a') {
+      assert.equal(res.headers.get('x-gw-served-by'), 'node-a', `${uri} came from node-a`);
+      proxied++;
+    } else {
+      assert.equal(res.headers.get('x-gw-served-by'), null, `${uri} is node-b's own`);
+    }
+  }
+  assert.equal(proxied, byNode(footage, 'node-a').length);
+});
+
+async function probeSeconds(file: string): Promise<number> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+  return Number(stdout.trim());
+}
+
+test('an export through node-b of a range over both nodes has the footage\'s length (node-a\'s segments copied from it)', async () => {
+  const b = node('node-b');
+  const onA = byNode(footage, 'node-a');
+  const onB = byNode(footage, 'node-b');
+  // From the middle of node-a's second segment to the middle of node-b's third.
+  const from = Math.round((ms(onA[1]!.start) + ms(onA[1]!.end)) / 2);
+  const to = Math.round((ms(onB[2]!.start) + ms(onB[2]!.end)) / 2);
+  const job = await b.json<Job>(`/api/channels/${CHANNEL}/exports`, { method: 'POST', body: JSON.stringify({ from, to }) });
+  const done = await waitFor(async () => {
+    const j = await b.json<Job>(`/api/exports/${job.id}`);
+    if (j.state === 'failed') throw new Error(`export failed: ${j.reason}`);
+    return j.state === 'done' ? j : undefined;
+  }, 120_000, 'the export');
+  // The MP4 is continuous footage: the failover's gap is left out, so its length is the footage in [actualFrom, to].
+  const actualFrom = ms(done.actualFrom);
+  const inRange = footage.reduce((sum, s) => sum + Math.max(0, Math.min(ms(s.end), to) - Math.max(ms(s.start), actualFrom)), 0) / 1000;
+  const fromA = byNode(footage, 'node-a').reduce((sum, s) => sum + Math.max(0, Math.min(ms(s.end), to) - Math.max(ms(s.start), actualFrom)), 0) / 1000;
+  assert.equal(done.gaps, 1, 'the failover is the gap');
+  assert.ok(Math.abs(done.seconds - inRange) <= 1, `job says ${done.seconds} s; the index has ${inRange} s in the range`);
+  const res = await b.api(done.download!);
+  assert.equal(res.status, 200);
+  const scratch = mkdtempSync(join(tmpdir(), 'gw-cluster-rec-'));
+  try {
+    const file = join(scratch, 'export.mp4');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const seconds = await probeSeconds(file);
+    assert.ok(Math.abs(seconds - inRange) <= 1, `MP4 of ${seconds} s for ${inRange} s of footage in the range`);
+    assert.ok(seconds > fromA + 1, `the MP4 (${seconds} s) holds more than node-a's ${fromA} s: node-b's footage is in it too`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('node-a killed: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage is refused naming it', async () => {
+  const b = node('node-b');
+  const from = ms(footage[0]!.start);
+  const to = ms(footage.at(-1)!.end);
+  const play = await b.json<{ hls: string }>(`/api/channels/${CHANNEL}/play/recording?from=${from}&to=${to}`);
+  const base = play.hls.replace(/vod\.m3u8.*$/, '');
+  await cluster.kill('node-a');
+  for (const s of footage) {
+    const t0 = Date.now();
+    const res = await b.api(`${base}rec/${ms(s.start)}.ts`);
+    const tookMs = Date.now() - t0;
+    if (s.node === 'node-b') {
+      assert.equal(res.status, 200, `node-b's ${s.start}`);
+      await res.arrayBuffer();
+      continue;
+    }
+    const text = await res.text();
+    assert.equal(res.status, 503, `node-a's ${s.start}: ${res.status} served by ${res.headers.get('x-gw-served-by')}: ${text.slice(0, 200)}`);
+    const body = JSON.parse(text) as { code: string; message: string };
+    assert.equal(body.code, 'GW_ERR_UNAVAILABLE');
+    assert.match(body.message, /node 'node-a'/);
+    // Refused, not left hanging: well inside the proxy's own connect (2 s) + silence (5 s) timeouts.
+    assert.ok(tookMs < 10_000, `answered in ${tookMs} ms`);
+  }
+  const onA = byNode(footage, 'node-a');
+  const res = await b.api(`/api/channels/${CHANNEL}/exports`, { method: 'POST', body: JSON.stringify({ from: ms(onA[0]!.start), to: ms(footage.at(-1)!.end) }) });
+  const body = (await res.json()) as { code: string; message: string };
+  assert.equal(res.status, 503, JSON.stringify(body));
+  assert.match(body.message, /node 'node-a'/);
+});
