@@ -16,6 +16,7 @@ import type { Exporter, ExportOwner, ExportRecord } from '../export/exporter.ts'
 import { planExport, type SegmentSource } from '../export/plan.ts';
 import type { ExportFetches } from '../cluster/export-fetches.ts';
 import type { RecordingPaths } from '../paths.ts';
+import type { ExportHolders } from './export-download-proxy.ts';
 import { requireRange } from '../playback/time-range.ts';
 import type { RecordingIndex } from '../store/recording-index.ts';
 
@@ -32,6 +33,8 @@ export interface ExportRouteDeps {
   maxSeconds: number;
   /** This node: an export on another node's disk is downloaded there. */
   nodeId: string;
+  /** Cluster: downloads of exports another node holds, passed through to it (else a 409 naming the node). */
+  holders?: ExportHolders;
   /** Cluster: copies of segments other nodes hold. */
   fetches?: ExportFetches;
 }
@@ -46,7 +49,7 @@ export const ownerOf = (actor: Actor): ExportOwner => ({ id: actor.keyId ?? `nam
 const mayRead = (actor: Actor, job: ExportRecord) => actor.role === 'admin' || job.createdBy === ownerOf(actor).id;
 
 export const jobView = (j: ExportRecord, forAdmin = false) => ({
-  id: j.id, channelId: j.channelId, state: j.state, progress: Math.round(j.progress * 1000) / 1000, bytes: j.bytes,
+  id: j.id, channelId: j.channelId, channelName: j.channelName, state: j.state, progress: Math.round(j.progress * 1000) / 1000, bytes: j.bytes,
   from: iso(j.from), to: iso(j.to), actualFrom: iso(j.plan.actualFrom), actualTo: iso(j.plan.actualTo), seconds: Math.round(j.plan.seconds * 10) / 10, gaps: j.plan.gaps,
   createdAt: iso(j.createdAt), finishedAt: iso(j.finishedAt), expiresAt: iso(j.expiresAt), node: j.nodeId, ...(j.reason ? { reason: j.reason } : {}),
   ...(forAdmin ? { createdBy: { id: j.createdBy, name: j.createdByName } } : {}),
@@ -131,9 +134,12 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
   }, async (req, reply) => {
     const job = await jobOf((req.params as { id: string }).id, req.actor!);
     if (job.state !== 'done') throw new GwError('GW_ERR_CONFLICT', `export ${job.id} is ${job.state}`, 'id');
-    if (job.nodeId !== deps.nodeId) throw new GwError('GW_ERR_CONFLICT', `export ${job.id} is on node '${job.nodeId}': download it from that node`, 'id');
-    reply.header('content-disposition', disposition(job.channelName, job.plan.actualFrom, job.plan.actualTo));
-    return sendMp4(reply, deps.exporter.fileOf(job.id), `export ${job.id}`);
+    const named = { 'content-disposition': disposition(job.channelName, job.plan.actualFrom, job.plan.actualTo) };
+    if (job.nodeId !== deps.nodeId) {
+      if (deps.holders) return deps.holders.download(req, reply, job, named);
+      throw new GwError('GW_ERR_CONFLICT', `export ${job.id} is on node '${job.nodeId}': download it from that node`, 'id', { node: job.nodeId });
+    }
+    return sendMp4(reply.headers(named), deps.exporter.fileOf(job.id), `export ${job.id}`);
   });
 
   app.get('/api/clips/:incidentId/:file', {

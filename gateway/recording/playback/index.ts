@@ -17,6 +17,7 @@ import { RemoteSegments } from '../cluster/remote-segments.ts';
 import { SegmentNodes, type ClusterNodeEntry } from '../cluster/segment-nodes.ts';
 import type { RecordingConfig } from '../config.ts';
 import { Exporter } from '../export/exporter.ts';
+import { exportHolders } from '../http/export-download-proxy.ts';
 import { exportRoutes } from '../http/export-routes.ts';
 import { playbackRoutes } from '../http/playback-routes.ts';
 import type { RecordingRoom } from '../index.ts';
@@ -66,9 +67,10 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
     dir: join(deps.dataDir, 'exports'), ffmpegPath: deps.ffmpegPath, concurrent: limits.concurrent, keepHours: limits.keepHours, store: deps.recording.exportJobs, nodeId: deps.nodeId, log,
   });
   void exporter.resume().catch((err: unknown) => log.error({ err }, 'recording export: could not resume the jobs of the last run'));
+  // Clips are made where the channel records now: the room still follows a channel whose lease moved to another node, the video manager does not.
   const clips = new IncidentClips({
     config: deps.config, registry: deps.registry, index, paths, exporter, evidence: deps.evidence, incidents: deps.incidents,
-    holdRange: (...args) => deps.recording.holdRange(...args), recordsHere: (id) => deps.recording.channels.status(id) !== undefined, nodeId: deps.nodeId, dir: join(deps.dataDir, 'clips'), ffmpegPath: deps.ffmpegPath, ffprobePath, log,
+    holdRange: (...args) => deps.recording.holdRange(...args), recordsHere: (id) => deps.recording.channels.status(id) !== undefined && deps.manager.status(id) !== undefined, nodeId: deps.nodeId, dir: join(deps.dataDir, 'clips'), ffmpegPath: deps.ffmpegPath, ffprobePath, log,
   });
   deps.incidents.bus.on('event', clips.onEvent);
   void clips.recover().catch((err: unknown) => log.error({ err }, 'clip: could not look for clips due while the gateway was down'));
@@ -80,18 +82,20 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
   const fetches = remote && new ExportFetches({
     nodeId: deps.nodeId, dir: join(deps.dataDir, 'exports-fetched'), paths, sharedStorage, remote, tokens, keepMs: limits.keepHours * 3_600_000, log,
   });
+  const holders = deps.liveNodes && exportHolders({ nodeId: deps.nodeId, liveNodes: deps.liveNodes });
   const fetchSweep = fetches && setInterval(() => void fetches.sweep().catch((err: unknown) => log.error({ err }, 'recording export: sweep of copies failed')), CLIP_SWEEP_MS).unref();
   return {
     exporter,
     clips,
     routes: (app) => {
       playbackRoutes(app, { registry: deps.registry, index, paths, tokens, checkToken, nodeId: deps.nodeId, remote, sharedStorage });
-      exportRoutes(app, { registry: deps.registry, audit: deps.registry.store, index, paths, exporter, clips, ffprobePath, maxSeconds: limits.maxSeconds, nodeId: deps.nodeId, fetches });
+      exportRoutes(app, { registry: deps.registry, audit: deps.registry.store, index, paths, exporter, clips, ffprobePath, maxSeconds: limits.maxSeconds, nodeId: deps.nodeId, fetches, holders });
     },
     stop: async () => {
       clearInterval(sweep);
       clearInterval(fetchSweep);
       remote?.close();
+      holders?.close();
       deps.incidents.bus.off('event', clips.onEvent);
       await exporter.stop();
       await clips.stop();
