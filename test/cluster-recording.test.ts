@@ -8,7 +8,7 @@
 // again its segments are a prompt 503 naming it, node-b's still play.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,7 +48,8 @@ before(async () => {
   await sim.waitReady('fo', 60_000);
   cluster = await startGatewayCluster({
     ttlSeconds: TTL_S, tickSeconds: 0.5,
-    args: ['--video.startStaggerMs', '0', '--detection.enabled', 'false', '--recording.segmentSeconds', '2', '--recording.exports.maxSeconds', '600'],
+    args: ['--video.startStaggerMs', '0', '--detection.enabled', 'false', '--recording.segmentSeconds', '2', '--recording.exports.maxSeconds', '600',
+      '--recording.events.preRollSeconds', '4', '--recording.events.postRollSeconds', '4'],
   });
   // node-a alone, so the channel is its; node-b joins once node-a records.
   const a = await cluster.start('node-a');
@@ -155,6 +156,29 @@ test('an export through node-b of a range over both nodes has the footage\'s len
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+});
+
+test('an incident on the channel gets its clip from node-a, the node recording it now, not from node-b, which recorded it before', async () => {
+  const a = node('node-a');
+  const alarmAt = Date.now() - 1000;
+  const res = await a.api('/api/incidents/candidates', {
+    method: 'POST', body: JSON.stringify({ source: { kind: 'detector', id: CHANNEL }, type: 'intrusion', severity: 'major', occurredAt: alarmAt, evidence: { frameTs: alarmAt } }),
+  });
+  assert.ok(res.status < 300, `candidate: ${res.status} ${await res.text()}`);
+  type Incident = { id: string; evidence: { clips?: unknown[] }; flow: Array<{ action: string }> };
+  const incident = await waitFor(async () => {
+    const { items } = await a.json<{ items: Incident[] }>(`/api/incidents?sourceKind=detector&sourceId=${CHANNEL}`);
+    return items.find((i) => i.evidence.clips?.length);
+  }, 90_000, 'the incident\'s clip');
+  const clipDir = (id: string) => join(dataDirOf(id), 'clips', incident.id);
+  assert.ok(existsSync(clipDir('node-a')), 'node-a made the clip');
+  // node-b hears the same incident events; give it the time it would take to make one too.
+  await new Promise((r) => setTimeout(r, 8000));
+  const again = await a.json<Incident>(`/api/incidents/${incident.id}`);
+  assert.equal(again.flow.filter((f) => f.action === 'clip').length, 1, 'one clip record on the incident\'s flow');
+  assert.ok(!existsSync(clipDir('node-b')), 'node-b made no clip');
+  const triedOnB = node('node-b').gw.stdout().split('\n').filter((l) => l.includes(incident.id) && l.includes('"msg":"clip'));
+  assert.deepEqual(triedOnB, [], 'node-b did not try to make a clip either');
 });
 
 test('node-a killed: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage is refused naming it', async () => {
