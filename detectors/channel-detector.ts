@@ -28,7 +28,7 @@ export interface FrameResult {
   /** Undefined when the motion gate skipped inference. */
   event?: DetectionEvent;
   firings: Firing[];
-  /** The detections the firings refer to, with track ids. */
+  /** The detections the firings refer to, with track ids (on a frame the gate skipped: the confirmed tracks' last boxes). */
   detections: Detection[];
   inferenceMs: number;
 }
@@ -50,8 +50,11 @@ export class ChannelDetector {
     this.stats.frames++;
     if (this.gate && !this.gate.moved(frame).moved && !this.mustLookAgain(frame.ts)) {
       this.stats.stillSkipped++;
-      // Nothing moved: the tracks stand where they were, unmissed, and rules may complete a dwell.
-      return { firings: this.rules.evaluate(this.tracker.coast(), frame.ts), detections: [], inferenceMs: 0 };
+      // Nothing moved: the tracks stand where they were, unmissed, and rules may complete a dwell;
+      // a firing's evidence shows them where they were last seen.
+      const tracks = this.tracker.coast();
+      const detections = tracks.filter((t) => t.confirmed && t.missed === 0).map((t) => ({ label: t.label, score: t.scores.at(-1) ?? 0, box: t.box, trackId: t.id }));
+      return { firings: this.rules.evaluate(tracks, frame.ts), detections, inferenceMs: 0 };
     }
     const { model } = this.o;
     const started = performance.now();

@@ -186,3 +186,15 @@ test('cooldown is per rule and track: a second intruder during it is alarmed; th
   // A confirmed at 0.5 s; B at 2.5 s although A's alarm is 2 s old; A's return at 10 s is inside its cooldown, at 70 s not
   assert.deepEqual(fired, [[1, 500], [2, 2500], [1, 70_000]]);
 });
+
+test('tracker: frames the motion gate skipped keep the track, whether the object crept on (prediction) or stopped (last box)', () => {
+  const tracker = new IouTracker(at2fps);
+  const see = (x: number, ts: number) => tracker.update([{ label: 'person', score: 0.9, box: [x, 100, 48, 48] }], ts).detections[0]!.trackId;
+  for (let i = 0; i < 4; i++) see(100 + 15 * i, i * 250); // 15 px per frame
+  tracker.coast();
+  tracker.coast();
+  assert.equal(see(100 + 15 * 6, 1500), 1, 'two skipped frames later it is 45 px on: still track 1');
+  for (let i = 0; i < 20; i++) tracker.coast(); // it stopped there; the gate skipped 20 frames
+  assert.equal(see(100 + 15 * 6, 7000), 1, 'looked at again where it stopped: still track 1');
+  assert.equal(tracker.coast()[0]!.missed, 0, 'skipped frames are no misses');
+});

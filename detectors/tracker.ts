@@ -25,6 +25,8 @@ export interface Track {
   scores: number[];
   hits: number;
   missed: number;
+  /** Frames since the last hit that the motion gate did not look at (no misses: nothing moved much). */
+  coasted: number;
   firstSeen: number;
   lastSeen: number;
   confirmed: boolean;
@@ -36,8 +38,10 @@ export interface Track {
 }
 
 const corners = (b: Detection['box']) => ({ x1: b[0], y1: b[1], x2: b[0] + b[2], y2: b[1] + b[3] });
+/** Frames from the track's last hit to this one. */
+const steps = (t: Track) => t.missed + t.coasted + 1;
 /** Where the track should be now: its last box moved on by its velocity for every frame since. */
-const predicted = (t: Track): Detection['box'] => [t.box[0] + t.vx * (t.missed + 1), t.box[1] + t.vy * (t.missed + 1), t.box[2], t.box[3]];
+const predicted = (t: Track): Detection['box'] => [t.box[0] + t.vx * steps(t), t.box[1] + t.vy * steps(t), t.box[2], t.box[3]];
 const centre = (b: Detection['box']) => [b[0] + b[2] / 2, b[1] + b[3] / 2] as const;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -62,7 +66,9 @@ export class IouTracker {
         if (t.label !== d.label) continue;
         // Against the predicted box: a fast object overlaps little with where it was, and an old
         // track parked at today's position must not steal a moving object that passes by.
-        const overlap = iou(corners(predicted(t)), corners(d.box)) - 0.05 * t.missed;
+        // After frames the motion gate skipped, also against the last box: the object may have stopped.
+        const moved = iou(corners(predicted(t)), corners(d.box));
+        const overlap = (t.coasted ? Math.max(moved, iou(corners(t.box), corners(d.box))) : moved) - 0.05 * t.missed;
         if (overlap > bestIou) [best, bestIou] = [t, overlap];
       }
       const track = best ?? this.open(d, ts);
@@ -80,7 +86,7 @@ export class IouTracker {
    * was, unmissed (a still object keeps its track and its dwell time).
    */
   coast(): Track[] {
-    for (const t of this.tracks) [t.vx, t.vy] = [0, 0]; // nothing moved: neither did they
+    for (const t of this.tracks) t.coasted++;
     return this.tracks;
   }
 
@@ -94,7 +100,7 @@ export class IouTracker {
   }
 
   private open(d: Detection, ts: number): Track {
-    const t: Track = { id: this.nextId++, label: d.label, box: d.box, scores: [], hits: 0, missed: 0, firstSeen: ts, lastSeen: ts, confirmed: false, stationary: false, still: 0, vx: 0, vy: 0 };
+    const t: Track = { id: this.nextId++, label: d.label, box: d.box, scores: [], hits: 0, missed: 0, coasted: 0, firstSeen: ts, lastSeen: ts, confirmed: false, stationary: false, still: 0, vx: 0, vy: 0 };
     this.tracks.push(t);
     return t;
   }
@@ -104,15 +110,16 @@ export class IouTracker {
     const [nx, ny] = centre(d.box);
     t.still = Math.hypot(nx - cx, ny - cy) <= this.o.stationaryPx ? t.still + 1 : 0;
     if (t.hits > 0) {
-      const steps = t.missed + 1;
-      t.vx = 0.5 * t.vx + 0.5 * ((nx - cx) / steps);
-      t.vy = 0.5 * t.vy + 0.5 * ((ny - cy) / steps);
+      const n = steps(t);
+      t.vx = 0.5 * t.vx + 0.5 * ((nx - cx) / n);
+      t.vy = 0.5 * t.vy + 0.5 * ((ny - cy) / n);
     }
     t.stationary = t.still >= this.o.stationaryFrames;
     t.box = d.box;
     t.scores = [...t.scores.slice(-9), d.score];
     t.hits++;
     t.missed = 0;
+    t.coasted = 0;
     t.lastSeen = ts;
     t.confirmed ||= t.hits >= this.o.minHits && median(t.scores) >= this.o.minMedianScore;
   }

@@ -13,7 +13,7 @@ const run = promisify(execFile);
 
 export const CLIP_KINDS = [
   'h264-720p', 'h264-720p-gop4', 'h265-720p', 'audio-only', 'h264-360p',
-  'h264-cif', 'red-square-360p', 'blue-square-360p', 'still-360p', 'empty-360p', 'h264-360p-bframes', 'h265-360p-bframes',
+  'h264-cif', 'red-square-360p', 'blue-square-360p', 'still-360p', 'empty-360p', 'h264-360p-bframes', 'h265-360p-bframes', 'red-still-360p',
 ] as const;
 export type ClipKind = (typeof CLIP_KINDS)[number];
 
@@ -89,6 +89,9 @@ function recipe(kind: ClipKind): string[] {
       return [...squareOnGrey('0x0000ff'), ...x264(1), '-an'];
     case 'still-360p':
       return [...squareOnGrey(), ...x264(1), '-an'];
+    case 'red-still-360p':
+      // Loitering: the red square standing still at (400, 156), in the right half, for the whole clip.
+      return ['-f', 'lavfi', '-i', `color=c=0x808080:size=640x360:rate=${FPS}:duration=${SECONDS},drawbox=x=400:y=156:w=48:h=48:color=0xff0000:t=fill`, ...x264(1), '-an'];
     case 'empty-360p':
       // Motion without anything to detect: a barely lighter grey square on the same path.
       return [...squareOnGrey('0x909090'), ...x264(1), '-an'];
