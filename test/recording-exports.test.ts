@@ -3,15 +3,18 @@
 // an admin sees everyone's), and they survive the gateway: a graceful restart
 // keeps done jobs downloadable, and after a kill -9 with exports queued and
 // running every one of them is done (the running one started over) and no
-// half-written file is left.
+// half-written file is left. The wall's export panel lists one's own recent
+// exports (Chromium, zh-CN and en).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import { spawnGateway, type GatewayProcess } from './helpers/process.ts';
 import { CLIP_DIR, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
@@ -94,6 +97,7 @@ async function mp4Seconds(bytes: ArrayBuffer): Promise<number> {
 }
 
 let first: Job;
+let second: Job;
 
 test('an export is its creator\'s: another dispatcher gets the 404 of an unknown id (by key and by URL token); the list is one\'s own; an admin sees everyone\'s with createdBy', async () => {
   first = await doneJob(keys.one.secret, (await exportAll(keys.one.secret)).id);
@@ -113,7 +117,7 @@ test('an export is its creator\'s: another dispatcher gets the 404 of an unknown
   assert.equal(mine.status, 200);
   assert.equal((await mine.arrayBuffer()).byteLength, first.bytes);
 
-  const second = await exportAll(keys.two.secret);
+  second = await exportAll(keys.two.secret);
   const listOf = async (secret: string) => (await json<{ items: Job[] }>(call(secret, '/api/exports'))).items;
   assert.deepEqual((await listOf(keys.one.secret)).map((j) => j.id), [first.id]);
   assert.deepEqual((await listOf(keys.two.secret)).map((j) => j.id), [second.id]);
@@ -122,6 +126,36 @@ test('an export is its creator\'s: another dispatcher gets the 404 of an unknown
   assert.deepEqual(all.map((j) => j.createdBy), [{ id: keys.two.id, name: 'exports two' }, { id: keys.one.id, name: 'exports one' }]);
   assert.equal((await json<Job>(call(ADMIN, `/api/exports/${first.id}`))).state, 'done', 'an admin reads anyone\'s');
   await doneJob(keys.two.secret, second.id);
+});
+
+test('the wall\'s export panel lists the person\'s own recent exports with state and a download link (zh-CN and en)', async () => {
+  const shots = join(ARTIFACTS, 'recording-exports');
+  mkdirSync(shots, { recursive: true });
+  const browser: Browser = await launchBrowser();
+  try {
+    for (const [who, locale, mine, theirs, done] of [['one', 'zh-CN', first, second, '下载 MP4'], ['two', 'en', second, first, 'Download MP4']] as const) {
+      const page = await openWall(browser, base, keys[who].secret, '#/wall', { locale });
+      await page.waitForSelector('[data-camera=cam-ex]');
+      await page.click('[data-testid=tile-0]');
+      await page.click('[data-camera=cam-ex]');
+      await page.click('[data-testid=tile-0]');
+      await page.waitForSelector('[data-testid=timeline][data-channel=cam-ex]');
+      await page.click('[data-testid=export-button]');
+      const item = await page.waitForSelector(`[data-testid=my-export][data-id="${mine.id}"][data-state=done]`, { timeout: 30_000 });
+      const link = (await item.$('a'))!;
+      assert.match(await link.innerText(), new RegExp(done));
+      assert.match((await link.getAttribute('href'))!, new RegExp(`^/api/exports/${mine.id}/download\\?access_token=`));
+      assert.equal(await page.$(`[data-testid=my-export][data-id="${theirs.id}"]`), null, 'not another\'s');
+      assert.match(await page.innerText('[data-testid=my-exports]'), locale === 'en' ? /My exports/ : /我的导出/);
+      const path = join(shots, `my-exports-${locale}.png`);
+      await page.screenshot({ path });
+      console.log(`screenshot: ${path}`);
+      assert.deepEqual(pageErrors(page), []);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });
 
 test('a graceful restart: a done export still downloads (the same bytes); a file of no job in the exports folder is swept', async () => {

@@ -2,11 +2,13 @@
 // footage as one MP4 through the export API (a job with progress, then a
 // download). The range is the one typed in, prefilled with ±N minutes around
 // the playhead. Only roles that may export (admin, engineer, dispatcher) see it.
+// Open, it lists the person's recent exports too (my-exports.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
 import { withUrlToken } from '../api/url-token.ts';
 import { t } from '../i18n/index.ts';
 import { can, me } from '../session.ts';
+import { MyExports, sizeText } from './my-exports.tsx';
 import './text.ts';
 
 const AROUND_MINUTES = [1, 2, 5, 10] as const;
@@ -21,8 +23,6 @@ export function localInput(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-const sizeText = (bytes: number) => (bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
-
 export function ExportButton({ channelId, playhead }: { channelId: string; playhead: number | null }) {
   const [open, setOpen] = useState(false);
   const [minutes, setMinutes] = useState<number>(1);
@@ -30,6 +30,7 @@ export function ExportButton({ channelId, playhead }: { channelId: string; playh
   const [to, setTo] = useState('');
   const [job, setJob] = useState<ExportJob | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [asked, setAsked] = useState(0);
   if (!can(me.value?.role, 'admin', 'engineer', 'dispatcher')) return null;
 
   const around = (n: number, at = playhead ?? Date.now() - 60_000) => {
@@ -43,6 +44,7 @@ export function ExportButton({ channelId, playhead }: { channelId: string; playh
     try {
       const body = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
       setJob(await api<ExportJob>(`/api/channels/${encodeURIComponent(channelId)}/exports`, { method: 'POST', body }));
+      setAsked((n) => n + 1);
     } catch (err) {
       setError((err as Error).message);
     }
@@ -63,6 +65,7 @@ export function ExportButton({ channelId, playhead }: { channelId: string; playh
       )}
       {job && <ExportProgress job={job} onJob={setJob} />}
       {error && <span class="error" role="alert" data-testid="export-error">{t('playback.exportFailed', { reason: error })}</span>}
+      {open && <MyExports version={asked} />}
     </span>
   );
 }

@@ -12,6 +12,7 @@ addText({
     'playback.export': '导出', 'playback.exportTitle': '导出所选时段为 MP4', 'playback.exportFrom': '从', 'playback.exportTo': '到',
     'playback.exportAround': '播放点前后 {n} 分钟', 'playback.exportStart': '开始导出', 'playback.exportCancel': '取消',
     'playback.exportProgress': '导出中 {percent}%', 'playback.exportDone': '下载 MP4（{size}）', 'playback.exportFailed': '导出失败：{reason}',
+    'playback.exportQueued': '排队中', 'playback.myExports': '我的导出', 'playback.myExportsNone': '还没有导出', 'playback.myExportsFailed': '无法读取我的导出：{reason}',
     'playback.clip': '事件录像', 'playback.clipRange': '{from} – {to}（{seconds} 秒）',
     // The flow log's record of a clip (gateway/recording/clips), named here with the clip it shows.
     'action.clip': '事件录像',
@@ -26,6 +27,7 @@ addText({
     'playback.export': 'Export', 'playback.exportTitle': 'Export the chosen range as MP4', 'playback.exportFrom': 'From', 'playback.exportTo': 'To',
     'playback.exportAround': '{n} min around the playhead', 'playback.exportStart': 'Export', 'playback.exportCancel': 'Cancel',
     'playback.exportProgress': 'Exporting {percent}%', 'playback.exportDone': 'Download MP4 ({size})', 'playback.exportFailed': 'Export failed: {reason}',
+    'playback.exportQueued': 'Queued', 'playback.myExports': 'My exports', 'playback.myExportsNone': 'No exports yet', 'playback.myExportsFailed': 'Cannot read my exports: {reason}',
     'playback.clip': 'Incident clip', 'playback.clipRange': '{from} – {to} ({seconds} s)',
     'action.clip': 'Clip',
   },
