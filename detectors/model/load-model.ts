@@ -105,7 +105,8 @@ export async function loadModel(path: string, opts: ModelOptions = {}): Promise<
     const feed = (tensor: Float32Array) => ({
       [input.name]: inputType === 'float16' ? new ort.Tensor('float16', float32ToFloat16(tensor), dims) : new ort.Tensor('float32', tensor, dims),
     });
-    const runOnce = async (tensor: Float32Array) => (await session.run(feed(tensor), [output.name]))[output.name]!;
+    // onnxruntime's own log line per failed run is kept quiet: the error comes back to the caller, who rolls it up.
+    const runOnce = async (tensor: Float32Array) => (await session.run(feed(tensor), [output.name], { logSeverityLevel: 4 }))[output.name]!;
     // The probe: declared shapes may be symbolic (dynamic exports) or absent; one run says what comes out.
     let probe: ort.Tensor;
     try {
