@@ -46,6 +46,8 @@ test('decoders agree on the same two boxes in each layout', () => {
 test('RT-DETR [1, 300, 4+C] is told from YOLOv5 by the metadata; segment and pose boxes are read past their extra values', () => {
   assert.deepEqual(detectLayout([1, 300, 84]), { layout: 'yolov5', classes: 79, anchors: 300, rowLength: 84 }, 'the shape alone reads as YOLOv5');
   assert.deepEqual(detectLayout([1, 300, 84], { rtdetr: true, classCount: 80 }), { layout: 'rtdetr', classes: 80, anchors: 300, rowLength: 84 });
+  assert.equal(detectLayout([1, 300, 84], { classCount: 80 }).layout, 'rtdetr', '80 names and 84 values per row: RT-DETR, not YOLOv5');
+  assert.equal(detectLayout([1, 25200, 85], { classCount: 80 }).layout, 'yolov5');
   assert.equal(detectLayout([1, 300, 6], { rtdetr: true }).layout, 'rtdetr', 'a two-class RT-DETR is not an end-to-end export');
   assert.throws(() => detectLayout([1, 300, 84], { rtdetr: true, classCount: 81 }), /RT-DETR export should be \[1, queries, 4\+C\] with C = 81/);
   // YOLOv8-seg: 4 + 80 + 32 mask coefficients; YOLOv8-pose: 4 + 1 + 17×3 keypoint values

@@ -42,6 +42,8 @@ export function detectLayout(dims: readonly number[], hints: LayoutHints = {}): 
   }
   // [1, K, 6] with NMS inside keeps at most a few hundred rows; a 1-class YOLOv5 [1, N, 6] has thousands.
   if (b === 6 && a <= 1000 && !extra) return { layout: 'e2e', classes: classCount ?? 0, anchors: a, rowLength: 6 };
+  // Names that count 4 fewer than the row (YOLOv5 would need 5 fewer): an RT-DETR whose description does not say so.
+  if (!extra && b < a && classCount === b - 4) return { layout: 'rtdetr', classes: b - 4, anchors: a, rowLength: b };
   // YOLOv8/11: [1, 4+C(+extra), N] with N anchors ≫ 4+C. YOLOv5: [1, N, 5+C(+extra)].
   if (a < b && a > 4 + extra) return { layout: 'yolov8', classes: a - 4 - extra, anchors: b, rowLength: a };
   if (b < a && b > 5 + extra) return { layout: 'yolov5', classes: b - 5 - extra, anchors: a, rowLength: b };
