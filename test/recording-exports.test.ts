@@ -3,8 +3,8 @@
 // an admin sees everyone's), and they survive the gateway: a graceful restart
 // keeps done jobs downloadable, and after a kill -9 with exports queued and
 // running every one of them is done (the running one started over) and no
-// half-written file is left. The wall's export panel lists one's own recent
-// exports (Chromium, zh-CN and en).
+// half-written file is left; a done one expires after keepHours. The wall's
+// export panel lists one's own recent exports (Chromium, zh-CN and en).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -196,4 +196,19 @@ test('kill -9 with exports running and queued: after the restart every one is do
   assert.deepEqual(names.filter((n) => !n.endsWith('.mp4')), [], 'no concat list or temporary file left');
   for (const job of asked) assert.ok(names.includes(`${job.id}.mp4`));
   assert.match(gw.stdout(), /was running when the gateway stopped; started over/, 'the running one was started over (logged)');
+});
+
+test('a done export downloads until it expires (keepHours), then it is a 404, unlisted, and its file is gone', async () => {
+  await stop('SIGTERM');
+  args.push('--recording.exports.keepHours', '0.002'); // 7.2 s
+  await start();
+  const job = await doneJob(keys.one.secret, (await exportAll(keys.one.secret)).id);
+  assert.equal((await call(keys.one.secret, job.download!)).status, 200);
+  const expiresAt = Date.parse((job as Job & { expiresAt: string }).expiresAt);
+  assert.ok(expiresAt - Date.now() <= 7200 && expiresAt > Date.now() - 1000, `expires at ${new Date(expiresAt).toISOString()}`);
+  await waitFor(() => (readdirSync(exportsDir).includes(`${job.id}.mp4`) ? undefined : true), 60_000, 'the file swept after it expired');
+  assert.equal((await call(keys.one.secret, `/api/exports/${job.id}`)).status, 404);
+  assert.equal((await call(keys.one.secret, job.download!)).status, 404);
+  assert.ok(!(await json<{ items: Job[] }>(call(keys.one.secret, '/api/exports'))).items.some((j) => j.id === job.id));
+  assert.equal((await json<Job>(call(keys.one.secret, `/api/exports/${first.id}`))).state, 'done', 'one done under the old keepHours keeps its own expiry');
 });
