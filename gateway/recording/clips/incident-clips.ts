@@ -8,7 +8,6 @@
 // stored: at start the holds of this node's footage name the incidents, the
 // incidents say which clips they have (stored-clips.ts), and a clip due while
 // the gateway was down, or cut short by it, is made then.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -22,12 +21,12 @@ import type { RecordingPaths } from '../paths.ts';
 import { policyOf } from '../policy.ts';
 import type { RecordingIndex } from '../store/recording-index.ts';
 import { ClipPlanner, type ClipDue } from './clip-planner.ts';
-import { clipName, coveredTo, type StoredIncident } from './stored-clips.ts';
+import { clipName, coveredTo, heldIncidents, type StoredIncident } from './stored-clips.ts';
+import { thumbnailJpeg } from './thumbnail.ts';
 
 const INCIDENT_EVENTS = new Set(['incident.created', 'incident.updated', 'incident.transition']);
 const POLL_MS = 1000;
 const DAY_MS = 86_400_000;
-const FAR_FUTURE = 8.64e15;
 const CHANNEL_FILE = 'channel';
 
 export interface IncidentNotes {
@@ -81,15 +80,11 @@ export class IncidentClips {
 
   /** Clips due while the gateway was down (or cut short by a stop): every incident holding this node's recent footage is planned again from what is stored. */
   async recover(now = Date.now()): Promise<{ incidents: number; due: number }> {
-    const since = now - this.deps.config.eventRetentionDays * DAY_MS;
     const planned: Array<Promise<ClipDue | undefined>> = [];
-    for (const channelId of await this.deps.index.channels(this.deps.nodeId)) {
-      const holds = (await this.deps.index.holds(channelId, since, FAR_FUTURE)).filter((h) => h.releaseAt === null || h.releaseAt > now);
-      for (const id of new Set(holds.map((h) => h.incidentId))) {
-        if (this.stopped) break;
-        const incident = await this.deps.incidents.get(id).catch((err: unknown) => void this.deps.log.warn({ err, incidentId: id }, 'clip: the incident holding footage cannot be read'));
-        if (incident && channelOfIncident(incident) === channelId) planned.push(this.inTurn(id, () => this.see(incident, channelId)));
-      }
+    for (const { channelId, incidentId } of await heldIncidents(this.deps.index, this.deps.nodeId, now - this.deps.config.eventRetentionDays * DAY_MS, now)) {
+      if (this.stopped) break;
+      const incident = await this.deps.incidents.get(incidentId).catch((err: unknown) => void this.deps.log.warn({ err, incidentId }, 'clip: the incident holding footage cannot be read'));
+      if (incident && channelOfIncident(incident) === channelId) planned.push(this.inTurn(incidentId, () => this.see(incident, channelId)));
     }
     const found = { incidents: planned.length, due: (await Promise.all(planned)).filter(Boolean).length };
     this.deps.log.info(found, 'clip: incidents holding footage looked through at start; clips due were planned');
@@ -165,7 +160,7 @@ export class IncidentClips {
     renameSync(job.file, file);
     this.deps.exporter.forget(job.id);
     const offset = Math.max(0, (due.atMs - plan.actualFrom) / 1000);
-    const jpeg = await this.thumbnail(file, Math.min(offset, Math.max(0, plan.seconds - 0.5)));
+    const jpeg = await thumbnailJpeg(this.deps.ffmpegPath, file, Math.min(offset, Math.max(0, plan.seconds - 0.5)));
     const snap = newSnapshot(due.atMs);
     await this.deps.evidence.put(snap.key, jpeg, 'image/jpeg');
     const clip = {
@@ -174,14 +169,6 @@ export class IncidentClips {
     };
     await this.deps.incidents.note(incidentId, { action: 'clip', attachments: [clip.url, clip.thumbnailUrl], data: { clip }, evidence: { list: 'clips', item: clip } }, SYSTEM_ACTOR);
     log.info({ from: clip.from, to: clip.to, seconds: clip.durationSeconds, bytes: job.bytes }, 'clip: attached to the incident');
-  }
-
-  private thumbnail(file: string, seconds: number): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      execFile(this.deps.ffmpegPath, ['-hide_banner', '-nostdin', '-v', 'error', '-ss', seconds.toFixed(3), '-i', file, '-frames:v', '1', '-vf', 'scale=640:-2', '-q:v', '4', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1'],
-        { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 30_000 },
-        (err, stdout) => (err || !stdout.length ? reject(err ?? new Error('no thumbnail frame')) : resolve(stdout)));
-    });
   }
 
   /** A clip file of an incident, or undefined (never a path from the URL used raw: the name is checked by the route). */

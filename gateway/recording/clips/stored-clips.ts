@@ -4,6 +4,9 @@
 // `<fromMs>-<toMs>.mp4`, so its planned end (where a follow-up starts) is in
 // its URL. The incident is the record of which clips exist: a file whose note
 // was never written (killed in between) is made again under the same name.
+// The incidents to look at after a restart are those holding this node's
+// footage.
+import type { RecordingIndex } from '../store/recording-index.ts';
 
 /** The part of an incident (GET /api/incidents/{id}) the clips read. */
 export interface StoredIncident {
@@ -32,4 +35,16 @@ export function storedClipUrls(incident: StoredIncident, channelId: string): str
 export function coveredTo(incident: StoredIncident, channelId: string): number | undefined {
   const ends = storedClipUrls(incident, channelId).map((u) => NAME.exec(u)).filter((m) => m !== null).map((m) => Number(m[2]));
   return ends.length ? Math.max(...ends) : undefined;
+}
+
+const FAR_FUTURE = 8.64e15;
+
+/** Incidents whose hold (not released, or released with keep time left) covers footage this node recorded after `since`, one per channel. */
+export async function heldIncidents(index: RecordingIndex, nodeId: string, since: number, now: number): Promise<Array<{ channelId: string; incidentId: string }>> {
+  const found: Array<{ channelId: string; incidentId: string }> = [];
+  for (const channelId of await index.channels(nodeId)) {
+    const holds = (await index.holds(channelId, since, FAR_FUTURE)).filter((h) => h.releaseAt === null || h.releaseAt > now);
+    for (const incidentId of new Set(holds.map((h) => h.incidentId))) found.push({ channelId, incidentId });
+  }
+  return found;
 }
