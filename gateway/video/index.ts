@@ -13,10 +13,12 @@ import { channelTestRoute } from './http/test-route.ts';
 import { videoRoutes } from './http/video-routes.ts';
 import { attachWsFlv } from './http/ws-flv.ts';
 import { LiveServer } from './live/live-server.ts';
-import { VideoManager, type ChannelOwnership, type GbSource, type RecordingHook } from './video-manager.ts';
+import { VideoManager } from './video-manager.ts';
+import type { ChannelOwnership, GbSource, RecordingHook } from './video-ports.ts';
 
 export { FrameHub, type Frame, type FrameHandler } from './frames.ts';
-export type { ChannelVideoStatus, RecordingHook } from './video-manager.ts';
+export type { ChannelVideoStatus } from './channel-status.ts';
+export type { RecordingHook } from './video-ports.ts';
 
 export interface VideoRoom {
   frames: FrameHub;
