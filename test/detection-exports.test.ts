@@ -3,12 +3,15 @@
 // made by the project's generator load and raise alarms on the red square; a
 // model whose every inference fails turns its channel's detection failed with
 // the reason and logs rolled up; a profile PUT starts a channel that failed
-// because the profile did not exist yet.
+// because the profile did not exist yet; Chinese class names from a labels
+// file are drawn on the evidence snapshot.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { annotatedJpeg } from '../detectors/annotate.ts';
 import { ModelBuilder } from '../detectors/onnx/builder.ts';
 import { pythonNamesDict } from '../detectors/tools/yolo-export.ts';
 import type { ChannelRunner } from '../gateway/detection/channel-runner.ts';
@@ -30,6 +33,7 @@ const EXPORTS = {
 } as const;
 const LAYOUTS: Record<keyof typeof EXPORTS, string> = { dynamic: 'yolov8', 'dynamic-batch': 'yolov8', fp16: 'yolov8', rtdetr: 'rtdetr', seg: 'yolov8', pose: 'yolov8' };
 
+const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'screenshots', 'detect');
 const rule = { name: '任何位置', classes: ['person'], minScore: 0.5, cooldownSeconds: 600, incidentType: 'intrusion', severity: 'major' };
 let sim: CameraSimulator;
 let t: TestGateway;
@@ -88,14 +92,16 @@ before(async () => {
   await addChannel(first, 'c-later', 'later');
   await first.stop({ keepData: true });
   // Second run: the configuration no longer has it (the channel stays, its detection failed until a PUT brings it back).
-  const models: Record<string, unknown> = { test, fails: { path: failingModel(), intraOpThreads: 1 } };
-  const profiles: Record<string, unknown> = { fails: { model: 'fails', fps: 4, rules: [rule] } };
+  const labels = join(scratch, 'zh.txt');
+  writeFileSync(labels, '人员\n车辆\n');
+  const models: Record<string, unknown> = { test, fails: { path: failingModel(), intraOpThreads: 1 }, zh: { ...test, labels } };
+  const profiles: Record<string, unknown> = { fails: { model: 'fails', fps: 4, rules: [rule] }, zh: { model: 'zh', fps: 2, rules: [{ ...rule, classes: ['人员'] }] } };
   for (const [name, file] of Object.entries(EXPORTS)) {
     models[name] = { path: `\${dataDir}/models/${file}`, intraOpThreads: 1 };
     profiles[name] = { model: name, fps: 2, rules: [rule] };
   }
   t = await gateway(dataDir, { models, profiles });
-  for (const name of [...Object.keys(EXPORTS), 'fails']) await addChannel(t, `c-${name}`, name);
+  for (const name of [...Object.keys(EXPORTS), 'fails', 'zh']) await addChannel(t, `c-${name}`, name);
 });
 after(async () => {
   await t?.stop();
@@ -142,4 +148,35 @@ test('a profile PUT restarts a channel whose detection failed because the profil
   assert.equal(res.statusCode, 200, res.body);
   await waitFor(() => (runner('c-later')?.status().inferred ?? 0) > 0 || undefined, 30_000, 'c-later to run detection');
   await waitFor(() => (runner('c-later')?.status().alarms ?? 0) >= 1 || undefined, 30_000, 'c-later to raise its alarm');
+});
+
+/** Dark (text-coloured) pixels of a 640×360 RGB picture inside a rectangle, as a 0/1 mask. */
+function darkMask(rgb: Buffer, x0: number, y0: number, w: number, h: number): Uint8Array {
+  const mask = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = ((y0 + y) * 640 + x0 + x) * 3;
+    mask[y * w + x] = rgb[i]! + rgb[i + 1]! + rgb[i + 2]! < 180 ? 1 : 0;
+  }
+  return mask;
+}
+
+test('Chinese class names from a labels file are drawn on the evidence snapshot in a CJK font, not as ??', async () => {
+  await waitFor(() => (runner('c-zh')?.status().alarms ?? 0) >= 1 || undefined, 30_000, 'c-zh\'s alarm');
+  const [incident] = (await t.call('operator', { method: 'GET', url: '/api/incidents?sourceId=c-zh' })).json().items as Array<{ title: string; evidence: { snapshots: string[]; detections: Array<{ label: string; score: number; box: [number, number, number, number]; trackId?: number }> } }>;
+  const d = incident!.evidence.detections.find((x) => x.label === '人员')!;
+  assert.ok(d, JSON.stringify(incident!.evidence.detections));
+  // Repeats add their snapshot to the open incident and replace its detections: the last snapshot goes with them.
+  const jpeg = (await t.call('operator', { method: 'GET', url: incident!.evidence.snapshots.at(-1)! })).rawPayload;
+  const snapshot = await sharp(jpeg).raw().toBuffer();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await sharp(jpeg).png().toFile(join(SCREENSHOTS, 'zh-label-evidence.png'));
+  // The label sits on a coloured band above the box; its first two glyphs within 34×21 px from its left edge.
+  const [x, y] = d.box;
+  const region = [x + 1, y - 21, 34, 21] as const;
+  const drawn = darkMask(snapshot, ...region);
+  const asQuestionMarks = darkMask(await sharp(await annotatedJpeg({ width: 640, height: 360, ts: 0, data: Buffer.alloc(640 * 360 * 3, 128) }, [d], 95, { cjkFontFamily: null })).raw().toBuffer(), ...region);
+  const ink = drawn.reduce((a, b) => a + b, 0);
+  const differ = drawn.reduce((n, v, i) => n + (v !== asQuestionMarks[i] ? 1 : 0), 0);
+  assert.ok(ink >= 40, `text-coloured pixels in the label (${ink})`);
+  assert.ok(differ >= 0.3 * ink, `not the pixel font's ?? (${differ} of ${ink} pixels differ)`);
 });
