@@ -8,7 +8,7 @@
 // again its segments are a prompt 503 naming it, node-b's still play.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -146,6 +146,8 @@ test('an export through node-b of a range over both nodes has the footage\'s len
   assert.ok(Math.abs(done.seconds - inRange) <= 1, `job says ${done.seconds} s; the index has ${inRange} s in the range`);
   const res = await b.api(done.download!);
   assert.equal(res.status, 200);
+  // node-a's segments were copied into node-b for the job, and are gone with it.
+  await waitFor(() => (readdirSync(join(dataDirOf('node-b'), 'exports-fetched')).length === 0 ? true : undefined), 10_000, 'the copies removed');
   const scratch = mkdtempSync(join(tmpdir(), 'gw-cluster-rec-'));
   try {
     const file = join(scratch, 'export.mp4');
@@ -181,7 +183,7 @@ test('an incident on the channel gets its clip from node-a, the node recording i
   assert.deepEqual(triedOnB, [], 'node-b did not try to make a clip either');
 });
 
-test('node-a killed: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage is refused naming it', async () => {
+test('node-a killed: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage fails naming it', async () => {
   const b = node('node-b');
   const from = ms(footage[0]!.start);
   const to = ms(footage.at(-1)!.end);
@@ -205,8 +207,17 @@ test('node-a killed: its segments are a prompt 503 naming it through node-b, nod
     // Refused, not left hanging: well inside the proxy's own connect (2 s) + silence (5 s) timeouts.
     assert.ok(tookMs < 10_000, `answered in ${tookMs} ms`);
   }
-  const onA = byNode(footage, 'node-a');
-  const res = await b.api(`/api/channels/${CHANNEL}/exports`, { method: 'POST', body: JSON.stringify({ from: ms(onA[0]!.start), to: ms(footage.at(-1)!.end) }) });
+  // From the start of the footage to its end: no keyframe to look for in node-a's files, so the job is queued, and fails naming node-a.
+  const job = await b.json<Job>(`/api/channels/${CHANNEL}/exports`, { method: 'POST', body: JSON.stringify({ from: ms(footage[0]!.start), to: ms(footage.at(-1)!.end) }) });
+  const failed = await waitFor(async () => {
+    const j = await b.json<Job>(`/api/exports/${job.id}`);
+    return j.state === 'failed' || j.state === 'done' ? j : undefined;
+  }, 60_000, 'the export to end');
+  assert.equal(failed.state, 'failed');
+  assert.match(failed.reason ?? '', /on node 'node-a', which cannot (be reached|serve it)/);
+  // An export whose first segment must be read for its keyframes (from inside it) cannot even be planned: refused at once, naming node-a.
+  const inside = Math.round((ms(footage[0]!.start) + ms(footage[0]!.end)) / 2);
+  const res = await b.api(`/api/channels/${CHANNEL}/exports`, { method: 'POST', body: JSON.stringify({ from: inside, to: ms(footage.at(-1)!.end) }) });
   const body = (await res.json()) as { code: string; message: string };
   assert.equal(res.status, 503, JSON.stringify(body));
   assert.match(body.message, /node 'node-a'/);

@@ -1,8 +1,10 @@
 // An export on this node of footage another node recorded: those segments are
 // copied from their node (the playback route, RemoteSegments.fetch) into
-// `dir` before ffmpeg concatenates, then removed when the job ends. A copy
-// is fetched once per plan and written under a temporary name, so a broken
-// transfer never leaves a short file that concat would take for the segment.
+// `dir` when the job runs, before ffmpeg concatenates (the exporter removes
+// them when the job ends); the first and last are copied already while the
+// export is planned, when their keyframes must be read. A copy is written
+// under a temporary name, so a broken transfer never leaves a short file that
+// concat would take for the segment.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
@@ -63,29 +65,24 @@ export class ExportFetches {
   }
 
   /**
-   * Plans an export (`plan` gets the source) and copies the other nodes' segments of it here.
-   * `release` removes the copies (call it when the job ends); a failure removes them at once.
+   * Plans an export (`plan` gets the source): its entries of other nodes' segments name their copies here,
+   * made when the job runs (Exporter's fetchRemote → fetchEntry). `release` removes what planning copied
+   * (call it when the job ends); a failure removes them at once.
    */
   async prepare(keyId: string, plan: (source: SegmentSource) => Promise<ExportPlan | undefined>): Promise<{ plan: ExportPlan | undefined; release: () => Promise<void> }> {
     const source = this.sourceFor(keyId);
     const release = () => this.release(source.copies);
     try {
-      const planned = await plan(source);
-      if (planned) await this.fetchAll(source, planned.entries);
-      return { plan: planned, release };
+      return { plan: await plan(source), release };
     } catch (err) {
       await release();
       throw err;
     }
   }
 
-  /** Fetches every remote entry of a plan, a few at a time; the first failure is thrown (it names the node). */
-  async fetchAll(source: SegmentSource, entries: readonly ConcatEntry[], parallel = 3): Promise<void> {
-    const todo = entries.filter((e) => e.remote);
-    const workers = Array.from({ length: Math.min(parallel, todo.length) }, async () => {
-      for (let e = todo.shift(); e; e = todo.shift()) await source.fetch(e);
-    });
-    await Promise.all(workers);
+  /** Copies a remote entry's segment to its file, unless it is there already. */
+  async fetchEntry(e: ConcatEntry): Promise<void> {
+    if (e.remote && !existsSync(e.file)) await this.copy(e.file, e.remote);
   }
 
   /** Removes a plan's copies (its job ended). */

@@ -11,9 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { GwError } from '../../../device-registry/index.ts';
 import { MemoryExportJobs, type ExportChange, type ExportJobStore, type ExportRecord } from '../store/export-jobs.ts';
 import { runConcat } from './concat-ffmpeg.ts';
-import { concatList, type ExportPlan } from './plan.ts';
+import { concatList, type ConcatEntry, type ExportPlan } from './plan.ts';
 
 export type { ExportRecord, ExportState } from '../store/export-jobs.ts';
 
@@ -39,6 +40,8 @@ export interface ExporterOptions {
   store?: ExportJobStore;
   /** The node whose disk this is (default 'local'). */
   nodeId?: string;
+  /** Cluster: copies a segment another node holds to its entry's file (recording/cluster/export-fetches.ts); fails with a GW_ERR_UNAVAILABLE naming the node. */
+  fetchRemote?: (entry: ConcatEntry) => Promise<void>;
   log: Logger;
 }
 
@@ -154,6 +157,7 @@ export class Exporter {
     this.parts.add(part);
     let saved = 0;
     try {
+      for (const e of job.plan.entries) if (e.remote && !existsSync(e.file) && this.opts.fetchRemote) await this.opts.fetchRemote(e);
       // Retention may have deleted a segment since the plan (ffmpeg's concat would end early without an error).
       if (!job.plan.entries.every((e) => existsSync(e.file))) throw new Error('a segment of the range was deleted before the export ran');
       writeFileSync(list, concatList(job.plan.entries));
@@ -170,11 +174,13 @@ export class Exporter {
       rmSync(part, { force: true });
       if (this.stopped) return log.info('recording export: stopped with the gateway; it starts over at the next start');
       rmSync(job.file, { force: true });
-      this.finish(job, { state: 'failed', reason: FAILED_REASON });
+      // A node holding some of the footage is down: the reason names it.
+      this.finish(job, { state: 'failed', reason: err instanceof GwError && err.code === 'GW_ERR_UNAVAILABLE' ? err.message : FAILED_REASON });
       log.error({ err }, 'recording export failed');
     } finally {
       this.parts.delete(part);
       rmSync(list, { force: true });
+      for (const e of job.plan.entries) if (e.remote) rmSync(e.file, { force: true });
       this.running--;
       this.next();
     }

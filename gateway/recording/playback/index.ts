@@ -63,8 +63,16 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
   const limits = { ...EXPORT_DEFAULTS, ...deps.config.exports };
   const { index, paths } = deps.recording;
   const ffprobePath = ffprobeBeside(deps.ffmpegPath);
+  const tokens = new MediaTokens(deps.tokenSecret, deps.mediaTokenTtlSeconds);
+  // Cluster: footage another node recorded is proxied to it (playback) or copied from it (export).
+  const sharedStorage = deps.config.sharedStorage ?? false;
+  const remote = deps.liveNodes && new RemoteSegments({ nodeId: deps.nodeId, nodes: new SegmentNodes({ liveNodes: deps.liveNodes }), log });
+  const fetches = remote && new ExportFetches({
+    nodeId: deps.nodeId, dir: join(deps.dataDir, 'exports-fetched'), paths, sharedStorage, remote, tokens, keepMs: limits.keepHours * 3_600_000, log,
+  });
   const exporter = new Exporter({
-    dir: join(deps.dataDir, 'exports'), ffmpegPath: deps.ffmpegPath, concurrent: limits.concurrent, keepHours: limits.keepHours, store: deps.recording.exportJobs, nodeId: deps.nodeId, log,
+    dir: join(deps.dataDir, 'exports'), ffmpegPath: deps.ffmpegPath, concurrent: limits.concurrent, keepHours: limits.keepHours, store: deps.recording.exportJobs, nodeId: deps.nodeId,
+    fetchRemote: fetches && ((entry) => fetches.fetchEntry(entry)), log,
   });
   void exporter.resume().catch((err: unknown) => log.error({ err }, 'recording export: could not resume the jobs of the last run'));
   // Clips are made where the channel records now: the room still follows a channel whose lease moved to another node, the video manager does not.
@@ -75,13 +83,7 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
   deps.incidents.bus.on('event', clips.onEvent);
   void clips.recover().catch((err: unknown) => log.error({ err }, 'clip: could not look for clips due while the gateway was down'));
   const sweep = setInterval(() => void clips.sweep().catch((err: unknown) => log.error({ err }, 'clip: sweep failed')), CLIP_SWEEP_MS).unref();
-  const tokens = new MediaTokens(deps.tokenSecret, deps.mediaTokenTtlSeconds);
   const { checkToken } = mediaAccess({ registry: deps.registry, keys: deps.keys, manager: deps.manager, tokens });
-  const sharedStorage = deps.config.sharedStorage ?? false;
-  const remote = deps.liveNodes && new RemoteSegments({ nodeId: deps.nodeId, nodes: new SegmentNodes({ liveNodes: deps.liveNodes }), log });
-  const fetches = remote && new ExportFetches({
-    nodeId: deps.nodeId, dir: join(deps.dataDir, 'exports-fetched'), paths, sharedStorage, remote, tokens, keepMs: limits.keepHours * 3_600_000, log,
-  });
   const holders = deps.liveNodes && exportHolders({ nodeId: deps.nodeId, liveNodes: deps.liveNodes });
   const fetchSweep = fetches && setInterval(() => void fetches.sweep().catch((err: unknown) => log.error({ err }, 'recording export: sweep of copies failed')), CLIP_SWEEP_MS).unref();
   return {
