@@ -200,3 +200,11 @@ test('tracker: frames the motion gate skipped keep the track, whether the object
   assert.equal(see(100 + 15 * 6, 7000), 1, 'looked at again where it stopped: still track 1');
   assert.equal(tracker.coast()[0]!.missed, 0, 'skipped frames are no misses');
 });
+
+test('tracker: a weak detection that can never confirm stops asking for a look once its score window is full', () => {
+  const tracker = new IouTracker(at2fps);
+  for (let i = 0; i < 9; i++) tracker.update([{ label: 'person', score: 0.3, box: [10, 10, 40, 40] }], i * 500);
+  assert.equal(tracker.hasUnconfirmed(), true, 'young: look again');
+  tracker.update([{ label: 'person', score: 0.3, box: [10, 10, 40, 40] }], 5000);
+  assert.equal(tracker.hasUnconfirmed(), false, '10 hits with a median of 0.3 < 0.5: the gate may skip again');
+});

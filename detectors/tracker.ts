@@ -37,6 +37,9 @@ export interface Track {
   vy: number;
 }
 
+/** Recent scores a track's median is taken over. */
+const SCORE_WINDOW = 10;
+
 const corners = (b: Detection['box']) => ({ x1: b[0], y1: b[1], x2: b[0] + b[2], y2: b[1] + b[3] });
 /** Frames from the track's last hit to this one. */
 const steps = (t: Track) => t.missed + t.coasted + 1;
@@ -94,9 +97,13 @@ export class IouTracker {
     return this.tracks.length;
   }
 
-  /** Whether a track is still waiting for the hits that confirm it. */
+  /**
+   * Whether a new track is still waiting for the hits that confirm it. One whose score window is
+   * full and still too low to confirm (a weak false detection on a still scene) does not count, so
+   * it cannot keep the motion gate open for ever.
+   */
   hasUnconfirmed(): boolean {
-    return this.tracks.some((t) => !t.confirmed);
+    return this.tracks.some((t) => !t.confirmed && t.hits < SCORE_WINDOW);
   }
 
   private open(d: Detection, ts: number): Track {
@@ -116,7 +123,7 @@ export class IouTracker {
     }
     t.stationary = t.still >= this.o.stationaryFrames;
     t.box = d.box;
-    t.scores = [...t.scores.slice(-9), d.score];
+    t.scores = [...t.scores.slice(1 - SCORE_WINDOW), d.score];
     t.hits++;
     t.missed = 0;
     t.coasted = 0;
