@@ -144,7 +144,7 @@ test('a tile switches from live to playback (回放) and shows the time under th
   const label = await page.textContent(`${tile(0)} [data-testid=tile-playback-time]`);
   assert.match(label!, /回放/);
   assert.match(label!, /\d\d:\d\d:\d\d/);
-  assert.equal(await page.textContent(`${tile(0)} [data-testid=tile-playback]`), '实时');
+  assert.equal(await page.textContent(`${tile(0)} [data-testid=tile-playback]`), '返回实时');
   assert.equal(await page.getAttribute(tile(0), 'data-state'), 'empty', 'the live player rests while the tile plays back');
   // Back to live and into playback again.
   await page.click(`${tile(0)} [data-testid=tile-playback]`);
@@ -154,7 +154,7 @@ test('a tile switches from live to playback (回放) and shows the time under th
   await page.waitForSelector(`${tile(0)} [data-testid=tile-playback-layer][data-status=playing]`, { timeout: 45_000 });
   // In English too, and back.
   await page.click('[data-testid=lang-switch] button:has-text("English")');
-  assert.equal(await page.textContent(`${tile(0)} [data-testid=tile-playback]`), 'Live');
+  assert.equal(await page.textContent(`${tile(0)} [data-testid=tile-playback]`), 'Back to live');
   assert.match((await page.textContent(`${tile(0)} [data-testid=tile-playback-time]`))!, /Playback/);
   assert.match((await page.textContent('[data-testid=timeline]'))!, /Recording timeline.*Synchronous playback.*Export/);
   await page.click('[data-testid=lang-switch] button:has-text("中文")');

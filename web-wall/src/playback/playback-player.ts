@@ -13,7 +13,8 @@ const BEFORE_MS = 10 * 60_000;
 /** At the playlist's end, newer footage is asked for once it can hold a few segments. */
 const RELOAD_AFTER_END_MS = 5000;
 
-export type PlaybackStatus = { kind: 'loading' } | { kind: 'playing' } | { kind: 'paused' } | { kind: 'empty' } | { kind: 'failed'; reason: string };
+/** `end`: playing reached the end of what is recorded, and newer footage is asked for every few seconds. */
+export type PlaybackStatus = { kind: 'loading' } | { kind: 'playing' } | { kind: 'paused' } | { kind: 'end' } | { kind: 'empty' } | { kind: 'failed'; reason: string };
 
 interface PlayAnswer { hls: string; from: string; to: string; start: string | null; segments: number }
 
@@ -21,15 +22,50 @@ export class PlaybackPlayer {
   private hls: Hls | null = null;
   private range: { from: number; to: number } | null = null;
   private rate = 1;
+  private paused = false;
   private generation = 0;
 
   constructor(private readonly video: HTMLVideoElement, private readonly channelId: string, private readonly onStatus: (s: PlaybackStatus) => void) {
     video.addEventListener('playing', () => onStatus({ kind: 'playing' }));
+    // Paused, a seek (or a new playlist) shows its frame once 'seeked': nothing plays, so no 'playing' clears 'loading'.
+    for (const event of ['pause', 'seeked']) {
+      video.addEventListener(event, () => {
+        if (this.paused) onStatus({ kind: 'paused' });
+      });
+    }
     // The playlist ends where the footage did when it was asked for: at its end, ask again for what was recorded since.
     video.addEventListener('ended', () => {
       const at = this.playingDate();
-      if (at !== null && this.range && Date.now() - this.range.to > RELOAD_AFTER_END_MS) void this.load(at);
+      if (at !== null && this.range) this.waitForNewer(at, this.range.to + RELOAD_AFTER_END_MS - Date.now());
     });
+  }
+
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * At the end of the footage (playing caught up with the recording, which at 8× takes seconds): says so, and asks
+   * for a playlist from `atMs` once newer segments can be there. A seek or a new load cancels it.
+   */
+  private waitForNewer(atMs: number, delayMs: number): void {
+    this.onStatus({ kind: 'end' });
+    const generation = this.generation;
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      if (generation !== this.generation) return;
+      // A new playlist only once there is something newer (each load blanks the picture for a moment).
+      this.hasFootageAfter(atMs).then((newer) => {
+        if (generation !== this.generation) return;
+        if (newer) void this.load(atMs);
+        else this.waitForNewer(atMs, RELOAD_AFTER_END_MS);
+      }, () => generation === this.generation && this.waitForNewer(atMs, RELOAD_AFTER_END_MS));
+    }, Math.max(0, delayMs));
+  }
+
+  private async hasFootageAfter(atMs: number): Promise<boolean> {
+    const to = Date.now();
+    if (to <= atMs) return false;
+    const r = await api<{ segments: Array<{ end: string }> }>(`/api/channels/${encodeURIComponent(this.channelId)}/recordings?from=${Math.round(atMs)}&to=${to}`);
+    return r.segments.some((s) => Date.parse(s.end) > atMs + 1000);
   }
 
   /**
@@ -43,6 +79,13 @@ export class PlaybackPlayer {
     return at ?? this.hls?.playingDate?.getTime() ?? null;
   }
 
+  /** Holds the picture (seeks still go where asked, and show that frame) until resumed. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused) this.video.pause();
+    else if (this.hls) void this.video.play().catch(() => undefined);
+  }
+
   setRate(rate: number): void {
     this.rate = rate;
     this.video.playbackRate = rate;
@@ -50,6 +93,7 @@ export class PlaybackPlayer {
 
   /** Plays from `atMs`: within the loaded playlist by position, else a new playlist around it. */
   async seek(atMs: number): Promise<void> {
+    clearTimeout(this.reloadTimer);
     if (this.hls && this.range && atMs >= this.range.from && atMs < this.range.to && this.seekInPlaylist(atMs)) return;
     await this.load(atMs);
   }
@@ -82,10 +126,12 @@ export class PlaybackPlayer {
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
       else this.onStatus({ kind: 'failed', reason: data.details });
     });
-    hls.once(Hls.Events.LEVEL_LOADED, () => {
-      if (!this.seekInPlaylist(atMs)) this.video.currentTime = 0;
-      this.video.playbackRate = this.rate;
-      void this.video.play().catch(() => undefined);
+    hls.once(Hls.Events.LEVEL_LOADED, (_e, data) => {
+      if (this.seekInPlaylist(atMs)) return;
+      // Nothing recorded at or after atMs yet: the last frame, and a look again shortly (not a replay from the playlist's start).
+      const last = data.details.fragments.at(-1);
+      if (last) this.video.currentTime = Math.max(0, last.start + last.duration - 0.1);
+      this.waitForNewer(atMs, RELOAD_AFTER_END_MS);
     });
     hls.loadSource(answer.hls);
     hls.attachMedia(this.video);
@@ -99,12 +145,13 @@ export class PlaybackPlayer {
     if (position === null) return false;
     this.video.currentTime = position;
     this.video.playbackRate = this.rate;
-    void this.video.play().catch(() => undefined);
+    if (!this.paused) void this.video.play().catch(() => undefined);
     return true;
   }
 
   destroy(): void {
     this.generation++;
+    clearTimeout(this.reloadTimer);
     this.hls?.destroy();
     this.hls = null;
     this.video.removeAttribute('src');

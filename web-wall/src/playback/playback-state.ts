@@ -13,6 +13,8 @@ export const playbackTiles = signal<ReadonlyMap<number, string>>(new Map());
 /** Tile index → the wall-clock time under its playhead (ms), refreshed a few times a second. */
 export const playheads = signal<ReadonlyMap<number, number>>(new Map());
 export const speed = signal<number>(1);
+/** Every playback tile holds its picture (like the speed, one setting for all: synced tiles stay together). */
+export const paused = signal(false);
 export const syncOn = signal(false);
 
 const players = new Map<number, PlaybackPlayer>();
@@ -41,6 +43,7 @@ export function stopPlayback(index: number): void {
 export function registerPlayer(index: number, player: PlaybackPlayer): () => void {
   players.set(index, player);
   player.setRate(speed.value);
+  player.setPaused(paused.value);
   const at = pendingSeek.get(index);
   pendingSeek.delete(index);
   if (at !== undefined) void player.seek(at);
@@ -64,6 +67,11 @@ export function seekTile(index: number, channelId: string, atMs: number): void {
 export function setSpeed(rate: number): void {
   speed.value = rate;
   for (const p of players.values()) p.setRate(rate);
+}
+
+export function setPaused(on: boolean): void {
+  paused.value = on;
+  for (const p of players.values()) p.setPaused(on);
 }
 
 export function setPlayhead(index: number, atMs: number | null): void {

@@ -3,10 +3,10 @@ import { addText } from '../i18n/index.ts';
 
 addText({
   'zh-CN': {
-    'playback.toPlayback': '回放', 'playback.toLive': '实时', 'playback.toPlaybackTitle': '切换到录像回放', 'playback.toLiveTitle': '回到实时画面',
-    'playback.badge': '回放', 'playback.noFootage': '该时段无录像', 'playback.loading': '正在加载录像…', 'playback.failed': '录像播放失败：{reason}',
+    'playback.toPlayback': '回放', 'playback.toLive': '返回实时', 'playback.toPlaybackTitle': '切换到录像回放', 'playback.toLiveTitle': '回到实时画面',
+    'playback.badge': '回放', 'playback.noFootage': '该时段无录像', 'playback.loading': '正在加载录像…', 'playback.end': '已播到录像末尾，等待新录像', 'playback.failed': '录像播放失败：{reason}',
     'playback.timeline': '录像时间轴', 'playback.pickCamera': '选择一个窗口中的摄像机查看录像时间轴', 'playback.day': '日期', 'playback.zoom': '范围',
-    'playback.zoom.day': '24 小时', 'playback.zoom.hour': '1 小时', 'playback.zoom.tenMinutes': '10 分钟', 'playback.speed': '倍速',
+    'playback.zoom.day': '24 小时', 'playback.zoom.hour': '1 小时', 'playback.zoom.tenMinutes': '10 分钟', 'playback.speed': '倍速', 'playback.pause': '暂停', 'playback.resume': '播放', 'playback.paused': '已暂停', 'playback.pauseTitle': '暂停所有回放窗口', 'playback.resumeTitle': '继续播放',
     'playback.recorded': '有录像', 'playback.gap': '无录像（离线或中断）', 'playback.incident': '事件 {reason}：跳转到开始（含预录）',
     'playback.sync': '同步回放', 'playback.syncTitle': '最多 4 个窗口同一时刻回放；误差超过 0.5 秒即校正',
     'playback.export': '导出', 'playback.exportTitle': '导出所选时段为 MP4', 'playback.exportFrom': '从', 'playback.exportTo': '到',
@@ -18,10 +18,10 @@ addText({
     'action.clip': '事件录像',
   },
   en: {
-    'playback.toPlayback': 'Playback', 'playback.toLive': 'Live', 'playback.toPlaybackTitle': 'Switch to recorded playback', 'playback.toLiveTitle': 'Back to the live picture',
-    'playback.badge': 'Playback', 'playback.noFootage': 'No footage at this time', 'playback.loading': 'Loading footage…', 'playback.failed': 'Playback failed: {reason}',
+    'playback.toPlayback': 'Playback', 'playback.toLive': 'Back to live', 'playback.toPlaybackTitle': 'Switch to recorded playback', 'playback.toLiveTitle': 'Back to the live picture',
+    'playback.badge': 'Playback', 'playback.noFootage': 'No footage at this time', 'playback.loading': 'Loading footage…', 'playback.end': 'End of the footage: waiting for newer', 'playback.failed': 'Playback failed: {reason}',
     'playback.timeline': 'Recording timeline', 'playback.pickCamera': 'Select a tile with a camera to see its recording timeline', 'playback.day': 'Day', 'playback.zoom': 'Span',
-    'playback.zoom.day': '24 h', 'playback.zoom.hour': '1 h', 'playback.zoom.tenMinutes': '10 min', 'playback.speed': 'Speed',
+    'playback.zoom.day': '24 h', 'playback.zoom.hour': '1 h', 'playback.zoom.tenMinutes': '10 min', 'playback.speed': 'Speed', 'playback.pause': 'Pause', 'playback.resume': 'Play', 'playback.paused': 'paused', 'playback.pauseTitle': 'Pause every playback tile', 'playback.resumeTitle': 'Play on',
     'playback.recorded': 'Recorded', 'playback.gap': 'No footage (offline or interrupted)', 'playback.incident': 'Incident {reason}: jump to its start (with pre-roll)',
     'playback.sync': 'Synchronous playback', 'playback.syncTitle': 'Up to 4 tiles play the same time; a drift over 0.5 s is corrected',
     'playback.export': 'Export', 'playback.exportTitle': 'Export the chosen range as MP4', 'playback.exportFrom': 'From', 'playback.exportTo': 'To',

@@ -5,20 +5,23 @@
 import { useEffect, useState } from 'preact/hooks';
 import { formatTime, t } from '../i18n/index.ts';
 import { PlaybackPlayer, type PlaybackStatus } from './playback-player.ts';
-import { isPlayback, playbackTiles, playheads, registerPlayer, setPlayhead, speed, startPlayback, stopPlayback } from './playback-state.ts';
+import { isPlayback, paused, playbackTiles, playheads, registerPlayer, setPaused, setPlayhead, speed, startPlayback, stopPlayback } from './playback-state.ts';
 import './playback.css';
 import './text.ts';
 
 /** Where playback starts when switched on from live: a minute back. */
 const DEFAULT_BACK_MS = 60_000;
+/** The clock is read this often at 1×, and proportionally more often at higher speeds (at 8× a 250 ms tick would lag 2 s of footage). */
 const PLAYHEAD_MS = 250;
+const PLAYHEAD_MIN_MS = 50;
 
 export function TilePlayback({ index, channelId }: { index: number; channelId: string }) {
   const on = playbackTiles.value.get(index) === channelId;
   const toggle = (e: Event) => {
     e.stopPropagation();
-    if (on) stopPlayback(index);
-    else startPlayback(index, channelId, Date.now() - DEFAULT_BACK_MS);
+    if (on) return stopPlayback(index);
+    setPaused(false); // a tile switched to playback plays (pause holds every playback tile)
+    startPlayback(index, channelId, Date.now() - DEFAULT_BACK_MS);
   };
   return (
     <>
@@ -34,31 +37,40 @@ export function TilePlayback({ index, channelId }: { index: number; channelId: s
 function PlaybackVideo({ index, channelId }: { index: number; channelId: string }) {
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const [status, setStatus] = useState<PlaybackStatus>({ kind: 'loading' });
+  const [player, setPlayer] = useState<PlaybackPlayer | null>(null);
   useEffect(() => {
     if (!video) return;
-    const player = new PlaybackPlayer(video, channelId, setStatus);
-    const unregister = registerPlayer(index, player);
-    const timer = setInterval(() => {
-      const at = player.playingDate();
-      setPlayhead(index, at === null ? null : Math.round(at));
-    }, PLAYHEAD_MS);
+    const created = new PlaybackPlayer(video, channelId, setStatus);
+    const unregister = registerPlayer(index, created);
+    setPlayer(created);
     return () => {
-      clearInterval(timer);
       unregister();
-      player.destroy();
+      created.destroy();
+      setPlayer(null);
       setPlayhead(index, null);
     };
   }, [video, channelId, index]);
+  const rate = speed.value;
+  useEffect(() => {
+    if (!player) return;
+    const timer = setInterval(() => {
+      const at = player.playingDate();
+      setPlayhead(index, at === null ? null : Math.round(at));
+    }, Math.max(PLAYHEAD_MIN_MS, PLAYHEAD_MS / rate));
+    return () => clearInterval(timer);
+  }, [player, rate, index]);
   const at = playheads.value.get(index);
   return (
     <div class="tile-playback" data-testid="tile-playback-layer" data-status={status.kind} data-at={at ?? ''}>
       <video ref={setVideo} muted playsInline />
       <div class="tile-playback-time" data-testid="tile-playback-time">
-        <span class="badge">{t('playback.badge')}</span> {at ? formatTime(at, true) : '—'}{speed.value !== 1 ? ` · ${speed.value}×` : ''}
+        <span class="badge">{t('playback.badge')}</span> {at ? formatTime(at, true) : '—'}{speed.value !== 1 ? ` · ${speed.value}×` : ''}{paused.value ? ` · ${t('playback.paused')}` : ''}
       </div>
-      {status.kind === 'empty' && <div class="tile-msg muted">{t('playback.noFootage')}</div>}
-      {status.kind === 'loading' && <div class="tile-msg muted">{t('playback.loading')}</div>}
-      {status.kind === 'failed' && <div class="tile-msg">{t('playback.failed', { reason: status.reason })}</div>}
+      {/* On a dark plate: the picture (the last frame) stays under these. */}
+      {status.kind === 'empty' && <div class="tile-msg"><span class="note">{t('playback.noFootage')}</span></div>}
+      {status.kind === 'loading' && <div class="tile-msg"><span class="note">{t('playback.loading')}</span></div>}
+      {status.kind === 'end' && <div class="tile-msg" data-testid="tile-playback-end"><span class="note">{t('playback.end')}</span></div>}
+      {status.kind === 'failed' && <div class="tile-msg"><span class="note">{t('playback.failed', { reason: status.reason })}</span></div>}
     </div>
   );
 }

@@ -9,7 +9,7 @@ import { formatTime, label, t } from '../i18n/index.ts';
 import { tileCount } from '../wall/layouts.ts';
 import { selectedTile, wall } from '../wall/wall-state.ts';
 import { ExportButton } from './export-button.tsx';
-import { MAX_SYNC_TILES, playheads, seekTile, setSpeed, speed, SPEEDS, syncOn } from './playback-state.ts';
+import { MAX_SYNC_TILES, paused, playbackTiles, playheads, seekTile, setPaused, setSpeed, speed, SPEEDS, syncOn } from './playback-state.ts';
 import { setSync } from './sync.ts';
 import './playback.css';
 import './text.ts';
@@ -20,6 +20,8 @@ const REFRESH_MS = 10_000;
 const JOIN_MS = 1500;
 const ZOOMS = { day: DAY_MS, hour: 3_600_000, tenMinutes: 600_000 } as const;
 type Zoom = keyof typeof ZOOMS;
+/** How much of a zoomed view may lie after now. */
+const FUTURE_SHOWN = 0.05;
 
 interface Recordings {
   segments: Array<{ start: string; end: string }>;
@@ -86,7 +88,8 @@ export function Timeline() {
   const playhead = playheads.value.get(index) ?? null;
   const span = ZOOMS[zoom];
   const centre = playhead ?? Math.min(Date.now(), dayEnd);
-  const viewFrom = zoom === 'day' ? dayStart : Math.min(Math.max(centre - span / 2, dayStart), dayEnd - span);
+  // Zoomed in, the view centres the playhead but shows little of the future (nothing is recorded there yet).
+  const viewFrom = zoom === 'day' ? dayStart : Math.max(Math.min(centre - span / 2, dayEnd - span, Date.now() + span * FUTURE_SHOWN - span), dayStart);
   const viewTo = viewFrom + span;
   const syncable = tileCount(wall.value.layout) <= MAX_SYNC_TILES;
 
@@ -100,6 +103,10 @@ export function Timeline() {
         <span class="group" role="group" aria-label={t('playback.zoom')}>
           {(Object.keys(ZOOMS) as Zoom[]).map((z) => <button type="button" key={z} data-zoom={z} class={zoom === z ? 'active' : ''} onClick={() => setZoom(z)}>{t(`playback.zoom.${z}`)}</button>)}
         </span>
+        <button type="button" data-testid="pause" class={paused.value ? 'active' : ''} disabled={playbackTiles.value.size === 0}
+          title={t(paused.value ? 'playback.resumeTitle' : 'playback.pauseTitle')} onClick={() => setPaused(!paused.value)}>
+          {paused.value ? `▶ ${t('playback.resume')}` : t('playback.pause')}
+        </button>
         <span class="group" role="group" aria-label={t('playback.speed')}>
           {SPEEDS.map((s) => <button type="button" key={s} data-speed={s} class={speed.value === s ? 'active' : ''} onClick={() => setSpeed(s)}>{`${s}×`}</button>)}
         </span>
