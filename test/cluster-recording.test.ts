@@ -13,11 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import { launchBrowser } from './helpers/browser.ts';
 import { startGatewayCluster, type ClusterNodeProcess, type GatewayCluster } from './helpers/gateway-cluster.ts';
 import { CLIP_DIR, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
 
 const run = promisify(execFile);
+const HLS_JS = join(process.cwd(), 'node_modules', 'hls.js', 'dist', 'hls.min.js');
 const TTL_S = 4;
 const CHANNEL = 'cam-fo';
 
@@ -183,7 +185,7 @@ test('an incident on the channel gets its clip from node-a, the node recording i
   assert.deepEqual(triedOnB, [], 'node-b did not try to make a clip either');
 });
 
-test('node-a killed: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage fails naming it', async () => {
+test('node-a killed: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage fails naming it; the playlist marks them gaps and Chromium plays across them', async () => {
   const b = node('node-b');
   const from = ms(footage[0]!.start);
   const to = ms(footage.at(-1)!.end);
@@ -221,4 +223,46 @@ test('node-a killed: its segments are a prompt 503 naming it through node-b, nod
   const body = (await res.json()) as { code: string; message: string };
   assert.equal(res.status, 503, JSON.stringify(body));
   assert.match(body.message, /node 'node-a'/);
+
+  // node-b takes the channel again and records on. Once node-a's heartbeat is stale, node-b's playlist from its first
+  // footage to its newest marks node-a's second run in between EXT-X-GAP (listed, in place; node-a's first run, before
+  // the start, is left out), and hls.js in Chromium plays across the gap into node-b's new footage, without an error.
+  const lastA = ms(footage.at(-1)!.end);
+  const listed = await waitFor(async () => {
+    const { segments } = await recordingsOn('node-b');
+    return byNode(segments, 'node-b').filter((x) => ms(x.start) >= lastA).length >= 3 ? segments : undefined;
+  }, 90_000, 'node-b records again');
+  const firstB = byNode(footage, 'node-b');
+  const newer = byNode(listed, 'node-b').filter((x) => ms(x.start) >= lastA);
+  const vod = await b.json<{ hls: string; segments: number }>(`/api/channels/${CHANNEL}/play/recording?from=${ms(firstB[0]!.start)}&to=${ms(newer.at(-1)!.end)}`);
+  // node-a's second run: all it recorded until it was killed (more than the footage listed before the tests).
+  const secondA = listed.filter((x) => x.node === 'node-a' && ms(x.start) > ms(firstB[0]!.start));
+  const text = await (await b.api(vod.hls)).text();
+  assert.equal((text.match(/#EXT-X-GAP/g) ?? []).length, secondA.length, text);
+  assert.equal(vod.segments, firstB.length + secondA.length + newer.length);
+  // Where node-b's new footage starts on the player's timeline: the media before it (the wall-clock gaps are not on it).
+  const beforeNewer = [...firstB, ...secondA].reduce((sum, x) => sum + (ms(x.end) - ms(x.start)) / 1000, 0);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    // A page of node-b's own origin (the media routes send no CORS headers), given by the browser, not by the gateway.
+    await page.route(`${b.url}/__test/hls.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: readFileSync(HLS_JS, 'utf8') }));
+    await page.route(`${b.url}/__test/vod.html`, (route) => route.fulfill({
+      contentType: 'text/html',
+      body: `<video id="v" muted autoplay></video><script src="/__test/hls.js"></script><script>
+        window.errors = []; const hls = new Hls();
+        hls.on(Hls.Events.ERROR, (e, d) => window.errors.push(d.details + (d.fatal ? ':fatal' : '')));
+        hls.loadSource(${JSON.stringify(vod.hls)}); hls.attachMedia(document.getElementById('v')); document.getElementById('v').play();</script>`,
+    }));
+    await page.goto(`${b.url}/__test/vod.html`);
+    const state = () => page.evaluate(() => ({ t: (document.getElementById('v') as HTMLVideoElement).currentTime, errors: (window as unknown as { errors: string[] }).errors }));
+    const played = await waitFor(async () => {
+      const st = await state();
+      if (st.errors.some((e) => e.endsWith(':fatal'))) throw new Error(`hls.js: ${st.errors.join(', ')}`);
+      return st.t > beforeNewer + 1 ? st : undefined;
+    }, 90_000, `playback across node-a's footage into node-b's new footage (${beforeNewer} s in)`);
+    assert.ok(!played.errors.some((e) => e === 'fragLoadError'), `no segment request failed: ${played.errors.join(', ')}`);
+  } finally {
+    await browser.close();
+  }
 });

@@ -120,8 +120,25 @@ test('a forwarded request for another node\'s segment is refused (508), never fo
   assert.equal(forbidden.status, 403);
   assert.equal(a.counter.asked, 0);
 
-  // node-a stops beating: refused at once, without a connection attempt.
+  // node-b's own footage on either side of node-a's segment.
+  for (const at of [START + 8000, START + 12_000]) {
+    const rel = b.paths.segmentRel(CHANNEL, at);
+    mkdirSync(dirname(b.paths.absolute(rel)), { recursive: true });
+    copyFileSync(sample, b.paths.absolute(rel));
+    await index.addSegment({ channelId: CHANNEL, startMs: at, endMs: at + 2000, bytes: statSync(sample).size, path: rel, nodeId: 'node-b', keyframeFirst: true, class: 'continuous', source: 'gateway' });
+  }
+  const playlist = (from = START + 8000, to = START + 14_000) => fetch(`${b.url}/media/${token}/${CHANNEL}/vod.m3u8?from=${from}&to=${to}`).then((r) => r.text());
+  assert.doesNotMatch(await playlist(), /#EXT-X-GAP/, 'node-a beats: its segment is listed as usual');
+
+  // node-a stops beating: refused at once, without a connection attempt; the playlist marks its segment a gap between
+  // node-b's (the player skips it), and leaves it out where it would start or end the playlist (a player does not start over a gap).
   live.splice(live.findIndex((n) => n.nodeId === 'node-a'), 1);
+  const lines = (await playlist()).split('\n');
+  const at = lines.indexOf(`rec/${START + 10_000}.ts`);
+  assert.deepEqual(lines.slice(at - 2, at + 1), ['#EXT-X-GAP', '#EXTINF:2.000,', `rec/${START + 10_000}.ts`]);
+  assert.deepEqual(lines.filter((l) => l.startsWith('rec/')), [START + 8000, START + 10_000, START + 12_000].map((t) => `rec/${t}.ts`));
+  const trimmed = (await playlist(START + 10_000, START + 14_000)).split('\n').filter((l) => l.startsWith('rec/') || l === '#EXT-X-GAP');
+  assert.deepEqual(trimmed, [`rec/${START + 12_000}.ts`]);
   const gone = await fetch(url);
   assert.equal(gone.status, 503);
   assert.match(((await gone.json()) as { message: string }).message, /on node 'node-a', which cannot serve it: node 'node-a' is not running/);

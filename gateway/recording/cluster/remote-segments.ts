@@ -95,6 +95,13 @@ export class RemoteSegments {
     }
   }
 
+  /** Of these nodes, the ones that cannot serve now (no heartbeat, no URL): their segments are gaps in a playlist. */
+  async downNodes(nodeIds: Iterable<string>): Promise<Set<string>> {
+    const others = [...new Set(nodeIds)].filter((id) => id !== this.opts.nodeId);
+    const places = await Promise.all(others.map(async (id) => [id, await this.opts.nodes.place(id)] as const));
+    return new Set(places.filter(([, p]) => 'down' in p).map(([id]) => id));
+  }
+
   close(): void {
     this.warnings.stop();
     this.settings.agents.http.destroy();

@@ -5,7 +5,7 @@
 // index (never a path from the URL) and resolved by RecordingPaths.absolute().
 // A segment another node recorded is proxied to that node (RemoteSegments),
 // unless the recordings are on shared storage and its file is readable here.
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -45,6 +45,20 @@ export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): v
   const segmentsOf = async (id: string, from: number, to: number): Promise<Segment[]> =>
     segmentsForRange((await deps.index.segments(id, from, to)).segments, from, to);
 
+  /**
+   * The segments a playlist lists, and which are gaps: those of a node that is down (unless this node reads them
+   * from shared storage). hls.js skips a gap between footage but does not start over one, so leading and trailing
+   * gaps are left out: the playlist starts and ends with footage that plays.
+   */
+  const playable = async (id: string, from: number, to: number): Promise<{ segments: Segment[]; gap: (s: Segment) => boolean }> => {
+    const all = await segmentsOf(id, from, to);
+    const down = deps.remote ? await deps.remote.downNodes(all.map((s) => s.nodeId)) : new Set<string>();
+    const readable = (s: Segment) => deps.sharedStorage === true && existsSync(deps.paths.absolute(s.path));
+    const gaps = new Set(all.filter((s) => down.has(s.nodeId) && !readable(s)));
+    const plays = all.flatMap((s, i) => (gaps.has(s) ? [] : [i]));
+    return { segments: plays.length ? all.slice(plays[0], plays.at(-1)! + 1) : [], gap: (s) => gaps.has(s) };
+  };
+
   app.get('/api/channels/:id/play/recording', {
     config: { roles: READ_ROLES },
     schema: {
@@ -55,12 +69,12 @@ export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): v
     const { id } = req.params as { id: string };
     const { from, to } = requireRange(req.query as { from: string; to: string }, MAX_PLAY_SECONDS);
     if (!(await deps.registry.getStored('channels', id))) throw notFound('channel', id);
-    const segments = await segmentsOf(id, from, to);
+    const { segments } = await playable(id, from, to);
     const { token, expiresAt } = deps.tokens.issue(id, req.actor!.keyId ?? 'system');
     return {
       hls: `/media/${token}/${encodeURIComponent(id)}/vod.m3u8?from=${from}&to=${to}`,
       from: new Date(from).toISOString(), to: new Date(to).toISOString(),
-      // Where playback really starts (the keyframe segment holding `from`) and how much there is: 0 segments is an empty playlist, not an error.
+      // Where playback really starts (the keyframe segment holding `from`, or the first a node that is up holds) and how much there is: 0 segments is an empty playlist, not an error.
       start: segments[0] ? new Date(segments[0].startMs).toISOString() : null,
       segments: segments.length,
       expiresAt: new Date(expiresAt).toISOString(),
@@ -71,7 +85,8 @@ export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): v
     const { token, id } = req.params as { token: string; id: string };
     await deps.checkToken(token, id);
     const { from, to } = requireRange(req.query as { from: string; to: string }, MAX_PLAY_SECONDS);
-    const text = vodPlaylist(await segmentsOf(id, from, to));
+    const { segments, gap } = await playable(id, from, to);
+    const text = vodPlaylist(segments, { gap });
     return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'private, max-age=5').send(text);
   });
 

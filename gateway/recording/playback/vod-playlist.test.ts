@@ -30,3 +30,12 @@ test('the range starts at the segment holding `from` and ends at the one holding
   assert.match(empty, /#EXT-X-ENDLIST/);
   assert.doesNotMatch(empty, /#EXTINF/);
 });
+
+test('segments that cannot be fetched now are listed with EXT-X-GAP before their EXTINF (hls.js skips them), the others as before', () => {
+  const all = [seg(0, 4), seg(4, 8), seg(8, 12)];
+  const lines = vodPlaylist(all, { gap: (s) => s.startMs === T0 + 4000 }).trim().split('\n');
+  assert.equal(lines.filter((l) => l === '#EXT-X-GAP').length, 1);
+  const at = lines.indexOf(`rec/${T0 + 4000}.ts`);
+  assert.deepEqual(lines.slice(at - 2, at + 1), ['#EXT-X-GAP', '#EXTINF:4.000,', `rec/${T0 + 4000}.ts`]);
+  assert.equal(lines.filter((l) => l.startsWith('#EXTINF:')).length, 3, 'still listed: the timeline keeps its place');
+});
