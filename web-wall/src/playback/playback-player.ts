@@ -10,6 +10,12 @@ import { api } from '../api/client.ts';
 const WINDOW_MS = 3 * 3_600_000;
 /** Before the asked time too, so a small step back does not reload. */
 const BEFORE_MS = 10 * 60_000;
+/**
+ * Footage buffered ahead (s) at 1×; at higher speeds more, so the same few seconds of wall time are ahead
+ * (8× eats 8 s of footage a second: over a slow link 20 s would be gone in 2.5 s).
+ */
+const BUFFER_AHEAD_S = 20;
+const bufferAhead = (rate: number) => BUFFER_AHEAD_S * Math.max(1, rate / 2);
 /** At the playlist's end, newer footage is asked for once it can hold a few segments. */
 const RELOAD_AFTER_END_MS = 5000;
 
@@ -89,6 +95,7 @@ export class PlaybackPlayer {
   setRate(rate: number): void {
     this.rate = rate;
     this.video.playbackRate = rate;
+    if (this.hls) this.hls.config.maxBufferLength = bufferAhead(rate);
   }
 
   /** Plays from `atMs`: within the loaded playlist by position, else a new playlist around it. */
@@ -118,7 +125,7 @@ export class PlaybackPlayer {
       return this.onStatus({ kind: 'empty' });
     }
     this.hls?.destroy();
-    const hls = new Hls({ maxBufferLength: 20, backBufferLength: 30, enableWorker: true });
+    const hls = new Hls({ maxBufferLength: bufferAhead(this.rate), backBufferLength: 30, enableWorker: true });
     this.hls = hls;
     this.range = { from, to };
     hls.on(Hls.Events.ERROR, (_e, data) => {
