@@ -49,9 +49,17 @@ export function overlaySvg(width: number, height: number, detections: Detection[
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
 }
 
-export async function annotatedJpeg(frame: RawFrame, detections: Detection[], quality = 85, opts: OverlayOptions = {}): Promise<Buffer> {
+export interface AnnotateOptions extends OverlayOptions {
+  /** The picture's size when it differs from the frame's (the camera's, for a tap frame): the frame is scaled to it and the boxes are in its pixels. */
+  size?: readonly [number, number];
+}
+
+export async function annotatedJpeg(frame: RawFrame, detections: Detection[], quality = 85, opts: AnnotateOptions = {}): Promise<Buffer> {
+  const [width, height] = opts.size ?? [frame.width, frame.height];
+  const scaled = width !== frame.width || height !== frame.height;
   return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .composite([{ input: Buffer.from(overlaySvg(frame.width, frame.height, detections, opts)), top: 0, left: 0 }])
+    .resize(scaled ? { width, height, fit: 'fill' } : undefined)
+    .composite([{ input: Buffer.from(overlaySvg(width, height, detections, opts)), top: 0, left: 0 }])
     .jpeg({ quality })
     .toBuffer();
 }

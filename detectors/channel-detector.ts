@@ -17,6 +17,8 @@ export interface ChannelDetectorOptions {
   /** Scores below this never leave the decoder (the rules may ask for more). */
   minScore: number;
   iouThreshold: number;
+  /** NMS across classes: one object scored as two classes yields one box. */
+  agnosticNms?: boolean;
   /** Off: every frame is inferred. */
   motion?: MotionOptions;
   /** With the motion gate on, how often tracked objects are looked at again although nothing moved (default 10 s). */
@@ -54,13 +56,13 @@ export class ChannelDetector {
       // a firing's evidence shows them where they were last seen.
       const tracks = this.tracker.coast();
       const detections = tracks.filter((t) => t.confirmed && t.missed === 0).map((t) => ({ label: t.label, score: t.scores.at(-1) ?? 0, box: t.box, trackId: t.id }));
-      return { firings: this.rules.evaluate(tracks, frame.ts), detections, inferenceMs: 0 };
+      return { firings: this.rules.evaluate(tracks, frame.ts, frame), detections, inferenceMs: 0 };
     }
     const { model } = this.o;
     const started = performance.now();
     const lb = await letterbox(frame, model.input.width, model.input.height);
     const output = await model.run(lb.tensor);
-    const boxes = nms(decode(model.output, output, this.o.minScore, model.input), this.o.iouThreshold);
+    const boxes = nms(decode(model.output, output, this.o.minScore, model.input), this.o.iouThreshold, 300, this.o.agnosticNms);
     const raw: Detection[] = boxes.map((b) => ({
       label: model.classes[b.cls] ?? `class${b.cls}`, score: Math.round(b.score * 1000) / 1000, box: toSourceBox(b, lb, frame.width, frame.height),
     }));
@@ -70,7 +72,7 @@ export class ChannelDetector {
     const { detections, tracks } = this.tracker.update(raw, frame.ts);
     return {
       event: { channelId: this.o.channelId, frameTs: frame.ts, frameSize: [frame.width, frame.height], detections },
-      firings: this.rules.evaluate(tracks, frame.ts),
+      firings: this.rules.evaluate(tracks, frame.ts, frame),
       detections,
       inferenceMs,
     };

@@ -86,12 +86,15 @@ test('letterbox: centred with 114 padding, and boxes map back to source pixels',
   assert.deepEqual(toSourceBox({ x1: 100, y1: 95, x2: 124, y2: 119, score: 1, cls: 0 }, lb, 640, 360), [200, 50, 48, 48]);
 });
 
-test('zone polygons are checked against the frame', () => {
-  assert.equal(polygonProblem([[0, 0], [100, 0], [100, 100]], 640, 360), undefined);
-  assert.match(polygonProblem([[0, 0], [700, 0], [100, 100]], 640, 360)!, /outside/);
-  assert.match(polygonProblem([[0, 0], [100, 100], [100, 0], [0, 100]], 640, 360)!, /cross/);
+test('zone polygons are fractions of the picture: a point above 1 (pixels) or a crossing is refused', () => {
+  assert.equal(polygonProblem([[0, 0], [1, 0], [0.5, 0.5]]), undefined);
+  assert.match(polygonProblem([[0, 0], [700, 0], [100, 100]])!, /outside the picture.*looks like pixels/);
+  assert.match(polygonProblem([[0, 0], [0.5, -0.1], [0.5, 0.5]])!, /outside the picture/);
+  assert.match(polygonProblem([[0, 0], [0.5, 0.5], [0.5, 0], [0, 0.5]])!, /cross/);
 });
 
+/** The frames the rules' tests' boxes are in. */
+const FRAME = { width: 640, height: 360 };
 const trackerOptions = { minHits: 2, minMedianScore: 0.5, maxMissed: 3, stationaryFrames: 4, stationaryPx: 2, matchIou: 0.3 };
 
 test('tracker: one id per object across frames; confirmed after enough hits; stationary when still', () => {
@@ -109,12 +112,12 @@ test('tracker: one id per object across frames; confirmed after enough hits; sta
 
 test('rules: zone by bottom-centre, dwell, one event per object, cooldown, schedule', () => {
   const rule: Rule = {
-    name: '河堤', classes: ['person'], minScore: 0.5, minArea: 100, zone: { name: '河堤', polygon: [[300, 0], [640, 0], [640, 360], [300, 360]] },
+    name: '河堤', classes: ['person'], minScore: 0.5, minArea: 100 / (640 * 360), zone: { name: '河堤', polygon: [[300 / 640, 0], [1, 0], [1, 1], [300 / 640, 1]] },
     dwellSeconds: 1, cooldownSeconds: 10, incidentType: 'intrusion', severity: 'major',
   };
   const engine = new RuleEngine([rule]);
   const tracker = new IouTracker(trackerOptions);
-  const at = (x: number, ts: number) => engine.evaluate(tracker.update([{ label: 'person', score: 0.9, box: [x, 100, 40, 40] }], ts).tracks, ts);
+  const at = (x: number, ts: number) => engine.evaluate(tracker.update([{ label: 'person', score: 0.9, box: [x, 100, 40, 40] }], ts).tracks, ts, FRAME);
   assert.equal(at(260, 0).length, 0, 'outside the zone');
   assert.equal(at(270, 500).length, 0, 'still outside (bottom-centre at 290)');
   assert.equal(at(285, 1000).length, 0, 'bottom-centre at 305 enters the zone');
@@ -137,7 +140,7 @@ test('motion gate: a still scene does not move, a changed one does, masked areas
   assert.equal(gate.moved(grey).moved, true, 'first frame');
   assert.equal(gate.moved(grey).moved, false);
   assert.equal(gate.moved(square).moved, true);
-  const masked = new MotionGate({ pixelThreshold: 20, minChangedFraction: 0.01, masks: [[[90, 50], [170, 50], [170, 130], [90, 130]]] });
+  const masked = new MotionGate({ pixelThreshold: 20, minChangedFraction: 0.01, masks: [[[90 / 320, 50 / 180], [170 / 320, 50 / 180], [170 / 320, 130 / 180], [90 / 320, 130 / 180]]] });
   masked.moved(grey);
   assert.equal(masked.moved(square).moved, false);
 });
@@ -165,7 +168,7 @@ test('loitering: a person standing still with a 15 s dwell fires once at 15 ± 1
   const fired: Array<{ ts: number; stationary: boolean }> = [];
   for (let ts = 0; ts <= 40_000; ts += 500) {
     const { tracks } = tracker.update([{ label: 'person', score: 0.9, box: [300, 100, 40, 90] }], ts);
-    for (const f of engine.evaluate(tracks, ts)) fired.push({ ts, stationary: f.track.stationary });
+    for (const f of engine.evaluate(tracks, ts, FRAME)) fired.push({ ts, stationary: f.track.stationary });
   }
   assert.equal(fired.length, 1, JSON.stringify(fired));
   assert.ok(Math.abs(fired[0]!.ts - 15_000) <= 1000, `fired at ${fired[0]!.ts} ms`);
@@ -173,7 +176,7 @@ test('loitering: a person standing still with a 15 s dwell fires once at 15 ± 1
 });
 
 test('cooldown is per rule and track: a second intruder during it is alarmed; the same one coming back waits it out', () => {
-  const rule: Rule = { ...loiterRule, name: 'intrusion', dwellSeconds: 0, cooldownSeconds: 60, zone: { name: 'left', polygon: [[0, 0], [300, 0], [300, 360], [0, 360]] } };
+  const rule: Rule = { ...loiterRule, name: 'intrusion', dwellSeconds: 0, cooldownSeconds: 60, zone: { name: 'left', polygon: [[0, 0], [300 / 640, 0], [300 / 640, 1], [0, 1]] } };
   const tracker = new IouTracker({ ...at2fps, maxMissed: 400 });
   const engine = new RuleEngine([rule]);
   const fired: Array<[number, number]> = [];
@@ -183,7 +186,7 @@ test('cooldown is per rule and track: a second intruder during it is alarmed; th
     const detections: Detection[] = [{ label: 'person', score: 0.9, box: [a(ts), 50, 100, 90] }];
     if (ts >= 2000 && ts < 20_000) detections.push({ label: 'person', score: 0.9, box: [150, 200, 40, 90] }); // B from 2 s
     const { tracks } = tracker.update(detections, ts);
-    for (const f of engine.evaluate(tracks, ts)) fired.push([f.track.id, ts]);
+    for (const f of engine.evaluate(tracks, ts, FRAME)) fired.push([f.track.id, ts]);
   }
   // A confirmed at 0.5 s; B at 2.5 s although A's alarm is 2 s old; A's return at 10 s is inside its cooldown, at 70 s not
   assert.deepEqual(fired, [[1, 500], [2, 2500], [1, 70_000]]);

@@ -4,12 +4,12 @@ export type { Detection, DetectionEvent, Layout, RawBox, RawFrame } from './type
 export { loadModel, ModelError, type Model, type ModelOptions } from './model/load-model.ts';
 export { ChannelDetector, type ChannelDetectorOptions, type FrameResult } from './channel-detector.ts';
 export { DetectionScheduler, type ChannelCounts } from './scheduler.ts';
-export { annotatedJpeg, overlaySvg, type OverlayOptions } from './annotate.ts';
+export { annotatedJpeg, overlaySvg, type AnnotateOptions, type OverlayOptions } from './annotate.ts';
 export { cjkFont, type CjkFont } from './label-font.ts';
 export { letterbox, letterboxGeometry, toSourceBox } from './letterbox.ts';
 export { decode, detectLayout, type LayoutHints, type OutputSpec } from './postprocess/decode.ts';
 export { iou, nms } from './postprocess/nms.ts';
 export { MotionGate, type MotionOptions } from './motion.ts';
 export { IouTracker, type Track, type TrackerOptions } from './tracker.ts';
-export { RuleEngine, inSchedule, type Firing, type Rule } from './rules.ts';
-export { pointInPolygon, polygonProblem, type Point, type Polygon } from './geometry.ts';
+export { RuleEngine, inSchedule, ruleMatches, type Firing, type NamedZone, type Rule } from './rules.ts';
+export { bottomCentre, normaliseBox, pointInPolygon, polygonProblem, polygonToPixels, scaleBox, type Box, type Point, type Polygon } from './geometry.ts';

@@ -12,7 +12,7 @@ export interface MotionOptions {
   pixelThreshold: number;
   /** Share of (unmasked) pixels that must change. */
   minChangedFraction: number;
-  /** Polygons in source pixels to ignore. */
+  /** Polygons to ignore, in fractions 0–1 of the picture (geometry.ts). */
   masks?: Polygon[];
 }
 
@@ -39,16 +39,18 @@ export function smallGrey(frame: RawFrame): Uint8Array {
 
 export class MotionGate {
   private previous: Uint8Array | undefined;
-  private mask: Uint8Array | undefined;
-  private maskFor = '';
+  /** In fractions of the picture, so one mask serves frames of any size. */
+  private readonly mask: Uint8Array;
 
-  constructor(private readonly options: MotionOptions) {}
+  constructor(private readonly options: MotionOptions) {
+    this.mask = this.buildMask();
+  }
 
-  private buildMask(width: number, height: number): Uint8Array {
+  private buildMask(): Uint8Array {
     const mask = new Uint8Array(W * H);
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
-        const point: [number, number] = [((x + 0.5) * width) / W, ((y + 0.5) * height) / H];
+        const point: [number, number] = [(x + 0.5) / W, (y + 0.5) / H]; // the cell's centre, as a fraction of the picture
         mask[y * W + x] = this.options.masks?.some((p) => pointInPolygon(point, p)) ? 0 : 1;
       }
     }
@@ -58,18 +60,13 @@ export class MotionGate {
   /** Whether this frame differs enough from the last one. The first frame always counts. */
   moved(frame: RawFrame): { moved: boolean; changed: number } {
     const grey = smallGrey(frame);
-    const key = `${frame.width}x${frame.height}`;
-    if (this.maskFor !== key) {
-      this.mask = this.buildMask(frame.width, frame.height);
-      this.maskFor = key;
-    }
     const previous = this.previous;
     this.previous = grey;
     if (!previous) return { moved: true, changed: 1 };
     let changed = 0;
     let counted = 0;
     for (let i = 0; i < grey.length; i++) {
-      if (!this.mask![i]) continue;
+      if (!this.mask[i]) continue;
       counted++;
       if (Math.abs(grey[i]! - previous[i]!) > this.options.pixelThreshold) changed++;
     }

@@ -1,17 +1,31 @@
 // Rules turn tracked detections into incident candidates: which classes, how
-// sure, how big, where (the box's bottom-centre inside a zone), how long
+// sure (per class), how big and what shape, where (the box's bottom-centre
+// inside the zone and every required zone, outside the masks), how long
 // (dwell, still objects included), when (schedule), how often (cooldown, per
-// rule and object), and what incident to raise.
-import { pointInPolygon, type Polygon } from './geometry.ts';
+// rule and object), and what incident to raise. Geometry is in fractions of
+// the picture (geometry.ts), so it holds at any frame size.
+import { bottomCentre, normaliseBox, pointInPolygon, type Box, type Polygon } from './geometry.ts';
 import type { Track } from './tracker.ts';
+
+export interface NamedZone { name: string; polygon: Polygon }
 
 export interface Rule {
   name: string;
   classes: string[];
   minScore: number;
-  /** In source pixels². */
+  /** Per class, instead of minScore. */
+  minScores?: Record<string, number>;
+  /** Box area as a fraction of the picture's (0–1). */
   minArea: number;
-  zone?: { name: string; polygon: Polygon };
+  maxArea?: number;
+  /** Box width / height, in pixels of the picture. */
+  minAspect?: number;
+  maxAspect?: number;
+  zone?: NamedZone;
+  /** The object must stand in every one of these as well (and in `zone`). */
+  requiredZones?: NamedZone[];
+  /** Where objects are ignored: an object standing in any of them does not match. */
+  masks?: Polygon[];
   dwellSeconds: number;
   /** Active days (0 = Sunday) and hours, local to the gateway; absent: always. */
   schedule?: { days?: number[]; from: string; to: string };
@@ -50,7 +64,8 @@ export class RuleEngine {
 
   constructor(readonly rules: Rule[]) {}
 
-  evaluate(tracks: Track[], ts: number): Firing[] {
+  /** `frame`: the size of the frames the tracks' boxes are in. */
+  evaluate(tracks: Track[], ts: number, frame: { width: number; height: number }): Firing[] {
     const firings: Firing[] = [];
     const live = new Set<string>();
     for (const rule of this.rules) {
@@ -59,7 +74,7 @@ export class RuleEngine {
         const key = `${rule.name}\u0000${track.id}`;
         live.add(key);
         if (track.missed > 0) continue; // not seen in this frame: keep what we knew
-        if (!active || !this.matches(rule, track)) {
+        if (!active || !ruleMatches(rule, track.label, track.scores.at(-1) ?? 0, track.box, frame)) {
           // left the zone (or the rule's hours): dwell starts again, and a return may alarm again after the cooldown
           this.entered.delete(key);
           this.fired.delete(key);
@@ -80,14 +95,22 @@ export class RuleEngine {
     for (const key of [...this.fired]) if (!live.has(key)) this.fired.delete(key);
     return firings;
   }
+}
 
-  /** Class, score, size and zone (the box's bottom-centre); confirmation is checked apart, so dwell counts from the first sighting. */
-  private matches(rule: Rule, t: Track): boolean {
-    if (!rule.classes.includes(t.label)) return false;
-    if ((t.scores.at(-1) ?? 0) < rule.minScore) return false;
-    if (t.box[2] * t.box[3] < rule.minArea) return false;
-    if (!rule.zone) return true;
-    const bottomCentre: [number, number] = [t.box[0] + t.box[2] / 2, t.box[1] + t.box[3]];
-    return pointInPolygon(bottomCentre, rule.zone.polygon);
-  }
+/**
+ * Class, score, size, shape and place of one object (a box in pixels of a `frame`-sized
+ * picture); confirmation is checked apart, so dwell counts from the first sighting.
+ */
+export function ruleMatches(rule: Rule, label: string, score: number, box: Box, frame: { width: number; height: number }): boolean {
+  if (!rule.classes.includes(label)) return false;
+  if (score < (rule.minScores?.[label] ?? rule.minScore)) return false;
+  const normalised = normaliseBox(box, frame.width, frame.height);
+  const area = normalised[2] * normalised[3];
+  if (area < rule.minArea || (rule.maxArea !== undefined && area > rule.maxArea)) return false;
+  const aspect = box[3] > 0 ? box[2] / box[3] : Infinity;
+  if ((rule.minAspect !== undefined && aspect < rule.minAspect) || (rule.maxAspect !== undefined && aspect > rule.maxAspect)) return false;
+  const at = bottomCentre(normalised);
+  if (rule.masks?.some((mask) => pointInPolygon(at, mask))) return false;
+  const zones = rule.zone ? [rule.zone, ...(rule.requiredZones ?? [])] : (rule.requiredZones ?? []);
+  return zones.every((z) => pointInPolygon(at, z.polygon));
 }

@@ -97,7 +97,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       if (recording) playback = startPlayback({ config: config.recording, recording, registry: service, keys, manager: video.manager, tokenSecret, mediaTokenTtlSeconds: config.video.mediaTokenTtlSeconds, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', liveNodes: node?.liveNodes, ffmpegPath: findFfmpeg().path, evidence: evidence.store, incidents: room.service, log: logger });
     }
     if (config.detection.enabled && video) {
-      detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, evidence: evidence.store, log: logger });
+      const v = video;
+      const sourceSize = (id: string) => {
+        const input = v.manager.status(id)?.input;
+        return input ? ([input.width, input.height] as const) : undefined;
+      };
+      detection = await startDetection(config.detection, { registry: service, frames: video.frames, raise, publishLive, dataDir: config.dataDir, evidence: evidence.store, sourceSize, log: logger });
     }
     if (config.videoQuality.enabled && video) {
       const v = video;

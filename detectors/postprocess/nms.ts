@@ -1,5 +1,6 @@
-// Per-class non-maximum suppression: keep the best box, drop the ones that
-// overlap it more than the IoU threshold, class by class.
+// Non-maximum suppression: keep the best box, drop the ones that overlap it
+// more than the IoU threshold, class by class, or across classes when
+// `agnostic` (one object the model scores as two classes yields one box).
 import type { RawBox } from '../types.ts';
 
 export function iou(a: { x1: number; y1: number; x2: number; y2: number }, b: { x1: number; y1: number; x2: number; y2: number }): number {
@@ -10,12 +11,12 @@ export function iou(a: { x1: number; y1: number; x2: number; y2: number }, b: { 
   return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
 }
 
-export function nms(boxes: RawBox[], iouThreshold = 0.45, maxDetections = 300): RawBox[] {
+export function nms(boxes: RawBox[], iouThreshold = 0.45, maxDetections = 300, agnostic = false): RawBox[] {
   const sorted = [...boxes].sort((a, b) => b.score - a.score);
   const kept: RawBox[] = [];
   for (const box of sorted) {
     if (kept.length >= maxDetections) break;
-    if (!kept.some((k) => k.cls === box.cls && iou(k, box) > iouThreshold)) kept.push(box);
+    if (!kept.some((k) => (agnostic || k.cls === box.cls) && iou(k, box) > iouThreshold)) kept.push(box);
   }
   return kept;
 }

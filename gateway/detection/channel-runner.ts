@@ -8,8 +8,9 @@ import type { WarnRollup } from '../log-rollup.ts';
 import type { Frame, FrameHub } from '../video/index.ts';
 import type { DetectionProfile } from './config.ts';
 import { InferenceFailures } from './failure-rollup.ts';
-import { detectorOptions, profileProblems } from './profiles.ts';
+import { detectorOptions } from './profiles.ts';
 import type { SnapshotStore } from './snapshots.ts';
+import { pictureSize, toPicture, type Size } from './source-geometry.ts';
 
 export interface RunnerDeps {
   frames: FrameHub;
@@ -20,6 +21,8 @@ export interface RunnerDeps {
   log: Logger;
   /** The room's rolled-up warnings (inference failures). */
   warnings: WarnRollup;
+  /** The camera's picture size (the main stream's, from ingest): boxes and snapshots are given in it. */
+  sourceSize?: (channelId: string) => Size | undefined;
   /** Each inferred frame: model time, and capture → detections out (metrics). */
   onInference?: (timing: InferenceTiming) => void;
 }
@@ -54,20 +57,20 @@ export class ChannelRunner {
   private lastAt = 0;
   private hadDetections = false;
   private failed: string | undefined;
-  private checkedFrame = false;
   private lastInferenceMs: number | undefined;
   private alarms = 0;
   /** Frame capture → candidate raised, ms (for the status and the benchmark). */
   readonly latencies: number[] = [];
   private readonly failures: InferenceFailures;
 
-  constructor(readonly channelId: string, readonly profileName: string, private readonly profile: DetectionProfile, private readonly model: Model, private readonly deps: RunnerDeps) {
+  /** framesKey: the frame-hub key it reads, `<channelId>~sub` when detecting on the sub-stream. */
+  constructor(readonly channelId: string, readonly profileName: string, private readonly profile: DetectionProfile, private readonly model: Model, private readonly deps: RunnerDeps, readonly framesKey = channelId) {
     this.detector = new ChannelDetector(detectorOptions(channelId, profile, model));
     this.failures = new InferenceFailures(channelId, deps.log, deps.warnings, FAIL_AFTER);
   }
 
   start(): void {
-    this.unsubscribe = this.deps.frames.subscribe(this.channelId, (frame) => this.onFrame(frame));
+    this.unsubscribe = this.deps.frames.subscribe(this.framesKey, (frame) => this.onFrame(frame));
   }
 
   stop(): void {
@@ -87,16 +90,6 @@ export class ChannelRunner {
 
   private onFrame(frame: Frame): void {
     if (this.failed) return;
-    if (!this.checkedFrame) {
-      // Zones are in source pixels: check them against the first real frame.
-      const problems = profileProblems(this.profileName, this.profile, this.model, frame);
-      this.checkedFrame = true;
-      if (problems.length) {
-        this.failed = problems.join('; ');
-        this.deps.log.error({ channelId: this.channelId, problems }, 'detection profile does not fit this channel; detection off, video continues');
-        return;
-      }
-    }
     const interval = 1000 / (this.profile.fps ?? 2);
     if (frame.ts - this.lastAt < interval * 0.9) return; // the tap may run faster than the profile asks
     this.lastAt = frame.ts;
@@ -120,12 +113,16 @@ export class ChannelRunner {
       this.lastInferenceMs = Math.round(result.inferenceMs);
       this.deps.onInference?.({ channelId: this.channelId, model: this.model.name, inferenceMs: result.inferenceMs, pipelineMs: Date.now() - frame.ts });
     }
+    // Zones are fractions of the picture, so the frame's size never mattered to them; boxes go out in the camera's pixels.
+    const picture = pictureSize(frame, this.deps.sourceSize?.(this.channelId));
     if (result.event && (result.detections.length > 0 || this.hadDetections)) {
-      this.deps.publishLive('detection', { ...result.event });
+      this.deps.publishLive('detection', { ...result.event, frameSize: picture, detections: toPicture(result.event.detections, frame, picture) });
     }
     this.hadDetections = result.detections.length > 0;
+    const detections = result.firings.length ? toPicture(result.detections, frame, picture) : [];
     for (const firing of result.firings) {
-      const jpeg = await annotatedJpeg(frame, result.detections);
+      // The evidence picture: the analysed frame scaled to the camera's size (the main stream's keyframe would be up to a segment older than the boxes).
+      const jpeg = await annotatedJpeg(frame, detections, 85, { size: picture });
       const url = await this.deps.snapshots.save(jpeg, frame.ts);
       await this.deps.raise({
         source: { kind: 'detector', id: this.channelId },
@@ -136,8 +133,8 @@ export class ChannelRunner {
         occurredAt: frame.ts,
         evidence: {
           snapshots: [url],
-          detections: result.detections,
-          frameSize: [frame.width, frame.height],
+          detections,
+          frameSize: picture,
           frameTs: frame.ts, // the wall draws these boxes when its picture reaches this frame
           model: { name: this.model.name, sha256: this.model.sha256 },
           rule: firing.rule.name,

@@ -1,17 +1,28 @@
 // The detection room's configuration: the models a site brings, and the
-// profiles channels refer to (model, rate, motion gate, tracker, rules).
+// profiles channels refer to (model, rate, motion gate, tracker, zones, rules).
+// Geometry is in fractions 0–1 of the picture (x of its width from the left,
+// y of its height from the top): the same place at any source, sub-stream or
+// tap size. Pixel values (above 1) are refused, naming the field.
 import { Type, type Static } from '@sinclair/typebox';
 
-const Point = Type.Tuple([Type.Number(), Type.Number()]);
+const Fraction = Type.Number({ minimum: 0, maximum: 1 });
+const Point = Type.Tuple([Fraction, Fraction], { description: '[x, y] as fractions 0–1 of the picture\'s width and height' });
 const Polygon = Type.Array(Point, { minItems: 3, maxItems: 64 });
+const ZoneName = Type.String({ minLength: 1, maxLength: 64 });
 
 export const DetectionRule = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64 }),
     classes: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.5 })),
-    minArea: Type.Optional(Type.Number({ minimum: 0, default: 0, description: 'Source pixels²' })),
-    zone: Type.Optional(Type.Object({ name: Type.String(), polygon: Polygon }, { additionalProperties: false, description: 'Source-image pixels; the box bottom-centre decides inside' })),
+    minScores: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Fraction, { description: 'Per class, instead of minScore: { person: 0.6, car: 0.4 }' })),
+    minArea: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Box area as a fraction of the picture' })),
+    maxArea: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Box area as a fraction of the picture' })),
+    minAspect: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Box width / height' })),
+    maxAspect: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Box width / height' })),
+    zone: Type.Optional(Type.Object({ name: ZoneName, polygon: Polygon }, { additionalProperties: false, description: 'The box bottom-centre decides inside' })),
+    requiredZones: Type.Optional(Type.Array(ZoneName, { maxItems: 16, description: 'Names of the profile\'s zones the object must stand in, all of them' })),
+    masks: Type.Optional(Type.Array(Polygon, { maxItems: 32, description: 'Object masks: an object whose box bottom-centre lies in one is ignored by this rule' })),
     dwellSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600, default: 0 })),
     schedule: Type.Optional(Type.Object(
       { days: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 6 }))), from: Type.String({ pattern: '^\\d{2}:\\d{2}$' }), to: Type.String({ pattern: '^\\d{2}:\\d{2}$' }) },
@@ -31,6 +42,10 @@ export const DetectionProfile = Type.Object(
     fps: Type.Optional(Type.Number({ minimum: 0.1, maximum: 30, default: 2 })),
     minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.25 })),
     iouThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.45 })),
+    /** NMS across classes (one object scored as two classes yields one box); default per class. */
+    agnosticNms: Type.Optional(Type.Boolean({ default: false })),
+    /** Named zones that rules require by name (`requiredZones`). */
+    zones: Type.Optional(Type.Record(Type.String(), Polygon, { maxProperties: 32 })),
     motion: Type.Optional(Type.Object(
       {
         enabled: Type.Optional(Type.Boolean({ default: true })),

@@ -14,7 +14,7 @@ import { cjkFont, DetectionScheduler, loadModel, type Model, type RawFrame } fro
 import type { EvidenceStore } from '../evidence/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
 import { WarnRollup } from '../log-rollup.ts';
-import type { FrameHub } from '../video/index.ts';
+import { detectionFramesKey, type FrameHub } from '../video/index.ts';
 import { ChannelRunner, type InferenceTiming } from './channel-runner.ts';
 import { DetectionProfile, type DetectionConfig } from './config.ts';
 import { profileProblems } from './profiles.ts';
@@ -38,6 +38,8 @@ interface Deps {
   dataDir: string;
   /** Where alarm snapshots go (served by the evidence room on every node). */
   evidence: EvidenceStore;
+  /** The camera's picture size as ingest probed it (boxes and snapshots are given in it). */
+  sourceSize?: (channelId: string) => readonly [number, number] | undefined;
   log: Logger;
 }
 
@@ -85,8 +87,9 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   const reconcile = async (channelId: string) => {
     const row = await deps.registry.getStored('channels', channelId);
     const profileName = row?.doc.enabled ? (row.doc.detectionProfile as string | null) : null;
+    const framesKey = row ? detectionFramesKey(channelId, row.doc) : channelId;
     const current = runners.get(channelId);
-    if (current && current.profileName === profileName) return;
+    if (current && current.profileName === profileName && current.framesKey === framesKey) return;
     current?.stop();
     runners.delete(channelId);
     failures.delete(channelId);
@@ -98,7 +101,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
       failures.set(channelId, { channelId, profile: profileName, state: 'failed', reason });
       return;
     }
-    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive: deps.publishLive, log, warnings, onInference: (t) => inferences.emit('inference', t) });
+    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive: deps.publishLive, sourceSize: deps.sourceSize, log, warnings, onInference: (t) => inferences.emit('inference', t) }, framesKey);
     runners.set(channelId, runner);
     runner.start();
   };

@@ -1,7 +1,9 @@
 // From a configured profile to a channel's detector, with the defaults filled
-// in and every problem named: an unknown model, a class the model does not
-// know, a zone outside the frame or crossing itself.
-import { polygonProblem, type ChannelDetectorOptions, type Model, type Rule } from '../../detectors/index.ts';
+// in and every problem named with its field: an unknown model, a class the
+// model does not know, a zone or mask outside the picture (fractions 0–1, see
+// config.ts) or crossing itself, a required zone the profile does not define,
+// a minimum above its maximum.
+import { polygonProblem, type ChannelDetectorOptions, type Model, type Polygon, type Rule } from '../../detectors/index.ts';
 import type { DetectionProfile } from './config.ts';
 
 /** Frigate's defaults, scaled by the analysis rate. */
@@ -14,26 +16,48 @@ const trackerDefaults = (fps: number, p: DetectionProfile) => ({
   matchIou: 0.2,
 });
 
-export function profileProblems(name: string, p: DetectionProfile, model: Model | undefined, frame?: { width: number; height: number }): string[] {
+const classList = (model: Model) => `${model.classes.slice(0, 8).join(', ')}${model.classes.length > 8 ? ', …' : ''}`;
+
+function geometryProblems(p: DetectionProfile): string[] {
+  const polygons: Array<[field: string, polygon: Polygon]> = [
+    ...Object.entries(p.zones ?? {}).map(([name, polygon]): [string, Polygon] => [`zones.${name}`, polygon]),
+    ...(p.motion?.masks ?? []).map((polygon, i): [string, Polygon] => [`motion.masks.${i}`, polygon]),
+    ...p.rules.flatMap((r, i) => [
+      ...(r.zone ? [[`rules.${i}.zone.polygon`, r.zone.polygon] as [string, Polygon]] : []),
+      ...(r.masks ?? []).map((polygon, m): [string, Polygon] => [`rules.${i}.masks.${m}`, polygon]),
+    ]),
+  ];
+  return polygons.flatMap(([field, polygon]) => {
+    const problem = polygonProblem(polygon);
+    return problem ? [`${field}: ${problem}`] : [];
+  });
+}
+
+export function profileProblems(name: string, p: DetectionProfile, model: Model | undefined): string[] {
   if (!model) return [`profile '${name}': model '${p.model}' is not loaded`];
-  const problems: string[] = [];
-  for (const rule of p.rules) {
-    for (const cls of rule.classes) if (!model.classes.includes(cls)) problems.push(`rule '${rule.name}': class '${cls}' is not one of the model's (${model.classes.slice(0, 8).join(', ')}${model.classes.length > 8 ? ', …' : ''})`);
-    if (rule.zone && frame) {
-      const problem = polygonProblem(rule.zone.polygon, frame.width, frame.height);
-      if (problem) problems.push(`rule '${rule.name}': zone '${rule.zone.name}' ${problem}`);
-    }
-  }
+  const problems = geometryProblems(p);
+  p.rules.forEach((rule, i) => {
+    const at = `rules.${i} ('${rule.name}')`;
+    for (const cls of rule.classes) if (!model.classes.includes(cls)) problems.push(`${at}.classes: class '${cls}' is not one of the model's (${classList(model)})`);
+    for (const cls of Object.keys(rule.minScores ?? {})) if (!rule.classes.includes(cls)) problems.push(`${at}.minScores.${cls}: '${cls}' is not one of the rule's classes (${rule.classes.join(', ')})`);
+    for (const zone of rule.requiredZones ?? []) if (!p.zones?.[zone]) problems.push(`${at}.requiredZones: no zone '${zone}' in the profile's zones (${Object.keys(p.zones ?? {}).join(', ') || 'none'})`);
+    if (rule.maxArea !== undefined && (rule.minArea ?? 0) > rule.maxArea) problems.push(`${at}.minArea: ${rule.minArea} is above maxArea ${rule.maxArea}`);
+    if (rule.maxAspect !== undefined && rule.minAspect !== undefined && rule.minAspect > rule.maxAspect) problems.push(`${at}.minAspect: ${rule.minAspect} is above maxAspect ${rule.maxAspect}`);
+  });
   return problems;
 }
 
 export function detectorOptions(channelId: string, p: DetectionProfile, model: Model): ChannelDetectorOptions {
   const fps = p.fps ?? 2;
-  const rules: Rule[] = p.rules.map((r) => ({
+  const rules: Rule[] = p.rules.map(({ requiredZones, ...r }) => ({
     ...r, minScore: r.minScore ?? 0.5, minArea: r.minArea ?? 0, dwellSeconds: r.dwellSeconds ?? 0, cooldownSeconds: r.cooldownSeconds ?? 60,
+    ...(requiredZones?.length ? { requiredZones: requiredZones.map((zone) => ({ name: zone, polygon: p.zones?.[zone] ?? [] })) } : {}),
   }));
   const motion = p.motion?.enabled === false ? undefined : {
     pixelThreshold: p.motion?.pixelThreshold ?? 20, minChangedFraction: p.motion?.minChangedFraction ?? 0.002, masks: p.motion?.masks ?? [],
   };
-  return { channelId, model, rules, minScore: p.minScore ?? 0.25, iouThreshold: p.iouThreshold ?? 0.45, motion, tracker: trackerDefaults(fps, p) };
+  return {
+    channelId, model, rules, minScore: p.minScore ?? 0.25, iouThreshold: p.iouThreshold ?? 0.45, agnosticNms: p.agnosticNms ?? false,
+    motion, tracker: trackerDefaults(fps, p),
+  };
 }
