@@ -243,6 +243,30 @@ test('pause holds the picture and both clocks; a seek while paused shows the cho
   assert.doesNotMatch((await sample()).text, /已暂停/);
 });
 
+test('paused, a frame step moves the picture one frame (1/25 s) either way; −10 秒 / +10 秒 move the clock 10 s', async () => {
+  await page.click('[data-testid=pause]');
+  await page.waitForSelector('[data-testid=tile-0] [data-testid=tile-playback-layer][data-status=paused]', { timeout: 15_000 });
+  await new Promise((r) => setTimeout(r, 600));
+  const held = await sample();
+  const at = async (position: number, what: string) =>
+    waitFor(async () => { const s = await sample(); return Math.abs(s.position - position) < 0.005 ? s : undefined; }, 15_000, what);
+  await page.click('[data-testid=frame-ahead]');
+  await at(held.position + 0.04, 'one frame ahead');
+  await page.click('[data-testid=frame-back]');
+  await page.click('[data-testid=frame-back]');
+  await at(held.position - 0.04, 'one frame before where it was held');
+  await shot('speeds-frame-step');
+  await page.click('[data-testid=jump-back]');
+  const back = await landedAt(held.at! - 10_000, 'the clock 10 s back');
+  assertClockTrue(back, '10 s back');
+  await page.click('[data-testid=jump-ahead]');
+  const ahead = await landedAt(held.at!, 'the clock 10 s ahead again');
+  assertClockTrue(ahead, '10 s ahead');
+  assert.equal(await page.getAttribute('[data-testid=tile-0] [data-testid=tile-playback-layer]', 'data-status'), 'paused', 'jumps keep it paused');
+  await page.click('[data-testid=pause]');
+  await page.waitForSelector('[data-testid=frame-ahead]:disabled');
+});
+
 /** Plays `rate`× from early in the footage and measures over the window; returns the rate the picture reached. */
 async function measure(rate: 4 | 8): Promise<number> {
   if (await page.$('[data-testid=pause].active')) await page.click('[data-testid=pause]');

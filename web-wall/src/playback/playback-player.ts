@@ -16,6 +16,7 @@ const BEFORE_MS = 10 * 60_000;
  */
 const BUFFER_AHEAD_S = 20;
 const bufferAhead = (rate: number) => BUFFER_AHEAD_S * Math.max(1, rate / 2);
+const FRAME_S = 1 / 25;
 /** At the playlist's end, newer footage is asked for once it can hold a few segments. */
 const RELOAD_AFTER_END_MS = 5000;
 
@@ -90,6 +91,15 @@ export class PlaybackPlayer {
     this.paused = paused;
     if (paused) this.video.pause();
     else if (this.hls) void this.video.play().catch(() => undefined);
+  }
+
+  /**
+   * While paused, moves the picture `frames` frames (of 25 fps, the cameras' usual rate: the playlist does not say
+   * a segment's frame rate; at another rate a step may show the same frame twice or pass one).
+   */
+  step(frames: number): void {
+    if (!this.paused || !this.hls) return;
+    this.video.currentTime = Math.max(0, this.video.currentTime + frames * FRAME_S);
   }
 
   setRate(rate: number): void {

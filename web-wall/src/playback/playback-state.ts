@@ -74,6 +74,11 @@ export function setPaused(on: boolean): void {
   for (const p of players.values()) p.setPaused(on);
 }
 
+/** One frame back (-1) or ahead (1) on every paused playback tile. */
+export function stepFrames(frames: number): void {
+  for (const p of players.values()) p.step(frames);
+}
+
 export function setPlayhead(index: number, atMs: number | null): void {
   const current = playheads.value.get(index);
   if (current === (atMs ?? undefined)) return;

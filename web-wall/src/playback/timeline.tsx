@@ -2,15 +2,17 @@
 // ranges, gaps and incident markers (the holds incidents put on its footage)
 // for a day; click or drag to seek (the tile switches to playback); a day
 // picker for earlier days, a zoom to 1 h / 10 min around the playhead, the
-// speeds, synchronous playback and the export button.
+// transport (transport.tsx: pause, jumps, frame steps, speeds), synchronous
+// playback and the export button.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
 import { formatTime, label, t } from '../i18n/index.ts';
 import { tileCount } from '../wall/layouts.ts';
 import { selectedTile, wall } from '../wall/wall-state.ts';
 import { ExportButton } from './export-button.tsx';
-import { MAX_SYNC_TILES, paused, playbackTiles, playheads, seekTile, setPaused, setSpeed, speed, SPEEDS, syncOn } from './playback-state.ts';
+import { MAX_SYNC_TILES, playheads, seekTile, syncOn } from './playback-state.ts';
 import { setSync } from './sync.ts';
+import { Transport } from './transport.tsx';
 import './playback.css';
 import './text.ts';
 
@@ -103,13 +105,7 @@ export function Timeline() {
         <span class="group" role="group" aria-label={t('playback.zoom')}>
           {(Object.keys(ZOOMS) as Zoom[]).map((z) => <button type="button" key={z} data-zoom={z} class={zoom === z ? 'active' : ''} onClick={() => setZoom(z)}>{t(`playback.zoom.${z}`)}</button>)}
         </span>
-        <button type="button" data-testid="pause" class={paused.value ? 'active' : ''} disabled={playbackTiles.value.size === 0}
-          title={t(paused.value ? 'playback.resumeTitle' : 'playback.pauseTitle')} onClick={() => setPaused(!paused.value)}>
-          {paused.value ? `▶ ${t('playback.resume')}` : t('playback.pause')}
-        </button>
-        <span class="group" role="group" aria-label={t('playback.speed')}>
-          {SPEEDS.map((s) => <button type="button" key={s} data-speed={s} class={speed.value === s ? 'active' : ''} onClick={() => setSpeed(s)}>{`${s}×`}</button>)}
-        </span>
+        <Transport index={index} channelId={channelId} playhead={playhead} onSeek={seek} />
         <label class="inline" title={t('playback.syncTitle')}>
           <input type="checkbox" data-testid="sync" disabled={!syncable} checked={syncOn.value}
             onChange={(e) => setSync(e.currentTarget.checked, wall.value.tiles.slice(0, tileCount(wall.value.layout)), playhead ?? Date.now() - 60_000)} /> {t('playback.sync')}
