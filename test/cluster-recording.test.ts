@@ -1,11 +1,15 @@
 // Recording in a cluster (issue 18): two real gateway processes on one real
 // PostgreSQL and one real nats-server, a camera from the simulator recorded
 // continuously. node-a records it, is killed (-9), node-b takes the lease and
-// records on; node-a comes back. Both nodes list both nodes' footage; a VOD
-// playlist over the failover plays every segment through node-b (node-a's
-// proxied, the same bytes as the file on node-a's disk); an export through
-// node-b of a range over both has the footage's length; with node-a killed
-// again its segments are a prompt 503 naming it, node-b's still play.
+// records on; node-a comes back and takes the channel back (its fair share).
+// Both nodes list both nodes' footage; a VOD playlist over all of it plays
+// every segment through node-b (node-a's proxied, the same bytes as the file
+// on node-a's disk) and plays in Chromium across both hand-overs; an export
+// through node-b of a range over both has the footage's length; the
+// incident's clip comes from the recording node only. node-a stopped
+// (SIGTERM): its segments are a prompt 503 naming it, node-b's still play, an
+// export over them fails naming it, and once node-a's heartbeat is stale the
+// playlist marks them gaps that Chromium plays across.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +48,16 @@ const node = (id: string): ClusterNodeProcess => {
 const ms = (iso: string) => Date.parse(iso);
 const recordingsOn = (id: string) => node(id).json<Recordings>(`/api/channels/${CHANNEL}/recordings`);
 const byNode = (segments: ApiSegment[], nodeId: string) => segments.filter((s) => s.node === nodeId);
+
+/** SIGTERM, as a service manager stops a node: it hands its leases back and closes its last segment. */
+async function stopGracefully(id: string): Promise<void> {
+  const n = node(id);
+  cluster.nodes.delete(id);
+  n.gw.proc.kill('SIGTERM');
+  const timer = setTimeout(() => n.gw.proc.kill('SIGKILL'), 30_000);
+  assert.equal(await n.gw.exit, 0, `${id} exits cleanly`);
+  clearTimeout(timer);
+}
 
 before(async () => {
   sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'fo', clip: 'h264-360p' }] });
@@ -120,7 +134,40 @@ test('a VOD playlist over both nodes\' footage plays every segment 200 through n
     }
   }
   assert.equal(proxied, byNode(footage, 'node-a').length);
+  // And a player plays it: node-a's first run (proxied), node-b's, into node-a's second run — a discontinuity at each hand-over.
+  assert.equal((playlist.match(/#EXT-X-DISCONTINUITY/g) ?? []).length, 2);
+  const secondRunOfA = footage.findIndex((x, i) => x.node === 'node-a' && footage[i - 1]?.node === 'node-b');
+  const toSecondA = footage.slice(0, secondRunOfA).reduce((sum, x) => sum + (ms(x.end) - ms(x.start)) / 1000, 0);
+  const played = await playInChromium(b, play.hls, toSecondA + 1);
+  assert.ok(!played.errors.includes('fragLoadError'), `no segment request failed: ${played.errors.join(', ')}`);
 });
+
+/**
+ * Plays a VOD playlist of node `n` with hls.js in Chromium until the position passes `seconds`; a fatal hls.js error fails.
+ * The page is of the node's own origin (the media routes send no CORS headers), given by the browser, not by the gateway.
+ */
+async function playInChromium(n: ClusterNodeProcess, hls: string, seconds: number): Promise<{ t: number; errors: string[] }> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.route(`${n.url}/__test/hls.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: readFileSync(HLS_JS, 'utf8') }));
+    await page.route(`${n.url}/__test/vod.html`, (route) => route.fulfill({
+      contentType: 'text/html',
+      body: `<video id="v" muted autoplay></video><script src="/__test/hls.js"></script><script>
+        window.errors = []; const hls = new Hls();
+        hls.on(Hls.Events.ERROR, (e, d) => window.errors.push(d.details + (d.fatal ? ':fatal' : '')));
+        hls.loadSource(${JSON.stringify(hls)}); hls.attachMedia(document.getElementById('v')); document.getElementById('v').play();</script>`,
+    }));
+    await page.goto(`${n.url}/__test/vod.html`);
+    return await waitFor(async () => {
+      const st = await page.evaluate(() => ({ t: (document.getElementById('v') as HTMLVideoElement).currentTime, errors: (window as unknown as { errors: string[] }).errors }));
+      if (st.errors.some((e) => e.endsWith(':fatal'))) throw new Error(`hls.js at ${st.t} s: ${st.errors.join(', ')}`);
+      return st.t > seconds ? st : undefined;
+    }, 90_000, `playback past ${seconds} s`);
+  } finally {
+    await browser.close();
+  }
+}
 
 async function probeSeconds(file: string): Promise<number> {
   const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
@@ -185,13 +232,13 @@ test('an incident on the channel gets its clip from node-a, the node recording i
   assert.deepEqual(triedOnB, [], 'node-b did not try to make a clip either');
 });
 
-test('node-a killed: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage fails naming it; the playlist marks them gaps and Chromium plays across them', async () => {
+test('node-a stopped: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage fails naming it; the playlist marks them gaps and Chromium plays across them', async () => {
   const b = node('node-b');
   const from = ms(footage[0]!.start);
   const to = ms(footage.at(-1)!.end);
   const play = await b.json<{ hls: string }>(`/api/channels/${CHANNEL}/play/recording?from=${from}&to=${to}`);
   const base = play.hls.replace(/vod\.m3u8.*$/, '');
-  await cluster.kill('node-a');
+  await stopGracefully('node-a');
   for (const s of footage) {
     const t0 = Date.now();
     const res = await b.api(`${base}rec/${ms(s.start)}.ts`);
@@ -242,27 +289,6 @@ test('node-a killed: its segments are a prompt 503 naming it through node-b, nod
   assert.equal(vod.segments, firstB.length + secondA.length + newer.length);
   // Where node-b's new footage starts on the player's timeline: the media before it (the wall-clock gaps are not on it).
   const beforeNewer = [...firstB, ...secondA].reduce((sum, x) => sum + (ms(x.end) - ms(x.start)) / 1000, 0);
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.newPage();
-    // A page of node-b's own origin (the media routes send no CORS headers), given by the browser, not by the gateway.
-    await page.route(`${b.url}/__test/hls.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: readFileSync(HLS_JS, 'utf8') }));
-    await page.route(`${b.url}/__test/vod.html`, (route) => route.fulfill({
-      contentType: 'text/html',
-      body: `<video id="v" muted autoplay></video><script src="/__test/hls.js"></script><script>
-        window.errors = []; const hls = new Hls();
-        hls.on(Hls.Events.ERROR, (e, d) => window.errors.push(d.details + (d.fatal ? ':fatal' : '')));
-        hls.loadSource(${JSON.stringify(vod.hls)}); hls.attachMedia(document.getElementById('v')); document.getElementById('v').play();</script>`,
-    }));
-    await page.goto(`${b.url}/__test/vod.html`);
-    const state = () => page.evaluate(() => ({ t: (document.getElementById('v') as HTMLVideoElement).currentTime, errors: (window as unknown as { errors: string[] }).errors }));
-    const played = await waitFor(async () => {
-      const st = await state();
-      if (st.errors.some((e) => e.endsWith(':fatal'))) throw new Error(`hls.js: ${st.errors.join(', ')}`);
-      return st.t > beforeNewer + 1 ? st : undefined;
-    }, 90_000, `playback across node-a's footage into node-b's new footage (${beforeNewer} s in)`);
-    assert.ok(!played.errors.some((e) => e === 'fragLoadError'), `no segment request failed: ${played.errors.join(', ')}`);
-  } finally {
-    await browser.close();
-  }
+  const played = await playInChromium(b, vod.hls, beforeNewer + 1);
+  assert.ok(!played.errors.includes('fragLoadError'), `no segment request failed: ${played.errors.join(', ')}`);
 });

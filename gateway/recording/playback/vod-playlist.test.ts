@@ -39,3 +39,10 @@ test('segments that cannot be fetched now are listed with EXT-X-GAP before their
   assert.deepEqual(lines.slice(at - 2, at + 1), ['#EXT-X-GAP', '#EXTINF:4.000,', `rec/${T0 + 4000}.ts`]);
   assert.equal(lines.filter((l) => l.startsWith('#EXTINF:')).length, 3, 'still listed: the timeline keeps its place');
 });
+
+test('a hand-over between nodes is a DISCONTINUITY however seamless (another ffmpeg, its own timestamps)', () => {
+  const onB = (x: Segment): Segment => ({ ...x, nodeId: 'node-b' });
+  const lines = vodPlaylist([seg(0, 4), seg(4, 8), onB(seg(8.2, 12)), onB(seg(12, 16))]).trim().split('\n');
+  assert.equal(lines.filter((l) => l === '#EXT-X-DISCONTINUITY').length, 1);
+  assert.equal(lines[lines.indexOf(`rec/${T0 + 8200}.ts`) - 3], '#EXT-X-DISCONTINUITY');
+});

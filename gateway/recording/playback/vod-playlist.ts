@@ -1,7 +1,9 @@
 // A VOD HLS playlist of recorded MPEG-TS segments (no EXT-X-MAP: TS needs
 // none): one EXTINF and one PROGRAM-DATE-TIME per segment so a player maps
 // position ↔ wall-clock time, a DISCONTINUITY at every gap (the camera was
-// offline, ffmpeg restarted: timestamps start over), ENDLIST. A segment that
+// offline, ffmpeg restarted: timestamps start over) and where the recording
+// node changes (a lease moved: another ffmpeg, its own timestamps, however
+// seamless the hand-over), ENDLIST. A segment that
 // cannot be fetched now (its node is down) is marked EXT-X-GAP: hls.js does
 // not ask for it and plays on after it, where a failing request would stall
 // playback there and end in a fatal error.
@@ -26,7 +28,7 @@ export function vodPlaylist(segments: readonly Segment[], opts: VodOptions = {})
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0'];
   segments.forEach((s, i) => {
     const prev = segments[i - 1];
-    if (prev && s.startMs - prev.endMs > GAP_TOLERANCE_MS) lines.push('#EXT-X-DISCONTINUITY');
+    if (prev && (s.startMs - prev.endMs > GAP_TOLERANCE_MS || s.nodeId !== prev.nodeId)) lines.push('#EXT-X-DISCONTINUITY');
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(s.startMs).toISOString()}`, ...(opts.gap?.(s) ? ['#EXT-X-GAP'] : []), `#EXTINF:${seconds[i]!.toFixed(3)},`, uri(s));
   });
   lines.push('#EXT-X-ENDLIST', '');
