@@ -87,7 +87,7 @@ const rate320 = {
 note(`alarm latency with 8 channels, ${SECONDS} s`);
 const sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'red', clip: 'red-square-360p' }] });
 await sim.waitReady('red', 90_000);
-const rule = { name: 'zone', classes: ['person'], minScore: 0.5, zone: { name: 'right', polygon: [[320, 0], [640, 0], [640, 360], [320, 360]] }, cooldownSeconds: 0, incidentType: 'intrusion', severity: 'major' };
+const rule = { name: 'zone', classes: ['person'], minScore: 0.5, zone: { name: 'right', polygon: [[0.5, 0], [1, 0], [1, 1], [0.5, 1]] }, cooldownSeconds: 0, incidentType: 'intrusion', severity: 'major' };
 const config = join(CLIP_DIR, `bench-detection-${process.pid}.json`);
 writeFileSync(config, JSON.stringify({ detection: { enabled: true, concurrency: 1, generateTestModels: false,
   models: { test: { path: models['test-detector-yolov8-320.onnx'], intraOpThreads: 1 }, load: { path: models['bench-yolov8n-320.onnx'], intraOpThreads: 2 } },

@@ -14,7 +14,7 @@ import { startGatewayCluster, type ClusterNodeProcess, type GatewayCluster } fro
 import { CLIP_DIR, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
 
-const RIGHT_HALF = [[320, 0], [640, 0], [640, 360], [320, 360]];
+const RIGHT_HALF = [[0.5, 0], [1, 0], [1, 1], [0.5, 1]]; // fractions of the picture
 
 let sim: CameraSimulator;
 let cluster: GatewayCluster;

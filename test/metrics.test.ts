@@ -25,7 +25,7 @@ const CAMERA = { username: 'metrics-cam', password: 'Cam:P@ss/w#rd%9Zq' };
 const SENSOR_PASSWORD = 'sensor-Pw-7f3k2j9q';
 const GB_PASSWORD = 'gb-Pw-d8s7a6k4';
 const GB_DEVICE = '34020000001320000177';
-const RIGHT_HALF = [[320, 0], [640, 0], [640, 360], [320, 360]];
+const RIGHT_HALF = [[0.5, 0], [1, 0], [1, 1], [0.5, 1]]; // fractions of the picture
 
 const dashboard = JSON.parse(readFileSync(new URL('../docker/grafana/dashboards/gateway-dashboard.json', import.meta.url), 'utf8')) as Dashboard;
 interface Panel { title?: string; targets?: Array<{ expr?: string }>; panels?: Panel[] }
