@@ -3,10 +3,14 @@
 // same profile fires at the same place on a 720p and a 360p picture through
 // the whole pipeline (the project's test detector in onnxruntime).
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { check } from '../../device-registry/index.ts';
 import { ChannelDetector, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
 import { ensureModels } from '../../detectors/tools/generate-models.ts';
+import { loadConfig } from '../config/load.ts';
 import { DetectionProfile } from './config.ts';
 import { detectorOptions, profileProblems } from './profiles.ts';
 
@@ -78,4 +82,15 @@ test('the same zone fires at the same place on a 720p and a 360p picture, and no
   assert.ok(Math.abs(hd[0]! - 0.6) < 0.01 && Math.abs(hd[1]! - 0.4) < 0.02, `on the square: ${hd}`);
   assert.equal(await run(1280, 720, 0.2), undefined, 'left half at 720p: no firing');
   assert.equal(await run(640, 360, 0.2), undefined, 'left half at 360p: no firing');
+});
+
+test('configuration files: the demo and gateway.yaml load; a pixel zone stops the start naming the field', () => {
+  for (const file of ['configs/demo.yaml', 'configs/gateway.yaml']) {
+    const config = loadConfig({ argv: ['--config', file], env: {}, cwd: process.cwd() });
+    for (const [name, p] of Object.entries(config.detection.profiles)) assert.deepEqual(profileProblems(name, p, model), [], `${file}: profile ${name}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gw-geometry-'));
+  const file = join(dir, 'old.yaml');
+  writeFileSync(file, 'detection:\n  profiles:\n    old:\n      model: test\n      rules:\n        - { name: r, classes: [person], incidentType: intrusion, severity: major, zone: { name: z, polygon: [[320, 0], [640, 0], [640, 360]] } }\n');
+  assert.throws(() => loadConfig({ argv: ['--config', file], env: {}, cwd: dir }), (err: Error) => /detection\.profiles\.old\.rules\.0\.zone\.polygon\.0\.0/.test(err.message));
 });
