@@ -1,5 +1,6 @@
 // Where the picture lies inside its element under `object-fit: contain`, and
-// how a box in detector pixels maps onto it.
+// how a detection box maps onto it: boxes come in the camera's pixels with its
+// size (`frameSize`), so the tile may play the main stream or a sub-stream.
 export interface Rect { x: number; y: number; w: number; h: number }
 
 export function contentRect(boxW: number, boxH: number, videoW: number, videoH: number): Rect {
