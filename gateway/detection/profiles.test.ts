@@ -63,7 +63,7 @@ function frame(width: number, height: number, x: number, y: number, ts: number):
   return { width, height, ts, data };
 }
 
-test('the same zone fires at the same place on a 720p and a 360p picture, and not outside it', async () => {
+test('the same zone fires at the same place on a 720p, a 360p and a 320×180 picture (tapWidth), and not outside it', async () => {
   const profile = { model: 'test', fps: 2, motion: { enabled: false }, rules: [rule({ zone: { name: 'right', polygon: RIGHT_HALF as Array<[number, number]> } })] } as DetectionProfile;
   assert.deepEqual(profileProblems('p', profile, model), []);
   const run = async (width: number, height: number, x: number) => {
@@ -77,11 +77,13 @@ test('the same zone fires at the same place on a 720p and a 360p picture, and no
   };
   const hd = await run(1280, 720, 0.6);
   const sd = await run(640, 360, 0.6);
-  assert.ok(hd && sd, `fired at 720p (${hd}) and 360p (${sd})`);
-  for (let j = 0; j < 4; j++) assert.ok(Math.abs(hd[j]! - sd[j]!) < 0.01, `the same place: ${hd} vs ${sd}`);
+  const small = await run(320, 180, 0.6); // a tap at tapWidth 320: the zone does not move
+  assert.ok(hd && sd && small, `fired at 720p (${hd}), 360p (${sd}) and 320×180 (${small})`);
+  for (let j = 0; j < 4; j++) assert.ok(Math.abs(hd[j]! - sd[j]!) < 0.01 && Math.abs(small[j]! - sd[j]!) < 0.015, `the same place: ${hd} vs ${sd} vs ${small}`);
   assert.ok(Math.abs(hd[0]! - 0.6) < 0.01 && Math.abs(hd[1]! - 0.4) < 0.02, `on the square: ${hd}`);
   assert.equal(await run(1280, 720, 0.2), undefined, 'left half at 720p: no firing');
   assert.equal(await run(640, 360, 0.2), undefined, 'left half at 360p: no firing');
+  assert.equal(await run(320, 180, 0.2), undefined, 'left half at 320×180: no firing');
 });
 
 test('configuration files: the demo and gateway.yaml load; a pixel zone stops the start naming the field', () => {
