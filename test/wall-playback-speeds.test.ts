@@ -316,7 +316,7 @@ test('8×: the picture, the tile clock and the timeline clock advance about 8× 
   await measure(8);
 });
 
-test('8× catches up with the recording: the tile says it is at the end of the footage, then plays what was recorded since', async () => {
+test('8× catches up with the recording: the tile says it is at the end of the footage, then plays what was recorded since; playback started again is at 1×', async () => {
   await page.click('[data-speed="1"]');
   const target = Date.now() - 20_000;
   await scrubTo(target);
@@ -331,6 +331,14 @@ test('8× catches up with the recording: the tile says it is at the end of the f
     return s.tileClock !== null && s.tileClock > asked + 2000 ? s : undefined;
   }, 45_000, 'footage recorded after the playlist was asked for');
   assertClockTrue(newer, 'after catching up');
-  await page.click('[data-speed="1"]');
+  // Back to live and into playback again: the speed left at 8× does not carry over, nor a pause.
+  await page.click('[data-testid=pause]');
+  await page.click('[data-testid=tile-0] [data-testid=tile-playback]');
+  await page.waitForSelector('[data-testid=tile-0] [data-testid=tile-playback-layer]', { state: 'detached' });
+  await page.click('[data-testid=tile-0] [data-testid=tile-playback]');
+  await page.waitForSelector('[data-testid=tile-0] [data-testid=tile-playback-layer][data-status=playing]', { timeout: 45_000 });
+  assert.equal(await page.getAttribute('[data-speed="1"]', 'class'), 'active');
+  assert.equal((await sample()).rate, 1);
+  assert.doesNotMatch((await sample()).text, /×|已暂停/);
   assert.deepEqual(pageErrors(page), []);
 });

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { formatTime, t } from '../i18n/index.ts';
 import { PlaybackPlayer, type PlaybackStatus } from './playback-player.ts';
-import { isPlayback, paused, playbackTiles, playheads, registerPlayer, setPaused, setPlayhead, speed, startPlayback, stopPlayback } from './playback-state.ts';
+import { isPlayback, paused, playbackTiles, playheads, registerPlayer, setPaused, setPlayhead, setSpeed, speed, startPlayback, stopPlayback } from './playback-state.ts';
 import './playback.css';
 import './text.ts';
 
@@ -20,7 +20,9 @@ export function TilePlayback({ index, channelId }: { index: number; channelId: s
   const toggle = (e: Event) => {
     e.stopPropagation();
     if (on) return stopPlayback(index);
-    setPaused(false); // a tile switched to playback plays (pause holds every playback tile)
+    // A tile switched to playback plays (pause holds every playback tile); the first one at 1×, not at a speed left from before.
+    if (playbackTiles.value.size === 0) setSpeed(1);
+    setPaused(false);
     startPlayback(index, channelId, Date.now() - DEFAULT_BACK_MS);
   };
   return (
