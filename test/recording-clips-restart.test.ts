@@ -31,6 +31,8 @@ const args = [
 const env = { GATEWAY_AUTH__ADMIN_KEY: KEY };
 let sim: CameraSimulator;
 let gw: GatewayProcess | undefined;
+/** The running gateway's URL (each test leaves it running). */
+let base = '';
 
 before(async () => {
   sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'cam', clip: 'h264-360p' }] });
@@ -58,13 +60,21 @@ async function api<T>(base: string, path: string, body?: unknown): Promise<T> {
   assert.ok(res.ok, `${path}: ${res.status} ${text}`);
   return JSON.parse(text) as T;
 }
-const segments = async (base: string, from: number, to: number) => (await api<{ segments: Seg[] }>(base, `/api/channels/${CHANNEL}/recordings?from=${from}&to=${to}`)).segments;
+const footage = (base: string, from: number, to: number) => api<{ segments: Seg[]; gaps: unknown[] }>(base, `/api/channels/${CHANNEL}/recordings?from=${from}&to=${to}`);
+const segments = async (base: string, from: number, to: number) => (await footage(base, from, to)).segments;
 /** Footage the index has inside [from, to], in seconds. */
 const recordedWithin = (segs: Seg[], from: number, to: number) => segs.reduce((s, g) => s + Math.max(0, Math.min(ms(g.end), to) - Math.max(ms(g.start), from)), 0) / 1000;
 async function start(): Promise<string> {
   gw = spawnGateway(args, env);
   return gw.listening();
 }
+/** Footage up to now without a gap (not the restart before), at least the pre-roll of it. */
+const preRollFootage = () => waitFor(async () => {
+  const now = Date.now();
+  const from = now - (PRE_ROLL + 2 * SEGMENT_SECONDS) * 1000;
+  const { segments: segs, gaps } = await footage(base, from, now);
+  return (gaps.length === 0 && recordedWithin(segs, from, now) >= PRE_ROLL) || undefined;
+}, 90_000, 'pre-roll footage');
 /** The log line recover() writes once it has looked through the stored holds. */
 const recovered = (p: GatewayProcess) => waitFor(() => {
   const line = p.stdout().split('\n').find((l) => l.includes('incidents holding footage looked through at start'));
@@ -74,14 +84,13 @@ const recovered = (p: GatewayProcess) => waitFor(() => {
 }, 60_000, 'the start-up look for due clips');
 
 test('kill -9 during the post-roll: after the restart the clip is made once, over the planned range, and a further restart plans none', async () => {
-  let base = await start();
+  base = await start();
   const made = await fetch(`${base}/api/channels`, {
     method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({ id: CHANNEL, name: '重启剪辑', kind: 'rtsp', source: { url: sim.url('cam') }, recording: { mode: 'events' } }),
   });
   assert.equal(made.status, 201, await made.text());
-  // Enough footage in the ring for the pre-roll.
-  await waitFor(async () => (recordedWithin(await segments(base, Date.now() - 60_000, Date.now()), 0, Infinity) >= PRE_ROLL + SEGMENT_SECONDS || undefined), 90_000, 'pre-roll footage');
+  await preRollFootage();
 
   const alarmAt = Date.now();
   const raised = await api<{ incident: { id: string } }>(base, '/api/incidents/candidates', {
@@ -139,4 +148,46 @@ test('kill -9 during the post-roll: after the restart the clip is made once, ove
   const after = await api<Incident>(base, `/api/incidents/${incidentId}`);
   assert.deepEqual(after.evidence.clips, [clip]);
   assert.equal(after.flow.filter((f) => f.action === 'clip').length, 1);
+});
+
+test('a clip that fell due while the gateway was down is made after the restart, once, from the footage recorded before the kill', async () => {
+  // The gateway the first test left running.
+  await preRollFootage();
+  const alarmAt = Date.now();
+  const raised = await api<{ incident: { id: string } }>(base, '/api/incidents/candidates', {
+    source: { kind: 'detector', id: CHANNEL }, type: 'loitering', severity: 'minor', occurredAt: alarmAt, evidence: { frameTs: alarmAt },
+  });
+  const incidentId = raised.incident.id;
+  await new Promise((r) => setTimeout(r, 4000));
+  const killedAt = Date.now();
+  gw!.proc.kill('SIGKILL');
+  await gw!.exit;
+  // Down until the clip's post-roll has passed.
+  await new Promise((r) => setTimeout(r, Math.max(0, alarmAt + POST_ROLL * 1000 + 2000 - Date.now())));
+
+  base = await start();
+  const found = await recovered(gw!);
+  assert.ok(found.due >= 1, `due at start: ${JSON.stringify(found)}`);
+  const incident = await waitFor(async () => {
+    const i = await api<Incident>(base, `/api/incidents/${incidentId}`);
+    return i.evidence.clips?.length ? i : undefined;
+  }, 180_000, 'the clip after the restart');
+  const clip = incident.evidence.clips![0]!;
+  console.log(`alarm at 0, killed at ${(killedAt - alarmAt) / 1000} s, down past the post-roll: clip ${(ms(clip.from) - alarmAt) / 1000} s to ${(ms(clip.to) - alarmAt) / 1000} s, ${clip.durationSeconds} s`);
+  assert.equal(incident.flow.filter((f) => f.action === 'clip').length, 1, 'one clip record on the flow');
+  assert.deepEqual(incident.evidence.clips, [clip]);
+  assert.ok(clip.url.endsWith(`/${alarmAt - PRE_ROLL * 1000}-${alarmAt + POST_ROLL * 1000}.mp4`), clip.url);
+  assert.ok(Math.abs(ms(clip.from) - (alarmAt - PRE_ROLL * 1000)) <= 1500, `clip from ${(ms(clip.from) - alarmAt) / 1000} s`);
+  const res = await fetch(`${base}${clip.url}`, { headers: { authorization: `Bearer ${KEY}` } });
+  assert.equal(res.status, 200);
+  const file = join(dir, 'clip-due.mp4');
+  writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+  const seconds = Number((await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file])).stdout.trim());
+  const recorded = recordedWithin(await segments(base, ms(clip.from), alarmAt + POST_ROLL * 1000), ms(clip.from), alarmAt + POST_ROLL * 1000);
+  const inRange = await footage(base, ms(clip.from) - 10_000, alarmAt + POST_ROLL * 1000);
+  console.log(`clip MP4 ${seconds} s; footage recorded in its range ${recorded} s (up to the kill): ${inRange.segments.map((g) => `${(ms(g.start) - alarmAt) / 1000}…${(ms(g.end) - alarmAt) / 1000}`).join(', ')}`);
+  assert.ok(seconds > 0 && Math.abs(seconds - recorded) <= SEGMENT_SECONDS + 0.5, `clip of ${seconds} s for ${recorded} s of footage`);
+  const beforeKill = (killedAt - ms(clip.from)) / 1000;
+  assert.ok(recorded <= beforeKill + 1, 'nothing after the kill was recorded in the range');
+  assert.ok(recorded >= beforeKill - 2 * SEGMENT_SECONDS - 1, `the footage up to the kill is in it (${recorded} s of ${beforeKill} s)`);
 });
