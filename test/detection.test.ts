@@ -190,5 +190,6 @@ test('bad profiles and models: detection marked failed with the reason, the chan
   assert.match(JSON.stringify(pixels.json()), /rules\.0\.zone\.polygon\.0\.0/);
   const unknownZone = await t.call('engineer', { method: 'PUT', url: '/api/detection/profiles/zone', payload: { model: 'test', rules: [rule({ requiredZones: ['gate'] })] } });
   assert.equal(unknownZone.statusCode, 400);
-  assert.match(unknownZone.json().message, /rules\.0 \('r'\)\.requiredZones: no zone 'gate'/);
+  assert.match(unknownZone.json().message, /rules\.0\.requiredZones: rule 'r': no zone 'gate'/);
+  assert.deepEqual((unknownZone.json().errors as Array<{ field: string }>).map((e) => e.field), ['rules.0.requiredZones']);
 });

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { check, GwError, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
+import { check, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
 import { say } from '../../device-registry/messages.ts';
 import { cjkFont, DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
 import type { EvidenceStore } from '../evidence/index.ts';
@@ -17,7 +17,7 @@ import { WarnRollup } from '../log-rollup.ts';
 import { detectionFramesKey, type FrameHub } from '../video/index.ts';
 import { ChannelRunner, type InferenceTiming } from './channel-runner.ts';
 import { DetectionProfile, type DetectionConfig } from './config.ts';
-import { profileProblems } from './profiles.ts';
+import { profileErrors, profileProblems } from './profiles.ts';
 import { SnapshotStore } from './snapshots.ts';
 
 export { DetectionConfig } from './config.ts';
@@ -131,8 +131,8 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
         const profile = req.body as DetectionProfile;
         const errors = check(DetectionProfile, profile);
         if (errors.length) throw invalid(errors);
-        const problems = profileProblems(name, profile, models.get(profile.model));
-        if (problems.length) throw new GwError('GW_ERR_VALIDATION', problems.join('; '), 'rules');
+        const problems = profileErrors(profile, models.get(profile.model)); // each with its field
+        if (problems.length) throw invalid(problems);
         profiles[name] = profile;
         overrides[name] = profile;
         writeFileSync(overridesFile, JSON.stringify(overrides, null, 2));

@@ -45,8 +45,8 @@ test('profile check: every problem named with its field', () => {
       rule({ zone: { name: 'z', polygon: [[0, 0], [1, 0], [0, 1], [1, 1]] }, masks: [[[0, 0], [1, 0]]] }) as never,
     ],
   }, model);
-  const expect = [/^zones\.gate: edges cross/, /^rules\.1\.zone\.polygon: edges cross/, /^rules\.1\.masks\.0: needs at least 3 points/, /^rules\.0 \('r'\)\.minScores\.car: 'car' is not one of the rule's classes/,
-    /^rules\.0 \('r'\)\.requiredZones: no zone 'yard'/, /^rules\.0 \('r'\)\.minArea: 0\.2 is above maxArea 0\.1/, /^rules\.0 \('r'\)\.minAspect: 2 is above maxAspect 1/];
+  const expect = [/^zones\.gate: edges cross/, /^rules\.1\.zone\.polygon: edges cross/, /^rules\.1\.masks\.0: needs at least 3 points/, /^rules\.0\.minScores\.car: rule 'r': 'car' is not one of the rule's classes/,
+    /^rules\.0\.requiredZones: rule 'r': no zone 'yard'/, /^rules\.0\.minArea: rule 'r': 0\.2 is above maxArea 0\.1/, /^rules\.0\.minAspect: rule 'r': 2 is above maxAspect 1/];
   for (const re of expect) assert.ok(problems.some((p) => re.test(p)), `${re} in ${JSON.stringify(problems, null, 1)}`);
   assert.equal(problems.length, expect.length, JSON.stringify(problems));
   // An old pixel zone that reached the profile without the schema (a profiles file from before): refused, saying how to convert.

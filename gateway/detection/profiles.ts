@@ -3,6 +3,7 @@
 // model does not know, a zone or mask outside the picture (fractions 0–1, see
 // config.ts) or crossing itself, a required zone the profile does not define,
 // a minimum above its maximum.
+import type { FieldError } from '../../device-registry/index.ts';
 import { polygonProblem, type ChannelDetectorOptions, type Model, type Polygon, type Rule } from '../../detectors/index.ts';
 import type { DetectionProfile } from './config.ts';
 
@@ -18,7 +19,7 @@ const trackerDefaults = (fps: number, p: DetectionProfile) => ({
 
 const classList = (model: Model) => `${model.classes.slice(0, 8).join(', ')}${model.classes.length > 8 ? ', …' : ''}`;
 
-function geometryProblems(p: DetectionProfile): string[] {
+function geometryErrors(p: DetectionProfile): FieldError[] {
   const polygons: Array<[field: string, polygon: Polygon]> = [
     ...Object.entries(p.zones ?? {}).map(([name, polygon]): [string, Polygon] => [`zones.${name}`, polygon]),
     ...(p.motion?.masks ?? []).map((polygon, i): [string, Polygon] => [`motion.masks.${i}`, polygon]),
@@ -29,22 +30,28 @@ function geometryProblems(p: DetectionProfile): string[] {
   ];
   return polygons.flatMap(([field, polygon]) => {
     const problem = polygonProblem(polygon);
-    return problem ? [`${field}: ${problem}`] : [];
+    return problem ? [{ field, message: problem }] : [];
   });
 }
 
-export function profileProblems(name: string, p: DetectionProfile, model: Model | undefined): string[] {
-  if (!model) return [`profile '${name}': model '${p.model}' is not loaded`];
-  const problems = geometryProblems(p);
+/** What keeps a profile from running on this model, each with its field (the PUT's 400 lists them all). */
+export function profileErrors(p: DetectionProfile, model: Model | undefined): FieldError[] {
+  if (!model) return [{ field: 'model', message: `model '${p.model}' is not loaded` }];
+  const errors = geometryErrors(p);
   p.rules.forEach((rule, i) => {
-    const at = `rules.${i} ('${rule.name}')`;
-    for (const cls of rule.classes) if (!model.classes.includes(cls)) problems.push(`${at}.classes: class '${cls}' is not one of the model's (${classList(model)})`);
-    for (const cls of Object.keys(rule.minScores ?? {})) if (!rule.classes.includes(cls)) problems.push(`${at}.minScores.${cls}: '${cls}' is not one of the rule's classes (${rule.classes.join(', ')})`);
-    for (const zone of rule.requiredZones ?? []) if (!p.zones?.[zone]) problems.push(`${at}.requiredZones: no zone '${zone}' in the profile's zones (${Object.keys(p.zones ?? {}).join(', ') || 'none'})`);
-    if (rule.maxArea !== undefined && (rule.minArea ?? 0) > rule.maxArea) problems.push(`${at}.minArea: ${rule.minArea} is above maxArea ${rule.maxArea}`);
-    if (rule.maxAspect !== undefined && rule.minAspect !== undefined && rule.minAspect > rule.maxAspect) problems.push(`${at}.minAspect: ${rule.minAspect} is above maxAspect ${rule.maxAspect}`);
+    const at = (field: string, message: string) => errors.push({ field: `rules.${i}.${field}`, message: `rule '${rule.name}': ${message}` });
+    for (const cls of rule.classes) if (!model.classes.includes(cls)) at('classes', `class '${cls}' is not one of the model's (${classList(model)})`);
+    for (const cls of Object.keys(rule.minScores ?? {})) if (!rule.classes.includes(cls)) at(`minScores.${cls}`, `'${cls}' is not one of the rule's classes (${rule.classes.join(', ')})`);
+    for (const zone of rule.requiredZones ?? []) if (!p.zones?.[zone]) at('requiredZones', `no zone '${zone}' in the profile's zones (${Object.keys(p.zones ?? {}).join(', ') || 'none'})`);
+    if (rule.maxArea !== undefined && (rule.minArea ?? 0) > rule.maxArea) at('minArea', `${rule.minArea} is above maxArea ${rule.maxArea}`);
+    if (rule.maxAspect !== undefined && rule.minAspect !== undefined && rule.minAspect > rule.maxAspect) at('minAspect', `${rule.minAspect} is above maxAspect ${rule.maxAspect}`);
   });
-  return problems;
+  return errors;
+}
+
+/** The same as sentences, for a channel's status reason. */
+export function profileProblems(name: string, p: DetectionProfile, model: Model | undefined): string[] {
+  return profileErrors(p, model).map((e) => (e.field === 'model' ? `profile '${name}': ${e.message}` : `${e.field}: ${e.message}`));
 }
 
 export function detectorOptions(channelId: string, p: DetectionProfile, model: Model): ChannelDetectorOptions {
