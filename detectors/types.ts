@@ -9,7 +9,7 @@ export interface RawFrame {
   ts: number;
 }
 
-/** One detected object, in source-frame pixels: [x, y, w, h] from the top-left. */
+/** One detected object: [x, y, w, h] from the top-left, in pixels of the frame processed (the gateway gives them in the camera's, with `frameSize`). */
 export interface Detection {
   label: string;
   score: number;
