@@ -232,7 +232,7 @@ test('an incident on the channel gets its clip from node-a, the node recording i
   assert.deepEqual(triedOnB, [], 'node-b did not try to make a clip either');
 });
 
-test('node-a stopped: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage fails naming it; the playlist marks them gaps and Chromium plays across them', async () => {
+test('node-a stopped: its segments are a prompt 503 naming it through node-b, node-b\'s still play; an export over node-a\'s footage fails naming it; the playlist marks them gaps and Chromium plays across them; a clip over both is node-b\'s part', async () => {
   const b = node('node-b');
   const from = ms(footage[0]!.start);
   const to = ms(footage.at(-1)!.end);
@@ -291,4 +291,22 @@ test('node-a stopped: its segments are a prompt 503 naming it through node-b, no
   const beforeNewer = [...firstB, ...secondA].reduce((sum, x) => sum + (ms(x.end) - ms(x.start)) / 1000, 0);
   const played = await playInChromium(b, vod.hls, beforeNewer + 1);
   assert.ok(!played.errors.includes('fragLoadError'), `no segment request failed: ${played.errors.join(', ')}`);
+
+  // An incident just after the failover: its pre-roll reaches into node-a's footage, which node-b cannot read; node-b
+  // (recording now) makes the clip of its own part.
+  const alarmAt = ms(newer[0]!.start) + 1000;
+  const raised = await b.api('/api/incidents/candidates', {
+    method: 'POST', body: JSON.stringify({ source: { kind: 'detector', id: CHANNEL }, type: 'loitering', severity: 'minor', occurredAt: alarmAt, evidence: { frameTs: alarmAt } }),
+  });
+  assert.ok(raised.status < 300, `candidate: ${raised.status} ${await raised.text()}`);
+  type Clip = { from: string; to: string; durationSeconds: number };
+  type Incident = { id: string; type: string; evidence: { clips?: Clip[] } };
+  const incident = await waitFor(async () => {
+    const { items } = await b.json<{ items: Incident[] }>(`/api/incidents?sourceKind=detector&sourceId=${CHANNEL}&type=loitering`);
+    return items.find((i) => i.evidence.clips?.length);
+  }, 90_000, 'the clip of the incident after the failover');
+  const clip = incident.evidence.clips![0]!;
+  assert.ok(existsSync(join(dataDirOf('node-b'), 'clips', incident.id)), 'node-b made it');
+  assert.ok(ms(clip.from) >= ms(newer[0]!.start) - 1, `the clip (${clip.from}) starts with node-b's footage (${newer[0]!.start})`);
+  assert.ok(clip.durationSeconds > 2, `clip of ${clip.durationSeconds} s`);
 });

@@ -143,8 +143,11 @@ export class IncidentClips {
     const log = this.deps.log.child({ incidentId, channelId });
     await this.deps.holdRange(channelId, fromMs, toMs, incidentId, 'clip');
     await this.footageUpTo(channelId, toMs);
-    const { segments } = await this.deps.index.segments(channelId, fromMs, toMs);
-    const plan = await planExport(segments, fromMs, toMs, { paths: this.deps.paths, ffprobe: this.deps.ffprobePath });
+    // Footage this node can read: another node's (a pre-roll from before a failover) is left out, a gap in the clip
+    // (the clip's export is the gateway's own, with no key whose media token that node would take).
+    const readable = (await this.deps.index.segments(channelId, fromMs, toMs)).segments
+      .filter((s) => s.nodeId === this.deps.nodeId || (this.deps.config.sharedStorage === true && existsSync(this.deps.paths.absolute(s.path))));
+    const plan = await planExport(readable, fromMs, toMs, { paths: this.deps.paths, ffprobe: this.deps.ffprobePath });
     if (!plan) {
       log.warn({ from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, 'clip: no footage recorded for the incident');
       return;
