@@ -44,6 +44,18 @@ before(async () => {
         'loiter-ungated': { model: 'test', fps: 2, motion: { enabled: false }, rules: [rule({ name: '徘徊', zone: { name: 'right', polygon: RIGHT_HALF }, dwellSeconds: 15, incidentType: 'loitering' })] },
         // a sensitive motion gate: the empty scene's blob is only 16 grey levels lighter than the background
         anywhere: { model: 'test', fps: 4, motion: { enabled: true, pixelThreshold: 8 }, rules: [rule({ name: '任何位置' })] },
+        // Frigate-like filters on the same square: only the rule whose filters it passes fires.
+        filters: {
+          model: 'test', fps: 4,
+          zones: { right: RIGHT_HALF, bottom: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]], top: [[0, 0], [1, 0], [1, 0.5], [0, 0.5]] },
+          rules: [
+            rule({ name: '必经区域', requiredZones: ['right', 'bottom'], minScores: { person: 0.5 }, minArea: 0.005, maxArea: 0.02, minAspect: 0.8, maxAspect: 1.25, incidentType: 'filter_required' }),
+            rule({ name: '遮罩', zone: { name: 'right', polygon: RIGHT_HALF }, masks: [RIGHT_HALF], incidentType: 'filter_mask' }),
+            rule({ name: '太小', zone: { name: 'right', polygon: RIGHT_HALF }, maxArea: 0.005, incidentType: 'filter_small' }),
+            rule({ name: '宽高比', zone: { name: 'right', polygon: RIGHT_HALF }, minAspect: 2, incidentType: 'filter_aspect' }),
+            rule({ name: '两个区域', requiredZones: ['right', 'top'], incidentType: 'filter_two' }),
+          ],
+        },
         'bad-class': { model: 'test', rules: [rule({ name: 'x', classes: ['dragon'] })] },
         'bad-model': { model: 'broken', rules: [rule({})] },
       },
@@ -57,7 +69,7 @@ before(async () => {
     if (e.type === 'detection') liveEvents.push(e.payload as never);
   });
   const channels: Array<[string, string, string]> = [
-    ['c-zone', 'red', 'zone'], ['c-zone-720', 'red720', 'zone'], ['c-dwell', 'red', 'dwell'], ['c-outside', 'red', 'outside'], ['c-empty', 'empty', 'anywhere'], ['c-still', 'still', 'anywhere'],
+    ['c-zone', 'red', 'zone'], ['c-zone-720', 'red720', 'zone'], ['c-filters', 'red', 'filters'], ['c-dwell', 'red', 'dwell'], ['c-outside', 'red', 'outside'], ['c-empty', 'empty', 'anywhere'], ['c-still', 'still', 'anywhere'],
     ['c-loiter-gated', 'loiter', 'loiter-gated'], ['c-loiter-ungated', 'loiter', 'loiter-ungated'],
     ['c-bad-class', 'red', 'bad-class'], ['c-bad-model', 'red', 'bad-model'],
   ];
@@ -130,6 +142,13 @@ test('the same zone fires at the same place on a 720p and a 360p camera; the 720
   assert.ok(r > 180 && g < 90 && b < 90, `the box centre is on the red square in the snapshot (${r},${g},${b})`);
   const overlay = liveEvents.find((e) => e.channelId === 'c-zone-720' && e.detections.length) as { frameSize?: number[] } | undefined;
   assert.deepEqual(overlay?.frameSize, [1280, 720], 'overlay events are in the camera\'s pixels too');
+});
+
+test('filters: of five rules on the square crossing the right half, only the one whose filters it passes fires (required zones, per-class score, area, aspect; not: an object mask, too small, too wide, a required zone it is not in)', async () => {
+  await waitFor(async () => (await incidentsOf('c-filters')).length >= 1 || undefined, 30_000, 'the required-zones alarm');
+  // Wait until the square has crossed the whole right half (bottom-centre past 0.9 of the width): every rule had its chance.
+  await waitFor(() => liveEvents.some((e) => e.channelId === 'c-filters' && e.detections.some((d) => (d.box[0]! + d.box[2]! / 2) / 640 > 0.9)) || undefined, 30_000, 'the square to cross the right half');
+  assert.deepEqual([...new Set((await incidentsOf('c-filters')).map((i) => i.type))], ['filter_required']);
 });
 
 test('loitering: a square standing still in the zone with a 15 s dwell raises one candidate 15 ± 1 s after it is first seen, motion gate on and off', async () => {
