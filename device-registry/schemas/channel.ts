@@ -63,6 +63,10 @@ export const VideoSettings = Type.Object(
     gopSeconds: Type.Optional(Type.Number({ minimum: 0.5, maximum: 10, description: 'Keyframe interval when transcoding (default 1 s)' })),
     tapFps: Type.Optional(Type.Number({ minimum: 0.2, maximum: 30, description: 'Decoded frames per second for detection (default from config)' })),
     tapWidth: Type.Optional(Type.Integer({ minimum: 64, maximum: 3840, description: 'Width of decoded frames, height keeps the aspect' })),
+    tapDecode: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('nonref'), Type.Literal('keyframes')], {
+      description: 'Frames decoded for detection when the video is copied: nonref (default) skips frames nothing refers to; keyframes only, when tapFps ≤ 1 / the source GOP in seconds',
+    })),
+    detectOn: Type.Optional(Type.Union([Type.Literal('main'), Type.Literal('sub')], { description: 'The stream detection decodes: sub (default when there is a subSource), boxes mapped onto the main stream; or main' })),
   },
   { additionalProperties: false },
 );

@@ -18,8 +18,25 @@ test('an always-on RTSP channel runs with the camera URL and its credentials; th
   assert.equal(d.always, true);
   assert.deepEqual(d.spec?.input, { kind: 'rtsp', url: 'rtsp://admin:pw@10.0.0.1/101' });
   assert.equal(d.spec?.tap, undefined);
-  assert.deepEqual(decideChannel(row({}), inputs({ subscribers: () => 1 })).spec?.tap, { fps: 2, width: 640 });
-  assert.deepEqual(decideChannel(row({ detectionProfile: 'p' }), inputs()).spec?.tap, { fps: 2, width: 640 });
+  assert.deepEqual(decideChannel(row({}), inputs({ subscribers: () => 1 })).spec?.tap, { fps: 2, width: 640, skip: 'noref' });
+  assert.deepEqual(decideChannel(row({ detectionProfile: 'p' }), inputs()).spec?.tap, { fps: 2, width: 640, skip: 'noref' });
+});
+
+test('the tap decodes less: non-reference frames skipped by default, keyframes only or everything when the channel says so', () => {
+  const tapOf = (tapDecode: string) => decideChannel(row({ detectionProfile: 'p', video: { tapDecode, tapFps: 1 } }), inputs()).spec?.tap;
+  assert.deepEqual(tapOf('keyframes'), { fps: 1, width: 640, skip: 'nokey' });
+  assert.deepEqual(tapOf('all'), { fps: 1, width: 640 });
+});
+
+test('a channel with a sub-stream detects on it: its main stream runs all the time without a tap; detectOn main keeps the tap on the main stream', () => {
+  const sub = { subSource: { url: 'rtsp://10.0.0.1/102' }, detectionProfile: 'p', mode: 'on-demand' };
+  const d = decideChannel(row(sub), inputs());
+  assert.equal(d.always, true);
+  assert.ok(d.spec);
+  assert.equal(d.spec.tap, undefined);
+  assert.deepEqual(decideChannel(row({ ...sub, video: { detectOn: 'main' } }), inputs()).spec?.tap, { fps: 2, width: 640, skip: 'noref' });
+  // another in-process subscriber of the main stream still gets its frames
+  assert.ok(decideChannel(row(sub), inputs({ subscribers: () => 1 })).spec?.tap);
 });
 
 test('an on-demand channel runs while watched, else is idle; detection or recording make it run all the time', () => {

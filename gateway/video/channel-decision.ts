@@ -6,6 +6,7 @@ import type { StoredRow } from '../../device-registry/index.ts';
 import { ingestSpec, rtspUrlWithCredentials, type TapDefaults } from './channel-spec.ts';
 import { IDLE, type ChannelDemand } from './channel-demand.ts';
 import type { IngestSpec } from './ingest/supervisor.ts';
+import { detectsOnSubStream } from './sub-streams.ts';
 import type { ChannelOwnership, GbSource, LiveOutputs, PushPlaces, RecordingHook } from './video-ports.ts';
 
 /** Pulled channels are sharded; a push or a GB28181 stream arrives at one node, and runs there. */
@@ -43,9 +44,11 @@ export function decideChannel(row: StoredRow | undefined, inputs: DecisionInputs
   const doc = row.doc as { kind: string; enabled: boolean; mode: string; detectionProfile: string | null };
   if (!doc.enabled) return { why: 'disabled' };
   if (inputs.ownership && isShardedKind(doc.kind) && inputs.ownership.owns(row.id) === undefined) return elsewhere;
-  const tap = doc.detectionProfile !== null || inputs.subscribers(row.id) > 0;
+  // Detection on the sub-stream decodes that stream (sub-streams.ts); the main one still runs all the time (live, recording, its geometry).
+  const detection = doc.detectionProfile !== null;
+  const tap = (detection && !detectsOnSubStream(row)) || inputs.subscribers(row.id) > 0;
   const record = inputs.recording?.wants(row);
-  const always = doc.mode === 'always-on' || tap || record !== undefined;
+  const always = doc.mode === 'always-on' || detection || tap || record !== undefined;
   const run = (spec: IngestSpec): ChannelDecision => ({ spec: record ? { ...spec, record } : spec, always });
   if (doc.kind === 'rtmp') {
     if (!inputs.live) return { why: 'RTMP push is disabled in the configuration', always };

@@ -2,6 +2,7 @@
 // credentials, which never leave this process), transcoding and the tap.
 import { createHash } from 'node:crypto';
 import type { StoredRow } from '../../device-registry/index.ts';
+import type { TapPlan } from './ffmpeg/args.ts';
 import type { IngestSpec } from './ingest/supervisor.ts';
 
 export interface TapDefaults {
@@ -29,13 +30,24 @@ export interface Wanted {
   tap: boolean;
 }
 
+type ChannelVideo = { transcode?: IngestSpec['transcode']; gopSeconds?: number; tapFps?: number; tapWidth?: number; tapDecode?: 'all' | 'nonref' | 'keyframes' };
+
+const SKIP = { all: undefined, nonref: 'noref', keyframes: 'nokey' } as const;
+
+/** The tap of a channel's stream: its rate, its width (omitted: the stream's own size, as for a sub-stream), the frames the decoder skips. */
+export function tapPlan(row: StoredRow, tap: TapDefaults, ownSize = false): TapPlan {
+  const video = (row.doc.video ?? {}) as ChannelVideo;
+  const skip = SKIP[video.tapDecode ?? 'nonref'];
+  return { fps: video.tapFps ?? tap.fps, ...(ownSize ? {} : { width: video.tapWidth ?? tap.width }), ...(skip ? { skip } : {}) };
+}
+
 export function ingestSpec(row: StoredRow, input: IngestSpec['input'], wanted: Wanted, tap: TapDefaults): IngestSpec {
-  const video = (row.doc.video ?? {}) as { transcode?: IngestSpec['transcode']; gopSeconds?: number; tapFps?: number; tapWidth?: number };
+  const video = (row.doc.video ?? {}) as ChannelVideo;
   return {
     channelId: row.id,
     input,
     transcode: video.transcode ?? 'auto',
     gopSeconds: video.gopSeconds ?? 1,
-    tap: wanted.tap ? { fps: video.tapFps ?? tap.fps, width: video.tapWidth ?? tap.width } : undefined,
+    tap: wanted.tap ? tapPlan(row, tap) : undefined,
   };
 }

@@ -17,6 +17,7 @@ import { VideoManager } from './video-manager.ts';
 import type { ChannelOwnership, GbSource, RecordingHook } from './video-ports.ts';
 
 export { FrameHub, type Frame, type FrameHandler } from './frames.ts';
+export { detectionFramesKey } from './sub-streams.ts';
 export type { ChannelVideoStatus } from './channel-status.ts';
 export type { RecordingHook } from './video-ports.ts';
 

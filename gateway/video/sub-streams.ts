@@ -2,11 +2,17 @@
 // tiles. Each runs its own supervised ingest (one camera connection per
 // stream), keyed `<channelId>~sub`, only while a player asks for it: started by
 // the first viewer, stopped when nobody has watched for the on-demand idle time,
-// like an on-demand channel. No frame tap (detection reads the main stream),
-// no status in the registry (the channel's status is its main stream's).
+// like an on-demand channel, or all the time while detection decodes it:
+// a channel with a sub-stream detects on it (video.detectOn 'main' to keep
+// the main stream), its frames in the frame hub under the sub-stream's key
+// (detection gives boxes on the main stream's picture, see
+// gateway/detection/source-geometry.ts).
+// No status in the registry (the channel's status is its main stream's).
 import type { Logger } from 'pino';
 import type { RegistryService, StoredRow } from '../../device-registry/index.ts';
 import type { ChannelVideoStatus } from './channel-status.ts';
+import { tapPlan, type TapDefaults } from './channel-spec.ts';
+import type { FrameHub } from './frames.ts';
 import { IngestSupervisor, type IngestSettings, type IngestSpec } from './ingest/supervisor.ts';
 
 /** Channel ids never hold `~` (see device-registry's Id), so a stream key cannot be mistaken for a channel. */
@@ -22,6 +28,14 @@ export function streamOfKey(key: string): { channelId: string; stream: StreamCho
 
 /** Whether the channel has a sub-stream to play (RTSP channels with a subSource). */
 export const hasSubStream = (row: StoredRow | undefined): boolean => row?.doc.kind === 'rtsp' && typeof (row.doc.subSource as { url?: unknown } | undefined)?.url === 'string';
+
+/** Detection decodes the sub-stream rather than the main one (GB28181 sub-streams are left to the GB28181 room). */
+export const detectsOnSubStream = (row: StoredRow | undefined): boolean => hasSubStream(row) && (row!.doc.video as { detectOn?: string } | undefined)?.detectOn !== 'main';
+
+/** The frame-hub key detection (and the video quality check) reads for a channel: its sub-stream's, or its own. */
+export function detectionFramesKey(id: string, doc: Record<string, unknown>): string {
+  return detectsOnSubStream({ id, doc } as StoredRow) ? subStreamKey(id) : id;
+}
 
 /** The sub-stream's URL with its credentials, or else the main source's (most cameras use one account for both). */
 export function subRtspUrlWithCredentials(row: StoredRow): string {
@@ -44,6 +58,9 @@ export interface SubStreamDeps {
   idleMs: number;
   /** Why the channel's streams do not run on this node (another node owns it), or undefined. */
   notHere: (row: StoredRow) => string | undefined;
+  /** Decoded frames: subscribers of `<channelId>~sub` keep the sub-stream running with a tap. */
+  frames: FrameHub;
+  tap: TapDefaults;
   log: Logger;
 }
 
@@ -75,14 +92,23 @@ export class SubStreams {
 
   /** The channel changed (or its owner did): a running sub-stream follows, or stops. */
   changed(channelId: string, row?: StoredRow): Promise<void> {
-    if (!this.supervisors.has(channelId) && !this.resting.has(channelId)) return Promise.resolve();
+    if (!this.supervisors.has(channelId) && !this.resting.has(channelId) && !this.tapped(channelId)) return Promise.resolve();
     return this.reconcile(channelId, row);
+  }
+
+  /** Frame subscribers of the sub-stream came or went: it starts with a tap, or loses it. */
+  tapChanged(channelId: string): Promise<void> {
+    return this.reconcile(channelId);
   }
 
   stopIdle(): void {
     for (const id of this.supervisors.keys()) {
-      if (Date.now() - (this.lastViewed.get(id) ?? 0) > this.deps.idleMs) void this.reconcile(id);
+      if (!this.tapped(id) && Date.now() - (this.lastViewed.get(id) ?? 0) > this.deps.idleMs) void this.reconcile(id);
     }
+  }
+
+  private tapped(channelId: string): boolean {
+    return this.deps.frames.count(subStreamKey(channelId)) > 0;
   }
 
   async stop(): Promise<void> {
@@ -97,13 +123,16 @@ export class SubStreams {
     if (row.doc.enabled !== true) return { why: 'disabled' };
     const elsewhere = this.deps.notHere(row);
     if (elsewhere) return { why: elsewhere };
-    if (Date.now() - (this.lastViewed.get(row.id) ?? 0) > this.deps.idleMs) return { why: 'idle (on demand)' };
+    const tapped = this.tapped(row.id);
+    if (!tapped && Date.now() - (this.lastViewed.get(row.id) ?? 0) > this.deps.idleMs) return { why: 'idle (on demand)' };
     const video = (row.doc.video ?? {}) as { transcode?: IngestSpec['transcode']; gopSeconds?: number };
     const spec: IngestSpec = {
       channelId: subStreamKey(row.id),
       input: { kind: 'rtsp', url: subRtspUrlWithCredentials(row) },
       transcode: video.transcode ?? 'auto',
       gopSeconds: video.gopSeconds ?? 1,
+      // Decoded at its own size: the sub-stream is already small.
+      ...(tapped ? { tap: tapPlan(row, this.deps.tap, true) } : {}),
     };
     return { spec, why: '' };
   }
@@ -130,6 +159,7 @@ export class SubStreams {
     const key = subStreamKey(channelId);
     const sup = new IngestSupervisor(spec, this.deps.settings(key), this.deps.log.child({ channelId, stream: 'sub' }));
     this.supervisors.set(channelId, sup);
+    sup.on('frame', (frame) => this.deps.frames.publish(frame));
     sup.start();
   }
 

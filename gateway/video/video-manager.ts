@@ -62,6 +62,7 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     this.subStreams = new SubStreams({
       registry, settings: (key) => this.ingestSettings(key), idleMs: settings.onDemandIdleSeconds * 1000, log,
       notHere: (row) => (this.inputs.ownership && isShardedKind(row.doc.kind) && this.inputs.ownership.owns(row.id) === undefined ? 'runs on another node' : undefined),
+      frames, tap: settings.tap,
     });
   }
 
@@ -168,7 +169,10 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     void this.subStreams.changed(e.id);
   };
 
-  private readonly onSubscribers = (channelId: string) => void this.reconcile(channelId);
+  private readonly onSubscribers = (key: string) => {
+    const { channelId, stream } = streamOfKey(key);
+    void (stream === 'sub' ? this.subStreams.tapChanged(channelId) : this.reconcile(channelId));
+  };
 
   private readonly onPublish: PushListener = (e) => void this.onPush(e.app, e.name, true);
   private readonly onUnpublish: PushListener = (e) => void this.onPush(e.app, e.name, false);

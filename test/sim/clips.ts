@@ -14,6 +14,7 @@ const run = promisify(execFile);
 export const CLIP_KINDS = [
   'h264-720p', 'h264-720p-gop4', 'h265-720p', 'audio-only', 'h264-360p',
   'h264-cif', 'red-square-360p', 'blue-square-360p', 'still-360p', 'empty-360p', 'h264-360p-bframes', 'h265-360p-bframes', 'red-still-360p',
+  'red-square-720p',
 ] as const;
 export type ClipKind = (typeof CLIP_KINDS)[number];
 
@@ -35,9 +36,10 @@ function movingSquare(width: number, height: number): string[] {
  * For the detection tests: a plain mid-grey 640x360 scene and, when `colour` is
  * given, a 48 px square of it sweeping left → right at constant speed, vertically
  * centred. Nothing else in the frame is saturated, so the test detector sees only the square.
+ * `scale` 2: the same scene at 1280x720 (a camera's main stream beside its 360p sub-stream).
  */
-function squareOnGrey(colour?: string): string[] {
-  const [width, height, side] = [640, 360, 48];
+function squareOnGrey(colour?: string, scale = 1): string[] {
+  const [width, height, side] = [640 * scale, 360 * scale, 48 * scale];
   const bg = `color=c=0x808080:size=${width}x${height}:rate=${FPS}:duration=${SECONDS}`;
   if (!colour) return ['-f', 'lavfi', '-i', bg];
   const graph =
@@ -85,6 +87,8 @@ function recipe(kind: ClipKind): string[] {
       ];
     case 'red-square-360p':
       return [...squareOnGrey('0xff0000'), ...x264(1), '-an'];
+    case 'red-square-720p':
+      return [...squareOnGrey('0xff0000', 2), ...x264(1), '-an'];
     case 'blue-square-360p':
       return [...squareOnGrey('0x0000ff'), ...x264(1), '-an'];
     case 'still-360p':

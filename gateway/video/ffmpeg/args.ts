@@ -6,6 +6,19 @@
 /** gb28181: the GB28181 room's loopback relay serving the demuxed H.264/H.265 elementary stream over HTTP. */
 export type IngestInput = { kind: 'rtsp'; url: string } | { kind: 'rtmp'; url: string } | { kind: 'gb28181'; url: string };
 
+/**
+ * The detection tap. width: frames scaled to it (height keeps the aspect);
+ * absent, the stream's own size. skip: frames the decoder need not decode at
+ * all (only when nothing else decodes, i.e. the outputs copy): `noref`
+ * drops frames no other frame refers to (B-frames, mostly), `nokey` decodes
+ * keyframes only, enough when fps ≤ 1 / the source's GOP in seconds.
+ */
+export interface TapPlan {
+  fps: number;
+  width?: number;
+  skip?: 'noref' | 'nokey';
+}
+
 export interface IngestPlan {
   input: IngestInput;
   ffmpegMajor: number;
@@ -15,7 +28,7 @@ export interface IngestPlan {
   /** Re-encode to H.264 (H.265 source, or a forced short GOP). */
   transcode?: { gopSeconds: number };
   /** Decoded RGB frames on stdout. */
-  tap?: { fps: number; width: number };
+  tap?: TapPlan;
   /** Socket I/O timeout for the input. */
   ioTimeoutSeconds: number;
   /**
@@ -96,16 +109,24 @@ function outputArgs(plan: IngestPlan): string[] {
   return ['-map', '0:v:0', ...videoCodecArgs(plan), '-f', 'tee', tee];
 }
 
+/** Decoder options of the input: skipping frames is safe only when the tap is the decoder's one consumer (copy outputs). */
+function decoderArgs(plan: IngestPlan): string[] {
+  return plan.tap?.skip && !plan.transcode ? ['-skip_frame', plan.tap.skip] : [];
+}
+
 function tapArgs(plan: IngestPlan): string[] {
   if (!plan.tap) return [];
   const { fps, width } = plan.tap;
-  // showinfo: a line per frame with its pts, from which the tap clock stamps capture times.
-  return ['-map', '0:v:0', '-vf', `fps=${fps},scale=${width}:-2,showinfo`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  // fps before scale: only the frames kept are scaled and converted. showinfo: a line per
+  // frame with its pts, from which the tap clock stamps capture times.
+  const filters = [`fps=${fps}`, ...(width ? [`scale=${width}:-2`] : []), 'showinfo'];
+  return ['-map', '0:v:0', '-vf', filters.join(','), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
 }
 
 export function buildIngestArgs(plan: IngestPlan): string[] {
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:3',
+    ...decoderArgs(plan),
     ...inputArgs(plan),
     ...outputArgs(plan),
     ...tapArgs(plan),

@@ -37,6 +37,17 @@ test('one process, several outputs: HLS and RTMP through one tee (copy), the tap
   assert.ok(args.includes('-progress') && args.includes('pipe:3'));
 });
 
+test('the tap decodes less: the decoder skips frames (before -i) only when the outputs copy; no width keeps the stream\'s own size', () => {
+  const nokey = buildIngestArgs(plan({ tap: { fps: 1, width: 640, skip: 'nokey' } }));
+  assert.deepEqual(nokey.slice(nokey.indexOf('-skip_frame'), nokey.indexOf('-skip_frame') + 2), ['-skip_frame', 'nokey']);
+  assert.ok(nokey.indexOf('-skip_frame') < nokey.indexOf('-i'));
+  const transcoding = buildIngestArgs(plan({ tap: { fps: 1, width: 640, skip: 'noref' }, transcode: { gopSeconds: 1 } }));
+  assert.ok(!transcoding.includes('-skip_frame'), 'the encoder needs every frame');
+  assert.ok(!buildIngestArgs(plan({ tap: { fps: 2, width: 640 } })).includes('-skip_frame'));
+  const own = buildIngestArgs(plan({ tap: { fps: 2 } }));
+  assert.equal(own[own.indexOf('-vf') + 1], 'fps=2,showinfo');
+});
+
 test('transcoding: H.264 with a forced keyframe interval', () => {
   const args = buildIngestArgs(plan({ transcode: { gopSeconds: 1 } }));
   assert.ok(args.includes('libx264'));

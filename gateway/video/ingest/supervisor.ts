@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { IngestInput, IngestPlan } from '../ffmpeg/args.ts';
+import type { IngestInput, IngestPlan, TapPlan } from '../ffmpeg/args.ts';
 import type { OfflineReason, StreamInfo } from '../ffmpeg/diagnostics.ts';
 import type { Frame } from '../frames.ts';
 import { FfmpegRun, type RunResult } from './ffmpeg-run.ts';
@@ -21,7 +21,7 @@ export interface IngestSpec {
   input: IngestInput;
   transcode: 'auto' | 'always' | 'never';
   gopSeconds: number;
-  tap?: { fps: number; width: number };
+  tap?: TapPlan;
   /** Recording segments of the same stream (gateway/recording); each run lists its own (run id: its start time). */
   record?: { dir: string; segmentSeconds: number; /** A new value starts the ingest again with its recording output (after a full disk). */ generation?: number };
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { DeviceChanged, RegistryService } from '../../../device-registry/index.ts';
 import type { Frame, FrameHub } from '../frames.ts';
 import { snapshotJpeg } from '../snapshot.ts';
+import { detectionFramesKey } from '../sub-streams.ts';
 import type { ChannelVideoStatus } from '../video-manager.ts';
 import { analysisImage } from './analysers/image.ts';
 import { ChannelQuality } from './channel-quality.ts';
@@ -28,6 +29,8 @@ const TICK_MS = 1000;
 export class QualityScheduler {
   readonly channels = new Map<string, ChannelQuality>();
   private readonly taps = new Map<string, () => void>();
+  /** The frame-hub key each tap reads (the channel's, or its sub-stream's). */
+  private readonly tapKeys = new Map<string, string>();
   private readonly lastLook = new Map<string, number>();
   private readonly samplers = new Map<string, TapSampler<Frame>>();
   private timer: NodeJS.Timeout | undefined;
@@ -51,6 +54,7 @@ export class QualityScheduler {
     this.deps.registry.events.off('device.changed', this.onChange);
     for (const off of this.taps.values()) off();
     this.taps.clear();
+    this.tapKeys.clear();
     await this.round;
   }
 
@@ -76,15 +80,18 @@ export class QualityScheduler {
       this.channels.set(id, new ChannelQuality(id, this.config.persistenceSeconds));
     }
     // Only a channel that decodes for detection anyway is tapped: subscribing another would start decoding it.
-    const tapped = doc?.enabled === true && typeof doc.detectionProfile === 'string';
-    if (tapped && !this.taps.has(id)) {
-      this.samplers.set(id, new TapSampler(this.config.tapIntervalSeconds * 1000));
-      this.taps.set(id, this.deps.video.frames.subscribe(id, (f) => this.onTapFrame(f)));
-    }
-    if (!tapped && this.taps.has(id)) {
+    // Detection may decode the sub-stream: that is the one looked at, then (its frames under the sub-stream's key).
+    const key = doc?.enabled === true && typeof doc.detectionProfile === 'string' ? detectionFramesKey(id, doc) : undefined;
+    if (this.taps.has(id) && this.tapKeys.get(id) !== key) {
       this.taps.get(id)!();
       this.taps.delete(id);
+      this.tapKeys.delete(id);
       this.samplers.delete(id);
+    }
+    if (key && !this.taps.has(id)) {
+      this.samplers.set(id, new TapSampler(this.config.tapIntervalSeconds * 1000));
+      this.taps.set(id, this.deps.video.frames.subscribe(key, (f) => this.onTapFrame({ ...f, channelId: id })));
+      this.tapKeys.set(id, key);
     }
   }
 
