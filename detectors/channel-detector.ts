@@ -1,7 +1,7 @@
 // One channel's pipeline: motion gate → letterbox → model → decode → NMS →
 // source pixels → tracker → rules. Frames in; a detection event for the
 // overlay and the rule firings out.
-import { letterbox, toSourceBox } from './letterbox.ts';
+import { Letterboxer, toSourceBox } from './letterbox.ts';
 import type { Model } from './model/load-model.ts';
 import { MotionGate, type MotionOptions } from './motion.ts';
 import { decode } from './postprocess/decode.ts';
@@ -39,6 +39,8 @@ export class ChannelDetector {
   private readonly gate: MotionGate | undefined;
   private readonly tracker: IouTracker;
   private readonly rules: RuleEngine;
+  /** The model's input tensor, filled in place frame after frame. */
+  private readonly boxer: Letterboxer;
   private lastInferredTs = -Infinity;
   stats = { frames: 0, inferred: 0, stillSkipped: 0 };
 
@@ -46,6 +48,7 @@ export class ChannelDetector {
     this.gate = o.motion ? new MotionGate(o.motion) : undefined;
     this.tracker = new IouTracker(o.tracker);
     this.rules = new RuleEngine(o.rules);
+    this.boxer = new Letterboxer(o.model.input.width, o.model.input.height);
   }
 
   async process(frame: RawFrame): Promise<FrameResult> {
@@ -60,7 +63,7 @@ export class ChannelDetector {
     }
     const { model } = this.o;
     const started = performance.now();
-    const lb = await letterbox(frame, model.input.width, model.input.height);
+    const lb = this.boxer.fit(frame); // its tensor is reused: one frame of a channel at a time (scheduler.ts)
     const output = await model.run(lb.tensor);
     const boxes = nms(decode(model.output, output, this.o.minScore, model.input), this.o.iouThreshold, 300, this.o.agnosticNms);
     const raw: Detection[] = boxes.map((b) => ({

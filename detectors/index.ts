@@ -6,7 +6,7 @@ export { ChannelDetector, type ChannelDetectorOptions, type FrameResult } from '
 export { DetectionScheduler, type ChannelCounts } from './scheduler.ts';
 export { annotatedJpeg, overlaySvg, type AnnotateOptions, type OverlayOptions } from './annotate.ts';
 export { cjkFont, type CjkFont } from './label-font.ts';
-export { letterbox, letterboxGeometry, toSourceBox } from './letterbox.ts';
+export { letterbox, Letterboxer, letterboxGeometry, toSourceBox } from './letterbox.ts';
 export { decode, detectLayout, type LayoutHints, type OutputSpec } from './postprocess/decode.ts';
 export { iou, nms } from './postprocess/nms.ts';
 export { MotionGate, type MotionOptions } from './motion.ts';

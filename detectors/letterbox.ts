@@ -1,7 +1,9 @@
 // Letterbox as the YOLO exporter does: keep the aspect ratio, centre, pad with
-// 114 grey; then HWC uint8 → CHW float 0–1 for the model. Boxes go back to
-// source pixels through the same transform.
-import sharp from 'sharp';
+// 114 grey, resize bilinear with half-pixel centres (OpenCV's INTER_LINEAR,
+// which the exporter's own preprocessing uses); then HWC uint8 → CHW float
+// 0–1 for the model, all in one pass. A Letterboxer keeps its tensor and its
+// sampling tables between frames: nothing is allocated per frame once the
+// source size is known. Boxes go back to source pixels through the same transform.
 import type { RawBox, RawFrame } from './types.ts';
 
 export interface Letterboxed {
@@ -20,24 +22,101 @@ export function letterboxGeometry(srcW: number, srcH: number, dstW: number, dstH
   return { scale, w, h, padX, padY };
 }
 
-export async function letterbox(frame: RawFrame, dstW: number, dstH: number): Promise<Letterboxed> {
-  const g = letterboxGeometry(frame.width, frame.height, dstW, dstH);
-  // sharp resizes (on the libuv pool); padding and HWC → CHW happen in one pass here,
-  // which costs less than sharp's extend. A frame already at the model's scale skips sharp.
-  const hwc = frame.width === g.w && frame.height === g.h
-    ? frame.data
-    : await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).resize(g.w, g.h, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
-  const plane = dstW * dstH;
-  const tensor = new Float32Array(3 * plane).fill(114 / 255);
-  for (let y = 0; y < g.h; y++) {
-    let p = (y + g.padY) * dstW + g.padX;
-    for (let x = 0, i = y * g.w * 3; x < g.w; x++, i += 3, p++) {
-      tensor[p] = hwc[i]! / 255;
-      tensor[plane + p] = hwc[i + 1]! / 255;
-      tensor[2 * plane + p] = hwc[i + 2]! / 255;
-    }
+const PAD = 114 / 255;
+
+/** Per output column (or row): the two source samples (times `stride`) and the weight of the second. */
+function samplingTable(src: number, dst: number, stride: number) {
+  const lo = new Int32Array(dst);
+  const hi = new Int32Array(dst);
+  const frac = new Float32Array(dst);
+  const ratio = src / dst;
+  for (let i = 0; i < dst; i++) {
+    const at = Math.max(0, (i + 0.5) * ratio - 0.5);
+    const i0 = Math.min(src - 1, Math.floor(at));
+    lo[i] = i0 * stride;
+    hi[i] = Math.min(src - 1, i0 + 1) * stride;
+    frac[i] = at - i0;
   }
-  return { tensor, scale: g.scale, padX: g.padX, padY: g.padY };
+  return { lo, hi, frac };
+}
+
+type Table = ReturnType<typeof samplingTable>;
+
+/** One per model input size and caller: the tensor it returns is reused by the next call, so run it before letterboxing again. */
+export class Letterboxer {
+  readonly tensor: Float32Array;
+  private key = '';
+  private geometry = letterboxGeometry(1, 1, 1, 1);
+  private cols: Table | undefined;
+  private rows: Table | undefined;
+  private readonly result: Letterboxed;
+
+  constructor(readonly dstW: number, readonly dstH: number) {
+    this.tensor = new Float32Array(3 * dstW * dstH);
+    this.result = { tensor: this.tensor, scale: 1, padX: 0, padY: 0 };
+  }
+
+  fit(frame: RawFrame): Letterboxed {
+    const { width: srcW, height: srcH } = frame;
+    const key = `${srcW}x${srcH}`;
+    if (key !== this.key) this.prepare(srcW, srcH, key);
+    const g = this.geometry;
+    const { lo: x0, hi: x1, frac: fx } = this.cols!;
+    const { lo: y0, hi: y1, frac: fy } = this.rows!;
+    const data = frame.data;
+    const t = this.tensor;
+    const plane = this.dstW * this.dstH;
+    if (g.w === srcW && g.h === srcH) return this.copy(data);
+    for (let y = 0; y < g.h; y++) {
+      const r0 = y0[y]!;
+      const r1 = y1[y]!;
+      const wy = fy[y]!;
+      let p = (y + g.padY) * this.dstW + g.padX;
+      for (let x = 0; x < g.w; x++, p++) {
+        const wx = fx[x]!;
+        const a = r0 + x0[x]!;
+        const b = r0 + x1[x]!;
+        const c = r1 + x0[x]!;
+        const d = r1 + x1[x]!;
+        for (let ch = 0; ch < 3; ch++) {
+          const top = data[a + ch]! + (data[b + ch]! - data[a + ch]!) * wx;
+          const bottom = data[c + ch]! + (data[d + ch]! - data[c + ch]!) * wx;
+          t[ch * plane + p] = (top + (bottom - top) * wy) / 255;
+        }
+      }
+    }
+    return this.result;
+  }
+
+  /** A frame already at the model's scale (the tap's width set to it): no resampling. */
+  private copy(data: Buffer): Letterboxed {
+    const g = this.geometry;
+    const t = this.tensor;
+    const plane = this.dstW * this.dstH;
+    for (let y = 0, i = 0; y < g.h; y++) {
+      for (let x = 0, p = (y + g.padY) * this.dstW + g.padX; x < g.w; x++, i += 3, p++) {
+        t[p] = data[i]! / 255;
+        t[plane + p] = data[i + 1]! / 255;
+        t[2 * plane + p] = data[i + 2]! / 255;
+      }
+    }
+    return this.result;
+  }
+
+  /** A new source size: sampling tables, and the padding (written once: the picture area never covers it). */
+  private prepare(srcW: number, srcH: number, key: string): void {
+    this.key = key;
+    this.geometry = letterboxGeometry(srcW, srcH, this.dstW, this.dstH);
+    this.cols = samplingTable(srcW, this.geometry.w, 3);
+    this.rows = samplingTable(srcH, this.geometry.h, srcW * 3);
+    this.tensor.fill(PAD);
+    Object.assign(this.result, { scale: this.geometry.scale, padX: this.geometry.padX, padY: this.geometry.padY });
+  }
+}
+
+/** A one-off letterbox (its own tensor); a channel's pipeline keeps a Letterboxer instead. */
+export async function letterbox(frame: RawFrame, dstW: number, dstH: number): Promise<Letterboxed> {
+  return { ...new Letterboxer(dstW, dstH).fit(frame) };
 }
 
 /** A model-input box back in source pixels, [x, y, w, h], clipped to the frame. */
