@@ -3,9 +3,9 @@
 // closed segment), moves each closed segment to `<day>/<startMs>.ts` and
 // indexes it. Only closed segments are indexed; what a run left open (kill -9,
 // a watchdog kill) is adopted up to its last whole packet once a newer run
-// exists, or at start-up. Start times come from the wall clock at close minus
-// the segment's length, never before the previous segment's end (a clock
-// stepping back is clamped and logged).
+// exists, or at start-up. Times come from when the list was written (as its
+// newest segment closed) less the media time, never before the previous
+// segment's end (a clock stepping back is clamped and logged).
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -100,9 +100,11 @@ export class ChannelRecorder {
     this.runs.set(runId, run);
     const handle = await open(join(this.incoming, `${runId}.csv`), 'r');
     let text: string;
+    let writtenAt: number;
     try {
-      const { size } = await handle.stat();
+      const { size, mtimeMs } = await handle.stat();
       if (size <= run.offset) return;
+      writtenAt = mtimeMs;
       const buf = Buffer.alloc(size - run.offset);
       await handle.read(buf, 0, buf.length, run.offset);
       run.offset = size;
@@ -112,14 +114,19 @@ export class ChannelRecorder {
     }
     const lines = text.split('\n');
     run.partial = lines.pop() ?? '';
-    const now = Date.now();
-    for (const line of lines) {
+    const closed = lines.flatMap((line) => {
       const [name, start, end] = line.trim().split(',');
       const startS = Number(start);
       const endS = Number(end);
-      if (!name || !RUN_SEGMENT.test(name) || !Number.isFinite(startS) || !(endS > startS)) continue;
+      return name && RUN_SEGMENT.test(name) && Number.isFinite(startS) && endS > startS ? [{ name, startS, endS }] : [];
+    });
+    const newest = closed.at(-1);
+    if (!newest) return;
+    // The list's last write is when its newest line was appended, as its segment closed: the run's media time 0
+    // is then `writtenAt - end`. (Not the time of reading: a list read at start-up was written before the restart.)
+    run.anchor = Math.min(run.anchor ?? Infinity, writtenAt - newest.endS * 1000);
+    for (const { name, startS, endS } of closed) {
       run.listed.add(name);
-      run.anchor = Math.min(run.anchor ?? Infinity, now - endS * 1000);
       await this.index(join(this.incoming, name), run.anchor + startS * 1000, run.anchor + endS * 1000);
     }
   }
@@ -148,6 +155,12 @@ export class ChannelRecorder {
   }
 
   private async index(file: string, startMs: number, endMs: number): Promise<void> {
+    let bytes: number;
+    try {
+      bytes = (await stat(file)).size;
+    } catch {
+      return; // indexed before a restart: a run's list is read again from its start after one
+    }
     let start = Math.round(startMs);
     let end = Math.round(endMs);
     const prev = this.lastEnd;
@@ -158,9 +171,7 @@ export class ChannelRecorder {
     }
     const rel = this.deps.paths.segmentRel(this.channelId, start);
     const target = this.deps.paths.absolute(rel);
-    let bytes: number;
     try {
-      bytes = (await stat(file)).size;
       await mkdir(dirname(target), { recursive: true });
       await rename(file, target);
     } catch (err) {
