@@ -18,6 +18,8 @@ import { detectionFramesKey, type FrameHub } from '../video/index.ts';
 import { ChannelRunner, type InferenceTiming } from './channel-runner.ts';
 import { DetectionProfile, type DetectionConfig } from './config.ts';
 import { profileErrors, profileProblems } from './profiles.ts';
+import { ruleTestRoute } from './rule-test-route.ts';
+import { DetectionHistory } from './rule-test.ts';
 import { SnapshotStore } from './snapshots.ts';
 
 export { DetectionConfig } from './config.ts';
@@ -83,6 +85,12 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   const runners = new Map<string, ChannelRunner>();
   const failures = new Map<string, { channelId: string; profile: string; state: 'failed'; reason: string }>();
   const inferences = new EventEmitter<{ inference: [InferenceTiming] }>();
+  // The last minutes of every channel's published detections, for "test a rule" (rule-test.ts).
+  const history = new DetectionHistory();
+  const publishLive: Deps['publishLive'] = (type, payload) => {
+    if (type === 'detection') history.add(payload.channelId as string, payload as never);
+    deps.publishLive(type, payload);
+  };
 
   const reconcile = async (channelId: string) => {
     const row = await deps.registry.getStored('channels', channelId);
@@ -101,7 +109,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
       failures.set(channelId, { channelId, profile: profileName, state: 'failed', reason });
       return;
     }
-    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive: deps.publishLive, sourceSize: deps.sourceSize, log, warnings, onInference: (t) => inferences.emit('inference', t) }, framesKey);
+    const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive, sourceSize: deps.sourceSize, log, warnings, onInference: (t) => inferences.emit('inference', t) }, framesKey);
     runners.set(channelId, runner);
     runner.start();
   };
@@ -145,6 +153,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
         }
         return profile;
       });
+      ruleTestRoute(app, history, models);
     },
     stop: async () => {
       removeProfileCheck();
