@@ -8,7 +8,7 @@ import { withUrlToken } from '../api/url-token.ts';
 import type { Incident } from '../api/types.ts';
 import { formatTime, label, t } from '../i18n/index.ts';
 import { mergeIncident, openIncidents, reloadIncidents, takeAction } from '../store/incidents.ts';
-import { gridByCode } from '../store/registry.ts';
+import { channelById, gridByCode } from '../store/registry.ts';
 import { alarmTileIndex, putCamera, selectedTile, visibleCameras } from '../wall/wall-state.ts';
 import { cameraOf } from './alarm-state.ts';
 import { incidentTitle } from '../i18n/server-text.ts';
@@ -31,6 +31,12 @@ export function AlarmPanel() {
       </div>
     </section>
   );
+}
+
+/** Where: the grid cell, else the camera's name (a camera placed in no cell still says which it is). */
+function placeOf(incident: Incident, camera: string | null): string {
+  const grid = incident.gridCode ? gridByCode.value.get(incident.gridCode)?.name ?? incident.gridCode : undefined;
+  return grid ?? (camera ? channelById.value.get(camera)?.name ?? camera : '—');
 }
 
 function AlarmItem({ incident }: { incident: Incident }) {
@@ -65,8 +71,8 @@ function AlarmItem({ incident }: { incident: Incident }) {
       {snapshot ? <img src={withUrlToken(snapshot)} alt="" loading="lazy" /> : <div class="sensor-icon">{reading ? `${reading.value}${unitText(reading.unit)}` : '!'}</div>}
       <div class="alarm-text">
         <div><span class={`badge ${incident.severity}`}>{label('severity', incident.severity)}</span> <strong>{label('type', incident.type)}</strong></div>
-        <div class="muted">{incidentTitle(incident)}</div>
-        <div class="muted">{(incident.gridCode && gridByCode.value.get(incident.gridCode)?.name) ?? incident.gridCode ?? '—'} · {formatTime(incident.createdAt)}{incident.count > 1 ? ` · ×${incident.count}` : ''}</div>
+        {incidentTitle(incident) && <div class="muted">{incidentTitle(incident)}</div>}
+        <div class="muted">{placeOf(incident, camera)} · {formatTime(incident.createdAt)}{incident.count > 1 ? ` · ×${incident.count}` : ''}</div>
         {error && <div class="error">{error}</div>}
         <div class="alarm-actions">
           <button type="button" class="primary" disabled={busy} data-action="acknowledge" onClick={act()}>{t('alarms.acknowledge')}</button>

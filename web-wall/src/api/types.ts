@@ -144,6 +144,8 @@ export interface Incident {
     frameSize?: [number, number];
     frameTs?: number;
     readings?: Array<{ metric: string; value: number; unit?: string; ts: number }>;
+    /** The incident's clips (pre-roll to post-roll; repeats add follow-ups), made by the gateway. */
+    clips?: Array<{ url: string; thumbnailUrl?: string; channelId: string; from: string; to: string; durationSeconds: number }>;
     model?: { name: string; sha256: string };
     rule?: string;
     /** The sensor rule, coded (rule_above, rule_rising…), beside the English `rule`. */

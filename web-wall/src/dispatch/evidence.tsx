@@ -1,4 +1,5 @@
-// What an incident was raised on: the snapshots (API paths that need a URL
+// What an incident was raised on: its clips (to download; they play above),
+// the snapshots (API paths that need a URL
 // token, as <img> cannot send a header), the detections with their scores,
 // and sensor readings as a table with a small line per metric.
 import { withUrlToken } from '../api/url-token.ts';
@@ -75,11 +76,17 @@ export function EvidenceSection({ evidence }: { evidence: Incident['evidence'] }
   const snapshots = evidence?.snapshots ?? [];
   const detections = evidence?.detections ?? [];
   const readings = evidence?.readings ?? [];
-  const empty = snapshots.length === 0 && detections.length === 0 && readings.length === 0;
+  const clips = evidence?.clips ?? [];
+  const empty = snapshots.length === 0 && detections.length === 0 && readings.length === 0 && clips.length === 0;
   return (
     <section class="detail-section" data-testid="evidence">
       <h3>{t('dispatch.evidence')}</h3>
       {empty && <p class="muted">{t('dispatch.noEvidence')}</p>}
+      {clips.length > 0 && (
+        <ul class="clip-links" data-testid="evidence-clips">
+          {clips.map((c) => <li key={c.url}><a href={withUrlToken(c.url)} download>{t('dispatch.clipDownload', { from: formatTime(c.from), seconds: Math.round(c.durationSeconds) })}</a></li>)}
+        </ul>
+      )}
       {snapshots.length > 0 && <Snapshots paths={snapshots} />}
       {detections.length > 0 && <><h4>{t('dispatch.detections')}</h4><Detections detections={detections} /></>}
       {readings.length > 0 && <><h4>{t('dispatch.readings')}</h4><Readings readings={readings} /></>}

@@ -88,7 +88,7 @@ export function IncidentDetail({ id }: { id: string }) {
           <span class={`badge status ${i.status}`} data-testid="detail-status">{label('status', i.status)}</span>
           {(i.slaDeadline || i.escalated) && <SlaBadge incident={i} />}
         </header>
-        <h3 class="incident-title">{label('type', i.type)} · {incidentTitle(i)}</h3>
+        <h3 class="incident-title">{[label('type', i.type), incidentTitle(i)].filter(Boolean).join(' · ')}</h3>
         {i.description && <p>{i.description}</p>}
         {error && <p class="error" role="alert">{t('common.error', { message: error.message })}</p>}
         {notice && <p class="notice" role="status" data-testid="notice">{notice}</p>}
