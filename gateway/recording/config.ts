@@ -29,7 +29,12 @@ export const RecordingConfig = Type.Object(
       { mode: Mode, retentionDays: Type.Optional(Days), rules: Type.Array(DefaultRule, { maxItems: 200 }) },
       { additionalProperties: false },
     ),
-    events: Type.Object({ preRollSeconds: RollSeconds, postRollSeconds: RollSeconds }, { additionalProperties: false }),
+    events: Type.Object({
+      preRollSeconds: RollSeconds,
+      postRollSeconds: RollSeconds,
+      /** A busy period longer than this is cut into clips of at most this length, each made when it ends. */
+      maxClipSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 3600 })),
+    }, { additionalProperties: false }),
     continuousRetentionDays: Days,
     eventRetentionDays: Days,
     evidenceKeepDaysAfterArchive: Days,

@@ -4,6 +4,9 @@
 // repeat before then moves the clip's end and its due time). A repeat after a
 // clip was made gets a follow-up clip from the end of the previous one to
 // postRoll after the repeat, so every sighting is covered once, never twice.
+// A busy period (repeats that never leave the post-roll quiet) is cut into
+// clips of at most maxClip, each due when it ends, so a dispatcher has footage
+// while it lasts.
 
 export interface Sighting {
   incidentId: string;
@@ -12,6 +15,7 @@ export interface Sighting {
   lastMs: number;
   preRollMs: number;
   postRollMs: number;
+  maxClipMs: number;
 }
 
 export interface ClipDue {
@@ -31,6 +35,8 @@ interface Track {
   /** End of the last clip made (or being made). */
   coveredTo?: number;
   due?: ClipDue;
+  /** The rolls and the longest clip of the last sighting (for the rest of a cut busy period). */
+  rolls?: Pick<Sighting, 'preRollMs' | 'postRollMs' | 'maxClipMs'>;
 }
 
 export class ClipPlanner {
@@ -45,11 +51,24 @@ export class ClipPlanner {
     }
     t.firstMs = Math.min(t.firstMs, s.firstMs);
     t.lastMs = Math.max(t.lastMs, s.lastMs);
-    const toMs = t.lastMs + s.postRollMs;
-    if (t.coveredTo !== undefined && toMs <= t.coveredTo) return undefined;
-    const fromMs = t.coveredTo ?? t.firstMs - s.preRollMs;
-    const atMs = t.coveredTo === undefined ? t.firstMs : t.lastMs;
-    t.due = { incidentId: s.incidentId, channelId: s.channelId, fromMs, toMs, atMs, dueAt: toMs };
+    t.rolls = { preRollMs: s.preRollMs, postRollMs: s.postRollMs, maxClipMs: s.maxClipMs };
+    return this.plan(s.incidentId, t);
+  }
+
+  /** After a clip cut at maxClip was taken: the clip for the rest of the busy period, if it goes on past it. */
+  rest(incidentId: string): ClipDue | undefined {
+    const t = this.tracks.get(incidentId);
+    return t?.rolls ? this.plan(incidentId, t) : undefined;
+  }
+
+  private plan(incidentId: string, t: Track): ClipDue | undefined {
+    const { preRollMs, postRollMs, maxClipMs } = t.rolls!;
+    const endMs = t.lastMs + postRollMs;
+    if (t.coveredTo !== undefined && endMs <= t.coveredTo) return undefined;
+    const fromMs = t.coveredTo ?? t.firstMs - preRollMs;
+    const toMs = Math.min(endMs, fromMs + maxClipMs);
+    const atMs = t.coveredTo === undefined ? t.firstMs : Math.min(t.lastMs, toMs);
+    t.due = { incidentId, channelId: t.channelId, fromMs, toMs, atMs, dueAt: toMs };
     return t.due;
   }
 

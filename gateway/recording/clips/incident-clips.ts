@@ -26,6 +26,8 @@ import { thumbnailJpeg } from './thumbnail.ts';
 
 const INCIDENT_EVENTS = new Set(['incident.created', 'incident.updated', 'incident.transition']);
 const POLL_MS = 1000;
+/** `recording.events.maxClipSeconds` when the configuration has none. */
+const DEFAULT_MAX_CLIP_SECONDS = 300;
 const DAY_MS = 86_400_000;
 const CHANNEL_FILE = 'channel';
 
@@ -111,7 +113,7 @@ export class IncidentClips {
     const lastMs = Math.max(firstMs, Date.parse(p.lastSeen ?? '') || firstMs);
     // First time this run: the clips the incident already has (made before a restart) are covered.
     if (!this.planner.knows(p.id)) this.planner.restore(p.id, channelId, coveredTo(await this.deps.incidents.get(p.id), channelId), firstMs);
-    const due = this.planner.see({ incidentId: p.id, channelId, firstMs, lastMs, preRollMs: policy.preRollSeconds * 1000, postRollMs: policy.postRollSeconds * 1000 });
+    const due = this.planner.see({ incidentId: p.id, channelId, firstMs, lastMs, preRollMs: policy.preRollSeconds * 1000, postRollMs: policy.postRollSeconds * 1000, maxClipMs: (this.deps.config.events.maxClipSeconds ?? DEFAULT_MAX_CLIP_SECONDS) * 1000 });
     if (due) this.schedule(due);
     return due;
   }
@@ -122,6 +124,8 @@ export class IncidentClips {
       this.timers.delete(due.incidentId);
       if (!this.planner.current(due) || this.stopped) return;
       this.planner.taken(due);
+      const rest = this.planner.rest(due.incidentId);
+      if (rest) this.schedule(rest);
       const work = this.make(due).catch((err: unknown) => this.deps.log.error({ err, incidentId: due.incidentId, channelId: due.channelId }, 'clip: could not make the incident clip'));
       this.making.add(work);
       void work.finally(() => this.making.delete(work));
