@@ -2,6 +2,7 @@
 // nothing of HTTP, MQTT or storage.
 export type { Detection, DetectionEvent, Layout, RawBox, RawFrame } from './types.ts';
 export { loadModel, ModelError, type Model, type ModelOptions } from './model/load-model.ts';
+export { EXECUTION_PROVIDERS, runtimeBackends, type ExecutionProvider, type RuntimeBackend } from './model/execution-providers.ts';
 export { ChannelDetector, type ChannelDetectorOptions, type FrameResult } from './channel-detector.ts';
 export { DetectionScheduler, type ChannelCounts } from './scheduler.ts';
 export { annotatedJpeg, overlaySvg, type AnnotateOptions, type OverlayOptions } from './annotate.ts';

@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { parseClassNames, readOnnxMetadata } from '../onnx/metadata.ts';
 import { detectLayout, type OutputSpec } from '../postprocess/decode.ts';
 import type { Layout } from '../types.ts';
+import { providerFailed, providerNotBuiltIn, type ExecutionProvider } from './execution-providers.ts';
 import { exportInfo } from './export-info.ts';
 import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
 
@@ -17,8 +18,12 @@ export interface ModelOptions {
   name?: string;
   /** One class name per line; overrides the model's own `names`. */
   labelsFile?: string;
+  /** Class names, one per output class; overrides the model's own `names` (and `labelsFile`). */
+  labels?: string[];
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
+  /** In order of preference; default cpu. One the runtime cannot start is refused (ModelError naming it), not skipped. */
+  executionProviders?: ExecutionProvider[];
 }
 
 export interface Model {
@@ -54,7 +59,11 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   }
 }
 
-async function classNames(bytes: Uint8Array, labelsFile: string | undefined): Promise<string[] | undefined> {
+async function classNames(bytes: Uint8Array, labelsFile: string | undefined, labels: string[] | undefined): Promise<string[] | undefined> {
+  if (labels) {
+    if (labels.length === 0) throw new ModelError('the labels list is empty');
+    return labels;
+  }
   if (labelsFile) {
     let text: string;
     try {
@@ -70,19 +79,36 @@ async function classNames(bytes: Uint8Array, labelsFile: string | undefined): Pr
   return names ? parseClassNames(names) : undefined;
 }
 
+/** Which asked-for provider keeps a session from starting (each tried alone), if one does. */
+async function failingProvider(bytes: Uint8Array, providers: ExecutionProvider[]): Promise<string | undefined> {
+  for (const provider of providers.filter((p) => p !== 'cpu')) {
+    try {
+      await (await ort.InferenceSession.create(bytes, { executionProviders: [provider] })).release();
+    } catch (err) {
+      return providerFailed(provider, firstLine(err));
+    }
+  }
+  return undefined;
+}
+
 export async function loadModel(path: string, opts: ModelOptions = {}): Promise<Model> {
+  const providers = opts.executionProviders ?? ['cpu'];
+  const notBuiltIn = providers.map(providerNotBuiltIn).find(Boolean);
+  if (notBuiltIn) throw new ModelError(notBuiltIn);
   const bytes = await readModelFile(path);
   const file = basename(path);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
+      executionProviders: providers,
       intraOpNumThreads: opts.intraOpNumThreads ?? 2,
       interOpNumThreads: opts.interOpNumThreads ?? 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
     });
   } catch (err) {
-    throw new ModelError(`${file} is not a model onnxruntime can load: ${firstLine(err)}`, { cause: err });
+    const provider = await failingProvider(bytes, providers);
+    throw new ModelError(provider ?? `${file} is not a model onnxruntime can load: ${firstLine(err)}`, { cause: err });
   }
   try {
     const input = session.inputMetadata[0];
@@ -114,7 +140,7 @@ export async function loadModel(path: string, opts: ModelOptions = {}): Promise<
     } catch (err) {
       throw new ModelError(`${file}: a trial run on a blank ${width}×${height} ${inputType} input failed: ${firstLine(err)}`, { cause: err });
     }
-    const names = await classNames(bytes, opts.labelsFile);
+    const names = await classNames(bytes, opts.labelsFile, opts.labels);
     let spec: OutputSpec;
     try {
       spec = detectLayout(probe.dims, { ...info.hints, ...(names ? { classCount: names.length } : {}) });

@@ -4,7 +4,9 @@
 // y of its height from the top): the same place at any source, sub-stream or
 // tap size. Pixel values (above 1) are refused, naming the field.
 import { Type, type Static } from '@sinclair/typebox';
+import { EXECUTION_PROVIDERS } from '../../detectors/index.ts';
 
+const ExecutionProviderName = Type.Union(EXECUTION_PROVIDERS.map((p) => Type.Literal(p)), { description: 'An onnxruntime execution provider' });
 const Fraction = Type.Number({ minimum: 0, maximum: 1 });
 const Point = Type.Tuple([Fraction, Fraction], { description: '[x, y] as fractions 0–1 of the picture\'s width and height' });
 const Polygon = Type.Array(Point, { minItems: 3, maxItems: 64 });
@@ -75,6 +77,8 @@ export const DetectionConfig = Type.Object(
         path: Type.String({ minLength: 1 }),
         labels: Type.Optional(Type.Union([Type.String(), Type.Null()])),
         intraOpThreads: Type.Integer({ minimum: 1, maximum: 64 }),
+        /** In order of preference; one the installed onnxruntime cannot start stops that model, naming it (no silent CPU fallback). */
+        executionProviders: Type.Optional(Type.Array(ExecutionProviderName, { minItems: 1, maxItems: 6, default: ['cpu'] })),
       },
       { additionalProperties: false },
     )),

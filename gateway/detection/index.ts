@@ -1,22 +1,24 @@
-// The detection room: loads the models once, attaches a runner to every
+// The detection room: loads the models (replaced over the API without a restart), attaches a runner to every
 // enabled channel with a detection profile (following the registry live),
 // shares inference through one scheduler, keeps evidence snapshots in the
 // evidence store, and serves status and profiles.
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { check, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
 import { say } from '../../device-registry/messages.ts';
-import { cjkFont, DetectionScheduler, loadModel, type Model, type RawFrame } from '../../detectors/index.ts';
+import { cjkFont, DetectionScheduler, type RawFrame } from '../../detectors/index.ts';
 import type { EvidenceStore } from '../evidence/index.ts';
 import type { RaiseIncident } from '../incidents/index.ts';
 import { WarnRollup } from '../log-rollup.ts';
 import { detectionFramesKey, type FrameHub } from '../video/index.ts';
 import { ChannelRunner, type InferenceTiming } from './channel-runner.ts';
 import { DetectionProfile, type DetectionConfig } from './config.ts';
+import { ModelLibrary } from './model-library.ts';
+import { modelRoutes } from './model-routes.ts';
 import { profileErrors, profileProblems } from './profiles.ts';
 import { ruleTestRoute } from './rule-test-route.ts';
 import { DetectionHistory } from './rule-test.ts';
@@ -54,18 +56,9 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   const font = cjkFont(); // found once, now rather than at the first alarm
   if ('problem' in font) log.warn({ problem: font.problem }, 'no CJK font for snapshot labels');
   else log.info({ font: font.family }, 'labels the pixel font cannot draw (人员, 车辆) use this font');
-  const models = new Map<string, Model>();
-  const modelErrors = new Map<string, string>();
-  for (const [name, m] of Object.entries(config.models)) {
-    try {
-      const path = resolve(m.path.replace('${dataDir}', deps.dataDir));
-      models.set(name, await loadModel(path, { name, labelsFile: m.labels ?? undefined, intraOpNumThreads: m.intraOpThreads }));
-      log.info({ model: name, layout: models.get(name)!.layout, input: models.get(name)!.input, classes: models.get(name)!.classes.length }, 'model loaded');
-    } catch (err) {
-      modelErrors.set(name, (err as Error).message);
-      log.error({ model: name, err: (err as Error).message }, 'model not loaded; channels using it run without detection');
-    }
-  }
+  const library = new ModelLibrary(config.models, deps.dataDir, log);
+  await library.loadAll();
+  const models = library.models;
 
   // Profiles edited over REST are kept next to the data and win over the config file.
   const overridesFile = join(deps.dataDir, 'detection-profiles.json');
@@ -98,20 +91,35 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
     const framesKey = row ? detectionFramesKey(channelId, row.doc) : channelId;
     const current = runners.get(channelId);
     if (current && current.profileName === profileName && current.framesKey === framesKey) return;
+    if (profileName) return attach(channelId, profileName, framesKey);
     current?.stop();
     runners.delete(channelId);
     failures.delete(channelId);
-    if (!profileName) return;
+  };
+  // A channel's runner on its profile's current model (or the reason it cannot run). The one it replaces stops
+  // after the new one subscribed, so the frame tap never loses its last subscriber and the ingest runs on.
+  const attach = (channelId: string, profileName: string, framesKey: string) => {
+    const previous = runners.get(channelId);
+    runners.delete(channelId);
+    failures.delete(channelId);
     const profile = profiles[profileName];
     const model = profile ? models.get(profile.model) : undefined;
-    const reason = !profile ? `no detection profile '${profileName}'` : !model ? `model '${profile.model}' is not loaded${modelErrors.has(profile.model) ? `: ${modelErrors.get(profile.model)}` : ''}` : profileProblems(profileName, profile, model).join('; ');
+    const modelReason = profile && library.list().find((m) => m.name === profile.model)?.reason;
+    const reason = !profile ? `no detection profile '${profileName}'` : !model ? `model '${profile.model}' is not loaded${modelReason ? `: ${modelReason}` : ''}` : profileProblems(profileName, profile, model).join('; ');
     if (reason) {
+      previous?.stop();
       failures.set(channelId, { channelId, profile: profileName, state: 'failed', reason });
       return;
     }
     const runner = new ChannelRunner(channelId, profileName, profile!, model!, { frames: deps.frames, scheduler, snapshots, raise: deps.raise, publishLive, sourceSize: deps.sourceSize, log, warnings, onInference: (t) => inferences.emit('inference', t) }, framesKey);
     runners.set(channelId, runner);
     runner.start();
+    previous?.stop();
+  };
+  /** A model was replaced: the channels on it (and those that failed for want of it) take the new session. */
+  const modelSwitched = async (name: string) => {
+    for (const r of [...runners.values()]) if (profiles[r.profileName]?.model === name) attach(r.channelId, r.profileName, r.framesKey);
+    for (const f of [...failures.values()]) if (profiles[f.profile]?.model === name) await reconcile(f.channelId);
   };
   const onChange = (e: DeviceChanged) => {
     if (e.entity === 'channels') void reconcile(e.id);
@@ -124,12 +132,17 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
     runners: () => [...runners.values()],
     routes(app) {
       app.get('/api/detection/status', { config: { roles: READ_ROLES }, schema: { tags: ['detection'], summary: 'Detection per channel: state (waiting, running, failed with the reason), frames, inferences, skipped, alarms; and the models' } }, async () => ({
-        models: [...Object.keys(config.models)].map((name) => {
-          const m = models.get(name);
-          return m ? { name, loaded: true, layout: m.layout, input: m.input, classes: m.classes.length, sha256: m.sha256 } : { name, loaded: false, reason: modelErrors.get(name) };
-        }),
+        models: library.list().map(({ name, model: m, reason, loadedAt, spec }) => (m
+          ? { name, loaded: true, layout: m.layout, input: m.input, classes: m.classes.length, sha256: m.sha256, loadedAt, executionProviders: spec.executionProviders }
+          : { name, loaded: false, reason })),
         channels: [...[...runners.values()].map((r) => r.status()), ...failures.values()],
       }));
+      modelRoutes(app, {
+        library,
+        profilesUsing: (model) => Object.entries(profiles).filter(([, p]) => p.model === model).map(([name]) => name),
+        channelsUsing: (model) => [...runners.values()].filter((r) => profiles[r.profileName]?.model === model).map((r) => r.channelId),
+        switched: modelSwitched,
+      });
       app.get('/api/detection/profiles', { config: { roles: READ_ROLES }, schema: { tags: ['detection'], summary: 'Detection profiles (model, rate, motion gate, tracker, rules)' } }, async () => profiles);
       app.put('/api/detection/profiles/:name', {
         config: { roles: WRITE_ROLES },
@@ -160,7 +173,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
       deps.registry.events.off('device.changed', onChange);
       for (const r of runners.values()) r.stop();
       warnings.stop();
-      for (const m of models.values()) await m.release();
+      await library.releaseAll();
     },
   };
 }
