@@ -8,6 +8,7 @@ import { gridByCode, offlineReason, offlineReasonText, videoStatus } from '../st
 import type { LiveState } from './channel-filter.ts';
 import { QualityBadge } from './quality-badge.tsx';
 import { LastProblem } from './last-problem.tsx';
+import './zone-text.ts';
 
 const inputText = (s?: ChannelVideoStatus) =>
   s?.input ? `${s.input.codec} ${s.input.width}×${s.input.height}${s.input.fps ? ` @${s.input.fps}` : ''}` : '—';
@@ -35,7 +36,10 @@ export function ChannelRow({ channel: c, state }: { channel: Channel; state: Liv
       <td class="num">{video?.hls && state === 'online' ? t('console.kbps', { value: video.hls.bitrateKbps }) : '—'}</td>
       <td class="num">{video?.restarts ?? 0}</td>
       <td class="col-quality"><QualityBadge channelId={c.id} /></td>
-      <td><button type="button" data-testid="edit" onClick={edit}>{t('common.edit')}</button></td>
+      <td>
+        <button type="button" data-testid="edit" onClick={edit}>{t('common.edit')}</button>
+        {c.detectionProfile && <button type="button" data-testid="zones" onClick={() => go('console', 'channels', 'zones', c.id)}>{t('zones.open')}</button>}
+      </td>
     </tr>
   );
 }

@@ -1,7 +1,8 @@
 // The engineer's device console (设备管理): cameras and sensors with their live
 // status and why one is offline, forms to add and change them one at a time,
 // and bulk import from a spreadsheet. Routes: #/console/channels[/new|/edit/<id>],
-// #/console/sensors[/new|/edit/<id>], #/console/import. Engineers and admins only.
+// #/console/sensors[/new|/edit/<id>], #/console/import, and a camera's detection
+// zones at #/console/channels/zones/<id>. Engineers and admins only.
 import './text.ts';
 import './console.css';
 import { t } from '../i18n/index.ts';
@@ -13,6 +14,7 @@ import { flashMessage } from './flash.ts';
 import { ImportPanel } from './import-panel.tsx';
 import { SensorForm } from './sensor-form.tsx';
 import { SensorList } from './sensor-list.tsx';
+import { ZoneEditor } from './zone-editor.tsx';
 
 const TABS = ['channels', 'sensors', 'import'] as const;
 type Tab = (typeof TABS)[number];
@@ -48,7 +50,7 @@ export function ConsoleView() {
         )}
       </nav>
       <div class="console-body">
-        {tab === 'channels' && (target.form ? <ChannelForm key={target.id ?? 'new'} id={target.id} /> : <ChannelList />)}
+        {tab === 'channels' && parts[2] === 'zones' && parts[3] ? <ZoneEditor key={parts[3]} id={parts[3]} /> : tab === 'channels' && (target.form ? <ChannelForm key={target.id ?? 'new'} id={target.id} /> : <ChannelList />)}
         {tab === 'sensors' && (target.form ? <SensorForm key={target.id ?? 'new'} id={target.id} /> : <SensorList />)}
         {tab === 'import' && <div class="scroll-page"><ImportPanel /></div>}
       </div>
