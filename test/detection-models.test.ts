@@ -24,10 +24,14 @@ before(async () => {
   await sim.waitReady('red', 90_000);
   const config = {
     detection: {
-      enabled: true, concurrency: 1, generateTestModels: true,
+      enabled: true, concurrency: 1, generateTestModels: true, modelUploadMaxMB: 1,
       models: { swap: { path: '${dataDir}/models/test-detector-yolov8-320.onnx', intraOpThreads: 1 } },
       // No rules: what is watched is the detections' class, published live.
-      profiles: { watch: { model: 'swap', fps: 4, motion: { enabled: false }, rules: [] } },
+      profiles: {
+        watch: { model: 'swap', fps: 4, motion: { enabled: false }, rules: [] },
+        // its model comes later, over the API
+        later: { model: 'later', fps: 2, rules: [{ name: 'r', classes: ['person'], incidentType: 'intrusion', severity: 'major' }] },
+      },
     },
   };
   const file = join(CLIP_DIR, `detection-models-test-${process.pid}.json`);
@@ -36,8 +40,10 @@ before(async () => {
   t.gw.incidents.service.bus.on('event', (e) => {
     if (e.type === 'detection') events.push({ at: Date.now(), ...(e.payload as { channelId: string; detections: Array<{ label: string }> }) });
   });
-  const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'c-swap', name: 'c-swap', kind: 'rtsp', source: { url: sim.url('red') }, detectionProfile: 'watch' } });
-  assert.equal(res.statusCode, 201, res.body);
+  for (const [id, profile] of [['c-swap', 'watch'], ['c-later', 'later']]) {
+    const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id, name: id, kind: 'rtsp', source: { url: sim.url('red') }, detectionProfile: profile } });
+    assert.equal(res.statusCode, 201, res.body);
+  }
 });
 after(async () => {
   await t?.stop();
@@ -136,4 +142,17 @@ test('an uploaded .onnx replaces the model the same way; a model a profile names
   assert.deepEqual((spare.json() as ModelView).channels, []);
   assert.equal((await t.call('engineer', { method: 'DELETE', url: '/api/detection/models/spare' })).statusCode, 204);
   assert.deepEqual((await models()).map((m) => m.name), ['swap']);
+  const large = await t.call('engineer', { method: 'POST', url: '/api/detection/models/big/file', headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(1024 * 1024 + 1) });
+  assert.equal(large.statusCode, 413, 'over detection.modelUploadMaxMB');
+});
+
+test('a channel whose profile names a model not loaded yet starts detecting when the model is added', async () => {
+  const detectionStatus = async () => ((await t.call('operator', { method: 'GET', url: '/api/detection/status' })).json() as { channels: Array<{ channelId: string; state: string; reason?: string }> }).channels.find((c) => c.channelId === 'c-later');
+  const failed = await waitFor(detectionStatus, 30_000, 'c-later in the detection status');
+  assert.equal(failed.state, 'failed');
+  assert.match(failed.reason!, /model 'later' is not loaded/);
+  const res = await t.call('engineer', { method: 'PUT', url: '/api/detection/models/later', payload: { path: 'test-detector-yolov8-320.onnx', intraOpThreads: 1 } });
+  assert.equal(res.statusCode, 200, res.body);
+  await waitFor(async () => (await detectionStatus())?.state === 'running' || undefined, 60_000, 'c-later running');
+  assert.deepEqual((res.json() as ModelView).profiles, ['later']);
 });

@@ -83,6 +83,8 @@ export const DetectionConfig = Type.Object(
       { additionalProperties: false },
     )),
     profiles: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.:-]+$' }), DetectionProfile),
+    /** The largest .onnx accepted by POST /api/detection/models/{name}/file (held in memory while it loads). */
+    modelUploadMaxMB: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, default: 300 })),
     /** Generate the project's own test models into dataDir/models at start (the demo uses them). */
     generateTestModels: Type.Boolean(),
   },

@@ -95,6 +95,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
     current?.stop();
     runners.delete(channelId);
     failures.delete(channelId);
+    history.forget(channelId); // no detection, no ring
   };
   // A channel's runner on its profile's current model (or the reason it cannot run). The one it replaces stops
   // after the new one subscribed, so the frame tap never loses its last subscriber and the ingest runs on.
@@ -139,6 +140,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
       }));
       modelRoutes(app, {
         library,
+        uploadMaxMB: config.modelUploadMaxMB,
         profilesUsing: (model) => Object.entries(profiles).filter(([, p]) => p.model === model).map(([name]) => name),
         channelsUsing: (model) => [...runners.values()].filter((r) => profiles[r.profileName]?.model === model).map((r) => r.channelId),
         switched: modelSwitched,

@@ -12,12 +12,14 @@ import { ErrorBody, GwError, invalid, notFound, READ_ROLES, WRITE_ROLES } from '
 import { EXECUTION_PROVIDERS, type Model } from '../../detectors/index.ts';
 import { modelPathProblem, type LoadedModel, type ModelLibrary, type ModelSpec } from './model-library.ts';
 
-/** Uploads up to this size (YOLOv8x is about 260 MB as float32). */
-export const MAX_MODEL_BYTES = 300 * 1024 * 1024;
+/** Uploads up to this size unless configured (YOLOv8x is about 260 MB as float32). */
+export const DEFAULT_UPLOAD_MAX_MB = 300;
 const DEFAULT_THREADS = 2;
 
 export interface ModelRouteDeps {
   library: ModelLibrary;
+  /** detection.modelUploadMaxMB */
+  uploadMaxMB?: number;
   /** Profiles naming the model. */
   profilesUsing(model: string): string[];
   /** Channels whose detection runs on the model. */
@@ -42,6 +44,7 @@ const fieldOf = (message: string) => (/execution provider/.test(message) ? 'exec
 
 export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
   const { library } = deps;
+  const maxBytes = (deps.uploadMaxMB ?? DEFAULT_UPLOAD_MAX_MB) * 1024 * 1024;
   const view = (e: LoadedModel) => ({
     name: e.name, source: e.source, path: e.spec.path, loaded: Boolean(e.model), ...(e.reason ? { reason: e.reason } : {}),
     ...(e.model ? { input: { width: e.model.input.width, height: e.model.input.height, type: e.model.input.type }, layout: e.model.layout, classes: e.model.classes, sha256: e.model.sha256 } : {}),
@@ -83,12 +86,12 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
   });
 
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_MODEL_BYTES }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
     scope.post('/api/detection/models/:name/file', {
       config: { roles: WRITE_ROLES },
-      bodyLimit: MAX_MODEL_BYTES,
+      bodyLimit: maxBytes,
       schema: {
-        tags: ['detection'], summary: `Upload an .onnx (application/octet-stream, up to ${MAX_MODEL_BYTES / 1024 / 1024} MiB) as dataDir/models/<name>.onnx and load it as the model <name>, as a PUT does`,
+        tags: ['detection'], summary: `Upload an .onnx (application/octet-stream, up to ${maxBytes / 1024 / 1024} MiB) as dataDir/models/<name>.onnx and load it as the model <name>, as a PUT does`,
         params: Type.Object({ name: Name }),
         querystring: Type.Object({ labels: Type.Optional(Type.String({ maxLength: 64_000, description: 'Class names, comma-separated' })) }, { additionalProperties: false }),
         response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 413: ErrorBody, 415: ErrorBody },
