@@ -3,7 +3,7 @@
 // over the live detections (API: roles, fields, what fires and what does
 // not), then in the console: the camera's snapshot with its profile's
 // polygons, a zone drawn over the red square's path in place of the old one,
-// a motion mask, the rule tested (it would fire, boxes drawn), a bad zone
+// a motion mask and an object mask, the rule tested (it would fire, boxes drawn), a bad zone
 // refused at its field, the profile saved, and an incident raised in the new zone.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -101,6 +101,10 @@ test('the editor: a zone drawn over the square\'s path, a motion mask, the rule 
   await page.click('[data-testid=add-motion-mask]');
   for (const [x, y] of [[0, 0], [0.25, 0], [0.25, 0.08], [0, 0.08]] as const) await clickAt(x, y);
   assert.match((await page.textContent('[data-testid=zone-list] li[data-field="motion.masks.0"]'))!, /运动遮罩.*4 个点/);
+  // An object mask of the rule over the bottom-right corner (a car park), away from the square's path.
+  await page.click('.rule-row[data-rule="广场东侧"] [data-testid=add-object-mask]');
+  for (const [x, y] of [[0.8, 0.75], [0.98, 0.75], [0.98, 0.95]] as const) await clickAt(x, y);
+  assert.match((await page.textContent('[data-testid=zone-list] li[data-field="rules.0.masks.0"]'))!, /目标遮罩.*3 个点.*用于规则：广场东侧/);
 
   // Tested against the last minutes: it would fire, in the new zone, with the boxes drawn.
   await page.click('[data-testid=test-rule]');
@@ -131,6 +135,7 @@ test('the editor: a zone drawn over the square\'s path, a motion mask, the rule 
   assert.equal(polygon.length, 4);
   for (const [i, p] of polygon.entries()) for (const k of [0, 1]) assert.ok(Math.abs(p[k]! - LEFT[i]![k]!) < 0.02, `point ${i} as drawn: ${JSON.stringify(polygon)}`);
   assert.equal(stored.motion?.masks?.length, 1);
+  assert.equal((stored.rules[0] as { masks?: unknown[] }).masks?.length, 1);
 
   // The running camera follows: an incident of the rule with its box in the new zone.
   const deadline = Date.now() + 120_000;

@@ -5,6 +5,9 @@
 import { useRef, useState } from 'preact/hooks';
 import { insertPoint, roundPoint, type Point, type Shape } from './zone-shapes.ts';
 
+/** The polygon's name, and the rules that use it when they are not named the same. */
+const labelOf = (s: Shape) => (s.kind === 'motionMask' || !s.usedBy.length || (s.usedBy.length === 1 && s.usedBy[0] === s.name) ? s.name : `${s.name} → ${s.usedBy.join('、')}`);
+
 export interface TestBox { box: [number, number, number, number]; frameSize: [number, number]; fired: boolean }
 
 interface Props {
@@ -63,7 +66,7 @@ export function ZoneCanvas({ src, shapes, selected, selectedPoint, readOnly, box
       <div class="zone-labels">
         {shapes.filter((s) => s.polygon.length).map((s) => {
           const [x, y] = s.polygon[0]!;
-          return <span key={s.field} class={`zone-label ${s.kind}`} style={{ left: `${x * 100}%`, top: `${y * 100}%`, transform: y < 0.06 ? 'none' : undefined }}>{s.name}</span>;
+          return <span key={s.field} class={`zone-label ${s.kind}`} style={{ left: `${x * 100}%`, top: `${y * 100}%`, transform: y < 0.06 ? 'none' : undefined }}>{labelOf(s)}</span>;
         })}
       </div>
     </div>

@@ -42,7 +42,7 @@ export function shapesOf(p: Profile): Shape[] {
   }
   p.rules.forEach((r, i) => {
     if (r.zone) shapes.push({ field: `rules.${i}.zone.polygon`, kind: 'ruleZone', name: r.zone.name, polygon: r.zone.polygon, usedBy: [r.name] });
-    (r.masks ?? []).forEach((polygon, m) => shapes.push({ field: `rules.${i}.masks.${m}`, kind: 'objectMask', name: `${r.name} #${m + 1}`, polygon, usedBy: [r.name] }));
+    (r.masks ?? []).forEach((polygon, m) => shapes.push({ field: `rules.${i}.masks.${m}`, kind: 'objectMask', name: `#${m + 1}`, polygon, usedBy: [r.name] }));
   });
   (p.motion?.masks ?? []).forEach((polygon, m) => shapes.push({ field: `motion.masks.${m}`, kind: 'motionMask', name: `#${m + 1}`, polygon, usedBy: p.rules.map((r) => r.name) }));
   return shapes;
