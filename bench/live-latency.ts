@@ -23,7 +23,7 @@ const clipDir = join(tmpdir(), 'gw-test-clips');
 const sim = await startCameraSimulator({ clipDir, streams: [{ path: 'cam', clip: 'h264-720p' }] });
 await sim.waitReady('cam', 60_000);
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-latency-'));
-const config = loadConfig({ argv: ['--dataDir', dataDir, '--http.port', '0', '--sensors.enabled', 'false', '--video.rtmp.port', '0', '--log.level', 'warn'], env: {}, cwd: process.cwd() });
+const config = loadConfig({ argv: ['--dataDir', dataDir, '--http.port', '0', '--sensors.enabled', 'false', '--gb28181.enabled', 'false', '--video.rtmp.port', '0', '--log.level', 'warn'], env: {}, cwd: process.cwd() });
 const gw = await createGateway(config, pino({ level: 'warn' }, pino.destination(2)), process.stderr);
 const base = await gw.app.listen({ host: '127.0.0.1', port: 0 });
 const actor = { keyId: null, name: 'bench', role: null };

@@ -41,7 +41,7 @@ async function bareSegmenters(url: string): Promise<number[]> {
 async function startGateway(dataDir: string): Promise<RunningGateway> {
   const config = loadConfig({
     argv: [
-      '--dataDir', dataDir, '--http.port', '0', '--sensors.enabled', 'false', '--video.rtmp.port', '0', '--video.startStaggerMs', '50', '--log.level', 'warn',
+      '--dataDir', dataDir, '--http.port', '0', '--sensors.enabled', 'false', '--gb28181.enabled', 'false', '--video.rtmp.port', '0', '--video.startStaggerMs', '50', '--log.level', 'warn',
       '--recording.segmentSeconds', String(SEGMENT_SECONDS),
     ],
     env: {}, cwd: process.cwd(),

@@ -37,7 +37,7 @@ async function bareRemux(url: string, withTap: boolean): Promise<number> {
 
 async function startGateway(dataDir: string, flv: boolean): Promise<RunningGateway> {
   const config = loadConfig({
-    argv: ['--dataDir', dataDir, '--http.port', '0', '--sensors.enabled', 'false', '--video.rtmp.port', '0', '--video.rtmp.enabled', String(flv), '--video.startStaggerMs', '50', '--log.level', 'warn'],
+    argv: ['--dataDir', dataDir, '--http.port', '0', '--sensors.enabled', 'false', '--gb28181.enabled', 'false', '--video.rtmp.port', '0', '--video.rtmp.enabled', String(flv), '--video.startStaggerMs', '50', '--log.level', 'warn'],
     env: {}, cwd: process.cwd(),
   });
   return createGateway(config, pino({ level: 'warn' }, pino.destination(2)), process.stderr);
