@@ -96,6 +96,10 @@ test('the editor: a zone drawn over the square\'s path, a motion mask, the rule 
   assert.match((await page.textContent(old))!, /5 个点/);
   await page.click('[data-testid=delete-point]');
   assert.match((await page.textContent(old))!, /4 个点.*用于规则：广场东侧/);
+  await clickAt(0.2, 0.9);
+  await page.keyboard.press('Delete');
+  assert.match((await page.textContent(old))!, /4 个点/, 'the Delete key deletes the selected point');
+  assert.match((await page.textContent('.rule-row[data-rule="广场东侧"]'))!, /规则“广场东侧”（人员）/, 'classes by their names');
 
   // A motion mask over the top-left corner (an OSD clock).
   await page.click('[data-testid=add-motion-mask]');

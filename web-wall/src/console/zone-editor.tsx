@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client.ts';
 import type { Channel } from '../api/types.ts';
 import { renewUrlToken, withUrlToken } from '../api/url-token.ts';
-import { t } from '../i18n/index.ts';
+import { label, t } from '../i18n/index.ts';
 import { go } from '../router.ts';
 import { can, me } from '../session.ts';
 import { channels, refreshLists } from '../store/registry.ts';
@@ -100,7 +100,12 @@ export function ZoneEditor({ id }: { id: string }) {
   const boxes = tested ? [...tested.matches.map((m) => ({ ...m, fired: false })), ...tested.firings.map((f) => ({ ...f, fired: true }))] : [];
 
   return (
-    <div class="scroll-page zone-editor" data-testid="zone-editor">
+    <div class="scroll-page zone-editor" data-testid="zone-editor" tabIndex={-1}
+      onKeyDown={(e) => {
+        if (readOnly || (e.target as HTMLElement).tagName === 'INPUT') return;
+        if (e.key === 'Delete' || e.key === 'Backspace') deletePoint();
+        if (e.key === 'Escape') setSelected(null);
+      }}>
       <header class="zone-head">
         <h2>{t('zones.title', { channel: channel.name, profile: name })}</h2>
         <span class="muted" data-testid="zone-shared">{t('zones.usedBy', { n: users.length })}{users.length > 1 ? ` (${users.map((c) => c.name).join('、')})` : ''}</span>
@@ -135,7 +140,7 @@ export function ZoneEditor({ id }: { id: string }) {
               </div>
               {draft.rules.map((r, i) => (
                 <div class="row rule-row" key={i} data-rule={r.name}>
-                  <span>{t('zones.rule', { name: r.name, classes: r.classes.join(', ') })}</span>
+                  <span>{t('zones.rule', { name: r.name, classes: r.classes.map((c) => label('object', c)).join('、') })}</span>
                   {sayAll(problems.byField.get(`rules.${i}`)).map((m, k) => <div key={k} class="error" data-field-error={`rules.${i}`}>{m}</div>)}
                   {!r.zone && <button type="button" data-testid="add-rule-zone" onClick={() => add('ruleZone', i)}>{t('zones.addRuleZone')}</button>}
                   <button type="button" data-testid="add-object-mask" onClick={() => add('objectMask', i)}>{t('zones.addObjectMask')}</button>
