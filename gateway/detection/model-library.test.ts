@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { ensureModels } from '../../detectors/tools/generate-models.ts';
+import { loadConfig } from '../config/load.ts';
 import type { DetectionConfig } from './config.ts';
 import { ModelLibrary, modelPathProblem } from './model-library.ts';
 
@@ -56,6 +57,12 @@ test('cuda in the configuration is refused at load, naming the field, the provid
   assert.equal(gpu.model, undefined);
   assert.match(gpu.reason!, /^detection\.models\.gpu: execution provider 'cuda' (could not start|is not) in onnxruntime-node .*it offers cpu/);
   assert.ok(library.get('a'), 'the cpu model next to it loads');
+});
+
+test('an execution provider name onnxruntime does not have is a configuration error naming the field', () => {
+  const file = join(dataDir, 'gpu-config.json');
+  writeFileSync(file, JSON.stringify({ detection: { enabled: true, concurrency: 1, generateTestModels: false, profiles: {}, models: { m: { path: '/x.onnx', intraOpThreads: 1, executionProviders: ['gpu'] } } } }));
+  assert.throws(() => loadConfig({ argv: ['--config', file], env: {}, cwd: process.cwd() }), /detection\.models\.m\.executionProviders\.0: must be one of cpu, cuda, tensorrt, openvino, coreml, dml/);
 });
 
 test('a broken replacement leaves the old model running; a good one takes the name and the old session finishes its run', async () => {
