@@ -3,6 +3,7 @@
 // Click on the picture: a point added to the selected polygon (on its nearest
 // edge); drag a handle: move that point; click a handle: select it.
 import { useRef, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import { insertPoint, roundPoint, type Point, type Shape } from './zone-shapes.ts';
 
 /** The polygon's name, and the rules that use it when they are not named the same. */
@@ -25,6 +26,7 @@ export function ZoneCanvas({ src, shapes, selected, selectedPoint, readOnly, box
   const svg = useRef<SVGSVGElement>(null);
   const [dragging, setDragging] = useState<{ field: string; index: number } | null>(null);
   const [ratio, setRatio] = useState(16 / 9);
+  const [noPicture, setNoPicture] = useState(false);
   const toPicture = (e: PointerEvent | MouseEvent): Point => {
     const r = svg.current!.getBoundingClientRect();
     return roundPoint([(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height]);
@@ -44,7 +46,9 @@ export function ZoneCanvas({ src, shapes, selected, selectedPoint, readOnly, box
   };
   return (
     <div class="zone-canvas" style={{ aspectRatio: String(ratio) }}>
-      <img src={src} alt="" data-testid="zone-snapshot" onLoad={(e) => setRatio((e.currentTarget.naturalWidth || 16) / (e.currentTarget.naturalHeight || 9))} />
+      <img src={src} alt="" data-testid="zone-snapshot" onError={() => setNoPicture(true)}
+        onLoad={(e) => { setNoPicture(false); setRatio((e.currentTarget.naturalWidth || 16) / (e.currentTarget.naturalHeight || 9)); }} />
+      {noPicture && <p class="zone-no-picture muted" data-testid="zone-no-picture">{t('zones.noPicture')}</p>}
       <svg ref={svg} viewBox="0 0 1 1" preserveAspectRatio="none" data-testid="zone-svg"
         onClick={addPoint} onPointerMove={move} onPointerUp={() => setTimeout(() => setDragging(null))} onPointerLeave={() => setDragging(null)}>
         {shapes.map((s) => (
