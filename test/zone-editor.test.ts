@@ -150,5 +150,14 @@ test('the editor: a zone drawn over the square\'s path, a motion mask, the rule 
     if (!found) await new Promise((r) => setTimeout(r, 2000));
   }
   assert.ok(found, 'an incident raised in the drawn zone after the save');
+
+  // The same editor in English.
+  await page.click('button:has-text("English")');
+  assert.match((await page.textContent('[data-testid=zone-shared]'))!, /Cameras using this profile: 1 /);
+  assert.match((await page.textContent('[data-testid=zone-saved]'))!, /Saved profile people/, 'the notice said again in English');
+  assert.match((await page.textContent('[data-testid=zone-list] li[data-field="rules.0.zone.polygon"]'))!, /Rule zone.*4 points.*Used by rules: 广场东侧/);
+  await page.click('[data-testid=test-rule]');
+  await page.waitForFunction(() => /Would (have fired \d+ times|not have fired)/.test(document.querySelector('[data-testid=rule-test-summary]')?.textContent ?? ''));
+  await screenshot(page, 'zone-editor/editor-en');
   assert.deepEqual(pageErrors(page), []);
 });

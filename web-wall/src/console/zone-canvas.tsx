@@ -7,7 +7,7 @@ import { t } from '../i18n/index.ts';
 import { insertPoint, roundPoint, type Point, type Shape } from './zone-shapes.ts';
 
 /** The polygon's name, and the rules that use it when they are not named the same. */
-const labelOf = (s: Shape) => (s.kind === 'motionMask' || !s.usedBy.length || (s.usedBy.length === 1 && s.usedBy[0] === s.name) ? s.name : `${s.name} → ${s.usedBy.join('、')}`);
+const labelOf = (s: Shape) => (s.kind === 'motionMask' || !s.usedBy.length || (s.usedBy.length === 1 && s.usedBy[0] === s.name) ? s.name : `${s.name} → ${s.usedBy.join(t('zones.sep'))}`);
 
 export interface TestBox { box: [number, number, number, number]; frameSize: [number, number]; fired: boolean }
 

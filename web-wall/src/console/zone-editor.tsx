@@ -36,7 +36,7 @@ export function ZoneEditor({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [zoneName, setZoneName] = useState('');
   const [token, setToken] = useState(false);
-  const [notice, setNotice] = useState('');
+  const [notice, setNotice] = useState<{ name: string; n: number } | null>(null);
   const readOnly = !can(me.value?.role, 'engineer', 'admin');
 
   useEffect(() => {
@@ -65,7 +65,7 @@ export function ZoneEditor({ id }: { id: string }) {
   const shapes = shapesOf(draft);
   const fields = [...shapes.map((s) => s.field), ...draft.rules.map((_, i) => `rules.${i}`)];
   const users = channels.value.filter((c) => c.detectionProfile === name);
-  const edit = (next: Profile) => { setDraft(next); setTested(null); setNotice(''); };
+  const edit = (next: Profile) => { setDraft(next); setTested(null); setNotice(null); };
   const add = (kind: ShapeKind, rule?: number) => {
     const { profile, field } = addShape(draft, kind, { name: zoneName.trim(), rule });
     edit(profile);
@@ -85,7 +85,7 @@ export function ZoneEditor({ id }: { id: string }) {
         const stored = await api<Profile>(`/api/detection/profiles/${encodeURIComponent(name)}`, { method: 'PUT', body: draft });
         setSaved(stored);
         setProblems(NO_PROBLEMS);
-        setNotice(t('zones.saved', { name, n: users.length }));
+        setNotice({ name, n: users.length });
       } else {
         setTested(await api<RuleTestResult>('/api/detection/rule-test', { method: 'POST', body: { channelId: id, profile: draft } }));
         setProblems(NO_PROBLEMS);
@@ -108,7 +108,7 @@ export function ZoneEditor({ id }: { id: string }) {
       }}>
       <header class="zone-head">
         <h2>{t('zones.title', { channel: channel.name, profile: name })}</h2>
-        <span class="muted" data-testid="zone-shared">{t('zones.usedBy', { n: users.length })}{users.length > 1 ? ` (${users.map((c) => c.name).join('、')})` : ''}</span>
+        <span class="muted" data-testid="zone-shared">{t('zones.usedBy', { n: users.length })}{users.length > 1 ? ` (${users.map((c) => c.name).join(t('zones.sep'))})` : ''}</span>
         <span class="spacer" />
         <button type="button" onClick={() => go('console', 'channels')}>{t('common.close')}</button>
       </header>
@@ -121,7 +121,7 @@ export function ZoneEditor({ id }: { id: string }) {
               <li key={s.field} data-field={s.field} class={s.field === selected?.field ? 'selected' : ''} onClick={() => setSelected({ field: s.field, point: null })}>
                 <span class={`swatch ${s.kind}`} />
                 <b>{t(`zones.kind.${s.kind}`)}</b> {s.name} <small class="muted">{t('zones.points', { n: s.polygon.length })}</small>
-                <div class="muted used-by">{s.kind === 'motionMask' ? t('zones.motionUse') : s.usedBy.length ? t('zones.rules', { rules: s.usedBy.join('、') }) : t('zones.unused')}</div>
+                <div class="muted used-by">{s.kind === 'motionMask' ? t('zones.motionUse') : s.usedBy.length ? t('zones.rules', { rules: s.usedBy.join(t('zones.sep')) }) : t('zones.unused')}</div>
                 {sayAll(problems.byField.get(s.field)).map((m, i) => <div key={i} class="error" data-field-error={s.field}>{m}</div>)}
               </li>
             ))}
@@ -140,7 +140,7 @@ export function ZoneEditor({ id }: { id: string }) {
               </div>
               {draft.rules.map((r, i) => (
                 <div class="row rule-row" key={i} data-rule={r.name}>
-                  <span>{t('zones.rule', { name: r.name, classes: r.classes.map((c) => label('object', c)).join('、') })}</span>
+                  <span>{t('zones.rule', { name: r.name, classes: r.classes.map((c) => label('object', c)).join(t('zones.sep')) })}</span>
                   {sayAll(problems.byField.get(`rules.${i}`)).map((m, k) => <div key={k} class="error" data-field-error={`rules.${i}`}>{m}</div>)}
                   {!r.zone && <button type="button" data-testid="add-rule-zone" onClick={() => add('ruleZone', i)}>{t('zones.addRuleZone')}</button>}
                   <button type="button" data-testid="add-object-mask" onClick={() => add('objectMask', i)}>{t('zones.addObjectMask')}</button>
@@ -153,7 +153,7 @@ export function ZoneEditor({ id }: { id: string }) {
             <button type="button" data-testid="test-rule" disabled={busy} onClick={() => void run('test')}>{t('zones.test')}</button>
             {!readOnly && <button type="button" class="primary" data-testid="save-profile" disabled={busy || !changed} onClick={() => void run('save')}>{t('common.save')}</button>}
             {changed && <span class="muted" data-testid="unsaved">{t('zones.unsaved')}</span>}
-            {notice && <span class="ok" role="status" data-testid="zone-saved">{notice}</span>}
+            {notice && <span class="ok" role="status" data-testid="zone-saved">{t('zones.saved', notice)}</span>}
           </div>
           {tested && <RuleTestPanel result={tested} />}
         </aside>

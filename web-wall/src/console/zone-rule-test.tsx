@@ -20,7 +20,7 @@ export function RuleTestPanel({ result: r }: { result: RuleTestResult }) {
     <section class="rule-test" data-testid="rule-test" data-firings={r.firings.length}>
       <p class="muted">{r.frames ? t('zones.testSpan', { frames: r.frames, from: formatTime(r.from), to: formatTime(r.to) }) : t('zones.testEmpty')}</p>
       <p data-testid="rule-test-summary">
-        {r.firings.length ? t('zones.wouldFire', { n: r.firings.length, times: r.firings.slice(0, 8).map((f) => formatTime(f.ts)).join('、') + (r.firings.length > 8 ? '…' : '') }) : t('zones.wouldNotFire')}
+        {r.firings.length ? t('zones.wouldFire', { n: r.firings.length, times: r.firings.slice(0, 8).map((f) => formatTime(f.ts)).join(t('zones.sep')) + (r.firings.length > 8 ? '…' : '') }) : t('zones.wouldNotFire')}
       </p>
       <ul>
         {rules.map((rule) => (

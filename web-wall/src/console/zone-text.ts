@@ -3,7 +3,7 @@ import { addText } from '../i18n/index.ts';
 
 addText({
   'zh-CN': {
-    'zones.open': '区域', 'zones.noPicture': '暂无画面（摄像机离线或尚未出帧），仍可编辑区域。', 'zones.title': '{channel} · 识别配置 {profile} 的区域与遮罩',
+    'zones.open': '区域', 'zones.sep': '、', 'zones.noPicture': '暂无画面（摄像机离线或尚未出帧），仍可编辑区域。', 'zones.title': '{channel} · 识别配置 {profile} 的区域与遮罩',
     'zones.usedBy': '此配置被 {n} 台摄像机使用，保存后对它们全部生效',
     'zones.noProfile': '摄像机 {id} 没有识别配置，先在编辑页选择一个。',
     'zones.kind.zone': '命名区域', 'zones.kind.ruleZone': '规则区域', 'zones.kind.motionMask': '运动遮罩', 'zones.kind.objectMask': '目标遮罩',
@@ -18,8 +18,8 @@ addText({
     'zones.ruleResult': '“{rule}”：触发 {fired} 次，符合条件的检测 {matched} 个', 'zones.truncated': '只列出前 {n} 个符合条件的检测。',
   },
   en: {
-    'zones.open': 'Zones', 'zones.noPicture': 'No picture (the camera is offline or has no frame yet); the zones can still be edited.', 'zones.title': '{channel} · zones and masks of profile {profile}',
-    'zones.usedBy': 'This profile is used by {n} cameras: saving changes all of them',
+    'zones.open': 'Zones', 'zones.sep': ', ', 'zones.noPicture': 'No picture (the camera is offline or has no frame yet); the zones can still be edited.', 'zones.title': '{channel} · zones and masks of profile {profile}',
+    'zones.usedBy': 'Cameras using this profile: {n} (saving changes all of them)',
     'zones.noProfile': 'Camera {id} has no detection profile: choose one on its edit page first.',
     'zones.kind.zone': 'Named zone', 'zones.kind.ruleZone': 'Rule zone', 'zones.kind.motionMask': 'Motion mask', 'zones.kind.objectMask': 'Object mask',
     'zones.points': '{n} points', 'zones.rules': 'Used by rules: {rules}', 'zones.unused': 'No rule uses it', 'zones.motionUse': 'Motion here does not wake detection (all rules)',
@@ -27,7 +27,7 @@ addText({
     'zones.deletePoint': 'Delete the point', 'zones.deleteShape': 'Delete the zone',
     'zones.zoneName': 'Zone name', 'zones.addZone': 'Add named zone', 'zones.addMotionMask': 'Add motion mask',
     'zones.rule': 'Rule “{name}” ({classes})', 'zones.addRuleZone': 'Draw its zone', 'zones.addObjectMask': 'Add object mask',
-    'zones.test': 'Test against the last minutes', 'zones.unsaved': 'Unsaved changes', 'zones.saved': 'Saved profile {name} ({n} cameras now run it)',
+    'zones.test': 'Test against the last minutes', 'zones.unsaved': 'Unsaved changes', 'zones.saved': 'Saved profile {name} (cameras now running it: {n})',
     'zones.testSpan': 'Replayed {frames} frames of detections ({from}–{to})', 'zones.testEmpty': 'No detections in the last minutes to replay.',
     'zones.wouldFire': 'Would have fired {n} times: {times}', 'zones.wouldNotFire': 'Would not have fired.',
     'zones.ruleResult': '“{rule}”: fired {fired} times, {matched} detections matched', 'zones.truncated': 'Only the first {n} matching detections are listed.',
