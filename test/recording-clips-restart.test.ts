@@ -6,14 +6,14 @@
 // camera simulator and ffmpeg.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { spawnGateway, type GatewayProcess } from './helpers/process.ts';
-import { CLIP_DIR, waitFor } from './helpers/video.ts';
-import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
+import { waitFor } from './helpers/video.ts';
+import { restartFixture } from './helpers/restart-fixture.ts';
 
 const run = promisify(execFile);
 const KEY = 'recording-clips-restart-admin-key-0123';
@@ -29,23 +29,10 @@ const args = [
   '--log.level', 'info',
 ];
 const env = { GATEWAY_AUTH__ADMIN_KEY: KEY };
-let sim: CameraSimulator;
 let gw: GatewayProcess | undefined;
 /** The running gateway's URL (each test leaves it running). */
 let base = '';
-
-before(async () => {
-  sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'cam', clip: 'h264-360p' }] });
-  await sim.waitReady('cam', 60_000);
-});
-after(async () => {
-  if (gw && gw.proc.exitCode === null) {
-    gw.proc.kill('SIGTERM');
-    await gw.exit;
-  }
-  await sim?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const camera = restartFixture(dir, () => gw);
 
 type Clip = { url: string; thumbnailUrl: string; channelId: string; from: string; to: string; durationSeconds: number };
 type Incident = { id: string; version: number; evidence: { clips?: Clip[] }; flow: Array<{ action: string; data?: { clip?: Clip } }> };
@@ -87,7 +74,7 @@ test('kill -9 during the post-roll: after the restart the clip is made once, ove
   base = await start();
   const made = await fetch(`${base}/api/channels`, {
     method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id: CHANNEL, name: '重启剪辑', kind: 'rtsp', source: { url: sim.url('cam') }, recording: { mode: 'events' } }),
+    body: JSON.stringify({ id: CHANNEL, name: '重启剪辑', kind: 'rtsp', source: { url: camera.cameraUrl() }, recording: { mode: 'events' } }),
   });
   assert.equal(made.status, 201, await made.text());
   await preRollFootage();
@@ -189,5 +176,9 @@ test('a clip that fell due while the gateway was down is made after the restart,
   assert.ok(seconds > 0 && Math.abs(seconds - recorded) <= SEGMENT_SECONDS + 0.5, `clip of ${seconds} s for ${recorded} s of footage`);
   const beforeKill = (killedAt - ms(clip.from)) / 1000;
   assert.ok(recorded <= beforeKill + 1, 'nothing after the kill was recorded in the range');
-  assert.ok(recorded >= beforeKill - 2 * SEGMENT_SECONDS - 1, `the footage up to the kill is in it (${recorded} s of ${beforeKill} s)`);
+  // At most the open segment is lost at the kill: the footage reaches to within two segments of it. (Not a total:
+  // on a busy machine the camera's stream can pause for a few seconds, a true gap in the footage.)
+  const reached = Math.max(...inRange.segments.map((g) => ms(g.end)));
+  assert.ok(killedAt - reached <= (2 * SEGMENT_SECONDS + 1) * 1000, `the footage up to the kill is in it: it ends ${(killedAt - reached) / 1000} s before the kill`);
+  assert.ok(recorded >= PRE_ROLL - SEGMENT_SECONDS, `the pre-roll is in it (${recorded} s of ${beforeKill} s)`);
 });

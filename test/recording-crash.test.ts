@@ -3,13 +3,13 @@
 // row), and at most the segment that was open is partly lost: it is adopted
 // up to its last whole packet.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { spawnGateway, type GatewayProcess } from './helpers/process.ts';
-import { CLIP_DIR, waitFor } from './helpers/video.ts';
-import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
+import { waitFor } from './helpers/video.ts';
+import { restartFixture } from './helpers/restart-fixture.ts';
 
 const KEY = 'recording-crash-admin-key-0123456789';
 const SEGMENT_SECONDS = 4;
@@ -20,21 +20,8 @@ const args = [
   '--recording.segmentSeconds', String(SEGMENT_SECONDS), '--log.level', 'info',
 ];
 const env = { GATEWAY_AUTH__ADMIN_KEY: KEY };
-let sim: CameraSimulator;
 let gw: GatewayProcess | undefined;
-
-before(async () => {
-  sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'cam', clip: 'h264-360p' }] });
-  await sim.waitReady('cam', 60_000);
-});
-after(async () => {
-  if (gw && gw.proc.exitCode === null) {
-    gw.proc.kill('SIGTERM');
-    await gw.exit;
-  }
-  await sim?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const camera = restartFixture(dir, () => gw);
 
 type Seg = { start: string; end: string; bytes: number };
 const api = async (base: string, path: string, init: RequestInit = {}) =>
@@ -49,7 +36,7 @@ const rowFile = (s: Seg) => `${s.start.slice(0, 10)}/${Date.parse(s.start)}.ts`;
 test('kill -9 mid-segment: after a restart the index and the files agree, and the open segment is adopted up to its last packet', async () => {
   gw = spawnGateway(args, env);
   const base = await gw.listening();
-  const created = await api(base, '/api/channels', { method: 'POST', body: JSON.stringify({ id: 'cam-crash', name: 'crash', kind: 'rtsp', source: { url: sim.url('cam') }, recording: { mode: 'continuous' } }) });
+  const created = await api(base, '/api/channels', { method: 'POST', body: JSON.stringify({ id: 'cam-crash', name: 'crash', kind: 'rtsp', source: { url: camera.cameraUrl() }, recording: { mode: 'continuous' } }) });
   assert.equal(created.status, 201, await created.text());
   await waitFor(async () => ((await segmentsOf(base)).length >= 3 ? true : undefined), 90_000, 'three segments');
   // Mid-segment: the open one has a couple of seconds in it.

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { scrubTimelineTo } from './helpers/timeline.ts';
 import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, startVideoGateway, waitFor } from './helpers/video.ts';
@@ -167,24 +168,7 @@ function assertClockTrue(s: Sample, what: string) {
   }
 }
 
-/** Where wall-clock `at` is on the timeline bar (page pixels). */
-async function timelinePoint(at: number): Promise<{ x: number; y: number }> {
-  const bar = (await page.$('[data-testid=timeline-bar]'))!;
-  const [from, to] = await bar.evaluate((el) => [Number(el.getAttribute('data-from')), Number(el.getAttribute('data-to'))]);
-  assert.ok(at > from && at < to, `${new Date(at).toISOString()} on the timeline's view`);
-  const box = (await bar.boundingBox())!;
-  return { x: box.x + ((at - from) / (to - from)) * box.width, y: box.y + box.height / 2 };
-}
 
-/** Scrubs: presses on the timeline 60 px left of `at`, drags to it and lets go there. */
-async function scrubTo(at: number) {
-  const { x, y } = await timelinePoint(at);
-  await page.mouse.move(x - 60, y);
-  await page.mouse.down();
-  await page.mouse.move(x - 30, y, { steps: 5 });
-  await page.mouse.move(x, y, { steps: 5 });
-  await page.mouse.up();
-}
 
 /** Waits until tile 0 plays near `target` (the shown clock within 2 s), and returns that sample. */
 async function landedAt(target: number, what: string): Promise<Sample> {
@@ -211,7 +195,7 @@ test('jump to an incident: its marker on the timeline lands at the incident\'s t
 
 test('a scrub on the timeline seeks to the chosen time', async () => {
   const target = firstStart + 30_000;
-  await scrubTo(target);
+  await scrubTimelineTo(page, target, 60);
   const s = await landedAt(target, 'the clock at the chosen time');
   assertClockTrue(s, 'after the scrub');
 });
@@ -229,7 +213,7 @@ test('pause holds the picture and both clocks; a seek while paused shows the cho
   assert.match(still.text, /已暂停/);
   assertClockTrue(still, 'paused');
   const target = firstStart + 20_000;
-  await scrubTo(target);
+  await scrubTimelineTo(page, target, 60);
   await landedAt(target, 'the clock at the time chosen while paused');
   await page.waitForSelector('[data-testid=tile-0] [data-testid=tile-playback-layer][data-status=paused]', { timeout: 15_000 });
   await shot('speeds-paused');
@@ -271,7 +255,7 @@ test('paused, a frame step moves the picture one frame (1/25 s) either way; −1
 async function measure(rate: 4 | 8): Promise<number> {
   if (await page.$('[data-testid=pause].active')) await page.click('[data-testid=pause]');
   await page.click('[data-speed="1"]');
-  await scrubTo(firstStart + 5000);
+  await scrubTimelineTo(page, firstStart + 5000, 60);
   await landedAt(firstStart + 5000, 'the clock near the start of the footage');
   await page.click(`[data-speed="${rate}"]`);
   await page.waitForFunction((r) => (document.querySelector('[data-testid=tile-0] [data-testid=tile-playback-layer] video') as HTMLVideoElement | null)?.playbackRate === r, rate);
@@ -319,7 +303,7 @@ test('8×: the picture, the tile clock and the timeline clock advance about 8× 
 test('8× catches up with the recording: the tile says it is at the end of the footage, then plays what was recorded since; playback started again is at 1×', async () => {
   await page.click('[data-speed="1"]');
   const target = Date.now() - 20_000;
-  await scrubTo(target);
+  await scrubTimelineTo(page, target, 60);
   const asked = Date.now();
   await landedAt(target, 'the clock 20 s back');
   await page.click('[data-speed="8"]');

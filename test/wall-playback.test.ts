@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { scrubTimelineTo, timelinePoint } from './helpers/timeline.ts';
 import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, startVideoGateway, waitFor } from './helpers/video.ts';
@@ -96,34 +97,17 @@ const shot = async (p: Page, name: string) => {
 const playheadOf = (i: number) => page.$eval(`${tile(i)} [data-testid=tile-playback-layer]`, (el) => Number(el.getAttribute('data-at')) || null).catch(() => null);
 const gapOf = () => ({ start: ms(footage.gaps[0]!.start), end: ms(footage.gaps[0]!.end) });
 
-/** Where wall-clock `at` is on the timeline bar (page pixels). */
-async function timelinePoint(at: number): Promise<{ x: number; y: number }> {
-  const bar = await page.$('[data-testid=timeline-bar]');
-  const [from, to] = await bar!.evaluate((el) => [Number(el.getAttribute('data-from')), Number(el.getAttribute('data-to'))]);
-  assert.ok(at > from && at < to, `${new Date(at).toISOString()} on the timeline's view`);
-  const box = (await bar!.boundingBox())!;
-  return { x: box.x + ((at - from) / (to - from)) * box.width, y: box.y + box.height / 2 };
-}
 /** Clicks the timeline bar at wall-clock `at`. */
 async function clickTimelineAt(at: number) {
-  const { x, y } = await timelinePoint(at);
+  const { x, y } = await timelinePoint(page, at);
   await page.mouse.click(x, y);
-}
-/** Drags on the timeline bar from 40 px left of `at` to `at` (scrubbing: it seeks where the drag ends). */
-async function dragTimelineTo(at: number) {
-  const { x, y } = await timelinePoint(at);
-  await page.mouse.move(x - 40, y);
-  await page.mouse.down();
-  await page.mouse.move(x - 20, y, { steps: 4 });
-  await page.mouse.move(x, y, { steps: 4 });
-  await page.mouse.up();
 }
 
 /** Seeks tile `i` by the timeline (a click, or a drag ending there) and returns the first playhead after the jump. */
 async function seekByTimeline(i: number, target: number, how: 'click' | 'drag' = 'click'): Promise<number> {
   const before = await playheadOf(i);
   const clickedAt = Date.now();
-  await (how === 'click' ? clickTimelineAt(target) : dragTimelineTo(target));
+  await (how === 'click' ? clickTimelineAt(target) : scrubTimelineTo(page, target, 40));
   return waitFor(async () => {
     const at = await playheadOf(i);
     if (at === null) return undefined;
