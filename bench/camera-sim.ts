@@ -11,9 +11,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Started and serving `rtsp://127.0.0.1:<port>/cam`. */
-export async function startSim(port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/sim/run.ts', '--port', String(port), '--paths', 'cam', '--clip', 'h264-720p'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Started and serving `rtsp://127.0.0.1:<port>/<path>` (default `cam`, the 720p clip). */
+export async function startSim(port: number, clip = 'h264-720p', path = 'cam'): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/sim/run.ts', '--port', String(port), '--paths', path, '--clip', clip], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   while (!out.includes('rtsp://')) {

@@ -32,7 +32,8 @@ export function prng(seed: number): () => number {
   };
 }
 
-function build(size: number): { model: ModelBuilder; stats: BenchModelStats } {
+/** dynamic: batch, height and width symbolic, as a `dynamic=True` export declares them (frames of several channels in one run). */
+function build(size: number, dynamic = false): { model: ModelBuilder; stats: BenchModelStats } {
   checkInputSize(size);
   const model = new ModelBuilder('bench_yolov8n');
   const g = model.graph;
@@ -63,7 +64,7 @@ function build(size: number): { model: ModelBuilder; stats: BenchModelStats } {
     name: g.node('Concat', [a.name, b.name], [g.fresh('cat')], { axis: { int: 1 } }), c: a.c + b.c, hw: a.hw,
   });
 
-  g.input('images', [1, 3, size, size]);
+  g.input('images', dynamic ? ['batch', 3, 'height', 'width'] : [1, 3, size, size]);
   g.initializer('up_scales', [4], Float32Array.from([1, 1, 2, 2]));
   let x: Feature = { name: 'images', c: 3, hw: size };
   x = conv(x, 16, 3, { stride: 2 });
@@ -83,11 +84,12 @@ function build(size: number): { model: ModelBuilder; stats: BenchModelStats } {
     const boxPx = g.node('Mul', [g.node('Sigmoid', [box.name], [g.fresh('box_sig')]), 'input_size'], [g.fresh('box_px')]);
     const scores = g.node('Sigmoid', [cls.name], [g.fresh('cls_sig')]);
     const both = g.node('Concat', [boxPx, scores], [g.fresh('head')], { axis: { int: 1 } });
-    const shape = g.initializer(g.fresh('shape'), [3], BigInt64Array.from([1n, BigInt(4 + classes), BigInt(f.hw * f.hw)]));
+    // dynamic: the batch copied from the input (0), the anchors whatever the size (-1)
+    const shape = g.initializer(g.fresh('shape'), [3], BigInt64Array.from(dynamic ? [0n, BigInt(4 + classes), -1n] : [1n, BigInt(4 + classes), BigInt(f.hw * f.hw)]));
     return g.node('Reshape', [both, shape], [g.fresh('flat')]);
   });
   g.node('Concat', levels, ['output0'], { axis: { int: 2 } });
-  g.output('output0', [1, 4 + classes, anchorsV8(size)]);
+  g.output('output0', dynamic ? ['batch', 4 + classes, 'anchors'] : [1, 4 + classes, anchorsV8(size)]);
   stats.flops = 2 * stats.macs;
 
   writeYoloMetadata(model, {
@@ -99,8 +101,8 @@ function build(size: number): { model: ModelBuilder; stats: BenchModelStats } {
 }
 
 /** The benchmark model's ONNX bytes; the same bytes on every run and machine. */
-export function buildBenchModel(size: 640 | 320): Uint8Array {
-  return build(size).model.toBytes();
+export function buildBenchModel(size: 640 | 320, dynamic = false): Uint8Array {
+  return build(size, dynamic).model.toBytes();
 }
 
 /** Its compute and size, without serializing it. */

@@ -26,6 +26,8 @@ export const MODEL_FILES = {
   'test-detector-pose-320.onnx': () => buildTestDetector({ layout: 'yolov8', size: 320, task: 'pose' }),
   'bench-yolov8n-640.onnx': () => buildBenchModel(640),
   'bench-yolov8n-320.onnx': () => buildBenchModel(320),
+  'bench-yolov8n-320-dynamic.onnx': () => buildBenchModel(320, true),
+  'bench-yolov8n-640-dynamic.onnx': () => buildBenchModel(640, true),
   'test-detector.labels.txt': () => new TextEncoder().encode(`${TEST_DETECTOR_NAMES.join('\n')}\n`),
 } as const satisfies Record<string, () => Uint8Array>;
 
