@@ -29,6 +29,11 @@ const RUN_CSV = /^(\d{1,20})\.csv$/;
 const RUN_SEGMENT = /^(\d{1,20})-(\d{1,9})\.ts$/;
 /** Starts this close to the previous end are the same stream continuing: no gap. */
 const CONTIGUOUS_MS = 1000;
+/**
+ * A start this far before the previous end is the wall clock stepping back. Less is the estimate tightening: a
+ * busy ffmpeg appends to its list late, so a run's first segments are placed up to a few seconds too late.
+ */
+const CLOCK_STEP_MS = 5000;
 /** How often the lists are read: a segment's start is known to about this much (later lines narrow it). */
 const POLL_MS = 1000;
 
@@ -165,7 +170,7 @@ export class ChannelRecorder {
     let end = Math.round(endMs);
     const prev = this.lastEnd;
     if (prev !== undefined && start < prev + CONTIGUOUS_MS) {
-      if (start < prev - CONTIGUOUS_MS) this.log.warn({ startMs: start, previousEndMs: prev }, 'recording: the clock stepped back; segment start clamped to the previous end');
+      if (start < prev - CLOCK_STEP_MS) this.log.warn({ startMs: start, previousEndMs: prev }, 'recording: the clock stepped back; segment start clamped to the previous end');
       end = Math.max(end + (prev - start), prev + 1);
       start = prev;
     }
