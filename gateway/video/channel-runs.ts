@@ -20,6 +20,8 @@ export interface ChannelRunsDeps {
 export class ChannelRuns {
   private readonly supervisors = new Map<string, IngestSupervisor>();
   private readonly queue: StartQueue;
+  /** After stopAll: a decision still in flight (a detection runner unsubscribing at shutdown) launches nothing. */
+  private stopped = false;
 
   constructor(private readonly deps: ChannelRunsDeps) {
     this.queue = new StartQueue(deps.startStaggerMs);
@@ -57,6 +59,9 @@ export class ChannelRuns {
   }
 
   launch(spec: IngestSpec): void {
+    if (this.stopped) return;
+    const running = this.supervisors.get(spec.channelId);
+    if (running) void running.stop(); // never two runs of one channel, whoever forgot to stop the first
     const { frames, book } = this.deps;
     const sup = new IngestSupervisor(spec, this.deps.settings(spec.channelId), this.deps.log.child({ channelId: spec.channelId }));
     this.supervisors.set(spec.channelId, sup);
@@ -71,6 +76,7 @@ export class ChannelRuns {
 
   /** No more starts; every run stopped (each publishes its last status while it stops). */
   async stopAll(): Promise<void> {
+    this.stopped = true;
     this.queue.clear();
     await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
     this.supervisors.clear();

@@ -68,6 +68,7 @@ export class SubStreams {
   private readonly supervisors = new Map<string, IngestSupervisor>();
   private readonly lastViewed = new Map<string, number>();
   private readonly resting = new Map<string, ChannelVideoStatus>();
+  private readonly pending = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(private readonly deps: SubStreamDeps) {}
@@ -113,6 +114,7 @@ export class SubStreams {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await Promise.all(this.pending.values());
     await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
     this.supervisors.clear();
   }
@@ -137,7 +139,20 @@ export class SubStreams {
     return { spec, why: '' };
   }
 
-  private async reconcile(channelId: string, known?: StoredRow): Promise<void> {
+  /**
+   * One reconcile at a time per channel: two that overlap (a channel change and its tap's subscribers changing)
+   * would each start a supervisor while the other stopped the old one, and the first would be left running, unowned.
+   */
+  private reconcile(channelId: string, known?: StoredRow): Promise<void> {
+    const next = (this.pending.get(channelId) ?? Promise.resolve())
+      .then(() => this.reconcileNow(channelId, known))
+      .catch((err: unknown) => this.deps.log.error({ err, channelId }, 'sub-stream: could not follow the channel'));
+    this.pending.set(channelId, next);
+    void next.finally(() => this.pending.get(channelId) === next && this.pending.delete(channelId));
+    return next;
+  }
+
+  private async reconcileNow(channelId: string, known?: StoredRow): Promise<void> {
     if (this.stopped) return;
     const row = known ?? (await this.deps.registry.getStored('channels', channelId));
     const { spec, why } = this.desired(row);

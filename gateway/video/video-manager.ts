@@ -40,6 +40,8 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
   private idleTimer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
+  /** Each channel's decision in progress (reconcile). */
+  private readonly deciding = new Map<string, Promise<void>>();
   /** Channels' sub-streams (key `<channelId>~sub`), run while a player asks for them. */
   readonly subStreams: SubStreams;
   /** Enabled channels that need an owner somewhere in the cluster. */
@@ -206,7 +208,18 @@ export class VideoManager extends EventEmitter<ManagerEvents> {
     else this.shardable.delete(row.id);
   }
 
-  private async reconcile(channelId: string, known?: StoredRow): Promise<void> {
+  /**
+   * One decision at a time per channel: two that overlap (a registry change and the tap's subscribers changing)
+   * would each launch a run while the other stopped the old one, and one run would be left going, unowned.
+   */
+  private reconcile(channelId: string, known?: StoredRow): Promise<void> {
+    const next = (this.deciding.get(channelId) ?? Promise.resolve()).catch(() => undefined).then(() => this.decide(channelId, known));
+    this.deciding.set(channelId, next);
+    void next.catch(() => undefined).finally(() => this.deciding.get(channelId) === next && this.deciding.delete(channelId));
+    return next;
+  }
+
+  private async decide(channelId: string, known?: StoredRow): Promise<void> {
     if (this.stopped) return;
     const row = known ?? (await this.registry.getStored('channels', channelId));
     if (row) this.follow(row);
