@@ -24,7 +24,7 @@ import { loadConfig } from '../gateway/config/load.ts';
 import { createGateway, type RunningGateway } from '../gateway/gateway.ts';
 import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
 import { freePort, startSim } from './camera-sim.ts';
-import { mean, measureCpu, percentile, round } from './proc.ts';
+import { mean, measureCpu, percentile, round, timeIt } from './proc.ts';
 
 const { values } = parseArgs({ options: { channels: { type: 'string', default: '4' }, window: { type: 'string', default: '20' }, latencySeconds: { type: 'string', default: '40' } } });
 const CHANNELS = Number(values.channels);
@@ -54,17 +54,6 @@ async function ownCpu<T>(fn: () => Promise<T>): Promise<{ pct: number; value: T;
   const used = process.cpuUsage(before);
   const ms = performance.now() - t0;
   return { pct: ((used.user + used.system) / 1000 / ms) * 100, value, ms };
-}
-
-async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 5; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
 }
 
 // ---- cameras: a 720p main stream and a 360p sub-stream of the same scene, each simulator in its own process

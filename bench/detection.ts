@@ -11,7 +11,7 @@ import { ensureModels } from '../detectors/tools/generate-models.ts';
 import { startTestGateway } from '../test/helpers/gateway.ts';
 import { CLIP_DIR } from '../test/helpers/video.ts';
 import { startCameraSimulator } from '../test/sim/camera-sim.ts';
-import { mean, percentile, round } from './proc.ts';
+import { mean, percentile, round, timeIt } from './proc.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '40' }, runs: { type: 'string', default: '40' } } });
 const SECONDS = Number(values.seconds);
@@ -26,17 +26,6 @@ for (let i = 0; i < frame.data.length; i += 3) {
   frame.data[i] = (p % 640) / 3;
   frame.data[i + 1] = Math.floor(p / 640) / 2;
   frame.data[i + 2] = (p * 7) % 255;
-}
-
-async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 5; i++) await fn(); // warm-up
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
 }
 
 const perSize: Record<string, unknown> = {};

@@ -46,6 +46,18 @@ export const percentile = (xs: number[], p: number) => {
 };
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** Milliseconds of each of `n` calls, after 5 calls of warm-up. */
+export async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < 5; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
 /** CPU seconds of PostgreSQL: the postmaster, its reaped children, and the live backends. */
 export function postgresCpuSeconds(pid: number): number {
   const own = (p: number) => {
