@@ -26,7 +26,10 @@ export async function openWall(browser: Browser, baseUrl: string, key: string, h
   const context = await browser.newContext({ locale: opts.locale ?? 'zh-CN', viewport: opts.viewport ?? { width: 1600, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('pageerror', (err) => {
+    problems.push(err.message);
+    console.log(`page error: ${err.stack ?? err.message}`); // the message alone can be a minified name
+  });
   (page as Page & { problems?: string[] }).problems = problems;
   await page.goto(`${baseUrl}/${hash}`);
   await page.fill('input[name=apiKey]', key);
