@@ -23,6 +23,7 @@ import { ensureModels } from '../detectors/tools/generate-models.ts';
 import { loadConfig } from '../gateway/config/load.ts';
 import { createGateway, type RunningGateway } from '../gateway/gateway.ts';
 import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
+import { structuredFrame } from './test-frame.ts';
 import { freePort, startSim } from './camera-sim.ts';
 import { mean, measureCpu, percentile, round, timeIt } from './proc.ts';
 
@@ -37,14 +38,7 @@ const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const models = await ensureModels();
 const tracker = { minHits: 2, minMedianScore: 0.5, maxMissed: 10, stationaryFrames: 20, stationaryPx: 3, matchIou: 0.2 };
 
-/** A 640×360 frame with some structure, the tap's default size. */
-const frame: RawFrame = { width: 640, height: 360, ts: 0, data: Buffer.alloc(640 * 360 * 3) };
-for (let i = 0; i < frame.data.length; i += 3) {
-  const p = i / 3;
-  frame.data[i] = (p % 640) / 3;
-  frame.data[i + 1] = Math.floor(p / 640) / 2;
-  frame.data[i + 2] = (p * 7) % 255;
-}
+const frame = structuredFrame();
 
 /** CPU % of this process while `fn` runs. */
 async function ownCpu<T>(fn: () => Promise<T>): Promise<{ pct: number; value: T; ms: number }> {

@@ -12,6 +12,7 @@ import { startTestGateway } from '../test/helpers/gateway.ts';
 import { CLIP_DIR } from '../test/helpers/video.ts';
 import { startCameraSimulator } from '../test/sim/camera-sim.ts';
 import { mean, percentile, round, timeIt } from './proc.ts';
+import { structuredFrame } from './test-frame.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '40' }, runs: { type: 'string', default: '40' } } });
 const SECONDS = Number(values.seconds);
@@ -19,14 +20,7 @@ const RUNS = Number(values.runs);
 const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const models = await ensureModels();
 
-/** A 640×360 frame with some structure, the size the frame tap delivers by default (video.tap.width 640). */
-const frame: RawFrame = { width: 640, height: 360, ts: 0, data: Buffer.alloc(640 * 360 * 3) };
-for (let i = 0; i < frame.data.length; i += 3) {
-  const p = i / 3;
-  frame.data[i] = (p % 640) / 3;
-  frame.data[i + 1] = Math.floor(p / 640) / 2;
-  frame.data[i + 2] = (p * 7) % 255;
-}
+const frame = structuredFrame();
 
 const perSize: Record<string, unknown> = {};
 for (const size of [640, 320] as const) {
