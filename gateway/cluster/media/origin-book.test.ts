@@ -123,3 +123,44 @@ test('a claim made while PostgreSQL is away is written once it is back', async (
     await pool.end();
   }
 });
+
+test('a table read begun before a node stopped beating does not bring its holdings back', async () => {
+  const pool = leasePool(await pgServer.freshDatabase(), { max: 4 });
+  let live: readonly string[] = ['node-d', 'node-e'];
+  const beats = { 'node-d': new LeaseStore(pool, 'node-d', TTL_MS), 'node-e': new LeaseStore(pool, 'node-e', TTL_MS) };
+  await beats['node-d'].ensureSchema();
+  const beat = () => Promise.all(live.map((n) => beats[n as 'node-d' | 'node-e'].heartbeat(10, `http://${n}:8080`)));
+  const beating = setInterval(() => void beat(), 200);
+  /** A slow database: each read of the table answers what it held 400 ms before. */
+  class SlowStore extends OriginStore {
+    override async all(): Promise<Map<string, string>> {
+      const rows = await super.all();
+      await new Promise((r) => setTimeout(r, 400));
+      return rows;
+    }
+  }
+  try {
+    await beat();
+    const d = await startBook(pool, 'node-d', () => live);
+    const store = new SlowStore(pool, 'node-e', TTL_MS);
+    const nc = await connect({ servers: nats.url });
+    conns.push(nc);
+    const e = new OriginBook(store, nc, 'node-e', () => live, pino({ level: 'silent' }), 150); // reads always in flight
+    await e.start();
+    d.book.claim('gb:34020000001320000011', 600_000);
+    await until('node-e hears the claim', () => e.holder('gb:34020000001320000011') === 'node-d');
+    const changes: OriginChange[] = [];
+    e.on('change', (c) => void changes.push(c));
+    live = ['node-e'];
+    await until('node-e drops the dead node\'s device', () => changes.length > 0);
+    await new Promise((r) => setTimeout(r, TTL_MS + 1500)); // stale reads came back meanwhile
+    assert.equal(changes[0]!.holderLost, true);
+    assert.deepEqual(changes.filter((c) => c.holder).map((c) => c.holder), [], 'the dead node is not made the holder again');
+    assert.equal(e.holder('gb:34020000001320000011'), undefined);
+    await e.stop();
+    await d.book.stop().catch(() => undefined);
+  } finally {
+    clearInterval(beating);
+    await pool.end();
+  }
+});

@@ -28,6 +28,8 @@ type PeerMessage = { key: string; holder: string | null } | { reset: true };
 
 export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
   private readonly holders = new Map<string, { nodeId: string; at: number }>();
+  /** When a key lost its holder here: a table read begun before that must not bring the holder back. */
+  private readonly droppedAt = new Map<string, number>();
   private live: readonly string[] = [];
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
@@ -96,8 +98,12 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
 
   private set(key: string, holder: string | undefined, holderLost: boolean): void {
     const previous = this.holders.get(key)?.nodeId;
-    if (holder) this.holders.set(key, { nodeId: holder, at: Date.now() });
-    else this.holders.delete(key);
+    if (holder) {
+      this.holders.set(key, { nodeId: holder, at: Date.now() });
+      this.droppedAt.delete(key);
+    } else if (this.holders.delete(key)) {
+      this.droppedAt.set(key, Date.now());
+    }
     if (previous !== holder) this.emit('change', { key, holder, previous, holderLost });
   }
 
@@ -132,9 +138,14 @@ export class OriginBook extends EventEmitter<{ change: [OriginChange] }> {
     for (const [key, h] of [...this.holders]) {
       if (h.at < startedAt && h.nodeId !== this.nodeId && !rows.has(key)) this.set(key, undefined, !this.live.includes(h.nodeId));
     }
+    const live = this.liveNodes();
+    const leasesKnown = live.includes(this.nodeId);
     for (const [key, nodeId] of rows) {
-      const h = this.holders.get(key);
-      if (nodeId !== this.nodeId && (!h || h.at < startedAt)) this.set(key, nodeId, false);
+      const changedAt = this.holders.get(key)?.at ?? this.droppedAt.get(key);
+      // A node the lease loop saw stop beating while the table was read stays gone.
+      if (leasesKnown && !live.includes(nodeId)) continue;
+      if (nodeId !== this.nodeId && (changedAt === undefined || changedAt < startedAt)) this.set(key, nodeId, false);
     }
+    for (const [key, at] of this.droppedAt) if (at < startedAt) this.droppedAt.delete(key);
   }
 }
