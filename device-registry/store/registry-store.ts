@@ -42,9 +42,14 @@ export type Change =
   | { op: 'delete'; entity: EntityName; id: string; expectedVersion: number };
 
 export interface Actor {
+  /** The API key behind the call (machines, scripts), or null. */
   keyId: string | null;
+  /** The signed-in person behind the call (a session cookie or a URL token issued to one), or null. */
+  userId?: string | null;
   name: string;
   role: Role | null;
+  /** Grid codes the actor may see and act on, each with every cell below it; null or absent: everything. */
+  scope?: readonly string[] | null;
 }
 
 export interface AuditInput {
