@@ -6,6 +6,7 @@ import { ApiKeyInput, type ApiKey } from '../schemas/api-key.ts';
 import { hashApiKey, newApiKeySecret, newId } from '../secrets.ts';
 import type { Actor, ApiKeyRow, RegistryStore } from '../store/registry-store.ts';
 import { check } from '../validation.ts';
+import { checkScope } from './scope-input.ts';
 
 // last_used_at is written at most this often per key, not on every request.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -19,13 +20,17 @@ export const publicKey = (k: ApiKeyRow): ApiKey => ({
   id: k.id,
   name: k.name,
   role: k.role,
+  scope: k.scope,
   createdAt: iso(k.createdAt)!,
   createdBy: k.createdBy,
   lastUsedAt: iso(k.lastUsedAt),
   revokedAt: iso(k.revokedAt),
 });
 
-const auditView = (k: ApiKeyRow) => ({ id: k.id, name: k.name, role: k.role, revokedAt: iso(k.revokedAt) });
+const auditView = (k: ApiKeyRow) => ({ id: k.id, name: k.name, role: k.role, scope: k.scope, revokedAt: iso(k.revokedAt) });
+
+/** The actor a key stands for; its scope only when it has one (absent: everything). */
+const keyActor = (k: ApiKeyRow): Actor => ({ keyId: k.id, name: k.name, role: k.role, ...(k.scope ? { scope: k.scope } : {}) });
 
 export const SYSTEM_ACTOR: Actor = { keyId: null, name: 'system', role: null };
 
@@ -45,9 +50,10 @@ export class ApiKeys {
     const errors = check(ApiKeyInput, input);
     if (errors.length) throw invalid(errors);
     const { name, role } = input as ApiKeyInput;
+    const scope = await checkScope(this.store, (input as ApiKeyInput).scope, role);
     const row: ApiKeyRow = {
-      id: newId('key'), name, role, secretHash: hashApiKey(secret), createdAt: Date.now(), createdBy: actor.keyId,
-      lastUsedAt: null, revokedAt: null,
+      id: newId('key'), name, role, secretHash: hashApiKey(secret), createdAt: Date.now(), createdBy: actor.keyId ?? (actor.userId ? `user:${actor.userId}` : null),
+      lastUsedAt: null, revokedAt: null, scope,
     };
     await this.store.insertApiKey(row, { actor, action: 'create', entity: 'api_keys', entityId: row.id, before: null, after: auditView(row) });
     this.events?.emit('device.changed', { entity: 'api_keys', action: 'create', id: row.id, before: null, after: auditView(row) });
@@ -79,7 +85,7 @@ export class ApiKeys {
     if (!key || key.revokedAt !== null) return undefined;
     const now = Date.now();
     if (key.lastUsedAt === null || now - key.lastUsedAt > TOUCH_INTERVAL_MS) await this.store.touchApiKey(key.id, now);
-    return { keyId: key.id, name: key.name, role: key.role };
+    return keyActor(key);
   }
 
   /** The actor behind a still-active key, by id: for tokens that name the key they were issued to. */
@@ -87,7 +93,7 @@ export class ApiKeys {
     const hit = this.active.get(keyId);
     if (hit && Date.now() - hit.at < ACTIVE_CACHE_MS) return hit.actor;
     const key = (await this.store.listApiKeys()).find((k) => k.id === keyId && k.revokedAt === null);
-    const actor = key && { keyId: key.id, name: key.name, role: key.role };
+    const actor = key && keyActor(key);
     this.active.set(keyId, { actor, at: Date.now() });
     return actor;
   }

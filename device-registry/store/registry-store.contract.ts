@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { freshStoreFor, type Opened } from '../../test/helpers/store-contract.ts';
 import { GwError } from '../errors.ts';
+import { accountStoreContract } from './account-store.contract.ts';
 import type { Actor, ApiKeyRow, AuditInput, Change, EntityName, IndexColumns, RegistryStore } from './registry-store.ts';
 
 export type OpenedStore = Opened<RegistryStore>;
@@ -23,7 +24,7 @@ const audit = (action: AuditInput['action'], entity: string, entityId: string, w
   actor: who, action, entity, entityId, before: null, after: { entityId },
 });
 const key = (id: string, role: ApiKeyRow['role'], createdAt: number): ApiKeyRow => ({
-  id, name: `key ${id}`, role, secretHash: `hash-${id}`, createdAt, createdBy: 'k-admin', lastUsedAt: null, revokedAt: null,
+  id, name: `key ${id}`, role, secretHash: `hash-${id}`, createdAt, createdBy: 'k-admin', lastUsedAt: null, revokedAt: null, scope: null,
 });
 
 /** Asserts a GwError with this code (and field, when given). */
@@ -189,8 +190,10 @@ export function registryStoreContract(name: string, open: () => Promise<OpenedSt
       await store.insertApiKey(key('k3', 'operator', 1500), audit('create', 'api_keys', 'k3'));
       await assert.rejects(store.insertApiKey({ ...key('k4', 'admin', 3000), secretHash: 'hash-k1' }, audit('create', 'api_keys', 'k4')));
       assert.deepEqual(await store.findApiKeyByHash('hash-k3'), key('k3', 'operator', 1500));
+      await store.insertApiKey({ ...key('k5', 'operator', 4000), scope: ['G1', 'G2'] }, audit('create', 'api_keys', 'k5'));
+      assert.deepEqual((await store.findApiKeyByHash('hash-k5'))?.scope, ['G1', 'G2'], 'a key keeps its scope');
       assert.equal(await store.findApiKeyByHash('hash-nope'), undefined);
-      assert.deepEqual((await store.listApiKeys()).map((k) => k.id), ['k1', 'k3', 'k2']);
+      assert.deepEqual((await store.listApiKeys()).map((k) => k.id), ['k1', 'k3', 'k2', 'k5']);
       assert.equal(await store.countActiveAdminKeys(), 2);
       await store.touchApiKey('k2', 5000);
       assert.equal((await store.findApiKeyByHash('hash-k2'))?.lastUsedAt, 5000);
@@ -200,7 +203,8 @@ export function registryStoreContract(name: string, open: () => Promise<OpenedSt
       assert.equal((await store.findApiKeyByHash('hash-k1'))?.revokedAt, 6000);
       assert.equal(await store.countActiveAdminKeys(), 1);
       const trail = await store.queryAudit({ ...page, entity: 'api_keys' });
-      assert.deepEqual(trail.rows.map((r) => [r.action, r.entityId, r.at]), [['revoke', 'k1', 6000], ['create', 'k3', 1500], ['create', 'k2', 2000], ['create', 'k1', 1000]]);
+      assert.deepEqual(trail.rows.map((r) => [r.action, r.entityId, r.at]),
+        [['revoke', 'k1', 6000], ['create', 'k5', 4000], ['create', 'k3', 1500], ['create', 'k2', 2000], ['create', 'k1', 1000]]);
     }));
 
     test('queryAudit filters by entity, id, actor, action and time, newest first, with paging', withStore(async (store) => {
@@ -230,7 +234,14 @@ export function registryStoreContract(name: string, open: () => Promise<OpenedSt
       assert.deepEqual([all.rows[0]!.before, all.rows[0]!.after], [null, null]);
       const paged = await store.queryAudit({ limit: 2, offset: 1 });
       assert.deepEqual([paged.rows.map((r) => r.entityId), paged.total], [['s1', 'c1'], 4]);
+      // A person behind the change: the row names the user as well as the name, and the actor filter finds either id.
+      const person: Actor = { keyId: null, userId: 'u-li', name: 'li.wei', role: 'operator' };
+      await store.apply([], [audit('update', 'sensors', 's1', person)]);
+      const [byPerson] = (await store.queryAudit({ ...page, actor: 'u-li' })).rows;
+      assert.deepEqual(byPerson?.actor, { keyId: null, userId: 'u-li', name: 'li.wei', role: 'operator' });
     }));
+
+    accountStoreContract(withStore);
 
     test('two concurrent updates with the same expected version: exactly one wins', withStore(async (store) => {
       await store.apply([insert('channels', 'c1'), insert('channels', 'c2')], []);

@@ -2,6 +2,9 @@
 // (sqlite/); PostgreSQL implements the same interface for scale-out. Every
 // method that changes data writes its audit entries in the same transaction.
 import type { Role } from '../schemas/common.ts';
+import type { AccountStore } from './account-store.ts';
+
+export type { AccountStore, EndSessions, SessionRow, ThrottleRow, UserRow } from './account-store.ts';
 
 export type EntityName = 'channels' | 'sensors' | 'grids' | 'departments' | 'gbDevices';
 export const ENTITY_NAMES: readonly EntityName[] = ['channels', 'sensors', 'grids', 'departments', 'gbDevices'];
@@ -74,6 +77,8 @@ export interface ListFilter {
   enabled?: boolean;
   q?: string;
   parent?: string;
+  /** Only rows in one of these cells (grids: whose code is one of them); the caller's scope, worked out (auth/scope.ts). */
+  inGrids?: readonly string[];
   limit: number;
   offset: number;
 }
@@ -81,6 +86,7 @@ export interface ListFilter {
 export interface AuditFilter {
   entity?: string;
   entityId?: string;
+  /** An API key id or a user id. */
   actor?: string;
   action?: string;
   from?: number;
@@ -98,6 +104,8 @@ export interface ApiKeyRow {
   createdBy: string | null;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** Grid codes the key may see and act on; null: everything. */
+  scope: string[] | null;
 }
 
 /** A status write only lands while this node holds the channel's lease at this version (scale-out; see gateway/cluster). */
@@ -121,6 +129,9 @@ export interface RegistryStore {
   revokeApiKey(id: string, at: number, audit: AuditInput): Promise<boolean>;
   touchApiKey(id: string, at: number): Promise<void>;
   countActiveAdminKeys(): Promise<number>;
+
+  /** People, sessions and the sign-in throttle (account-store.ts). */
+  readonly accounts: AccountStore;
 
   queryAudit(filter: AuditFilter): Promise<{ rows: AuditRow[]; total: number }>;
   ping(): Promise<void>;

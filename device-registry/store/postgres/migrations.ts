@@ -109,6 +109,55 @@ CREATE TABLE IF NOT EXISTS channel_leases (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'users, sessions, sign-in throttle; the person on audit rows; API key scope',
+    sql: `
+CREATE TABLE users (
+  id                   text PRIMARY KEY,
+  username             text NOT NULL,
+  username_key         text NOT NULL UNIQUE,
+  display_name         text NOT NULL,
+  role                 text NOT NULL,
+  department_id        text REFERENCES departments(id) ON DELETE RESTRICT,
+  scope                jsonb,
+  source               text NOT NULL,
+  issuer               text,
+  subject              text,
+  password_hash        text,
+  must_change_password boolean NOT NULL,
+  disabled             boolean NOT NULL,
+  version              integer NOT NULL,
+  created_at           bigint NOT NULL,
+  updated_at           bigint NOT NULL,
+  last_sign_in_at      bigint,
+  UNIQUE (issuer, subject)
+);
+
+CREATE TABLE sessions (
+  id_hash      text PRIMARY KEY,
+  ref          text NOT NULL UNIQUE,
+  user_id      text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token   text NOT NULL,
+  created_at   bigint NOT NULL,
+  last_seen_at bigint NOT NULL,
+  expires_at   bigint NOT NULL,
+  address      text
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE sign_in_throttle (
+  key             text PRIMARY KEY,
+  failures        integer NOT NULL,
+  locked_until    bigint,
+  last_failure_at bigint NOT NULL
+);
+
+ALTER TABLE audit ADD COLUMN actor_user_id text;
+CREATE INDEX audit_actor_user ON audit(actor_user_id);
+ALTER TABLE api_keys ADD COLUMN scope jsonb;
+`,
+  },
 ];
 
 const MIGRATION_LOCK = 0x67_77_72_67; // "gwrg"

@@ -12,6 +12,7 @@ import type {
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
 import { toAuditRow, toKeyRow, toStoredRow } from '../rows.ts';
+import { PgAccounts } from './account-tables.ts';
 import { listWhere, Params } from './list-query.ts';
 import { migrate, PG_TABLES } from './migrations.ts';
 import { inTransaction, migrateOnPool } from './pg-migrate.ts';
@@ -30,9 +31,11 @@ const json = (value: object | null): string | null => (value == null ? null : JS
 
 export class PgRegistryStore implements RegistryStore {
   private readonly pool: pg.Pool;
+  readonly accounts: PgAccounts;
 
   private constructor(url: string, pool: PgPoolOptions) {
     this.pool = createPgPool({ url, max: 10, name: 'gateway-registry', ...pool });
+    this.accounts = new PgAccounts(this.pool, insertAudit);
   }
 
   /** Connects, migrates under an advisory lock (nodes starting together do not race) and returns the store. */
@@ -149,8 +152,9 @@ export class PgRegistryStore implements RegistryStore {
 
   async insertApiKey(key: ApiKeyRow, audit: AuditInput): Promise<void> {
     await this.tx(async (c) => {
-      await c.query(`INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by, last_used_at, revoked_at)
-        VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)`, [key.id, key.name, key.role, key.secretHash, key.createdAt, key.createdBy]);
+      await c.query(`INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by, last_used_at, revoked_at, scope)
+        VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7::jsonb)`, [key.id, key.name, key.role, key.secretHash, key.createdAt, key.createdBy,
+        key.scope === null ? null : JSON.stringify(key.scope)]);
       await insertAudit(c, audit, key.createdAt);
     });
   }
@@ -187,7 +191,10 @@ export class PgRegistryStore implements RegistryStore {
     const clauses: string[] = [];
     if (f.entity !== undefined) clauses.push(`entity = ${p.add(f.entity)}`);
     if (f.entityId !== undefined) clauses.push(`entity_id = ${p.add(f.entityId)}`);
-    if (f.actor !== undefined) clauses.push(`actor_id = ${p.add(f.actor)}`);
+    if (f.actor !== undefined) {
+      const actor = p.add(f.actor);
+      clauses.push(`(actor_id = ${actor} OR actor_user_id = ${actor})`);
+    }
     if (f.action !== undefined) clauses.push(`action = ${p.add(f.action)}`);
     if (f.from !== undefined) clauses.push(`at >= ${p.add(f.from)}`);
     if (f.to !== undefined) clauses.push(`at < ${p.add(f.to)}`);
@@ -210,9 +217,9 @@ export class PgRegistryStore implements RegistryStore {
   }
 }
 
-async function insertAudit(c: pg.PoolClient, entry: AuditInput, now: number): Promise<void> {
-  await c.query(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, entity, entity_id, before, after)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)`, [now, entry.actor.keyId, entry.actor.name, entry.actor.role, entry.action,
+export async function insertAudit(c: pg.ClientBase, entry: AuditInput, now: number): Promise<void> {
+  await c.query(`INSERT INTO audit (at, actor_id, actor_user_id, actor_name, actor_role, action, entity, entity_id, before, after)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)`, [now, entry.actor.keyId, entry.actor.userId ?? null, entry.actor.name, entry.actor.role, entry.action,
     entry.entity, entry.entityId, json(entry.before), json(entry.after)]);
 }
 

@@ -76,4 +76,53 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 
     name: 'GB28181 devices',
     sql: entityTable('gbDevices'),
   },
+  {
+    version: 3,
+    name: 'users, sessions, sign-in throttle; the person on audit rows; API key scope',
+    sql: `
+CREATE TABLE users (
+  id                   TEXT PRIMARY KEY,
+  username             TEXT NOT NULL,
+  username_key         TEXT NOT NULL UNIQUE,
+  display_name         TEXT NOT NULL,
+  role                 TEXT NOT NULL,
+  department_id        TEXT REFERENCES departments(id) ON DELETE RESTRICT,
+  scope                TEXT,
+  source               TEXT NOT NULL,
+  issuer               TEXT,
+  subject              TEXT,
+  password_hash        TEXT,
+  must_change_password INTEGER NOT NULL,
+  disabled             INTEGER NOT NULL,
+  version              INTEGER NOT NULL,
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL,
+  last_sign_in_at      INTEGER,
+  UNIQUE (issuer, subject)
+);
+
+CREATE TABLE sessions (
+  id_hash      TEXT PRIMARY KEY,
+  ref          TEXT NOT NULL UNIQUE,
+  user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token   TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  address      TEXT
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE sign_in_throttle (
+  key             TEXT PRIMARY KEY,
+  failures        INTEGER NOT NULL,
+  locked_until    INTEGER,
+  last_failure_at INTEGER NOT NULL
+);
+
+ALTER TABLE audit ADD COLUMN actor_user_id TEXT;
+CREATE INDEX audit_actor_user ON audit(actor_user_id);
+ALTER TABLE api_keys ADD COLUMN scope TEXT;
+`,
+  },
 ];

@@ -8,6 +8,7 @@ import type {
 } from '../registry-store.ts';
 import { ENTITY_NAMES } from '../registry-store.ts';
 import { toAuditRow, toKeyRow, toStoredRow } from '../rows.ts';
+import { SqliteAccounts } from './account-tables.ts';
 import { buildListWhere } from './list-query.ts';
 import { migrate, openDatabase } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -23,10 +24,12 @@ const toStored = (row: Row): StoredRow => toStoredRow(row, (column) => JSON.pars
 
 export class SqliteRegistryStore implements RegistryStore {
   private readonly db: Database.Database;
+  readonly accounts: SqliteAccounts;
 
   constructor(file: string) {
     this.db = openDatabase(Database, file);
     migrate(this.db, MIGRATIONS, 'registry');
+    this.accounts = new SqliteAccounts(this.db, (entry, at) => this.insertAudit(entry, at));
   }
 
   /** The schema version this file is at, after migrating. */
@@ -122,8 +125,8 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   private insertAudit(entry: AuditInput, now: number): void {
-    this.db.prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, entity, entity_id, before, after)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(now, entry.actor.keyId, entry.actor.name, entry.actor.role, entry.action,
+    this.db.prepare(`INSERT INTO audit (at, actor_id, actor_user_id, actor_name, actor_role, action, entity, entity_id, before, after)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(now, entry.actor.keyId, entry.actor.userId ?? null, entry.actor.name, entry.actor.role, entry.action,
       entry.entity, entry.entityId, entry.before ? JSON.stringify(entry.before) : null, entry.after ? JSON.stringify(entry.after) : null);
   }
 
@@ -135,8 +138,9 @@ export class SqliteRegistryStore implements RegistryStore {
 
   async insertApiKey(key: ApiKeyRow, audit: AuditInput): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by, last_used_at, revoked_at)
-        VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)`).run(key.id, key.name, key.role, key.secretHash, key.createdAt, key.createdBy);
+      this.db.prepare(`INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by, last_used_at, revoked_at, scope)
+        VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?)`).run(key.id, key.name, key.role, key.secretHash, key.createdAt, key.createdBy,
+        key.scope === null ? null : JSON.stringify(key.scope));
       this.insertAudit(audit, key.createdAt);
     })();
   }
@@ -175,7 +179,10 @@ export class SqliteRegistryStore implements RegistryStore {
     };
     if (f.entity !== undefined) add('entity = ?', f.entity);
     if (f.entityId !== undefined) add('entity_id = ?', f.entityId);
-    if (f.actor !== undefined) add('actor_id = ?', f.actor);
+    if (f.actor !== undefined) {
+      clauses.push('(actor_id = ? OR actor_user_id = ?)');
+      params.push(f.actor, f.actor);
+    }
     if (f.action !== undefined) add('action = ?', f.action);
     if (f.from !== undefined) add('at >= ?', f.from);
     if (f.to !== undefined) add('at < ?', f.to);
