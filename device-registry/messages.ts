@@ -72,6 +72,13 @@ export const MESSAGES: Record<string, Names> = {
   claimed_by: { en: 'incident {incident} is claimed by {by}', 'zh-CN': '事件 {incident} 已被 {by} 领取' },
   role_may_not: { en: "role '{role}' may not {action} (allowed: {allowed})", 'zh-CN': '当前角色无权{action}' },
   test_too_often: { en: 'at most one test at a time and {perMinute} a minute per key; try again shortly', 'zh-CN': '连接测试过于频繁（每个密钥同时一次、每分钟最多 {perMinute} 次），请稍后再试' },
+  // Single sign-on (device-registry/auth/oidc/): the sign-in page says these (?signin_error=<code>).
+  sso_not_configured: { en: 'single sign-on is not configured', 'zh-CN': '未配置单点登录' },
+  sso_unreachable: { en: 'the identity provider does not answer; try again later', 'zh-CN': '统一身份认证服务无响应，请稍后再试' },
+  sso_refused: { en: 'single sign-on failed: the answer from the identity provider was refused; sign in again', 'zh-CN': '单点登录失败：身份认证结果无效，请重新登录' },
+  sso_no_role: { en: 'your account at the identity provider has no role in this gateway; ask an administrator', 'zh-CN': '您的统一身份认证账号在本系统没有角色，请联系管理员' },
+  sso_no_scope: { en: 'your account at the identity provider has no grid cells in this gateway; ask an administrator', 'zh-CN': '您的统一身份认证账号在本系统没有分配网格，请联系管理员' },
+  sso_user_disabled: { en: 'this account is disabled in this gateway', 'zh-CN': '该账号已在本系统停用' },
   // Incident titles.
   detection_title: { en: '{label} · {rule}', 'zh-CN': '{label} · {rule}' },
   camera_offline_title: { en: 'camera {camera} offline: {reason}', 'zh-CN': '摄像机 {camera} 离线：{reason}' },
