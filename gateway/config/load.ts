@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { check } from '../../device-registry/index.ts';
+import { oidcProblems } from '../../device-registry/auth/oidc/index.ts';
 import { clusterProblems } from '../cluster/config.ts';
 import { evidenceProblems } from '../evidence/config.ts';
 import { GatewayConfig } from './schema.ts';
@@ -124,7 +125,7 @@ export function loadConfig(sources: ConfigSources): GatewayConfig {
   problems.push(...check(GatewayConfig, tree).map((e) => `${e.field || '(root)'}: ${e.message}`));
   if (problems.length) throw new ConfigError(problems);
   const config = tree as GatewayConfig;
-  problems.push(...clusterProblems(config.store, config.cluster), ...evidenceProblems(config.evidence, config.store));
+  problems.push(...clusterProblems(config.store, config.cluster), ...evidenceProblems(config.evidence, config.store), ...oidcProblems(config.auth.oidc));
   if (problems.length) throw new ConfigError(problems);
   return { ...config, dataDir: resolve(sources.cwd, config.dataDir) };
 }
