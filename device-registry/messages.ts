@@ -78,6 +78,7 @@ export const MESSAGES: Record<string, Names> = {
   sso_refused: { en: 'single sign-on failed: the answer from the identity provider was refused; sign in again', 'zh-CN': '单点登录失败：身份认证结果无效，请重新登录' },
   sso_no_role: { en: 'your account at the identity provider has no role in this gateway; ask an administrator', 'zh-CN': '您的统一身份认证账号在本系统没有角色，请联系管理员' },
   sso_no_scope: { en: 'your account at the identity provider has no grid cells in this gateway; ask an administrator', 'zh-CN': '您的统一身份认证账号在本系统没有分配网格，请联系管理员' },
+  sso_account_invalid: { en: 'your account at the identity provider does not fit this gateway ({reason}); ask an administrator', 'zh-CN': '您的统一身份认证账号与本系统的设置不符（{reason}），请联系管理员' },
   sso_user_disabled: { en: 'this account is disabled in this gateway', 'zh-CN': '该账号已在本系统停用' },
   // Incident titles.
   detection_title: { en: '{label} · {rule}', 'zh-CN': '{label} · {rule}' },

@@ -24,7 +24,8 @@ export function classify(err: unknown, step: string): SignInFailure {
   const cause = e.cause as { status?: number; code?: string; message?: string } | undefined;
   const status = cause instanceof Response ? cause.status : undefined;
   const network = err instanceof TypeError || UNREACHABLE_CODES.has(e.code ?? '') || (status !== undefined && status >= 500);
-  const why = [e.message, e.error, e.error_description, status !== undefined ? `HTTP ${status}` : cause?.code ?? cause?.message].filter(Boolean).join(': ');
+  const inner = cause instanceof Error && cause.message !== e.message ? cause.message : undefined;
+  const why = [e.message, inner, e.error, e.error_description, status !== undefined ? `HTTP ${status}` : undefined, e.code].filter(Boolean).join(': ');
   return network ? new SignInFailure('unreachable', `${step}: the identity provider does not answer`, why) : new SignInFailure('refused', `${step}: refused`, why);
 }
 

@@ -8,7 +8,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { coded, GwError, type ErrorCode } from '../../errors.ts';
-import { say } from '../../messages.ts';
+import { say, type Params } from '../../messages.ts';
 import { ErrorBody } from '../../schemas/common.ts';
 import { mapClaims, type MappedIdentity } from './claims.ts';
 import type { OidcConfig } from './config.ts';
@@ -24,19 +24,19 @@ export interface ExternalIdentity extends MappedIdentity {
   subject: string;
 }
 
-/** What single sign-on needs from the accounts (device-registry/auth/users.ts, sessions.ts). */
-export interface OidcAccounts<U extends { id: string; username: string; disabled: boolean } = { id: string; username: string; disabled: boolean }> {
+/** What single sign-on needs from the accounts (device-registry/auth/accounts.ts). */
+export interface OidcAccounts {
   /** Creates the person, or brings their name, role, scope and department up to date; found by (issuer, subject). */
-  upsertExternal(identity: ExternalIdentity): Promise<U>;
+  upsertExternal(identity: ExternalIdentity): Promise<{ id: string; username: string; disabled: boolean }>;
   /** Starts a session for the person: sets the gw_session cookie on the reply. */
-  startSession(req: FastifyRequest, reply: FastifyReply, user: U): Promise<{ csrfToken: string }>;
+  startSession(req: FastifyRequest, reply: FastifyReply, userId: string): Promise<{ csrfToken: string }>;
 }
 
-export interface OidcRoutesOptions<U extends { id: string; username: string; disabled: boolean }> {
+export interface OidcRoutesOptions {
   config: OidcConfig;
   /** The node's token secret (shared by a cluster's nodes): seals the flow cookie. */
   secret: Buffer;
-  accounts: OidcAccounts<U>;
+  accounts: OidcAccounts;
 }
 
 /** returnTo: a path on this gateway only (no scheme, no host, no //evil.example). */
@@ -49,7 +49,7 @@ export function localPath(value: string | undefined): string | undefined {
 const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
 const isTls = (req: FastifyRequest) => req.protocol === 'https';
 
-type SsoCode = 'sso_not_configured' | 'sso_unreachable' | 'sso_refused' | 'sso_no_role' | 'sso_no_scope' | 'sso_user_disabled';
+type SsoCode = 'sso_not_configured' | 'sso_unreachable' | 'sso_refused' | 'sso_no_role' | 'sso_no_scope' | 'sso_account_invalid' | 'sso_user_disabled';
 
 const STATUS: Record<SsoCode, ErrorCode> = {
   sso_not_configured: 'GW_ERR_NOT_FOUND',
@@ -57,18 +57,19 @@ const STATUS: Record<SsoCode, ErrorCode> = {
   sso_refused: 'GW_ERR_UNAUTHENTICATED',
   sso_no_role: 'GW_ERR_FORBIDDEN',
   sso_no_scope: 'GW_ERR_FORBIDDEN',
+  sso_account_invalid: 'GW_ERR_FORBIDDEN',
   sso_user_disabled: 'GW_ERR_FORBIDDEN',
 };
 
 /** A browser goes back to the sign-in page with the code; an API client gets the error. */
-function fail(req: FastifyRequest, reply: FastifyReply, code: SsoCode): FastifyReply {
+function fail(req: FastifyRequest, reply: FastifyReply, code: SsoCode, params?: Params): FastifyReply {
   if (wantsPage(req)) return reply.redirect(`/?signin_error=${code}`, 302);
-  throw coded(STATUS[code], say(code));
+  throw coded(STATUS[code], say(code, params));
 }
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 
-export function oidcRoutes<U extends { id: string; username: string; disabled: boolean }>(app: FastifyInstance, opts: OidcRoutesOptions<U>): void {
+export function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): void {
   const { config } = opts;
   const tags = ['auth'];
   const sealer = new FlowSealer(opts.secret);
@@ -138,12 +139,20 @@ export function oidcRoutes<U extends { id: string; username: string; disabled: b
       log.warn({ step: 'callback', kind: err.kind, reason: err.detail ?? err.message }, `single sign-on ${err.kind === 'refused' ? 'refused' : 'failed'}: ${err.message}`);
       return fail(req, reply, err.kind === 'refused' ? 'sso_refused' : 'sso_unreachable');
     }
-    const user = await opts.accounts.upsertExternal(identity);
+    let user: { id: string; username: string; disabled: boolean };
+    try {
+      user = await opts.accounts.upsertExternal(identity);
+    } catch (err) {
+      // The provider's claims do not fit the registry (an unknown grid code or department, a name a local account holds).
+      if (!(err instanceof GwError)) throw err;
+      log.warn({ step: 'user', subject: identity.subject, username: identity.username, reason: err.message }, 'single sign-on refused: the account does not fit');
+      return fail(req, reply, 'sso_account_invalid', { reason: err.message });
+    }
     if (user.disabled) {
       log.warn({ step: 'user', userId: user.id }, 'single sign-on refused: the account is disabled');
       return fail(req, reply, 'sso_user_disabled');
     }
-    await opts.accounts.startSession(req, reply, user);
+    await opts.accounts.startSession(req, reply, user.id);
     log.info({ userId: user.id, username: user.username, role: identity.role, scope: identity.scope }, 'signed in through single sign-on');
     return reply.redirect(opened.flow.returnTo, 302);
   });
