@@ -17,6 +17,9 @@ export { migrate, openDatabase, type Migration } from './store/sqlite/migrate.ts
 export type * from './store/registry-store.ts';
 export { ENTITY_NAMES } from './store/registry-store.ts';
 export { auth } from './http/auth.ts';
+export { Scopes, inCoverage, type Coverage, type PlaceLookup, type UserScopeLookup } from './auth/scope.ts';
+export { scopeChecks } from './http/scope-plugin.ts';
+export type { RouteScope, ScopedKind, ScopeRouteEntry } from './http/fastify-types.ts';
 export { installValidators } from './http/validators.ts';
 export { registryRoutes } from './http/index.ts';
 export { ADMIN_ROLES, READ_ROLES, WRITE_ROLES } from './http/roles.ts';

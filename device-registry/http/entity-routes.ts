@@ -1,7 +1,7 @@
 // CRUD routes for the registry entities, one generic set per entity.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GwError } from '../errors.ts';
+import { GwError, invalid } from '../errors.ts';
 import { ErrorBody, GridCode, Id, ListQuery, Page } from '../schemas/common.ts';
 import { GridLevel } from '../schemas/grid.ts';
 import type { RegistryService } from '../service/registry-service.ts';
@@ -31,6 +31,10 @@ function ifMatch(req: FastifyRequest): number | undefined {
   return n;
 }
 
+/** The field that places each entity in a grid cell (departments have none: a directory of dispatch targets). */
+const PLACED_BY: Partial<Record<EntityName, string>> = { channels: 'gridCode', sensors: 'gridCode', gbDevices: 'gridCode', grids: 'parentCode' };
+const SCOPED_AS = { channels: 'channel', sensors: 'sensor', gbDevices: 'gbDevice', grids: 'grid' } as const;
+
 const withEtag = (reply: FastifyReply, item: Record<string, unknown>) => reply.header('etag', `"${String(item.version)}"`);
 
 export function entityRoutes(app: FastifyInstance, service: RegistryService, entity: EntityName): void {
@@ -40,17 +44,26 @@ export function entityRoutes(app: FastifyInstance, service: RegistryService, ent
   const tags = [desc.path ?? entity];
   const params = Type.Object({ [key]: key === 'code' ? GridCode : Id });
   const idOf = (req: FastifyRequest) => (req.params as Record<string, string>)[key]!;
+  const placedBy = PLACED_BY[entity];
+  const one = entity === 'departments' ? ('global' as const) : { by: SCOPED_AS[entity], param: key };
+  /** A create, or a patch that moves it, must stay within the caller's scope (auth/scope.ts placementError). */
+  const checkPlacement = async (req: FastifyRequest, body: unknown, creating: boolean) => {
+    if (!placedBy || !body || typeof body !== 'object' || (!creating && !(placedBy in body))) return;
+    const problem = await req.server.scopes.placementError(req.actor, placedBy, (body as Record<string, unknown>)[placedBy]);
+    if (problem) throw invalid([problem]);
+  };
 
   app.get(path, {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: entity === 'departments' ? 'global' : 'filtered' },
     schema: { tags, summary: `List ${entity} with filters and paging`, querystring: QUERIES[entity], response: { 200: Page(desc.publicSchema), ...errors } },
   }, async (req) => {
     const q = req.query as ListFilter & { level?: string };
-    return service.list(entity, { ...q, kind: q.kind ?? q.level });
+    const coverage = entity === 'departments' ? null : await req.server.scopes.covered(req.actor);
+    return service.list(entity, { ...q, kind: q.kind ?? q.level, ...(coverage ? { inGrids: [...coverage] } : {}) });
   });
 
   app.get(`${path}/:${key}`, {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: one },
     schema: { tags, summary: `Read one ${desc.label}`, params, response: { 200: desc.publicSchema, ...errors } },
   }, async (req, reply) => {
     const item = await service.get(entity, idOf(req));
@@ -59,9 +72,10 @@ export function entityRoutes(app: FastifyInstance, service: RegistryService, ent
   });
 
   app.post(path, {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: 'filtered' },
     schema: { tags, summary: `Create a ${desc.label}`, body: desc.inputSchema, response: { 201: desc.publicSchema, ...errors } },
   }, async (req, reply) => {
+    await checkPlacement(req, req.body, true);
     const { item, revealed } = await service.create(entity, req.body, req.actor!);
     withEtag(reply, item).code(201).header('location', `${path}/${encodeURIComponent(String(item[key]))}`);
     // A generated secret (an RTMP push key) is shown in this response only.
@@ -69,19 +83,20 @@ export function entityRoutes(app: FastifyInstance, service: RegistryService, ent
   });
 
   app.patch(`${path}/:${key}`, {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: one },
     schema: {
       tags, summary: `Change a ${desc.label} (JSON merge patch; If-Match: <version> to guard against lost updates)`,
       params, body: desc.patchSchema, response: { 200: desc.publicSchema, ...errors },
     },
   }, async (req, reply) => {
+    await checkPlacement(req, req.body, false);
     const item = await service.update(entity, idOf(req), req.body, req.actor!, ifMatch(req));
     withEtag(reply, item);
     return item;
   });
 
   app.delete(`${path}/:${key}`, {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: one },
     schema: { tags, summary: `Delete a ${desc.label}`, params, response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     await service.remove(entity, idOf(req), req.actor!, ifMatch(req));

@@ -1,7 +1,8 @@
 // Bulk import and export of channels and sensors, as CSV or JSON.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { coded, GwError } from '../errors.ts';
+import { inCoverage } from '../auth/scope.ts';
+import { coded, GwError, type FieldError } from '../errors.ts';
 import { IMPORTABLE, type ImportableEntity } from '../import/columns.ts';
 import { toCsv, toImportJson } from '../import/export.ts';
 import { decodeCsv } from '../import/encoding.ts';
@@ -10,6 +11,7 @@ import { runImport } from '../import/run-import.ts';
 import { say } from '../messages.ts';
 import { ErrorBody } from '../schemas/common.ts';
 import type { RegistryService } from '../service/registry-service.ts';
+import type { StoredRow } from '../store/registry-store.ts';
 import { WRITE_ROLES } from './roles.ts';
 
 const IMPORT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -54,7 +56,7 @@ export function importRoutes(app: FastifyInstance, service: RegistryService): vo
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   app.post('/api/import', {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: 'filtered' },
     bodyLimit: IMPORT_BODY_LIMIT,
     schema: {
       tags: ['import'],
@@ -73,14 +75,21 @@ export function importRoutes(app: FastifyInstance, service: RegistryService): vo
       rows = parseCsv(decoded.text, q.entity);
     } else if (/^application\/json/i.test(type)) rows = jsonRows(req.body);
     else throw new GwError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', 'send text/csv or application/json', 'content-type');
-    const report = { ...(await runImport(service, q.entity, rows, q, req.actor!)), ...(encoding ? { encoding } : {}) };
+    // A scoped caller imports into their own cells, and updates only what is in them (an existing id outside is as taken).
+    const scopes = app.scopes;
+    const rowCheck = async (input: Record<string, unknown>, existing: StoredRow | undefined): Promise<FieldError[]> => {
+      if (existing && (await scopes.check(req.actor, q.entity, existing.id)) === 'out') return [{ field: 'id', ...say('import_exists') }];
+      const problem = await scopes.placementError(req.actor, 'gridCode', input.gridCode);
+      return problem ? [problem] : [];
+    };
+    const report = { ...(await runImport(service, q.entity, rows, { ...q, rowCheck }, req.actor!)), ...(encoding ? { encoding } : {}) };
     const rejected = !q.dryRun && q.mode === 'all' && report.invalid > 0;
     req.log.info({ entity: q.entity, total: report.total, invalid: report.invalid, written: report.written, dryRun: q.dryRun }, 'import');
     return reply.code(rejected ? 422 : 200).send(rejected ? { ...coded('GW_ERR_IMPORT_REJECTED', say('import_rejected', { invalid: report.invalid, total: report.total })).toBody(), ...report } : report);
   });
 
   app.get('/api/export', {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: 'filtered' },
     schema: {
       tags: ['import'], summary: 'Export channels or sensors in the import formats (secrets left blank)',
       querystring: Type.Object({ entity: Entity, format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' }) }, { additionalProperties: false }),
@@ -89,7 +98,8 @@ export function importRoutes(app: FastifyInstance, service: RegistryService): vo
     const { entity, format } = req.query as { entity: ImportableEntity; format: 'csv' | 'json' };
     const desc = service.descriptor(entity);
     const items: Record<string, unknown>[] = [];
-    for await (const row of service.all(entity)) items.push(desc.toPublic(row));
+    const coverage = await app.scopes.covered(req.actor);
+    for await (const row of service.all(entity)) if (inCoverage(coverage, row.doc.gridCode as string | undefined)) items.push(desc.toPublic(row));
     const file = `${entity}-${new Date().toISOString().slice(0, 10)}.${format}`;
     reply.header('content-disposition', `attachment; filename="${file}"`);
     if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(toImportJson(items), null, 2));

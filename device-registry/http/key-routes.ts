@@ -31,7 +31,7 @@ export function keyRoutes(app: FastifyInstance, keys: ApiKeys, urlTokens: UrlTok
   }, async (req) => keys.revoke((req.params as { id: string }).id, req.actor!));
 
   app.get('/api/me', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'global' },
     schema: {
       tags, summary: 'The key making this request and its role',
       response: { 200: Type.Object({ keyId: Type.Union([Type.String(), Type.Null()]), name: Type.String(), role: Role }), ...errors },
@@ -39,7 +39,7 @@ export function keyRoutes(app: FastifyInstance, keys: ApiKeys, urlTokens: UrlTok
   }, async (req) => req.actor);
 
   app.post('/api/url-tokens', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'global' }, // the token carries its holder: their scope applies where it is used
     schema: {
       tags, summary: 'A short-lived token for ?access_token= on the URLs a browser fetches by itself (event stream, snapshots); API keys are not accepted in URLs',
       response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errors },

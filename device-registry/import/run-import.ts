@@ -15,6 +15,8 @@ export interface ImportOptions {
   mode: 'all' | 'valid';
   /** fail: an existing id is an error. update: the row updates it (blank cells keep their values). */
   onConflict: 'fail' | 'update';
+  /** More problems with a row from its caller (one whose scope it leaves: auth/scope.ts). */
+  rowCheck?: (input: Record<string, unknown>, existing: StoredRow | undefined) => Promise<FieldError[]>;
 }
 
 export interface RowReport {
@@ -62,6 +64,7 @@ export async function runImport(
     const candidate = existing && options.onConflict === 'update' ? mergePatch(desc.toInput(existing), fields) : input;
     const evaluated = await service.evaluate(entity, candidate, existing && options.onConflict === 'update' ? existing : undefined, lookup);
     errors.push(...evaluated.errors);
+    if (options.rowCheck && input) errors.push(...(await options.rowCheck((candidate ?? input) as Record<string, unknown>, existing)));
     const altKey = evaluated.prepared?.columns.altKey;
     if (altKey && errors.length === 0) {
       if (altKeyRow.has(altKey)) errors.push({ field: desc.altKeyField ?? 'id', ...say('import_same_as_row', { row: altKeyRow.get(altKey)! }) });

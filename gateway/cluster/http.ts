@@ -7,7 +7,7 @@ import type { ClusterNode } from './node.ts';
 
 export function clusterRoutes(app: FastifyInstance, node: ClusterNode, bus: IncidentBus | undefined): void {
   app.get('/api/cluster', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'global' }, // nodes and their leases: how the cluster runs, for engineers
     schema: { tags: ['cluster'], summary: 'This node (its leases, the channels it runs) and every live node with the channels it holds' },
   }, async () => ({ ...(await node.describe()), incidents: (await bus?.stats()) ?? null }));
 }

@@ -6,9 +6,9 @@ import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { check, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
+import { check, inCoverage, invalid, READ_ROLES, WRITE_ROLES, type DeviceChanged, type RegistryService } from '../../device-registry/index.ts';
 import { say } from '../../device-registry/messages.ts';
 import { cjkFont, DetectionScheduler, type RawFrame } from '../../detectors/index.ts';
 import type { EvidenceStore } from '../evidence/index.ts';
@@ -132,11 +132,18 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
     inferences,
     runners: () => [...runners.values()],
     routes(app) {
-      app.get('/api/detection/status', { config: { roles: READ_ROLES }, schema: { tags: ['detection'], summary: 'Detection per channel: state (waiting, running, failed with the reason), frames, inferences, skipped, alarms; and the models' } }, async () => ({
+      /** The channels in the caller's scope (分级分权). */
+      const inScope = async <T extends { channelId: string }>(req: FastifyRequest, items: T[]) => {
+        const coverage = await app.scopes.covered(req.actor);
+        const kept: T[] = [];
+        for (const s of items) if (inCoverage(coverage, coverage && (await app.scopes.gridOf('channels', s.channelId)))) kept.push(s);
+        return kept;
+      };
+      app.get('/api/detection/status', { config: { roles: READ_ROLES, scope: 'filtered' }, schema: { tags: ['detection'], summary: 'Detection per channel: state (waiting, running, failed with the reason), frames, inferences, skipped, alarms; and the models' } }, async (req) => ({
         models: library.list().map(({ name, model: m, reason, loadedAt, spec }) => (m
           ? { name, loaded: true, layout: m.layout, input: m.input, classes: m.classes.length, sha256: m.sha256, loadedAt, executionProviders: spec.executionProviders }
           : { name, loaded: false, reason })),
-        channels: [...[...runners.values()].map((r) => r.status()), ...failures.values()],
+        channels: await inScope(req, [...[...runners.values()].map((r) => r.status()), ...failures.values()]),
       }));
       modelRoutes(app, {
         library,
@@ -145,9 +152,9 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
         channelsUsing: (model) => [...runners.values()].filter((r) => profiles[r.profileName]?.model === model).map((r) => r.channelId),
         switched: modelSwitched,
       });
-      app.get('/api/detection/profiles', { config: { roles: READ_ROLES }, schema: { tags: ['detection'], summary: 'Detection profiles (model, rate, motion gate, tracker, rules)' } }, async () => profiles);
+      app.get('/api/detection/profiles', { config: { roles: READ_ROLES, scope: 'global' }, schema: { tags: ['detection'], summary: 'Detection profiles (model, rate, motion gate, tracker, rules)' } }, async () => profiles);
       app.put('/api/detection/profiles/:name', {
-        config: { roles: WRITE_ROLES },
+        config: { roles: WRITE_ROLES, scope: 'global' },
         schema: { tags: ['detection'], summary: 'Create or replace a profile; channels using it restart their detection', params: Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' }) }), body: DetectionProfile },
       }, async (req) => {
         const { name } = req.params as { name: string };

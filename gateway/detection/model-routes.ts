@@ -65,12 +65,12 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
   };
 
   app.get('/api/detection/models', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'global' },
     schema: { tags: ['detection'], summary: 'Models: path, input size, classes, layout, execution providers, when loaded (or why not), the profiles and channels using each' },
   }, async () => library.list().map(view));
 
   app.put('/api/detection/models/:name', {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: 'global' },
     schema: {
       tags: ['detection'], summary: 'Add or replace a model from a file under dataDir/models: loaded and probed first (a failure is a 400 and the old one keeps running), then the channels using it switch over',
       params: Type.Object({ name: Name }), body: ModelBody, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
@@ -88,7 +88,7 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
   void app.register(async (scope) => {
     scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
     scope.post('/api/detection/models/:name/file', {
-      config: { roles: WRITE_ROLES },
+      config: { roles: WRITE_ROLES, scope: 'global' },
       bodyLimit: maxBytes,
       schema: {
         tags: ['detection'], summary: `Upload an .onnx (application/octet-stream, up to ${maxBytes / 1024 / 1024} MiB) as dataDir/models/<name>.onnx and load it as the model <name>, as a PUT does`,
@@ -116,7 +116,7 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
   });
 
   app.delete('/api/detection/models/:name', {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: 'global' },
     schema: { tags: ['detection'], summary: 'Delete a model; refused (409) while a profile names it', params: Type.Object({ name: Name }), response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
   }, async (req, reply) => {
     const { name } = req.params as { name: string };

@@ -17,7 +17,7 @@ const Body = Type.Object({
 
 export function ruleTestRoute(app: FastifyInstance, history: DetectionHistory, models: Map<string, Model>): void {
   app.post('/api/detection/rule-test', {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: 'filtered' },
     schema: { tags: ['detection'], summary: `Replay a candidate profile over a channel's last detections (up to ${KEEP_MS / 60_000} minutes): what its rules would have matched, and when they would have fired`, body: Body },
   }, async (req) => {
     const body = req.body as { channelId: string; profile: DetectionProfile; minutes?: number };
@@ -27,7 +27,9 @@ export function ruleTestRoute(app: FastifyInstance, history: DetectionHistory, m
     if (!model) throw notFound('model', body.profile.model, 'profile.model');
     const problems = profileErrors(body.profile, model).map((e) => ({ ...e, field: `profile.${e.field}` }));
     if (problems.length) throw invalid(problems);
-    const frames = history.frames(body.channelId, (body.minutes ?? KEEP_MS / 60_000) * 60_000);
+    // A channel out of the caller's scope has no detections for them, as one that does not exist.
+    const outOfScope = (await app.scopes.check(req.actor, 'channels', body.channelId)) === 'out';
+    const frames = outOfScope ? [] : history.frames(body.channelId, (body.minutes ?? KEEP_MS / 60_000) * 60_000);
     return replayRules(body.channelId, body.profile, model, frames);
   });
 }

@@ -2,8 +2,8 @@
 // DeviceInfo/DeviceStatus queries and PTZ. The device rows themselves are the
 // registry's (/api/gb28181/devices CRUD).
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { ErrorBody, GwError, Id, invalid, jsonBounds, notFound, READ_ROLES, WRITE_ROLES, type RegistryService, type Role } from '../../device-registry/index.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorBody, GwError, Id, inCoverage, invalid, jsonBounds, notFound, READ_ROLES, WRITE_ROLES, type RegistryService, type Role } from '../../device-registry/index.ts';
 import type { DeviceSessions } from './devices.ts';
 import type { DeviceSync } from './device-sync.ts';
 import { deviceAddressOf } from './edge-proxy.ts';
@@ -44,16 +44,26 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
     throw new GwError('GW_ERR_DEVICE_OFFLINE', `GB28181 device ${deviceId} is not registered`, 'id');
   };
 
+  /** A registered device is seen by a scoped caller only when the registry places it in their scope. */
+  const visible = async <T extends { deviceId: string }>(req: FastifyRequest, items: T[]) => {
+    const coverage = await app.scopes.covered(req.actor);
+    if (coverage === null) return items;
+    const kept: T[] = [];
+    for (const item of items) if (inCoverage(coverage, await app.scopes.gridOf('gbDevices', item.deviceId))) kept.push(item);
+    return kept;
+  };
+  const ONE = { by: 'gbDevice', param: 'id' } as const;
+
   app.get('/api/gb28181/status', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'global' }, // the SIP server's counters, no device named
     schema: { tags, summary: 'SIP server: listeners, counters, registered devices, live sessions' },
   }, async () => deps.status());
 
   app.get('/api/gb28181/registrations', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'filtered' },
     schema: { tags, summary: 'Devices registered now: address, transport, expiry, last keepalive' },
-  }, async () => ({
-    items: deps.sessions.all().map((s) => ({
+  }, async (req) => ({
+    items: (await visible(req, deps.sessions.all())).map((s) => ({
       deviceId: s.deviceId, transport: s.remote.transport, ...deviceAddressOf(s.remote), mediaTransport: s.mediaTransport,
       // Registered through an edge proxy (Kamailio): where its requests come from and ours go.
       ...(s.remote.proxied ? { proxy: `${s.remote.address}:${s.remote.port}` } : {}),
@@ -62,12 +72,12 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
   }));
 
   app.get('/api/gb28181/sessions', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'filtered' },
     schema: { tags, summary: 'Live play sessions (INVITE dialogs) with their RTP and demux counters' },
-  }, async () => ({ items: deps.live.list() }));
+  }, async (req) => ({ items: await visible(req, deps.live.list()) }));
 
   app.post('/api/gb28181/devices/:id/catalog', {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: ONE },
     schema: { tags, summary: "Query the device's catalog now and sync its channels into the registry", params: DeviceParams, response: errors },
   }, async (req) => {
     const { id } = req.params as { id: string };
@@ -80,14 +90,14 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
     ['device-status', 'Ask the device for its DeviceStatus (online, encoding, recording, alarm inputs)', (t: QueryTarget) => deps.queries.deviceStatus(t)],
   ] as const;
   for (const [path, summary, ask] of asks) {
-    app.get(`/api/gb28181/devices/:id/${path}`, { config: { roles: READ_ROLES }, schema: { tags, summary, params: DeviceParams, response: errors } }, async (req) => {
+    app.get(`/api/gb28181/devices/:id/${path}`, { config: { roles: READ_ROLES, scope: ONE }, schema: { tags, summary, params: DeviceParams, response: errors } }, async (req) => {
       const target = await online((req.params as { id: string }).id);
       return asked(() => ask(target));
     });
   }
 
   app.post('/api/channels/:id/ptz', {
-    config: { roles: PTZ_ROLES },
+    config: { roles: PTZ_ROLES, scope: { by: 'channel', param: 'id' } },
     schema: {
       tags, params: ChannelParams, response: errors,
       summary: 'Pan/tilt/zoom a GB28181 channel: {pan: left|right, tilt: up|down, zoom: in|out, panSpeed 0-255, tiltSpeed 0-255, zoomSpeed 0-15}; {} stops',

@@ -10,7 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { auth, installValidators, registryRoutes, type ApiKeys, type RegistryService, type UrlTokens } from '../../device-registry/index.ts';
+import { auth, installValidators, registryRoutes, scopeChecks, Scopes, type ApiKeys, type RegistryService, type UrlTokens } from '../../device-registry/index.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { healthRoutes, type Readiness } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
@@ -29,6 +29,8 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** The built web wall (default web-wall/dist). */
   wallDir?: string;
+  /** The grid-cell scope resolver (分级分权); one is made from `service` when not given. */
+  scopes?: Scopes;
   /** Routes of the other rooms (video, …), registered behind the same auth. */
   routes?: Array<(app: FastifyInstance) => void>;
 }
@@ -63,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps.readiness);
   metricsRoutes(app, deps.metrics);
   await app.register(auth, { keys: deps.keys, urlTokens: deps.urlTokens });
+  await app.register(scopeChecks, { scopes: deps.scopes ?? new Scopes(deps.service) });
   await app.register(registryRoutes, { service: deps.service, keys: deps.keys, urlTokens: deps.urlTokens });
   for (const add of deps.routes ?? []) add(app);
 

@@ -139,7 +139,8 @@ export class IncidentService {
     return row;
   }
 
-  async act(id: string, action: string, body: ActBody, actor: Actor) {
+  /** `departments`: those the actor may dispatch to (their scope's, auth/scope.ts); any other is refused as unknown. */
+  async act(id: string, action: string, body: ActBody, actor: Actor, departments?: ReadonlySet<string> | null) {
     const t = findTransition(action);
     if (!t) throw new GwError('GW_ERR_NOT_FOUND', `no action '${action}'`, 'action');
     if (!actor.role || !t.roles.includes(actor.role)) throw coded('GW_ERR_FORBIDDEN', say('role_may_not', { role: String(actor.role), action, allowed: t.roles.join(', ') }), 'action');
@@ -156,7 +157,8 @@ export class IncidentService {
     const now = Date.now();
     const set: Record<string, unknown> = {};
     if (action === 'dispatch') {
-      if (!(await this.registry.getStored('departments', body.departmentId!))) throw coded('GW_ERR_VALIDATION', say('department_not_found', { id: body.departmentId! }), 'departmentId');
+      const outOfScope = departments && !departments.has(body.departmentId!);
+      if (outOfScope || !(await this.registry.getStored('departments', body.departmentId!))) throw coded('GW_ERR_VALIDATION', say('department_not_found', { id: body.departmentId! }), 'departmentId');
       Object.assign(set, { departmentId: body.departmentId, assignee: body.assignee ?? null, dispatchedAt: now, slaDeadline: now + this.config.slaMinutes[row.severity] * 60_000, escalated: false });
     }
     if (action === 'rate') set.rating = body.rating;
@@ -192,9 +194,9 @@ export class IncidentService {
   }
 
   /** The next incident a dispatcher should work, claimed for them. */
-  async claimNext(actor: Actor, statuses: readonly Status[] = ['reported', 'accepted', 'feedback', 'verified', 'rated']) {
+  async claimNext(actor: Actor, statuses: readonly Status[] = ['reported', 'accepted', 'feedback', 'verified', 'rated'], grids?: readonly string[]) {
     const now = Date.now();
-    const row = await this.store.claimNext(actor.keyId ?? actor.name, now + this.config.claimLeaseSeconds * 1000, now, statuses);
+    const row = await this.store.claimNext(actor.keyId ?? actor.name, now + this.config.claimLeaseSeconds * 1000, now, statuses, grids);
     return row ? publicIncident(row) : undefined;
   }
 

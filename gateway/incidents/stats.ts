@@ -9,27 +9,29 @@ export type { GroupBy } from './store/stats-store.ts';
 export class IncidentStats {
   constructor(private readonly queries: StatsStore, private readonly registry: RegistryService) {}
 
-  counts(by: GroupBy, from: number, to: number): Promise<Array<{ key: string; count: number }>> {
-    return this.queries.counts(by, from, to);
+  /** `grids` on each: only incidents in these cells (the caller's scope, worked out); absent: all. */
+  counts(by: GroupBy, from: number, to: number, grids?: readonly string[]): Promise<Array<{ key: string; count: number }>> {
+    return this.queries.counts(by, from, to, grids);
   }
 
   /** Average and maximum seconds spent before reaching each status, from the flow log. */
-  async durations(from: number, to: number): Promise<Array<{ to: string; count: number; avgSeconds: number; maxSeconds: number }>> {
-    return (await this.queries.durations(from, to)).map((r) => ({ ...r, avgSeconds: Math.round(r.avgSeconds * 10) / 10 }));
+  async durations(from: number, to: number, grids?: readonly string[]): Promise<Array<{ to: string; count: number; avgSeconds: number; maxSeconds: number }>> {
+    return (await this.queries.durations(from, to, grids)).map((r) => ({ ...r, avgSeconds: Math.round(r.avgSeconds * 10) / 10 }));
   }
 
   /** Of the incidents dispatched in the window, how many missed their deadline (fed back late, or still open past it). */
-  async sla(from: number, to: number, now = Date.now()) {
-    const { dispatched, breached } = await this.queries.sla(from, to, now);
+  async sla(from: number, to: number, grids?: readonly string[], now = Date.now()) {
+    const { dispatched, breached } = await this.queries.sla(from, to, now, grids);
     return { dispatched, breached, breachRate: dispatched ? Math.round((breached / dispatched) * 1000) / 1000 : 0 };
   }
 
   /** Grid cells with their outlines and incident counts, for a map layer. */
-  async heat(from: number, to: number) {
-    const counts = new Map((await this.counts('grid', from, to)).map((c) => [c.key, c.count]));
+  async heat(from: number, to: number, grids?: readonly string[]) {
+    const counts = new Map((await this.counts('grid', from, to, grids)).map((c) => [c.key, c.count]));
+    const inScope = grids && new Set(grids);
     const features = [];
     for await (const row of this.registry.all('grids')) {
-      if (!row.doc.polygon) continue;
+      if (!row.doc.polygon || (inScope && !inScope.has(row.id))) continue;
       features.push({ type: 'Feature', geometry: row.doc.polygon, properties: { code: row.id, name: row.doc.name, level: row.doc.level, count: counts.get(row.id) ?? 0 } });
     }
     return { type: 'FeatureCollection', features };

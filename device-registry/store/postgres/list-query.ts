@@ -23,6 +23,7 @@ export function listWhere(entity: EntityName, filter: ListFilter, p: Params): st
       WITH RECURSIVE sub(code) AS (SELECT ${p.add(filter.grid)}::text UNION SELECT g.id FROM grids g JOIN sub ON g.parent_code = sub.code)
       SELECT code FROM sub)`);
   }
+  if (filter.inGrids !== undefined) clauses.push(`${entity === 'grids' ? 'id' : 'grid_code'} = ANY(${p.add([...filter.inGrids])}::text[])`);
   if (filter.parent !== undefined) clauses.push(`parent_code = ${p.add(filter.parent)}`);
   if (filter.kind !== undefined) clauses.push(`kind = ${p.add(filter.kind)}`);
   if (filter.status !== undefined) clauses.push(`status = ${p.add(filter.status)}`);

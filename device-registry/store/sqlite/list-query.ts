@@ -15,6 +15,11 @@ export function buildListWhere(entity: EntityName, filter: ListFilter): { where:
       SELECT code FROM sub)`);
     params.push(filter.grid);
   }
+  if (filter.inGrids !== undefined) {
+    // One bound JSON array however many cells a scope covers (SQLite limits bound values per statement).
+    clauses.push(`${entity === 'grids' ? 'id' : 'grid_code'} IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(filter.inGrids));
+  }
   if (filter.parent !== undefined) {
     clauses.push('parent_code = ?');
     params.push(filter.parent);

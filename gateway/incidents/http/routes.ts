@@ -1,8 +1,8 @@
 // Incidents over HTTP: manual reports, the queue, one incident with its flow,
 // the closed-loop actions, claims, webhooks and statistics.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { ADMIN_ROLES, DateTime, ErrorBody, GwError, PageOffset, READ_ROLES, WRITE_ROLES } from '../../../device-registry/index.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ADMIN_ROLES, DateTime, ErrorBody, GwError, invalid, PageOffset, READ_ROLES, WRITE_ROLES } from '../../../device-registry/index.ts';
 import { IncidentCandidate, Severity, type RaiseIncident } from '../candidate.ts';
 import type { IncidentService } from '../service.ts';
 import type { GroupBy, IncidentStats } from '../stats.ts';
@@ -12,6 +12,8 @@ import type { Webhooks } from '../webhooks.ts';
 const OPS = ['admin', 'operator', 'dispatcher'] as const;
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', 'x-message': 'must be an incident id' }) });
+/** Routes about one incident: out of the caller's scope it is the same 404 as an unknown id. */
+const ONE = { by: 'incident', param: 'id' } as const;
 const ms = (iso?: string) => (iso === undefined ? undefined : Date.parse(iso));
 
 const ManualReport = Type.Object(
@@ -69,99 +71,121 @@ const CandidateHeaders = Type.Object({
 export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentService; stats: IncidentStats; webhooks: Webhooks; raise: RaiseIncident }): void {
   const { service } = deps;
   const tags = ['incidents'];
+  app.scopes.addPlace('incident', async (id) => {
+    const row = await service.store.get(id);
+    return row ? row.gridCode : undefined;
+  });
+  /** A scoped caller reports only in their own cells (the same 400 as a cell that does not exist). */
+  const mustPlaceInScope = async (req: FastifyRequest) => {
+    const problem = await app.scopes.placementError(req.actor, 'gridCode', (req.body as { gridCode?: unknown }).gridCode);
+    if (problem) throw invalid([problem]);
+  };
 
   app.post('/api/incidents', {
-    config: { roles: OPS },
+    config: { roles: OPS, scope: 'filtered' },
     schema: { tags, summary: 'Report an incident by hand (上报)', body: ManualReport, response: { 200: Type.Any(), 201: Type.Any(), ...errors } },
   }, async (req, reply) => {
+    await mustPlaceInScope(req);
     const result = await service.report(req.body as Record<string, unknown>, req.actor!);
     return reply.code(result.outcome === 'created' ? 201 : 200).send(result);
   });
 
   app.post('/api/incidents/candidates', {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: 'filtered' },
     schema: {
       tags,
       summary: 'A machine alarm from another system (an AI box, a partner platform): through the same door as the gateway\'s own detectors and sensors. 201/200 with the outcome when raised at once; 202 when queued durably (cluster: NATS JetStream)',
       headers: CandidateHeaders, body: IncidentCandidate, response: { 200: Type.Any(), 201: Type.Any(), 202: Type.Any(), ...errors },
     },
   }, async (req, reply) => {
+    await mustPlaceInScope(req);
     const candidateId = (req.headers as { 'idempotency-key'?: string })['idempotency-key'];
     const result = (await deps.raise(req.body as IncidentCandidate, candidateId ? { candidateId } : undefined)) as { queued?: boolean; outcome?: string };
     return reply.code(result.queued ? 202 : result.outcome === 'created' ? 201 : 200).send(result);
   });
 
   app.get('/api/incidents', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'filtered' },
     schema: { tags, summary: 'Incidents with filters; order=queue gives the dispatch order (severity, SLA deadline, age)', querystring: ListQuery, response: errors },
   }, async (req) => {
     const q = req.query as Record<string, string | number | boolean | undefined>;
     const statuses = q.status ? String(q.status).split(',').map((s) => s.trim()) : undefined;
     const bad = statuses?.find((s) => !STATUSES.includes(s as Status));
     if (bad) throw new GwError('GW_ERR_VALIDATION', `unknown status '${bad}'`, 'status');
+    // Out of the caller's scope: as if the incidents were not there (an incident is where its grid cell is).
+    const coverage = await app.scopes.covered(req.actor);
+    const asked = q.grid ? String(q.grid).split(',') : undefined;
+    const grid = coverage ? (asked ?? [...coverage]).filter((code) => coverage.has(code)) : asked;
+    if (grid?.length === 0) return { items: [], total: 0, limit: q.limit, offset: q.offset };
     return service.list({
       status: statuses as Status[] | undefined, open: q.open as boolean | undefined, type: q.type as string | undefined, severity: q.severity as never,
-      grid: q.grid ? String(q.grid).split(',') : undefined, sourceKind: q.sourceKind as string | undefined, sourceId: q.sourceId as string | undefined,
+      grid, sourceKind: q.sourceKind as string | undefined, sourceId: q.sourceId as string | undefined,
       departmentId: q.departmentId as string | undefined, from: ms(q.from as string | undefined), to: ms(q.to as string | undefined), q: q.q as string | undefined,
       limit: q.limit as number, offset: q.offset as number,
     }, q.order as 'queue' | 'newest');
   });
 
   app.get('/api/incidents/transitions', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'global' },
     schema: { tags, summary: 'The closed-loop transition table: action, from, to, roles, required fields' },
   }, async () => ({ items: TRANSITIONS }));
 
   app.post('/api/incidents/queue/next', {
-    config: { roles: ['admin', 'dispatcher'] },
+    config: { roles: ['admin', 'dispatcher'], scope: 'filtered' },
     schema: { tags, summary: 'Claim the next incident in queue order (a lease, so two dispatchers never work the same one)', response: { 200: Type.Any(), 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
-    const next = await service.claimNext(req.actor!);
+    const coverage = await app.scopes.covered(req.actor);
+    const next = await service.claimNext(req.actor!, undefined, coverage ? [...coverage] : undefined);
     return next ? next : reply.code(204).send();
   });
 
   app.get('/api/incidents/:id', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: ONE },
     schema: { tags, summary: 'One incident with its flow log (全程留痕)', params: IdParams, response: errors },
   }, async (req) => service.get((req.params as { id: string }).id));
 
   app.post('/api/incidents/:id/actions/:action', {
-    config: { roles: OPS },
+    config: { roles: OPS, scope: ONE },
     schema: {
       tags, summary: `Move an incident through the loop: ${ACTIONS.join(', ')}`,
       params: Type.Object({ ...IdParams.properties, action: Type.String({ maxLength: 32 }) }), body: ActBody, response: errors,
     },
   }, async (req) => {
     const { id, action } = req.params as { id: string; action: string };
-    return service.act(id, action, req.body as never, req.actor!);
+    return service.act(id, action, req.body as never, req.actor!, await app.scopes.departments(req.actor));
   });
 
   app.post('/api/incidents/:id/claim', {
-    config: { roles: ['admin', 'dispatcher'] },
+    config: { roles: ['admin', 'dispatcher'], scope: ONE },
     schema: { tags, summary: 'Claim (or renew) the lease on an incident', params: IdParams, body: Type.Optional(Type.Object({ leaseSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })) }, { additionalProperties: false })), response: errors },
   }, async (req) => service.claim((req.params as { id: string }).id, req.actor!, (req.body as { leaseSeconds?: number } | undefined)?.leaseSeconds));
 
   app.delete('/api/incidents/:id/claim', {
-    config: { roles: ['admin', 'dispatcher'] },
+    config: { roles: ['admin', 'dispatcher'], scope: ONE },
     schema: { tags, summary: 'Release your lease', params: IdParams, response: errors },
   }, async (req) => service.release((req.params as { id: string }).id, req.actor!));
 
   const Window = Type.Object({ from: Type.Optional(DateTime()), to: Type.Optional(DateTime()) }, { additionalProperties: false });
   const windowOf = (q: { from?: string; to?: string }) => ({ from: ms(q.from) ?? Date.now() - 7 * 86_400_000, to: ms(q.to) ?? Date.now() + 1 });
+  /** Statistics count only what is in the caller's scope: the cells it covers, worked out (undefined: everything). */
+  const scopedGrids = async (req: FastifyRequest) => {
+    const coverage = await app.scopes.covered(req.actor);
+    return coverage ? [...coverage] : undefined;
+  };
   app.get('/api/stats/incidents', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'filtered' },
     schema: { tags: ['stats'], summary: 'Incident counts grouped by type, grid, source, hour, severity or status', querystring: Type.Object({ ...Window.properties, by: Type.Union((['type', 'grid', 'source', 'hour', 'severity', 'status'] as const).map((b) => Type.Literal(b)), { default: 'type' }) }, { additionalProperties: false }) },
   }, async (req) => {
     const q = req.query as { from?: string; to?: string; by: GroupBy };
     const { from, to } = windowOf(q);
-    return { by: q.by, items: await deps.stats.counts(q.by, from, to) };
+    return { by: q.by, items: await deps.stats.counts(q.by, from, to, await scopedGrids(req)) };
   });
-  app.get('/api/stats/durations', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'Handling time per step of the loop', querystring: Window } },
-    async (req) => ({ items: await deps.stats.durations(windowOf(req.query as never).from, windowOf(req.query as never).to) }));
-  app.get('/api/stats/sla', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'SLA breach rate of dispatched incidents', querystring: Window } },
-    async (req) => deps.stats.sla(windowOf(req.query as never).from, windowOf(req.query as never).to));
-  app.get('/api/stats/heat', { config: { roles: READ_ROLES }, schema: { tags: ['stats'], summary: 'Per-grid heat layer (GeoJSON FeatureCollection with counts)', querystring: Window } },
-    async (req) => deps.stats.heat(windowOf(req.query as never).from, windowOf(req.query as never).to));
+  app.get('/api/stats/durations', { config: { roles: READ_ROLES, scope: 'filtered' }, schema: { tags: ['stats'], summary: 'Handling time per step of the loop', querystring: Window } },
+    async (req) => ({ items: await deps.stats.durations(windowOf(req.query as never).from, windowOf(req.query as never).to, await scopedGrids(req)) }));
+  app.get('/api/stats/sla', { config: { roles: READ_ROLES, scope: 'filtered' }, schema: { tags: ['stats'], summary: 'SLA breach rate of dispatched incidents', querystring: Window } },
+    async (req) => deps.stats.sla(windowOf(req.query as never).from, windowOf(req.query as never).to, await scopedGrids(req)));
+  app.get('/api/stats/heat', { config: { roles: READ_ROLES, scope: 'filtered' }, schema: { tags: ['stats'], summary: 'Per-grid heat layer (GeoJSON FeatureCollection with counts)', querystring: Window } },
+    async (req) => deps.stats.heat(windowOf(req.query as never).from, windowOf(req.query as never).to, await scopedGrids(req)));
 
   const hookTags = ['webhooks'];
   app.get('/api/webhooks', { config: { roles: ADMIN_ROLES }, schema: { tags: hookTags, summary: 'Outbound webhooks (secrets never shown again)' } }, async () => ({ items: await deps.webhooks.list() }));

@@ -16,7 +16,7 @@ export function snapshotRoute(app: FastifyInstance, deps: { service: IncidentSer
   void app.register(async (scope) => {
     scope.addContentTypeParser('image/jpeg', { parseAs: 'buffer', bodyLimit: MAX_JPEG_BYTES }, (_req, body, done) => done(null, body));
     scope.post('/api/incidents/:id/snapshots', {
-      config: { roles: OPS },
+      config: { roles: OPS, scope: { by: 'incident', param: 'id' } },
       bodyLimit: MAX_JPEG_BYTES,
       schema: {
         tags: ['incidents'],

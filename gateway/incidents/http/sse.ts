@@ -3,7 +3,7 @@
 // events (detections; not stored, no id).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { READ_ROLES, type RegistryEvents } from '../../../device-registry/index.ts';
+import { inCoverage, READ_ROLES, type Actor, type RegistryEvents, type Scopes } from '../../../device-registry/index.ts';
 import { endOnShutdown } from '../../http/long-lived.ts';
 import type { IncidentService, LiveEvent } from '../service.ts';
 import type { StoredEvent } from '../store/types.ts';
@@ -14,10 +14,26 @@ const REPLAY_PAGE = 500;
 const frame = (e: StoredEvent | LiveEvent) =>
   `${e.seq !== undefined ? `id: ${e.seq}\n` : ''}event: ${e.type}\ndata: ${JSON.stringify(e.payload)}\n\n`;
 
+/**
+ * Whether a subscriber may see an event, by the scope in force now (read at each event, so a scope
+ * that shrinks holds from the next event on): an incident's by its grid cell, a live event by the
+ * channel or sensor it is about; a live event about nothing placed goes to unscoped subscribers only.
+ */
+export async function eventInScope(scopes: Scopes, actor: Actor | undefined, e: StoredEvent | LiveEvent): Promise<boolean> {
+  const coverage = await scopes.covered(actor);
+  if (coverage === null) return true;
+  const p = e.payload;
+  if (e.seq !== undefined) return inCoverage(coverage, p.gridCode as string | null | undefined);
+  if (typeof p.channelId === 'string') return inCoverage(coverage, await scopes.gridOf('channels', p.channelId));
+  if (typeof p.sensorId === 'string') return inCoverage(coverage, await scopes.gridOf('sensors', p.sensorId));
+  if (typeof p.gridCode === 'string') return inCoverage(coverage, p.gridCode);
+  return false;
+}
+
 export function sseRoutes(app: FastifyInstance, service: IncidentService, registryEvents: RegistryEvents): void {
   const track = endOnShutdown(app);
   app.get('/api/events', {
-    config: { roles: READ_ROLES, tokenInQuery: true },
+    config: { roles: READ_ROLES, tokenInQuery: true, scope: 'filtered' },
     schema: {
       tags: ['incidents'],
       summary: 'Server-sent events: incident.created / updated / transition / escalated (with ids, resumable via Last-Event-ID) and live detection events',
@@ -40,6 +56,8 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
     const lastId = Number.isSafeInteger(asked) && asked >= 0 ? asked : NaN;
     const wanted = q.types ? new Set(q.types.split(',').map((s) => s.trim())) : undefined;
     const pass = (e: StoredEvent | LiveEvent) => !wanted || wanted.has(e.type);
+    const actor = req.actor;
+    const scopes = app.scopes;
 
     reply.hijack();
     const res = reply.raw;
@@ -51,10 +69,18 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
     let replaying = Number.isFinite(lastId);
     let sent = Number.isFinite(lastId) ? lastId : -1;
     const held: Array<StoredEvent | LiveEvent> = [];
+    // The scope check may wait (a device's cell read once); events still leave in the order they came.
+    let writing = Promise.resolve();
+    let closed = false;
+    const send = (e: StoredEvent | LiveEvent) => {
+      writing = writing.then(async () => {
+        if (!closed && (await eventInScope(scopes, actor, e))) res.write(frame(e));
+      }).catch((err: unknown) => req.log.error({ err, type: e.type }, 'SSE scope check failed; event not sent'));
+    };
     const onEvent = (e: StoredEvent | LiveEvent) => {
       if (replaying) return void held.push(e);
       if (e.seq !== undefined && e.seq <= sent) return;
-      if (pass(e)) res.write(frame(e));
+      if (pass(e)) send(e);
     };
     service.bus.on('event', onEvent);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -64,7 +90,6 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
       if (e.entity === 'api_keys' && e.action === 'revoke' && e.id === keyId) res.end();
     };
     registryEvents.on('device.changed', onKeyChange);
-    let closed = false;
     res.once('close', () => {
       closed = true;
       clearInterval(heartbeat);
@@ -78,7 +103,8 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
       if (lastId + 1 < oldest) res.write(`event: reset\ndata: {"reason":"events before ${oldest} are past the retention window; reload the list"}\n\n`);
       while (!closed) {
         const page = await service.eventLog.since(sent, REPLAY_PAGE);
-        for (const e of page) if (pass(e)) res.write(frame(e));
+        for (const e of page) if (pass(e)) send(e);
+        await writing;
         if (page.length) sent = page[page.length - 1]!.seq;
         if (page.length < REPLAY_PAGE) break;
       }

@@ -44,7 +44,8 @@ export interface IncidentStore {
   claim(id: string, by: string, until: number, now: number): Promise<IncidentRow>;
   release(id: string, by: string): Promise<IncidentRow>;
   /** Claims the first unclaimed open incident in queue order; never the same one to two callers. */
-  claimNext(by: string, until: number, now: number, statuses: readonly Status[]): Promise<IncidentRow | undefined>;
+  /** `grids`: only incidents in these cells (the claimer's scope); absent: any. */
+  claimNext(by: string, until: number, now: number, statuses: readonly Status[], grids?: readonly string[]): Promise<IncidentRow | undefined>;
 
   /** Dispatched or handling incidents past their SLA deadline, not escalated yet. */
   overdue(now: number): Promise<IncidentRow[]>;

@@ -18,11 +18,12 @@ export interface DurationRow {
   maxSeconds: number;
 }
 
+/** `grids` in each query: only incidents in these cells (the caller's scope); absent: all. */
 export interface StatsStore {
   /** Incidents per group, most first, then by key. */
-  counts(by: GroupBy, from: number, to: number): Promise<CountRow[]>;
+  counts(by: GroupBy, from: number, to: number, grids?: readonly string[]): Promise<CountRow[]>;
   /** Time taken to reach each status from the step before it, from the flow log (unrounded). */
-  durations(from: number, to: number): Promise<DurationRow[]>;
+  durations(from: number, to: number, grids?: readonly string[]): Promise<DurationRow[]>;
   /** Incidents dispatched in the window, and how many of them got feedback after their deadline (or none by `now`). */
-  sla(from: number, to: number, now: number): Promise<{ dispatched: number; breached: number }>;
+  sla(from: number, to: number, now: number, grids?: readonly string[]): Promise<{ dispatched: number; breached: number }>;
 }

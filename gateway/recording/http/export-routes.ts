@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { coded, ErrorBody, GwError, Id, notFound, READ_ROLES, type Actor, type RegistryService, type RegistryStore, type Role } from '../../../device-registry/index.ts';
+import { coded, ErrorBody, GwError, Id, inCoverage, notFound, READ_ROLES, type Actor, type RegistryService, type RegistryStore, type Role } from '../../../device-registry/index.ts';
 import { say } from '../../../device-registry/messages.ts';
 import type { IncidentClips } from '../clips/incident-clips.ts';
 import type { Exporter, ExportOwner, ExportRecord } from '../export/exporter.ts';
@@ -70,11 +70,13 @@ async function sendMp4(reply: FastifyReply, file: string, what: string) {
   return reply.type('video/mp4').header('content-length', size).send(createReadStream(file));
 }
 
+const noClip = (p: Record<string, string>) => new GwError('GW_ERR_NOT_FOUND', `no clip ${p.file} of incident ${p.incidentId}`, 'file');
+
 export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void {
   const tags = ['recording'];
 
   app.post('/api/channels/:id/exports', {
-    config: { roles: EXPORT_ROLES },
+    config: { roles: EXPORT_ROLES, scope: { by: 'channel', param: 'id' } },
     schema: {
       tags, summary: 'Export [from, to] of a channel\'s footage as one MP4 (no re-encode: it starts at the keyframe at or before `from`, said as actualFrom); a job, then GET /api/exports/{id}',
       params: Type.Object({ id: Id }), body: Type.Object({ from: Time, to: Time }, { additionalProperties: false }), response: { 202: Type.Object({}, { additionalProperties: true }), ...errors },
@@ -99,15 +101,16 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
     return reply.code(202).send(jobView(job, req.actor!.role === 'admin'));
   });
 
-  /** The caller's job (or any, for an admin) that has not expired; else the 404 of an unknown id. */
+  /** The caller's job (or any, for an admin) that has not expired, of a channel in their scope; else the 404 of an unknown id. */
   const jobOf = async (id: string, actor: Actor) => {
     const job = await deps.exporter.find(id);
     if (!job || !mayRead(actor, job) || (job.expiresAt !== undefined && job.expiresAt <= Date.now())) throw notFound('export', id);
+    if ((await app.scopes.check(actor, 'channels', job.channelId)) === 'out') throw notFound('export', id);
     return job;
   };
 
   app.get('/api/exports', {
-    config: { roles: EXPORT_ROLES },
+    config: { roles: EXPORT_ROLES, scope: 'filtered' },
     schema: {
       tags, summary: 'The caller\'s exports, newest first (an admin: everyone\'s, with createdBy)',
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false }), response: errors,
@@ -117,16 +120,23 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
     const { limit = 20 } = req.query as { limit?: number };
     const now = Date.now();
     const jobs = await deps.exporter.list({ ...(admin ? {} : { createdBy: ownerOf(req.actor!).id }), limit });
-    return { items: jobs.filter((j) => j.expiresAt === undefined || j.expiresAt > now).map((j) => jobView(j, admin)) };
+    const coverage = await app.scopes.covered(req.actor);
+    const items = [];
+    for (const j of jobs) {
+      if (j.expiresAt !== undefined && j.expiresAt <= now) continue;
+      if (coverage && !inCoverage(coverage, await app.scopes.gridOf('channels', j.channelId))) continue;
+      items.push(jobView(j, admin));
+    }
+    return { items };
   });
 
   app.get('/api/exports/:id', {
-    config: { roles: EXPORT_ROLES },
+    config: { roles: EXPORT_ROLES, scope: 'filtered' },
     schema: { tags, summary: 'An export job: state (queued, running, done, failed), progress 0–1, bytes, the real range (its creator or an admin)', params: JobParams, response: errors },
   }, async (req) => jobView(await jobOf((req.params as { id: string }).id, req.actor!), req.actor!.role === 'admin'));
 
   app.get('/api/exports/:id/download', {
-    config: { roles: EXPORT_ROLES, tokenInQuery: true },
+    config: { roles: EXPORT_ROLES, tokenInQuery: true, scope: 'filtered' },
     schema: {
       tags, summary: 'The exported MP4 (Content-Disposition names the channel and range; its creator or an admin)', params: JobParams,
       querystring: Type.Object({ access_token: Type.Optional(Type.String()) }, { additionalProperties: false }), response: errors,
@@ -143,7 +153,7 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
   });
 
   app.get('/api/clips/:incidentId/:file', {
-    config: { roles: READ_ROLES, tokenInQuery: true },
+    config: { roles: READ_ROLES, tokenInQuery: true, scope: { by: 'incident', param: 'incidentId', notFound: noClip } },
     schema: {
       tags, summary: 'An incident\'s clip (MP4), kept while the incident holds its footage',
       params: Type.Object({ incidentId: Type.String({ pattern: '^[0-9a-f-]{36}$' }), file: Type.String({ pattern: '^[0-9]{1,16}-[0-9]{1,16}\\.mp4$' }) }),
@@ -152,7 +162,7 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
   }, async (req, reply) => {
     const { incidentId, file } = req.params as { incidentId: string; file: string };
     const path = deps.clips.file(incidentId, file);
-    if (!path) throw new GwError('GW_ERR_NOT_FOUND', `no clip ${file} of incident ${incidentId}`, 'file');
+    if (!path) throw noClip({ file, incidentId });
     return sendMp4(reply.header('cache-control', 'private, max-age=86400, immutable'), path, `clip ${file}`);
   });
 }

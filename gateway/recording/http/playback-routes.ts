@@ -60,7 +60,7 @@ export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): v
   };
 
   app.get('/api/channels/:id/play/recording', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: { by: 'channel', param: 'id' } },
     schema: {
       tags: ['recording'], summary: 'A VOD HLS playlist URL (with a media token) of the recorded footage in [from, to] (at most a day); starts at the segment holding `from`',
       params: Params, querystring: Range, response: errors,

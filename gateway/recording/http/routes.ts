@@ -29,7 +29,7 @@ function parseTime(value: string | undefined, field: string, fallback: number): 
 
 export function recordingRoutes(app: FastifyInstance, deps: { registry: RegistryService; index: RecordingIndex }): void {
   app.get('/api/channels/:id/recordings', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: { by: 'channel', param: 'id' } },
     schema: {
       tags: ['recording'],
       summary: 'Recorded segments of a channel in [from, to] (default: the last 24 h; at most 31 days), the gaps between them, and the incidents\' holds',

@@ -4,7 +4,7 @@
 // (`state`, `alarms`, `ingest`), which find-my-way prefers over `:id`.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DateTime, ErrorBody, GwError, Id, READ_ROLES, notFound } from '../../../device-registry/index.ts';
+import { DateTime, ErrorBody, GwError, Id, inCoverage, READ_ROLES, notFound } from '../../../device-registry/index.ts';
 import type { SensorDirectory } from '../directory.ts';
 import type { RuleEngine } from '../rules/engine.ts';
 import type { SqliteSeries } from '../series/sqlite-series.ts';
@@ -41,7 +41,9 @@ const ReadingsQuery = Type.Object(
   { additionalProperties: false },
 );
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-const config = { roles: READ_ROLES };
+const config = { roles: READ_ROLES, scope: 'filtered' as const };
+/** Routes about one sensor: out of the caller's scope it is the same 404 as an unknown id. */
+const one = { roles: READ_ROLES, scope: { by: 'sensor' as const, param: 'id' } };
 const tags = ['sensors'];
 
 export function sensorRoutes(app: FastifyInstance, deps: SensorRouteDeps): void {
@@ -55,8 +57,9 @@ export function sensorRoutes(app: FastifyInstance, deps: SensorRouteDeps): void 
     config, schema: { tags, summary: 'Live state of every sensor', querystring: StateQuery, response: errors },
   }, async (req) => {
     const q = req.query;
+    const coverage = await app.scopes.covered(req.actor);
     const items = deps.directory.all()
-      .filter((s) => (!q.kind || s.kind === q.kind) && (!q.grid || s.gridCode === q.grid))
+      .filter((s) => inCoverage(coverage, s.gridCode) && (!q.kind || s.kind === q.kind) && (!q.grid || s.gridCode === q.grid))
       .filter((s) => !q.health || healthOf(s, deps.states.peek(s.id), deps.engine).health === q.health)
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map((s) => stateView(s, deps.states, deps.engine));
@@ -65,25 +68,26 @@ export function sensorRoutes(app: FastifyInstance, deps: SensorRouteDeps): void 
 
   app.get('/api/sensors/alarms', {
     config, schema: { tags, summary: 'Rules not in the normal state (pending, firing, recovering) and the alarm outbox', response: errors },
-  }, async () => {
-    const items = deps.engine.views().map((v) => ({ ...v, since: new Date(v.since).toISOString(), firedAt: v.firedAt ? new Date(v.firedAt).toISOString() : null }));
+  }, async (req) => {
+    const coverage = await app.scopes.covered(req.actor);
+    const items = deps.engine.views().filter((v) => inCoverage(coverage, deps.directory.get(v.sensorId)?.gridCode)).map((v) => ({ ...v, since: new Date(v.since).toISOString(), firedAt: v.firedAt ? new Date(v.firedAt).toISOString() : null }));
     return { items, total: items.length };
   });
 
   app.get('/api/sensors/ingest', {
-    config, schema: { tags, summary: 'Broker, bridge, time-series sink and alarm delivery status with counters', response: errors },
+    config: { ...config, scope: 'global' }, schema: { tags, summary: 'Broker, bridge, time-series sink and alarm delivery status with counters', response: errors },
   }, async () => deps.status());
 
   app.get<{ Params: { id: string } }>('/api/sensors/:id/state', {
-    config, schema: { tags, summary: 'Live state of one sensor', params: Params, response: errors },
+    config: one, schema: { tags, summary: 'Live state of one sensor', params: Params, response: errors },
   }, async (req) => stateView(sensorOf(req.params.id), deps.states, deps.engine));
 
   app.get<{ Params: { id: string } }>('/api/sensors/:id/rules', {
-    config, schema: { tags, summary: "A sensor's effective rules and their state machines", params: Params, response: errors },
+    config: one, schema: { tags, summary: "A sensor's effective rules and their state machines", params: Params, response: errors },
   }, async (req) => ruleViews(sensorOf(req.params.id), deps.engine));
 
   app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; step?: number; metric?: string } }>('/api/sensors/:id/readings', {
-    config, schema: { tags, summary: 'Downsampled readings (avg, min, max per step) for charts', params: Params, querystring: ReadingsQuery, response: errors },
+    config: one, schema: { tags, summary: 'Downsampled readings (avg, min, max per step) for charts', params: Params, querystring: ReadingsQuery, response: errors },
   }, async (req) => {
     const sensor = sensorOf(req.params.id);
     const to = req.query.to ? Date.parse(req.query.to) : Date.now();

@@ -48,7 +48,7 @@ export function channelTestRoute(app: FastifyInstance, deps: { registry: Registr
   let running = 0;
 
   app.post('/api/channels/test', {
-    config: { roles: WRITE_ROLES },
+    config: { roles: WRITE_ROLES, scope: 'filtered' },
     schema: {
       tags: ['video'], summary: 'Test an RTSP source before saving it: a short ffmpeg read (5 s timeout) answers ok with codec and size, or the reason',
       body: TestBody, response: { 200: TestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
@@ -63,7 +63,9 @@ export function channelTestRoute(app: FastifyInstance, deps: { registry: Registr
     }
     recent.set(who, [...times, now]);
     const url = new URL(body.source.url);
-    const found = body.channelId ? await deps.registry.getStored('channels', body.channelId) : undefined;
+    // A channel out of the caller's scope lends nothing (its stored password included): as if it did not exist.
+    const mayUse = body.channelId && (await app.scopes.check(req.actor, 'channels', body.channelId)) !== 'out';
+    const found = mayUse ? await deps.registry.getStored('channels', body.channelId!) : undefined;
     // The stored password goes only to the host it was set for (never to a URL the caller points elsewhere).
     const stored = found && sameHost((found.doc.source as { url?: string } | undefined)?.url, url) ? found : undefined;
     const username = body.source.username ?? (stored?.doc.source as { username?: string } | undefined)?.username;

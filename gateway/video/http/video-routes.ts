@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ErrorBody, GwError, Id, READ_ROLES, notFound, type ApiKeys, type RegistryService, type StoredRow } from '../../../device-registry/index.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorBody, GwError, Id, inCoverage, READ_ROLES, notFound, type ApiKeys, type RegistryService, type StoredRow } from '../../../device-registry/index.ts';
 import { channelProfile, codedReason } from '../channel-status.ts';
 import { endOnShutdown } from '../../http/long-lived.ts';
 import type { FrameHub } from '../frames.ts';
@@ -14,7 +14,7 @@ import { mediaAccess, type FlvSource, type RemoteMedia } from './media-access.ts
 import type { MediaTokens } from './media-token.ts';
 import { playlistFor, refuseUnlessLive } from './offline-media.ts';
 import { onCaptureClock } from './playlist-clock.ts';
-import { hasSubStream, subStreamKey, type StreamChoice } from '../sub-streams.ts';
+import { hasSubStream, streamOfKey, subStreamKey, type StreamChoice } from '../sub-streams.ts';
 
 export interface VideoRouteDeps {
   registry: RegistryService;
@@ -61,6 +61,8 @@ function ownerStatus(row: StoredRow, nodeId: string | null, reason?: string) {
 const Params = Type.Object({ id: Id });
 const MediaParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_.-]{10,300}$' }), id: Id });
 const SegmentParams = Type.Object({ ...MediaParams.properties, segment: Type.String({ pattern: '^seg-[0-9]{1,20}\\.ts$' }) });
+/** Routes about one channel: out of the caller's scope it is the same 404 as an unknown id. */
+const ONE = { by: 'channel', param: 'id' } as const;
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 const PlayQuery = Type.Object({
   stream: Type.Union([Type.Literal('main'), Type.Literal('sub')], { default: 'main', description: 'sub: the sub-stream (子码流) for small tiles, when the channel has one; otherwise main is answered' }),
@@ -78,16 +80,20 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   const { checkToken, waitForPlaylist, openFlvUpstream } = mediaAccess(deps);
 
   app.get('/api/video/ingest', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'global' },
     schema: { tags, summary: 'Where encoders push: the RTMP port and application (rtmp://<gateway>:<port>/live/<pushKey>), or null when RTMP is off' },
   }, async () => ({ rtmp: deps.rtmpPort ? { port: deps.rtmpPort, app: 'live' } : null }));
 
   app.get('/api/channels/status', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: 'filtered' },
     schema: { tags, summary: 'Video status of every channel: state, reason, restarts, codec, size, fps, bitrate, segment length' },
-  }, async () => {
+  }, async (req) => {
+    const items = await inScope(req, await allStatus());
+    return { items };
+  });
+  const allStatus = async () => {
     const items: Array<Record<string, unknown>> = deps.manager.allStatus().map(apiStatus);
-    if (!deps.owners) return { items };
+    if (!deps.owners) return items;
     // Cluster: the channels other nodes run (or nobody runs right now), from the shared registry.
     const here = new Set(items.map((s) => s.channelId as string));
     const elsewhere = [...deps.manager.shardable].filter((id) => !here.has(id));
@@ -96,11 +102,19 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
       const row = rows.get(id);
       if (row) items.push(ownerStatus(row, owners.get(id) ?? null));
     }
-    return { items: items.sort((a, b) => String(a.channelId).localeCompare(String(b.channelId))) };
-  });
+    return items.sort((a, b) => String(a.channelId).localeCompare(String(b.channelId)));
+  };
+  /** The statuses of the channels in the caller's scope (a sub-stream's by its channel). */
+  const inScope = async (req: FastifyRequest, items: Array<Record<string, unknown>>) => {
+    const coverage = await app.scopes.covered(req.actor);
+    if (coverage === null) return items;
+    const kept = [];
+    for (const s of items) if (inCoverage(coverage, await app.scopes.gridOf('channels', streamOfKey(String(s.channelId)).channelId))) kept.push(s);
+    return kept;
+  };
 
   app.get('/api/channels/:id/status', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: ONE },
     schema: { tags, summary: 'Video status of one channel', params: Params, response: errors },
   }, async (req) => {
     const { id } = req.params as { id: string };
@@ -114,7 +128,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   });
 
   app.get('/api/channels/:id/play', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: ONE },
     schema: { tags, summary: 'Play URLs (HLS, HTTP-FLV) carrying a media token for this channel; ?stream=sub for its sub-stream', params: Params, querystring: PlayQuery, response: errors },
   }, async (req) => {
     const { id } = req.params as { id: string };
@@ -128,7 +142,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   });
 
   app.get('/api/channels/:id/sub/status', {
-    config: { roles: READ_ROLES },
+    config: { roles: READ_ROLES, scope: ONE },
     schema: { tags, summary: 'Video status of the channel\'s sub-stream (idle until a player asks for it)', params: Params, response: errors },
   }, async (req) => {
     const { id } = req.params as { id: string };
@@ -139,7 +153,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
   });
 
   app.get('/api/channels/:id/snapshot.jpg', {
-    config: { roles: READ_ROLES, tokenInQuery: true },
+    config: { roles: READ_ROLES, tokenInQuery: true, scope: ONE },
     schema: {
       tags, summary: 'The latest frame as JPEG (full size, or ?width=)', params: Params,
       querystring: Type.Object({ width: Type.Optional(Type.Integer({ minimum: 16, maximum: 3840 })), access_token: Type.Optional(Type.String()) }, { additionalProperties: false }),

@@ -89,10 +89,10 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   /** One statement: the head of the queue, skipping rows another node is claiming right now. */
-  async claimNext(by: string, until: number, now: number, statuses: readonly Status[]): Promise<IncidentRow | undefined> {
+  async claimNext(by: string, until: number, now: number, statuses: readonly Status[], grids?: readonly string[]): Promise<IncidentRow | undefined> {
     const [r] = await this.db.rows(`UPDATE incidents SET claim_by = $1, claim_until = $2, updated_at = $3 WHERE id = (
       SELECT id FROM incidents WHERE open AND status = ANY($4::text[]) AND (claim_by IS NULL OR claim_until < $3)
-      ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *`, [by, until, now, [...statuses]]);
+      ${grids ? 'AND grid_code = ANY($5::text[])' : ''} ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *`, [by, until, now, [...statuses], ...(grids ? [[...grids]] : [])]);
     return r ? toRow(r) : undefined;
   }
 

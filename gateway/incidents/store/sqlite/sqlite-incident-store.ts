@@ -77,10 +77,11 @@ export class SqliteIncidentStore implements IncidentStore {
     return this.w.mustGet(id);
   }
 
-  async claimNext(by: string, until: number, now: number, statuses: readonly Status[]): Promise<IncidentRow | undefined> {
+  async claimNext(by: string, until: number, now: number, statuses: readonly Status[], grids?: readonly string[]): Promise<IncidentRow | undefined> {
     return this.db.transaction(() => {
+      const inGrids = grids ? 'AND grid_code IN (SELECT value FROM json_each(?))' : '';
       const r = this.sql(`SELECT id FROM incidents WHERE open = 1 AND status IN (${statuses.map(() => '?').join(',')})
-        AND (claim_by IS NULL OR claim_until < ?) ORDER BY ${QUEUE_ORDER} LIMIT 1`).get(...statuses, now) as { id: string } | undefined;
+        AND (claim_by IS NULL OR claim_until < ?) ${inGrids} ORDER BY ${QUEUE_ORDER} LIMIT 1`).get(...statuses, now, ...(grids ? [JSON.stringify(grids)] : [])) as { id: string } | undefined;
       return r ? this.claimSync(r.id, by, until, now) : undefined;
     })();
   }

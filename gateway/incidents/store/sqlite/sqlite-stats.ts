@@ -11,29 +11,33 @@ const GROUP_SQL: Record<GroupBy, string> = {
   status: 'status',
 };
 
+/** The scope's cells as one bound JSON array (however many a scope covers). */
+const inGrids = (grids: readonly string[] | undefined, column = 'grid_code') => (grids ? ` AND ${column} IN (SELECT value FROM json_each(?))` : '');
+const gridArg = (grids: readonly string[] | undefined) => (grids ? [JSON.stringify(grids)] : []);
+
 export class SqliteStats implements StatsStore {
   constructor(private readonly p: Prepared) {}
 
-  async counts(by: GroupBy, from: number, to: number): Promise<CountRow[]> {
-    return this.p.sql(`SELECT ${GROUP_SQL[by]} AS key, COUNT(*) AS count FROM incidents WHERE first_seen >= ? AND first_seen < ?
-      GROUP BY key ORDER BY count DESC, key`).all(from, to) as CountRow[];
+  async counts(by: GroupBy, from: number, to: number, grids?: readonly string[]): Promise<CountRow[]> {
+    return this.p.sql(`SELECT ${GROUP_SQL[by]} AS key, COUNT(*) AS count FROM incidents WHERE first_seen >= ? AND first_seen < ?${inGrids(grids)}
+      GROUP BY key ORDER BY count DESC, key`).all(from, to, ...gridArg(grids)) as CountRow[];
   }
 
-  async durations(from: number, to: number): Promise<DurationRow[]> {
+  async durations(from: number, to: number, grids?: readonly string[]): Promise<DurationRow[]> {
     return this.p.sql(`
       WITH steps AS (
         SELECT f.to_status, f.at - LAG(f.at) OVER (PARTITION BY f.incident_id ORDER BY f.seq) AS took
         FROM flow f JOIN incidents i ON i.id = f.incident_id
-        WHERE f.to_status IS NOT NULL AND i.first_seen >= ? AND i.first_seen < ?)
+        WHERE f.to_status IS NOT NULL AND i.first_seen >= ? AND i.first_seen < ?${inGrids(grids, 'i.grid_code')})
       SELECT to_status AS "to", COUNT(*) AS count, AVG(took) / 1000.0 AS avgSeconds, MAX(took) / 1000.0 AS maxSeconds
-      FROM steps WHERE took IS NOT NULL GROUP BY to_status ORDER BY avgSeconds DESC, to_status`).all(from, to) as DurationRow[];
+      FROM steps WHERE took IS NOT NULL GROUP BY to_status ORDER BY avgSeconds DESC, to_status`).all(from, to, ...gridArg(grids)) as DurationRow[];
   }
 
-  async sla(from: number, to: number, now: number): Promise<{ dispatched: number; breached: number }> {
+  async sla(from: number, to: number, now: number, grids?: readonly string[]): Promise<{ dispatched: number; breached: number }> {
     const r = this.p.sql(`
       SELECT COUNT(*) AS dispatched,
         SUM(CASE WHEN COALESCE((SELECT MIN(f.at) FROM flow f WHERE f.incident_id = i.id AND f.to_status = 'feedback'), ?) > i.sla_deadline THEN 1 ELSE 0 END) AS breached
-      FROM incidents i WHERE i.dispatched_at >= ? AND i.dispatched_at < ?`).get(now, from, to) as { dispatched: number; breached: number | null };
+      FROM incidents i WHERE i.dispatched_at >= ? AND i.dispatched_at < ?${inGrids(grids, 'i.grid_code')}`).get(now, from, to, ...gridArg(grids)) as { dispatched: number; breached: number | null };
     return { dispatched: r.dispatched, breached: r.breached ?? 0 };
   }
 }
