@@ -72,7 +72,7 @@ export function entityRoutes(app: FastifyInstance, service: RegistryService, ent
   });
 
   app.post(path, {
-    config: { roles: WRITE_ROLES, scope: 'filtered' },
+    config: { roles: WRITE_ROLES, scope: placedBy ? 'filtered' : 'global' },
     schema: { tags, summary: `Create a ${desc.label}`, body: desc.inputSchema, response: { 201: desc.publicSchema, ...errors } },
   }, async (req, reply) => {
     await checkPlacement(req, req.body, true);

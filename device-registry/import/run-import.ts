@@ -64,7 +64,8 @@ export async function runImport(
     const candidate = existing && options.onConflict === 'update' ? mergePatch(desc.toInput(existing), fields) : input;
     const evaluated = await service.evaluate(entity, candidate, existing && options.onConflict === 'update' ? existing : undefined, lookup);
     errors.push(...evaluated.errors);
-    if (options.rowCheck && input) errors.push(...(await options.rowCheck((candidate ?? input) as Record<string, unknown>, existing)));
+    // One message per field: a cell already reported as missing is not reported again as out of scope.
+    if (options.rowCheck && input) errors.push(...(await options.rowCheck((candidate ?? input) as Record<string, unknown>, existing)).filter((x) => !errors.some((e) => e.field === x.field)));
     const altKey = evaluated.prepared?.columns.altKey;
     if (altKey && errors.length === 0) {
       if (altKeyRow.has(altKey)) errors.push({ field: desc.altKeyField ?? 'id', ...say('import_same_as_row', { row: altKeyRow.get(altKey)! }) });
