@@ -21,6 +21,10 @@ export const ErrorCodes = {
   GW_ERR_BAD_CSV: 400,
   GW_ERR_UNAUTHENTICATED: 401,
   GW_ERR_FORBIDDEN: 403,
+  /** A write made with the session cookie without the session's x-csrf-token. */
+  GW_ERR_CSRF: 403,
+  /** The signed-in person must change their password (POST /api/auth/password) before anything else. */
+  GW_ERR_PASSWORD_CHANGE_REQUIRED: 403,
   GW_ERR_NOT_FOUND: 404,
   GW_ERR_CONFLICT: 409,
   GW_ERR_STALE_VERSION: 409,

@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import type { EntityName, StatusEntity } from './store/registry-store.ts';
 
 export interface DeviceChanged {
-  entity: EntityName | 'api_keys';
+  /** users: a person changed (role, scope, disabled) or their sessions ended; open streams re-check their caller. */
+  entity: EntityName | 'api_keys' | 'users';
   action: 'create' | 'update' | 'delete' | 'revoke';
   id: string;
   /** Public (redacted) views; rooms that need secrets read them with RegistryService.getStored. */

@@ -6,6 +6,9 @@ export * from './validation.ts';
 export * from './secrets.ts';
 export { REDACTED, redactUrl } from './redact-url.ts';
 export { ApiKeys, SYSTEM_ACTOR } from './auth/api-keys.ts';
+export { Accounts, DEFAULT_ACCOUNTS_CONFIG, type AccountsConfig } from './auth/accounts.ts';
+export { publicUser, type ExternalUser } from './auth/users.ts';
+export { SESSION_COOKIE, userActor } from './auth/sessions.ts';
 export { SignedTokens, UrlTokens, type TokenCheck } from './auth/signed-tokens.ts';
 export { RegistryService } from './service/registry-service.ts';
 export { SqliteRegistryStore } from './store/sqlite/sqlite-store.ts';
@@ -16,7 +19,7 @@ export { inTransaction, migrateOnPool, migratePostgres, type PgMigration } from 
 export { migrate, openDatabase, type Migration } from './store/sqlite/migrate.ts';
 export type * from './store/registry-store.ts';
 export { ENTITY_NAMES } from './store/registry-store.ts';
-export { auth } from './http/auth.ts';
+export { auth, requestSession, tokenActor, tokenSubject } from './http/auth.ts';
 export { Scopes, inCoverage, type Coverage, type PlaceLookup, type UserScopeLookup } from './auth/scope.ts';
 export { scopeChecks } from './http/scope-plugin.ts';
 export type { RouteScope, ScopedKind, ScopeRouteEntry } from './http/fastify-types.ts';

@@ -2,8 +2,9 @@
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ApiKeys, RegistryService, UrlTokens } from '../device-registry/index.ts';
+import { Accounts, ApiKeys, RegistryService, UrlTokens } from '../device-registry/index.ts';
 import { ensureAdminKey } from './bootstrap/admin-key.ts';
+import { ensureAdminUser } from './bootstrap/admin-user.ts';
 import { loadOrCreateSecret } from './bootstrap/token-secret.ts';
 import { applySeed } from './bootstrap/seed.ts';
 import { ConfigError } from './config/load.ts';
@@ -26,6 +27,8 @@ export interface RunningGateway {
   app: FastifyInstance;
   service: RegistryService;
   keys: ApiKeys;
+  /** People, sign-in sessions and the sign-in lockout. */
+  accounts: Accounts;
   video?: VideoRoom;
   incidents: IncidentRoom;
   detection?: DetectionRoom;
@@ -46,6 +49,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   const store = await openRegistryStore(config, logger);
   const service = new RegistryService(store);
   const keys = new ApiKeys(store, service.events);
+  const accounts = new Accounts(store, { session: config.auth.session, lockout: config.auth.lockout }, service.events);
   let shuttingDown = false;
   let video: VideoRoom | undefined;
   let incidents: IncidentRoom | undefined;
@@ -65,6 +69,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       const seedProblems = await applySeed(service, config.seed, logger.child({ module: 'seed' }));
       if (seedProblems.length) throw new ConfigError(seedProblems);
       await ensureAdminKey(keys, config.auth.adminKey, out, logger);
+      await ensureAdminUser(accounts.users, config.auth.adminPassword, out, logger);
     });
     scaleOut = await startScaleOut(config, { registry: service, log: logger });
     evidence = await openEvidence(config, { log: logger });
@@ -128,6 +133,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     logger,
     service,
     keys,
+    accounts,
     urlTokens: new UrlTokens(tokenSecret!, config.auth.urlTokenTtlSeconds),
     metrics: createMetrics(service, { config, log: logger, incidents, video, gb28181, sensors, detection }),
     readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping(), ...scaleOut?.checks } },
@@ -161,5 +167,5 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       logger.info('gateway stopped');
     })());
   const listening = async (port: number) => scaleOut?.listening(port);
-  return { app, service, keys, video, incidents, detection, sensors, gb28181, videoQuality, recording, playback, scaleOut, listening, close };
+  return { app, service, keys, accounts, video, incidents, detection, sensors, gb28181, videoQuality, recording, playback, scaleOut, listening, close };
 }

@@ -1,12 +1,38 @@
 // Authentication and role checks for every route. A route that forgets to say
-// who may call it fails at start-up, not in production.
+// who may call it fails at start-up, not in production. Who is calling, in this
+// order: an API key (Authorization: Bearer, x-api-key), the gw_session cookie
+// of a signed-in person, then, on the routes a browser fetches by itself
+// (tokenInQuery), a short-lived URL token.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Accounts } from '../auth/accounts.ts';
 import type { ApiKeys } from '../auth/api-keys.ts';
+import { sameToken, sessionCookie, userActor, type ActiveSession } from '../auth/sessions.ts';
 import type { UrlTokens } from '../auth/signed-tokens.ts';
 import { GwError } from '../errors.ts';
 import type { Actor } from '../store/registry-store.ts';
 import './fastify-types.ts';
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** What a URL token names when it was issued to a signed-in person: their session, never the cookie. */
+const SESSION_SUBJECT = 'session:';
+
+const sessions = new WeakMap<FastifyRequest, ActiveSession>();
+
+/** The session behind a cookie-authenticated request (undefined for a key or a URL token). */
+export const requestSession = (req: FastifyRequest): ActiveSession | undefined => sessions.get(req);
+
+/**
+ * What a token issued for this request names (URL and media tokens): the API
+ * key, or the caller's session, so the token stops working when the session ends.
+ */
+export function tokenSubject(req: FastifyRequest): string {
+  const session = sessions.get(req);
+  if (session) return `${SESSION_SUBJECT}${session.session.ref}`;
+  const keyId = req.actor?.keyId;
+  if (!keyId) throw new GwError('GW_ERR_FORBIDDEN', 'only an API key or a signed-in person can hold a token');
+  return keyId;
+}
 
 function headerSecret(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;
@@ -16,22 +42,52 @@ function headerSecret(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
+export interface AuthOptions {
+  keys: ApiKeys;
+  urlTokens: UrlTokens;
+  /** People and sessions; without them only API keys and URL tokens are accepted (room tests). */
+  accounts?: Accounts;
+}
+
+/** The actor behind a token's subject (a key id or `session:<ref>`), while the key or the session lives. */
+export async function tokenActor(subject: string, opts: AuthOptions): Promise<Actor | undefined> {
+  if (!subject.startsWith(SESSION_SUBJECT)) return opts.keys.activeActor(subject);
+  const active = await opts.accounts?.sessions.resolveRef(subject.slice(SESSION_SUBJECT.length));
+  return active && userActor(active.user);
+}
+
 /**
  * `?access_token=` takes a short-lived URL token only: an API key lives for
  * months, and a URL is kept in history, proxy logs and Referer headers.
  */
-async function urlTokenActor(token: string, keys: ApiKeys, tokens: UrlTokens): Promise<Actor> {
-  if (!tokens.looksLike(token)) {
+async function urlTokenActor(token: string, opts: AuthOptions): Promise<Actor> {
+  if (!opts.urlTokens.looksLike(token)) {
     throw new GwError('GW_ERR_UNAUTHENTICATED', 'access_token takes a short-lived URL token (POST /api/url-tokens), not an API key: keys must stay out of URLs', 'access_token');
   }
-  const check = tokens.check(token);
+  const check = opts.urlTokens.check(token);
   if (!check.ok) throw new GwError('GW_ERR_UNAUTHENTICATED', `the URL token is refused: ${check.why}`, 'access_token');
-  const actor = await keys.activeActor(check.keyId);
-  if (!actor) throw new GwError('GW_ERR_UNAUTHENTICATED', 'the key behind this URL token is revoked', 'access_token');
+  const actor = await tokenActor(check.keyId, opts);
+  if (!actor) {
+    const whose = check.keyId.startsWith(SESSION_SUBJECT) ? 'the session behind this URL token has ended' : 'the key behind this URL token is revoked';
+    throw new GwError('GW_ERR_UNAUTHENTICATED', whose, 'access_token');
+  }
   return actor;
 }
 
-async function authPlugin(app: FastifyInstance, opts: { keys: ApiKeys; urlTokens: UrlTokens }) {
+/** A signed-in person's request: CSRF on writes, and nothing but /api/auth/… until a required password change is done. */
+function checkSessionRequest(req: FastifyRequest, active: ActiveSession): void {
+  if (WRITES.has(req.method)) {
+    const given = req.headers['x-csrf-token'];
+    if (!sameToken(typeof given === 'string' ? given : undefined, active.session.csrfToken)) {
+      throw new GwError('GW_ERR_CSRF', 'a write made with the session cookie needs the header x-csrf-token (from sign-in or GET /api/auth/me)', 'x-csrf-token');
+    }
+  }
+  if (active.user.mustChangePassword && !req.routeOptions.url?.startsWith('/api/auth/')) {
+    throw new GwError('GW_ERR_PASSWORD_CHANGE_REQUIRED', 'change your password first (POST /api/auth/password)');
+  }
+}
+
+async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
   app.addHook('onRoute', (route) => {
     const config = route.config ?? {};
     if (route.url.startsWith('/api') && !config.public && !config.roles?.length) {
@@ -44,14 +100,22 @@ async function authPlugin(app: FastifyInstance, opts: { keys: ApiKeys; urlTokens
     if (config.public || !config.roles) return;
     const secret = headerSecret(req);
     const queryToken = config.tokenInQuery ? (req.query as Record<string, unknown> | undefined)?.access_token : undefined;
+    const cookie = opts.accounts && !secret ? sessionCookie(req.headers.cookie) : undefined;
+    const active = cookie ? await opts.accounts!.sessions.resolve(cookie) : undefined;
     let actor: Actor | undefined;
     if (secret) {
       actor = await opts.keys.authenticate(secret);
       if (!actor) throw new GwError('GW_ERR_UNAUTHENTICATED', 'the API key is unknown or revoked');
+    } else if (active) {
+      checkSessionRequest(req, active);
+      sessions.set(req, active);
+      actor = userActor(active.user);
     } else if (typeof queryToken === 'string') {
-      actor = await urlTokenActor(queryToken, opts.keys, opts.urlTokens);
+      actor = await urlTokenActor(queryToken, opts);
+    } else if (cookie) {
+      throw new GwError('GW_ERR_UNAUTHENTICATED', 'the session has ended or expired; sign in again');
     } else {
-      throw new GwError('GW_ERR_UNAUTHENTICATED', 'an API key is required (Authorization: Bearer <key>)');
+      throw new GwError('GW_ERR_UNAUTHENTICATED', 'sign in, or send an API key (Authorization: Bearer <key>)');
     }
     if (!actor.role || !config.roles.includes(actor.role)) {
       throw new GwError('GW_ERR_FORBIDDEN', `role '${actor.role}' may not ${req.method} ${req.routeOptions.url}; allowed: ${config.roles.join(', ')}`);

@@ -1,11 +1,11 @@
-// API key management (admins only) and "who am I" for any key.
+// API key management (admins only), "who am I" and URL tokens for any caller.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKeys } from '../auth/api-keys.ts';
 import type { UrlTokens } from '../auth/signed-tokens.ts';
 import { ApiKey, ApiKeyInput, CreatedApiKey } from '../schemas/api-key.ts';
 import { ErrorBody, Id, Role } from '../schemas/common.ts';
-import { GwError } from '../errors.ts';
+import { tokenSubject } from './auth.ts';
 import { ADMIN_ROLES, READ_ROLES } from './roles.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -33,8 +33,14 @@ export function keyRoutes(app: FastifyInstance, keys: ApiKeys, urlTokens: UrlTok
   app.get('/api/me', {
     config: { roles: READ_ROLES, scope: 'global' },
     schema: {
-      tags, summary: 'The key making this request and its role',
-      response: { 200: Type.Object({ keyId: Type.Union([Type.String(), Type.Null()]), name: Type.String(), role: Role }), ...errors },
+      tags, summary: 'The key or person making this request, its role and scope (GET /api/auth/me says more about a person)',
+      response: {
+        200: Type.Object({
+          keyId: Type.Union([Type.String(), Type.Null()]), userId: Type.Optional(Type.Union([Type.String(), Type.Null()])), name: Type.String(), role: Role,
+          scope: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
+        }),
+        ...errors,
+      },
     },
   }, async (req) => req.actor);
 
@@ -45,9 +51,8 @@ export function keyRoutes(app: FastifyInstance, keys: ApiKeys, urlTokens: UrlTok
       response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errors },
     },
   }, async (req) => {
-    const keyId = req.actor!.keyId;
-    if (!keyId) throw new GwError('GW_ERR_FORBIDDEN', 'only an API key can hold a URL token');
-    const { token, expiresAt } = urlTokens.issueFor(keyId);
+    // Issued to a signed-in person, the token names their session and ends with it.
+    const { token, expiresAt } = urlTokens.issueFor(tokenSubject(req));
     return { token, expiresAt: new Date(expiresAt).toISOString() };
   });
 }

@@ -2,6 +2,7 @@
 // and the error messages (by path) at start-up.
 import { Type, type Static } from '@sinclair/typebox';
 import { OidcConfig } from '../../device-registry/auth/oidc/index.ts';
+import { AdminPasswordConfig, LockoutConfigSchema, SessionConfigSchema } from '../../device-registry/auth/accounts-config.ts';
 import { ClusterConfig, StoreConfig } from '../cluster/config.ts';
 import { DetectionConfig } from '../detection/config.ts';
 import { EvidenceConfig } from '../evidence/config.ts';
@@ -58,6 +59,9 @@ export const GatewayConfig = Type.Object(
       {
         adminKey: Type.Union([Type.String({ minLength: 24, 'x-message': 'must be at least 24 characters' }), Type.Null()]),
         urlTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400, description: 'Lifetime of the ?access_token= URL tokens (event stream, snapshots)' }),
+        adminPassword: AdminPasswordConfig,
+        session: SessionConfigSchema,
+        lockout: LockoutConfigSchema,
         /** Single sign-on through the city's OpenID Connect provider. */
         oidc: OidcConfig,
       },

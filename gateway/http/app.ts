@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { auth, installValidators, registryRoutes, scopeChecks, Scopes, type ApiKeys, type RegistryService, type UrlTokens } from '../../device-registry/index.ts';
+import type { Accounts } from '../../device-registry/auth/accounts.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { healthRoutes, type Readiness } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
@@ -21,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   service: RegistryService;
   keys: ApiKeys;
+  /** People, sign-in sessions and lockout (absent: API keys and URL tokens only). */
+  accounts?: Accounts;
   /** Short-lived tokens for ?access_token= (event stream, snapshots). */
   urlTokens: UrlTokens;
   metrics: Registry;
@@ -64,9 +67,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   healthRoutes(app, deps.readiness);
   metricsRoutes(app, deps.metrics);
-  await app.register(auth, { keys: deps.keys, urlTokens: deps.urlTokens });
+  await app.register(auth, { keys: deps.keys, urlTokens: deps.urlTokens, accounts: deps.accounts });
   await app.register(scopeChecks, { scopes: deps.scopes ?? new Scopes(deps.service) });
-  await app.register(registryRoutes, { service: deps.service, keys: deps.keys, urlTokens: deps.urlTokens });
+  await app.register(registryRoutes, { service: deps.service, keys: deps.keys, urlTokens: deps.urlTokens, accounts: deps.accounts });
   for (const add of deps.routes ?? []) add(app);
 
   const wallDir = resolve(deps.wallDir ?? WALL_DIST);
