@@ -1,8 +1,9 @@
 // The gateway as the provider's client (openid-client): discovery, the
 // authorization URL and the code exchange. openid-client checks what makes a
-// sign-in trustworthy (ID token signature against the provider's keys,
-// issuer, audience, expiry, nonce, state, PKCE); this file adds the timeouts
-// and sorts every failure into "the provider is down" or "refused".
+// sign-in trustworthy (issuer, audience, expiry, nonce, state, PKCE, and —
+// asked for explicitly — the ID token's signature against the provider's
+// published keys); this file adds the timeouts and sorts every failure into
+// "the provider is down" or "refused".
 import * as client from 'openid-client';
 import type { OidcConfig } from './config.ts';
 import type { PendingFlow } from './flow-cookie.ts';
@@ -26,7 +27,9 @@ export function classify(err: unknown, step: string): SignInFailure {
   const network = err instanceof TypeError || UNREACHABLE_CODES.has(e.code ?? '') || (status !== undefined && status >= 500);
   const inner = cause instanceof Error && cause.message !== e.message ? cause.message : undefined;
   const why = [e.message, inner, e.error, e.error_description, status !== undefined ? `HTTP ${status}` : undefined, e.code].filter(Boolean).join(': ');
-  return network ? new SignInFailure('unreachable', `${step}: the identity provider does not answer`, why) : new SignInFailure('refused', `${step}: refused`, why);
+  return network
+    ? new SignInFailure('unreachable', `${step}: the identity provider does not answer`, why)
+    : new SignInFailure('refused', `${step}: the identity provider's answer does not hold up`, why);
 }
 
 export interface SignInStart {
@@ -59,7 +62,9 @@ export class ProviderClient {
     const auth = this.secret ? client.ClientSecretBasic(this.secret) : client.None();
     return client.discovery(new URL(this.config.issuer!), this.config.clientId!, undefined, auth, {
       timeout: this.config.timeoutSeconds,
-      execute: this.config.allowHttp ? [client.allowInsecureRequests] : [],
+      // openid-client skips the ID token's signature when it comes straight from the token endpoint over TLS
+      // (OIDC Core 3.1.3.7 allows it); the gateway checks it anyway: the provider's keys, not the channel, vouch for the person.
+      execute: [client.enableNonRepudiationChecks, ...(this.config.allowHttp ? [client.allowInsecureRequests] : [])],
     });
   }
 
@@ -98,7 +103,7 @@ export class ProviderClient {
       throw classify(err, 'token');
     }
     const idClaims = tokens.claims();
-    if (!idClaims) throw new SignInFailure('refused', 'token: refused', 'no ID token in the token response');
+    if (!idClaims) throw new SignInFailure('refused', "token: the identity provider's answer does not hold up", 'no ID token in the token response');
     if (!config.serverMetadata().userinfo_endpoint) return { ...idClaims };
     try {
       const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
