@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Accounts, ApiKeys, RegistryService, UrlTokens } from '../device-registry/index.ts';
+import { oidcRoutes } from '../device-registry/auth/oidc/index.ts';
 import { ensureAdminKey } from './bootstrap/admin-key.ts';
 import { ensureAdminUser } from './bootstrap/admin-user.ts';
 import { loadOrCreateSecret } from './bootstrap/token-secret.ts';
@@ -140,7 +141,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
+    routes: [(a) => oidcRoutes(a, { config: config.auth.oidc, secret: tokenSecret!, accounts }), incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
   });
 
   let closing: Promise<void> | undefined;
