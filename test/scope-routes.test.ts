@@ -268,9 +268,9 @@ async function sseKeepsStreetBOut(c: City): Promise<void> {
   const everyone = await openSse(`${base}/api/events`, { authorization: `Bearer ${t.adminKey}` });
   try {
     const live = (channelId: string) => t.gw.incidents.service.publishLive('detection', { channelId, frameTs: Date.now(), frameSize: [1280, 720], detections: [] });
-    const b1 = await c.raise('b');
+    const b1 = await c.raise('b', 'major', 'sse_check');
     live(c.ids.b.channel);
-    const a1 = await c.raise('a');
+    const a1 = await c.raise('a', 'major', 'sse_check');
     live(c.ids.a.channel);
     const seen = (s: typeof streetA, pred: (e: (typeof streetA.events)[number]) => boolean) => s.events.some(pred);
     const aArrived = (s: typeof streetA) => seen(s, (e) => (e.data as { id?: string }).id === a1) && seen(s, (e) => e.event === 'detection' && e.data.channelId === c.ids.a.channel);

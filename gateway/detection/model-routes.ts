@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { ErrorBody, GwError, invalid, notFound, READ_ROLES, WRITE_ROLES } from '../../device-registry/index.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorBody, GwError, inCoverage, invalid, notFound, READ_ROLES, WRITE_ROLES } from '../../device-registry/index.ts';
 import { EXECUTION_PROVIDERS, type Model } from '../../detectors/index.ts';
 import { modelPathProblem, type LoadedModel, type ModelLibrary, type ModelSpec } from './model-library.ts';
 
@@ -50,10 +50,19 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
     ...(e.model ? { input: { width: e.model.input.width, height: e.model.input.height, type: e.model.input.type }, layout: e.model.layout, classes: e.model.classes, sha256: e.model.sha256 } : {}),
     executionProviders: e.spec.executionProviders, loadedAt: e.loadedAt, profiles: deps.profilesUsing(e.name), channels: deps.channelsUsing(e.name),
   });
-  const one = (name: string) => {
+  /** A model's view for this caller: the channels using it that are in their scope (分级分权). */
+  const viewFor = async (req: FastifyRequest, e: LoadedModel) => {
+    const v = view(e);
+    const coverage = await app.scopes.covered(req.actor);
+    if (coverage === null) return v;
+    const channels = [];
+    for (const id of v.channels) if (inCoverage(coverage, await app.scopes.gridOf('channels', id))) channels.push(id);
+    return { ...v, channels };
+  };
+  const one = (req: FastifyRequest, name: string) => {
     const e = library.list().find((m) => m.name === name);
     if (!e) throw notFound('model', name, 'name');
-    return view(e);
+    return viewFor(req, e);
   };
   const put = async (name: string, spec: ModelSpec, staged?: string, field?: string): Promise<Model> => {
     try {
@@ -65,12 +74,12 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
   };
 
   app.get('/api/detection/models', {
-    config: { roles: READ_ROLES, scope: 'global' },
+    config: { roles: READ_ROLES, scope: 'filtered' },
     schema: { tags: ['detection'], summary: 'Models: path, input size, classes, layout, execution providers, when loaded (or why not), the profiles and channels using each' },
-  }, async () => library.list().map(view));
+  }, async (req) => Promise.all(library.list().map((e) => viewFor(req, e))));
 
   app.put('/api/detection/models/:name', {
-    config: { roles: WRITE_ROLES, scope: 'global' },
+    config: { roles: WRITE_ROLES, scope: 'filtered' },
     schema: {
       tags: ['detection'], summary: 'Add or replace a model from a file under dataDir/models: loaded and probed first (a failure is a 400 and the old one keeps running), then the channels using it switch over',
       params: Type.Object({ name: Name }), body: ModelBody, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
@@ -82,13 +91,13 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
     if (problem) throw invalid([{ field: 'path', message: problem }]);
     await put(name, { path: body.path, ...(body.labels ? { labels: body.labels } : {}), intraOpThreads: body.intraOpThreads ?? DEFAULT_THREADS, executionProviders: body.executionProviders ?? ['cpu'] });
     await deps.switched(name);
-    return one(name);
+    return one(req, name);
   });
 
   void app.register(async (scope) => {
     scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
     scope.post('/api/detection/models/:name/file', {
-      config: { roles: WRITE_ROLES, scope: 'global' },
+      config: { roles: WRITE_ROLES, scope: 'filtered' },
       bodyLimit: maxBytes,
       schema: {
         tags: ['detection'], summary: `Upload an .onnx (application/octet-stream, up to ${maxBytes / 1024 / 1024} MiB) as dataDir/models/<name>.onnx and load it as the model <name>, as a PUT does`,
@@ -111,7 +120,7 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
       await writeFile(staged, req.body);
       await put(name, spec, staged, names?.length ? undefined : 'body');
       await deps.switched(name);
-      return one(name);
+      return one(req, name);
     });
   });
 

@@ -45,8 +45,8 @@ export interface City {
   /** Keys scoped to street A, by role. */
   scoped: Record<Exclude<Role, 'admin'>, string>;
   call(key: string, opts: InjectOptions): Promise<LightMyRequestResponse>;
-  /** Raises an incident in a street's cell through the door (as admin), returning its id. */
-  raise(side: 'a' | 'b', severity?: string): Promise<string>;
+  /** Raises an incident in a street's cell through the door (as admin), returning its id (a repeat of an open one's type is that one). */
+  raise(side: 'a' | 'b', severity?: string, type?: string): Promise<string>;
 }
 
 export async function buildCity(t: TestGateway): Promise<City> {
@@ -70,9 +70,9 @@ export async function buildCity(t: TestGateway): Promise<City> {
     await post('/api/channels', { id: ids.gbChannel, name: `${side} GB 通道`, kind: 'gb28181', source: { deviceId: ids.gbDevice, channelId: `3402000000132000000${side === 'a' ? 1 : 2}` }, gridCode: ids.grid, enabled: false });
     await post('/api/sensors', { id: ids.sensor, name: `${side} 燃气`, kind: 'gas', mqtt: { clientId: ids.sensor, username: ids.sensor, password: `pw-${ids.sensor}-secret` }, unit: '%LEL', gridCode: ids.grid });
   }
-  const raise = async (side: 'a' | 'b', severity = 'major') => {
+  const raise = async (side: 'a' | 'b', severity = 'major', type = 'intrusion') => {
     const body = await post('/api/incidents/candidates', {
-      source: { kind: 'detector', id: `cam-${side}` }, type: 'intrusion', severity, occurredAt: Date.now() - 1000, gridCode: `cell-${side}`, title: `${side} 闯入`,
+      source: { kind: 'detector', id: `cam-${side}` }, type, severity, occurredAt: Date.now() - 1000, gridCode: `cell-${side}`, title: `${side} 闯入`,
     });
     return String((body.incident as { id: string }).id);
   };
