@@ -13,7 +13,8 @@ export const REDACTED = '[REDACTED]';
 const USERINFO = /([a-z][a-z0-9+.-]*\\?:\/\/)[^\s/?#"]*@/gi;
 const USERINFO_ENCODED = /([a-z][a-z0-9+.-]*%3A%2F%2F)(?:(?!%2F)[^\s/?#&'"])*%40/gi;
 const PARAM = /([?&;/][^=&\s#'"/?]*=)([^&\s#'"]*)/g;
-const CREDENTIAL_NAME = /pass|pwd|secret|token|key|auth|sig|credential|session|ticket|cookie|jwt|bearer/i;
+// `code` exactly: an OAuth authorization code on the single sign-on callback (not gridCode and the like).
+const CREDENTIAL_NAME = /pass|pwd|secret|token|key|auth|sig|credential|session|ticket|cookie|jwt|bearer|^code$/i;
 const CREDENTIAL_VALUE = /^(gw[a-z]_|eyJ)|^(?=.*\d)(?=.*[a-z])[A-Za-z0-9._~+/=-]{24,}$/i;
 const PATH_TOKEN = /(\/(?:media|gb)\/)[^/\s'"?#]+(?=\/)/g;
 /** A text with none of these holds no URL credential: most lines skip the rules. */

@@ -6,7 +6,7 @@ import { REDACTED, redactUrl } from '../device-registry/index.ts';
 
 export { redactUrl };
 
-const SECRET_FIELDS = ['password', 'passwordHash', 'secret', 'pushKey', 'adminKey', 'token', 'apiKey'];
+const SECRET_FIELDS = ['password', 'passwordHash', 'secret', 'pushKey', 'adminKey', 'token', 'apiKey', 'clientSecret'];
 
 // A secret field is redacted at the top of a log line and one level down.
 export const REDACT_PATHS = [

@@ -6,6 +6,9 @@
 // replayed callback, and a provider that is down (at discovery and at the
 // token endpoint) or hangs.
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TestBrowser } from './helpers/oidc-browser.ts';
 import { CALLBACK, me, PEOPLE, signIn, startSso, type SsoSetup } from './helpers/oidc-gateway.ts';
@@ -73,6 +76,7 @@ test('sign-in through the provider: PKCE S256, state and nonce; a session with t
   assert.ok(!logs.includes(callbackUrl.searchParams.get('code')!), 'authorization code in the log');
   assert.ok(!logs.includes(s.provider.lastIdToken()!), 'ID token in the log');
   assert.match(logs, /signed in through single sign-on/);
+  assert.match(logs, /oidc\/callback\?code=\[REDACTED\]/, 'the callback is logged, its code redacted');
 });
 
 test('roleMap: the entry written first wins (admin, whose scope is everything); the next sign-in updates the same person', async () => {
@@ -194,5 +198,52 @@ test('the provider down at the first sign-in: 503 for the API, the sign-in page 
     assert.equal((await me(late, browser)).status, 200);
   } finally {
     await late.stop();
+  }
+});
+
+test('a disabled account is refused at its next sign-in through the provider', async () => {
+  const first = await signIn(s, 'zhou.dispatch');
+  const id = ((await me(s, first.browser)).body!.user as Record<string, unknown>).id as string;
+  const off = await s.t.call('admin', { method: 'PATCH', url: `/api/users/${id}`, payload: { disabled: true } });
+  assert.equal(off.statusCode, 200, off.body);
+  try {
+    assert.equal((await me(s, first.browser)).status, 401, 'disabling signs the person out');
+    const again = await signIn(s, 'zhou.dispatch', { callbackAccept: 'application/json' });
+    assert.equal(again.callback.status, 403, again.callback.body);
+    assert.equal((JSON.parse(again.callback.body) as Record<string, unknown>).messageCode, 'sso_user_disabled');
+    assert.equal(again.browser.cookie('gw_session'), undefined);
+  } finally {
+    await s.t.call('admin', { method: 'PATCH', url: `/api/users/${id}`, payload: { disabled: false } });
+  }
+});
+
+test('another node with the same token secret (as a cluster shares) finishes a sign-in this node started', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-oidc-node2-'));
+  copyFileSync(join(s.t.dataDir, 'media-token.key'), join(dataDir, 'media-token.key'));
+  const other = await startSso({ provider: s.provider, dataDir });
+  try {
+    const browser = new TestBrowser();
+    const callback = new URL(await browser.signInAtProvider(`${s.base}/api/auth/oidc/login?returnTo=/wall`, 'li.street', `${s.base}${CALLBACK}`));
+    // The balancer sends the browser's return to the other node (cookies go by host, not port).
+    const onOther = new URL(`${other.base}${callback.pathname}${callback.search}`);
+    const res = await browser.request(onOther.href);
+    assert.equal(res.status, 302, res.body);
+    assert.equal(res.location, `${other.base}/wall`);
+    const who = await me(other, browser);
+    assert.equal(who.status, 200);
+    assert.equal((who.body!.user as Record<string, unknown>).role, 'operator');
+  } finally {
+    await other.stop();
+  }
+  // A node with another secret cannot open the flow: refused, not crashed.
+  const stranger = await startSso({ provider: s.provider });
+  try {
+    const browser = new TestBrowser();
+    const callback = new URL(await browser.signInAtProvider(`${s.base}/api/auth/oidc/login`, 'li.street', `${s.base}${CALLBACK}`));
+    const res = await browser.request(`${stranger.base}${callback.pathname}${callback.search}`, { headers: json });
+    assert.equal(res.status, 401);
+    assert.match(stranger.t.logs(), /does not open/);
+  } finally {
+    await stranger.stop();
   }
 });

@@ -1,7 +1,7 @@
 // A gateway listening on 127.0.0.1 with single sign-on against the test
 // provider (test/helpers/oidc-provider.ts), the basic registry seeded (grid
 // cells D1, D1-S1…, department dept-1), and a browser for the flow.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -45,21 +45,26 @@ export function oidcConfig(issuer: string, extra: Record<string, unknown> = {}) 
   };
 }
 
-/** The provider (its client registered once the gateway listens) and the gateway, seeded. */
-export async function startSso(opts: { people?: TestAccounts; oidc?: Record<string, unknown> } = {}): Promise<SsoSetup> {
-  const provider = await startTestProvider(opts.people ?? PEOPLE);
+/**
+ * The provider (its client registered once the gateway listens) and the gateway, seeded.
+ * With `provider`, a second gateway on an existing provider (it keeps running after this one stops);
+ * with `dataDir`, a data directory prepared beforehand (e.g. holding another node's token secret).
+ */
+export async function startSso(opts: { people?: TestAccounts; oidc?: Record<string, unknown>; provider?: TestProvider; dataDir?: string } = {}): Promise<SsoSetup> {
+  const provider = opts.provider ?? (await startTestProvider(opts.people ?? PEOPLE));
   const dir = mkdtempSync(join(tmpdir(), 'gw-oidc-'));
   const file = join(dir, 'oidc.yaml');
   writeFileSync(file, stringify({ auth: { oidc: oidcConfig(provider.issuer, opts.oidc) } }));
-  const t = await startTestGateway({ argv: ['--config', file] });
+  const t = await startTestGateway({ argv: ['--config', file], dataDir: opts.dataDir });
   const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
-  provider.start(`${base}${CALLBACK}`);
+  if (!opts.provider) provider.start(`${base}${CALLBACK}`);
   await seedBasics(t);
   return {
     t, provider, base,
     async stop() {
       await t.stop();
-      await provider.stop();
+      if (!opts.provider) await provider.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
