@@ -10,6 +10,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { startTestGateway } from './helpers/gateway.ts';
 import { TestBrowser } from './helpers/oidc-browser.ts';
 import { CALLBACK, me, PEOPLE, signIn, startSso, type SsoSetup } from './helpers/oidc-gateway.ts';
 import { CLIENT_SECRET } from './helpers/oidc-provider.ts';
@@ -180,7 +181,7 @@ test('the provider down at the token endpoint, or hanging: a clear 503 (or the s
   assert.equal(ok.callback.status, 302);
 });
 
-test('the provider down at the first sign-in: 503 for the API, the sign-in page for a browser; discovery is tried again at the next sign-in', async () => {
+test('the provider down or hanging at the first sign-in: 503 for the API, the sign-in page for a browser; discovery is tried again at the next sign-in', async () => {
   const late = await startSso();
   try {
     late.provider.outage = 'refuse';
@@ -191,6 +192,11 @@ test('the provider down at the first sign-in: 503 for the API, the sign-in page 
     assert.equal(page.status, 302);
     assert.equal(page.location, `${late.base}/?signin_error=sso_unreachable`);
     assert.match(late.t.logs(), /single sign-on cannot start/);
+    // A provider that takes connections and never answers: the same, after auth.oidc.timeoutSeconds (3 s here), not a hang.
+    late.provider.outage = 'hang';
+    const hung = await late.t.app.inject({ method: 'GET', url: '/api/auth/oidc/login', headers: json });
+    assert.equal(hung.statusCode, 503, hung.body);
+    assert.match(late.t.logs(), /timed out/);
 
     late.provider.outage = 'none';
     const { callback, browser } = await signIn(late, 'li.street');
@@ -245,5 +251,22 @@ test('another node with the same token secret (as a cluster shares) finishes a s
     assert.match(stranger.t.logs(), /does not open/);
   } finally {
     await stranger.stop();
+  }
+});
+
+test('single sign-on off (the default): the sign-in page is told so, and its routes answer 404 (a browser: the sign-in page)', async () => {
+  const plain = await startTestGateway();
+  try {
+    assert.deepEqual((await plain.app.inject({ method: 'GET', url: '/api/auth/config' })).json(), { oidc: { enabled: false, label: null, loginUrl: null } });
+    for (const url of ['/api/auth/oidc/login', '/api/auth/oidc/callback?code=x&state=y']) {
+      const api = await plain.app.inject({ method: 'GET', url, headers: json });
+      assert.equal(api.statusCode, 404, url);
+      assert.equal(api.json().messageCode, 'sso_not_configured');
+      const page = await plain.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      assert.equal(page.statusCode, 302);
+      assert.equal(page.headers.location, '/?signin_error=sso_not_configured');
+    }
+  } finally {
+    await plain.stop();
   }
 });
