@@ -25,7 +25,6 @@ export type Coverage = ReadonlySet<string> | null;
 export type UserScopeLookup = (userId: string) => Promise<readonly string[] | null | undefined>;
 
 const EMPTY: ReadonlySet<string> = new Set();
-const NOT_LOOKED_UP = Symbol('not looked up');
 
 export class Scopes {
   /** parent code → child codes; built on first use, dropped on any grid change. */
@@ -38,7 +37,7 @@ export class Scopes {
   private readonly placed = new Map<string, string | null>();
   /** userId → scope as last announced (users changed after the request's actor was made). */
   private readonly userScopes = new Map<string, readonly string[] | null | 'gone'>();
-  private userLookup: UserScopeLookup | undefined;
+  private userLookup: UserScopeLookup;
   private readonly places = new Map<string, PlaceLookup>();
 
   constructor(private readonly registry: RegistryService) {
@@ -59,7 +58,7 @@ export class Scopes {
     });
   }
 
-  /** Where a signed-in person's current scope comes from (default: the registry store's users); without one the request's actor is believed. */
+  /** Where a signed-in person's current scope comes from (default: the registry store's users table); undefined: no such person. */
   useUserLookup(lookup: UserScopeLookup): void {
     this.userLookup = lookup;
   }
@@ -69,20 +68,19 @@ export class Scopes {
     this.places.set(kind, lookup);
   }
 
-  /** The scope in force for this actor now: a person's scope may have shrunk since the request began. */
+  /** The scope in force for this actor now: a person's scope may have changed since the request began. */
   async currentScope(actor: Actor | undefined): Promise<readonly string[] | null> {
     if (!actor || actor.role === 'admin') return null;
     const userId = actor.userId;
     if (!userId) return actor.scope ?? null;
-    let known: readonly string[] | null | 'gone' | undefined | typeof NOT_LOOKED_UP = this.userScopes.get(userId) ?? NOT_LOOKED_UP;
-    if (known === NOT_LOOKED_UP && this.userLookup) {
-      known = await this.userLookup(userId);
-      this.userScopes.set(userId, known === undefined ? 'gone' : known);
+    if (!this.userScopes.has(userId)) {
+      const read = await this.userLookup(userId);
+      // An event that came while the store was read is newer than what was read.
+      if (!this.userScopes.has(userId)) this.userScopes.set(userId, read === undefined ? 'gone' : read);
     }
-    if (known === NOT_LOOKED_UP) return actor.scope ?? null;
-    // A removed user sees nothing (their session is being ended by its owner).
-    if (known === 'gone' || known === undefined) return [];
-    return known;
+    const known = this.userScopes.get(userId);
+    // A removed or disabled person sees nothing (the accounts room ends their sessions).
+    return known === 'gone' || known === undefined ? [] : known;
   }
 
   /** The cells the actor's current scope covers; null: everything. */
