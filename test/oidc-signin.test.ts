@@ -147,6 +147,7 @@ test('a callback with another state, a replayed callback, or one without the flo
   assert.equal(wrongState.callback.status, 401, wrongState.callback.body);
   assert.equal((JSON.parse(wrongState.callback.body) as Record<string, unknown>).messageCode, 'sso_refused');
   assert.equal(wrongState.browser.cookie('gw_session'), undefined);
+  assert.equal(wrongState.browser.cookie('gw_oidc'), undefined, 'a refused flow is spent too');
   assert.match(s.t.logs(), /single sign-on refused[^\n]*state|state[^\n]*single sign-on refused/);
 
   const ok = await signIn(s, 'li.street');
