@@ -91,6 +91,24 @@ export function queriesContract(withStore: WithStore): void {
     assert.deepEqual(await store.stats.sla(T0 + 3_600_000, T0 + 7_200_000, T0), { dispatched: 0, breached: 0 });
   }));
 
+  test('statistics and the claimed queue limited to a caller\'s cells (分级分权)', withStore(async (store) => {
+    const g1 = (await raised(store, candidate({ gridCode: 'G1', severity: 'minor' }))).row;
+    const g2 = await move(store, (await raised(store, candidate({ gridCode: 'G2', severity: 'critical', type: 'gas_leak' }))).row, 'accepted', {}, T0 + 10 * S);
+    await move(store, g2, 'dispatched', { dispatchedAt: T0 + 20 * S, slaDeadline: T0 + 30 * S }, T0 + 20 * S);
+    await raised(store, candidate({ gridCode: null, type: 'smoke' }));
+    const window = [T0, T0 + 3_600_000] as const;
+    assert.deepEqual(await store.stats.counts('grid', ...window, ['G1']), [{ key: 'G1', count: 1 }]);
+    assert.deepEqual(await store.stats.counts('type', ...window, ['G1', 'G2']), [{ key: 'gas_leak', count: 1 }, { key: 'intrusion', count: 1 }]);
+    assert.deepEqual(await store.stats.counts('type', ...window, []), [], 'no cells: nothing');
+    assert.deepEqual((await store.stats.durations(...window, ['G1'])).map((d) => d.to), [], 'G1\'s incident has not moved');
+    assert.deepEqual((await store.stats.durations(...window, ['G2'])).map((d) => d.to).sort(), ['accepted', 'dispatched']);
+    assert.deepEqual(await store.stats.sla(...window, T0 + 400 * S, ['G1']), { dispatched: 0, breached: 0 });
+    assert.deepEqual(await store.stats.sla(...window, T0 + 400 * S, ['G2']), { dispatched: 1, breached: 1 });
+    // The critical G2 incident is not in the queue's statuses once dispatched; a G1 caller gets G1's, a G3 caller nothing.
+    assert.equal(await store.claimNext('k-3', T0 + 60 * S, T0, ['reported', 'accepted'], ['G3']), undefined);
+    assert.equal((await store.claimNext('k-1', T0 + 60 * S, T0, ['reported', 'accepted'], ['G1']))?.id, g1.id);
+  }));
+
   test('webhooks and the delivery queue: lease, retry with backoff, dead letters, retry of a dead one', withStore(async (store) => {
     const w = store.webhooks;
     await w.insert({ id: 'hook-a', name: 'A', url: 'http://a.example/hook', secret: 'sa', filter: {}, enabled: true, createdAt: T0 });
