@@ -6,11 +6,14 @@
 // real ffmpeg streams; and the demo sensors publishing over real MQTT with
 // their credentials, now and then crossing a threshold; and a GB28181 NVR
 // (test/sim/gbsim) that registers with the demo's SIP server and streams
-// MPEG-PS over RTP when its channels are played.
+// MPEG-PS over RTP when its channels are played. On first start it also
+// creates demo people (engineer, operator, dispatcher, and an operator who
+// sees only 东门街道) and prints their passwords once, beside the admin's.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGateway } from '../gateway/run.ts';
+import { createDemoUsers } from './demo-users.ts';
 import { startCameraSimulator } from '../test/sim/camera-sim.ts';
 import { ensureClip } from '../test/sim/clips.ts';
 import { publish, type Publisher } from '../test/sim/publisher.ts';
@@ -63,6 +66,7 @@ const { gateway, config } = await runGateway(['--config', demoConfig(sim.port), 
   await drone?.stop();
   await sim.stop();
 });
+await createDemoUsers(gateway.accounts.users, gateway.service.store, process.stdout);
 const mqttPort = gateway.sensors?.ports.mqtt;
 if (mqttPort) {
   sensors = await startSensorSimulator({ url: `mqtt://127.0.0.1:${mqttPort}`, sensors: sensorsFromConfig('configs/demo.yaml'), intervalMs: 2000, excursionChance: 0.005 });
