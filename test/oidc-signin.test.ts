@@ -193,7 +193,7 @@ test('the provider down or hanging at the first sign-in: 503 for the API, the si
     assert.equal(page.status, 302);
     assert.equal(page.location, `${late.base}/?signin_error=sso_unreachable`);
     assert.match(late.t.logs(), /single sign-on cannot start/);
-    // A provider that takes connections and never answers: the same, after auth.oidc.timeoutSeconds (3 s here), not a hang.
+    // A provider that takes connections and never answers: the same, after auth.oidc.timeoutSeconds (10 s here), not a hang.
     late.provider.outage = 'hang';
     const hung = await late.t.app.inject({ method: 'GET', url: '/api/auth/oidc/login', headers: json });
     assert.equal(hung.statusCode, 503, hung.body);

@@ -39,7 +39,8 @@ export function oidcConfig(issuer: string, extra: Record<string, unknown> = {}) 
     claims: { username: 'preferred_username', displayName: 'name', role: 'gw_role', scope: 'gw_grids', department: 'gw_department' },
     roleMap: { 'city-admins': 'admin', 'street-operators': 'operator', dispatchers: 'dispatcher' },
     defaultRole: null,
-    timeoutSeconds: 3,
+    // Generous: a busy shared test machine must not make a live provider look down; the hang tests wait it out.
+    timeoutSeconds: 10,
     allowHttp: true,
     ...extra,
   };
