@@ -19,7 +19,7 @@ export { inTransaction, migrateOnPool, migratePostgres, type PgMigration } from 
 export { migrate, openDatabase, type Migration } from './store/sqlite/migrate.ts';
 export type * from './store/registry-store.ts';
 export { ENTITY_NAMES } from './store/registry-store.ts';
-export { auth, requestSession, tokenActor, tokenSubject } from './http/auth.ts';
+export { auth, requestSession, stillSignedIn, tokenActor, tokenSubject } from './http/auth.ts';
 export { Scopes, inCoverage, type Coverage, type PlaceLookup, type UserScopeLookup } from './auth/scope.ts';
 export { scopeChecks } from './http/scope-plugin.ts';
 export type { RouteScope, ScopedKind, ScopeRouteEntry } from './http/fastify-types.ts';

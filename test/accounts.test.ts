@@ -179,6 +179,43 @@ describe('sign-in', () => {
   });
 });
 
+describe('incidents and streams name the person', () => {
+  test('a person\'s steps are on the flow log with their user id, their report names them, and their claim holds for them', async () => {
+    const { id: userId } = await createPerson(t, { username: 'zhou.disp', role: 'dispatcher' }, STRONG);
+    const p = await signIn(t, 'zhou.disp', STRONG, fromAddress());
+    const reported = await p.call({ method: 'POST', url: '/api/incidents', payload: { type: 'road_damage', severity: 'minor', title: '路面塌陷' } });
+    assert.equal(reported.statusCode, 201, reported.body);
+    const id = reported.json().incident.id as string;
+    const claimed = await p.call({ method: 'POST', url: `/api/incidents/${id}/claim`, payload: {} });
+    assert.equal(claimed.statusCode, 200, claimed.body);
+    const accepted = await p.call({ method: 'POST', url: `/api/incidents/${id}/actions/accept`, payload: { version: claimed.json().version } });
+    assert.equal(accepted.statusCode, 200, `the person may act on what they claimed: ${accepted.body}`);
+    const byOther = await t.call('dispatcher', { method: 'POST', url: `/api/incidents/${id}/actions/dispatch`, payload: { version: accepted.json().version, departmentId: 'dept-1' } });
+    assert.equal(byOther.statusCode, 409, 'another dispatcher meets the claim');
+    const full = (await t.call('admin', { method: 'GET', url: `/api/incidents/${id}` })).json();
+    const accept = full.flow.find((f: { action: string }) => f.action === 'accept');
+    assert.deepEqual(accept.actor, { keyId: null, userId, name: 'zhou.disp', role: 'dispatcher' });
+    assert.equal(full.source.id, `user:${userId}`, 'a manual report names the person as its source');
+  });
+
+  test('an event stream opened with the cookie ends when the person signs out everywhere', async () => {
+    const p = await signIn(t, 'wang.fang', STRONG, fromAddress());
+    let ended = false;
+    const stream = p.call({ method: 'GET', url: '/api/events' }).then((res) => {
+      ended = true;
+      return res;
+    });
+    // Let the stream open (its first line is written at once), then end every session of the person.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(ended, false, 'the stream is open while the session lives');
+    const other = await signIn(t, 'wang.fang', STRONG, fromAddress());
+    assert.equal((await other.call({ method: 'POST', url: '/api/auth/logout-all' })).statusCode, 204);
+    const res = await stream;
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /^: connected/);
+  });
+});
+
 describe('users', () => {
   test('names are unique ignoring case; unknown department, unknown grid code and a weak password are 400 on their field', async () => {
     const post = (payload: Record<string, unknown>) => t.call('admin', { method: 'POST', url: '/api/users', payload });

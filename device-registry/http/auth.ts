@@ -18,9 +18,18 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const SESSION_SUBJECT = 'session:';
 
 const sessions = new WeakMap<FastifyRequest, ActiveSession>();
+/** For a request made as a person (cookie or URL token): is their session still live? */
+const liveness = new WeakMap<FastifyRequest, () => Promise<boolean>>();
 
 /** The session behind a cookie-authenticated request (undefined for a key or a URL token). */
 export const requestSession = (req: FastifyRequest): ActiveSession | undefined => sessions.get(req);
+
+/**
+ * Whether the session behind a long-lived request (an event stream) still
+ * lives: streams ask on a `users` event for their person (sign-out, disabled,
+ * password change or reset). True for a key: its revocation is its own event.
+ */
+export const stillSignedIn = (req: FastifyRequest): Promise<boolean> => liveness.get(req)?.() ?? Promise.resolve(true);
 
 /**
  * What a token issued for this request names (URL and media tokens): the API
@@ -60,13 +69,17 @@ export async function tokenActor(subject: string, opts: AuthOptions): Promise<Ac
  * `?access_token=` takes a short-lived URL token only: an API key lives for
  * months, and a URL is kept in history, proxy logs and Referer headers.
  */
-async function urlTokenActor(token: string, opts: AuthOptions): Promise<Actor> {
+async function urlTokenActor(req: FastifyRequest, token: string, opts: AuthOptions): Promise<Actor> {
   if (!opts.urlTokens.looksLike(token)) {
     throw new GwError('GW_ERR_UNAUTHENTICATED', 'access_token takes a short-lived URL token (POST /api/url-tokens), not an API key: keys must stay out of URLs', 'access_token');
   }
   const check = opts.urlTokens.check(token);
   if (!check.ok) throw new GwError('GW_ERR_UNAUTHENTICATED', `the URL token is refused: ${check.why}`, 'access_token');
   const actor = await tokenActor(check.keyId, opts);
+  if (actor && check.keyId.startsWith(SESSION_SUBJECT)) {
+    const ref = check.keyId.slice(SESSION_SUBJECT.length);
+    liveness.set(req, async () => Boolean(await opts.accounts?.sessions.resolveRef(ref)));
+  }
   if (!actor) {
     const whose = check.keyId.startsWith(SESSION_SUBJECT) ? 'the session behind this URL token has ended' : 'the key behind this URL token is revoked';
     throw new GwError('GW_ERR_UNAUTHENTICATED', whose, 'access_token');
@@ -109,9 +122,10 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     } else if (active) {
       checkSessionRequest(req, active);
       sessions.set(req, active);
+      liveness.set(req, async () => Boolean(await opts.accounts!.sessions.resolveRef(active.session.ref)));
       actor = userActor(active.user);
     } else if (typeof queryToken === 'string') {
-      actor = await urlTokenActor(queryToken, opts);
+      actor = await urlTokenActor(req, queryToken, opts);
     } else if (cookie) {
       throw new GwError('GW_ERR_UNAUTHENTICATED', 'the session has ended or expired; sign in again');
     } else {

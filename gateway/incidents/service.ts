@@ -29,6 +29,8 @@ interface IncidentEvents {
 }
 
 const SYSTEM = { keyId: null, name: 'system', role: null };
+/** Who holds a claim or made a report: the key, or the signed-in person (a person has no key id). */
+const claimant = (a: Actor): string => a.keyId ?? (a.userId ? `user:${a.userId}` : a.name);
 
 /** `dispatch needs departmentId`, coded (the English is what API users have always read). */
 const needsMessage = (action: string, need: 'note' | 'departmentId' | 'rating') =>
@@ -127,7 +129,7 @@ export class IncidentService {
 
   /** A report by a person: never deduplicated with another report unless a key is given. */
   async report(body: Record<string, unknown>, actor: Actor) {
-    const candidate = { ...body, source: { kind: 'manual', id: actor.keyId ?? actor.name }, occurredAt: (body.occurredAt as number) ?? Date.now() };
+    const candidate = { ...body, source: { kind: 'manual', id: claimant(actor) }, occurredAt: (body.occurredAt as number) ?? Date.now() };
     const dedupeKey = (body.dedupeKey as string | undefined) ?? `manual:${randomUUID()}`;
     const result = await this.raise({ ...candidate, dedupeKey });
     return result;
@@ -148,7 +150,7 @@ export class IncidentService {
     if (!t.from.includes(row.status)) {
       throw coded('GW_ERR_ILLEGAL_TRANSITION', say('illegal_transition', { action, incident: row.code, status: row.status, allowed: t.from.join(' or ') }), 'action');
     }
-    if (row.claimBy && row.claimUntil && row.claimUntil > Date.now() && row.claimBy !== actor.keyId && actor.role !== 'admin') {
+    if (row.claimBy && row.claimUntil && row.claimUntil > Date.now() && row.claimBy !== claimant(actor) && actor.role !== 'admin') {
       throw coded('GW_ERR_CLAIMED', say('claimed_by', { incident: row.code, by: row.claimBy }), 'id');
     }
     for (const need of t.needs ?? []) {
@@ -186,17 +188,17 @@ export class IncidentService {
 
   async claim(id: string, actor: Actor, leaseSeconds = this.config.claimLeaseSeconds) {
     const now = Date.now();
-    return publicIncident(await this.store.claim(id, actor.keyId ?? actor.name, now + leaseSeconds * 1000, now));
+    return publicIncident(await this.store.claim(id, claimant(actor), now + leaseSeconds * 1000, now));
   }
 
   async release(id: string, actor: Actor) {
-    return publicIncident(await this.store.release(id, actor.keyId ?? actor.name));
+    return publicIncident(await this.store.release(id, claimant(actor)));
   }
 
   /** The next incident a dispatcher should work, claimed for them. */
   async claimNext(actor: Actor, statuses: readonly Status[] = ['reported', 'accepted', 'feedback', 'verified', 'rated'], grids?: readonly string[]) {
     const now = Date.now();
-    const row = await this.store.claimNext(actor.keyId ?? actor.name, now + this.config.claimLeaseSeconds * 1000, now, statuses, grids);
+    const row = await this.store.claimNext(claimant(actor), now + this.config.claimLeaseSeconds * 1000, now, statuses, grids);
     return row ? publicIncident(row) : undefined;
   }
 

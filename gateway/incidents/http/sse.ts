@@ -3,7 +3,7 @@
 // events (detections; not stored, no id).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { inCoverage, READ_ROLES, type Actor, type RegistryEvents, type Scopes } from '../../../device-registry/index.ts';
+import { inCoverage, READ_ROLES, stillSignedIn, type Actor, type RegistryEvents, type Scopes } from '../../../device-registry/index.ts';
 import { endOnShutdown } from '../../http/long-lived.ts';
 import type { IncidentService, LiveEvent } from '../service.ts';
 import type { StoredEvent } from '../store/types.ts';
@@ -84,10 +84,14 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
     };
     service.bus.on('event', onEvent);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    // A stream outlives the check made when it opened: it ends when its key is revoked.
+    // A stream outlives the check made when it opened: it ends when its key is revoked, or its person's session ends.
     const keyId = req.actor?.keyId;
+    const userId = req.actor?.userId;
     const onKeyChange = (e: { entity: string; action: string; id: string }) => {
       if (e.entity === 'api_keys' && e.action === 'revoke' && e.id === keyId) res.end();
+      if (e.entity === 'users' && userId && e.id === userId) {
+        void stillSignedIn(req).then((live) => live || res.end(), (err: unknown) => req.log.error({ err }, 'SSE: session check failed'));
+      }
     };
     registryEvents.on('device.changed', onKeyChange);
     res.once('close', () => {

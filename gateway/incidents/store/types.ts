@@ -42,7 +42,8 @@ export interface FlowRecord {
   seq: number;
   incidentId: string;
   at: number;
-  actor: { keyId: string | null; name: string; role: string | null };
+  /** The key (machines) and the signed-in person (userId) behind the step; name is the key's or the person's. */
+  actor: { keyId: string | null; userId?: string | null; name: string; role: string | null };
   action: string;
   from: Status | null;
   to: Status | null;

@@ -133,6 +133,11 @@ ALTER TABLE incident_events ADD COLUMN relay_at bigint;
 CREATE INDEX incident_events_unpublished ON incident_events(seq) WHERE NOT published;
 `,
   },
+  {
+    version: 3,
+    name: 'the signed-in person behind a flow step',
+    sql: 'ALTER TABLE incident_flow ADD COLUMN actor_user_id text;',
+  },
 ];
 
 const MIGRATION_LOCK = 0x67_77_69_6e; // "gwin"

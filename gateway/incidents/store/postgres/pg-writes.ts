@@ -10,8 +10,8 @@ import { toRow } from './rows.ts';
 export const json = (value: unknown): string => JSON.stringify(value);
 
 export async function addFlow(c: Tx, incidentId: string, at: number, f: NewFlow): Promise<void> {
-  await c.query(`INSERT INTO incident_flow (incident_id, at, actor_id, actor_name, actor_role, action, from_status, to_status, note, attachments, data)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, $11::json)`, [incidentId, at, f.actor.keyId, f.actor.name, f.actor.role, f.action, f.from, f.to, f.note,
+  await c.query(`INSERT INTO incident_flow (incident_id, at, actor_id, actor_user_id, actor_name, actor_role, action, from_status, to_status, note, attachments, data)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12::json)`, [incidentId, at, f.actor.keyId, f.actor.userId ?? null, f.actor.name, f.actor.role, f.action, f.from, f.to, f.note,
     json(f.attachments), f.data ? json(f.data) : null]);
 }
 

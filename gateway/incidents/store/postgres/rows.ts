@@ -18,7 +18,7 @@ export const toRow = (r: Row): IncidentRow => ({
 
 export const toFlow = (r: Row): FlowRecord => ({
   seq: r.seq as number, incidentId: r.incident_id as string, at: r.at as number,
-  actor: { keyId: orNull(r.actor_id), name: r.actor_name as string, role: orNull(r.actor_role) },
+  actor: { keyId: orNull(r.actor_id), ...(r.actor_user_id != null ? { userId: r.actor_user_id as string } : {}), name: r.actor_name as string, role: orNull(r.actor_role) },
   action: r.action as string, from: orNull(r.from_status), to: orNull(r.to_status),
   note: orNull(r.note), attachments: r.attachments as string[], data: orNull(r.data),
 });

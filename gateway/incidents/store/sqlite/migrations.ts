@@ -121,4 +121,9 @@ CREATE TABLE raised_candidates (
 CREATE INDEX raised_candidates_at ON raised_candidates(at);
 `,
   },
+  {
+    version: 3,
+    name: 'the signed-in person behind a flow step',
+    sql: 'ALTER TABLE flow ADD COLUMN actor_user_id TEXT;',
+  },
 ];

@@ -32,7 +32,7 @@ export const toRow = (r: Row): IncidentRow => ({
 
 export const toFlow = (r: Row): FlowRecord => ({
   seq: r.seq as number, incidentId: r.incident_id as string, at: r.at as number,
-  actor: { keyId: (r.actor_id as string) ?? null, name: r.actor_name as string, role: (r.actor_role as string) ?? null },
+  actor: { keyId: (r.actor_id as string) ?? null, ...(r.actor_user_id != null ? { userId: r.actor_user_id as string } : {}), name: r.actor_name as string, role: (r.actor_role as string) ?? null },
   action: r.action as string, from: (r.from_status as FlowRecord['from']) ?? null, to: (r.to_status as FlowRecord['to']) ?? null,
   note: (r.note as string) ?? null, attachments: JSON.parse(r.attachments as string) as string[], data: r.data ? (JSON.parse(r.data as string) as Record<string, unknown>) : null,
 });

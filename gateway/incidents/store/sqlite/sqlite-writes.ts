@@ -16,8 +16,8 @@ export class SqliteWrites {
   }
 
   addFlow(incidentId: string, at: number, f: NewFlow): void {
-    this.p.sql(`INSERT INTO flow (incident_id, at, actor_id, actor_name, actor_role, action, from_status, to_status, note, attachments, data)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(incidentId, at, f.actor.keyId, f.actor.name, f.actor.role, f.action, f.from, f.to, f.note,
+    this.p.sql(`INSERT INTO flow (incident_id, at, actor_id, actor_user_id, actor_name, actor_role, action, from_status, to_status, note, attachments, data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(incidentId, at, f.actor.keyId, f.actor.userId ?? null, f.actor.name, f.actor.role, f.action, f.from, f.to, f.note,
       JSON.stringify(f.attachments), f.data ? JSON.stringify(f.data) : null);
   }
 
