@@ -33,6 +33,8 @@ export class Scopes {
   private readonly coverage = new Map<string, ReadonlySet<string>>();
   /** The same by the scope array itself: a stream's actor asks again at every event. */
   private coverageByList = new WeakMap<readonly string[], ReadonlySet<string>>();
+  /** The last cells worked out for each scope, kept across grid changes until worked out again (coverageNow). */
+  private readonly lastKnown = new Map<string, ReadonlySet<string>>();
   /** `entity\0id` → the device's grid code (null: in no cell). Absent: not read yet. */
   private readonly placed = new Map<string, string | null>();
   /** userId → scope as last announced (users changed after the request's actor was made). */
@@ -40,7 +42,10 @@ export class Scopes {
   private userLookup: UserScopeLookup;
   private readonly places = new Map<string, PlaceLookup>();
 
-  constructor(private readonly registry: RegistryService) {
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly log?: { warn(obj: object, msg: string): void },
+  ) {
     // A person's scope is read from the accounts store (the users table), then kept until they change.
     this.userLookup = async (userId) => {
       const user = await registry.store.accounts.getUser(userId);
@@ -114,8 +119,25 @@ export class Scopes {
     if (this.tree === tree) {
       this.coverage.set(cacheKey, cells);
       this.coverageByList.set(scope, cells);
+      this.lastKnown.set(cacheKey, cells);
     }
     return cells;
+  }
+
+  /**
+   * For callers that cannot wait (an MQTT message forwarded to a client): the cells last worked out
+   * for this scope, and after a grid change a fresh reckoning started for the next call; undefined
+   * when never worked out (the caller refuses, and the reckoning is under way).
+   */
+  coverageNow(scope: readonly string[] | null | undefined): Coverage | undefined {
+    if (scope === null || scope === undefined) return null;
+    if (scope.length === 0) return EMPTY;
+    const cacheKey = [...scope].sort().join('\u0000');
+    if (!this.coverage.has(cacheKey)) {
+      // A failed read is logged; the next caller starts another.
+      this.coverageOf(scope).catch((err: unknown) => this.log?.warn({ err }, 'scope: the grid tree could not be read'));
+    }
+    return this.lastKnown.get(cacheKey);
   }
 
   /** Whether the actor may see what sits in this cell (nothing in no cell, unless unscoped). */

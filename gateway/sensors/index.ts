@@ -6,7 +6,7 @@ import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ApiKeys, RegistryService } from '../../device-registry/index.ts';
+import { Scopes, type ApiKeys, type RegistryService } from '../../device-registry/index.ts';
 import type { IncidentCandidate, RaiseIncident } from '../incidents/candidate.ts';
 import { AlarmOutbox } from './alarms/outbox.ts';
 import { Bridge } from './bridge/bridge.ts';
@@ -100,7 +100,7 @@ export async function startSensors(config: SensorsConfig, deps: SensorsDeps): Pr
     if (config.broker.enabled) {
       verifier = new PasswordVerifier(config.broker.authCacheSeconds * 1000, log);
       const auth = new BrokerAuth(directory, deps.keys, verifier, config.broker.wallUsername);
-      broker = new EmbeddedBroker(config.broker, directory, auth, ingest, states, log.child({ component: 'broker' }), warn);
+      broker = new EmbeddedBroker(config.broker, directory, auth, ingest, states, log.child({ component: 'broker' }), warn, new Scopes(deps.registry, log));
       await broker.start(deps.httpServer);
     }
     if (config.bridge.enabled) {

@@ -31,7 +31,7 @@ export class BrokerAuth {
       const actor = await this.keys.authenticate(secret);
       if (!actor) return { ok: false, code: RC.BAD_USERNAME_OR_PASSWORD, why: 'unknown or revoked API key' };
       if (!actor.role || !READ_ROLES.includes(actor.role)) return { ok: false, code: RC.NOT_AUTHORIZED, why: `role ${actor.role} may not read` };
-      return { ok: true, principal: { kind: 'wall', keyId: actor.keyId, role: actor.role } };
+      return { ok: true, principal: { kind: 'wall', keyId: actor.keyId, role: actor.role, scope: actor.role === 'admin' ? null : (actor.scope ?? null) } };
     }
     const sensor = this.directory.byClient(clientId);
     if (!sensor) return { ok: false, code: RC.BAD_USERNAME_OR_PASSWORD, why: `no sensor has client id ${clientId.slice(0, 64)}` };

@@ -15,7 +15,8 @@ import type { SensorDirectory } from '../directory.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { WarnRollup } from '../../log-rollup.ts';
 import type { BadReason, SensorStates } from '../state/sensor-state.ts';
-import { canPublish, canSubscribe } from './acl.ts';
+import type { Scopes } from '../../../device-registry/index.ts';
+import { canForward, canPublish, canSubscribe } from './acl.ts';
 import { RC, type BrokerAuth } from './auth.ts';
 import { ConnectedClients } from './clients.ts';
 import { guardConnection } from './limits.ts';
@@ -44,6 +45,8 @@ export class EmbeddedBroker {
     private readonly states: SensorStates,
     private readonly log: Logger,
     private readonly warn: WarnRollup,
+    /** Scoped wall clients get only their cells' sensors (分级分权); absent: every wall client gets everything. */
+    private readonly scopes?: Scopes,
   ) {
     this.clients = new ConnectedClients(c.limits);
   }
@@ -56,6 +59,7 @@ export class EmbeddedBroker {
       authenticate: (client, username, password, done) => void this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => done(null, this.subscribeAllowed(client, sub.topic) ? sub : null),
+      authorizeForward: (client, packet) => (this.forwardAllowed(client, packet.topic) ? packet : null),
     });
     this.aedes.on('clientReady', (client) => this.onReady(client));
     this.aedes.on('clientDisconnect', (client) => this.onGone(client));
@@ -159,6 +163,8 @@ export class EmbeddedBroker {
         this.warn.warn('full', { max: this.c.limits.maxConnections }, 'MQTT connection refused: too many connections');
         return done(refuse(RC.SERVER_UNAVAILABLE, 'too many connections'), null);
       }
+      // A scoped wall key's cells are worked out now, so its first messages are judged without waiting.
+      if (result.principal.kind === 'wall' && this.scopes) await this.scopes.coverageOf(result.principal.scope);
       this.clients.admit(client, result.principal);
       this.counts.accepted++;
       done(null, true);
@@ -190,6 +196,12 @@ export class EmbeddedBroker {
       return done(this.offence(client, 'rate_limited', `more than ${this.c.limits.messagesPerSecond} messages/s (burst ${this.c.limits.burst})`));
     }
     this.ingest.handle({ topic: packet.topic, payload, sensor }, (err) => done(err ?? null));
+  }
+
+  private forwardAllowed(client: Client, topic: string): boolean {
+    const principal = this.clients.principal(client);
+    if (principal?.kind !== 'wall' || !this.scopes) return true;
+    return canForward(principal, this.directory.byTopicName(topic)?.sensor, this.scopes.coverageNow(principal.scope));
   }
 
   private subscribeAllowed(client: Client, filter: string): boolean {
