@@ -188,7 +188,10 @@ const ROWS: Record<string, Row> = {
   'POST /api/channels/:id/ptz': { call: (i) => ({ method: 'POST', url: `/api/channels/${i.gbChannel}/ptz`, ...json({ pan: 'left', panSpeed: 100 }) }) },
 };
 
-/** Routes registered only in a cluster (not in this gateway); their rows are checked in the cluster's tests. */
+/**
+ * Routes registered only in a cluster (PostgreSQL and NATS), not in this gateway, so not called here:
+ * GET /api/cluster is 'filtered' (the channels this node runs, named only when in scope; gateway/cluster/http.ts).
+ */
 const CLUSTER_ONLY = new Set(['GET /api/cluster']);
 
 let t: TestGateway;
