@@ -50,7 +50,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   const store = await openRegistryStore(config, logger);
   const service = new RegistryService(store);
   const keys = new ApiKeys(store, service.events);
-  const accounts = new Accounts(store, { session: config.auth.session, lockout: config.auth.lockout }, service.events);
+  const accounts = new Accounts(store, { session: config.auth.session, lockout: config.auth.lockout }, service.events, keys);
   let shuttingDown = false;
   let video: VideoRoom | undefined;
   let incidents: IncidentRoom | undefined;

@@ -4,9 +4,10 @@
 // through upsertExternal and startSession.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegistryEvents } from '../events.ts';
+import type { ApiKeys } from './api-keys.ts';
 import type { RegistryStore } from '../store/registry-store.ts';
 import { SignInThrottle, type LockoutConfig } from './lockout.ts';
-import { Sessions, type SessionConfig } from './sessions.ts';
+import { Sessions, userActor, type SessionConfig } from './sessions.ts';
 import { Users, type ExternalUser } from './users.ts';
 
 export interface AccountsConfig {
@@ -24,10 +25,15 @@ export class Accounts {
   readonly sessions: Sessions;
   readonly throttle: SignInThrottle;
 
-  constructor(store: RegistryStore, config: AccountsConfig = DEFAULT_ACCOUNTS_CONFIG, events?: RegistryEvents) {
+  /** `keys`: tokens issued to a person (media, URL) name their session; the rooms check them through the keys. */
+  constructor(store: RegistryStore, config: AccountsConfig = DEFAULT_ACCOUNTS_CONFIG, events?: RegistryEvents, keys?: ApiKeys) {
     this.users = new Users(store, events);
     this.sessions = new Sessions(store, config.session, events);
     this.throttle = new SignInThrottle(store.accounts, config.lockout);
+    keys?.resolveSessionsWith(async (ref) => {
+      const active = await this.sessions.resolveRef(ref);
+      return active && userActor(active.user);
+    });
   }
 
   /** Creates or updates the person an identity provider vouches for (single sign-on). */

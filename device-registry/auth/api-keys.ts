@@ -34,8 +34,13 @@ const keyActor = (k: ApiKeyRow): Actor => ({ keyId: k.id, name: k.name, role: k.
 
 export const SYSTEM_ACTOR: Actor = { keyId: null, name: 'system', role: null };
 
+/** What a token names when it was issued to a signed-in person (see http/auth.ts tokenSubject). */
+const SESSION_SUBJECT = 'session:';
+
 export class ApiKeys {
   private readonly active = new Map<string, { actor: Actor | undefined; at: number }>();
+  /** Resolves `session:<ref>` token subjects (set by the accounts), so rooms that check a token's key accept a person's too. */
+  private sessionSubjects?: (ref: string) => Promise<Actor | undefined>;
 
   constructor(
     private readonly store: RegistryStore,
@@ -88,8 +93,16 @@ export class ApiKeys {
     return keyActor(key);
   }
 
-  /** The actor behind a still-active key, by id: for tokens that name the key they were issued to. */
+  resolveSessionsWith(resolve: (ref: string) => Promise<Actor | undefined>): void {
+    this.sessionSubjects = resolve;
+  }
+
+  /**
+   * The actor behind a still-active key, by id: for tokens that name the key they were issued to.
+   * A token issued to a person names their session instead: its actor while the session lives (not cached).
+   */
   async activeActor(keyId: string): Promise<Actor | undefined> {
+    if (keyId.startsWith(SESSION_SUBJECT)) return this.sessionSubjects?.(keyId.slice(SESSION_SUBJECT.length));
     const hit = this.active.get(keyId);
     if (hit && Date.now() - hit.at < ACTIVE_CACHE_MS) return hit.actor;
     const key = (await this.store.listApiKeys()).find((k) => k.id === keyId && k.revokedAt === null);

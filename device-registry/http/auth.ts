@@ -18,6 +18,8 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const SESSION_SUBJECT = 'session:';
 
 const sessions = new WeakMap<FastifyRequest, ActiveSession>();
+/** The subject of the URL token a request came with (a key id or `session:<ref>`). */
+const urlSubjects = new WeakMap<FastifyRequest, string>();
 /** For a request made as a person (cookie or URL token): is their session still live? */
 const liveness = new WeakMap<FastifyRequest, () => Promise<boolean>>();
 
@@ -38,6 +40,8 @@ export const stillSignedIn = (req: FastifyRequest): Promise<boolean> => liveness
 export function tokenSubject(req: FastifyRequest): string {
   const session = sessions.get(req);
   if (session) return `${SESSION_SUBJECT}${session.session.ref}`;
+  const fromUrl = urlSubjects.get(req);
+  if (fromUrl) return fromUrl;
   const keyId = req.actor?.keyId;
   if (!keyId) throw new GwError('GW_ERR_FORBIDDEN', 'only an API key or a signed-in person can hold a token');
   return keyId;
@@ -76,6 +80,7 @@ async function urlTokenActor(req: FastifyRequest, token: string, opts: AuthOptio
   const check = opts.urlTokens.check(token);
   if (!check.ok) throw new GwError('GW_ERR_UNAUTHENTICATED', `the URL token is refused: ${check.why}`, 'access_token');
   const actor = await tokenActor(check.keyId, opts);
+  urlSubjects.set(req, check.keyId);
   if (actor && check.keyId.startsWith(SESSION_SUBJECT)) {
     const ref = check.keyId.slice(SESSION_SUBJECT.length);
     liveness.set(req, async () => Boolean(await opts.accounts?.sessions.resolveRef(ref)));

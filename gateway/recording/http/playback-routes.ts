@@ -9,7 +9,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ErrorBody, GwError, Id, notFound, READ_ROLES, type RegistryService } from '../../../device-registry/index.ts';
+import { ErrorBody, GwError, Id, notFound, READ_ROLES, tokenSubject, type RegistryService } from '../../../device-registry/index.ts';
 import type { MediaTokens } from '../../video/http/media-token.ts';
 import type { RemoteSegments } from '../cluster/remote-segments.ts';
 import type { RecordingPaths } from '../paths.ts';
@@ -70,7 +70,7 @@ export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): v
     const { from, to } = requireRange(req.query as { from: string; to: string }, MAX_PLAY_SECONDS);
     if (!(await deps.registry.getStored('channels', id))) throw notFound('channel', id);
     const { segments } = await playable(id, from, to);
-    const { token, expiresAt } = deps.tokens.issue(id, req.actor!.keyId ?? 'system');
+    const { token, expiresAt } = deps.tokens.issue(id, tokenSubject(req));
     return {
       hls: `/media/${token}/${encodeURIComponent(id)}/vod.m3u8?from=${from}&to=${to}`,
       from: new Date(from).toISOString(), to: new Date(to).toISOString(),

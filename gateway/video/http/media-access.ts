@@ -72,7 +72,8 @@ export function mediaAccess(deps: MediaAccessDeps): MediaAccess {
   const keyActive = async (keyId: string) => {
     const hit = activeKeys.get(keyId);
     if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.active;
-    const active = (await deps.keys.list()).some((k) => k.id === keyId && !k.revokedAt);
+    // A key that is not revoked, or the live session of the person the token was issued to.
+    const active = (await deps.keys.activeActor(keyId)) !== undefined;
     activeKeys.set(keyId, { active, at: Date.now() });
     return active;
   };
@@ -80,7 +81,7 @@ export function mediaAccess(deps: MediaAccessDeps): MediaAccess {
   const checkToken = async (token: string, id: string) => {
     const check = deps.tokens.verify(token, id);
     if (!check.ok) throw new GwError(check.why === 'token expired' ? 'GW_ERR_UNAUTHENTICATED' : 'GW_ERR_FORBIDDEN', check.why, 'token');
-    if (!(await keyActive(check.keyId))) throw new GwError('GW_ERR_UNAUTHENTICATED', 'the key behind this token was revoked', 'token');
+    if (!(await keyActive(check.keyId))) throw new GwError('GW_ERR_UNAUTHENTICATED', 'the key behind this token was revoked, or the session it was issued to has ended', 'token');
   };
 
   const waitForPlaylist = async (id: string) => {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody, GwError, Id, inCoverage, READ_ROLES, notFound, type ApiKeys, type RegistryService, type StoredRow } from '../../../device-registry/index.ts';
+import { ErrorBody, GwError, Id, inCoverage, READ_ROLES, notFound, tokenSubject, type ApiKeys, type RegistryService, type StoredRow } from '../../../device-registry/index.ts';
 import { channelProfile, codedReason } from '../channel-status.ts';
 import { endOnShutdown } from '../../http/long-lived.ts';
 import type { FrameHub } from '../frames.ts';
@@ -135,7 +135,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     const row = await requireChannel(id);
     // Only the stream asked for is started: a sub-stream player does not keep the main stream's camera connection open.
     const stream: StreamChoice = (req.query as { stream: StreamChoice }).stream === 'sub' && hasSubStream(row) ? 'sub' : 'main';
-    const { token, expiresAt } = deps.tokens.issue(id, req.actor!.keyId ?? 'system');
+    const { token, expiresAt } = deps.tokens.issue(id, tokenSubject(req));
     const base = `/media/${token}/${encodeURIComponent(id)}${stream === 'sub' ? '/sub' : ''}`;
     void deps.manager.touch(stream === 'sub' ? subStreamKey(id) : id);
     return { hls: `${base}/index.m3u8`, ...(deps.flv ? { flv: `${base}/live.flv` } : {}), stream, expiresAt: new Date(expiresAt).toISOString() };
