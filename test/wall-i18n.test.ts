@@ -137,6 +137,7 @@ async function view(t: { after: (fn: () => Promise<void>) => void }, hash: strin
   const page = await context.newPage();
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto(`${demo.url}/${hash}`);
+  await page.click('[data-testid=use-api-key]', WAIT);
   await page.fill('input[name=apiKey]', demo.keys.admin, WAIT);
   await page.click('[data-testid=login-form] button[type=submit]');
   await page.waitForSelector('[data-testid=who]', WAIT);

@@ -1,5 +1,5 @@
 // Headless Debian Chromium driven by playwright-core (no browser download):
-// a page logged in to the wall with a role's key, and screenshots saved under
+// a page signed in to the wall with a role's key, and screenshots saved under
 // artifacts/screenshots/ for a person to look at.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ export async function openWall(browser: Browser, baseUrl: string, key: string, h
   });
   (page as Page & { problems?: string[] }).problems = problems;
   await page.goto(`${baseUrl}/${hash}`);
+  await page.click('[data-testid=use-api-key]'); // people sign in with a password; a key is the sign-in page's second way
   await page.fill('input[name=apiKey]', key);
   await page.click('[data-testid=login-form] button[type=submit]');
   await page.waitForSelector('[data-testid=who]');

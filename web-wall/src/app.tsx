@@ -1,17 +1,19 @@
-// The shell: login, then the views the role may see, a header with the menu,
-// the language switch and who is logged in.
+// The shell: sign-in (and a required password change), then the views the
+// role may see, a header with the menu, the language switch and the user menu.
 import { useEffect } from 'preact/hooks';
 import { signal } from '@preact/signals';
 import { on } from './api/events.ts';
 import { t } from './i18n/index.ts';
 import { route, go } from './router.ts';
-import { logout, me, viewsFor, type View } from './session.ts';
+import { me, mustChangePassword, viewsFor, type View } from './session.ts';
 import { startRegistryPolling, stopRegistryPolling } from './store/registry.ts';
 import { followIncidents } from './store/incidents.ts';
 import { startAlarms } from './alarms/alarm-state.ts';
 import { startAlarmSound } from './alarms/alarm-sound.ts';
 import { loadWall } from './wall/wall-state.ts';
-import { Login } from './ui/login.tsx';
+import { SignInPage } from './signin/signin-page.tsx';
+import { MustChangePassword } from './signin/password-change.tsx';
+import { UserMenu } from './signin/user-menu.tsx';
 import { LangSwitch } from './ui/lang-switch.tsx';
 import { WallView } from './wall/wall-view.tsx';
 import { DispatchView } from './dispatch/dispatch-view.tsx';
@@ -30,8 +32,9 @@ const VIEW_COMPONENTS: Record<View, () => preact.JSX.Element> = {
 
 export function App() {
   const who = me.value;
+  const locked = mustChangePassword();
   useEffect(() => {
-    if (!who) return;
+    if (!who || locked) return;
     startRegistryPolling();
     followIncidents();
     // Whoever has the wall gets its alarms (flash, alarm tile, chime) on every view, not only while the wall is open.
@@ -42,8 +45,9 @@ export function App() {
       stopRegistryPolling();
       for (const stop of alarms) stop();
     };
-  }, [who?.keyId]);
-  if (!who) return <Login />;
+  }, [who?.keyId ?? who?.userId, locked]);
+  if (!who) return <SignInPage />;
+  if (locked) return <MustChangePassword />;
 
   const views = viewsFor(who.role);
   const current = (views.includes(route.value[0] as View) ? route.value[0] : views[0]) as View;
@@ -62,8 +66,7 @@ export function App() {
         <span class="spacer" />
         {!eventsOpen.value && <span class="warn" role="status">{t('events.offline')}</span>}
         <LangSwitch />
-        <span class="who" data-testid="who">{who.name} · {t(`role.${who.role}`)}</span>
-        <button type="button" onClick={logout}>{t('logout')}</button>
+        <UserMenu />
       </header>
       <main class="view">
         <Current />

@@ -2,7 +2,8 @@
 // status and why one is offline, forms to add and change them one at a time,
 // and bulk import from a spreadsheet. Routes: #/console/channels[/new|/edit/<id>],
 // #/console/sensors[/new|/edit/<id>], #/console/import, and a camera's detection
-// zones at #/console/channels/zones/<id>. Engineers and admins only.
+// zones at #/console/channels/zones/<id>. Engineers and admins only; admins
+// also get People (#/console/people[/new|/edit/<id>]) and API keys (#/console/keys).
 import './text.ts';
 import './console.css';
 import { t } from '../i18n/index.ts';
@@ -15,9 +16,14 @@ import { ImportPanel } from './import-panel.tsx';
 import { SensorForm } from './sensor-form.tsx';
 import { SensorList } from './sensor-list.tsx';
 import { ZoneEditor } from './zone-editor.tsx';
+import { PeopleList } from './people-list.tsx';
+import { PeopleForm } from './people-form.tsx';
+import { KeysList } from './keys-list.tsx';
+import './people-page.css';
 
-const TABS = ['channels', 'sensors', 'import'] as const;
+const TABS = ['channels', 'sensors', 'import', 'people', 'keys'] as const;
 type Tab = (typeof TABS)[number];
+const ADMIN_TABS: readonly Tab[] = ['people', 'keys'];
 
 /** `new` → a blank form, `edit/<id>` → that device's form, nothing → the list. */
 function formTarget(parts: string[]): { form: false } | { form: true; id?: string } {
@@ -31,12 +37,13 @@ export function ConsoleView() {
     return <section class="placeholder" data-testid="console-forbidden">{t('console.forbidden')}</section>;
   }
   const parts = route.value[0] === 'console' ? route.value : ['console'];
-  const tab: Tab = TABS.includes(parts[1] as Tab) ? (parts[1] as Tab) : 'channels';
+  const tabs = me.value?.role === 'admin' ? TABS : TABS.filter((name) => !ADMIN_TABS.includes(name));
+  const tab: Tab = tabs.includes(parts[1] as Tab) ? (parts[1] as Tab) : 'channels';
   const target = formTarget(parts);
   return (
     <div class="console" data-testid="console" data-tab={tab}>
       <nav class="console-tabs">
-        {TABS.map((name) => (
+        {tabs.map((name) => (
           <a key={name} href={`#/console/${name}`} class={name === tab ? 'active' : ''} data-testid={`console-tab-${name}`}
             onClick={(e) => { e.preventDefault(); go('console', name); }}>
             {t(`console.tab.${name}`)}
@@ -53,6 +60,8 @@ export function ConsoleView() {
         {tab === 'channels' && parts[2] === 'zones' && parts[3] ? <ZoneEditor key={parts[3]} id={parts[3]} /> : tab === 'channels' && (target.form ? <ChannelForm key={target.id ?? 'new'} id={target.id} /> : <ChannelList />)}
         {tab === 'sensors' && (target.form ? <SensorForm key={target.id ?? 'new'} id={target.id} /> : <SensorList />)}
         {tab === 'import' && <div class="scroll-page"><ImportPanel /></div>}
+        {tab === 'people' && (target.form ? <PeopleForm key={target.id ?? 'new'} id={target.id} /> : <PeopleList />)}
+        {tab === 'keys' && <KeysList />}
       </div>
     </div>
   );
