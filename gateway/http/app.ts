@@ -59,8 +59,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'City ingest gateway API', version: '0.1.0', description: 'Cameras, sensors and grid cells in; incidents out.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer gwk_…' } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer gwk_…' },
+          session: { type: 'apiKey', in: 'cookie', name: 'gw_session', description: 'A signed-in person (POST /api/auth/login); writes also need the x-csrf-token header' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
