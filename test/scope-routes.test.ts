@@ -26,6 +26,8 @@ interface Row {
   as?: Caller;
   /** The request, with one street's ids (or ids that exist nowhere). */
   call?: (ids: SideIds) => InjectOptions;
+  /** Filtered: the status street A's call must get (the filter let it through). */
+  answers?: number;
   /** Filtered: what the answer must name of street A to show the filter kept it. */
   sees?: (ids: SideIds) => string[];
   /** Filtered writes: street B's call must answer as the unknown ids' call (refused as if its cell did not exist). */
@@ -130,7 +132,7 @@ const ROWS: Record<string, Row> = {
   'GET /api/webhooks/:id/deliveries': ADMIN_ONLY,
   'POST /api/webhooks/deliveries/:id/retry': ADMIN_ONLY,
   'GET /api/events': { custom: sseKeepsStreetBOut },
-  'GET /api/snapshots/:day/:file': { call: () => get('/api/snapshots/20260101/00000000-0000-4000-8000-000000000001.jpg') },
+  'GET /api/snapshots/:day/:file': { refusesB: true, call: (i) => get(i.snapshot), answers: 200 },
 
   // Video, recording, playback, exports, clips.
   'GET /api/video/ingest': { call: () => get('/api/video/ingest') },
@@ -258,6 +260,7 @@ test('each route keeps street B from a key scoped to street A, as it declared', 
       }
       const res = await city.call(key, row.call(a));
       assert.ok(res.statusCode < 500, `${name}: ${res.statusCode} ${res.body}`);
+      if (row.answers) assert.equal(res.statusCode, row.answers, `${name}: street A's call`);
       for (const m of markers) assert.ok(!bodyOf(res).includes(m), `${name}: names '${m}' of street B: ${res.body.slice(0, 300)}`);
       for (const s of row.sees?.(a) ?? []) assert.ok(bodyOf(res).includes(s), `${name}: street A's '${s}' is missing (${res.statusCode} ${res.body.slice(0, 300)})`);
     });

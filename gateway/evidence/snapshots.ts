@@ -19,8 +19,8 @@ export function newSnapshot(at: number): { key: string; url: string } {
 
 export function snapshotRoutes(app: FastifyInstance, store: EvidenceStore): void {
   app.get('/api/snapshots/:day/:file', {
-    // Not yet scoped by the incident holding it: its name is a random UUID only read from an incident (see device-registry/README.md, Scope).
-    config: { roles: READ_ROLES, tokenInQuery: true, scope: 'global' },
+    // A scoped caller sees a snapshot only when an incident in their cells holds it.
+    config: { roles: READ_ROLES, tokenInQuery: true, scope: 'filtered' },
     schema: {
       tags: ['detection'], summary: 'An evidence snapshot (boxes drawn in), from any node',
       params: Type.Object({ day: Type.String({ pattern: '^\\d{8}$' }), file: Type.String({ pattern: '^[0-9a-f-]{36}\\.jpg$' }) }),
@@ -28,8 +28,10 @@ export function snapshotRoutes(app: FastifyInstance, store: EvidenceStore): void
     },
   }, async (req, reply) => {
     const { day, file } = req.params as { day: string; file: string };
+    const missing = () => new GwError('GW_ERR_NOT_FOUND', `no snapshot ${day}/${file}`, 'file');
+    if ((await app.scopes.check(req.actor, 'evidence', `/api/snapshots/${day}/${file}`)) !== 'in') throw missing();
     const found = await store.get(`${SNAPSHOT_FOLDER}/${day}/${file}`);
-    if (!found) throw new GwError('GW_ERR_NOT_FOUND', `no snapshot ${day}/${file}`, 'file');
+    if (!found) throw missing();
     // Evidence never changes under its key: the browser may keep it.
     return reply.type(found.contentType).header('cache-control', 'private, max-age=86400, immutable').send(found.bytes);
   });

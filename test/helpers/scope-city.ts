@@ -4,6 +4,7 @@
 // each non-admin role scoped to street A.
 import assert from 'node:assert/strict';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import sharp from 'sharp';
 import type { Role } from '../../device-registry/index.ts';
 import { square, type TestGateway } from './gateway.ts';
 
@@ -22,22 +23,25 @@ export interface SideIds {
   /** An id nothing has yet, for creates. */
   fresh: string;
   freshGb: string;
+  /** A snapshot saved to the street's incident (its URL). */
+  snapshot: string;
 }
 
 const GB = (n: number) => `340200000011100000${String(n).padStart(2, '0')}`;
 
-export function idsOf(side: Side, incidents: Partial<Record<Side, string>>): SideIds {
+export function idsOf(side: Side, incidents: Partial<Record<Side, string>>, snapshots: Partial<Record<Side, string>> = {}): SideIds {
   const n = { a: 1, b: 2, none: 9 }[side];
   return {
     channel: `cam-${side}`, gbChannel: `gbcam-${side}`, sensor: `sen-${side}`, grid: `cell-${side}`, street: `street-${side}`,
     gbDevice: GB(n), incident: incidents[side] ?? '00000000-0000-4000-8000-000000000999', dept: `dept-${side}`,
     fresh: `new-${side}`, freshGb: GB(10 + n),
+    snapshot: snapshots[side] ?? '/api/snapshots/20260101/00000000-0000-4000-8000-000000000009.jpg',
   };
 }
 
 /** What must never show to street A: everything that names street B's things. */
 export function streetBMarkers(ids: SideIds): string[] {
-  return [ids.channel, ids.gbChannel, ids.sensor, ids.grid, ids.street, `comm-b`, ids.gbDevice, ids.incident, ids.fresh, ids.freshGb];
+  return [ids.channel, ids.gbChannel, ids.sensor, ids.grid, ids.street, `comm-b`, ids.gbDevice, ids.incident, ids.fresh, ids.freshGb, ids.snapshot];
 }
 
 export interface City {
@@ -78,12 +82,19 @@ export async function buildCity(t: TestGateway): Promise<City> {
   };
   // B's is the more urgent, so a queue that ignored scope would hand it out first.
   const incidents = { b: await raise('b', 'critical'), a: await raise('a', 'minor') };
+  // A snapshot saved from the wall to each street's incident (on its flow).
+  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+  const snapshots: Partial<Record<Side, string>> = {};
+  for (const side of ['a', 'b'] as const) {
+    const saved = await ok(await admin({ method: 'POST', url: `/api/incidents/${incidents[side]}/snapshots`, headers: { 'content-type': 'image/jpeg' }, payload: jpeg }), 'snapshot');
+    snapshots[side] = String(saved.url);
+  }
   const scoped = {} as City['scoped'];
   for (const role of ['operator', 'engineer', 'dispatcher'] as const) {
     scoped[role] = String((await post('/api/keys', { name: `${role} of street A`, role, scope: ['street-a'] })).secret);
   }
   return {
-    ids: { a: idsOf('a', incidents), b: idsOf('b', incidents), none: idsOf('none', incidents) },
+    ids: { a: idsOf('a', incidents, snapshots), b: idsOf('b', incidents, snapshots), none: idsOf('none', incidents, snapshots) },
     scoped,
     call: (key, opts) => t.app.inject({ ...opts, headers: { authorization: `Bearer ${key}`, ...opts.headers } }),
     raise,
@@ -93,6 +104,8 @@ export async function buildCity(t: TestGateway): Promise<City> {
 /** A body with one side's ids replaced by placeholders, to compare street B's answer with an unknown id's. */
 export function normalized(body: string, ids: SideIds): string {
   let out = body;
-  for (const id of Object.values(ids).sort((x, y) => y.length - x.length)) out = out.split(id).join('<id>');
+  // A snapshot is named by its URL, and by its day/file alone in a message.
+  const names = Object.values(ids).flatMap((id) => (id.startsWith('/api/snapshots/') ? [id, id.slice('/api/snapshots/'.length)] : [id]));
+  for (const id of names.sort((x, y) => y.length - x.length)) out = out.split(id).join('<id>');
   return out;
 }

@@ -14,6 +14,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', 'x-message': 'must be an incident id' }) });
 /** Routes about one incident: out of the caller's scope it is the same 404 as an unknown id. */
 const ONE = { by: 'incident', param: 'id' } as const;
+const DAY_MS = 86_400_000;
 const ms = (iso?: string) => (iso === undefined ? undefined : Date.parse(iso));
 
 const ManualReport = Type.Object(
@@ -74,6 +75,14 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
   app.scopes.addPlace('incident', async (id) => {
     const row = await service.store.get(id);
     return row ? row.gridCode : undefined;
+  });
+  // Evidence (a snapshot's URL) is where the incident holding it is. Its URL names its UTC day
+  // (evidence/snapshots.ts), so only incidents seen around that day are searched.
+  app.scopes.addPlace('evidence', async (url) => {
+    const day = /\/(\d{4})(\d{2})(\d{2})\//.exec(url);
+    const start = day ? Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : Date.now() - 30 * DAY_MS;
+    const found = await service.store.cellOfEvidence(url, start - DAY_MS, day ? start + 2 * DAY_MS : Date.now() + DAY_MS);
+    return found ? found.gridCode : undefined;
   });
   /** A scoped caller reports only in their own cells (the same 400 as a cell that does not exist). */
   const mustPlaceInScope = async (req: FastifyRequest) => {

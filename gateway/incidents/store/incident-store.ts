@@ -43,8 +43,7 @@ export interface IncidentStore {
   /** Takes (or renews) the lease; GW_ERR_CLAIMED while another holder's lease runs. */
   claim(id: string, by: string, until: number, now: number): Promise<IncidentRow>;
   release(id: string, by: string): Promise<IncidentRow>;
-  /** Claims the first unclaimed open incident in queue order; never the same one to two callers. */
-  /** `grids`: only incidents in these cells (the claimer's scope); absent: any. */
+  /** Claims the first unclaimed open incident in queue order; never the same one to two callers. `grids`: only incidents in these cells (the claimer's scope); absent: any. */
   claimNext(by: string, until: number, now: number, statuses: readonly Status[], grids?: readonly string[]): Promise<IncidentRow | undefined>;
 
   /** Dispatched or handling incidents past their SLA deadline, not escalated yet. */
@@ -59,6 +58,11 @@ export interface IncidentStore {
   note(id: string, flow: NewFlow, now: number, evidence?: EvidenceItem): Promise<{ row: IncidentRow; event?: StoredEvent } | undefined>;
 
   flow(id: string): Promise<FlowRecord[]>;
+  /**
+   * The grid cell of an incident that holds this evidence URL (in its evidence, or attached on its flow),
+   * looked for among the incidents seen, and flow records written, in [from, to); undefined when none does.
+   */
+  cellOfEvidence(url: string, from: number, to: number): Promise<{ gridCode: string | null } | undefined>;
   list(f: IncidentFilter, order: 'queue' | 'newest'): Promise<{ rows: IncidentRow[]; total: number }>;
 
   /** Stored events after `seq`, oldest first (SSE replay). */

@@ -3,7 +3,7 @@
 // event log, the statistics queries and the webhook delivery queue.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { allEvents, candidate, move, raised, T0 } from './contract-fixtures.ts';
+import { ACTOR, allEvents, candidate, MIN, move, raised, T0 } from './contract-fixtures.ts';
 import type { IncidentStore } from './incident-store.ts';
 import type { IncidentFilter, IncidentRow } from './types.ts';
 
@@ -107,6 +107,20 @@ export function queriesContract(withStore: WithStore): void {
     // The critical G2 incident is not in the queue's statuses once dispatched; a G1 caller gets G1's, a G3 caller nothing.
     assert.equal(await store.claimNext('k-3', T0 + 60 * S, T0, ['reported', 'accepted'], ['G3']), undefined);
     assert.equal((await store.claimNext('k-1', T0 + 60 * S, T0, ['reported', 'accepted'], ['G1']))?.id, g1.id);
+  }));
+
+  test('the cell of an incident holding an evidence URL, in its evidence or on its flow, around its day', withStore(async (store) => {
+    const DAY = 86_400_000;
+    const inEvidence = '/api/snapshots/20260101/11111111-1111-4111-8111-111111111111.jpg';
+    const onFlow = '/api/snapshots/20260101/22222222-2222-4222-8222-222222222222.jpg';
+    await raised(store, candidate({ gridCode: 'G1', evidence: { snapshots: [inEvidence] } }));
+    const other = (await raised(store, candidate({ gridCode: 'G2', type: 'smoke' }))).row;
+    await store.note(other.id, { actor: ACTOR, action: 'snapshot', from: null, to: null, note: null, attachments: [onFlow], data: null }, T0 + MIN);
+    assert.deepEqual(await store.cellOfEvidence(inEvidence, T0 - DAY, T0 + DAY), { gridCode: 'G1' });
+    assert.deepEqual(await store.cellOfEvidence(onFlow, T0 - DAY, T0 + DAY), { gridCode: 'G2' });
+    assert.equal(await store.cellOfEvidence('/api/snapshots/20260101/33333333-3333-4333-8333-333333333333.jpg', T0 - DAY, T0 + DAY), undefined);
+    assert.equal(await store.cellOfEvidence(inEvidence, T0 + DAY, T0 + 2 * DAY), undefined, 'outside the window: not looked at');
+    assert.equal(await store.cellOfEvidence('%', T0 - DAY, T0 + DAY), undefined, '% is a character, not a wildcard');
   }));
 
   test('webhooks and the delivery queue: lease, retry with backoff, dead letters, retry of a dead one', withStore(async (store) => {

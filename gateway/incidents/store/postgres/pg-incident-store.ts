@@ -132,6 +132,14 @@ export class PgIncidentStore implements IncidentStore {
     return (await this.db.rows('SELECT * FROM incident_flow WHERE incident_id = $1 ORDER BY seq', [id])).map(toFlow);
   }
 
+  async cellOfEvidence(url: string, from: number, to: number): Promise<{ gridCode: string | null } | undefined> {
+    const like = `%${url.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const [r] = await this.db.rows(`SELECT grid_code FROM incidents WHERE first_seen < $1 AND last_seen >= $2 AND evidence::text LIKE $3
+      UNION ALL SELECT i.grid_code FROM incident_flow f JOIN incidents i ON i.id = f.incident_id WHERE f.at >= $2 AND f.at < $1 AND f.attachments::text LIKE $3
+      LIMIT 1`, [to, from, like]);
+    return r ? { gridCode: (r.grid_code as string | null) ?? null } : undefined;
+  }
+
   async list(f: IncidentFilter, order: 'queue' | 'newest'): Promise<{ rows: IncidentRow[]; total: number }> {
     const params: unknown[] = [];
     const clause = listWhere(f, { bind: (v) => `$${params.push(v)}`, truth: (b) => b, like: 'ILIKE' });

@@ -121,6 +121,14 @@ export class SqliteIncidentStore implements IncidentStore {
     return (this.sql('SELECT * FROM flow WHERE incident_id = ? ORDER BY seq').all(id) as Row[]).map(toFlow);
   }
 
+  async cellOfEvidence(url: string, from: number, to: number): Promise<{ gridCode: string | null } | undefined> {
+    const like = `%${url.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const r = (this.sql(`SELECT grid_code FROM incidents WHERE first_seen < ? AND last_seen >= ? AND evidence LIKE ? ESCAPE '\\' LIMIT 1`).get(to, from, like)
+      ?? this.sql(`SELECT i.grid_code FROM flow f JOIN incidents i ON i.id = f.incident_id WHERE f.at >= ? AND f.at < ? AND f.attachments LIKE ? ESCAPE '\\' LIMIT 1`)
+        .get(from, to, like)) as { grid_code: string | null } | undefined;
+    return r ? { gridCode: r.grid_code } : undefined;
+  }
+
   async list(f: IncidentFilter, order: 'queue' | 'newest'): Promise<{ rows: IncidentRow[]; total: number }> {
     const params: unknown[] = [];
     const clause = listWhere(f, { bind: (v) => (params.push(v), '?'), truth: (b) => (b ? 1 : 0), like: 'LIKE' });
