@@ -65,8 +65,13 @@ export class ChannelDetector {
     const started = performance.now();
     const lb = this.boxer.fit(frame); // its tensor is reused: one frame of a channel at a time (scheduler.ts)
     const output = await model.run(lb.tensor);
-    const boxes = nms(decode(model.output, output, this.o.minScore, model.input), this.o.iouThreshold, 300, this.o.agnosticNms);
-    const raw: Detection[] = boxes.map((b) => ({
+    // A box with nothing inside the picture (all in the letterbox's padding, or no width) is no
+    // object; left in, it would take one of NMS's places and open a track that never matches.
+    const inPicture = decode(model.output, output, this.o.minScore, model.input).filter((b) => {
+      const [, , w, h] = toSourceBox(b, lb, frame.width, frame.height);
+      return w >= 1 && h >= 1;
+    });
+    const raw: Detection[] = nms(inPicture, this.o.iouThreshold, 300, this.o.agnosticNms).map((b) => ({
       label: model.classes[b.cls] ?? `class${b.cls}`, score: Math.round(b.score * 1000) / 1000, box: toSourceBox(b, lb, frame.width, frame.height),
     }));
     const inferenceMs = performance.now() - started;

@@ -211,3 +211,39 @@ test('tracker: a weak detection that can never confirm stops asking for a look o
   tracker.update([{ label: 'person', score: 0.3, box: [10, 10, 40, 40] }], 5000);
   assert.equal(tracker.hasUnconfirmed(), false, '10 hits with a median of 0.3 < 0.5: the gate may skip again');
 });
+
+test('a box with nothing inside the picture (in the letterbox padding, or no width) is no detection and opens no track', async () => {
+  const { ChannelDetector } = await import('./channel-detector.ts');
+  // A 640×360 frame letterboxed into 320×320 has 70 px of padding above and below the picture.
+  // YOLOv8 [1, 4+1, 3]: one box on the picture, one in the top padding, one of no width.
+  const output = new Float32Array([
+    160, 30, 200, // cx
+    160, 20, 160, // cy
+    40, 40, 0, // w
+    40, 20, 40, // h
+    0.9, 0.9, 0.9, // class 0 score
+  ]);
+  const model = {
+    name: 'crafted', sha256: '', layout: 'yolov8' as const, classes: ['person'], input: { name: 'images', width: 320, height: 320, type: 'float32' as const },
+    outputName: 'output0', output: { layout: 'yolov8' as const, classes: 1, anchors: 3, rowLength: 5 }, anchors: 3,
+    run: async () => output, release: async () => undefined,
+  };
+  const detector = new ChannelDetector({ channelId: 'c', model, rules: [], minScore: 0.25, iouThreshold: 0.45, tracker: { minHits: 1, minMedianScore: 0.5, maxMissed: 10, stationaryFrames: 20, stationaryPx: 3, matchIou: 0.2 } });
+  const frame = { width: 640, height: 360, data: Buffer.alloc(640 * 360 * 3, 128) };
+  for (let i = 1; i <= 3; i++) {
+    const { detections } = await detector.process({ ...frame, ts: i * 500 });
+    assert.deepEqual(detections.map((d) => d.box), [[280, 140, 80, 80]], 'only the box on the picture, in source pixels');
+  }
+  assert.equal((detector as unknown as { tracker: IouTracker }).tracker.size, 1, 'one track, not one more per frame for the others');
+});
+
+test('tracker: 300 detections a frame against thousands of tracks of many labels stays one id per object', () => {
+  const tracker = new IouTracker({ minHits: 2, minMedianScore: 0.5, maxMissed: 10, stationaryFrames: 20, stationaryPx: 3, matchIou: 0.2 });
+  const frame = (shift: number): Detection[] => Array.from({ length: 300 }, (_, i) => ({
+    label: `c${i % 40}`, score: 0.5 + (i % 40) / 100, box: [((i * 37) % 600) + shift, (i * 53) % 330, 12, 12] as [number, number, number, number],
+  }));
+  const ids = new Set<number>();
+  for (let f = 0; f < 20; f++) for (const d of tracker.update(frame(f), f * 500).detections) ids.add(d.trackId!);
+  assert.equal(ids.size, 300, 'each object kept its track while moving 1 px a frame');
+  assert.equal(tracker.size, 300);
+});

@@ -67,6 +67,8 @@ export class Letterboxer {
     const t = this.tensor;
     const plane = this.dstW * this.dstH;
     if (g.w === srcW && g.h === srcH) return this.copy(data);
+    // The four neighbours' weights folded together, /255 included, the three channels written
+    // out: the hottest loop of the pipeline after the model (about half the time of a plain loop).
     for (let y = 0; y < g.h; y++) {
       const r0 = y0[y]!;
       const r1 = y1[y]!;
@@ -74,15 +76,17 @@ export class Letterboxer {
       let p = (y + g.padY) * this.dstW + g.padX;
       for (let x = 0; x < g.w; x++, p++) {
         const wx = fx[x]!;
+        const wa = ((1 - wx) * (1 - wy)) / 255;
+        const wb = (wx * (1 - wy)) / 255;
+        const wc = ((1 - wx) * wy) / 255;
+        const wd = (wx * wy) / 255;
         const a = r0 + x0[x]!;
         const b = r0 + x1[x]!;
         const c = r1 + x0[x]!;
         const d = r1 + x1[x]!;
-        for (let ch = 0; ch < 3; ch++) {
-          const top = data[a + ch]! + (data[b + ch]! - data[a + ch]!) * wx;
-          const bottom = data[c + ch]! + (data[d + ch]! - data[c + ch]!) * wx;
-          t[ch * plane + p] = (top + (bottom - top) * wy) / 255;
-        }
+        t[p] = data[a]! * wa + data[b]! * wb + data[c]! * wc + data[d]! * wd;
+        t[plane + p] = data[a + 1]! * wa + data[b + 1]! * wb + data[c + 1]! * wc + data[d + 1]! * wd;
+        t[2 * plane + p] = data[a + 2]! * wa + data[b + 2]! * wb + data[c + 2]! * wc + data[d + 2]! * wd;
       }
     }
     return this.result;

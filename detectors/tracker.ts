@@ -37,10 +37,22 @@ export interface Track {
   vy: number;
 }
 
+/** A track as one frame's detections are matched to it. */
+interface Candidate {
+  track: Track;
+  predicted: Corners;
+  /** The last box too, after frames the motion gate skipped. */
+  last: Corners | undefined;
+  /** Overlap taken off for each frame the track was missed. */
+  penalty: number;
+  matched: boolean;
+}
+
 /** Recent scores a track's median is taken over. */
 const SCORE_WINDOW = 10;
 
-const corners = (b: Detection['box']) => ({ x1: b[0], y1: b[1], x2: b[0] + b[2], y2: b[1] + b[3] });
+type Corners = { x1: number; y1: number; x2: number; y2: number };
+const corners = (b: Detection['box']): Corners => ({ x1: b[0], y1: b[1], x2: b[0] + b[2], y2: b[1] + b[3] });
 /** Frames from the track's last hit to this one. */
 const steps = (t: Track) => t.missed + t.coasted + 1;
 /** Where the track should be now: its last box moved on by its velocity for every frame since. */
@@ -59,29 +71,42 @@ export class IouTracker {
 
   /** Updates the tracks with one frame's detections; returns the detections with track ids, and the live tracks. */
   update(detections: Detection[], ts: number): { detections: Detection[]; tracks: Track[] } {
-    const unmatched = new Set(this.tracks);
+    const candidates = this.candidatesByLabel();
     const out: Detection[] = [];
     const byScore = [...detections].sort((a, b) => b.score - a.score);
     for (const d of byScore) {
-      let best: Track | undefined;
+      const box = corners(d.box);
+      let best: Candidate | undefined;
       let bestIou = this.o.matchIou;
-      for (const t of unmatched) {
-        if (t.label !== d.label) continue;
+      for (const c of candidates.get(d.label) ?? []) {
+        if (c.matched) continue;
         // Against the predicted box: a fast object overlaps little with where it was, and an old
         // track parked at today's position must not steal a moving object that passes by.
         // After frames the motion gate skipped, also against the last box: the object may have stopped.
-        const moved = iou(corners(predicted(t)), corners(d.box));
-        const overlap = (t.coasted ? Math.max(moved, iou(corners(t.box), corners(d.box))) : moved) - 0.05 * t.missed;
-        if (overlap > bestIou) [best, bestIou] = [t, overlap];
+        const moved = iou(c.predicted, box);
+        const overlap = (c.last ? Math.max(moved, iou(c.last, box)) : moved) - c.penalty;
+        if (overlap > bestIou) [best, bestIou] = [c, overlap];
       }
-      const track = best ?? this.open(d, ts);
-      unmatched.delete(track);
+      if (best) best.matched = true;
+      const track = best?.track ?? this.open(d, ts);
       this.hit(track, d, ts);
       out.push({ ...d, trackId: track.id });
     }
-    for (const t of unmatched) t.missed++;
+    for (const list of candidates.values()) for (const c of list) if (!c.matched) c.track.missed++;
     this.tracks = this.tracks.filter((t) => t.missed <= this.o.maxMissed);
     return { detections: out, tracks: this.tracks };
+  }
+
+  /** Each live track's boxes to match against, worked out once per frame (not once per detection), by label. */
+  private candidatesByLabel(): Map<string, Candidate[]> {
+    const byLabel = new Map<string, Candidate[]>();
+    for (const track of this.tracks) {
+      const c: Candidate = { track, predicted: corners(predicted(track)), last: track.coasted ? corners(track.box) : undefined, penalty: 0.05 * track.missed, matched: false };
+      const list = byLabel.get(track.label);
+      if (list) list.push(c);
+      else byLabel.set(track.label, [c]);
+    }
+    return byLabel;
   }
 
   /**

@@ -13,6 +13,7 @@ import type { Layout } from '../types.ts';
 import { providerFailed, providerNotBuiltIn, type ExecutionProvider } from './execution-providers.ts';
 import { exportInfo } from './export-info.ts';
 import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
+import { sessionInThread, sessionsInWorkers, type SessionHost, type TensorData } from './session-host.ts';
 
 export interface ModelOptions {
   name?: string;
@@ -20,8 +21,11 @@ export interface ModelOptions {
   labelsFile?: string;
   /** Class names, one per output class; overrides the model's own `names` (and `labelsFile`). */
   labels?: string[];
+  /** Threads of one session's run (default 2 in this thread, 1 in workers: parallel sessions use the cores better). */
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
+  /** Sessions in worker threads, run in parallel off the calling thread (the gateway); 0: one session in this thread (default). */
+  workers?: number;
   /** In order of preference; default cpu. One the runtime cannot start is refused (ModelError naming it), not skipped. */
   executionProviders?: ExecutionProvider[];
 }
@@ -97,15 +101,11 @@ export async function loadModel(path: string, opts: ModelOptions = {}): Promise<
   if (notBuiltIn) throw new ModelError(notBuiltIn);
   const bytes = await readModelFile(path);
   const file = basename(path);
-  let session: ort.InferenceSession;
+  const workers = opts.workers ?? 0;
+  const settings = { executionProviders: providers, intraOpNumThreads: opts.intraOpNumThreads ?? (workers ? 1 : 2), interOpNumThreads: opts.interOpNumThreads ?? 1 };
+  let session: SessionHost;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      executionProviders: providers,
-      intraOpNumThreads: opts.intraOpNumThreads ?? 2,
-      interOpNumThreads: opts.interOpNumThreads ?? 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    });
+    session = workers > 0 ? await sessionsInWorkers(bytes, settings, workers) : await sessionInThread(bytes, settings);
   } catch (err) {
     const provider = await failingProvider(bytes, providers);
     throw new ModelError(provider ?? `${file} is not a model onnxruntime can load: ${firstLine(err)}`, { cause: err });
@@ -114,8 +114,8 @@ export async function loadModel(path: string, opts: ModelOptions = {}): Promise<
     const input = session.inputMetadata[0];
     const output = session.outputMetadata[0];
     if (!input || !output || !input.isTensor || !output.isTensor) throw new ModelError(`${file}: expected a tensor input and a tensor output`);
-    if (!FLOAT_TYPES.has(input.type)) throw new ModelError(`${file}: input '${input.name}' is ${input.type}; only float32 and float16 image inputs are supported`);
-    if (!FLOAT_TYPES.has(output.type)) throw new ModelError(`${file}: output '${output.name}' is ${output.type}; only float32 and float16 outputs are supported`);
+    if (!FLOAT_TYPES.has(input.type!)) throw new ModelError(`${file}: input '${input.name}' is ${input.type}; only float32 and float16 image inputs are supported`);
+    if (!FLOAT_TYPES.has(output.type!)) throw new ModelError(`${file}: output '${output.name}' is ${output.type}; only float32 and float16 outputs are supported`);
     const masks = session.outputMetadata[1];
     const info = (() => {
       try {
@@ -128,13 +128,10 @@ export async function loadModel(path: string, opts: ModelOptions = {}): Promise<
     const width = positive(input.shape[3]) ? input.shape[3] : (info.imgsz?.[1] ?? 640);
     const inputType = input.type as 'float32' | 'float16';
     const dims = [1, 3, height, width];
-    const feed = (tensor: Float32Array) => ({
-      [input.name]: inputType === 'float16' ? new ort.Tensor('float16', float32ToFloat16(tensor), dims) : new ort.Tensor('float32', tensor, dims),
-    });
-    // onnxruntime's own log line per failed run is kept quiet: the error comes back to the caller, who rolls it up.
-    const runOnce = async (tensor: Float32Array) => (await session.run(feed(tensor), [output.name], { logSeverityLevel: 4 }))[output.name]!;
+    const feed = (tensor: Float32Array): TensorData => (inputType === 'float16' ? { type: 'float16', data: float32ToFloat16(tensor), dims } : { type: 'float32', data: tensor, dims });
+    const runOnce = (tensor: Float32Array) => session.run(input.name, feed(tensor), output.name);
     // The probe: declared shapes may be symbolic (dynamic exports) or absent; one run says what comes out.
-    let probe: ort.Tensor;
+    let probe: TensorData;
     try {
       probe = await runOnce(new Float32Array(3 * height * width));
     } catch (err) {

@@ -67,11 +67,25 @@ function bestClass(score: (c: number) => number, classes: number): [number, numb
 
 export function decodeYolov8(out: Float32Array, spec: OutputSpec, minScore: number): RawBox[] {
   const { classes, anchors } = spec;
+  // Class by class over contiguous rows (the layout is [4+C, N]): one pass in memory order
+  // instead of a strided walk per anchor, which costs several times more at 2,100–8,400 anchors.
+  const best = out.slice(4 * anchors, 5 * anchors); // class 0, so a zero threshold never yields class −1
+  const cls = new Uint16Array(anchors);
+  for (let c = 1; c < classes; c++) {
+    const row = (4 + c) * anchors;
+    for (let i = 0; i < anchors; i++) {
+      const s = out[row + i]!;
+      if (s > best[i]!) {
+        best[i] = s;
+        cls[i] = c;
+      }
+    }
+  }
   const boxes: RawBox[] = [];
   for (let i = 0; i < anchors; i++) {
-    const [best, cls] = bestClass((c) => out[(4 + c) * anchors + i]!, classes);
-    if (best < minScore || best <= 0) continue; // a score of 0 is no detection, whatever the threshold
-    boxes.push(fromCentre(out[i]!, out[anchors + i]!, out[2 * anchors + i]!, out[3 * anchors + i]!, best, cls));
+    const score = best[i]!;
+    if (score < minScore || score <= 0) continue; // a score of 0 is no detection, whatever the threshold
+    boxes.push(fromCentre(out[i]!, out[anchors + i]!, out[2 * anchors + i]!, out[3 * anchors + i]!, score, cls[i]!));
   }
   return boxes;
 }

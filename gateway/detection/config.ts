@@ -3,6 +3,7 @@
 // Geometry is in fractions 0–1 of the picture (x of its width from the left,
 // y of its height from the top): the same place at any source, sub-stream or
 // tap size. Pixel values (above 1) are refused, naming the field.
+import { availableParallelism } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { EXECUTION_PROVIDERS } from '../../detectors/index.ts';
 
@@ -70,8 +71,13 @@ export type DetectionProfile = Static<typeof DetectionProfile>;
 export const DetectionConfig = Type.Object(
   {
     enabled: Type.Boolean(),
-    /** Frames analysed at once across all channels (each inference uses the model's threads). */
-    concurrency: Type.Integer({ minimum: 1, maximum: 16 }),
+    /** Frames analysed at once across all channels; auto: one per inference thread. */
+    concurrency: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 16 })]),
+    /**
+     * Worker threads per model, each with its own session, running in parallel off the main
+     * thread; auto: one per core (at most 4); 0: inference on the main thread.
+     */
+    inferenceThreads: Type.Optional(Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 32 })], { default: 'auto' })),
     models: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), Type.Object(
       {
         path: Type.String({ minLength: 1 }),
@@ -91,3 +97,10 @@ export const DetectionConfig = Type.Object(
   { additionalProperties: false },
 );
 export type DetectionConfig = Static<typeof DetectionConfig>;
+
+/** How many worker threads each model runs in, and how many frames are analysed at once. */
+export function inferenceParallelism(config: Pick<DetectionConfig, 'concurrency' | 'inferenceThreads'>, cores = availableParallelism()): { threads: number; concurrency: number } {
+  const setting = config.inferenceThreads ?? 'auto';
+  const threads = setting === 'auto' ? Math.min(4, Math.max(1, cores)) : setting;
+  return { threads, concurrency: config.concurrency === 'auto' ? Math.max(1, threads) : config.concurrency };
+}

@@ -16,7 +16,7 @@ import type { RaiseIncident } from '../incidents/index.ts';
 import { WarnRollup } from '../log-rollup.ts';
 import { detectionFramesKey, type FrameHub } from '../video/index.ts';
 import { ChannelRunner, type InferenceTiming } from './channel-runner.ts';
-import { DetectionProfile, type DetectionConfig } from './config.ts';
+import { DetectionProfile, inferenceParallelism, type DetectionConfig } from './config.ts';
 import { ModelLibrary } from './model-library.ts';
 import { modelRoutes } from './model-routes.ts';
 import { profileErrors, profileProblems } from './profiles.ts';
@@ -56,7 +56,8 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   const font = cjkFont(); // found once, now rather than at the first alarm
   if ('problem' in font) log.warn({ problem: font.problem }, 'no CJK font for snapshot labels');
   else log.info({ font: font.family }, 'labels the pixel font cannot draw (人员, 车辆) use this font');
-  const library = new ModelLibrary(config.models, deps.dataDir, log);
+  const parallelism = inferenceParallelism(config);
+  const library = new ModelLibrary(config.models, deps.dataDir, log, parallelism.threads);
   await library.loadAll();
   const models = library.models;
 
@@ -72,7 +73,7 @@ export async function startDetection(config: DetectionConfig, deps: Deps): Promi
   });
 
   // Each runner logs its own failures, rolled up, and turns off when every inference fails.
-  const scheduler = new DetectionScheduler<RawFrame>(config.concurrency, (channelId, err) => log.trace({ channelId, err: (err as Error).message }, 'detection failed on a frame'));
+  const scheduler = new DetectionScheduler<RawFrame>(parallelism.concurrency, (channelId, err) => log.trace({ channelId, err: (err as Error).message }, 'detection failed on a frame'));
   const warnings = new WarnRollup(log);
   const snapshots = new SnapshotStore(deps.evidence);
   const runners = new Map<string, ChannelRunner>();

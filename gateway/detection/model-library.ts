@@ -30,8 +30,8 @@ export interface LoadedModel {
   loadedAt?: string;
 }
 
-const loadOptions = (name: string, spec: ModelSpec): ModelOptions => ({
-  name, labels: spec.labels, labelsFile: spec.labelsFile, intraOpNumThreads: spec.intraOpThreads, executionProviders: spec.executionProviders,
+const loadOptions = (name: string, spec: ModelSpec, workers: number): ModelOptions => ({
+  name, labels: spec.labels, labelsFile: spec.labelsFile, intraOpNumThreads: spec.intraOpThreads, executionProviders: spec.executionProviders, workers,
 });
 
 /** A path the API may name: inside dataDir/models, no way out of it. */
@@ -80,7 +80,13 @@ export class ModelLibrary {
   /** One change at a time (two PUTs of one name must not both win). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly config: DetectionConfig['models'], private readonly dataDir: string, private readonly log: Logger) {
+  constructor(
+    private readonly config: DetectionConfig['models'],
+    private readonly dataDir: string,
+    private readonly log: Logger,
+    /** Worker threads per model (0: sessions on the main thread). */
+    private readonly workers = 0,
+  ) {
     this.modelsDir = join(dataDir, 'models');
     this.file = join(dataDir, 'detection-models.json');
     this.overrides = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, ModelSpec | null>) : {};
@@ -127,7 +133,7 @@ export class ModelLibrary {
     return this.serial(async () => {
       let model: Model;
       try {
-        model = await loadModel(staged ?? join(this.modelsDir, spec.path), loadOptions(name, spec));
+        model = await loadModel(staged ?? join(this.modelsDir, spec.path), loadOptions(name, spec, this.workers));
         // An upload takes its file name only once it loaded (the session holds its bytes; the old file may go).
         if (staged) await rename(staged, join(this.modelsDir, spec.path));
       } catch (err) {
@@ -162,7 +168,7 @@ export class ModelLibrary {
   }
 
   private async load(name: string, spec: ModelSpec, source: 'config' | 'api'): Promise<Model> {
-    return loadModel(source === 'api' ? join(this.modelsDir, spec.path) : resolve(spec.path), loadOptions(name, spec));
+    return loadModel(source === 'api' ? join(this.modelsDir, spec.path) : resolve(spec.path), loadOptions(name, spec, this.workers));
   }
 
   private take(name: string, spec: ModelSpec, source: 'config' | 'api', model: Model): void {
