@@ -73,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps.readiness);
   metricsRoutes(app, deps.metrics);
   await app.register(auth, { keys: deps.keys, urlTokens: deps.urlTokens, accounts: deps.accounts });
-  await app.register(scopeChecks, { scopes: deps.scopes ?? new Scopes(deps.service) });
+  await app.register(scopeChecks, { scopes: deps.scopes ?? new Scopes(deps.service, deps.logger.child({ module: 'scope' })) });
   await app.register(registryRoutes, { service: deps.service, keys: deps.keys, urlTokens: deps.urlTokens, accounts: deps.accounts });
   for (const add of deps.routes ?? []) add(app);
 
