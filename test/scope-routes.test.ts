@@ -272,6 +272,9 @@ async function sseKeepsStreetBOut(c: City): Promise<void> {
   const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   const streetA = await openSse(`${base}/api/events`, { authorization: `Bearer ${c.scoped.operator}` });
   const everyone = await openSse(`${base}/api/events`, { authorization: `Bearer ${t.adminKey}` });
+  // As the wall's EventSource opens it: with a URL token of the same scoped key.
+  const token = (await c.call(c.scoped.operator, { method: 'POST', url: '/api/url-tokens' })).json<{ token: string }>().token;
+  const byToken = await openSse(`${base}/api/events?access_token=${encodeURIComponent(token)}`);
   try {
     const live = (channelId: string) => t.gw.incidents.service.publishLive('detection', { channelId, frameTs: Date.now(), frameSize: [1280, 720], detections: [] });
     const b1 = await c.raise('b', 'major', 'sse_check');
@@ -281,16 +284,19 @@ async function sseKeepsStreetBOut(c: City): Promise<void> {
     const seen = (s: typeof streetA, pred: (e: (typeof streetA.events)[number]) => boolean) => s.events.some(pred);
     const aArrived = (s: typeof streetA) => seen(s, (e) => (e.data as { id?: string }).id === a1) && seen(s, (e) => e.event === 'detection' && e.data.channelId === c.ids.a.channel);
     const deadline = Date.now() + 30_000;
-    while (!(aArrived(streetA) && aArrived(everyone) && seen(everyone, (e) => (e.data as { id?: string }).id === b1))) {
+    while (!(aArrived(streetA) && aArrived(byToken) && aArrived(everyone) && seen(everyone, (e) => (e.data as { id?: string }).id === b1))) {
       assert.ok(Date.now() < deadline, `events did not arrive: street A ${JSON.stringify(streetA.events.map((e) => e.event))}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     // Events leave each stream in order: B's came before A's, so had they been sent they would be here.
-    const text = JSON.stringify(streetA.events);
-    for (const m of streetBMarkers(c.ids.b)) assert.ok(!text.includes(m), `the street A stream got '${m}' of street B`);
+    for (const [how, stream] of [['key', streetA], ['URL token', byToken]] as const) {
+      const text = JSON.stringify(stream.events);
+      for (const m of streetBMarkers(c.ids.b)) assert.ok(!text.includes(m), `the street A stream (${how}) got '${m}' of street B`);
+    }
     assert.ok(JSON.stringify(everyone.events).includes(c.ids.b.channel), 'the admin stream gets street B');
   } finally {
     streetA.close();
+    byToken.close();
     everyone.close();
   }
 }
