@@ -65,3 +65,16 @@ test('a counter starts again after resetMinutes without a failure', async () => 
   assert.equal((await store.accounts.getThrottle('account:li'))?.failures, 1);
   await store.close();
 });
+
+test('counters past the reset time and not locked are forgotten, so made-up names do not pile up', async () => {
+  const store = open();
+  const throttle = new SignInThrottle(store.accounts, config);
+  const t0 = Date.now();
+  for (let i = 0; i < 50; i++) await throttle.failed(`made-up-${i}`, '10.0.0.1', t0);
+  assert.ok(await store.accounts.getThrottle('account:made-up-0'));
+  await throttle.failed('later', '10.0.0.2', t0 + 61 * 60_000); // past resetMinutes and the prune interval
+  assert.equal(await store.accounts.getThrottle('account:made-up-0'), undefined);
+  assert.equal(await store.accounts.getThrottle('address:10.0.0.1'), undefined);
+  assert.equal((await store.accounts.getThrottle('account:later'))?.failures, 1);
+  await store.close();
+});

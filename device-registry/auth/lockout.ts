@@ -21,7 +21,12 @@ export interface LockoutConfig {
 const accountKey = (username: string) => `account:${username.trim().toLowerCase()}`;
 const addressKey = (address: string) => `address:${address}`;
 
+/** How often old counters are forgotten (on a failure): names an attacker made up must not pile up. */
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 export class SignInThrottle {
+  private lastPrune = 0;
+
   constructor(private readonly store: AccountStore, private readonly config: LockoutConfig) {}
 
   /** Seconds until a sign-in for this name from this address may be tried again, or 0. */
@@ -38,6 +43,10 @@ export class SignInThrottle {
       this.count(accountKey(username), this.config.accountFailures, now, resetBefore),
       this.count(addressKey(address), this.config.addressFailures, now, resetBefore),
     ]);
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await this.store.pruneThrottle(resetBefore, now);
+    }
   }
 
   private async count(key: string, limit: number, now: number, resetBefore: number): Promise<void> {

@@ -118,5 +118,13 @@ export function accountStoreContract(withStore: WithStore): void {
     assert.equal((await a.getThrottle('account:li'))?.lockedUntil, null);
     await a.clearThrottle('account:li');
     assert.equal(await a.getThrottle('account:li'), undefined);
+    // Pruning: old counters go, a recent one and one still locked stay.
+    await a.recordFailure('account:old', 1000, 0);
+    await a.recordFailure('account:locked', 1000, 0);
+    await a.setLockedUntil('account:locked', 50_000);
+    await a.recordFailure('account:recent', 20_000, 0);
+    assert.equal(await a.pruneThrottle(10_000, 30_000), 2, 'account:old and addr:10.0.0.1 (last failure at 3000)');
+    assert.deepEqual([await a.getThrottle('account:old'), (await a.getThrottle('account:locked'))?.failures, (await a.getThrottle('account:recent'))?.failures],
+      [undefined, 1, 1]);
   }));
 }

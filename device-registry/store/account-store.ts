@@ -80,4 +80,6 @@ export interface AccountStore {
   recordFailure(key: string, at: number, resetBefore: number): Promise<number>;
   setLockedUntil(key: string, until: number): Promise<void>;
   clearThrottle(key: string): Promise<void>;
+  /** Forgets counters with no failure since `before` and no lock still running at `now` (guessed names must not pile up). */
+  pruneThrottle(before: number, now: number): Promise<number>;
 }

@@ -165,6 +165,11 @@ export class PgAccounts implements AccountStore {
   async clearThrottle(key: string): Promise<void> {
     await this.pool.query('DELETE FROM sign_in_throttle WHERE key = $1', [key]);
   }
+
+  async pruneThrottle(before: number, now: number): Promise<number> {
+    const r = await this.pool.query('DELETE FROM sign_in_throttle WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)', [before, now]);
+    return r.rowCount ?? 0;
+  }
 }
 
 async function endSessions(c: pg.ClientBase | pg.Pool, userId: string, exceptIdHash?: string): Promise<number> {

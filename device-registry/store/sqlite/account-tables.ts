@@ -163,4 +163,8 @@ export class SqliteAccounts implements AccountStore {
   async clearThrottle(key: string): Promise<void> {
     this.db.prepare('DELETE FROM sign_in_throttle WHERE key = ?').run(key);
   }
+
+  async pruneThrottle(before: number, now: number): Promise<number> {
+    return this.db.prepare('DELETE FROM sign_in_throttle WHERE last_failure_at < ? AND (locked_until IS NULL OR locked_until <= ?)').run(before, now).changes;
+  }
 }
