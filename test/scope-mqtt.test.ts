@@ -1,7 +1,8 @@
 // Scope (分级分权) for MQTT wall clients: a wall client logged in with a key
 // scoped to street A receives only street A's sensors, whatever it subscribes
 // to; a sensor moved into street A is forwarded from its next reading; an
-// unscoped key gets everything. Real gateway, real broker, mqtt.js clients.
+// unscoped key gets everything; sensor alarms and states over HTTP likewise.
+// Real gateway, real broker, mqtt.js clients.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
@@ -54,4 +55,22 @@ test('a wall client scoped to street A gets only street A\'s sensors, and a sens
     await publish(sensorB, 'sensors/sen-b/telemetry', telemetry(3.5));
     return streetA.topics.includes('sensors/sen-b/telemetry');
   }, 10_000, 'the moved sensor\'s reading on the street A client');
+});
+
+test('sensor alarms and live states over HTTP list only street A\'s sensors for a street A key', async () => {
+  const sensorA = track(await connectClient(url, { clientId: 'sen-a', username: 'sen-a', password: 'pw-sen-a-secret' }));
+  const sensorB = track(await connectClient(url, { clientId: 'sen-b', username: 'sen-b', password: 'pw-sen-b-secret' }));
+  // sen-b was moved into street A above: move it back, then both go over the gas threshold (pending at once).
+  assert.equal((await t.call('admin', { method: 'PATCH', url: '/api/sensors/sen-b', payload: { gridCode: 'cell-b' } })).statusCode, 200);
+  await publish(sensorB, 'sensors/sen-b/telemetry', telemetry(25));
+  await publish(sensorA, 'sensors/sen-a/telemetry', telemetry(25));
+  const sensorsIn = async (key: string, url: string) => JSON.stringify((await city.call(key, { method: 'GET', url })).json());
+  await waitFor(async () => {
+    const all = await sensorsIn(t.keys.operator, '/api/sensors/alarms');
+    return all.includes('"sen-a"') && all.includes('"sen-b"');
+  }, 10_000, 'both sensors\' alarms');
+  const alarms = await sensorsIn(city.scoped.operator, '/api/sensors/alarms');
+  assert.ok(alarms.includes('"sen-a"') && !alarms.includes('sen-b'), alarms);
+  const states = await sensorsIn(city.scoped.operator, '/api/sensors/state');
+  assert.ok(states.includes('"sen-a"') && !states.includes('sen-b'), states);
 });
