@@ -50,7 +50,7 @@ export function PasswordForm({ onDone, onCancel }: { onDone?: () => void; onCanc
         <input name={name} type="password" autocomplete={autocomplete} value={values[name]} required aria-invalid={mine.length > 0}
           onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })} />
         {mine.map((p) => (
-          <span key={p.code ?? p.message} class="field-error" data-testid={`error-${name}`} data-code={p.code ?? ''}>
+          <span key={p.code ?? p.message} class="pw-error" data-testid={`error-${name}`} data-code={p.code ?? ''}>
             {p.code === 'pw_mismatch' ? p.message : passwordRuleText(p)}
           </span>
         ))}
