@@ -15,6 +15,12 @@ import type { Actor, EntityName } from '../store/registry-store.ts';
 /** Entities that sit in one grid cell (a grid cell sits in itself). */
 export type PlacedEntity = 'channels' | 'sensors' | 'gbDevices' | 'grids';
 
+/** parent code → child codes (every cell a key), and the department each cell names. */
+interface GridTree {
+  children: Map<string | null, string[]>;
+  departmentOf: Map<string, string>;
+}
+
 /** Things other rooms keep that sit in a grid cell (an incident), found by their own lookup. */
 export type PlaceLookup = (id: string) => Promise<string | null | undefined>;
 
@@ -27,8 +33,8 @@ export type UserScopeLookup = (userId: string) => Promise<readonly string[] | nu
 const EMPTY: ReadonlySet<string> = new Set();
 
 export class Scopes {
-  /** parent code → child codes; built on first use, dropped on any grid change. */
-  private tree: Promise<Map<string | null, string[]>> | undefined;
+  /** The grid tree, built on first use and dropped on any grid change. */
+  private tree: Promise<GridTree> | undefined;
   /** A scope's key (its codes, sorted) → the cells it covers. */
   private readonly coverage = new Map<string, ReadonlySet<string>>();
   /** The same by the scope array itself: a stream's actor asks again at every event. */
@@ -106,7 +112,7 @@ export class Scopes {
       return hit;
     }
     const tree = this.gridTree();
-    const children = await tree;
+    const { children } = await tree;
     const cells = new Set<string>();
     const stack = [...scope];
     while (stack.length) {
@@ -147,7 +153,7 @@ export class Scopes {
 
   /** A device's grid code (null: in no cell), or undefined when it does not exist. */
   async gridOf(entity: PlacedEntity, id: string): Promise<string | null | undefined> {
-    if (entity === 'grids') return (await this.gridTree()).has(id) ? id : undefined;
+    if (entity === 'grids') return (await this.gridTree()).children.has(id) ? id : undefined;
     const k = key(entity, id);
     if (this.placed.has(k)) return this.placed.get(k)!;
     const row = await this.registry.getStored(entity as EntityName, id);
@@ -190,11 +196,11 @@ export class Scopes {
   async departments(actor: Actor | undefined): Promise<ReadonlySet<string> | null> {
     const coverage = await this.covered(actor);
     if (coverage === null) return null;
+    const { departmentOf } = await this.gridTree();
     const out = new Set<string>();
     for (const code of coverage) {
-      const row = await this.registry.getStored('grids', code);
-      const dept = row?.doc.departmentId;
-      if (typeof dept === 'string') out.add(dept);
+      const dept = departmentOf.get(code);
+      if (dept) out.add(dept);
     }
     return out;
   }
@@ -212,7 +218,7 @@ export class Scopes {
     return this.placed.get(key(entity, id));
   }
 
-  private gridTree(): Promise<Map<string | null, string[]>> {
+  private gridTree(): Promise<GridTree> {
     this.tree ??= this.readTree();
     const tree = this.tree;
     tree.catch(() => {
@@ -221,16 +227,18 @@ export class Scopes {
     return tree;
   }
 
-  private async readTree(): Promise<Map<string | null, string[]>> {
+  private async readTree(): Promise<GridTree> {
     const children = new Map<string | null, string[]>();
+    const departmentOf = new Map<string, string>();
     for await (const row of this.registry.all('grids')) {
+      if (typeof row.doc.departmentId === 'string') departmentOf.set(row.id, row.doc.departmentId);
       const parent = (row.doc.parentCode as string | null | undefined) ?? null;
       const list = children.get(parent) ?? [];
       list.push(row.id);
       children.set(parent, list);
       if (!children.has(row.id)) children.set(row.id, []);
     }
-    return children;
+    return { children, departmentOf };
   }
 
   private forgetTree(): void {

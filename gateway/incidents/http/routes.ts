@@ -161,7 +161,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
     },
   }, async (req) => {
     const { id, action } = req.params as { id: string; action: string };
-    return service.act(id, action, req.body as never, req.actor!, await app.scopes.departments(req.actor));
+    return service.act(id, action, req.body as never, req.actor!, action === 'dispatch' ? await app.scopes.departments(req.actor) : undefined);
   });
 
   app.post('/api/incidents/:id/claim', {
