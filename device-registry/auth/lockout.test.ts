@@ -78,3 +78,20 @@ test('counters past the reset time and not locked are forgotten, so made-up name
   assert.equal((await store.accounts.getThrottle('account:later'))?.failures, 1);
   await store.close();
 });
+
+test('a burst of parallel attempts for one name is judged one at a time: no more guesses than the limit get through', async () => {
+  const store = open();
+  const throttle = new SignInThrottle(store.accounts, config);
+  let checked = 0;
+  const attempt = () => throttle.oneAtATime('li.wei', async () => {
+    if ((await throttle.retryAfter('li.wei', '10.0.0.1')) > 0) return 'locked';
+    checked++;
+    await new Promise((r) => setTimeout(r, 5)); // the password check
+    await throttle.failed('li.wei', '10.0.0.1');
+    return 'wrong';
+  });
+  const results = await Promise.all(Array.from({ length: 20 }, attempt));
+  assert.equal(checked, 5, 'only as many passwords checked as the limit');
+  assert.equal(results.filter((r) => r === 'locked').length, 15);
+  await store.close();
+});

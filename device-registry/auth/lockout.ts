@@ -26,8 +26,24 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 
 export class SignInThrottle {
   private lastPrune = 0;
+  /** The attempt in progress per name on this node: a burst of parallel guesses would all pass the check before the first failure counts. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly store: AccountStore, private readonly config: LockoutConfig) {}
+
+  /** Runs one attempt for a name at a time on this node (the next waits), so the lock is judged after each failure. */
+  async oneAtATime<T>(username: string, attempt: () => Promise<T>): Promise<T> {
+    const key = accountKey(username);
+    const before = this.inFlight.get(key) ?? Promise.resolve();
+    const run = before.then(attempt, attempt);
+    const settled = run.then(() => undefined, () => undefined);
+    this.inFlight.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
+    }
+  }
 
   /** Seconds until a sign-in for this name from this address may be tried again, or 0. */
   async retryAfter(username: string, address: string, now = Date.now()): Promise<number> {

@@ -31,19 +31,22 @@ export function sessionRoutes(app: FastifyInstance, accounts: Accounts): void {
   }, async (req, reply) => {
     const { username, password } = req.body as LoginInput;
     const address = req.ip;
-    const wait = await throttle.retryAfter(username, address);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      throw new GwError('GW_ERR_TOO_MANY_REQUESTS', 'too many failed sign-ins; wait and try again');
-    }
-    const user = await users.verifyCredentials(username, password);
-    if (!user) {
-      await throttle.failed(username, address);
-      // The name is not logged: people type their password into it.
-      req.log.info({ module: 'accounts', address }, 'sign-in refused');
-      throw new GwError('GW_ERR_UNAUTHENTICATED', WRONG);
-    }
-    await throttle.succeeded(username);
+    const user = await throttle.oneAtATime(username, async () => {
+      const wait = await throttle.retryAfter(username, address);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new GwError('GW_ERR_TOO_MANY_REQUESTS', 'too many failed sign-ins; wait and try again');
+      }
+      const found = await users.verifyCredentials(username, password);
+      if (!found) {
+        await throttle.failed(username, address);
+        // The name is not logged: people type their password into it.
+        req.log.info({ module: 'accounts', address }, 'sign-in refused');
+        throw new GwError('GW_ERR_UNAUTHENTICATED', WRONG);
+      }
+      await throttle.succeeded(username);
+      return found;
+    });
     const { csrfToken } = await sessions.signIn(req, reply, user);
     const at = Date.now();
     await users.recordSignIn(user.id);
@@ -86,17 +89,19 @@ export function sessionRoutes(app: FastifyInstance, accounts: Accounts): void {
     const { session, user } = sessionOf(req);
     const { currentPassword, newPassword } = req.body as PasswordChange;
     // Guessing the current password from a stolen session counts against the account like sign-ins.
-    const wait = await throttle.retryAfter(user.username, req.ip);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      throw new GwError('GW_ERR_TOO_MANY_REQUESTS', 'too many failed attempts; wait and try again');
-    }
-    try {
-      await users.changePassword(user, currentPassword, newPassword, session.idHash);
-    } catch (err) {
-      if (err instanceof GwError && err.field === 'currentPassword') await throttle.failed(user.username, req.ip);
-      throw err;
-    }
+    await throttle.oneAtATime(user.username, async () => {
+      const wait = await throttle.retryAfter(user.username, req.ip);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new GwError('GW_ERR_TOO_MANY_REQUESTS', 'too many failed attempts; wait and try again');
+      }
+      try {
+        await users.changePassword(user, currentPassword, newPassword, session.idHash);
+      } catch (err) {
+        if (err instanceof GwError && err.field === 'currentPassword') await throttle.failed(user.username, req.ip);
+        throw err;
+      }
+    });
     sessions.announce(user.id);
     req.log.info({ module: 'accounts', userId: user.id }, 'password changed; other sessions ended');
     reply.code(204);
