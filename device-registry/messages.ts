@@ -43,6 +43,7 @@ export const MESSAGES: Record<string, Names> = {
   mqtt_id_format: { en: 'must be 1-64 letters, digits, _ . : -', 'zh-CN': '应为 1–64 个字母、数字或 _ . : -' },
   mqtt_topic_format: { en: 'must be an MQTT topic without wildcards (+ #), up to 256 characters', 'zh-CN': '应为不含通配符（+ #）的 MQTT 主题，最多 256 个字符' },
   password_length: { en: 'must be 8-128 characters', 'zh-CN': '应为 8–128 个字符' },
+  username_format: { en: 'must be 1-64 letters, digits, _ . @ - (starting with a letter or digit)', 'zh-CN': '应为 1–64 个字母、数字或 _ . @ -（以字母或数字开头）' },
   phone_format: { en: 'must be a phone number', 'zh-CN': '应为电话号码' },
   ref_not_found: { en: "{entity} '{id}' does not exist", 'zh-CN': '“{id}”不存在' },
   grid_level_order: { en: 'a {level} cannot sit under a {parentLevel} (parent {parent})', 'zh-CN': '{level}不能隶属于{parentLevel}（上级 {parent}）' },

@@ -3,7 +3,7 @@
 // grid tree, first password (optional: the gateway makes a temporary one,
 // shown once), disabled. The gateway's 400s land at the fields they name.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client.ts';
+import { api, ApiError } from '../api/client.ts';
 import type { Role } from '../api/types.ts';
 import { t } from '../i18n/index.ts';
 import { go } from '../router.ts';
@@ -18,6 +18,20 @@ import { loadPeople, shownPassword } from './people-store.ts';
 import './people-text.ts';
 
 const ROLES: Role[] = ['operator', 'dispatcher', 'engineer', 'admin'];
+// The accounts' answers that come without a catalogue code, said by their English.
+const UNCODED: Record<string, string> = {
+  'this user name is taken (user names ignore case)': 'people.usernameTaken',
+  'this is the last active admin user; make another admin first': 'people.lastAdmin',
+};
+
+/** What a failed save means for this form, the uncoded answers said in the operator's language. */
+function problemsOfSave(err: unknown): FormProblems {
+  if (err instanceof ApiError && err.field && UNCODED[err.body.message]) {
+    const key = UNCODED[err.body.message]!;
+    return { byField: new Map([[err.field === 'id' ? 'role' : err.field, [() => t(key)]]]), general: [] };
+  }
+  return problemsOf(err, FIELDS);
+}
 const FIELDS = ['username', 'displayName', 'role', 'department', 'scope', 'password', 'disabled'] as const;
 
 interface Draft { username: string; displayName: string; role: Role; department: string; scope: string[] | null; password: string; disabled: boolean }
@@ -64,7 +78,7 @@ export function PeopleForm({ id }: { id?: string }) {
         close(t('people.saved', { name: draft.username }));
       }
     } catch (err) {
-      setProblems(problemsOf(err, FIELDS));
+      setProblems(problemsOfSave(err));
     } finally {
       setBusy(false);
     }
