@@ -140,7 +140,7 @@ for (const [username, role, landing, views] of LANDING) {
   });
 }
 
-test('the street operator sees only 东门街道: its cameras in the camera list, its incidents in the alarms', async () => {
+test('the street operator sees only 东门街道: its cameras in the camera list, its incidents in the alarms (live too), and plays its camera', async () => {
   const [channels, grids] = await Promise.all([
     demo.api<{ items: Array<{ id: string; gridCode?: string }> }>('admin', '/api/channels?limit=500'),
     demo.api<{ items: Array<{ code: string; parentCode: string | null }> }>('admin', '/api/grids?limit=500'),
@@ -173,6 +173,15 @@ test('the street operator sees only 东门街道: its cameras in the camera list
     const incident = await demo.api<{ gridCode?: string }>('admin', `/api/incidents/${encodeURIComponent(id)}`);
     assert.ok(inEast(incident.gridCode), `alarm ${id} is in 东门街道 (${incident.gridCode})`);
   }
+  // Live, through the person's event stream (a URL token of their session): a new east incident arrives, a west one does not.
+  const liveWest = await report('310101002001001', '河堤步道积水（测试）');
+  const liveEast = await report('310101001001', '东门社区积水（测试）');
+  await page.waitForSelector(`[data-testid=alarm-panel] [data-incident="${liveEast}"]`, WAIT);
+  assert.equal(await page.$(`[data-incident="${liveWest}"]`), null, "another street's new incident does not arrive");
+  // The person's media token plays their camera.
+  await page.click('[data-camera=cam-dongmen-01]');
+  await page.waitForSelector('.tile[data-channel=cam-dongmen-01][data-state=playing]', WAIT);
+
   await page.click('[data-testid=user-menu]');
   assert.match((await page.textContent('[data-testid=user-scope]'))!, /东门街道/, 'the menu names the scope by its grid name');
   await shot(page, 'street-operator-wall');

@@ -40,7 +40,9 @@ export function MyExports({ version }: { version: number }) {
     const load = async () => {
       try {
         const { items: all } = await api<{ items: ListedExport[] }>('/api/exports?limit=20');
-        const mine = all.filter((j) => !j.createdBy || j.createdBy.id === me.value?.keyId).slice(0, SHOWN);
+        // An admin's list names every owner: a key by its id, a signed-in person as `name:<user name>` (export-routes.ts ownerOf).
+        const own = me.value?.keyId ?? `name:${me.value?.name}`;
+        const mine = all.filter((j) => !j.createdBy || j.createdBy.id === own).slice(0, SHOWN);
         if (!live) return;
         setItems(mine);
         setFailed(null);

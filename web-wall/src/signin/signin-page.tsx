@@ -25,6 +25,9 @@ function takeSigninError(): string | null {
 }
 const ssoError = takeSigninError();
 
+/** The failure's text from the catalogue; the address carries no params, so a detail such as sso_account_invalid's reason is left out. */
+const ssoErrorText = (code: string): string => serverText({ code, params: { reason: '' } }, code).replace(/（\s*）|\s*\(\s*\)/g, '');
+
 type Problem = { kind: 'wrong' } | { kind: 'locked'; until: number } | { kind: 'error'; err: Error };
 
 export function SignInPage() {
@@ -50,7 +53,7 @@ export function SignInPage() {
         <h1>{t('app.title')}</h1>
         <h2>{t('signin.title')}</h2>
         {signedOutBecause.value === 'expired' && <p class="notice" role="status" data-testid="signin-expired">{t('signin.expired')}</p>}
-        {ssoError && <p class="error" role="alert" data-testid="signin-sso-error" data-code={ssoError}>{serverText({ code: ssoError }, ssoError)}</p>}
+        {ssoError && <p class="error" role="alert" data-testid="signin-sso-error" data-code={ssoError}>{ssoErrorText(ssoError)}</p>}
         {mode === 'password' ? <PasswordForm problem={problem} setProblem={setProblem} /> : <KeyForm />}
         {mode === 'password' && ssoHref && (
           <>
