@@ -43,6 +43,11 @@ test('the tap decodes less: the decoder skips frames (before -i) only when the o
   assert.ok(nokey.indexOf('-skip_frame') < nokey.indexOf('-i'));
   const transcoding = buildIngestArgs(plan({ tap: { fps: 1, width: 640, skip: 'noref' }, transcode: { gopSeconds: 1 } }));
   assert.ok(!transcoding.includes('-skip_frame'), 'the encoder needs every frame');
+  // One decoding thread for the tap (frame threads hold frames back), never for an encoder to keep up with.
+  assert.deepEqual(nokey.slice(nokey.indexOf('-threads'), nokey.indexOf('-threads') + 2), ['-threads', '1']);
+  assert.ok(nokey.indexOf('-threads') < nokey.indexOf('-i'));
+  assert.ok(!transcoding.includes('-threads'));
+  assert.ok(!buildIngestArgs(plan({})).includes('-threads'), 'no tap, no decoder');
   assert.ok(!buildIngestArgs(plan({ tap: { fps: 2, width: 640 } })).includes('-skip_frame'));
   const own = buildIngestArgs(plan({ tap: { fps: 2 } }));
   assert.equal(own[own.indexOf('-vf') + 1], 'fps=2,showinfo');
