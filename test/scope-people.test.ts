@@ -16,7 +16,7 @@ let city: City;
 let base: string;
 
 before(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway({ argv: ['--video.enabled', 'true', '--video.startStaggerMs', '0'] }); // the cameras are disabled: no ffmpeg runs
   city = await buildCity(t);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
@@ -68,6 +68,26 @@ test("a person's scope that shrinks while their stream is open holds from the ne
   } finally {
     stream.close();
   }
+});
+
+test("a play URL issued in a person's scope stops opening the camera once their scope no longer covers it", async () => {
+  const { user } = await t.gw.accounts.users.create(
+    { username: 'media-op', role: 'operator', scope: ['dist'], password: PASSWORD },
+    { keyId: null, name: 'test', role: 'admin' },
+    { mustChangePassword: false },
+  );
+  const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'media-op', password: PASSWORD } });
+  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  const play = await t.app.inject({ method: 'GET', url: '/api/channels/cam-b/play', headers: { cookie } });
+  assert.equal(play.statusCode, 200, play.body);
+  const hls = (play.json() as { hls: string }).hls;
+  // In scope the media answers for the camera itself (it is disabled: 503, no video).
+  assert.equal((await t.app.inject({ method: 'GET', url: hls })).statusCode, 503);
+  assert.equal((await t.call('admin', { method: 'PATCH', url: `/api/users/${user.id}`, payload: { scope: ['street-a'] } })).statusCode, 200);
+  const after = await t.app.inject({ method: 'GET', url: hls });
+  const unknown = await t.call('admin', { method: 'GET', url: '/api/channels/cam-none' });
+  assert.equal(after.statusCode, 404, after.body);
+  assert.equal(after.body.replaceAll('cam-b', '<id>'), unknown.body.replaceAll('cam-none', '<id>'), 'the camera is not there for them any more');
 });
 
 test("dispatch goes only to a department that one of the caller's cells names", async () => {

@@ -92,7 +92,7 @@ export async function startVideo(config: VideoConfig, deps: VideoDeps): Promise<
       videoRoutes(app, { registry: deps.registry, keys: deps.keys, manager, tokens, frames, ffmpegPath: ffmpeg.path, flv, rtmpPort: ports.rtmp, remote: deps.remoteMedia, owners: deps.channelOwners });
       channelTestRoute(app, { registry: deps.registry, ffmpeg });
       // FLV over WebSocket on the same server and path; its sockets must go before the server's close() waits on them.
-      const access = mediaAccess({ registry: deps.registry, keys: deps.keys, manager, tokens, flv });
+      const access = mediaAccess({ registry: deps.registry, keys: deps.keys, scopes: app.scopes, manager, tokens, flv });
       const detachWsFlv = attachWsFlv(app.server, { access, touch: (id) => manager.touch(id), log: log.child({ component: 'ws-flv' }), remote: deps.remoteMedia });
       app.addHook('preClose', async () => detachWsFlv());
     },

@@ -83,13 +83,13 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
   deps.incidents.bus.on('event', clips.onEvent);
   void clips.recover().catch((err: unknown) => log.error({ err }, 'clip: could not look for clips due while the gateway was down'));
   const sweep = setInterval(() => void clips.sweep().catch((err: unknown) => log.error({ err }, 'clip: sweep failed')), CLIP_SWEEP_MS).unref();
-  const { checkToken } = mediaAccess({ registry: deps.registry, keys: deps.keys, manager: deps.manager, tokens });
   const holders = deps.liveNodes && exportHolders({ nodeId: deps.nodeId, liveNodes: deps.liveNodes });
   const fetchSweep = fetches && setInterval(() => void fetches.sweep().catch((err: unknown) => log.error({ err }, 'recording export: sweep of copies failed')), CLIP_SWEEP_MS).unref();
   return {
     exporter,
     clips,
     routes: (app) => {
+      const { checkToken } = mediaAccess({ registry: deps.registry, keys: deps.keys, scopes: app.scopes, manager: deps.manager, tokens });
       playbackRoutes(app, { registry: deps.registry, index, paths, tokens, checkToken, nodeId: deps.nodeId, remote, sharedStorage });
       exportRoutes(app, { registry: deps.registry, audit: deps.registry.store, index, paths, exporter, clips, ffprobePath, maxSeconds: limits.maxSeconds, nodeId: deps.nodeId, fetches, holders });
     },

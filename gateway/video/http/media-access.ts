@@ -5,7 +5,7 @@
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { Transform, type Duplex, type Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GwError, type ApiKeys, type RegistryService } from '../../../device-registry/index.ts';
+import { GwError, notFound, type Actor, type ApiKeys, type RegistryService, type Scopes } from '../../../device-registry/index.ts';
 import { safeName } from '../channel-spec.ts';
 import { newestSegment } from '../snapshot.ts';
 import type { VideoManager } from '../video-manager.ts';
@@ -17,6 +17,8 @@ export interface FlvSource { url: (app: string, name: string) => string; isPubli
 export interface MediaAccessDeps {
   registry: RegistryService;
   keys: ApiKeys;
+  /** The holder's scope is checked at every media request (分级分权), so a token outlives no shrinking of it. */
+  scopes?: Scopes;
   manager: VideoManager;
   tokens: MediaTokens;
   /** The local live server's HTTP-FLV, when it runs. */
@@ -68,20 +70,24 @@ export function videoOnlyFlvHeader(): Transform {
 
 export function mediaAccess(deps: MediaAccessDeps): MediaAccess {
   // Media requests carry a token, not a key: check it, and that its key is still active.
-  const activeKeys = new Map<string, { active: boolean; at: number }>();
-  const keyActive = async (keyId: string) => {
+  const activeKeys = new Map<string, { actor: Actor | undefined; at: number }>();
+  const holderOf = async (keyId: string) => {
     const hit = activeKeys.get(keyId);
-    if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.active;
+    if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.actor;
     // A key that is not revoked, or the live session of the person the token was issued to.
-    const active = (await deps.keys.activeActor(keyId)) !== undefined;
-    activeKeys.set(keyId, { active, at: Date.now() });
-    return active;
+    const actor = await deps.keys.activeActor(keyId);
+    activeKeys.set(keyId, { actor, at: Date.now() });
+    return actor;
   };
 
   const checkToken = async (token: string, id: string) => {
     const check = deps.tokens.verify(token, id);
     if (!check.ok) throw new GwError(check.why === 'token expired' ? 'GW_ERR_UNAUTHENTICATED' : 'GW_ERR_FORBIDDEN', check.why, 'token');
-    if (!(await keyActive(check.keyId))) throw new GwError('GW_ERR_UNAUTHENTICATED', 'the key behind this token was revoked, or the session it was issued to has ended', 'token');
+    const holder = await holderOf(check.keyId);
+    if (!holder) throw new GwError('GW_ERR_UNAUTHENTICATED', 'the key behind this token was revoked, or the session it was issued to has ended', 'token');
+    // Read now, not when the token was issued: a channel that left the holder's scope is not there for them.
+    const { channelId } = streamOfKey(id);
+    if (deps.scopes && (await deps.scopes.check(holder, 'channels', channelId)) === 'out') throw notFound('channel', channelId);
   };
 
   const waitForPlaylist = async (id: string) => {

@@ -77,7 +77,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
     return row;
   };
 
-  const { checkToken, waitForPlaylist, openFlvUpstream } = mediaAccess(deps);
+  const { checkToken, waitForPlaylist, openFlvUpstream } = mediaAccess({ ...deps, scopes: app.scopes });
 
   app.get('/api/video/ingest', {
     config: { roles: READ_ROLES, scope: 'global' },
