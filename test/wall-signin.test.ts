@@ -72,6 +72,16 @@ async function person(username: string, role: Role, extra: Record<string, unknow
   return { id: res.body.user.id, password };
 }
 
+async function waitForStatus(id: string, status: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const incident = await demo.api<{ status: string }>('admin', `/api/incidents/${encodeURIComponent(id)}`);
+    if (incident.status === status) return;
+    if (Date.now() > deadline) assert.fail(`incident ${id} is ${incident.status}, not ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 const navViews = (page: Page) => page.$$eval('.topbar nav a', (as) => as.map((a) => (a as HTMLElement).dataset.testid!.replace('nav-', '')));
 const close = (page: Page) => page.context().close();
 
@@ -150,7 +160,7 @@ test('the street operator sees only 东门街道: its cameras in the camera list
     for (let c: string | null | undefined = code; c; c = parent.get(c)) if (c === EAST) return true;
     return false;
   };
-  const east = channels.items.filter((c) => inEast(c.gridCode)).map((c) => c.id).sort();
+  const east = channels.items.filter((c) => inEast(c.gridCode)).map((c) => c.id);
   const elsewhere = channels.items.filter((c) => !inEast(c.gridCode)).map((c) => c.id);
   assert.ok(east.includes('cam-dongmen-01') && elsewhere.includes('cam-hedi-02') && elsewhere.includes('cam-drone-01'), 'the demo has cameras on both sides');
 
@@ -165,8 +175,17 @@ test('the street operator sees only 东门街道: its cameras in the camera list
   const page = await signedIn(browser, demo.url, 'operator-east', passwords['operator-east']!, '#/wall');
   await page.waitForSelector(`[data-testid=camera-tree] [data-camera="${east[0]}"]`, WAIT);
   await page.waitForSelector(`[data-testid=alarm-panel] [data-incident="${eastIncident}"]`, WAIT);
-  const listed = (await page.$$eval('[data-testid=camera-tree] [data-camera]', (els) => els.map((e) => (e as HTMLElement).dataset.camera!))).sort();
-  assert.deepEqual(listed, east, 'exactly the cameras of 东门街道');
+  // The demo's GB28181 NVR may announce a channel meanwhile (the wall reads the list every 15 s): compare until both agree.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const listed = (await page.$$eval('[data-testid=camera-tree] [data-camera]', (els) => els.map((e) => (e as HTMLElement).dataset.camera!))).sort();
+    const now = (await demo.api<{ items: Array<{ id: string; gridCode?: string }> }>('admin', '/api/channels?limit=500')).items;
+    const eastNow = now.filter((c) => inEast(c.gridCode)).map((c) => c.id).sort();
+    for (const id of listed) assert.ok(eastNow.includes(id), `${id} in the camera list is in 东门街道`);
+    if (JSON.stringify(listed) === JSON.stringify(eastNow)) break;
+    if (Date.now() > deadline) assert.deepEqual(listed, eastNow, 'exactly the cameras of 东门街道');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   assert.equal(await page.$(`[data-incident="${westIncident}"]`), null, "another street's incident is not shown");
   const shown = await page.$$eval('[data-testid=alarm-panel] [data-incident]', (els) => els.map((e) => (e as HTMLElement).dataset.incident!));
   for (const id of shown) {
@@ -178,6 +197,13 @@ test('the street operator sees only 东门街道: its cameras in the camera list
   const liveEast = await report('310101001001', '东门社区积水（测试）');
   await page.waitForSelector(`[data-testid=alarm-panel] [data-incident="${liveEast}"]`, WAIT);
   assert.equal(await page.$(`[data-incident="${liveWest}"]`), null, "another street's new incident does not arrive");
+  // A write from the wall (accept) carries the session's CSRF token, and the record names the person.
+  await page.click(`[data-incident="${liveEast}"] button:has-text("受理")`);
+  await waitForStatus(liveEast, 'accepted');
+  const { flow } = await demo.api<{ flow: Array<{ action: string; actor: { keyId: string | null; name: string } }> }>('admin', `/api/incidents/${encodeURIComponent(liveEast)}`);
+  const accepted = flow.find((f) => f.action === 'accept');
+  assert.equal(accepted?.actor.name, 'operator-east', 'the flow log names the person');
+  assert.equal(accepted?.actor.keyId, null, 'no key: a person');
   // The person's media token plays their camera.
   await page.click('[data-camera=cam-dongmen-01]');
   await page.waitForSelector('.tile[data-channel=cam-dongmen-01][data-state=playing]', WAIT);
