@@ -198,3 +198,13 @@ test('engineers have no People or API keys pages', async () => {
   assert.deepEqual(tabs, ['console-tab-channels', 'console-tab-sensors', 'console-tab-import']);
   await engineer.context().close();
 });
+
+test('with single sign-on off (this demo) the sign-in page offers no single sign-on button', async () => {
+  const page = await signInPage(browser, demo.url);
+  await page.waitForSelector('[data-testid=use-api-key]', WAIT);
+  // Once /api/auth/config has answered, the button would be there.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/api/auth/config')), undefined, WAIT);
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500))); // its answer painted
+  assert.equal(await page.$('[data-testid=signin-sso]'), null);
+  await page.context().close();
+});
