@@ -47,8 +47,8 @@ export const percentile = (xs: number[], p: number) => {
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** Milliseconds of each of `n` calls, after 5 calls of warm-up. */
-export async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 5; i++) await fn();
+export async function timeIt(n: number, fn: () => Promise<unknown>, warmUp = 5): Promise<number[]> {
+  for (let i = 0; i < warmUp; i++) await fn();
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();

@@ -47,3 +47,22 @@ test('the one-off letterbox gives the same tensor as a Letterboxer, in a tensor 
   assert.notEqual(a.tensor, b.tensor);
   assert.deepEqual(a.tensor, new Letterboxer(320, 320).fit(frame).tensor);
 });
+
+test('halving (the 640×360 tap into a 320 model) gives what the general bilinear resampling gives', () => {
+  const frame = frameOf(640, 360, (x, y) => [(x * 7 + y * 3) % 256, (x * y) % 256, (x ^ y) % 256]);
+  const fast = new Letterboxer(320, 320).fit(frame).tensor;
+  // The bilinear formula with half-pixel centres, written out: each output pixel samples the source at
+  // (2x + 0.5, 2y + 0.5), weights ½ each way; the picture sits 70 rows down (the padding above it).
+  const plane = 320 * 320;
+  const at = (x: number, y: number, ch: number) => frame.data[(y * 640 + x) * 3 + ch]!;
+  let worst = 0;
+  for (let y = 0; y < 180; y++) {
+    for (let x = 0; x < 320; x++) {
+      for (let ch = 0; ch < 3; ch++) {
+        const expected = (at(2 * x, 2 * y, ch) + at(2 * x + 1, 2 * y, ch) + at(2 * x, 2 * y + 1, ch) + at(2 * x + 1, 2 * y + 1, ch)) / 4 / 255;
+        worst = Math.max(worst, Math.abs(fast[ch * plane + (y + 70) * 320 + x]! - expected));
+      }
+    }
+  }
+  assert.ok(worst < 1e-6, `largest difference ${worst}`);
+});

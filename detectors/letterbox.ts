@@ -67,6 +67,7 @@ export class Letterboxer {
     const t = this.tensor;
     const plane = this.dstW * this.dstH;
     if (g.w === srcW && g.h === srcH) return this.copy(data);
+    if (2 * g.w === srcW && 2 * g.h === srcH) return this.halve(data, srcW);
     // The four neighbours' weights folded together, /255 included, the three channels written
     // out: the hottest loop of the pipeline after the model (about half the time of a plain loop).
     for (let y = 0; y < g.h; y++) {
@@ -102,6 +103,28 @@ export class Letterboxer {
         t[p] = data[i]! / 255;
         t[plane + p] = data[i + 1]! / 255;
         t[2 * plane + p] = data[i + 2]! / 255;
+      }
+    }
+    return this.result;
+  }
+
+  /**
+   * Exactly half the source (the 640×360 tap into a 320 model): bilinear with half-pixel centres
+   * samples each output pixel midway between four source pixels, their plain average.
+   */
+  private halve(data: Buffer, srcW: number): Letterboxed {
+    const g = this.geometry;
+    const t = this.tensor;
+    const plane = this.dstW * this.dstH;
+    const row = srcW * 3;
+    const k = 0.25 / 255;
+    for (let y = 0; y < g.h; y++) {
+      let a = 2 * y * row;
+      let c = a + row;
+      for (let x = 0, p = (y + g.padY) * this.dstW + g.padX; x < g.w; x++, p++, a += 6, c += 6) {
+        t[p] = (data[a]! + data[a + 3]! + data[c]! + data[c + 3]!) * k;
+        t[plane + p] = (data[a + 1]! + data[a + 4]! + data[c + 1]! + data[c + 4]!) * k;
+        t[2 * plane + p] = (data[a + 2]! + data[a + 5]! + data[c + 2]! + data[c + 5]!) * k;
       }
     }
     return this.result;

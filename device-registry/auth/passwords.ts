@@ -4,6 +4,7 @@
 // policy a new password must meet.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { FieldError } from '../errors.ts';
+import { say } from '../messages.ts';
 
 export interface ScryptParams { N: number; r: number; p: number }
 
@@ -65,10 +66,10 @@ const COMMON = new Set([
 export function passwordProblems(password: string, username: string, field: string): FieldError[] {
   const lower = password.toLowerCase();
   const problems: FieldError[] = [];
-  if ([...password].length < MIN_PASSWORD_LENGTH) problems.push({ field, message: `must be at least ${MIN_PASSWORD_LENGTH} characters`, code: 'password_too_short', params: { min: MIN_PASSWORD_LENGTH } });
-  if (password.length > MAX_PASSWORD_LENGTH) problems.push({ field, message: `must be at most ${MAX_PASSWORD_LENGTH} characters`, code: 'password_too_long', params: { max: MAX_PASSWORD_LENGTH } });
-  if (username && lower.includes(username.toLowerCase())) problems.push({ field, message: 'must not contain the user name', code: 'password_has_username' });
-  if (COMMON.has(lower)) problems.push({ field, message: 'is one of the most common passwords; choose another', code: 'password_common' });
+  if ([...password].length < MIN_PASSWORD_LENGTH) problems.push({ field, ...say('password_too_short', { min: MIN_PASSWORD_LENGTH }) });
+  if (password.length > MAX_PASSWORD_LENGTH) problems.push({ field, ...say('password_too_long', { max: MAX_PASSWORD_LENGTH }) });
+  if (username && lower.includes(username.toLowerCase())) problems.push({ field, ...say('password_has_username') });
+  if (COMMON.has(lower)) problems.push({ field, ...say('password_common') });
   return problems;
 }
 

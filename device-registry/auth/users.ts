@@ -3,7 +3,8 @@
 // away (disabled, password reset, deleted) ends their sessions at once; role
 // and scope changes take effect on their next request, since every request
 // reads the person afresh.
-import { GwError, invalid, notFound } from '../errors.ts';
+import { coded, GwError, invalid, notFound } from '../errors.ts';
+import { say } from '../messages.ts';
 import type { RegistryEvents } from '../events.ts';
 import { UserInput, UserPatch, type User } from '../schemas/user.ts';
 import { newId } from '../secrets.ts';
@@ -120,10 +121,10 @@ export class Users {
   /** The user's own change: the current password first; ends their other sessions (all but `keepSession`). */
   async changePassword(user: UserRow, currentPassword: string, newPassword: string, keepSession: string): Promise<UserRow> {
     if (!user.passwordHash || !(await verifyUserPassword(currentPassword, user.passwordHash))) {
-      throw invalid([{ field: 'currentPassword', message: 'is not your current password' }]);
+      throw invalid([{ field: 'currentPassword', ...say('password_not_current') }]);
     }
     const problems = passwordProblems(newPassword, user.username, 'newPassword');
-    if (newPassword === currentPassword) problems.push({ field: 'newPassword', message: 'must differ from the current password' });
+    if (newPassword === currentPassword) problems.push({ field: 'newPassword', ...say('password_unchanged') });
     if (problems.length) throw invalid(problems);
     const after = { ...user, passwordHash: await hashUserPassword(newPassword), mustChangePassword: false };
     const actor: Actor = { keyId: null, userId: user.id, name: user.username, role: user.role };
@@ -210,7 +211,7 @@ export class Users {
     const staysActiveAdmin = after !== undefined && after.role === 'admin' && !after.disabled;
     if (!wasActiveAdmin || staysActiveAdmin) return;
     if ((await this.accounts.countActiveAdminUsers()) <= 1) {
-      throw new GwError('GW_ERR_CONFLICT', 'this is the last active admin user; make another admin first', after === undefined ? 'id' : after.disabled ? 'disabled' : 'role');
+      throw coded('GW_ERR_CONFLICT', say('last_admin_user'), after === undefined ? 'id' : after.disabled ? 'disabled' : 'role');
     }
   }
 

@@ -2,7 +2,8 @@
 // of PgRegistryStore), shared by every gateway node: a session started on one
 // node is good on all of them, and ending it ends it everywhere at once.
 import type pg from 'pg';
-import { GwError, notFound } from '../../errors.ts';
+import { coded, GwError, notFound } from '../../errors.ts';
+import { say } from '../../messages.ts';
 import type { AccountStore, EndSessions, SessionRow, ThrottleRow, UserRow } from '../account-store.ts';
 import type { AuditInput } from '../registry-store.ts';
 import { toSessionRow, toThrottleRow, toUserRow } from '../rows.ts';
@@ -23,9 +24,9 @@ function translate(err: unknown): unknown {
   const { code, constraint } = err as { code?: string; constraint?: string };
   if (code === '23505') {
     return constraint?.includes('issuer')
-      ? new GwError('GW_ERR_CONFLICT', 'a user already stands for this identity at the identity provider', 'subject')
+      ? coded('GW_ERR_CONFLICT', say('identity_taken'), 'subject')
       : constraint?.includes('username')
-        ? new GwError('GW_ERR_CONFLICT', 'this user name is taken (user names ignore case)', 'username')
+        ? coded('GW_ERR_CONFLICT', say('username_taken'), 'username')
         : new GwError('GW_ERR_CONFLICT', 'this user already exists', 'id');
   }
   if (code === '23503') return new GwError('GW_ERR_VALIDATION', 'the department does not exist', 'department');

@@ -1,7 +1,8 @@
 // Users, sessions and the sign-in throttle in the registry's SQLite file
 // (the AccountStore half of SqliteRegistryStore).
 import type Database from 'better-sqlite3';
-import { GwError, notFound } from '../../errors.ts';
+import { coded, GwError, notFound } from '../../errors.ts';
+import { say } from '../../messages.ts';
 import type { AccountStore, EndSessions, SessionRow, ThrottleRow, UserRow } from '../account-store.ts';
 import type { AuditInput } from '../registry-store.ts';
 import { toSessionRow, toThrottleRow, toUserRow } from '../rows.ts';
@@ -20,9 +21,9 @@ function translate(err: unknown): unknown {
   const { code, message } = err as { code?: string; message?: string };
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return /issuer|subject/.test(message ?? '')
-      ? new GwError('GW_ERR_CONFLICT', 'a user already stands for this identity at the identity provider', 'subject')
+      ? coded('GW_ERR_CONFLICT', say('identity_taken'), 'subject')
       : /username/.test(message ?? '')
-        ? new GwError('GW_ERR_CONFLICT', 'this user name is taken (user names ignore case)', 'username')
+        ? coded('GW_ERR_CONFLICT', say('username_taken'), 'username')
         : new GwError('GW_ERR_CONFLICT', 'this user already exists', 'id');
   }
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || /FOREIGN KEY constraint failed/.test(message ?? '')) {

@@ -45,7 +45,8 @@ const JobParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 
 /** Whose exports a caller is: the API key's id (a key without one, by its name). */
-export const ownerOf = (actor: Actor): ExportOwner => ({ id: actor.keyId ?? `name:${actor.name}`, name: actor.name });
+/** A key by its id, a person by their user id (a name may change at the identity provider). */
+export const ownerOf = (actor: Actor): ExportOwner => ({ id: actor.keyId ?? (actor.userId ? `user:${actor.userId}` : `name:${actor.name}`), name: actor.name });
 const mayRead = (actor: Actor, job: ExportRecord) => actor.role === 'admin' || job.createdBy === ownerOf(actor).id;
 
 export const jobView = (j: ExportRecord, forAdmin = false) => ({
@@ -83,9 +84,10 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
     },
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const { from, to } = requireRange(req.body as { from: string | number; to: string | number }, deps.maxSeconds);
+    // The channel first: an unknown one is the same 404 as one out of scope, whatever the range.
     const row = await deps.registry.getStored('channels', id);
     if (!row) throw notFound('channel', id);
+    const { from, to } = requireRange(req.body as { from: string | number; to: string | number }, deps.maxSeconds);
     const { segments } = await deps.index.segments(id, from, to);
     // Segments another node recorded are copied here first (a 503 naming the node when it cannot serve them).
     const planned = (source?: SegmentSource) => planExport(segments, from, to, { paths: deps.paths, ffprobe: deps.ffprobePath, source });

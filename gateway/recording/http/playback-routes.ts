@@ -67,8 +67,9 @@ export function playbackRoutes(app: FastifyInstance, deps: PlaybackRouteDeps): v
     },
   }, async (req) => {
     const { id } = req.params as { id: string };
-    const { from, to } = requireRange(req.query as { from: string; to: string }, MAX_PLAY_SECONDS);
+    // The channel first: an unknown one is the same 404 as one out of scope, whatever the range.
     if (!(await deps.registry.getStored('channels', id))) throw notFound('channel', id);
+    const { from, to } = requireRange(req.query as { from: string; to: string }, MAX_PLAY_SECONDS);
     const { segments } = await playable(id, from, to);
     const { token, expiresAt } = deps.tokens.issue(id, tokenSubject(req));
     return {

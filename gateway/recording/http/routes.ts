@@ -37,12 +37,13 @@ export function recordingRoutes(app: FastifyInstance, deps: { registry: Registry
     },
   }, async (req) => {
     const { id } = req.params as { id: string };
+    // The channel first: an unknown one is the same 404 as one out of the caller's scope (checked before this), whatever the range.
+    if (!(await deps.registry.getStored('channels', id))) throw notFound('channel', id);
     const q = req.query as { from?: string; to?: string };
     const to = parseTime(q.to, 'to', Date.now());
     const from = parseTime(q.from, 'from', to - DAY_MS);
     if (from > to) throw coded('GW_ERR_VALIDATION', say('range_from_after_to'), 'from');
     if (to - from > MAX_RANGE_DAYS * DAY_MS) throw coded('GW_ERR_VALIDATION', say('range_too_long', { days: MAX_RANGE_DAYS }), 'to');
-    if (!(await deps.registry.getStored('channels', id))) throw notFound('channel', id);
     const [{ segments, gaps }, holds] = await Promise.all([deps.index.segments(id, from, to), deps.index.holds(id, from, to)]);
     return {
       channelId: id,

@@ -40,8 +40,8 @@ export function MyExports({ version }: { version: number }) {
     const load = async () => {
       try {
         const { items: all } = await api<{ items: ListedExport[] }>('/api/exports?limit=20');
-        // An admin's list names every owner: a key by its id, a signed-in person as `name:<user name>` (export-routes.ts ownerOf).
-        const own = me.value?.keyId ?? `name:${me.value?.name}`;
+        // An admin's list names every owner: a key by its id, a signed-in person as `user:<user id>` (export-routes.ts ownerOf).
+        const own = me.value?.keyId ?? `user:${me.value?.userId}`;
         const mine = all.filter((j) => !j.createdBy || j.createdBy.id === own).slice(0, SHOWN);
         if (!live) return;
         setItems(mine);
