@@ -4,10 +4,10 @@
 // simulator, real ffmpeg ingest, HLS over a real HTTP port.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
+import type { CameraSimulator } from './sim/camera-sim.ts';
 import { createPerson, signIn, until } from './helpers/accounts.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-import { CLIP_DIR, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
+import { startOneCameraGateway } from './helpers/one-camera.ts';
 
 let sim: CameraSimulator;
 let t: TestGateway;
@@ -15,13 +15,7 @@ let base: string;
 const STRONG = 'Tide-Lantern-42';
 
 before(async () => {
-  sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'cam', clip: 'h264-360p' }] });
-  await sim.waitReady('cam', 60_000);
-  t = await startVideoGateway();
-  base = await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'cam-1', name: 'cam-1', kind: 'rtsp', source: { url: sim.url('cam') }, mode: 'always-on' } });
-  assert.equal(res.statusCode, 201, res.body);
-  await waitFor(async () => (await statusOf(t, 'cam-1')).state === 'online' || undefined, 30_000, 'cam-1 online');
+  ({ sim, t, base } = await startOneCameraGateway());
 });
 after(async () => {
   await t?.stop();

@@ -9,9 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
+import type { CameraSimulator } from './sim/camera-sim.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-import { CLIP_DIR, ffprobe, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
+import { startOneCameraGateway } from './helpers/one-camera.ts';
+import { ffprobe } from './helpers/video.ts';
 
 let sim: CameraSimulator;
 let t: TestGateway;
@@ -19,14 +20,8 @@ let wsBase: string;
 let httpBase: string;
 
 before(async () => {
-  sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'cam', clip: 'h264-360p' }] });
-  await sim.waitReady('cam', 60_000);
-  t = await startVideoGateway();
-  httpBase = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  ({ sim, t, base: httpBase } = await startOneCameraGateway());
   wsBase = httpBase.replace(/^http/, 'ws');
-  const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'cam-1', name: 'cam-1', kind: 'rtsp', source: { url: sim.url('cam') }, mode: 'always-on' } });
-  assert.equal(res.statusCode, 201, res.body);
-  await waitFor(async () => (await statusOf(t, 'cam-1')).state === 'online' || undefined, 30_000, 'cam-1 online');
 });
 after(async () => {
   await t?.stop();

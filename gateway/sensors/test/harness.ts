@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import { ApiKeys, auth, installValidators, RegistryService, SqliteRegistryStore, SYSTEM_ACTOR, UrlTokens, type Role } from '../../../device-registry/index.ts';
+import { ApiKeys, auth, installValidators, RegistryService, scopeChecks, Scopes, SqliteRegistryStore, SYSTEM_ACTOR, UrlTokens, type Role } from '../../../device-registry/index.ts';
 import { installErrorHandler } from '../../http/error-handler.ts';
 import type { IncidentCandidate, RaiseIncident } from '../../incidents/candidate.ts';
 import { SENSORS_DEFAULTS, type SensorsConfig } from '../config.ts';
@@ -90,6 +90,7 @@ export async function startHarness(opts: { config?: DeepPartial<SensorsConfig>; 
     installValidators(app);
     installErrorHandler(app);
     await app.register(auth, { keys, urlTokens: new UrlTokens(randomBytes(32), 600) });
+    await app.register(scopeChecks, { scopes: new Scopes(registry, log) }); // as gateway/http/app.ts: every route declares its scope
     room.routes(app);
     await app.listen({ host: '127.0.0.1', port: 0 });
   };
