@@ -247,19 +247,20 @@ test('stopping a tour puts the operator\'s own wall back', async () => {
   await page.click('[data-testid=camera-tree] [data-camera=cam-school-03]');
   // Not a detection camera: one an alarm has already put on the wall is only selected by a click.
   await page.click('[data-testid=camera-tree] [data-camera=cam-gb-nvr-01]');
-  const tiles = () => page.$$eval('[data-testid^=tile-]', (els) => els.map((e) => (e as HTMLElement).dataset.channel ?? ''));
+  // The tiles themselves (.tile): a tile's own parts are tile-stats, tile-snapshot…, there or not as it plays.
+  const tiles = () => page.$$eval('.tile[data-testid^=tile-]', (els) => els.map((e) => (e as HTMLElement).dataset.channel ?? ''));
   await page.fill('[data-testid=tour] input[type=number]', '3');
   // (An alarm may bring a camera into the last tile, the alarm tile, at any time: the other tiles as they are when the tour starts are the operator's.)
   // Where they land depends on the tile selected and what is already on the wall; that they are on it is what counts.
   await page.waitForFunction(() => {
-    const on = [...document.querySelectorAll('[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel);
+    const on = [...document.querySelectorAll('.tile[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel);
     return on.includes('cam-school-03') && on.includes('cam-gb-nvr-01');
   }, undefined, WAIT);
   const own = await tiles();
   await page.click('[data-testid=tour] button');
-  const shows = (want: string) => page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel ?? '').slice(0, -1)) === w, want, WAIT);
+  const shows = (want: string) => page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('.tile[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel ?? '').slice(0, -1)) === w, want, WAIT);
   // The tour's page is on the wall (a full page of cameras), then its second page.
-  await page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel ?? '').slice(0, -1)) !== w, JSON.stringify(own.slice(0, -1)), WAIT);
+  await page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('.tile[data-testid^=tile-]')].map((e) => (e as HTMLElement).dataset.channel ?? '').slice(0, -1)) !== w, JSON.stringify(own.slice(0, -1)), WAIT);
   await page.waitForSelector('[data-testid=tour] button:has-text("第 2 页")', { timeout: 30_000 });
   await shot(page, 'tour-running');
   await page.click('[data-testid=tour] button'); // stop

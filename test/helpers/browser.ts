@@ -21,14 +21,27 @@ export interface PageOptions {
   viewport?: { width: number; height: number };
 }
 
+// A string, not a function: tsx would wrap a function's inner functions in a helper the page lacks.
+const UNCAUGHT_REPORTER = `(() => {
+  const describe = (v) => (v instanceof Error ? v.name + ': ' + v.message : typeof v + ' ' + String(v) + ' (' + (v && v.constructor ? v.constructor.name : '-') + ')');
+  window.addEventListener('error', (e) => console.error('[uncaught] ' + describe(e.error) + ' at ' + e.filename + ':' + e.lineno + ':' + e.colno));
+  window.addEventListener('unhandledrejection', (e) => console.error('[unhandled rejection] ' + describe(e.reason)));
+})();`;
+
 /** A fresh context (no stored key), the wall opened at `hash`, logged in with `key`. */
 export async function openWall(browser: Browser, baseUrl: string, key: string, hash = '', opts: PageOptions = {}): Promise<Page> {
   const context = await browser.newContext({ locale: opts.locale ?? 'zh-CN', viewport: opts.viewport ?? { width: 1600, height: 900 } });
+  // Where an uncaught error came from in the (minified) bundle, and what was thrown: a page error's own
+  // message can be a minified name and its stack empty.
+  await context.addInitScript({ content: UNCAUGHT_REPORTER });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => {
     problems.push(err.message);
-    console.log(`page error: ${err.stack ?? err.message}`); // the message alone can be a minified name
+    console.log(`page error: ${err.stack || err.message}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /^\[(uncaught|unhandled rejection)\]/.test(m.text())) console.log(`page error detail: ${m.text()}`);
   });
   (page as Page & { problems?: string[] }).problems = problems;
   await page.goto(`${baseUrl}/${hash}`);
