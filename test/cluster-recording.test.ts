@@ -209,6 +209,39 @@ test('an export through node-b of a range over both nodes has the footage\'s len
   }
 });
 
+test('a signed-in person\'s export through node-b copies node-a\'s segments too (the copies\' media tokens name the person\'s session)', async () => {
+  const b = node('node-b');
+  const created = await b.json<{ user: { username: string }; temporaryPassword: string }>('/api/users', { method: 'POST', body: JSON.stringify({ username: 'export-person', displayName: '导出员', role: 'dispatcher' }) });
+  const signIn = async (password: string) => {
+    const res = await fetch(`${b.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: created.user.username, password }) });
+    assert.equal(res.status, 200, await res.clone().text());
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('gw_session='))!.split(';')[0]!;
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    return (path: string, body?: object) => fetch(`${b.url}${path}`, {
+      method: body ? 'POST' : 'GET', headers: { cookie, ...(body ? { 'content-type': 'application/json', 'x-csrf-token': csrfToken } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  };
+  const first = await signIn(created.temporaryPassword);
+  assert.equal((await first('/api/auth/password', { currentPassword: created.temporaryPassword, newPassword: 'Harbour-Lantern-58' })).status, 204);
+  const person = await signIn('Harbour-Lantern-58');
+  const onA = byNode(footage, 'node-a');
+  const from = Math.round((ms(onA[1]!.start) + ms(onA[1]!.end)) / 2);
+  const to = ms(byNode(footage, 'node-b')[1]!.end);
+  const submitted = await person(`/api/channels/${CHANNEL}/exports`, { from, to });
+  assert.equal(submitted.status, 202, await submitted.clone().text());
+  const job = (await submitted.json()) as Job;
+  const done = await waitFor(async () => {
+    const j = (await (await person(`/api/exports/${job.id}`)).json()) as Job;
+    if (j.state === 'failed') throw new Error(`export failed: ${j.reason}`);
+    return j.state === 'done' ? j : undefined;
+  }, 120_000, 'the person\'s export');
+  const fromA = onA.reduce((sum, seg) => sum + Math.max(0, Math.min(ms(seg.end), to) - Math.max(ms(seg.start), ms(done.actualFrom))), 0) / 1000;
+  assert.ok(fromA > 1 && done.seconds > fromA, `the MP4 (${done.seconds} s) holds node-a's ${fromA} s and more`);
+  const download = await person(done.download!);
+  assert.equal(download.status, 200);
+  assert.ok((await download.arrayBuffer()).byteLength > 0);
+});
+
 test('an incident on the channel gets its clip from node-a, the node recording it now, not from node-b, which recorded it before', async () => {
   const a = node('node-a');
   const alarmAt = Date.now() - 1000;

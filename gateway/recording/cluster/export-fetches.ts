@@ -37,7 +37,7 @@ export class ExportFetches {
     mkdirSync(opts.dir, { recursive: true });
   }
 
-  /** The segment source of one export asked by `keyId`. */
+  /** The segment source of one export; `keyId` is what its media tokens name (the asker's key, or `session:<ref>` for a person: tokenSubject). */
   sourceFor(keyId: string): SegmentSource & { copies: string[] } {
     const planId = randomUUID();
     const copies: string[] = [];

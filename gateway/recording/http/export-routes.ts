@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { coded, ErrorBody, GwError, Id, inCoverage, notFound, READ_ROLES, type Actor, type RegistryService, type RegistryStore, type Role } from '../../../device-registry/index.ts';
+import { coded, ErrorBody, GwError, Id, inCoverage, notFound, READ_ROLES, tokenSubject, type Actor, type RegistryService, type RegistryStore, type Role } from '../../../device-registry/index.ts';
 import { say } from '../../../device-registry/messages.ts';
 import type { IncidentClips } from '../clips/incident-clips.ts';
 import type { Exporter, ExportOwner, ExportRecord } from '../export/exporter.ts';
@@ -91,7 +91,7 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
     const { segments } = await deps.index.segments(id, from, to);
     // Segments another node recorded are copied here first (a 503 naming the node when it cannot serve them).
     const planned = (source?: SegmentSource) => planExport(segments, from, to, { paths: deps.paths, ffprobe: deps.ffprobePath, source });
-    const { plan, release } = deps.fetches ? await deps.fetches.prepare(req.actor!.keyId ?? 'system', planned) : { plan: await planned(), release: undefined };
+    const { plan, release } = deps.fetches ? await deps.fetches.prepare(tokenSubject(req), planned) : { plan: await planned(), release: undefined };
     if (!plan) throw coded('GW_ERR_CONFLICT', say('no_footage', { channel: id }), 'from');
     const job = await deps.exporter.submitFor(ownerOf(req.actor!), { channelId: id, channelName: String(row.doc.name ?? id), from, to, plan });
     if (release) void job.done.finally(release);
