@@ -126,6 +126,7 @@ const ROWS: Record<string, Row> = {
   'GET /api/stats/durations': { call: () => get('/api/stats/durations') },
   'GET /api/stats/sla': { call: () => get('/api/stats/sla') },
   'GET /api/stats/sla/by': { call: () => get('/api/stats/sla/by?by=grid') },
+  'GET /api/stats/devices': { call: () => get('/api/stats/devices'), sees: (i) => [i.grid] },
   'GET /api/stats/heat': { call: () => get('/api/stats/heat'), sees: (i) => [i.grid, i.street] },
   'GET /api/webhooks': ADMIN_ONLY,
   'POST /api/webhooks': ADMIN_ONLY,
