@@ -133,12 +133,12 @@ function begin(who: Who): void {
 }
 
 /** The views each role sees, in menu order. */
-export type View = 'wall' | 'dispatch' | 'sensors' | 'console';
+export type View = 'wall' | 'map' | 'dispatch' | 'sensors' | 'console';
 const VIEWS: Record<Role, View[]> = {
-  admin: ['wall', 'dispatch', 'sensors', 'console'],
-  operator: ['wall', 'sensors'],
-  dispatcher: ['dispatch', 'wall', 'sensors'],
-  engineer: ['console', 'wall', 'sensors'],
+  admin: ['wall', 'map', 'dispatch', 'sensors', 'console'],
+  operator: ['wall', 'map', 'sensors'],
+  dispatcher: ['dispatch', 'map', 'wall', 'sensors'],
+  engineer: ['console', 'map', 'wall', 'sensors'],
 };
 export const viewsFor = (role: Role): View[] => VIEWS[role];
 export const can = (role: Role | undefined, ...roles: Role[]) => role !== undefined && roles.includes(role);
