@@ -1,7 +1,9 @@
 // Alarm linkage (视频联动): when an incident with a location arrives, the
 // cameras nearest it (its own grid cell first, then by distance, within the
-// configured radius: GET /api/channels/near) are offered to the wall — or, with
-// linkage mode auto, put into tiles at once. Runs for every role with the wall.
+// configured radius) are offered to the wall — or, with linkage mode auto, put
+// into tiles at once. The gateway sends them with the incident.created event
+// (`nearestCameras`, already cut to the caller's scope); an event without them
+// asks GET /api/channels/near. Runs for every role with the wall.
 import { signal } from '@preact/signals';
 import type { Incident } from '../api/types.ts';
 import { onNewIncident } from '../store/incidents.ts';
@@ -43,7 +45,8 @@ async function link(incident: Incident): Promise<void> {
   if (!incident.location) return;
   if (!linkage) linkage = (await loadMapConfig()).linkage;
   if (linkage.mode === 'off') return;
-  const { items } = await nearCameras(incident.location.lat, incident.location.lng, linkage.radiusMeters, linkage.cameras);
+  const sent = (incident as Incident & { nearestCameras?: NearCamera[] }).nearestCameras;
+  const items = Array.isArray(sent) ? sent : (await nearCameras(incident.location.lat, incident.location.lng, linkage.radiusMeters, linkage.cameras)).items;
   if (!items.length) return;
   const auto = linkage.mode === 'auto';
   if (auto) bringToWall(items);
