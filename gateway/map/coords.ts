@@ -18,7 +18,7 @@ export interface LngLat {
 
 /** Semi-major axis and eccentricity squared of the Krasovsky 1940 ellipsoid, which the transform uses. */
 const A = 6378245.0;
-const EE = 0.00669342162296594323;
+const EE = 0.006693421622965943; // 0.00669342162296594323 as published, to double precision
 
 /** The rectangle the offset applies in (the usual published bounds). */
 export function outsideChina({ lng, lat }: LngLat): boolean {
