@@ -44,8 +44,9 @@ export async function loadMap(): Promise<void> {
 }
 
 function setStatus(key: string, state: string): void {
-  if (liveStatus.value.get(key) === state) return;
-  const next = new Map(liveStatus.value);
+  // peek: called from an effect, which must not depend on the map it writes.
+  if (liveStatus.peek().get(key) === state) return;
+  const next = new Map(liveStatus.peek());
   next.set(key, state);
   liveStatus.value = next;
 }
@@ -67,9 +68,9 @@ export function followMap(): () => void {
   const stops = [
     on('device.status', (e) => setStatus(`${e.entity}:${e.id}`, e.state)),
     onNewIncident((i) => {
-      pulsing.value = new Set([...pulsing.value, i.id]);
+      pulsing.value = new Set([...pulsing.peek(), i.id]);
       window.setTimeout(() => {
-        const next = new Set(pulsing.value);
+        const next = new Set(pulsing.peek());
         next.delete(i.id);
         pulsing.value = next;
       }, PULSE_MS);
