@@ -225,3 +225,35 @@ test('the map renders in English and in Chinese', async () => {
   await page.waitForSelector('[data-testid=map-canvas][data-ready=true]', { timeout: 30_000 });
   console.log(`screenshot: ${await screenshot(page, 'map/map-zh')}`);
 });
+
+test('offline first: with no tiles configured the map draws the outlines on a plain background; linkage offers by default', async () => {
+  const plain = await startDemo();
+  try {
+    const p = await openWall(browser, plain.url, plain.keys.operator, '#/map');
+    await p.waitForSelector('[data-testid=map-canvas][data-ready=true]', { timeout: 30_000 });
+    await p.waitForSelector(`path.grid-${CAMERA.cell}`, { state: 'attached', timeout: 20_000 });
+    assert.equal(await p.getAttribute('[data-testid=map-canvas]', 'data-crs'), 'wgs84');
+    assert.equal(await p.$$eval('img.leaflet-tile', (els) => els.length), 0, 'no tile asked for');
+    await p.waitForSelector('[data-testid=map-offline]');
+    await p.waitForSelector('[data-grid-label]', { timeout: 20_000 });
+    console.log(`screenshot: ${await screenshot(p, 'map/map-offline')}`);
+
+    // Linkage by default (offer): a reported incident with a location offers its nearest cameras; accepting brings them.
+    const near = await plain.api<{ items: Array<{ id: string }> }>('operator', `/api/channels/near?lat=${CAMERA.lat}&lng=${CAMERA.lng}`);
+    assert.ok(near.items.length >= 1, 'a camera near the point');
+    const { incident } = await plain.api<{ incident: { id: string } }>('operator', '/api/incidents', {
+      body: { type: 'manhole_open', severity: 'minor', title: '地图测试-联动', location: { lat: CAMERA.lat, lng: CAMERA.lng }, gridCode: CAMERA.cell },
+    });
+    const offer = `[data-testid=linkage-offer][data-incident="${incident.id}"]`;
+    await p.waitForSelector(`${offer}[data-placed=false]`, { timeout: 20_000 });
+    assert.deepEqual(await p.$$eval(`${offer} [data-linked-camera]`, (els) => els.map((el) => el.getAttribute('data-linked-camera'))), near.items.map((c) => c.id));
+    console.log(`screenshot: ${await screenshot(p, 'map/linkage-offer')}`);
+    await p.click(`${offer} [data-testid=linkage-accept]`);
+    await p.waitForSelector(`${offer}[data-placed=true]`);
+    await p.click('[data-testid=nav-wall]');
+    for (const c of near.items) await p.waitForSelector(`.tile[data-channel="${c.id}"]`, { timeout: 20_000 });
+    await p.context().close();
+  } finally {
+    await plain.stop();
+  }
+});
