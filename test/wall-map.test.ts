@@ -177,6 +177,11 @@ test('a new incident appears on the map without a reload, pulsing', async () => 
   await page.click(marker);
   await page.waitForSelector(`[data-testid=incident-detail][data-incident="${id}"]`, { timeout: 20_000 });
   console.log(`screenshot: ${await screenshot(page, 'map/map-new-incident')}`);
+  // The heat of the last 7 days fills the incident's cell (/api/stats/heat counts it); a cell with none stays clear.
+  await page.selectOption('[data-testid=heat-period]', '7d');
+  await page.waitForFunction((cell) => Number(document.querySelector(`path.grid-${cell}`)?.getAttribute('fill-opacity')) > 0, CAMERA.cell, { timeout: 20_000 });
+  console.log(`screenshot: ${await screenshot(page, 'map/map-heat')}`);
+  await page.selectOption('[data-testid=heat-period]', 'off');
 });
 
 test('alarm linkage: a gas alarm brings its nearest cameras into the wall tiles', async () => {

@@ -63,18 +63,20 @@ export async function refreshHeat(): Promise<void> {
   }
 }
 
-/** Follows status and new incidents while the map is open; returns the stop. */
+// Every incident new to this tab pulses, whichever view was open when it came.
+onNewIncident((i) => {
+  pulsing.value = new Set([...pulsing.peek(), i.id]);
+  window.setTimeout(() => {
+    const next = new Set(pulsing.peek());
+    next.delete(i.id);
+    pulsing.value = next;
+  }, PULSE_MS);
+});
+
+/** Follows device status while the map is open; returns the stop. */
 export function followMap(): () => void {
   const stops = [
     on('device.status', (e) => setStatus(`${e.entity}:${e.id}`, e.state)),
-    onNewIncident((i) => {
-      pulsing.value = new Set([...pulsing.peek(), i.id]);
-      window.setTimeout(() => {
-        const next = new Set(pulsing.peek());
-        next.delete(i.id);
-        pulsing.value = next;
-      }, PULSE_MS);
-    }),
     // The registry's channel status (the wall's own status feed) keeps the camera markers current too.
     effect(() => {
       void videoStatus.value;
