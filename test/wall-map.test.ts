@@ -124,14 +124,17 @@ test('the camera marker sits on the marked pixel of the GCJ-02 tiles', async () 
   const mark = { x: tileBox.x + inTile.x + 0.5, y: tileBox.y + inTile.y + 0.5 };
   // And read off the screen: hide the markers, find the red pixels in a screenshot.
   await page.addStyleTag({ content: '.leaflet-marker-pane { visibility: hidden }' });
-  const shot = await page.screenshot();
+  // Polled: a tile fades in after it loads, its red blended with the background until then.
+  const red = await waitFor(async () => {
+    const { data, info } = await sharp(await page.screenshot()).raw().toBuffer({ resolveWithObject: true });
+    const found: Array<[number, number]> = [];
+    for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) {
+      const i = (y * info.width + x) * info.channels;
+      if (data[i]! > 200 && data[i + 1]! < 60 && data[i + 2]! < 60) found.push([x, y]);
+    }
+    return found.length >= 9 ? found : undefined;
+  }, 15_000, 'the marked pixel on screen');
   await page.evaluate(() => document.querySelectorAll('style').forEach((s) => { if (s.textContent?.includes('leaflet-marker-pane { visibility: hidden }')) s.remove(); }));
-  const { data, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
-  const red: Array<[number, number]> = [];
-  for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) {
-    const i = (y * info.width + x) * info.channels;
-    if (data[i]! > 200 && data[i + 1]! < 60 && data[i + 2]! < 60) red.push([x, y]);
-  }
   assert.ok(red.length > 0 && red.length <= 16, `the marked pixel found once on screen (${red.length} red pixels)`);
   const seen = { x: red.reduce((s, p) => s + p[0], 0) / red.length + 0.5, y: red.reduce((s, p) => s + p[1], 0) / red.length + 0.5 };
   assert.ok(Math.hypot(seen.x - mark.x, seen.y - mark.y) <= 2, `the tile's mark where the tile says: ${JSON.stringify({ seen, mark })}`);
