@@ -20,6 +20,7 @@ import { DispatchView } from './dispatch/dispatch-view.tsx';
 import { SensorsView } from './sensors/sensors-view.tsx';
 import { ConsoleView } from './console/console-view.tsx';
 import { MapView } from './map/map-view.tsx';
+import { DashboardView } from './dashboard/dashboard-view.tsx';
 import { LinkageOffers } from './map/linkage-offer.tsx';
 import { startLinkage } from './map/linkage.ts';
 
@@ -29,6 +30,7 @@ on('connection', ({ open }) => (eventsOpen.value = open));
 const VIEW_COMPONENTS: Record<View, () => preact.JSX.Element> = {
   wall: WallView,
   map: MapView,
+  dashboard: DashboardView,
   dispatch: DispatchView,
   sensors: SensorsView,
   console: ConsoleView,

@@ -133,11 +133,12 @@ function begin(who: Who): void {
 }
 
 /** The views each role sees, in menu order. */
-export type View = 'wall' | 'map' | 'dispatch' | 'sensors' | 'console';
+export type View = 'wall' | 'map' | 'dashboard' | 'dispatch' | 'sensors' | 'console';
 const VIEWS: Record<Role, View[]> = {
-  admin: ['wall', 'map', 'dispatch', 'sensors', 'console'],
-  operator: ['wall', 'map', 'sensors'],
-  dispatcher: ['dispatch', 'map', 'wall', 'sensors'],
+  admin: ['wall', 'map', 'dashboard', 'dispatch', 'sensors', 'console'],
+  // 研判 (dashboard): it writes nothing, so operators see it as dispatchers do.
+  operator: ['wall', 'map', 'dashboard', 'sensors'],
+  dispatcher: ['dispatch', 'map', 'dashboard', 'wall', 'sensors'],
   engineer: ['console', 'map', 'wall', 'sensors'],
 };
 export const viewsFor = (role: Role): View[] => VIEWS[role];
