@@ -60,7 +60,7 @@ const open: string[] = [];
 const alarms = setInterval(() => {
   const n = raised++;
   demo.api<{ incident?: { id: string } }>('admin', '/api/incidents/candidates', {
-    body: { source: { kind: 'sensor', id: `bench-gas-${n % 50}` }, type: 'gas_leak', severity: n % 7 ? 'major' : 'critical', occurredAt: new Date().toISOString(), gridCode: GRIDS[n % GRIDS.length], dedupeKey: `bench-screen-${n}`, evidence: {} },
+    body: { source: { kind: 'sensor', id: `bench-gas-${n % 50}` }, type: 'gas_leak', severity: n % 7 ? 'major' : 'critical', occurredAt: Date.now(), gridCode: GRIDS[n % GRIDS.length], dedupeKey: `bench-screen-${n}`, evidence: {} },
   }).then(async (r) => {
     if (r.incident) open.push(r.incident.id);
     while (open.length > OPEN) {

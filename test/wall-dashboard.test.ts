@@ -43,7 +43,7 @@ before(async () => {
   }
   for (let i = 0; i < 3; i++) {
     const r = await must('admin', '/api/incidents/candidates', {
-      source: { kind: 'sensor', id: `gas-${i}` }, type: 'gas_leak', severity: i ? 'major' : 'critical', occurredAt: new Date().toISOString(),
+      source: { kind: 'sensor', id: `gas-${i}` }, type: 'gas_leak', severity: i ? 'major' : 'critical', occurredAt: Date.now(),
       gridCode: i === 2 ? 'D1-S2' : 'D1-S1-G1', dedupeKey: `gas-${i}`, evidence: {},
     });
     byType.set('gas_leak', [...(byType.get('gas_leak') ?? []), r.id]);
@@ -78,18 +78,26 @@ for (const locale of ['zh-CN', 'en'] as const) {
     await page.screenshot({ path: join(SHOTS, `dashboard-${locale}.png`), fullPage: true });
 
     // Drill down: intrusion (3), and the cell D1-S2 (3: two reports and a gas alarm).
+    /** Waits until the drill-down lists exactly these incidents (a stale list or a loading one never does), then checks its total. */
+    const listsExactly = async (want: readonly string[], what: string) => {
+      const sorted = [...want].sort();
+      await page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid=drill-row]')].map((r) => (r as HTMLElement).dataset.id).sort()) === w, JSON.stringify(sorted), WAIT)
+        .catch(async (err: unknown) => {
+          const ids = await page.$$eval('[data-testid=drill-row]', (rows) => rows.map((r) => (r as HTMLElement).dataset.id!));
+          assert.deepEqual(ids.sort(), sorted, `${what}: exactly the counted incidents (${String(err)})`);
+        });
+      assert.equal(Number(await page.getAttribute('[data-testid=drill-total]', 'data-total')), want.length, `${what}: the list's total is the figure`);
+    };
     for (const [testId, key, want] of [['chart-type', 'intrusion', byType.get('intrusion')!], ['chart-sensor', 'gas_leak', byType.get('gas_leak')!]] as const) {
+      assert.equal((await shown(page, testId))[key], want.length);
       await page.click(`[data-testid=${testId}-items] button[data-key=${key}]`);
-      await page.waitForSelector('[data-testid=drill-incidents]', WAIT);
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid=drill-row]').length === n, want.length, WAIT);
-      const ids = await page.$$eval('[data-testid=drill-row]', (rows) => rows.map((r) => (r as HTMLElement).dataset.id!));
-      assert.deepEqual(ids.sort(), [...want].sort(), `${key}: exactly the counted incidents`);
-      assert.equal(Number(await page.getAttribute('[data-testid=drill-total]', 'data-total')), want.length);
+      await listsExactly(want, key);
     }
+    const cellIds = (await api<{ items: Array<{ id: string }> }>(`/api/incidents?grid=D1-S2&${q}&limit=50`)).items.map((i) => i.id);
+    assert.equal(cellIds.length, 3);
+    assert.equal((await shown(page, 'chart-top-grids'))['D1-S2'], 3);
     await page.click('[data-testid=chart-top-grids-items] button[data-key=D1-S2]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=drill-row]').length === 3, undefined, WAIT);
-    const cellIds = (await api<{ items: Array<{ id: string }> }>(`/api/incidents?grid=D1-S2&${q}&limit=50`)).items.map((i) => i.id).sort();
-    assert.deepEqual((await page.$$eval('[data-testid=drill-row]', (rows) => rows.map((r) => (r as HTMLElement).dataset.id!))).sort(), cellIds);
+    await listsExactly(cellIds, 'D1-S2');
     await page.screenshot({ path: join(SHOTS, `drill-${locale}.png`), fullPage: true });
 
     // CSV of the view: the per-type rows are the API's counts.
@@ -120,11 +128,12 @@ test('an operator sees the dashboard (read-only); an engineer does not', async (
 });
 
 test('big screen at 1920×1080: today\'s figures, and a new alarm reaches the ticker and the figures without a reload', async () => {
-  const page = await openWall(browser, base, t.keys.dispatcher, '#/dashboard/screen', { locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
+  const page = await openWall(browser, base, t.keys.dispatcher, '#/dashboard', { locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
+  await page.click('[data-testid=open-big-screen]');
   await page.waitForSelector('[data-testid=big-screen]', WAIT);
   await page.waitForFunction(() => document.querySelector('[data-testid=screen-today]')?.textContent === '8', undefined, WAIT);
   const r = await must('admin', '/api/incidents/candidates', {
-    source: { kind: 'sensor', id: 'gas-9' }, type: 'gas_leak', severity: 'critical', occurredAt: new Date().toISOString(), gridCode: 'D1-S1-G1', dedupeKey: 'gas-9', evidence: {},
+    source: { kind: 'sensor', id: 'gas-9' }, type: 'gas_leak', severity: 'critical', occurredAt: Date.now(), gridCode: 'D1-S1-G1', dedupeKey: 'gas-9', evidence: {},
   });
   await page.waitForSelector(`[data-testid=screen-ticker] li[data-id="${r.id}"]`, WAIT);
   await page.waitForFunction(() => document.querySelector('[data-testid=screen-today]')?.textContent === '9', undefined, WAIT);

@@ -173,7 +173,7 @@ export function DashboardView() {
         <span class="spacer" />
         <button class="no-print" data-testid="export-csv" disabled={!f} onClick={() => f && download(`dashboard-${localDay(f.window.from)}-${localDay(f.window.to - 1)}.csv`, figuresCsv(f, csvLabel))}>{t('dash.export')}</button>
         <button class="no-print" data-testid="print" onClick={() => window.print()}>{t('dash.print')}</button>
-        <button class="no-print" data-testid="big-screen" onClick={() => go('dashboard', 'screen')}>{t('dash.bigScreen')}</button>
+        <button class="no-print" data-testid="open-big-screen" onClick={() => go('dashboard', 'screen')}>{t('dash.bigScreen')}</button>
       </header>
       {failure.value && <p class="error" role="alert">{t('common.error', { message: failure.value })}</p>}
       {drill.value && <DrillList drill={drill.value} onClose={() => (drill.value = null)} />}

@@ -83,7 +83,7 @@ export function DrillList({ drill, onClose }: { drill: Drill; onClose: () => voi
       </header>
       {drill.kind === 'devices'
         ? <DeviceRows by={drill.by} value={drill.key} />
-        : drill.query === undefined ? <p>{t('dash.drill.none')}</p> : <IncidentRows query={drill.query} />}
+        : drill.query === undefined ? <p>{t('dash.drill.none')}</p> : <IncidentRows key={drill.query} query={drill.query} />}
     </section>
   );
 }
