@@ -205,12 +205,14 @@ test('alarm linkage: a gas alarm brings its nearest cameras into the wall tiles'
   await waitFor(() => probe!.connected || undefined, 20_000, 'the probe sensor connected');
   const publisher = setInterval(() => void probe!.publish(PROBE.topic, JSON.stringify({ value: 40 }), { qos: 1 }), 1000);
   try {
-    const offer = await waitFor(async () => {
-      const found = await page.$$eval('[data-testid=linkage-offer]', (els) => els.map((el) => ({ incident: el.getAttribute('data-incident'), placed: el.getAttribute('data-placed'), cameras: [...el.querySelectorAll('[data-linked-camera]')].map((li) => li.getAttribute('data-linked-camera')) })));
-      return found.find((o) => o.cameras[0] === CAMERA.id && o.cameras.length === expected.items.length);
-    }, 90_000, 'the gas alarm\'s linkage on the wall');
-    const incident = await demo.api<{ source: { kind: string; id: string }; type: string }>('operator', `/api/incidents/${offer.incident}`);
-    assert.equal(incident.source.id, PROBE.id, 'the offer is the gas alarm\'s');
+    // The gas alarm's incident, then its offer on the wall (other located incidents of the demo have theirs too).
+    const incidentId = await waitFor(async () => {
+      const open = await demo.api<{ items: Array<{ id: string; source: { id: string } }> }>('operator', '/api/incidents?open=true&limit=500');
+      return open.items.find((i) => i.source.id === PROBE.id)?.id;
+    }, 90_000, 'the gas alarm\'s incident');
+    const sel = `[data-testid=linkage-offer][data-incident="${incidentId}"]`;
+    await page.waitForSelector(sel, { timeout: 20_000 });
+    const offer = await page.$eval(sel, (el) => ({ placed: el.getAttribute('data-placed'), cameras: [...el.querySelectorAll('[data-linked-camera]')].map((li) => li.getAttribute('data-linked-camera')) }));
     assert.deepEqual(offer.cameras, expected.items.map((c) => c.id));
     assert.equal(offer.placed, 'true', 'mode auto: brought to the wall');
     await page.click('[data-testid=nav-wall]');
