@@ -119,7 +119,7 @@ export function BigScreen() {
             <li key={i.id} class={`sev-${i.severity}`} data-id={i.id}>
               <span class="time">{formatTime(i.createdAt)}</span>
               <span class={`badge ${i.severity}`}>{label('severity', i.severity)}</span>
-              <span class="what">{label('type', i.type)} · {i.title}</span>
+              <span class="what">{label('type', i.type)}{i.title ? ` · ${i.title}` : ''}</span>
             </li>
           ))}
         </ol>
