@@ -143,7 +143,7 @@ CREATE INDEX incident_events_unpublished ON incident_events(seq) WHERE NOT publi
     name: 'dashboard (研判) indexes: counts, SLA by department or cell and the feedback step read from the index alone',
     sql: `
 CREATE INDEX incidents_stats ON incidents(first_seen, grid_code, type, severity, source_kind, status);
-CREATE INDEX incidents_dispatched ON incidents(dispatched_at, grid_code, department_id, sla_deadline);
+CREATE INDEX incidents_dispatched ON incidents(dispatched_at, grid_code, department_id, sla_deadline, id);
 CREATE INDEX incident_flow_step ON incident_flow(incident_id, to_status, at);
 `,
   },

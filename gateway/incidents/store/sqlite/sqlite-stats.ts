@@ -18,12 +18,14 @@ const SLA_KEY: Record<SlaBy, string> = { department: "COALESCE(i.department_id, 
 /** 1 when the incident got its feedback after the deadline, or none by `now` (the first bound value). */
 const LATE = `CASE WHEN COALESCE((SELECT MIN(f.at) FROM flow f WHERE f.incident_id = i.id AND f.to_status = 'feedback'), ?) > i.sla_deadline THEN 1 ELSE 0 END`;
 
+// Counts read the covering index by first report time alone: given a scope's cells the planner would
+// rather take incidents_grid and visit every row of those cells over all time (4× slower at 7 days).
 export class SqliteStats implements StatsStore {
   constructor(private readonly p: Prepared) {}
 
   async counts(by: GroupBy, from: number, to: number, grids?: readonly string[], sourceKind?: string): Promise<CountRow[]> {
     const source = sourceKind === undefined ? '' : ' AND source_kind = ?';
-    return this.p.sql(`SELECT ${GROUP_SQL[by]} AS key, COUNT(*) AS count FROM incidents WHERE first_seen >= ? AND first_seen < ?${inGrids(grids)}${source}
+    return this.p.sql(`SELECT ${GROUP_SQL[by]} AS key, COUNT(*) AS count FROM incidents INDEXED BY incidents_stats WHERE first_seen >= ? AND first_seen < ?${inGrids(grids)}${source}
       GROUP BY key ORDER BY count DESC, key`).all(from, to, ...gridArg(grids), ...(sourceKind === undefined ? [] : [sourceKind])) as CountRow[];
   }
 
