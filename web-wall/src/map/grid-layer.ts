@@ -40,6 +40,8 @@ export class GridLayer {
 
   setCells(features: Array<Feature<GridProps>>, crs: Crs): void {
     this.polygons.clearLayers();
+    this.labels.clearLayers();
+    this.drawnLabels.clear();
     // Districts first, so smaller cells lie on top and take the clicks.
     const order = ['district', 'street', 'community', 'grid'];
     const sorted = [...features].sort((a, b) => order.indexOf(a.properties.level) - order.indexOf(b.properties.level));
@@ -72,17 +74,28 @@ export class GridLayer {
     }
   }
 
+  /** The labels drawn now by cell code: a redraw adds and removes only what changed. */
+  private drawnLabels = new Map<string, L.Marker>();
+
   readonly renderLabels = (): void => {
-    this.labels.clearLayers();
     const level = labelLevelAt(this.map.getZoom());
     const view = this.map.getBounds();
-    let shown = 0;
+    const next = new Map<string, L.Marker>();
     for (const { feature, centre } of this.cells) {
       if (feature.properties.level !== level || !view.contains(centre)) continue;
-      if (++shown > MAX_LABELS) break;
-      const html = `<span class="grid-label level-${level}" data-grid-label="${escape(feature.properties.code)}">${escape(feature.properties.name)}</span>`;
-      this.labels.addLayer(L.marker(centre, { icon: L.divIcon({ html, className: 'grid-label-icon', iconSize: undefined }), interactive: false, keyboard: false }));
+      if (next.size >= MAX_LABELS) break;
+      const code = feature.properties.code;
+      let label = this.drawnLabels.get(code);
+      if (label) this.drawnLabels.delete(code);
+      else {
+        const html = `<span class="grid-label level-${level}" data-grid-label="${escape(code)}">${escape(feature.properties.name)}</span>`;
+        label = L.marker(centre, { icon: L.divIcon({ html, className: 'grid-label-icon', iconSize: undefined }), interactive: false, keyboard: false });
+        this.labels.addLayer(label);
+      }
+      next.set(code, label);
     }
+    for (const gone of this.drawnLabels.values()) this.labels.removeLayer(gone);
+    this.drawnLabels = next;
   };
 
   remove(): void {
