@@ -1,7 +1,7 @@
 // The drill-down under the charts: the incidents an item counted (the same
 // filter the gateway counted with, so the list's total is the figure), or the
 // devices of a kind or cell with their live status.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, apiAll } from '../api/client.ts';
 import type { Channel, Incident, Sensor } from '../api/types.ts';
 import { formatTime, label, t } from '../i18n/index.ts';
@@ -75,8 +75,11 @@ function DeviceRows({ by, value }: { by: 'kind' | 'grid'; value: string }) {
 }
 
 export function DrillList({ drill, onClose }: { drill: Drill; onClose: () => void }) {
+  const el = useRef<HTMLElement>(null);
+  // The list opens above the charts: bring it into view from the figure clicked far below.
+  useEffect(() => el.current?.scrollIntoView({ block: 'start' }), [drill]);
   return (
-    <section class="drill" data-testid="drill">
+    <section class="drill" data-testid="drill" ref={el}>
       <header>
         <h3>{t('dash.drill.title', { what: drill.what })}</h3>
         <button class="no-print" onClick={onClose}>{t('dash.drill.close')}</button>
