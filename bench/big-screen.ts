@@ -56,15 +56,16 @@ const jsHeapMiB = async () => {
 let raised = 0;
 let closed = 0;
 let failures = 0;
-const open: string[] = [];
+const open: Array<{ id: string; version: number }> = [];
 const alarms = setInterval(() => {
   const n = raised++;
-  demo.api<{ incident?: { id: string } }>('admin', '/api/incidents/candidates', {
-    body: { source: { kind: 'sensor', id: `bench-gas-${n % 50}` }, type: 'gas_leak', severity: n % 7 ? 'major' : 'critical', occurredAt: Date.now(), gridCode: GRIDS[n % GRIDS.length], dedupeKey: `bench-screen-${n}`, evidence: {} },
+  demo.api<{ incident?: { id: string; version: number } }>('admin', '/api/incidents/candidates', {
+    method: 'POST', body: { source: { kind: 'sensor', id: `bench-gas-${n % 50}` }, type: 'gas_leak', severity: n % 7 ? 'major' : 'critical', occurredAt: Date.now(), gridCode: GRIDS[n % GRIDS.length], dedupeKey: `bench-screen-${n}`, evidence: {} },
   }).then(async (r) => {
-    if (r.incident) open.push(r.incident.id);
+    if (r.incident) open.push({ id: r.incident.id, version: r.incident.version });
     while (open.length > OPEN) {
-      await demo.api('dispatcher', `/api/incidents/${open.shift()!}/actions/invalidate`, { body: { note: 'bench: closed again' } });
+      const oldest = open.shift()!;
+      await demo.api('dispatcher', `/api/incidents/${oldest.id}/actions/invalidate`, { method: 'POST', body: { version: oldest.version, note: 'bench: closed again' } });
       closed++;
     }
   }).catch((err: unknown) => {
