@@ -43,7 +43,9 @@ function rendererPids(): number[] {
 
 const demo = await startDemo(['--incidents.cooldownSeconds', '0']);
 const browser = await launchBrowser();
-const page = await openWall(browser, demo.url, demo.keys.dispatcher, '#/dashboard/screen', { locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
+// Signed in on the dashboard (the big screen hides the top bar openWall waits for), then its 大屏 button.
+const page = await openWall(browser, demo.url, demo.keys.dispatcher, '#/dashboard', { locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
+await page.click('[data-testid=open-big-screen]', { timeout: 60_000 });
 await page.waitForSelector('[data-testid=big-screen]', { timeout: 60_000 });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Performance.enable');
