@@ -17,6 +17,7 @@ import { startDetection, type DetectionRoom } from './detection/index.ts';
 import { openEvidence, type EvidenceRoom } from './evidence/index.ts';
 import { startGb28181, type Gb28181Room } from './gb28181/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
+import { startMap, type MapRoom } from './map/index.ts';
 import { startRecording, type RecordingRoom } from './recording/index.ts';
 import { startPlayback, type PlaybackRoom } from './recording/playback/index.ts';
 import { startSensors, type SensorsRoom } from './sensors/index.ts';
@@ -38,6 +39,8 @@ export interface RunningGateway {
   videoQuality?: VideoQualityRoom;
   recording?: RecordingRoom;
   playback?: PlaybackRoom;
+  /** The map (一张图): layers, nearest cameras, alarm linkage. */
+  map: MapRoom;
   /** Scale-out: the NATS side and this node's part in the cluster (undefined on the embedded stores). */
   scaleOut?: ScaleOut;
   /** Call once the HTTP server listens on `port` (a cluster node then starts taking channels). */
@@ -130,6 +133,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     await store.close();
     throw err;
   }
+  const map = startMap(config, { registry: service, incidents: incidents.service, video, sensors, log: logger });
   const app = await buildApp({
     logger,
     service,
@@ -141,7 +145,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [(a) => oidcRoutes(a, { config: config.auth.oidc, secret: tokenSecret!, accounts }), incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : [])],
+    routes: [(a) => oidcRoutes(a, { config: config.auth.oidc, secret: tokenSecret!, accounts }), incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : []), map.routes],
   });
 
   let closing: Promise<void> | undefined;
@@ -152,6 +156,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       const grace = new Promise<void>((done) => (timer = setTimeout(done, config.shutdown.graceMs)));
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
+      map.stop();
       await videoQuality?.stop();
       await detection?.stop();
       await scaleOut?.leave();
@@ -168,5 +173,5 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       logger.info('gateway stopped');
     })());
   const listening = async (port: number) => scaleOut?.listening(port);
-  return { app, service, keys, accounts, video, incidents, detection, sensors, gb28181, videoQuality, recording, playback, scaleOut, listening, close };
+  return { app, service, keys, accounts, video, incidents, map, detection, sensors, gb28181, videoQuality, recording, playback, scaleOut, listening, close };
 }

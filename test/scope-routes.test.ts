@@ -125,7 +125,13 @@ const ROWS: Record<string, Row> = {
   'GET /api/stats/incidents': { call: () => get('/api/stats/incidents?by=grid'), sees: (i) => [i.grid] },
   'GET /api/stats/durations': { call: () => get('/api/stats/durations') },
   'GET /api/stats/sla': { call: () => get('/api/stats/sla') },
+  'GET /api/stats/sla/by': { call: () => get('/api/stats/sla/by?by=grid') },
+  'GET /api/stats/devices': { call: () => get('/api/stats/devices'), sees: (i) => [i.grid] },
   'GET /api/stats/heat': { call: () => get('/api/stats/heat'), sees: (i) => [i.grid, i.street] },
+  // The map (issue 21). The city's devices and incidents have no location (no marker): test/map-api.test.ts checks a street's markers and nearest cameras.
+  'GET /api/map/config': { call: () => get('/api/map/config'), answers: 200 },
+  'GET /api/map/layers': { call: () => get('/api/map/layers'), answers: 200, sees: (i) => [i.grid, i.street] },
+  'GET /api/channels/near': { call: () => get('/api/channels/near?lat=31.21&lng=121.41&radius=50000&limit=100'), answers: 200 },
   'GET /api/webhooks': ADMIN_ONLY,
   'POST /api/webhooks': ADMIN_ONLY,
   'DELETE /api/webhooks/:id': ADMIN_ONLY,

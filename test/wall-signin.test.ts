@@ -118,10 +118,10 @@ test('a single sign-on whose provider is down comes back to the sign-in page say
 });
 
 const LANDING: Array<[string, Role, string, string[]]> = [
-  ['admin', 'admin', 'wall', ['wall', 'dispatch', 'sensors', 'console']],
-  ['engineer', 'engineer', 'console', ['console', 'wall', 'sensors']],
-  ['operator', 'operator', 'wall', ['wall', 'sensors']],
-  ['dispatcher', 'dispatcher', 'dispatch', ['dispatch', 'wall', 'sensors']],
+  ['admin', 'admin', 'wall', ['wall', 'map', 'dashboard', 'dispatch', 'sensors', 'console']],
+  ['engineer', 'engineer', 'console', ['console', 'map', 'wall', 'sensors']],
+  ['operator', 'operator', 'wall', ['wall', 'map', 'dashboard', 'sensors']],
+  ['dispatcher', 'dispatcher', 'dispatch', ['dispatch', 'map', 'dashboard', 'wall', 'sensors']],
 ];
 const ROLE_NAMES: Record<Role, string> = { admin: '管理员', engineer: '工程师', operator: '视频巡查员', dispatcher: '调度员' };
 

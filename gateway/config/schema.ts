@@ -8,6 +8,7 @@ import { DetectionConfig } from '../detection/config.ts';
 import { EvidenceConfig } from '../evidence/config.ts';
 import { Gb28181Config } from '../gb28181/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
+import { MapConfig, WallConfig } from '../map/config.ts';
 import { RecordingConfig } from '../recording/config.ts';
 import { SensorsConfig } from '../sensors/config.ts';
 import { VideoQualityConfig } from '../video/quality/config.ts';
@@ -91,6 +92,8 @@ export const GatewayConfig = Type.Object(
     recording: RecordingConfig,
     sensors: SensorsConfig,
     gb28181: Gb28181Config,
+    map: MapConfig,
+    wall: WallConfig,
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { PgPoolOptions, RegistryService } from '../../device-registry/index.ts';
+import { dashboardRoutes } from '../dashboard/routes.ts';
 import { LoopHealth } from '../loop-health.ts';
 import type { RaiseIncident } from './candidate.ts';
 import type { IncidentsConfig } from './config.ts';
@@ -108,6 +109,7 @@ export async function startIncidents(config: IncidentsConfig, deps: IncidentDeps
     raise,
     routes: (app) => {
       incidentRoutes(app, { service, stats, webhooks, raise });
+      dashboardRoutes(app, { registry: deps.registry });
       if (deps.evidence) snapshotRoute(app, { service, evidence: deps.evidence });
       sseRoutes(app, service, deps.registry.events);
     },

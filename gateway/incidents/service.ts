@@ -79,11 +79,26 @@ export class IncidentService {
    */
   private async publish(event: StoredEvent | undefined): Promise<void> {
     if (!event) return;
+    if (event.type === 'incident.created' && this.decorate) {
+      // What another room adds to a new incident's event (the map's nearest cameras); without it the event still goes.
+      try {
+        Object.assign(event.payload, await this.decorate(event.payload));
+      } catch (err) {
+        this.log.warn({ err, seq: event.seq, incidentId: event.incidentId }, 'incident.created not decorated');
+      }
+    }
     try {
       await this.sink(event);
     } catch (err) {
       this.log.error({ err, seq: event.seq, type: event.type, incidentId: event.incidentId }, 'stored event not handed on');
     }
+  }
+
+  private decorate?: (incident: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
+
+  /** Fields another room adds to each incident.created event as it is handed on (alarm linkage: gateway/map/linkage.ts); undefined removes it. */
+  decorateCreated(fn: ((incident: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>) | undefined): void {
+    this.decorate = fn;
   }
 
   publishLive(type: string, payload: Record<string, unknown>): void {

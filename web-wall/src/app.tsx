@@ -19,12 +19,18 @@ import { WallView } from './wall/wall-view.tsx';
 import { DispatchView } from './dispatch/dispatch-view.tsx';
 import { SensorsView } from './sensors/sensors-view.tsx';
 import { ConsoleView } from './console/console-view.tsx';
+import { MapView } from './map/map-view.tsx';
+import { DashboardView } from './dashboard/dashboard-view.tsx';
+import { LinkageOffers } from './map/linkage-offer.tsx';
+import { startLinkage } from './map/linkage.ts';
 
 const eventsOpen = signal(true);
 on('connection', ({ open }) => (eventsOpen.value = open));
 
 const VIEW_COMPONENTS: Record<View, () => preact.JSX.Element> = {
   wall: WallView,
+  map: MapView,
+  dashboard: DashboardView,
   dispatch: DispatchView,
   sensors: SensorsView,
   console: ConsoleView,
@@ -40,7 +46,7 @@ export function App() {
     // Whoever has the wall gets its alarms (flash, alarm tile, chime) on every view, not only while the wall is open.
     const hasWall = viewsFor(who.role).includes('wall');
     if (hasWall) loadWall();
-    const alarms = hasWall ? [startAlarms(), startAlarmSound()] : [];
+    const alarms = hasWall ? [startAlarms(), startAlarmSound(), startLinkage()] : [];
     return () => {
       stopRegistryPolling();
       for (const stop of alarms) stop();
@@ -71,6 +77,7 @@ export function App() {
       <main class="view">
         <Current />
       </main>
+      <LinkageOffers />
     </div>
   );
 }

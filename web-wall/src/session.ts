@@ -133,12 +133,13 @@ function begin(who: Who): void {
 }
 
 /** The views each role sees, in menu order. */
-export type View = 'wall' | 'dispatch' | 'sensors' | 'console';
+export type View = 'wall' | 'map' | 'dashboard' | 'dispatch' | 'sensors' | 'console';
 const VIEWS: Record<Role, View[]> = {
-  admin: ['wall', 'dispatch', 'sensors', 'console'],
-  operator: ['wall', 'sensors'],
-  dispatcher: ['dispatch', 'wall', 'sensors'],
-  engineer: ['console', 'wall', 'sensors'],
+  admin: ['wall', 'map', 'dashboard', 'dispatch', 'sensors', 'console'],
+  // 研判 (dashboard): it writes nothing, so operators see it as dispatchers do.
+  operator: ['wall', 'map', 'dashboard', 'sensors'],
+  dispatcher: ['dispatch', 'map', 'dashboard', 'wall', 'sensors'],
+  engineer: ['console', 'map', 'wall', 'sensors'],
 };
 export const viewsFor = (role: Role): View[] => VIEWS[role];
 export const can = (role: Role | undefined, ...roles: Role[]) => role !== undefined && roles.includes(role);

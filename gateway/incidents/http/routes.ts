@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ADMIN_ROLES, DateTime, ErrorBody, GwError, invalid, PageOffset, READ_ROLES, WRITE_ROLES } from '../../../device-registry/index.ts';
 import { IncidentCandidate, Severity, type RaiseIncident } from '../candidate.ts';
 import type { IncidentService } from '../service.ts';
-import type { GroupBy, IncidentStats } from '../stats.ts';
+import type { GroupBy, IncidentStats, SlaBy } from '../stats.ts';
 import { ACTIONS, STATUSES, TRANSITIONS, type Status } from '../transitions.ts';
 import type { Webhooks } from '../webhooks.ts';
 
@@ -183,16 +183,28 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
   };
   app.get('/api/stats/incidents', {
     config: { roles: READ_ROLES, scope: 'filtered' },
-    schema: { tags: ['stats'], summary: 'Incident counts grouped by type, grid, source, hour, severity or status', querystring: Type.Object({ ...Window.properties, by: Type.Union((['type', 'grid', 'source', 'hour', 'severity', 'status'] as const).map((b) => Type.Literal(b)), { default: 'type' }) }, { additionalProperties: false }) },
+    schema: { tags: ['stats'], summary: 'Incident counts grouped by type, grid, source, hour, severity or status', querystring: Type.Object({
+      ...Window.properties,
+      by: Type.Union((['type', 'grid', 'source', 'hour', 'severity', 'status'] as const).map((b) => Type.Literal(b)), { default: 'type' }),
+      sourceKind: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'Only incidents from this kind of source (sensor: sensor alarms by kind)' })),
+    }, { additionalProperties: false }) },
   }, async (req) => {
-    const q = req.query as { from?: string; to?: string; by: GroupBy };
+    const q = req.query as { from?: string; to?: string; by: GroupBy; sourceKind?: string };
     const { from, to } = windowOf(q);
-    return { by: q.by, items: await deps.stats.counts(q.by, from, to, await scopedGrids(req)) };
+    return { by: q.by, items: await deps.stats.counts(q.by, from, to, await scopedGrids(req), q.sourceKind) };
   });
   app.get('/api/stats/durations', { config: { roles: READ_ROLES, scope: 'filtered' }, schema: { tags: ['stats'], summary: 'Handling time per step of the loop', querystring: Window } },
     async (req) => ({ items: await deps.stats.durations(windowOf(req.query as never).from, windowOf(req.query as never).to, await scopedGrids(req)) }));
   app.get('/api/stats/sla', { config: { roles: READ_ROLES, scope: 'filtered' }, schema: { tags: ['stats'], summary: 'SLA breach rate of dispatched incidents', querystring: Window } },
     async (req) => deps.stats.sla(windowOf(req.query as never).from, windowOf(req.query as never).to, await scopedGrids(req)));
+  app.get('/api/stats/sla/by', {
+    config: { roles: READ_ROLES, scope: 'filtered' },
+    schema: { tags: ['stats'], summary: 'SLA breach rate of dispatched incidents per department or per grid cell', querystring: Type.Object({ ...Window.properties, by: Type.Union([Type.Literal('department'), Type.Literal('grid')], { default: 'department' }) }, { additionalProperties: false }) },
+  }, async (req) => {
+    const q = req.query as { from?: string; to?: string; by: SlaBy };
+    const { from, to } = windowOf(q);
+    return { by: q.by, items: await deps.stats.slaBy(q.by, from, to, await scopedGrids(req)) };
+  });
   app.get('/api/stats/heat', { config: { roles: READ_ROLES, scope: 'filtered' }, schema: { tags: ['stats'], summary: 'Per-grid heat layer (GeoJSON FeatureCollection with counts)', querystring: Window } },
     async (req) => deps.stats.heat(windowOf(req.query as never).from, windowOf(req.query as never).to, await scopedGrids(req)));
 

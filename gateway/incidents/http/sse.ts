@@ -30,6 +30,14 @@ export async function eventInScope(scopes: Scopes, actor: Actor | undefined, e: 
   return false;
 }
 
+/** An incident's linked cameras (alarm linkage's `nearestCameras`) outside the subscriber's scope are left out, as the cameras themselves are. */
+async function linkedInScope(scopes: Scopes, actor: Actor | undefined, e: StoredEvent | LiveEvent): Promise<StoredEvent | LiveEvent> {
+  const near = e.payload.nearestCameras;
+  const coverage = Array.isArray(near) ? await scopes.covered(actor) : null;
+  if (!coverage || !Array.isArray(near)) return e;
+  return { ...e, payload: { ...e.payload, nearestCameras: near.filter((c: { gridCode?: string | null }) => inCoverage(coverage, c.gridCode)) } } as StoredEvent | LiveEvent;
+}
+
 export function sseRoutes(app: FastifyInstance, service: IncidentService, registryEvents: RegistryEvents): void {
   const track = endOnShutdown(app);
   app.get('/api/events', {
@@ -74,7 +82,7 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
     let closed = false;
     const send = (e: StoredEvent | LiveEvent) => {
       writing = writing.then(async () => {
-        if (!closed && (await eventInScope(scopes, actor, e))) res.write(frame(e));
+        if (!closed && (await eventInScope(scopes, actor, e))) res.write(frame(await linkedInScope(scopes, actor, e)));
       }).catch((err: unknown) => req.log.error({ err, type: e.type }, 'SSE scope check failed; event not sent'));
     };
     const onEvent = (e: StoredEvent | LiveEvent) => {

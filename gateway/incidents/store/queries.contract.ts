@@ -109,6 +109,40 @@ export function queriesContract(withStore: WithStore): void {
     assert.equal((await store.claimNext('k-1', T0 + 60 * S, T0, ['reported', 'accepted'], ['G1']))?.id, g1.id);
   }));
 
+  test('dashboard (研判): sensor alarms by kind, SLA breaches per department and per cell, each within the caller\'s cells', withStore(async (store) => {
+    const dispatch = async (over: Parameters<typeof candidate>[0], dept: string | null, deadline: number) => {
+      const row = (await raised(store, candidate(over))).row;
+      return move(store, await move(store, row, 'accepted', {}, T0 + 10 * S), 'dispatched', { departmentId: dept, dispatchedAt: T0 + 20 * S, slaDeadline: deadline }, T0 + 20 * S);
+    };
+    const late = await dispatch({ gridCode: 'G1' }, 'dept-a', T0 + 100 * S);
+    await move(store, await move(store, late, 'handling', {}, T0 + 150 * S), 'feedback', {}, T0 + 200 * S); // feedback after its deadline
+    const onTime = await dispatch({ gridCode: 'G1' }, 'dept-a', T0 + 300 * S);
+    await move(store, await move(store, onTime, 'handling', {}, T0 + 150 * S), 'feedback', {}, T0 + 200 * S);
+    await dispatch({ gridCode: 'G2', type: 'gas_leak', sourceKind: 'sensor' }, 'dept-b', T0 + 100 * S); // no feedback by now: late
+    await dispatch({ gridCode: null }, null, T0 + 10_000 * S);
+    await raised(store, candidate({ gridCode: 'G2', type: 'smoke', sourceKind: 'sensor' }));
+    await raised(store, candidate({ gridCode: 'G1', type: 'gas_leak', sourceKind: 'sensor' }));
+    await raised(store, candidate({ gridCode: 'G1', type: 'gas_leak', sourceKind: 'sensor', occurredAt: T0 + 3_600_000 }), T0 + 3_600_000); // outside the window
+    const window = [T0, T0 + 3_600_000] as const;
+    const now = T0 + 400 * S;
+    assert.deepEqual(await store.stats.counts('type', ...window, undefined, 'sensor'), [{ key: 'gas_leak', count: 2 }, { key: 'smoke', count: 1 }]);
+    assert.deepEqual(await store.stats.counts('type', ...window, ['G2'], 'sensor'), [{ key: 'gas_leak', count: 1 }, { key: 'smoke', count: 1 }]);
+    assert.deepEqual(await store.stats.counts('type', ...window, undefined, 'nothing'), []);
+    assert.deepEqual(await store.stats.slaBy('department', ...window, now), [
+      { key: 'dept-a', dispatched: 2, breached: 1 }, { key: '(none)', dispatched: 1, breached: 0 }, { key: 'dept-b', dispatched: 1, breached: 1 },
+    ]);
+    assert.deepEqual(await store.stats.slaBy('grid', ...window, now), [
+      { key: 'G1', dispatched: 2, breached: 1 }, { key: '(none)', dispatched: 1, breached: 0 }, { key: 'G2', dispatched: 1, breached: 1 },
+    ]);
+    assert.deepEqual(await store.stats.slaBy('department', ...window, now, ['G2']), [{ key: 'dept-b', dispatched: 1, breached: 1 }]);
+    assert.deepEqual(await store.stats.slaBy('grid', ...window, now, []), [], 'no cells: nothing');
+    assert.deepEqual(await store.stats.slaBy('grid', T0 + 3_600_000, T0 + 7_200_000, now), []);
+    // The per-cell figures add up to the overall ones.
+    const overall = await store.stats.sla(...window, now);
+    const cells = await store.stats.slaBy('grid', ...window, now);
+    assert.deepEqual(overall, { dispatched: cells.reduce((n, c) => n + c.dispatched, 0), breached: cells.reduce((n, c) => n + c.breached, 0) });
+  }));
+
   test('the cell of an incident holding an evidence URL, in its evidence or on its flow, around its day', withStore(async (store) => {
     const DAY = 86_400_000;
     const inEvidence = '/api/snapshots/20260101/11111111-1111-4111-8111-111111111111.jpg';

@@ -18,12 +18,25 @@ export interface DurationRow {
   maxSeconds: number;
 }
 
+/** What the SLA breach rate is broken down by (研判: which department, which cell). */
+export type SlaBy = 'department' | 'grid';
+export const SLA_BY: readonly SlaBy[] = ['department', 'grid'];
+
+export interface SlaRow {
+  /** A department id or a grid code, '(none)' when the incident has none. */
+  key: string;
+  dispatched: number;
+  breached: number;
+}
+
 /** `grids` in each query: only incidents in these cells (the caller's scope); absent: all. */
 export interface StatsStore {
-  /** Incidents per group, most first, then by key. */
-  counts(by: GroupBy, from: number, to: number, grids?: readonly string[]): Promise<CountRow[]>;
+  /** Incidents per group, most first, then by key; `sourceKind`: only incidents from that kind of source (sensor alarms). */
+  counts(by: GroupBy, from: number, to: number, grids?: readonly string[], sourceKind?: string): Promise<CountRow[]>;
   /** Time taken to reach each status from the step before it, from the flow log (unrounded). */
   durations(from: number, to: number, grids?: readonly string[]): Promise<DurationRow[]>;
   /** Incidents dispatched in the window, and how many of them got feedback after their deadline (or none by `now`). */
   sla(from: number, to: number, now: number, grids?: readonly string[]): Promise<{ dispatched: number; breached: number }>;
+  /** The same per department or per cell, most dispatched first, then by key. */
+  slaBy(by: SlaBy, from: number, to: number, now: number, grids?: readonly string[]): Promise<SlaRow[]>;
 }

@@ -13,6 +13,8 @@ export interface GatewayEvents {
   'incident.transition': Incident;
   'incident.escalated': Incident;
   detection: DetectionEvent;
+  /** A camera or sensor went online, offline or idle (the map's markers). */
+  'device.status': { entity: 'channel' | 'sensor'; id: string; state: string; reason?: string };
   reset: { reason: string };
   /** Not from the server: the stream (re)connected or dropped. */
   connection: { open: boolean };
@@ -20,7 +22,7 @@ export interface GatewayEvents {
 type Name = keyof GatewayEvents;
 type Handler<K extends Name> = (data: GatewayEvents[K]) => void;
 
-const SERVER_EVENTS: Name[] = ['incident.created', 'incident.updated', 'incident.transition', 'incident.escalated', 'detection', 'reset'];
+const SERVER_EVENTS: Name[] = ['incident.created', 'incident.updated', 'incident.transition', 'incident.escalated', 'detection', 'device.status', 'reset'];
 const handlers = new Map<Name, Set<Handler<never>>>();
 let source: EventSource | null = null;
 

@@ -138,6 +138,15 @@ CREATE INDEX incident_events_unpublished ON incident_events(seq) WHERE NOT publi
     name: 'the signed-in person behind a flow step',
     sql: 'ALTER TABLE incident_flow ADD COLUMN actor_user_id text;',
   },
+  {
+    version: 4,
+    name: 'dashboard (研判) indexes: counts, SLA by department or cell and the feedback step read from the index alone',
+    sql: `
+CREATE INDEX incidents_stats ON incidents(first_seen, grid_code, type, severity, source_kind, status);
+CREATE INDEX incidents_dispatched ON incidents(dispatched_at, grid_code, department_id, sla_deadline, id);
+CREATE INDEX incident_flow_step ON incident_flow(incident_id, to_status, at);
+`,
+  },
 ];
 
 const MIGRATION_LOCK = 0x67_77_69_6e; // "gwin"

@@ -126,4 +126,13 @@ CREATE INDEX raised_candidates_at ON raised_candidates(at);
     name: 'the signed-in person behind a flow step',
     sql: 'ALTER TABLE flow ADD COLUMN actor_user_id TEXT;',
   },
+  {
+    version: 4,
+    name: 'dashboard (研判) indexes: counts, SLA by department or cell and the feedback step read from the index alone',
+    sql: `
+CREATE INDEX incidents_stats ON incidents(first_seen, grid_code, type, severity, source_kind, status);
+CREATE INDEX incidents_dispatched ON incidents(dispatched_at, grid_code, department_id, sla_deadline, id);
+CREATE INDEX flow_step ON flow(incident_id, to_status, at);
+`,
+  },
 ];

@@ -1,0 +1,143 @@
+// The 研判 dashboard and the 大屏 big screen in Chromium, zh-CN and en, over a
+// real gateway with a seeded set of incidents: the figures the page shows are
+// the API's, a drill-down lists exactly the incidents its figure counted, the
+// CSV export carries the same figures; screenshots in
+// artifacts/screenshots/dashboard/ (the dashboard, a drill-down, print, the big screen).
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { windowOf, windowQuery } from '../web-wall/src/dashboard/period.ts';
+import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
+import { seedBasics, startTestGateway, type TestGateway } from './helpers/gateway.ts';
+
+const SHOTS = join(ARTIFACTS, 'dashboard');
+const WAIT = { timeout: 60_000 };
+let t: TestGateway;
+let base: string;
+let browser: Browser;
+/** Seeded incident ids by type. */
+const byType = new Map<string, string[]>();
+
+type Counts = { items: Array<{ key: string; count: number }> };
+
+async function must(role: 'admin' | 'dispatcher', url: string, payload: object): Promise<{ id: string }> {
+  const res = await t.call(role, { method: 'POST', url, payload });
+  assert.ok(res.statusCode === 201, `${url}: ${res.statusCode} ${res.body}`);
+  return (res.json() as { incident?: { id: string }; id?: string }).incident ?? (res.json() as { id: string });
+}
+
+before(async () => {
+  t = await startTestGateway();
+  await seedBasics(t);
+  base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  // Manual reports (source manual) in three cells, and sensor alarms (source sensor) through the machine door.
+  const reports: Array<[string, string, string]> = [
+    ['intrusion', 'minor', 'D1-S1-G1'], ['intrusion', 'major', 'D1-S1-G1'], ['intrusion', 'minor', 'D1-S2'],
+    ['illegal_parking', 'warning', 'D1-S2'], ['garbage', 'minor', 'D1-S1'],
+  ];
+  for (const [i, [type, severity, gridCode]] of reports.entries()) {
+    const r = await must('dispatcher', '/api/incidents', { type, severity, title: `上报 ${i}`, gridCode });
+    byType.set(type, [...(byType.get(type) ?? []), r.id]);
+  }
+  for (let i = 0; i < 3; i++) {
+    const r = await must('admin', '/api/incidents/candidates', {
+      source: { kind: 'sensor', id: `gas-${i}` }, type: 'gas_leak', severity: i ? 'major' : 'critical', occurredAt: Date.now(),
+      gridCode: i === 2 ? 'D1-S2' : 'D1-S1-G1', dedupeKey: `gas-${i}`, evidence: {},
+    });
+    byType.set('gas_leak', [...(byType.get('gas_leak') ?? []), r.id]);
+  }
+  browser = await launchBrowser();
+  mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+const api = async <T>(url: string): Promise<T> => (await t.call('dispatcher', { method: 'GET', url })).json() as T;
+/** What a figure list on the page shows: key → value. */
+const shown = (page: Page, testId: string) => page.$$eval(`[data-testid=${testId}-items] button`, (els) => Object.fromEntries(els.map((e) => [(e as HTMLElement).dataset.key!, Number((e as HTMLElement).dataset.value)])));
+const asMap = (c: Counts) => Object.fromEntries(c.items.map((i) => [i.key, i.count]));
+
+for (const locale of ['zh-CN', 'en'] as const) {
+  test(`${locale}: the figures are the API's, a drill-down lists exactly the counted incidents, the CSV carries the figures`, async () => {
+    const page = await openWall(browser, base, t.keys.dispatcher, '#/dashboard', { locale, viewport: { width: 1600, height: 1200 } });
+    await page.waitForSelector('[data-testid=kpi-total]', WAIT);
+    const q = windowQuery(windowOf({ kind: '7d' }));
+    for (const [by, testId] of [['type', 'chart-type'], ['source', 'chart-source'], ['severity', 'chart-severity'], ['grid', 'chart-top-grids']] as const) {
+      assert.deepEqual(await shown(page, testId), asMap(await api<Counts>(`/api/stats/incidents?by=${by}&${q}`)), `${by} as the API counts it`);
+    }
+    assert.deepEqual(await shown(page, 'chart-sensor'), { gas_leak: 3 });
+    assert.deepEqual(await shown(page, 'chart-type'), { intrusion: 3, gas_leak: 3, garbage: 1, illegal_parking: 1 }, 'the seeded set');
+    assert.equal(await page.textContent('[data-testid=kpi-total]'), '8');
+    const days = await shown(page, 'chart-daily');
+    assert.equal(Object.keys(days).length, 7, 'seven days');
+    assert.equal(Object.values(days).reduce((a, b) => a + b, 0), 8, 'the days add up to the total');
+    await page.screenshot({ path: join(SHOTS, `dashboard-${locale}.png`), fullPage: true });
+
+    // Drill down: intrusion (3), and the cell D1-S2 (3: two reports and a gas alarm).
+    /** Waits until the drill-down lists exactly these incidents (a stale list or a loading one never does), then checks its total. */
+    const listsExactly = async (want: readonly string[], what: string) => {
+      const sorted = [...want].sort();
+      await page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid=drill-row]')].map((r) => (r as HTMLElement).dataset.id).sort()) === w, JSON.stringify(sorted), WAIT)
+        .catch(async (err: unknown) => {
+          const ids = await page.$$eval('[data-testid=drill-row]', (rows) => rows.map((r) => (r as HTMLElement).dataset.id!));
+          assert.deepEqual(ids.sort(), sorted, `${what}: exactly the counted incidents (${String(err)})`);
+        });
+      assert.equal(Number(await page.getAttribute('[data-testid=drill-total]', 'data-total')), want.length, `${what}: the list's total is the figure`);
+    };
+    for (const [testId, key, want] of [['chart-type', 'intrusion', byType.get('intrusion')!], ['chart-sensor', 'gas_leak', byType.get('gas_leak')!]] as const) {
+      assert.equal((await shown(page, testId))[key], want.length);
+      await page.click(`[data-testid=${testId}-items] button[data-key=${key}]`);
+      await listsExactly(want, key);
+    }
+    const cellIds = (await api<{ items: Array<{ id: string }> }>(`/api/incidents?grid=D1-S2&${q}&limit=50`)).items.map((i) => i.id);
+    assert.equal(cellIds.length, 3);
+    assert.equal((await shown(page, 'chart-top-grids'))['D1-S2'], 3);
+    await page.click('[data-testid=chart-top-grids-items] button[data-key=D1-S2]');
+    await listsExactly(cellIds, 'D1-S2');
+    await page.screenshot({ path: join(SHOTS, `drill-${locale}.png`), fullPage: true });
+
+    // CSV of the view: the per-type rows are the API's counts.
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('[data-testid=export-csv]')]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    assert.ok(csv.startsWith('\uFEFFfigure,key,value,detail'));
+    const typeLabel = locale === 'zh-CN' ? '按类型' : 'By type';
+    const typeRows = csv.split('\r\n').filter((l) => l.startsWith(`${typeLabel},`)).map((l) => l.split(','));
+    assert.deepEqual(Object.fromEntries(typeRows.map(([, k, v]) => [k, Number(v)])), asMap(await api<Counts>(`/api/stats/incidents?by=type&${q}`)));
+
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: join(SHOTS, `print-${locale}.png`), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    assert.deepEqual(pageErrors(page), []);
+    await page.context().close();
+  });
+}
+
+test('an operator sees the dashboard (read-only); an engineer does not', async () => {
+  const page = await openWall(browser, base, t.keys.operator, '#/dashboard', { locale: 'zh-CN' });
+  await page.waitForSelector('[data-testid=kpi-total]', WAIT);
+  assert.equal(await page.textContent('[data-testid=kpi-total]'), '8');
+  await page.context().close();
+  const engineer = await openWall(browser, base, t.keys.engineer, '#/dashboard', { locale: 'zh-CN' });
+  assert.equal(await engineer.$('[data-testid=nav-dashboard]'), null);
+  assert.equal(await engineer.$('[data-testid=dashboard]'), null);
+  await engineer.context().close();
+});
+
+test('big screen at 1920×1080: today\'s figures, and a new alarm reaches the ticker and the figures without a reload', async () => {
+  const page = await openWall(browser, base, t.keys.dispatcher, '#/dashboard', { locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
+  await page.click('[data-testid=open-big-screen]');
+  await page.waitForSelector('[data-testid=big-screen]', WAIT);
+  await page.waitForFunction(() => document.querySelector('[data-testid=screen-today]')?.textContent === '8', undefined, WAIT);
+  const r = await must('admin', '/api/incidents/candidates', {
+    source: { kind: 'sensor', id: 'gas-9' }, type: 'gas_leak', severity: 'critical', occurredAt: Date.now(), gridCode: 'D1-S1-G1', dedupeKey: 'gas-9', evidence: {},
+  });
+  await page.waitForSelector(`[data-testid=screen-ticker] li[data-id="${r.id}"]`, WAIT);
+  await page.waitForFunction(() => document.querySelector('[data-testid=screen-today]')?.textContent === '9', undefined, WAIT);
+  await page.screenshot({ path: join(SHOTS, 'big-screen-zh-CN.png') });
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});

@@ -1,0 +1,40 @@
+// The dashboard's (研判) and big screen's (大屏) texts in zh-CN and en. Types,
+// statuses, severities and sensor kinds come from i18n/common.ts and the vocabulary.
+import { addText } from '../i18n/index.ts';
+
+addText({
+  'zh-CN': {
+    'nav.dashboard': '研判',
+    'dash.title': '研判分析', 'dash.period': '统计周期', 'dash.period.today': '今日', 'dash.period.7d': '近 7 天', 'dash.period.30d': '近 30 天', 'dash.period.custom': '自定义',
+    'dash.from': '起', 'dash.to': '止', 'dash.apply': '查询', 'dash.export': '导出 CSV', 'dash.print': '打印报表', 'dash.bigScreen': '大屏模式',
+    'dash.total': '事件总数', 'dash.slaRate': '超时率', 'dash.dispatched': '已派遣', 'dash.breached': '超时', 'dash.onlineRate': '设备在线率',
+    'dash.period.label': '周期', 'dash.byType': '按类型', 'dash.bySource': '按来源', 'dash.byGrid': '按网格', 'dash.bySeverity': '按等级',
+    'dash.hourly': '小时趋势', 'dash.daily': '日趋势', 'dash.topGrids': '高发网格 TOP 10', 'dash.sensorAlarms': '传感器告警（按类型）',
+    'dash.steps': '闭环各环节平均用时', 'dash.sla': 'SLA 超时率', 'dash.slaByDepartment': '超时率（按部门）', 'dash.slaByGrid': '超时率（按网格）',
+    'dash.devicesByKind': '设备在线率（按类型）', 'dash.devicesByGrid': '设备在线率（按网格）', 'dash.longestOffline': '离线最久的设备',
+    'dash.col.key': '项目', 'dash.col.dispatched': '派遣', 'dash.col.breached': '超时', 'dash.col.rate': '超时率', 'dash.col.devices': '设备',
+    'dash.col.online': '在线', 'dash.col.onlineRate': '在线率', 'dash.col.since': '离线起', 'dash.col.offlineFor': '离线时长', 'dash.col.step': '环节',
+    'dash.col.count': '次数', 'dash.col.avg': '平均', 'dash.col.max': '最长', 'dash.col.reason': '原因',
+    'dash.drill.title': '明细：{what}', 'dash.drill.count': '共 {n} 件', 'dash.drill.close': '关闭明细', 'dash.drill.none': '该项无法列出明细（未归属网格）',
+    'dash.none': '(无)', 'dash.camera': '摄像机', 'dash.readOnly': '只读', 'dash.seconds': '{n} 秒', 'dash.minutes': '{n} 分', 'dash.hours': '{n} 小时',
+    'screen.title': '城市运行指挥大屏', 'screen.exit': '退出大屏', 'screen.ticker': '实时告警', 'screen.open': '在办事件', 'screen.today': '今日事件',
+    'screen.online': '设备在线率', 'screen.sla': '今日超时率', 'screen.map': '一张图（地图组件位置）', 'screen.video': '视频',
+  },
+  en: {
+    'nav.dashboard': 'Analysis',
+    'dash.title': 'Analysis', 'dash.period': 'Period', 'dash.period.today': 'Today', 'dash.period.7d': 'Last 7 days', 'dash.period.30d': 'Last 30 days', 'dash.period.custom': 'Custom',
+    'dash.from': 'From', 'dash.to': 'To', 'dash.apply': 'Show', 'dash.export': 'Export CSV', 'dash.print': 'Print report', 'dash.bigScreen': 'Big screen',
+    'dash.total': 'Incidents', 'dash.slaRate': 'SLA breach rate', 'dash.dispatched': 'Dispatched', 'dash.breached': 'Breached', 'dash.onlineRate': 'Devices online',
+    'dash.period.label': 'Period', 'dash.byType': 'By type', 'dash.bySource': 'By source', 'dash.byGrid': 'By grid cell', 'dash.bySeverity': 'By severity',
+    'dash.hourly': 'Hourly trend', 'dash.daily': 'Daily trend', 'dash.topGrids': 'Top 10 grid cells', 'dash.sensorAlarms': 'Sensor alarms by kind',
+    'dash.steps': 'Average time per step of the loop', 'dash.sla': 'SLA breach rate', 'dash.slaByDepartment': 'Breach rate by department', 'dash.slaByGrid': 'Breach rate by grid cell',
+    'dash.devicesByKind': 'Online rate by kind', 'dash.devicesByGrid': 'Online rate by grid cell', 'dash.longestOffline': 'Offline the longest',
+    'dash.col.key': 'Item', 'dash.col.dispatched': 'Dispatched', 'dash.col.breached': 'Breached', 'dash.col.rate': 'Breach rate', 'dash.col.devices': 'Devices',
+    'dash.col.online': 'Online', 'dash.col.onlineRate': 'Online rate', 'dash.col.since': 'Offline since', 'dash.col.offlineFor': 'Offline for', 'dash.col.step': 'Step',
+    'dash.col.count': 'Count', 'dash.col.avg': 'Average', 'dash.col.max': 'Longest', 'dash.col.reason': 'Reason',
+    'dash.drill.title': 'Details: {what}', 'dash.drill.count': '{n} incidents', 'dash.drill.close': 'Close details', 'dash.drill.none': 'No list for this item (no grid cell)',
+    'dash.none': '(none)', 'dash.camera': 'Camera', 'dash.readOnly': 'Read only', 'dash.seconds': '{n} s', 'dash.minutes': '{n} min', 'dash.hours': '{n} h',
+    'screen.title': 'City operations command screen', 'screen.exit': 'Leave big screen', 'screen.ticker': 'Live alarms', 'screen.open': 'Open incidents', 'screen.today': 'Incidents today',
+    'screen.online': 'Devices online', 'screen.sla': 'Breach rate today', 'screen.map': 'One map (map component slot)', 'screen.video': 'Video',
+  },
+});

@@ -1,0 +1,61 @@
+// Alarm linkage (视频联动): when an incident with a location arrives, the
+// cameras nearest it (its own grid cell first, then by distance, within the
+// configured radius) are offered to the wall — or, with linkage mode auto, put
+// into tiles at once. The gateway sends them with the incident.created event
+// (`nearestCameras`, already cut to the caller's scope); an event without them
+// asks GET /api/channels/near. Runs for every role with the wall.
+import { signal } from '@preact/signals';
+import type { Incident } from '../api/types.ts';
+import { onNewIncident } from '../store/incidents.ts';
+import { tileCount } from '../wall/layouts.ts';
+import { putCamera, wall } from '../wall/wall-state.ts';
+import { loadMapConfig, nearCameras, type MapConfig, type NearCamera } from './map-api.ts';
+
+export interface LinkageOffer { incident: Incident; cameras: NearCamera[]; placed: boolean }
+
+export const linkageOffers = signal<LinkageOffer[]>([]);
+let linkage: MapConfig['linkage'] | null = null;
+
+/** The tiles the linked cameras go to: empty ones first, then from the end of the layout. */
+export function linkageTiles(tiles: Array<string | null>, visible: number, needed: number): number[] {
+  const shown = tiles.slice(0, visible);
+  const empty = shown.flatMap((id, i) => (id === null ? [i] : []));
+  const filled = shown.flatMap((id, i) => (id === null ? [] : [i])).reverse();
+  return [...empty, ...filled].slice(0, needed);
+}
+
+/** Puts the cameras into tiles (a camera already on the wall stays where it is). */
+export function bringToWall(cameras: NearCamera[]): void {
+  const n = tileCount(wall.value.layout);
+  const missing = cameras.filter((c) => !wall.value.tiles.slice(0, n).includes(c.id));
+  const targets = linkageTiles(wall.value.tiles, n, missing.length);
+  missing.forEach((c, k) => { const at = targets[k]; if (at !== undefined) putCamera(at, c.id); });
+}
+
+export function acceptOffer(incidentId: string): void {
+  const offer = linkageOffers.value.find((o) => o.incident.id === incidentId);
+  if (!offer) return;
+  bringToWall(offer.cameras);
+  linkageOffers.value = linkageOffers.value.map((o) => (o === offer ? { ...o, placed: true } : o));
+}
+
+export const dismissOffer = (incidentId: string) => (linkageOffers.value = linkageOffers.value.filter((o) => o.incident.id !== incidentId));
+
+async function link(incident: Incident): Promise<void> {
+  if (!incident.location) return;
+  if (!linkage) linkage = (await loadMapConfig()).linkage;
+  if (linkage.mode === 'off') return;
+  const sent = (incident as Incident & { nearestCameras?: NearCamera[] }).nearestCameras;
+  const items = Array.isArray(sent) ? sent : (await nearCameras(incident.location.lat, incident.location.lng, linkage.radiusMeters, linkage.cameras)).items;
+  if (!items.length) return;
+  const auto = linkage.mode === 'auto';
+  if (auto) bringToWall(items);
+  // The newest first; a handful at most stay listed.
+  linkageOffers.value = [{ incident, cameras: items, placed: auto }, ...linkageOffers.value.filter((o) => o.incident.id !== incident.id)].slice(0, 5);
+}
+
+/** Starts following new incidents; returns the stop. */
+export function startLinkage(): () => void {
+  linkage = null;
+  return onNewIncident((i) => void link(i).catch((err: unknown) => console.warn('linkage: nearest cameras failed', err)));
+}

@@ -1,0 +1,85 @@
+// Cameras and sensors as one clustered marker layer (supercluster): only the
+// clusters and points in view are DOM markers, rebuilt when the map stops
+// moving, so 10,000 cameras cost a few hundred elements. A cluster shows its
+// count and turns red when any device in it is offline; a click zooms in.
+import L from 'leaflet';
+import Supercluster, { type ClusterProperties } from 'supercluster';
+import type { Position } from './map-api.ts';
+
+export interface DevicePoint { entity: 'channel' | 'sensor'; id: string; name: string; kind: string; status: string; at: Position }
+interface Sums { offline: number; devices: number }
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const OFFLINE = new Set(['offline', 'unknown']);
+
+export class MarkerClusters {
+  private index = new Supercluster<DevicePoint, Sums>({
+    radius: 56,
+    maxZoom: 17,
+    map: (p) => ({ offline: OFFLINE.has(p.status) ? 1 : 0, devices: 1 }),
+    reduce: (acc, p) => { acc.offline += p.offline; acc.devices += p.devices; },
+  });
+  private readonly layer = L.layerGroup();
+
+  constructor(private readonly map: L.Map, private readonly onPick: (p: DevicePoint) => void) {
+    this.layer.addTo(map);
+    map.on('moveend', this.render);
+  }
+
+  /** New points (their positions already on the base map's system); redraws. */
+  setPoints(points: DevicePoint[]): void {
+    // New data: every marker is drawn anew.
+    this.layer.clearLayers();
+    this.drawn.clear();
+    this.index.load(points.map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.at }, properties: p })));
+    this.render();
+  }
+
+  /** The markers drawn now by key: a redraw adds and removes only what changed (panning keeps most). */
+  private drawn = new Map<string, L.Marker>();
+
+  readonly render = (): void => {
+    const b = this.map.getBounds();
+    const zoom = Math.round(this.map.getZoom());
+    const items = this.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
+    const next = new Map<string, L.Marker>();
+    for (const f of items) {
+      const props = f.properties as Partial<ClusterProperties> & Partial<DevicePoint> & Partial<Sums>;
+      // A cluster's id carries its zoom, so the same key is the same marker in the same place.
+      const key = props.cluster ? `c:${props.cluster_id}:${props.point_count}:${props.offline}` : `p:${props.entity}:${props.id}:${props.status}`;
+      const kept = this.drawn.get(key);
+      if (kept) {
+        next.set(key, kept);
+        this.drawn.delete(key);
+        continue;
+      }
+      const marker = this.marker(f.geometry.coordinates as Position, props);
+      next.set(key, marker);
+      this.layer.addLayer(marker);
+    }
+    for (const gone of this.drawn.values()) this.layer.removeLayer(gone);
+    this.drawn = next;
+  };
+
+  private marker([lng, lat]: Position, props: Partial<ClusterProperties> & Partial<DevicePoint> & Partial<Sums>): L.Marker {
+    if (props.cluster) {
+      const n = props.point_count ?? 0;
+      const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
+      const html = `<span class="map-cluster${props.offline ? ' has-offline' : ''}" data-map-cluster="${n}">${n}</span>`;
+      const m = L.marker([lat, lng], { icon: L.divIcon({ html, className: 'map-cluster-icon', iconSize: [size, size] }), keyboard: false });
+      const id = props.cluster_id!;
+      m.on('click', () => this.map.setView([lat, lng], Math.min(this.index.getClusterExpansionZoom(id), 18)));
+      return m;
+    }
+    const p = props as DevicePoint;
+    const html = `<span class="map-pin ${p.entity} ${escape(p.status)}" data-map-kind="${p.entity}" data-map-id="${escape(p.id)}" data-status="${escape(p.status)}" title="${escape(p.name)}"></span>`;
+    const m = L.marker([lat, lng], { icon: L.divIcon({ html, className: 'map-pin-icon', iconSize: [18, 18] }), title: p.name, keyboard: false });
+    m.on('click', () => this.onPick(p));
+    return m;
+  }
+
+  remove(): void {
+    this.map.off('moveend', this.render);
+    this.layer.remove();
+  }
+}
