@@ -103,6 +103,7 @@ export const channels: EntityDescriptor = {
       detectionProfile: input.detectionProfile ?? null,
       video: input.video,
       recording: input.recording,
+      gbCode: input.gbCode,
     });
     return {
       doc,

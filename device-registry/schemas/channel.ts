@@ -97,6 +97,7 @@ const channelFields = {
   detectionProfile: Type.Optional(Type.Union([Id, Type.Null()], { description: 'Detection profile reference; null for none' })),
   video: Type.Optional(VideoSettings),
   recording: Type.Optional(Type.Union([RecordingPolicy, Type.Null()], { description: 'Recording policy; null for the configuration\'s default' })),
+  gbCode: Type.Optional(Type.String({ pattern: '^[0-9]{20}$', ...say('must be a 20-digit GB/T 28181 code'), description: 'The 20-digit GB/T 28181 code this channel is shared upward under (unique; assigned when first shared, GB28181 channels keep their channel id)' })),
 };
 
 export const ChannelInput = Discriminated('kind', [
@@ -124,6 +125,8 @@ export const ChannelPatch = Type.Object(
     detectionProfile: channelFields.detectionProfile,
     video: Type.Optional(Type.Union([VideoSettings, Type.Null()])),
     recording: channelFields.recording,
+    // null: forget it (a channel shared upward is given a new one).
+    gbCode: Type.Optional(Type.Union([channelFields.gbCode, Type.Null()])),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -163,6 +166,7 @@ export const Channel = Type.Object({
   detectionProfile: Type.Union([Id, Type.Null()]),
   video: Type.Optional(VideoSettings),
   recording: Type.Optional(Type.Union([RecordingPolicy, Type.Null()])),
+  gbCode: Type.Optional(Type.String({ description: 'GB/T 28181 code shared upward' })),
   status: DeviceStatus,
   ...Meta,
 });

@@ -120,6 +120,16 @@ export function registryStoreContract(name: string, open: () => Promise<OpenedSt
       assert.deepEqual(await store.findAltKeys('sensors', ['mqtt-1']), new Map([['mqtt-1', 's2']]));
     }));
 
+    test('a channel gbCode is unique (409 naming gbCode); channels without one do not clash', withStore(async (store) => {
+      const code = '31010100001310000001';
+      await store.apply([insert('channels', 'c1', {}, { gbCode: code }), insert('channels', 'c2'), insert('channels', 'c3')], []);
+      await assert.rejects(store.apply([insert('channels', 'c4', {}, { gbCode: code })], []), gwError('GW_ERR_CONFLICT', 'gbCode'));
+      await assert.rejects(store.apply([update('channels', 'c2', 1, {}, { gbCode: code })], []), gwError('GW_ERR_CONFLICT', 'gbCode'));
+      // Giving the code up frees it.
+      await store.apply([update('channels', 'c1', 1, {}, {}), update('channels', 'c2', 1, {}, { gbCode: code })], []);
+      assert.equal((await store.get('channels', 'c2'))?.doc.gbCode, code);
+    }));
+
     test('list filters by grid subtree, parent, kind, enabled, tag, status and text, with paging and a total', withStore(async (store) => {
       await store.apply([
         insert('grids', 'STREET'), insert('grids', 'COMM', { parentCode: 'STREET' }), insert('grids', 'CELL', { parentCode: 'COMM' }),

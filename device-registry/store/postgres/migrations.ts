@@ -158,6 +158,11 @@ CREATE INDEX audit_actor_user ON audit(actor_user_id);
 ALTER TABLE api_keys ADD COLUMN scope jsonb;
 `,
   },
+  {
+    version: 5,
+    name: 'channel GB/T 28181 codes (gbCode) unique',
+    sql: `CREATE UNIQUE INDEX channels_gb_code ON channels ((doc->>'gbCode')) WHERE doc->>'gbCode' IS NOT NULL;`,
+  },
 ];
 
 const MIGRATION_LOCK = 0x67_77_72_67; // "gwrg"

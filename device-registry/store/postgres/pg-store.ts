@@ -234,6 +234,9 @@ async function staleOrMissing(c: pg.PoolClient, entity: EntityName, id: string):
 /** Maps constraint failures (the last line of defence against races) to the client errors the SQLite store raises. */
 function translateConstraint(err: unknown, change: Change, table: string): unknown {
   const { code, constraint } = err as { code?: string; constraint?: string };
+  if (code === '23505' && constraint === 'channels_gb_code') {
+    return new GwError('GW_ERR_CONFLICT', 'gbCode: another channel already has this GB/T 28181 code', 'gbCode');
+  }
   if (code === '23505') {
     return constraint === `${table}_pkey`
       ? new GwError('GW_ERR_CONFLICT', `${change.entity} '${change.id}' already exists`, 'id')

@@ -125,4 +125,10 @@ CREATE INDEX audit_actor_user ON audit(actor_user_id);
 ALTER TABLE api_keys ADD COLUMN scope TEXT;
 `,
   },
+  {
+    version: 4,
+    name: 'channel GB/T 28181 codes (gbCode) unique',
+    // The 20-digit code a channel is shared upward under (gateway/gb28181/cascade); absent on most rows.
+    sql: `CREATE UNIQUE INDEX channels_gb_code ON channels(json_extract(doc, '$.gbCode')) WHERE json_extract(doc, '$.gbCode') IS NOT NULL;`,
+  },
 ];

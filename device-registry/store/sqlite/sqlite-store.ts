@@ -210,6 +210,9 @@ function translateConstraint(err: unknown, change: Change): unknown {
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return new GwError('GW_ERR_CONFLICT', `${change.entity} '${change.id}' already exists`, 'id');
   }
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' && /channels_gb_code/.test((err as Error).message ?? '')) {
+    return new GwError('GW_ERR_CONFLICT', 'gbCode: another channel already has this GB/T 28181 code', 'gbCode');
+  }
   if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
     return new GwError('GW_ERR_CONFLICT', `another ${change.entity} entry already uses this identity`, undefined);
   }
