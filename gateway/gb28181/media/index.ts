@@ -1,5 +1,5 @@
 // Public entry of the GB/T 28181 media library: RTP, reordering, RFC 4571
-// framing and the MPEG-PS demuxer. Node built-ins only; no app dependencies.
+// framing, the MPEG-PS demuxer and muxer. Node built-ins only; no app dependencies.
 export { MediaError, type MediaErrorCode } from './errors.ts';
 export { buildRtp, parseRtp, type RtpFields, type RtpPacket } from './rtp.ts';
 export { RtpReorderBuffer, seqDelta, type ReorderOptions, type ReorderStats } from './reorder.ts';
@@ -9,3 +9,6 @@ export type { StreamFormat } from './probe.ts';
 export { AccessUnitAssembler, type AssemblerOptions, type VideoAccessUnit } from './access-units.ts';
 export type { AudioAccessUnit, AudioCodec } from './audio.ts';
 export { guessCodec, isKeyNal, nalType, splitNalUnits, type VideoCodec } from './nal.ts';
+export { PsMuxer, mpegCrc32, type MuxVideoFrame, type PsMuxerOptions } from './ps-mux.ts';
+export { packetizeRtp, RtpPacketizer, type PacketizeOptions } from './ps-mux-rtp.ts';
+export { AnnexBAccessUnitSplitter, type SplitAccessUnit } from './ps-mux-input.ts';

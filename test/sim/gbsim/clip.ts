@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findFfmpeg } from '../../../gateway/video/ffmpeg/locate.ts';
-import { AnnexBAccessUnitSplitter, type SplitAccessUnit } from './ps-mux.ts';
+import { AnnexBAccessUnitSplitter, type SplitAccessUnit } from '../../../gateway/gb28181/media/index.ts';
 
 const run = promisify(execFile);
 export const GB_CLIP_FPS = 25;

@@ -5,9 +5,8 @@
 // Annex-B H.264 on payload type 98.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import { frameRfc4571 } from '../../../gateway/gb28181/media/index.ts';
+import { frameRfc4571, packetizeRtp, PsMuxer } from '../../../gateway/gb28181/media/index.ts';
 import { clipAccessUnits, clipTransportStream, GB_CLIP_FPS } from './clip.ts';
-import { packetizeRtp, PsMuxer } from './ps-mux.ts';
 
 export type MediaFormat = 'ps' | 'mpegts' | 'annexb';
 

@@ -1,11 +1,9 @@
-// What a GB/T 28181 camera sends, for the device simulator: each video frame
-// becomes one MPEG-2 PS "frame" (pack header; system header and stream map
-// before keyframes; PES packets of at most ~65,000 bytes carrying PTS/DTS),
-// cut into RTP packets (PT 96) with the marker bit on the frame's last one.
-// Also splits ffmpeg's `-f h264` output into access units to feed it.
-import { AccessUnitAssembler } from '../../../gateway/gb28181/media/access-units.ts';
-import type { VideoCodec } from '../../../gateway/gb28181/media/nal.ts';
-import { buildRtp } from '../../../gateway/gb28181/media/rtp.ts';
+// MPEG-2 Program Stream muxer (ISO/IEC 13818-1 §2.5), as GB/T 28181 media
+// carries it: each video frame becomes one PS "frame" (pack header; system
+// header and program stream map before keyframes; PES packets of at most
+// ~65,000 bytes carrying PTS/DTS). Used by the cascade's upward streams and
+// by the device simulator; ps-mux-rtp.ts cuts the result into RTP packets.
+import type { VideoCodec } from './nal.ts';
 
 export interface MuxVideoFrame {
   /** One access unit, Annex-B. */
@@ -150,61 +148,4 @@ export function mpegCrc32(buf: Buffer): number {
     for (let k = 0; k < 8; k++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
   }
   return crc >>> 0;
-}
-
-export interface PacketizeOptions {
-  ssrc: number;
-  /** Default 96 (PS). */
-  pt?: number;
-  seqStart: number;
-  /** 90 kHz RTP timestamp shared by every packet of the frame. */
-  timestamp: number;
-  /** Largest RTP packet (header included); default 1400. */
-  mtu?: number;
-}
-
-/** One PS frame as RTP packets; the marker bit is set on the last. Sequence numbers wrap at 65536. */
-export function packetizeRtp(psFrame: Buffer, o: PacketizeOptions): Buffer[] {
-  const chunk = (o.mtu ?? 1400) - 12;
-  const packets: Buffer[] = [];
-  for (let at = 0, i = 0; at < psFrame.length; at += chunk, i++) {
-    packets.push(
-      buildRtp({
-        payloadType: o.pt ?? 96,
-        seq: (o.seqStart + i) & 0xffff,
-        timestamp: ((o.timestamp % 2 ** 32) + 2 ** 32) % 2 ** 32,
-        ssrc: o.ssrc,
-        marker: at + chunk >= psFrame.length,
-        payload: psFrame.subarray(at, at + chunk),
-      }),
-    );
-  }
-  return packets;
-}
-
-export interface SplitAccessUnit {
-  data: Buffer;
-  keyframe: boolean;
-}
-
-/**
- * Cuts an Annex-B byte stream (ffmpeg `-f h264 pipe:1`, chunks split
- * anywhere) into access units: a unit ends at an AUD, at parameter sets or
- * SEI after a slice, or at a slice with first_mb_in_slice == 0.
- */
-export class AnnexBAccessUnitSplitter {
-  private readonly assembler: AccessUnitAssembler;
-
-  constructor(codec: VideoCodec = 'h264') {
-    this.assembler = new AccessUnitAssembler({ codec, maxBytes: 16 * 1024 * 1024 });
-  }
-
-  push(chunk: Buffer): SplitAccessUnit[] {
-    return this.assembler.push(chunk).map(({ data, keyframe }) => ({ data, keyframe }));
-  }
-
-  /** The last access unit, at end of stream. */
-  end(): SplitAccessUnit[] {
-    return this.assembler.flush().map(({ data, keyframe }) => ({ data, keyframe }));
-  }
 }

@@ -1,4 +1,4 @@
-// The simulator's camera side, checked end to end: ffmpeg's H.264 split into
+// The PS muxer (the simulator's camera side, the cascade's upward streams), checked end to end: ffmpeg's H.264 split into
 // access units, muxed to PS (ffprobe must read it), cut into RTP, shuffled,
 // duplicated and framed over TCP, then received with the gateway's own
 // library (RFC 4571 framer → RTP parser → reorder buffer → PS demuxer).
@@ -8,14 +8,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { VideoAccessUnit } from '../../../gateway/gb28181/media/access-units.ts';
-import { PsDemuxer, type AccessUnit } from '../../../gateway/gb28181/media/ps-demux.ts';
-import { RtpReorderBuffer } from '../../../gateway/gb28181/media/reorder.ts';
-import { parseRtp, type RtpPacket } from '../../../gateway/gb28181/media/rtp.ts';
-import { Rfc4571Framer, frameRfc4571 } from '../../../gateway/gb28181/media/tcp-framing.ts';
-import { FFMPEG, clip, hasEncoder, packetPts, probeVideo } from '../../../gateway/gb28181/media/test-clips.ts';
-import { prng } from '../../../gateway/gb28181/media/test-random.ts';
-import { AnnexBAccessUnitSplitter, PsMuxer, mpegCrc32, packetizeRtp, type MuxVideoFrame, type SplitAccessUnit } from './ps-mux.ts';
+import type { VideoAccessUnit } from './access-units.ts';
+import { PsDemuxer, type AccessUnit } from './ps-demux.ts';
+import { RtpReorderBuffer } from './reorder.ts';
+import { parseRtp, type RtpPacket } from './rtp.ts';
+import { Rfc4571Framer, frameRfc4571 } from './tcp-framing.ts';
+import { FFMPEG, clip, hasEncoder, packetPts, probeVideo } from './test-clips.ts';
+import { prng } from './test-random.ts';
+import { AnnexBAccessUnitSplitter, type SplitAccessUnit } from './ps-mux-input.ts';
+import { packetizeRtp } from './ps-mux-rtp.ts';
+import { PsMuxer, mpegCrc32, type MuxVideoFrame } from './ps-mux.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'ps-mux-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
