@@ -1,0 +1,224 @@
+// One channel's video for upward sessions, taken from what already runs: the
+// channel's ingest publishes its (copied, or once transcoded) stream to our
+// node-media-server as internal/<channel>; we read that back over loopback
+// HTTP-FLV and unpack it to Annex-B access units. No camera connection, no
+// encode. One feed per channel, shared by all its upward sessions; it keeps
+// the channel wanted as a viewer does (touch), so an on-demand channel starts
+// and, once the last session is gone, stops after the usual idle time.
+import { get, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import { GwError } from '../../../device-registry/errors.ts';
+import { safeName } from '../../video/channel-spec.ts';
+import { FlvTagReader } from './flv-tags.ts';
+import { FlvVideoUnpacker, type EsFrame } from './flv-video.ts';
+
+/** The low-latency server's side the feed reads (gateway/video/live LiveServer). */
+export interface LiveFlv {
+  flvUrl(app: string, name: string): string;
+  isPublishing(app: string, name: string): boolean;
+}
+
+/** The video manager's side: ask for the channel as a viewer does, and read why it does not run. */
+export interface ChannelVideo {
+  touch(channelId: string): Promise<void>;
+  status(channelId: string): { state: string; reason?: string; running?: boolean; retryAt?: unknown } | undefined;
+}
+
+export interface FeedTiming {
+  /** How long the ingest may take to publish and send a keyframe (then 503). */
+  startTimeoutMs: number;
+  /** How often the channel is asked for again while sessions use it (below the video idle time). */
+  touchEveryMs: number;
+  /** No frame for this long ends the feed (the ingest stopped or hangs). */
+  stallMs: number;
+}
+
+/** A frame on the feed's own 90 kHz clock: continuous across ingest restarts, starting at 1 s. */
+export interface FeedFrame extends EsFrame {
+  dts90: number;
+  pts90: number;
+}
+
+export interface FeedListener {
+  frame(f: FeedFrame): void;
+  ended(reason: string): void;
+}
+
+const APP = 'internal';
+const POLL_MS = 250;
+const GOP_CACHE_BYTES = 16 * 1024 * 1024;
+/** A decode-time step outside [-1 s, +10 s] is a new timeline (the ingest restarted); frames continue 40 ms on. */
+const JUMP_BACK_MS = 1000;
+const JUMP_AHEAD_MS = 10_000;
+
+export class ChannelFeed {
+  readonly ready: Promise<void>;
+  endedWhy: string | undefined;
+  private readonly listeners = new Set<FeedListener>();
+  private readonly unpacker = new FlvVideoUnpacker();
+  /** Frames from the last keyframe on, given at once to a session that joins. */
+  private gop: FeedFrame[] = [];
+  private gopBytes = 0;
+  private request: ClientRequest | undefined;
+  private touchTimer: NodeJS.Timeout | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
+  private offsetMs = 0;
+  private lastDtsMs: number | undefined;
+  private readyOk!: () => void;
+  private readyFail!: (err: GwError) => void;
+  private readonly name: string;
+
+  constructor(
+    readonly channelId: string,
+    private readonly d: { live: LiveFlv | undefined; video: ChannelVideo; timing: FeedTiming; log: Logger },
+  ) {
+    this.name = safeName(channelId);
+    this.ready = new Promise((resolve, reject) => {
+      this.readyOk = resolve;
+      this.readyFail = reject;
+    });
+    this.ready.catch(() => undefined); // the opener awaits it; a feed nobody awaits must not crash the process
+    void this.start();
+  }
+
+  get codec() {
+    return this.unpacker.codec;
+  }
+
+  /** Adds a session's listener; it gets the current GOP at once, then every frame. */
+  subscribe(l: FeedListener): () => void {
+    if (this.endedWhy) {
+      l.ended(this.endedWhy);
+      return () => undefined;
+    }
+    this.listeners.add(l);
+    for (const f of this.gop) l.frame(f);
+    return () => this.listeners.delete(l);
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  close(reason: string): void {
+    if (this.endedWhy) return;
+    this.endedWhy = reason;
+    clearInterval(this.touchTimer);
+    clearTimeout(this.stallTimer);
+    clearTimeout(this.startTimer);
+    this.request?.destroy();
+    this.gop = [];
+    this.readyFail(new GwError('GW_ERR_UNAVAILABLE', `channel '${this.channelId}' has no video: ${reason}`, 'channelId'));
+    for (const l of [...this.listeners]) l.ended(reason);
+    this.listeners.clear();
+  }
+
+  private async start(): Promise<void> {
+    const live = this.d.live;
+    if (!live) return this.close('the low-latency FLV server is off (video.rtmp.enabled)');
+    const t = this.d.timing;
+    this.touchTimer = setInterval(() => void this.touch(), t.touchEveryMs);
+    this.touchTimer.unref();
+    const deadline = Date.now() + t.startTimeoutMs;
+    this.startTimer = setTimeout(() => this.close(`no video within ${Math.round(t.startTimeoutMs / 1000)} s${this.because()}`), t.startTimeoutMs);
+    this.startTimer.unref();
+    if (!(await this.touch())) return;
+    const resting = this.resting();
+    if (resting) return this.close(resting);
+    while (!live.isPublishing(APP, this.name)) {
+      if (this.endedWhy) return;
+      if (Date.now() > deadline) return; // the start timer says why
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    if (!this.endedWhy) this.read(live.flvUrl(APP, this.name));
+  }
+
+  private async touch(): Promise<boolean> {
+    try {
+      await this.d.video.touch(this.channelId);
+      return true;
+    } catch (err) {
+      this.d.log.warn({ channelId: this.channelId, err: (err as Error).message }, 'upward feed: the channel could not be asked for');
+      this.close(`the channel could not be started: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Why the channel does not run here and will not by itself (disabled, no push, another node, device offline …). */
+  private resting(): string | undefined {
+    const s = this.d.video.status(this.channelId);
+    if (!s) return 'the channel is not known to the video room';
+    const rests = s.state === 'idle' || (s.state === 'offline' && !s.running && s.retryAt === undefined);
+    return rests ? `the channel does not run (${s.reason ?? s.state})` : undefined;
+  }
+
+  private because(): string {
+    const s = this.d.video.status(this.channelId);
+    return s?.reason ? ` (${s.state}: ${s.reason})` : s ? ` (${s.state})` : '';
+  }
+
+  private read(url: string): void {
+    const reader = new FlvTagReader();
+    this.request = get(url, (res: IncomingMessage) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return this.close(`the FLV server answered ${res.statusCode}`);
+      }
+      res.on('data', (chunk: Buffer) => {
+        try {
+          for (const tag of reader.push(chunk)) if (tag.type === 9) this.tag(tag.data, tag.timestamp);
+        } catch (err) {
+          this.close(`unreadable FLV from the ingest: ${(err as Error).message}`);
+        }
+      });
+      res.on('end', () => this.close('the ingest stopped'));
+      res.on('error', () => this.close('the ingest stopped'));
+    });
+    this.request.on('error', (err) => this.close(`the FLV server cannot be read: ${err.message}`));
+  }
+
+  private tag(data: Buffer, timestamp: number): void {
+    const es = this.unpacker.push(data, timestamp);
+    if (!es) return;
+    const frame = this.stamp(es);
+    if (frame.keyframe) {
+      this.gop = [];
+      this.gopBytes = 0;
+    } else if (this.gop.length === 0) {
+      return; // no session can start before the first keyframe
+    }
+    if (this.gopBytes + frame.data.length <= GOP_CACHE_BYTES) {
+      this.gop.push(frame);
+      this.gopBytes += frame.data.length;
+    }
+    if (frame.keyframe && this.startTimer) {
+      clearTimeout(this.startTimer);
+      this.startTimer = undefined;
+      this.readyOk();
+    }
+    this.armStall();
+    for (const l of [...this.listeners]) l.frame(frame);
+  }
+
+  /** The feed's clock: FLV milliseconds made continuous, in 90 kHz. */
+  private stamp(es: EsFrame): FeedFrame {
+    let dts = es.dtsMs + this.offsetMs;
+    if (this.lastDtsMs !== undefined && (dts < this.lastDtsMs - JUMP_BACK_MS || dts > this.lastDtsMs + JUMP_AHEAD_MS)) {
+      this.offsetMs = this.lastDtsMs + 40 - es.dtsMs;
+      dts = es.dtsMs + this.offsetMs;
+    }
+    this.lastDtsMs = Math.max(dts, this.lastDtsMs ?? dts);
+    const pts = dts + (es.ptsMs - es.dtsMs);
+    return { ...es, dts90: 90_000 + dts * 90, pts90: 90_000 + pts * 90 };
+  }
+
+  private armStall(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => {
+      const publishing = this.d.live?.isPublishing(APP, this.name);
+      this.close(publishing ? `no video from the ingest for ${Math.round(this.d.timing.stallMs / 1000)} s` : `the ingest stopped${this.because()}`);
+    }, this.d.timing.stallMs);
+    this.stallTimer.unref();
+  }
+}

@@ -1,0 +1,82 @@
+// One upward session (an upper platform's INVITE for one channel): from ACK
+// on, every frame of the channel's feed is muxed to PS, cut into RTP with the
+// offered SSRC and sent. It starts at a keyframe, and after a frame it could
+// not send (TCP not connected yet, its buffer full) it waits for the next
+// keyframe, so the upper never gets a picture with a hole in its references.
+import { PsMuxer, RtpPacketizer, type VideoCodec } from '../media/index.ts';
+import type { ChannelFeed, FeedFrame } from './channel-feed.ts';
+import type { RtpSender } from './rtp-sender.ts';
+
+export interface SessionInfo {
+  callId: string;
+  upperId: string;
+  channelId: string;
+  ssrc: string;
+}
+
+export class UpwardSession {
+  readonly startedAt = Date.now();
+  sentFrames = 0;
+  endedWhy: string | undefined;
+  private started = false;
+  private waitingForKey = true;
+  private unsubscribe: (() => void) | undefined;
+  private readonly mux: PsMuxer;
+  private readonly rtp: RtpPacketizer;
+
+  constructor(
+    readonly info: SessionInfo,
+    readonly codec: VideoCodec,
+    private readonly feed: ChannelFeed,
+    private readonly sender: RtpSender,
+    private readonly d: { release: () => void; connectTimeoutMs: number; ended: (why: string) => void },
+  ) {
+    this.mux = new PsMuxer({ video: codec });
+    this.rtp = new RtpPacketizer({ ssrc: Number(info.ssrc) });
+  }
+
+  /** Our side of the transport, as the sessions list shows it. */
+  get transport(): string {
+    return this.sender.target.transport === 'udp' ? 'udp' : `tcp-${this.sender.target.setup}`;
+  }
+
+  get counts() {
+    return this.sender.counts;
+  }
+
+  start(): void {
+    if (this.started || this.endedWhy) return;
+    this.started = true;
+    this.sender.start(this.d.connectTimeoutMs, (why) => this.end(why));
+    this.unsubscribe = this.feed.subscribe({ frame: (f) => this.frame(f), ended: (why) => this.end(why) });
+  }
+
+  /** Stops sending and frees the port and the feed; `ended` is not called (the caller knows). */
+  close(reason: string): void {
+    if (this.endedWhy) return;
+    this.endedWhy = reason;
+    this.unsubscribe?.();
+    this.sender.close();
+    this.d.release();
+  }
+
+  private end(why: string): void {
+    if (this.endedWhy) return;
+    this.close(why);
+    this.d.ended(why);
+  }
+
+  private frame(f: FeedFrame): void {
+    if (this.endedWhy) return;
+    if (f.codec !== this.codec) return this.end(`the channel's codec changed to ${f.codec}`);
+    if (!this.sender.connected) {
+      this.waitingForKey = true;
+      return;
+    }
+    if (this.waitingForKey && !f.keyframe) return;
+    const ps = this.mux.videoFrame({ data: f.data, pts: f.pts90, ...(f.dts90 !== f.pts90 ? { dts: f.dts90 } : {}), keyframe: f.keyframe });
+    const sent = this.sender.send(this.rtp.packets(ps, f.pts90));
+    this.waitingForKey = !sent;
+    if (sent) this.sentFrames++;
+  }
+}
