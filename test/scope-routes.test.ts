@@ -190,6 +190,7 @@ const ROWS: Record<string, Row> = {
   'GET /api/gb28181/status': { call: () => get('/api/gb28181/status') },
   'GET /api/gb28181/registrations': { call: () => get('/api/gb28181/registrations') },
   'GET /api/gb28181/sessions': { call: () => get('/api/gb28181/sessions') },
+  'GET /api/gb28181/upper': { as: 'engineer', call: () => get('/api/gb28181/upper') },
   'POST /api/gb28181/devices/:id/catalog': { as: 'engineer', call: (i) => ({ method: 'POST', url: `/api/gb28181/devices/${i.gbDevice}/catalog` }) },
   'GET /api/gb28181/devices/:id/info': { call: (i) => get(`/api/gb28181/devices/${i.gbDevice}/info`) },
   'GET /api/gb28181/devices/:id/device-status': { call: (i) => get(`/api/gb28181/devices/${i.gbDevice}/device-status`) },

@@ -9,6 +9,7 @@ import { check } from '../../device-registry/index.ts';
 import { oidcProblems } from '../../device-registry/auth/oidc/index.ts';
 import { clusterProblems } from '../cluster/config.ts';
 import { evidenceProblems } from '../evidence/config.ts';
+import { upperProblems } from '../gb28181/cascade/config.ts';
 import { GatewayConfig } from './schema.ts';
 
 export const DEFAULTS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../configs/gateway.yaml');
@@ -125,7 +126,7 @@ export function loadConfig(sources: ConfigSources): GatewayConfig {
   problems.push(...check(GatewayConfig, tree).map((e) => `${e.field || '(root)'}: ${e.message}`));
   if (problems.length) throw new ConfigError(problems);
   const config = tree as GatewayConfig;
-  problems.push(...clusterProblems(config.store, config.cluster), ...evidenceProblems(config.evidence, config.store), ...oidcProblems(config.auth.oidc));
+  problems.push(...clusterProblems(config.store, config.cluster), ...evidenceProblems(config.evidence, config.store), ...oidcProblems(config.auth.oidc), ...upperProblems(config.gb28181));
   if (problems.length) throw new ConfigError(problems);
   return { ...config, dataDir: resolve(sources.cwd, config.dataDir) };
 }

@@ -1,6 +1,7 @@
 // The GB28181 room's configuration section: our SIP server's identity and
 // listeners, how devices are admitted, and the media (RTP) side.
 import { Type, type Static } from '@sinclair/typebox';
+import { UpperPlatformConfig } from './cascade/config.ts';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks a free port (tests)' });
 const Seconds = (min: number, max: number) => Type.Number({ minimum: min, maximum: max });
@@ -49,6 +50,10 @@ export const Gb28181Config = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Upper platforms this gateway registers with as a lower platform (级联, gateway/gb28181/cascade); absent: none. */
+    upper: Type.Optional(Type.Array(UpperPlatformConfig, { maxItems: 32 })),
+    /** The 8-digit civil code of channel codes we assign (RTSP, RTMP); null or absent: the first 8 digits of `id`. */
+    civilCode: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{8}$', 'x-message': 'must be an 8-digit civil code' }), Type.Null()])),
     /** Ask for the catalog (and DeviceInfo) whenever a device registers afresh. */
     catalogOnRegister: Type.Boolean(),
     /** How long to wait for a device's answer to a query, and for all catalog messages. */

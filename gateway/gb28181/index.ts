@@ -10,6 +10,8 @@ import { WarnRollup } from '../log-rollup.ts';
 import type { GbSource } from '../video/video-manager.ts';
 import { alarmCandidate, parseAlarmTime, type GbAlarm } from './alarms.ts';
 import { announceAddress } from './announce.ts';
+import { Cascade, type IncidentEvents, type UpwardStreams } from './cascade/index.ts';
+import { upperRoutes } from './cascade/http.ts';
 import type { Gb28181Config } from './config.ts';
 import { DeviceEdits } from './device-edits.ts';
 import { DeviceSessions } from './devices.ts';
@@ -49,6 +51,10 @@ export interface Gb28181Room {
   sync: DeviceSync;
   /** The SIP endpoint (its events feed the metrics). */
   sip: SipEndpoint;
+  /** Upper platforms we register with (级联); undefined when none is configured. */
+  cascade?: Cascade;
+  /** The upward media module (gateway/gb28181/upward), once the video room runs: INVITEs from above are answered 503 until then. */
+  attachUpward(upward: UpwardStreams): void;
   ports: { sip: number };
   status(): Record<string, unknown>;
   routes(app: FastifyInstance): void;
@@ -61,6 +67,8 @@ export interface Gb28181Deps {
   log: Logger;
   /** Cluster: where every device is registered, this node's registrations recorded there (gateway/cluster/media origins). */
   homes?: DeviceHomes;
+  /** Incident events (incident.created …): alarms sent up to upper platforms. */
+  incidentEvents?: IncidentEvents;
 }
 
 export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Promise<Gb28181Room> {
@@ -108,7 +116,16 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   }, config.domain);
   const relay = new EsRelay(live.open, log.child({ component: 'relay' }));
   await relay.start();
-  const router = new SipRouter(sip, register, messages, live, log);
+  const cascade = config.upper?.length ? new Cascade({
+    sip, registry: deps.registry, me, uppers: config.upper, civilCode: config.civilCode ?? config.id.slice(0, 8), incidents: deps.incidentEvents, log,
+    requestTimeoutMs: config.queryTimeoutSeconds * 1000,
+    ptz: async (channel, ptzCmd) => {
+      const target = channel.gb && sync.target(channel.gb.deviceId);
+      if (!channel.gb || !target) throw new Error(`GB28181 device ${channel.gb?.deviceId ?? '?'} is not registered`);
+      await queries.ptz(target, channel.gb.channelId, ptzCmd);
+    },
+  }) : undefined;
+  const router = new SipRouter(sip, register, messages, live, log, cascade);
   sip.onRequest = router.handle;
 
   sessions.on('online', (s) => {
@@ -125,6 +142,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   const unfollow = deps.homes && followHomes(deps.homes, { sessions, status: deviceStatus, availability: (id) => events.emit('availability', id), log });
   sessions.start();
   edits.start();
+  await cascade?.start();
 
   async function onAlarm(deviceId: string, n: AlarmNotify): Promise<void> {
     const channelId = (await deps.registry.store.findAltKeys('channels', [`gb28181:${deviceId}:${n.deviceId}`])).get(`gb28181:${deviceId}:${n.deviceId}`);
@@ -168,13 +186,19 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     sip: sip.stats,
     transport: transport.stats,
     limitedRegisters: limiter.limited,
+    ...(cascade ? { upper: cascade.status() } : {}),
   });
 
   log.info({ sipPort, transports: config.transports, id: config.id, announce: me.address }, 'GB28181 SIP server listening');
   return {
-    events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status,
-    routes: (app) => gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) }),
+    events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status, cascade,
+    attachUpward: (upward) => cascade?.useUpward(upward),
+    routes: (app) => {
+      gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) });
+      upperRoutes(app, { status: () => cascade?.status() ?? [] });
+    },
     stop: async () => {
+      await cascade?.stop();
       unfollow?.();
       edits.stop();
       sessions.stop();

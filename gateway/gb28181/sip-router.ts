@@ -2,6 +2,7 @@
 // and BYE (a stream they end); an ACK needs no answer; the rest is refused
 // with 405 and the list of what we accept.
 import type { Logger } from 'pino';
+import type { Cascade } from './cascade/index.ts';
 import type { MessageHandler } from './messages.ts';
 import type { LiveSessions } from './play/live-sessions.ts';
 import type { RegisterHandler } from './register.ts';
@@ -16,9 +17,12 @@ export class SipRouter {
     private readonly messages: MessageHandler,
     private readonly live: LiveSessions,
     private readonly log: Logger,
+    private readonly cascade?: Cascade,
   ) {}
 
   readonly handle = async (req: SipRequest, remote: SipRemote): Promise<void> => {
+    // Upper platforms we are registered with (级联) query, play and control through the cascade.
+    if (req.method !== 'REGISTER' && this.cascade?.claims(req)) return this.cascade.handle(req, remote);
     switch (req.method) {
       case 'REGISTER':
         await this.register.handle(req, remote);

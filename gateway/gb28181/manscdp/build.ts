@@ -68,6 +68,14 @@ export function buildCatalogResponse(sn: number, deviceId: string, sumNum: numbe
   ]);
 }
 
+/** A catalog change (subscription or cascade NOTIFY): the same list, each item with its Event (ADD, DEL, UPDATE, ON, OFF). */
+export function buildCatalogNotify(sn: number, deviceId: string, items: readonly CatalogItem[]): string {
+  return message('Notify', 'Catalog', sn, deviceId, [
+    ['SumNum', items.length],
+    ['DeviceList', items.map((item, i): Child => ['Item', catalogItem(item, `items[${i}]`)]), { Num: items.length }],
+  ]);
+}
+
 function catalogItem(item: CatalogItem, field: string): Child[] {
   const hasPosition = item.longitude !== undefined && item.latitude !== undefined;
   return [

@@ -12,7 +12,7 @@ export { decodeAlarm } from './alarm.ts';
 export { decodeKeepalive, decodeDeviceInfo, decodeDeviceStatus, decodeResult, decodeQuery, decodeDeviceControl } from './decode.ts';
 export {
   buildQuery, buildPtzControl, buildAlarmResponse, buildKeepalive, buildCatalogResponse, buildDeviceInfoResponse,
-  buildDeviceStatusResponse, buildAlarmNotify, buildDeviceControlResponse,
+  buildDeviceStatusResponse, buildAlarmNotify, buildDeviceControlResponse, buildCatalogNotify,
 } from './build.ts';
 export { encodePtzCmd, decodePtzCmd, checkPtzCmd, checkPtzMove, validatePtzMove, PTZ_LIMITS, PTZ_DEFAULT_SPEED } from './ptz.ts';
 export type { PtzMove, DecodedPtz, PtzInputProblem } from './ptz.ts';

@@ -1,0 +1,62 @@
+// Channel codes shared upward: every shared channel has a 20-digit code. A
+// GB28181 channel keeps its device's channel id; an RTSP or RTMP channel is
+// given civil code + 00 (industry) + 131 (camera) + 0 (network) + a 6-digit
+// sequence the first time it is shared, stored in the registry as `gbCode`.
+import type { Logger } from 'pino';
+import { GwError, SYSTEM_ACTOR, type RegistryService } from '../../../device-registry/index.ts';
+
+type Doc = Record<string, unknown>;
+
+/** The code a channel is known by upward, or undefined when it has none yet. */
+export function channelCode(doc: Doc): string | undefined {
+  if (typeof doc.gbCode === 'string') return doc.gbCode;
+  const source = doc.source as { channelId?: unknown } | undefined;
+  return doc.kind === 'gb28181' && typeof source?.channelId === 'string' ? source.channelId : undefined;
+}
+
+/** The 14 digits before the sequence: civil code, industry 00, type 131 (camera), network 0. */
+export function codePrefix(civilCode: string): string {
+  return `${civilCode}001310`;
+}
+
+/** Gives codes to channels that need one, one registry update each, sequence after the highest in use. */
+export class CodeAssigner {
+  private readonly prefix: string;
+  private next = 1;
+  private readonly pending = new Set<string>();
+
+  constructor(civilCode: string, private readonly registry: RegistryService, private readonly log: Logger) {
+    this.prefix = codePrefix(civilCode);
+  }
+
+  /** Notes a code in use, so new ones come after it. */
+  seen(code: string): void {
+    if (!code.startsWith(this.prefix)) return;
+    const seq = Number(code.slice(14));
+    if (seq >= this.next) this.next = seq + 1;
+  }
+
+  /** Stores a fresh code on the channel; retries past codes another node took meanwhile. */
+  async assign(channelId: string): Promise<string | undefined> {
+    if (this.pending.has(channelId)) return undefined;
+    this.pending.add(channelId);
+    try {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        if (this.next > 999_999) throw new GwError('GW_ERR_CONFLICT', `no channel code left under ${this.prefix}`, 'gbCode');
+        const code = `${this.prefix}${String(this.next++).padStart(6, '0')}`;
+        try {
+          await this.registry.update('channels', channelId, { gbCode: code }, SYSTEM_ACTOR);
+          return code;
+        } catch (err) {
+          if (!(err instanceof GwError) || err.field !== 'gbCode') throw err;
+        }
+      }
+      return undefined;
+    } catch (err) {
+      this.log.warn({ channelId, err: (err as Error).message }, 'GB28181 cascade: no code could be given to the channel');
+      return undefined;
+    } finally {
+      this.pending.delete(channelId);
+    }
+  }
+}

@@ -1,0 +1,271 @@
+// Cascade (级联): this gateway as a lower platform of one or more upper
+// platforms. It registers with each, answers their catalog and status queries
+// with the channels shared with them, tells them of changes (Catalog NOTIFY)
+// and incidents (Alarm), forwards their PTZ to GB28181 devices, and answers
+// their INVITEs through the upward media module.
+import type { Logger } from 'pino';
+import type { RegistryService } from '../../../device-registry/index.ts';
+import { Scopes } from '../../../device-registry/index.ts';
+import { buildAlarmNotify, buildCatalogNotify, type CatalogItem } from '../manscdp/index.ts';
+import type { PlatformIdentity } from '../outgoing.ts';
+import { senderOf } from '../sender.ts';
+import type { SipEndpoint, SipRemote, SipRequest } from '../sip/index.ts';
+import { AlarmFilter, alarmOf, type IncidentForAlarm } from './alarms-up.ts';
+import { ChannelBook, type ChannelView } from './channel-book.ts';
+import { catalogItem, type ItemContext } from './catalog-items.ts';
+import { CodeAssigner } from './codes.ts';
+import { withDefaults, type UpperPlatformConfig } from './config.ts';
+import { ShareFilter } from './share.ts';
+import { UpperCalls } from './upper-calls.ts';
+import { UpperLink, type LinkStatus } from './upper-link.ts';
+import { UpperMessages } from './upper-messages.ts';
+import { UpperRequests } from './upper-requests.ts';
+import type { UpwardStreams } from './upward-contract.ts';
+
+export type { UpwardStreams } from './upward-contract.ts';
+export type { LinkStatus } from './upper-link.ts';
+export { upperProblems, UpperPlatformConfig } from './config.ts';
+
+type IncidentEvent = { type: string; payload: Record<string, unknown> };
+export interface IncidentEvents {
+  on(event: 'event', listener: (e: IncidentEvent) => void): unknown;
+  off(event: 'event', listener: (e: IncidentEvent) => void): unknown;
+}
+
+export interface CascadeDeps {
+  sip: SipEndpoint;
+  registry: RegistryService;
+  me: PlatformIdentity;
+  uppers: readonly UpperPlatformConfig[];
+  /** 8 digits for the codes we assign. */
+  civilCode: string;
+  /** Sends a PTZCmd to a GB28181 channel's device (queries.ts' PTZ path); throws with the reason. */
+  ptz(channel: ChannelView, ptzCmd: string): Promise<void>;
+  incidents?: IncidentEvents;
+  log: Logger;
+  /** How long a request to an upper platform may go unanswered. */
+  requestTimeoutMs: number;
+  /** Tests: the first pause after a failed registration (default 2 s). */
+  backoffBaseMs?: number;
+  /** Tests: how long catalog changes are gathered before a NOTIFY (default 200 ms). */
+  notifyDelayMs?: number;
+}
+
+interface Upper {
+  link: UpperLink;
+  share: ShareFilter;
+  alarms: AlarmFilter;
+  /** Catalog changes gathered for the next NOTIFY, by channel id. */
+  pending: Map<string, CatalogItem>;
+  flushTimer?: NodeJS.Timeout;
+}
+
+export class Cascade {
+  readonly book: ChannelBook;
+  readonly calls: UpperCalls;
+  private readonly uppers = new Map<string, Upper>();
+  private readonly codes: CodeAssigner;
+  private readonly messages: UpperMessages;
+  private readonly ctx: ItemContext;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: CascadeDeps) {
+    this.log = deps.log.child({ component: 'cascade' });
+    this.book = new ChannelBook(deps.registry);
+    this.codes = new CodeAssigner(deps.civilCode, deps.registry, this.log);
+    this.ctx = { platformId: deps.me.id, civilCode: deps.civilCode };
+    const scopes = new Scopes(deps.registry, this.log);
+    for (const config of deps.uppers) {
+      const upper = withDefaults(config);
+      const out = new UpperRequests(deps.me, upper);
+      const link = new UpperLink(upper, deps.sip, out, {
+        registered: () => undefined,
+        lost: (reason) => void this.calls.endAll(upper.id, `upper platform lost: ${reason}`, false),
+      }, this.log.child({ upperId: upper.id }), { requestTimeoutMs: deps.requestTimeoutMs, backoffBaseMs: deps.backoffBaseMs });
+      this.uppers.set(upper.id, { link, share: new ShareFilter(upper.share, scopes), alarms: new AlarmFilter(upper.alarms, scopes), pending: new Map() });
+    }
+    this.calls = new UpperCalls({
+      sip: deps.sip, book: this.book, announceAddress: deps.me.address, log: this.log,
+      shares: (upperId, channelId) => this.sharesWith(upperId, this.book.get(channelId)),
+      sendBye: (upperId, dialog) => {
+        const u = this.uppers.get(upperId);
+        if (!u) return Promise.resolve();
+        u.link.counts.byes++;
+        return u.link.request(u.link.out.bye(dialog));
+      },
+    });
+    this.messages = new UpperMessages({
+      sip: deps.sip, ctx: this.ctx, log: this.log, ptz: deps.ptz,
+      shared: (upperId) => this.shared(upperId),
+      sharedByCode: (upperId, code) => {
+        const id = this.book.idOfCode(code);
+        const v = id ? this.book.get(id) : undefined;
+        return this.sharesWith(upperId, v) ? v : undefined;
+      },
+    });
+  }
+
+  get size(): number {
+    return this.uppers.size;
+  }
+
+  async start(): Promise<void> {
+    await this.book.load();
+    await this.refreshFilters();
+    for (const v of this.book.all()) if (v.code) this.codes.seen(v.code);
+    for (const v of [...this.book.all()]) if (!v.code && this.sharedAnywhere(v)) await this.codes.assign(v.id);
+    this.book.on('change', this.onChange);
+    this.deps.registry.events.on('device.changed', this.onGridChange);
+    this.deps.incidents?.on('event', this.onIncident);
+    for (const u of this.uppers.values()) u.link.start();
+  }
+
+  /** The upward media module, once the video room runs. */
+  useUpward(upward: UpwardStreams): void {
+    this.calls.useUpward(upward);
+  }
+
+  /** True when the request comes from a configured upper platform (its id in From). */
+  claims(req: SipRequest): boolean {
+    const from = senderOf(req);
+    return from !== undefined && this.uppers.has(from);
+  }
+
+  async handle(req: SipRequest, remote: SipRemote): Promise<void> {
+    const upper = this.uppers.get(senderOf(req) ?? '')!;
+    const { link } = upper;
+    switch (req.method) {
+      case 'MESSAGE':
+        return this.messages.handle(req, remote, link);
+      case 'INVITE':
+        return this.calls.invite(req, remote, link);
+      case 'ACK':
+        return this.calls.ack(req);
+      case 'BYE':
+        await this.deps.sip.respond(req, remote, this.calls.bye(req, link) ? 200 : 481);
+        return;
+      case 'OPTIONS':
+        await this.deps.sip.respond(req, remote, 200, undefined, { headers: { Allow: ALLOW } });
+        return;
+      default:
+        this.log.info({ upperId: link.upper.id, method: req.method }, 'GB28181 upper platform request not supported');
+        await this.deps.sip.respond(req, remote, 405, undefined, { headers: { Allow: ALLOW } });
+    }
+  }
+
+  status(): LinkStatus[] {
+    return [...this.uppers.values()].map((u) => ({ ...u.link.status(), sharedChannels: this.shared(u.link.upper.id).length }));
+  }
+
+  async stop(): Promise<void> {
+    this.book.off('change', this.onChange);
+    this.deps.registry.events.off('device.changed', this.onGridChange);
+    this.deps.incidents?.off('event', this.onIncident);
+    this.book.stop();
+    await this.calls.endAll(undefined, 'gateway stopping', true);
+    for (const u of this.uppers.values()) clearTimeout(u.flushTimer);
+    await Promise.all([...this.uppers.values()].map((u) => u.link.stop()));
+  }
+
+  /** The channels shared with one upper platform, by code. */
+  shared(upperId: string): ChannelView[] {
+    const out: ChannelView[] = [];
+    for (const v of this.book.all()) if (this.sharesWith(upperId, v)) out.push(v);
+    return out.sort((a, b) => (a.code! < b.code! ? -1 : a.code! > b.code! ? 1 : 0));
+  }
+
+  /** Shared with this upper and known by a code of its own (a second channel reusing a GB28181 channel id is not). */
+  private sharesWith(upperId: string, v: ChannelView | undefined): v is ChannelView {
+    return v !== undefined && v.code !== undefined && this.book.ownsCode(v) && this.uppers.get(upperId)?.share.shares(v) === true;
+  }
+
+  private sharedAnywhere(v: ChannelView): boolean {
+    for (const u of this.uppers.values()) if (u.share.shares(v)) return true;
+    return false;
+  }
+
+  private async refreshFilters(): Promise<void> {
+    for (const u of this.uppers.values()) await Promise.all([u.share.refresh(), u.alarms.refresh()]);
+  }
+
+  private readonly onGridChange = (e: { entity: string }): void => {
+    if (e.entity !== 'grids') return;
+    this.refreshFilters().catch((err: unknown) => this.log.warn({ err }, 'GB28181 cascade: grid cells could not be read'));
+  };
+
+  /** A channel changed: a code when it is newly shared, a NOTIFY to each upper platform that sees the difference. */
+  private readonly onChange = (before: ChannelView | undefined, after: ChannelView | undefined): void => {
+    if (after && !after.code && this.sharedAnywhere(after)) {
+      void this.codes.assign(after.id);
+      return;
+    }
+    if (after?.code) this.codes.seen(after.code);
+    for (const [upperId, u] of this.uppers) {
+      const was = this.sharesWith(upperId, before) ? before : undefined;
+      const is = this.sharesWith(upperId, after) ? after : undefined;
+      const event = catalogEvent(was, is);
+      if (!event) continue;
+      // A code change is the old code gone and the new one added.
+      if (was && is && was.code !== is.code) {
+        this.queue(u, `${was.id}:old`, catalogItem(was, this.ctx, 'DEL'));
+        this.queue(u, is.id, catalogItem(is, this.ctx, 'ADD'));
+      } else {
+        this.queue(u, (is ?? was)!.id, catalogItem((is ?? was)!, this.ctx, event));
+      }
+    }
+    if (before) this.calls.endUnshared();
+  };
+
+  private queue(u: Upper, key: string, item: CatalogItem): void {
+    if (!u.link.registered) return;
+    // An item added and changed before the NOTIFY goes is still an ADD; added and removed, nothing.
+    const earlier = u.pending.get(key)?.event;
+    if (earlier === 'ADD' && item.event === 'DEL') u.pending.delete(key);
+    else u.pending.set(key, earlier === 'ADD' ? { ...item, event: 'ADD' } : item);
+    u.flushTimer ??= setTimeout(() => void this.flush(u), this.deps.notifyDelayMs ?? 200);
+  }
+
+  private async flush(u: Upper): Promise<void> {
+    u.flushTimer = undefined;
+    const items = [...u.pending.values()];
+    u.pending.clear();
+    const size = u.link.upper.catalogPageSize;
+    for (let i = 0; i < items.length; i += size) {
+      try {
+        const res = await u.link.request(u.link.out.catalogNotify(buildCatalogNotify(u.link.nextSn(), this.ctx.platformId, items.slice(i, i + size))));
+        u.link.counts.catalogNotifies++;
+        if (res.status >= 300) this.log.info({ upperId: u.link.upper.id, status: res.status }, 'GB28181 upper platform refused a catalog NOTIFY');
+      } catch (err) {
+        this.log.info({ upperId: u.link.upper.id, err: (err as Error).message }, 'GB28181 catalog NOTIFY not answered');
+      }
+    }
+  }
+
+  private readonly onIncident = (e: IncidentEvent): void => {
+    if (e.type !== 'incident.created') return;
+    const incident = e.payload as unknown as IncidentForAlarm;
+    for (const [upperId, u] of this.uppers) {
+      if (!u.link.registered || !u.alarms.wants(incident)) continue;
+      const channel = this.book.get(incident.source.id);
+      const deviceId = this.sharesWith(upperId, channel) ? channel.code! : this.ctx.platformId;
+      const xml = buildAlarmNotify(u.link.nextSn(), alarmOf(incident, deviceId));
+      u.link.counts.alarmsSent++;
+      u.link.request(u.link.out.message(xml)).then(
+        (res) => res.status >= 300 && this.log.info({ upperId, incidentId: incident.id, status: res.status }, 'GB28181 upper platform refused an alarm'),
+        (err: Error) => this.log.info({ upperId, incidentId: incident.id, err: err.message }, 'GB28181 alarm to the upper platform not answered'),
+      );
+    }
+  };
+}
+
+const ALLOW = 'MESSAGE, INVITE, ACK, BYE, OPTIONS';
+
+function catalogEvent(was: ChannelView | undefined, is: ChannelView | undefined): 'ADD' | 'DEL' | 'UPDATE' | 'ON' | 'OFF' | undefined {
+  if (!was && !is) return undefined;
+  if (!was) return 'ADD';
+  if (!is) return 'DEL';
+  if (was.status !== is.status) return is.status;
+  const same = was.code === is.code && was.name === is.name && was.latitude === is.latitude && was.longitude === is.longitude
+    && was.manufacturer === is.manufacturer && was.model === is.model && was.address === is.address;
+  return same ? undefined : 'UPDATE';
+}

@@ -1,0 +1,160 @@
+// Play requests from upper platforms: INVITE for a channel code → 100 Trying,
+// the upward module prepares the PS/RTP stream → 200 with our SDP; ACK starts
+// it, BYE (theirs or ours) ends it. A code we do not know is 404, a channel not
+// shared with that upper 403, no video 503 — the reason phrase says which.
+import type { Logger } from 'pino';
+import { GwError } from '../../../device-registry/index.ts';
+import { newTag, parseNameAddr, formatUri, type SipEndpoint, type SipRemote, type SipRequest } from '../sip/index.ts';
+import type { ChannelBook } from './channel-book.ts';
+import type { UpperLink } from './upper-link.ts';
+import type { UpperDialog } from './upper-requests.ts';
+import { buildUpperAnswer, parseUpperOffer, SdpError } from './upper-sdp.ts';
+import type { UpwardStreams } from './upward-contract.ts';
+
+interface Call {
+  upperId: string;
+  channelId: string;
+  dialog: UpperDialog;
+  startedAt: number;
+  acked: boolean;
+}
+
+export interface CallDeps {
+  sip: SipEndpoint;
+  book: ChannelBook;
+  /** Whether the upper platform is given this channel. */
+  shares(upperId: string, channelId: string): boolean;
+  /** Our address, written in the SDP when the upward module answers none. */
+  announceAddress: string;
+  /** Sends our BYE through the upper's link. */
+  sendBye(upperId: string, dialog: UpperDialog): Promise<unknown>;
+  log: Logger;
+}
+
+export class UpperCalls {
+  private readonly calls = new Map<string, Call>();
+  private upward: UpwardStreams | undefined;
+
+  constructor(private readonly deps: CallDeps) {}
+
+  /** The upward media module, once the video room runs; INVITEs before that are answered 503. */
+  useUpward(upward: UpwardStreams): void {
+    this.upward = upward;
+    upward.onEnded((callId, reason) => void this.hangUp(callId, reason, false));
+  }
+
+  list(): Array<{ callId: string; upperId: string; channelId: string; startedAt: string; acked: boolean }> {
+    return [...this.calls.entries()].map(([callId, c]) => ({ callId, upperId: c.upperId, channelId: c.channelId, startedAt: new Date(c.startedAt).toISOString(), acked: c.acked }));
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  async invite(req: SipRequest, remote: SipRemote, link: UpperLink): Promise<void> {
+    const callId = req.headers.get('Call-ID') ?? '';
+    const toTag = newTag();
+    link.counts.invites++;
+    await this.deps.sip.respond(req, remote, 100, undefined, { toTag });
+    const refuse = (status: number, why: string) => {
+      this.deps.log.info({ upperId: link.upper.id, callId, status, why }, 'GB28181 upper platform INVITE refused');
+      return this.deps.sip.respond(req, remote, status, `${reasonText(status)} (${ascii(why)})`, { toTag });
+    };
+    const code = safeUser(req.uri);
+    const channelId = code ? this.deps.book.idOfCode(code) : undefined;
+    if (!code || !channelId) return void (await refuse(404, `no channel with code ${code ?? '?'}`));
+    if (!this.deps.shares(link.upper.id, channelId)) return void (await refuse(403, `channel ${code} is not shared with ${link.upper.id}`));
+    if (!this.upward) return void (await refuse(503, 'upward media is not running'));
+    let offer;
+    try {
+      offer = parseUpperOffer(req.body.toString('utf8'));
+    } catch (err) {
+      if (!(err instanceof SdpError)) throw err;
+      return void (await refuse(488, `bad SDP offer: ${err.message}`));
+    }
+    let answer;
+    try {
+      answer = await this.upward.open({
+        callId, upperId: link.upper.id, channelId,
+        offer: { address: offer.address, port: offer.port, transport: offer.transport, setup: offer.setup, ssrc: offer.ssrc, ...(offer.range ? { playback: offer.range } : {}) },
+      });
+    } catch (err) {
+      if (!(err instanceof GwError)) throw err;
+      return void (await refuse(sipStatusOf(err), err.message));
+    }
+    const dialog: UpperDialog = {
+      callId, localTag: toTag, remoteFrom: req.headers.get('From') ?? '', remoteTarget: contactUri(req), localUri: withoutTag(req.headers.get('To') ?? ''), cseq: 0, remote,
+    };
+    this.calls.set(callId, { upperId: link.upper.id, channelId, dialog, startedAt: Date.now(), acked: false });
+    const sdp = buildUpperAnswer({ channelCode: code, address: answer.address || this.deps.announceAddress, port: answer.port, transport: answer.transport, setup: answer.setup, ssrc: answer.ssrc, session: offer.session });
+    await this.deps.sip.respond(req, remote, 200, undefined, { toTag, body: sdp, contentType: 'APPLICATION/SDP', headers: { Contact: `<sip:${code}@${hostOf(this.deps.announceAddress)}:${this.deps.sip.transport.address().port}>` } });
+    this.deps.log.info({ upperId: link.upper.id, channelId, code, callId, transport: answer.transport }, 'GB28181 upper platform plays a channel');
+  }
+
+  ack(req: SipRequest): void {
+    const callId = req.headers.get('Call-ID') ?? '';
+    const call = this.calls.get(callId);
+    if (!call || call.acked) return;
+    call.acked = true;
+    this.upward?.start(callId);
+  }
+
+  /** A BYE from the upper platform: true when it ended one of our calls. */
+  bye(req: SipRequest, link: UpperLink): boolean {
+    const callId = req.headers.get('Call-ID') ?? '';
+    if (!this.calls.has(callId)) return false;
+    link.counts.byes++;
+    void this.hangUp(callId, 'the upper platform hung up', true);
+    return true;
+  }
+
+  /** Ends every call of an upper platform (its link was lost, or we stop), with a BYE when it may still hear it. */
+  endAll(upperId: string | undefined, reason: string, sendBye: boolean): Promise<void[]> {
+    const ids = [...this.calls.entries()].filter(([, c]) => upperId === undefined || c.upperId === upperId).map(([id]) => id);
+    return Promise.all(ids.map((id) => this.hangUp(id, reason, !sendBye)));
+  }
+
+  /** Ends calls of channels no longer shared with their upper platform. */
+  endUnshared(): void {
+    for (const [callId, c] of this.calls) if (!this.deps.shares(c.upperId, c.channelId)) void this.hangUp(callId, 'the channel is no longer shared', false);
+  }
+
+  /** Frees the media; sends our BYE unless the upper already said it. */
+  private async hangUp(callId: string, reason: string, theyHungUp: boolean): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call) return;
+    this.calls.delete(callId);
+    this.upward?.close(callId, reason);
+    if (theyHungUp) return;
+    try {
+      await this.deps.sendBye(call.upperId, call.dialog);
+    } catch (err) {
+      this.deps.log.debug({ callId, err: (err as Error).message }, 'GB28181 BYE to the upper platform not answered');
+    }
+  }
+}
+
+const REASONS: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 488: 'Not Acceptable Here', 500: 'Server Internal Error', 503: 'Service Unavailable' };
+const reasonText = (status: number) => REASONS[status] ?? 'Failed';
+
+/** The upward module's GwError as a SIP status: its HTTP status where SIP has the same meaning. */
+function sipStatusOf(err: GwError): number {
+  if (err.statusCode === 404 || err.statusCode === 503 || err.statusCode === 488) return err.statusCode;
+  if (err.statusCode === 400 || err.statusCode === 415) return 488;
+  if (err.statusCode === 409) return 503;
+  return 500;
+}
+
+function safeUser(uri: string): string | undefined {
+  const m = /^sips?:([^@;]+)@/i.exec(uri);
+  return m?.[1];
+}
+
+function contactUri(req: SipRequest): string {
+  const contact = req.headers.get('Contact') ?? req.headers.get('From') ?? '';
+  return formatUri(parseNameAddr(contact).uri);
+}
+
+const withoutTag = (header: string) => header.replace(/;\s*tag=[^;]*/i, '');
+const hostOf = (address: string) => (address.includes(':') ? `[${address}]` : address);
+const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
