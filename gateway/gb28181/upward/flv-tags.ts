@@ -15,8 +15,8 @@ export class FlvError extends Error {
   override readonly name = 'FlvError';
 }
 
-/** Bigger than any video frame we expect from a camera; protects the buffer. */
-const MAX_TAG_BYTES = 32 * 1024 * 1024;
+/** Bigger than any camera frame (a 4K keyframe is 1–2 MB); the 24-bit size field allows 16 MB. */
+const MAX_TAG_BYTES = 8 * 1024 * 1024;
 
 export class FlvTagReader {
   private rest: Buffer = Buffer.alloc(0);
