@@ -179,6 +179,12 @@ export class Cascade {
     return v !== undefined && v.code !== undefined && this.book.ownsCode(v) && this.uppers.get(upperId)?.share.shares(v) === true;
   }
 
+  /** As sharesWith, for a view the book has already let go of (its code may now be free). */
+  private sharedBefore(upperId: string, v: ChannelView | undefined): v is ChannelView {
+    const holder = v?.code === undefined ? undefined : this.book.idOfCode(v.code);
+    return v?.code !== undefined && (holder === undefined || holder === v.id) && this.uppers.get(upperId)?.share.shares(v) === true;
+  }
+
   private sharedAnywhere(v: ChannelView): boolean {
     for (const u of this.uppers.values()) if (u.share.shares(v)) return true;
     return false;
@@ -201,7 +207,7 @@ export class Cascade {
     }
     if (after?.code) this.codes.seen(after.code);
     for (const [upperId, u] of this.uppers) {
-      const was = this.sharesWith(upperId, before) ? before : undefined;
+      const was = this.sharedBefore(upperId, before) ? before : undefined;
       const is = this.sharesWith(upperId, after) ? after : undefined;
       const event = catalogEvent(was, is);
       if (!event) continue;

@@ -93,10 +93,14 @@ export class UpperLink {
 
   /** Unregisters (Expires: 0) when registered, and stops every timer. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.keepaliveTimer);
-    if (this.state !== 'registered') return;
+    const wasRegistered = this.state === 'registered';
+    this.state = 'failed';
+    this.reason = 'stopped';
+    if (!wasRegistered) return;
     try {
       await this.registerOnce(0);
     } catch (err) {
