@@ -2,8 +2,9 @@
 // of our channels becomes that channel's video as MPEG-PS over RTP, taken
 // from the ingest that already runs (see README.md). The cascade
 // (gateway/gb28181/cascade) does the SIP; this module does the media.
-export { createUpwardStreams, type UpwardDeps, type UpwardStats } from './upward-streams.ts';
+export { createUpwardStreams, type UpwardDeps, type UpwardRoom, type UpwardStats } from './upward-streams.ts';
 export { sipStatusOf } from './offer.ts';
+export { registerUpwardMetrics } from './metrics.ts';
 export type { ChannelVideo, FeedTiming, LiveFlv } from './channel-feed.ts';
 
 export interface UpwardOffer {

@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { GwError } from '../../../device-registry/errors.ts';
 import type { StoredRow } from '../../../device-registry/index.ts';
 import { MediaPorts } from '../media-ports.ts';
 import { createUpwardStreams, sipStatusOf, type UpwardOffer } from './index.ts';
+import { registerUpwardMetrics } from './metrics.ts';
 import type { UpwardDeps } from './upward-streams.ts';
 import { startFlvStandIn, type FlvStandIn, type FlvStyle } from './test-flv.ts';
 import { demuxPackets, startUpperMedia, until, type UpperMedia } from './test-receiver.ts';
@@ -204,5 +206,34 @@ describe('UpwardStreams', () => {
     assert.deepEqual(upward.sessions(), []);
     assert.equal(upward.stats().endedByThemselves, 3);
     udp.close();
+  });
+});
+
+describe('upward metrics', () => {
+  it('sessions by transport, feeds, opened, refused by status, ended, packets and bytes', async () => {
+    const flv = await startFlvStandIn('avc');
+    const { upward } = room(flv, {}, { startTimeoutMs: 1500 });
+    const registry = new Registry();
+    registerUpwardMetrics(registry, upward);
+    const rx = await startUpperMedia('udp', Number(SSRC));
+    await upward.open({ callId: 'm', upperId: 'up', channelId: 'cam-1', offer: { transport: 'udp', address: '127.0.0.1', port: rx.port, ssrc: SSRC } });
+    await assert.rejects(upward.open({ callId: 'x', upperId: 'up', channelId: 'nope', offer: { transport: 'udp', address: '127.0.0.1', port: rx.port } }));
+    upward.start('m');
+    await until(() => rx.packets.length >= 20, 10_000, 'packets');
+    const text = await registry.metrics();
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
+    assert.equal(value('gateway_gb28181_upward_sessions{transport="udp"}'), 1);
+    assert.equal(value('gateway_gb28181_upward_sessions{transport="tcp-passive"}'), 0);
+    assert.equal(value('gateway_gb28181_upward_feeds'), 1);
+    assert.equal(value('gateway_gb28181_upward_sessions_opened_total'), 1);
+    assert.equal(value('gateway_gb28181_upward_sessions_refused_total{status="404"}'), 1);
+    assert.ok(value('gateway_gb28181_upward_rtp_packets_total') >= 20);
+    assert.ok(value('gateway_gb28181_upward_rtp_bytes_total') > 20 * 100);
+    upward.close('m', 'BYE');
+    const after = await registry.metrics();
+    assert.match(after, /^gateway_gb28181_upward_sessions\{transport="udp"\} 0$/m);
+    assert.ok(Number(/^gateway_gb28181_upward_rtp_packets_total (\d+)$/m.exec(after)?.[1]) >= value('gateway_gb28181_upward_rtp_packets_total'), 'totals keep what ended sessions sent');
+    rx.close();
+    await flv.close();
   });
 });
