@@ -15,7 +15,7 @@ const statusLabel = (status: number | string): string => (typeof status === 'str
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_');
 
-type RoomView = Pick<Gb28181Room, 'sessions' | 'live' | 'sip' | 'status'>;
+type RoomView = Pick<Gb28181Room, 'sessions' | 'live' | 'sip' | 'status'> & Partial<Pick<Gb28181Room, 'cascade'>>;
 
 export function registerGb28181Metrics(registry: Registry, room: RoomView): void {
   readGauge(registry, { name: 'gateway_gb28181_registered_devices', help: 'GB28181 devices registered now', read: () => [[{}, room.sessions.size]] });
@@ -39,6 +39,17 @@ export function registerGb28181Metrics(registry: Registry, room: RoomView): void
   room.sip.on('answered', (req, status) => sip.inc({ direction: 'in', method: sipMethodLabel(req.method), status: statusLabel(status) }));
   room.sip.on('limited', (req) => sip.inc({ direction: 'in', method: sipMethodLabel(req.method), status: 'limited' }));
   room.sip.on('completed', (req, outcome) => sip.inc({ direction: 'out', method: sipMethodLabel(req.method), status: statusLabel(outcome) }));
+
+  // Upper platforms (级联): a handful, so each is a label.
+  readGauge(registry, {
+    name: 'gateway_gb28181_upper_registered', help: 'Registered with this upper platform now (1) or not (0)', labelNames: ['upper'],
+    read: () => (room.cascade?.status() ?? []).map((u) => [{ upper: u.id }, u.state === 'registered' ? 1 : 0]),
+  });
+  readCounter(registry, {
+    name: 'gateway_gb28181_upper_events_total', labelNames: ['upper', 'event'],
+    help: 'Per upper platform: registrations, register failures, keepalives sent and failed, queries answered, catalog NOTIFYs, INVITEs, BYEs, controls, alarms sent',
+    read: () => (room.cascade?.status() ?? []).flatMap((u) => Object.entries(u.counts).map(([k, n]) => [{ upper: u.id, event: snake(k) }, n] as [{ upper: string; event: string }, number])),
+  });
 
   readGauge(registry, { name: 'gateway_gb28181_live_sessions', help: 'GB28181 live play sessions (INVITE dialogs) now', read: () => [[{}, room.live.size]] });
   // RTP counts live on each session; a session's last counts are read once more at the scrape after it ended.

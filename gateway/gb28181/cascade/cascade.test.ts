@@ -108,10 +108,20 @@ test('sharing by grid cell: a cell shares the cells below it, not its neighbours
 test('Catalog NOTIFYs: ADD when a shared channel is created, UPDATE on a rename, DEL when it is deleted', { timeout: 30_000 }, async () => {
   const { upper, lower } = await pair();
   const notifies = () => upper.received.filter((r) => r.method === 'NOTIFY' && r.msg?.cmdType === 'Catalog').flatMap((r) => itemsOf(r.msg!));
-  const id = await lower.addRtsp('新摄像机');
-  const added = await upper.until('ADD', () => notifies().find((i) => i.event === 'ADD'));
-  assert.equal(added.name, '新摄像机');
+  // Before any subscription: outside a dialog.
+  const first = await lower.addRtsp('未订阅');
+  assert.equal((await upper.until('ADD', () => notifies().find((i) => i.event === 'ADD'))).name, '未订阅');
   assert.equal(upper.received.find((r) => r.method === 'NOTIFY')!.req.headers.get('Event'), 'Catalog');
+  // The upper platform subscribes: the NOTIFYs come in its dialog.
+  const sub = await upper.subscribe(lower.remote('udp'), LOWER_ID);
+  assert.equal(sub.res.status, 200);
+  assert.equal(sub.res.headers.get('Expires'), '600');
+  const id = await lower.addRtsp('新摄像机');
+  const added = await upper.until('ADD', () => notifies().find((i) => i.event === 'ADD' && i.name === '新摄像机'));
+  const inDialog = upper.received.filter((r) => r.method === 'NOTIFY').at(-1)!.req;
+  assert.equal(inDialog.headers.get('Call-ID'), sub.req.headers.get('Call-ID'));
+  assert.match(inDialog.headers.get('Subscription-State') ?? '', /^active;expires=\d+$/);
+  assert.ok(first);
   await lower.registry.update('channels', id, { name: '改名' }, SYSTEM_ACTOR);
   const updated = await upper.until('UPDATE', () => notifies().find((i) => i.event === 'UPDATE'));
   assert.equal(updated.name, '改名');
@@ -160,6 +170,23 @@ test('INVITE from above: unknown code 404, not shared 403, shared → 200 with o
   upward.end(second.req.headers.get('Call-ID')!, 'ingest stopped');
   const ours = await upper.until('our BYE', () => upper.received.find((r) => r.method === 'BYE'));
   assert.equal(ours.req.headers.get('Call-ID'), second.req.headers.get('Call-ID'));
+  assert.equal(lower.cascade.calls.size, 0);
+});
+
+test('an upper platform lost (keepalives unanswered): its calls are closed', { timeout: 30_000 }, async () => {
+  const { upper, lower } = await pair({ keepaliveSeconds: 1, keepaliveMissed: 1 });
+  const id = await lower.addRtsp('cam');
+  const code = await upper.until('a code', () => lower.cascade.book.get(id)?.code);
+  const upward = new StandInUpward();
+  lower.cascade.useUpward(upward);
+  const remote = lower.remote('udp');
+  const call = await upper.invite(remote, code, `v=0\r\no=x 0 0 IN IP4 127.0.0.1\r\ns=Play\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 40010 TCP/RTP/AVP 96\r\na=setup:passive\r\ny=0100000002\r\n`);
+  assert.equal(call.res.status, 200);
+  assert.match(call.res.body.toString(), /^a=setup:active$/m, 'the upper listens (passive): we connect');
+  upper.ack(remote, call.req, call.res);
+  upper.keepalives = 'ignore';
+  const closed = await upper.until('closed', () => upward.closed[0]);
+  assert.match(closed.reason, /^upper platform lost: keepalive unanswered 1 times$/);
   assert.equal(lower.cascade.calls.size, 0);
 });
 
@@ -235,7 +262,8 @@ class StandInUpward implements UpwardStreams {
 
   async open(s: Parameters<UpwardStreams['open']>[0]) {
     this.opened.push({ channelId: s.channelId, upperId: s.upperId, address: s.offer.address, port: s.offer.port, transport: s.offer.transport });
-    return { address: '127.0.0.1', port: 41000, transport: s.offer.transport, ssrc: s.offer.ssrc ?? '0100000001' };
+    const setup = s.offer.transport === 'tcp' ? (s.offer.setup === 'passive' ? 'active' as const : 'passive' as const) : undefined;
+    return { address: '127.0.0.1', port: 41000, transport: s.offer.transport, ssrc: s.offer.ssrc ?? '0100000001', ...(setup ? { setup } : {}) };
   }
 
   start(callId: string) {

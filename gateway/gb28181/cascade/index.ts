@@ -16,6 +16,7 @@ import { catalogItem, type ItemContext } from './catalog-items.ts';
 import { CodeAssigner } from './codes.ts';
 import { withDefaults, type UpperPlatformConfig } from './config.ts';
 import { ShareFilter } from './share.ts';
+import { CatalogSubscriptions } from './subscriptions.ts';
 import { UpperCalls } from './upper-calls.ts';
 import { UpperLink, type LinkStatus } from './upper-link.ts';
 import { UpperMessages } from './upper-messages.ts';
@@ -65,6 +66,7 @@ export class Cascade {
   readonly calls: UpperCalls;
   private readonly uppers = new Map<string, Upper>();
   private readonly codes: CodeAssigner;
+  private readonly subscriptions: CatalogSubscriptions;
   private readonly messages: UpperMessages;
   private readonly ctx: ItemContext;
   private readonly log: Logger;
@@ -74,6 +76,7 @@ export class Cascade {
     this.book = new ChannelBook(deps.registry);
     this.codes = new CodeAssigner(deps.civilCode, deps.registry, this.log);
     this.ctx = { platformId: deps.me.id, civilCode: deps.civilCode };
+    this.subscriptions = new CatalogSubscriptions(deps.sip);
     const scopes = new Scopes(deps.registry, this.log);
     for (const config of deps.uppers) {
       const upper = withDefaults(config);
@@ -144,6 +147,8 @@ export class Cascade {
       case 'BYE':
         await this.deps.sip.respond(req, remote, this.calls.bye(req, link) ? 200 : 481);
         return;
+      case 'SUBSCRIBE':
+        return this.subscriptions.handle(req, remote, link.upper.id);
       case 'OPTIONS':
         await this.deps.sip.respond(req, remote, 200, undefined, { headers: { Allow: ALLOW } });
         return;
@@ -238,7 +243,7 @@ export class Cascade {
     const size = u.link.upper.catalogPageSize;
     for (let i = 0; i < items.length; i += size) {
       try {
-        const res = await u.link.request(u.link.out.catalogNotify(buildCatalogNotify(u.link.nextSn(), this.ctx.platformId, items.slice(i, i + size))));
+        const res = await u.link.request(u.link.out.catalogNotify(buildCatalogNotify(u.link.nextSn(), this.ctx.platformId, items.slice(i, i + size)), this.subscriptions.of(u.link.upper.id)));
         u.link.counts.catalogNotifies++;
         if (res.status >= 300) this.log.info({ upperId: u.link.upper.id, status: res.status }, 'GB28181 upper platform refused a catalog NOTIFY');
       } catch (err) {
@@ -264,7 +269,7 @@ export class Cascade {
   };
 }
 
-const ALLOW = 'MESSAGE, INVITE, ACK, BYE, OPTIONS';
+const ALLOW = 'MESSAGE, INVITE, ACK, BYE, SUBSCRIBE, OPTIONS';
 
 function catalogEvent(was: ChannelView | undefined, is: ChannelView | undefined): 'ADD' | 'DEL' | 'UPDATE' | 'ON' | 'OFF' | undefined {
   if (!was && !is) return undefined;

@@ -80,6 +80,12 @@ export class TestUpper {
     return { res: await this.sip.request(lower, req), req };
   }
 
+  /** SUBSCRIBE to the lower platform's catalog changes. */
+  async subscribe(lower: SipRemote, lowerId: string, expires = 600): Promise<{ res: SipResponse; req: SipRequest }> {
+    const req = this.request(lower, 'SUBSCRIBE', lowerId, buildQuery('Catalog', 1, lowerId), 'Application/MANSCDP+xml', { Event: 'Catalog', Expires: String(expires) });
+    return { res: await this.sip.request(lower, req), req };
+  }
+
   ack(lower: SipRemote, invite: SipRequest, res: SipResponse): void {
     this.sip.ack(lower, invite, res);
   }

@@ -60,9 +60,16 @@ export class UpperRequests {
     return this.outOfDialog('MESSAGE', xml);
   }
 
-  /** A Catalog change NOTIFY (GB/T 28181 §9.11.3), outside a dialog when the upper did not subscribe. */
-  catalogNotify(xml: string): SipRequest {
-    return this.outOfDialog('NOTIFY', xml, { Event: 'Catalog', 'Subscription-State': 'active' });
+  /** A Catalog change NOTIFY (GB/T 28181 §9.11.3): in the upper's subscription when it made one, else outside any dialog. */
+  catalogNotify(xml: string, subscription?: UpperDialog & { event: string; expiresAt: number }): SipRequest {
+    if (!subscription) return this.outOfDialog('NOTIFY', xml, { Event: 'Catalog', 'Subscription-State': 'active' });
+    const left = Math.max(0, Math.round((subscription.expiresAt - Date.now()) / 1000));
+    return buildRequest({
+      method: 'NOTIFY', uri: subscription.remoteTarget, from: `${subscription.localUri};tag=${subscription.localTag}`, to: subscription.remoteFrom,
+      callId: subscription.callId, cseq: ++subscription.cseq, via: { transport: subscription.remote.transport, host: this.me.address, port: this.me.port },
+      contact: this.contact, headers: { Event: subscription.event, 'Subscription-State': `active;expires=${left}` },
+      body: encodeXmlBody(xml, 'GB2312'), contentType: MANSCDP,
+    });
   }
 
   bye(d: UpperDialog): SipRequest {
