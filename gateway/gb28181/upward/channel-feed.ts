@@ -82,8 +82,9 @@ export class ChannelFeed {
     void this.start();
   }
 
+  /** The codec of the frames flowing now (known once ready). */
   get codec() {
-    return this.unpacker.codec;
+    return this.gop[0]?.codec ?? this.unpacker.codec;
   }
 
   /** Adds a session's listener; it gets the current GOP at once, then every frame. */

@@ -53,10 +53,12 @@ describe('FLV video → Annex B', () => {
     assert.deepEqual(u.push(frameTag('avc', true, inBand), 0)?.data, annexB(inBand));
   });
 
-  it('frames before a sequence header, and frames whose lengths run past the tag, are dropped and counted', () => {
+  it('frames before any sequence header are read with 4-byte lengths; frames whose lengths run past the tag are dropped and counted', () => {
     const u = new FlvVideoUnpacker();
-    assert.equal(u.push(frameTag('avc', true, [slice('h264', true, 0)]), 0), undefined);
+    const inBand = [SPS, PPS, slice('h264', true, 0)];
+    assert.deepEqual(u.push(frameTag('avc', true, inBand), 0), { codec: 'h264', data: annexB(inBand), keyframe: true, dtsMs: 0, ptsMs: 0 });
     u.push(sequenceHeader('avc'), 0);
+    assert.equal(u.push(frameTag('hevc-legacy', true, [slice('h265', true, 0)]), 0), undefined); // another codec, unconfigured
     const bad = frameTag('avc', false, [slice('h264', false, 1)]);
     bad.writeUInt32BE(5000, 5); // the NAL length
     assert.equal(u.push(bad, 40), undefined);

@@ -70,11 +70,13 @@ export class FlvVideoUnpacker {
   }
 
   private frame(codec: VideoCodec, payload: Buffer, keyframe: boolean, dtsMs: number, ctsMs: number): EsFrame | undefined {
-    if (codec !== this.codec) {
-      this.dropped++; // no configuration yet for this codec: the lengths cannot be trusted
+    if (this.codec !== undefined && codec !== this.codec) {
+      this.dropped++; // another codec without its configuration: its lengths cannot be trusted
       return undefined;
     }
-    const nals = splitLengthPrefixed(payload, this.lengthSize);
+    // No configuration record (a publisher that sent none): 4-byte lengths, as FLV writers use,
+    // checked to end exactly at the tag's end; the parameter sets must then be in band.
+    const nals = splitLengthPrefixed(payload, this.codec ? this.lengthSize : 4);
     if (!nals || nals.length === 0) {
       this.dropped++;
       return undefined;
