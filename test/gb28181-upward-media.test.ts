@@ -9,8 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Logger } from 'pino';
-import { MediaPorts } from '../gateway/gb28181/media-ports.ts';
-import { createUpwardStreams, type UpwardRoom } from '../gateway/gb28181/upward/index.ts';
+import { startUpwardStreams, type UpwardRoom } from '../gateway/gb28181/upward/index.ts';
 import { demuxPackets, startUpperMedia, type UpperMedia } from '../gateway/gb28181/upward/test-receiver.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, countFrames, ffprobe, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
@@ -44,9 +43,8 @@ describe('GB28181 upward media: a channel\'s ingest sent up as PS over RTP', () 
     const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'cam-1', name: 'cam-1', kind: 'rtsp', source: { url: sim.url('cam') }, mode: 'on-demand' } });
     assert.equal(res.statusCode, 201, res.body);
     const video = t.gw.video!;
-    upward = createUpwardStreams({
-      channels: t.gw.service, video: video.manager, live: video.live, ports: new MediaPorts(0, 0),
-      bindHost: '127.0.0.1', announceAddress: '127.0.0.1', log: t.gw.app.log as unknown as Logger, // pino underneath: lines land in t.logs()
+    upward = startUpwardStreams({ host: '127.0.0.1', announceAddress: '127.0.0.1', media: { portMin: 0, portMax: 0 } }, {
+      registry: t.gw.service, video, log: t.gw.app.log as unknown as Logger, // pino underneath: lines land in t.logs()
       timing: { startTimeoutMs: 40_000, touchEveryMs: 2000 },
     });
     upward.onEnded((callId, reason) => ended.push([callId, reason]));

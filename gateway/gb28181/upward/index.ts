@@ -5,6 +5,7 @@
 export { createUpwardStreams, type UpwardDeps, type UpwardRoom, type UpwardStats } from './upward-streams.ts';
 export { sipStatusOf } from './offer.ts';
 export { registerUpwardMetrics } from './metrics.ts';
+export { startUpwardStreams } from './start.ts';
 export type { ChannelVideo, FeedTiming, LiveFlv } from './channel-feed.ts';
 
 export interface UpwardOffer {
