@@ -48,7 +48,7 @@ export interface UpwardRoom extends UpwardStreams {
   stop(): void;
 }
 
-const DEFAULTS = { startTimeoutMs: 20_000, touchEveryMs: 5_000, stallMs: 10_000, ackTimeoutMs: 32_000, connectTimeoutMs: 10_000 };
+const DEFAULTS = { startTimeoutMs: 20_000, touchEveryMs: 2_000, stallMs: 10_000, ackTimeoutMs: 32_000, connectTimeoutMs: 10_000 };
 
 export function createUpwardStreams(deps: UpwardDeps): UpwardRoom {
   const timing = { ...DEFAULTS, ...deps.timing };
