@@ -98,6 +98,11 @@ export class ChannelFeed {
     return () => this.listeners.delete(l);
   }
 
+  /** The frames from the last keyframe on (what a session that can send only now starts with). */
+  currentGop(): FeedFrame[] {
+    return [...this.gop];
+  }
+
   get subscribers(): number {
     return this.listeners.size;
   }

@@ -64,8 +64,8 @@ export class RtpSender {
     return !!this.udp || (!!this.conn && !this.conn.connecting && !this.conn.destroyed);
   }
 
-  /** ACK: connect (TCP active) or wait for the upper's connection (TCP passive). `gone` ends the session. */
-  start(connectTimeoutMs: number, gone: (why: string) => void): void {
+  /** ACK: connect (TCP active) or wait for the upper's connection (TCP passive). `gone` ends the session; `connected` once TCP is up. */
+  start(connectTimeoutMs: number, gone: (why: string) => void, connected: () => void = () => undefined): void {
     if (this.udp || this.closed) return;
     const fail = (why: string) => {
       if (!this.closed) gone(why);
@@ -75,7 +75,7 @@ export class RtpSender {
     }, connectTimeoutMs);
     this.connectTimer.unref();
     if (this.target.setup === 'passive') {
-      this.server!.on('connection', (socket) => this.accept(socket, fail));
+      this.server!.on('connection', (socket) => this.accept(socket, fail, connected));
       return;
     }
     // Active: give the held port back and connect from it (any port if it was taken meanwhile).
@@ -87,7 +87,7 @@ export class RtpSender {
         if (err.code === 'EADDRINUSE' && localPort) return dial();
         fail(`cannot connect to the upper platform's media port: ${err.code ?? err.message}`);
       });
-      socket.once('connect', () => this.use(socket, fail));
+      socket.once('connect', () => this.use(socket, fail, connected));
     };
     dial(this.reservedPort);
   }
@@ -131,17 +131,17 @@ export class RtpSender {
     this.counts.bytes += bytes;
   }
 
-  private accept(socket: Socket, fail: (why: string) => void): void {
+  private accept(socket: Socket, fail: (why: string) => void, connected: () => void): void {
     const from = socket.remoteAddress ?? '';
     if (this.conn || !sameHost(from, this.target.address)) {
       this.counts.refusedConnections++;
       socket.destroy();
       return;
     }
-    this.use(socket, fail);
+    this.use(socket, fail, connected);
   }
 
-  private use(socket: Socket, fail: (why: string) => void): void {
+  private use(socket: Socket, fail: (why: string) => void, connected: () => void): void {
     if (this.closed) return void socket.destroy();
     this.conn = socket;
     clearTimeout(this.connectTimer);
@@ -149,6 +149,7 @@ export class RtpSender {
     socket.on('data', () => undefined); // an upper may send RTCP or keepalives; nothing to do with them
     socket.on('error', () => socket.destroy());
     socket.on('close', () => fail('the upper platform closed the media connection'));
+    connected();
   }
 }
 

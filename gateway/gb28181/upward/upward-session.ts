@@ -47,7 +47,8 @@ export class UpwardSession {
   start(): void {
     if (this.started || this.endedWhy) return;
     this.started = true;
-    this.sender.start(this.d.connectTimeoutMs, (why) => this.end(why));
+    // A TCP upper that connects after ACK starts with the feed's current GOP, not the next keyframe.
+    this.sender.start(this.d.connectTimeoutMs, (why) => this.end(why), () => this.feed.currentGop().forEach((f) => this.frame(f)));
     this.unsubscribe = this.feed.subscribe({ frame: (f) => this.frame(f), ended: (why) => this.end(why) });
   }
 
