@@ -4,6 +4,7 @@
 // frames that cannot be trusted dropped rather than passed on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { prng } from '../media/test-random.ts';
 import { FlvError, FlvTagReader } from './flv-tags.ts';
 import { FlvVideoUnpacker, type EsFrame } from './flv-video.ts';
 import { annexB, flvHeader, flvTag, frameTag, HPPS, HSPS, PPS, sequenceHeader, slice, SPS, VPS, type FlvStyle } from './test-flv.ts';
@@ -72,5 +73,32 @@ describe('FLV video → Annex B', () => {
     const huge = Buffer.concat([flvHeader(), Buffer.from([9, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0])]);
     const r = new FlvTagReader();
     assert.throws(() => r.push(Buffer.concat([huge, Buffer.alloc(1)])), FlvError);
+  });
+});
+
+describe('FLV reading fuzzed', () => {
+  it('damaged streams: only FlvError from the tag reader, never a throw from the unpacker, every frame it gives well formed', () => {
+    const rnd = prng(2206);
+    const tags = [flvHeader(), flvTag(9, 0, sequenceHeader('avc'))];
+    for (let i = 0; i < 40; i++) tags.push(flvTag(9, i * 40, frameTag('avc', i % 10 === 0, [slice('h264', i % 10 === 0, i, 50 + rnd.int(3000))])));
+    const clean = Buffer.concat(tags);
+    for (let round = 0; round < 300; round++) {
+      const damaged = Buffer.from(clean);
+      for (let k = 1 + rnd.int(8); k > 0; k--) damaged[13 + rnd.int(damaged.length - 13)] = rnd.int(256);
+      const stream = round % 10 === 0 ? Buffer.concat([flvHeader(), rnd.bytes(5000)]) : damaged;
+      const reader = new FlvTagReader();
+      const unpacker = new FlvVideoUnpacker();
+      try {
+        for (let at = 0, size = 0; at < stream.length; at += size) {
+          size = 1 + rnd.int(4000);
+          for (const tag of reader.push(stream.subarray(at, at + size))) {
+            const f = unpacker.push(tag.data, tag.timestamp);
+            if (f) assert.ok(f.data.readUInt32BE(0) === 1 && f.data.length > 4, `round ${round}`);
+          }
+        }
+      } catch (err) {
+        assert.ok(err instanceof FlvError, `round ${round}: ${String(err)}`);
+      }
+    }
   });
 });
