@@ -16,6 +16,7 @@ import { createMetrics } from './http/metrics.ts';
 import { startDetection, type DetectionRoom } from './detection/index.ts';
 import { openEvidence, type EvidenceRoom } from './evidence/index.ts';
 import { startGb28181, type Gb28181Room } from './gb28181/index.ts';
+import { startUpwardStreams, type UpwardRoom } from './gb28181/upward/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
 import { startMap, type MapRoom } from './map/index.ts';
 import { startRecording, type RecordingRoom } from './recording/index.ts';
@@ -61,6 +62,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let evidence: EvidenceRoom | undefined;
   let sensors: SensorsRoom | undefined;
   let gb28181: Gb28181Room | undefined;
+  let upward: UpwardRoom | undefined;
   let videoQuality: VideoQualityRoom | undefined;
   let recording: RecordingRoom | undefined;
   let playback: PlaybackRoom | undefined;
@@ -103,6 +105,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     if (config.video.enabled) {
       video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners, gb: gb28181?.source, recording: recording?.channels });
       recording?.attach(video.manager);
+      // Upper platforms (级联) play our channels from the ingest that runs: the cascade is handed the upward media.
+      if (gb28181?.cascade) gb28181.attachUpward((upward = startUpwardStreams(config.gb28181, { registry: service, video, log: logger })));
       if (recording) playback = startPlayback({ config: config.recording, recording, registry: service, keys, manager: video.manager, tokenSecret, mediaTokenTtlSeconds: config.video.mediaTokenTtlSeconds, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', liveNodes: node?.liveNodes, ffmpegPath: findFfmpeg().path, evidence: evidence.store, incidents: room.service, log: logger });
     }
     if (config.detection.enabled && video) {
@@ -123,6 +127,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     await scaleOut?.leave();
     remoteMedia?.close();
     await playback?.stop();
+    upward?.stop();
     await video?.stop();
     await recording?.stop();
     await gb28181?.stop();
@@ -162,6 +167,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       await scaleOut?.leave();
       remoteMedia?.close();
       await playback?.stop();
+      upward?.stop();
       await video?.stop();
       await recording?.stop();
       await gb28181?.stop();

@@ -10,7 +10,7 @@ import { decodeCatalog } from '../manscdp/index.ts';
 import { codePrefix } from './codes.ts';
 import { startLower, upperEntry, CIVIL, LOWER_ID, type TestLower } from './test-lower.ts';
 import { TestUpper, UPPER_ID } from './test-upper.ts';
-import type { UpwardStreams } from './upward-contract.ts';
+import type { UpwardStreams } from '../upward/index.ts';
 
 const open: Array<TestLower | TestUpper> = [];
 after(() => Promise.all(open.map((x) => x.close())));

@@ -21,9 +21,9 @@ import { UpperCalls } from './upper-calls.ts';
 import { UpperLink, type LinkStatus } from './upper-link.ts';
 import { UpperMessages } from './upper-messages.ts';
 import { UpperRequests } from './upper-requests.ts';
-import type { UpwardStreams } from './upward-contract.ts';
+import type { UpwardStreams } from '../upward/index.ts';
 
-export type { UpwardStreams } from './upward-contract.ts';
+export type { UpwardStreams } from '../upward/index.ts';
 export type { LinkStatus } from './upper-link.ts';
 export { upperProblems, UpperPlatformConfig } from './config.ts';
 

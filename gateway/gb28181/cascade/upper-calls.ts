@@ -4,12 +4,12 @@
 // shared with that upper 403, no video 503 — the reason phrase says which.
 import type { Logger } from 'pino';
 import { GwError } from '../../../device-registry/index.ts';
-import { newTag, parseNameAddr, formatUri, type SipEndpoint, type SipRemote, type SipRequest } from '../sip/index.ts';
+import { formatUri, newTag, parseNameAddr, reasonPhrase, type SipEndpoint, type SipRemote, type SipRequest } from '../sip/index.ts';
 import type { ChannelBook } from './channel-book.ts';
 import type { UpperLink } from './upper-link.ts';
 import type { UpperDialog } from './upper-requests.ts';
 import { buildUpperAnswer, parseUpperOffer, SdpError } from './upper-sdp.ts';
-import type { UpwardStreams } from './upward-contract.ts';
+import { sipStatusOf, type UpwardStreams } from '../upward/index.ts';
 
 interface Call {
   upperId: string;
@@ -58,7 +58,7 @@ export class UpperCalls {
     await this.deps.sip.respond(req, remote, 100, undefined, { toTag });
     const refuse = (status: number, why: string) => {
       this.deps.log.info({ upperId: link.upper.id, callId, status, why }, 'GB28181 upper platform INVITE refused');
-      return this.deps.sip.respond(req, remote, status, `${reasonText(status)} (${ascii(why)})`, { toTag });
+      return this.deps.sip.respond(req, remote, status, `${reasonPhrase(status)} (${ascii(why)})`, { toTag });
     };
     const code = safeUser(req.uri);
     const channelId = code ? this.deps.book.idOfCode(code) : undefined;
@@ -134,16 +134,6 @@ export class UpperCalls {
   }
 }
 
-const REASONS: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 488: 'Not Acceptable Here', 500: 'Server Internal Error', 503: 'Service Unavailable' };
-const reasonText = (status: number) => REASONS[status] ?? 'Failed';
-
-/** The upward module's GwError as a SIP status: its HTTP status where SIP has the same meaning. */
-function sipStatusOf(err: GwError): number {
-  if (err.statusCode === 404 || err.statusCode === 503 || err.statusCode === 488) return err.statusCode;
-  if (err.statusCode === 400 || err.statusCode === 415) return 488;
-  if (err.statusCode === 409) return 503;
-  return 500;
-}
 
 function safeUser(uri: string): string | undefined {
   const m = /^sips?:([^@;]+)@/i.exec(uri);
