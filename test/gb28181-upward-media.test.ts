@@ -3,7 +3,8 @@
 // and UpwardStreams opened in-process on that gateway's video room. The upper
 // platform's side is our own receiver (play/rtp-receiver.ts, RFC 4571 framer,
 // PS demuxer); ffprobe decodes what it got, both the PS as sent and the
-// elementary stream demuxed from it. The camera sees one RTSP reader only.
+// elementary stream demuxed from it. The camera sees one RTSP reader only;
+// a GB28181 channel's device gets one INVITE (the ingest's), not one more.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +13,10 @@ import type { Logger } from 'pino';
 import { startUpwardStreams, type UpwardRoom } from '../gateway/gb28181/upward/index.ts';
 import { demuxPackets, startUpperMedia, type UpperMedia } from '../gateway/gb28181/upward/test-receiver.ts';
 import type { TestGateway } from './helpers/gateway.ts';
+import { addGbDevice, GB_VIDEO_ARGS, platformOf } from './helpers/gb28181.ts';
 import { CLIP_DIR, countFrames, ffprobe, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
+import { ensureGbClip, GbSimHost } from './sim/gbsim/index.ts';
 
 const SSRC = '0340200001';
 
@@ -39,7 +42,7 @@ describe('GB28181 upward media: a channel\'s ingest sent up as PS over RTP', () 
   before(async () => {
     sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'cam', clip: 'h264-360p' }] });
     await sim.waitReady('cam', 60_000);
-    t = await startVideoGateway();
+    t = await startVideoGateway(GB_VIDEO_ARGS);
     const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'cam-1', name: 'cam-1', kind: 'rtsp', source: { url: sim.url('cam') }, mode: 'on-demand' } });
     assert.equal(res.statusCode, 201, res.body);
     const video = t.gw.video!;
@@ -50,9 +53,11 @@ describe('GB28181 upward media: a channel\'s ingest sent up as PS over RTP', () 
     upward.onEnded((callId, reason) => ended.push([callId, reason]));
     poll = setInterval(() => (mostReaders = Math.max(mostReaders, sim.server.stats().players.cam ?? 0)), 100);
   });
+  let gbHost: GbSimHost | undefined;
   after(async () => {
     clearInterval(poll);
     upward?.stop();
+    await gbHost?.close();
     await t?.stop();
     await sim?.stop();
   });
@@ -65,7 +70,7 @@ describe('GB28181 upward media: a channel\'s ingest sent up as PS over RTP', () 
     assert.deepEqual([a.transport, a.ssrc, a.address], ['udp', SSRC, '127.0.0.1']);
     const b = await upward.open({ callId: 'tcp-1', upperId: '34010000002000000001', channelId: 'cam-1', offer: { transport: 'tcp', setup: 'active', address: '127.0.0.1', port: 0, ssrc: SSRC } });
     assert.deepEqual([b.transport, b.setup], ['tcp', 'passive']);
-    assert.equal((await statusOf(t, 'cam-1')).state, 'online', 'the INVITE started the channel');
+    await waitFor(async () => (await statusOf(t, 'cam-1')).state === 'online' || undefined, 5000, 'the INVITE started the channel');
     upward.start('udp-1');
     upward.start('tcp-1');
     await tcp.connect(b.port);
@@ -109,6 +114,27 @@ describe('GB28181 upward media: a channel\'s ingest sent up as PS over RTP', () 
     assert.match(reason, /ingest stopped|no video/);
     assert.deepEqual(upward.sessions(), []);
     assert.equal(mostReaders, 1);
+    rx.close();
+  });
+
+  test('a GB28181 channel goes up from its own ingest: the device is INVITEd once, by the ingest', async () => {
+    gbHost = await GbSimHost.start({ platform: platformOf({ sipPort: t.gw.gb28181!.ports.sip }) });
+    await addGbDevice(t, { id: '34020000001320000201', password: 'dev-pass', mediaTransport: 'udp' });
+    const dev = gbHost.addDevice({ deviceId: '34020000001320000201', password: 'dev-pass', channels: 1, clip: await ensureGbClip(), keepaliveSeconds: 0.5 });
+    assert.equal((await dev.register()).status, 200);
+    dev.startKeepalive();
+    const channelId = dev.channelIds[0]!;
+    await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${channelId}` })).statusCode === 200 || undefined, 10_000, 'catalog channel');
+    const rx = await startUpperMedia('udp', Number(SSRC));
+    await upward.open({ callId: 'gb-1', upperId: '34010000002000000001', channelId, offer: { transport: 'udp', address: '127.0.0.1', port: rx.port, ssrc: SSRC } });
+    upward.start('gb-1');
+    await waitFor(() => demuxPackets(rx.packets).length >= 50 || undefined, 30_000, '2 s of video');
+    upward.close('gb-1', 'BYE');
+    const got = files(t, 'gb', rx);
+    const es = await ffprobe(got.es, ['-f', 'h264']);
+    assert.deepEqual([es[0]?.codec_name, es[0]?.width, es[0]?.height], ['h264', 640, 360]);
+    assert.equal(dev.received.invites, 1, 'one INVITE: the ingest\'s');
+    dev.stopKeepalive();
     rx.close();
   });
 });
