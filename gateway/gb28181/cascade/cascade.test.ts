@@ -72,6 +72,18 @@ test('the catalog of 45 channels: codes assigned from the civil code, 20 items p
   assert.equal(childText(st.fields, 'Online'), 'ONLINE');
 });
 
+test('codes for channels that exist before the first start: given in batches, unique, in sequence', { timeout: 120_000 }, async () => {
+  const { lower } = await pair({}, async (registry) => {
+    for (let i = 0; i < 1050; i++) await registry.create('channels', { kind: 'rtmp', name: `推流 ${i}`, source: {} }, SYSTEM_ACTOR);
+  });
+  const codes = [...lower.cascade.book.all()].map((v) => v.code).sort();
+  assert.equal(codes.length, 1050);
+  assert.equal(codes[0], `${codePrefix(CIVIL)}000001`);
+  assert.equal(codes.at(-1), `${codePrefix(CIVIL)}001050`);
+  assert.equal(new Set(codes).size, 1050);
+  assert.ok(lower.logs.some((l) => l.includes('"assigned":1050')));
+});
+
 test('the code is editable and unique: taken → 409 naming gbCode; not 20 digits → 400', { timeout: 30_000 }, async () => {
   const { lower } = await pair();
   const a = await lower.addRtsp('A', { gbCode: '31010100001310000999' });

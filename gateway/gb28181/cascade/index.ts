@@ -94,7 +94,7 @@ export class Cascade {
         const u = this.uppers.get(upperId);
         if (!u) return Promise.resolve();
         u.link.counts.byes++;
-        return u.link.request(u.link.out.bye(dialog));
+        return u.link.request(u.link.out.bye(dialog), undefined, dialog.remote);
       },
     });
     this.messages = new UpperMessages({
@@ -116,7 +116,8 @@ export class Cascade {
     await this.book.load();
     await this.refreshFilters();
     for (const v of this.book.all()) if (v.code) this.codes.seen(v.code);
-    for (const v of [...this.book.all()]) if (!v.code && this.sharedAnywhere(v)) await this.codes.assign(v.id);
+    const uncoded = [...this.book.all()].filter((v) => !v.code && this.sharedAnywhere(v)).map((v) => v.id);
+    if (uncoded.length) this.log.info({ channels: uncoded.length, assigned: await this.codes.assignMany(uncoded) }, 'GB28181 cascade: codes given to shared channels');
     this.book.on('change', this.onChange);
     this.deps.registry.events.on('device.changed', this.onGridChange);
     this.deps.incidents?.on('event', this.onIncident);
@@ -243,7 +244,9 @@ export class Cascade {
     const size = u.link.upper.catalogPageSize;
     for (let i = 0; i < items.length; i += size) {
       try {
-        const res = await u.link.request(u.link.out.catalogNotify(buildCatalogNotify(u.link.nextSn(), this.ctx.platformId, items.slice(i, i + size)), this.subscriptions.of(u.link.upper.id)));
+        const subscription = this.subscriptions.of(u.link.upper.id);
+        const notify = u.link.out.catalogNotify(buildCatalogNotify(u.link.nextSn(), this.ctx.platformId, items.slice(i, i + size)), subscription);
+        const res = await u.link.request(notify, undefined, subscription?.remote);
         u.link.counts.catalogNotifies++;
         if (res.status >= 300) this.log.info({ upperId: u.link.upper.id, status: res.status }, 'GB28181 upper platform refused a catalog NOTIFY');
       } catch (err) {

@@ -4,7 +4,7 @@
 // why in words a person reads; the password never leaves this file.
 import type { Logger } from 'pino';
 import { buildKeepalive } from '../manscdp/index.ts';
-import { digestAuthorization, parseDigestParams, SipError, SipParseError, type SipEndpoint, type SipRequest, type SipResponse } from '../sip/index.ts';
+import { digestAuthorization, parseDigestParams, SipError, SipParseError, type SipEndpoint, type SipRemote, type SipRequest, type SipResponse } from '../sip/index.ts';
 import type { UpperPlatform } from './config.ts';
 import type { UpperRequests } from './upper-requests.ts';
 
@@ -108,9 +108,9 @@ export class UpperLink {
     }
   }
 
-  /** Sends a request to the upper platform; resolves with its final answer. */
-  request(req: SipRequest, timeoutMs = this.opts.requestTimeoutMs): Promise<SipResponse> {
-    return this.sip.request(this.out.remote, req, { timeoutMs });
+  /** Sends a request to the upper platform (in a dialog: where its requests came from); resolves with its final answer. */
+  request(req: SipRequest, timeoutMs = this.opts.requestTimeoutMs, remote: SipRemote = this.out.remote): Promise<SipResponse> {
+    return this.sip.request(remote, req, { timeoutMs });
   }
 
   status(): LinkStatus {
