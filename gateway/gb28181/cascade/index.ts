@@ -67,6 +67,9 @@ export class Cascade {
   private readonly uppers = new Map<string, Upper>();
   private readonly codes: CodeAssigner;
   private readonly subscriptions: CatalogSubscriptions;
+  private readonly uncoded = new Set<string>();
+  private codeTimer: NodeJS.Timeout | undefined;
+  private assigning: Promise<void> = Promise.resolve();
   private readonly messages: UpperMessages;
   private readonly ctx: ItemContext;
   private readonly log: Logger;
@@ -170,6 +173,7 @@ export class Cascade {
     this.book.stop();
     await this.calls.endAll(undefined, 'gateway stopping', true);
     for (const u of this.uppers.values()) clearTimeout(u.flushTimer);
+    clearTimeout(this.codeTimer);
     await Promise.all([...this.uppers.values()].map((u) => u.link.stop()));
   }
 
@@ -208,7 +212,7 @@ export class Cascade {
   /** A channel changed: a code when it is newly shared, a NOTIFY to each upper platform that sees the difference. */
   private readonly onChange = (before: ChannelView | undefined, after: ChannelView | undefined): void => {
     if (after && !after.code && this.sharedAnywhere(after)) {
-      void this.codes.assign(after.id);
+      this.needCode(after.id);
       return;
     }
     if (after?.code) this.codes.seen(after.code);
@@ -227,6 +231,21 @@ export class Cascade {
     }
     if (before) this.calls.endUnshared();
   };
+
+  /** Channels newly shared get their codes together (an import of thousands is a few transactions, not thousands). */
+  private needCode(id: string): void {
+    this.uncoded.add(id);
+    this.codeTimer ??= setTimeout(() => {
+      this.codeTimer = undefined;
+      const ids = [...this.uncoded];
+      this.uncoded.clear();
+      // One batch at a time: a channel is never given two codes by batches that overlap.
+      this.assigning = this.assigning.then(() => this.codes.assignMany(ids)).then(
+        () => undefined,
+        (err: unknown) => this.log.warn({ err, channels: ids.length }, 'GB28181 cascade: codes could not be given'),
+      );
+    }, 50);
+  }
 
   private queue(u: Upper, key: string, item: CatalogItem): void {
     if (!u.link.registered) return;
