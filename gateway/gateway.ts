@@ -145,7 +145,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     keys,
     accounts,
     urlTokens: new UrlTokens(tokenSecret!, config.auth.urlTokenTtlSeconds),
-    metrics: createMetrics(service, { config, log: logger, incidents, video, gb28181, sensors, detection }),
+    metrics: createMetrics(service, { config, log: logger, incidents, video, gb28181, upward, sensors, detection }),
     readiness: { shuttingDown: () => shuttingDown, checks: { registry: () => store.ping(), incidents: () => incidents.ping(), ...scaleOut?.checks } },
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,

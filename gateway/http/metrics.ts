@@ -13,6 +13,7 @@ import { registerDetectionMetrics } from '../detection/metrics.ts';
 import { alarmType } from '../gb28181/alarms.ts';
 import type { Gb28181Room } from '../gb28181/index.ts';
 import { registerGb28181Metrics } from '../gb28181/metrics.ts';
+import { registerUpwardMetrics, type UpwardRoom } from '../gb28181/upward/index.ts';
 import type { IncidentRoom } from '../incidents/index.ts';
 import { registerIncidentMetrics } from '../incidents/metrics.ts';
 import type { SensorsRoom } from '../sensors/index.ts';
@@ -27,6 +28,8 @@ export interface MetricSources {
   incidents: IncidentRoom;
   video?: VideoRoom;
   gb28181?: Gb28181Room;
+  /** The cascade's upward media (sessions upper platforms play). */
+  upward?: UpwardRoom;
   sensors?: SensorsRoom;
   detection?: DetectionRoom;
 }
@@ -60,6 +63,7 @@ export function createMetrics(service: RegistryService, rooms?: MetricSources): 
     registerIncidentMetrics(registry, rooms.incidents, { knownTypes: configuredIncidentTypes(rooms.config), log });
     if (rooms.video) registerVideoMetrics(registry, rooms.video.manager);
     if (rooms.gb28181) registerGb28181Metrics(registry, rooms.gb28181);
+    if (rooms.upward) registerUpwardMetrics(registry, rooms.upward);
     if (rooms.sensors) registerSensorMetrics(registry, rooms.sensors);
     if (rooms.detection) registerDetectionMetrics(registry, rooms.detection);
   }
