@@ -4,6 +4,7 @@
 import type { Coverage, Scopes } from '../../../device-registry/index.ts';
 import type { AlarmNotify } from '../manscdp/index.ts';
 import type { AlarmFilterConfig } from './config.ts';
+import { localTime } from './local-time.ts';
 
 /** The fields of a public incident (gateway/incidents/view.ts) an alarm needs. */
 export interface IncidentForAlarm {
@@ -53,10 +54,4 @@ export function alarmOf(i: IncidentForAlarm, deviceId: string): AlarmNotify {
     description: (i.title ?? i.type).slice(0, 128),
     ...(i.location ? { latitude: i.location.lat, longitude: i.location.lng } : {}),
   };
-}
-
-/** GB devices and platforms write times without a zone, in local time. */
-function localTime(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }

@@ -25,6 +25,9 @@ export class CodeAssigner {
   private readonly prefix: string;
   private next = 1;
   private readonly pending = new Set<string>();
+  private readonly waiting = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private batches: Promise<void> = Promise.resolve();
 
   constructor(civilCode: string, private readonly registry: RegistryService, private readonly log: Logger) {
     this.prefix = codePrefix(civilCode);
@@ -39,6 +42,25 @@ export class CodeAssigner {
     if (!code.startsWith(this.prefix)) return;
     const seq = Number(code.slice(14));
     if (seq >= this.next) this.next = seq + 1;
+  }
+
+  /** A channel newly shared: its code comes with the others of the next 50 ms (an import of thousands is a few transactions). */
+  soon(channelId: string): void {
+    this.waiting.add(channelId);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      const ids = [...this.waiting];
+      this.waiting.clear();
+      // One batch at a time: a channel is never given two codes by batches that overlap.
+      this.batches = this.batches.then(() => this.assignMany(ids)).then(
+        () => undefined,
+        (err: unknown) => this.log.warn({ err, channels: ids.length }, 'GB28181 cascade: codes could not be given'),
+      );
+    }, 50);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
   }
 
   /**

@@ -6,13 +6,14 @@
 import type { Logger } from 'pino';
 import type { RegistryService } from '../../../device-registry/index.ts';
 import { Scopes } from '../../../device-registry/index.ts';
-import { buildAlarmNotify, buildCatalogNotify, type CatalogItem } from '../manscdp/index.ts';
+import { buildAlarmNotify } from '../manscdp/index.ts';
 import type { PlatformIdentity } from '../outgoing.ts';
 import { senderOf } from '../sender.ts';
 import type { SipEndpoint, SipRemote, SipRequest } from '../sip/index.ts';
 import { AlarmFilter, alarmOf, type IncidentForAlarm } from './alarms-up.ts';
 import { ChannelBook, type ChannelView } from './channel-book.ts';
-import { catalogItem, type ItemContext } from './catalog-items.ts';
+import type { ItemContext } from './catalog-items.ts';
+import { CatalogNotifier } from './catalog-notifier.ts';
 import { CodeAssigner } from './codes.ts';
 import { withDefaults, type UpperPlatformConfig } from './config.ts';
 import { ShareFilter } from './share.ts';
@@ -56,9 +57,7 @@ interface Upper {
   link: UpperLink;
   share: ShareFilter;
   alarms: AlarmFilter;
-  /** Catalog changes gathered for the next NOTIFY, by channel id. */
-  pending: Map<string, CatalogItem>;
-  flushTimer?: NodeJS.Timeout;
+  notifier: CatalogNotifier;
 }
 
 export class Cascade {
@@ -67,9 +66,6 @@ export class Cascade {
   private readonly uppers = new Map<string, Upper>();
   private readonly codes: CodeAssigner;
   private readonly subscriptions: CatalogSubscriptions;
-  private readonly uncoded = new Set<string>();
-  private codeTimer: NodeJS.Timeout | undefined;
-  private assigning: Promise<void> = Promise.resolve();
   private readonly messages: UpperMessages;
   private readonly ctx: ItemContext;
   private readonly log: Logger;
@@ -88,7 +84,8 @@ export class Cascade {
         registered: () => undefined,
         lost: (reason) => void this.calls.endAll(upper.id, `upper platform lost: ${reason}`, false),
       }, this.log.child({ upperId: upper.id }), { requestTimeoutMs: deps.requestTimeoutMs, backoffBaseMs: deps.backoffBaseMs });
-      this.uppers.set(upper.id, { link, share: new ShareFilter(upper.share, scopes), alarms: new AlarmFilter(upper.alarms, scopes), pending: new Map() });
+      const notifier = new CatalogNotifier(link, this.ctx, this.subscriptions, this.log, deps.notifyDelayMs ?? 200);
+      this.uppers.set(upper.id, { link, share: new ShareFilter(upper.share, scopes), alarms: new AlarmFilter(upper.alarms, scopes), notifier });
     }
     this.calls = new UpperCalls({
       sip: deps.sip, book: this.book, announceAddress: deps.me.address, log: this.log,
@@ -172,8 +169,8 @@ export class Cascade {
     this.deps.incidents?.off('event', this.onIncident);
     this.book.stop();
     await this.calls.endAll(undefined, 'gateway stopping', true);
-    for (const u of this.uppers.values()) clearTimeout(u.flushTimer);
-    clearTimeout(this.codeTimer);
+    for (const u of this.uppers.values()) u.notifier.stop();
+    this.codes.stop();
     await Promise.all([...this.uppers.values()].map((u) => u.link.stop()));
   }
 
@@ -212,67 +209,15 @@ export class Cascade {
   /** A channel changed: a code when it is newly shared, a NOTIFY to each upper platform that sees the difference. */
   private readonly onChange = (before: ChannelView | undefined, after: ChannelView | undefined): void => {
     if (after && !after.code && this.sharedAnywhere(after)) {
-      this.needCode(after.id);
+      this.codes.soon(after.id);
       return;
     }
     if (after?.code) this.codes.seen(after.code);
     for (const [upperId, u] of this.uppers) {
-      const was = this.sharedBefore(upperId, before) ? before : undefined;
-      const is = this.sharesWith(upperId, after) ? after : undefined;
-      const event = catalogEvent(was, is);
-      if (!event) continue;
-      // A code change is the old code gone and the new one added.
-      if (was && is && was.code !== is.code) {
-        this.queue(u, `${was.id}:old`, catalogItem(was, this.ctx, 'DEL'));
-        this.queue(u, is.id, catalogItem(is, this.ctx, 'ADD'));
-      } else {
-        this.queue(u, (is ?? was)!.id, catalogItem((is ?? was)!, this.ctx, event));
-      }
+      u.notifier.change(this.sharedBefore(upperId, before) ? before : undefined, this.sharesWith(upperId, after) ? after : undefined);
     }
     if (before) this.calls.endUnshared();
   };
-
-  /** Channels newly shared get their codes together (an import of thousands is a few transactions, not thousands). */
-  private needCode(id: string): void {
-    this.uncoded.add(id);
-    this.codeTimer ??= setTimeout(() => {
-      this.codeTimer = undefined;
-      const ids = [...this.uncoded];
-      this.uncoded.clear();
-      // One batch at a time: a channel is never given two codes by batches that overlap.
-      this.assigning = this.assigning.then(() => this.codes.assignMany(ids)).then(
-        () => undefined,
-        (err: unknown) => this.log.warn({ err, channels: ids.length }, 'GB28181 cascade: codes could not be given'),
-      );
-    }, 50);
-  }
-
-  private queue(u: Upper, key: string, item: CatalogItem): void {
-    if (!u.link.registered) return;
-    // An item added and changed before the NOTIFY goes is still an ADD; added and removed, nothing.
-    const earlier = u.pending.get(key)?.event;
-    if (earlier === 'ADD' && item.event === 'DEL') u.pending.delete(key);
-    else u.pending.set(key, earlier === 'ADD' ? { ...item, event: 'ADD' } : item);
-    u.flushTimer ??= setTimeout(() => void this.flush(u), this.deps.notifyDelayMs ?? 200);
-  }
-
-  private async flush(u: Upper): Promise<void> {
-    u.flushTimer = undefined;
-    const items = [...u.pending.values()];
-    u.pending.clear();
-    const size = u.link.upper.catalogPageSize;
-    for (let i = 0; i < items.length; i += size) {
-      try {
-        const subscription = this.subscriptions.of(u.link.upper.id);
-        const notify = u.link.out.catalogNotify(buildCatalogNotify(u.link.nextSn(), this.ctx.platformId, items.slice(i, i + size)), subscription);
-        const res = await u.link.request(notify, undefined, subscription?.remote);
-        u.link.counts.catalogNotifies++;
-        if (res.status >= 300) this.log.info({ upperId: u.link.upper.id, status: res.status }, 'GB28181 upper platform refused a catalog NOTIFY');
-      } catch (err) {
-        this.log.info({ upperId: u.link.upper.id, err: (err as Error).message }, 'GB28181 catalog NOTIFY not answered');
-      }
-    }
-  }
 
   private readonly onIncident = (e: IncidentEvent): void => {
     if (e.type !== 'incident.created') return;
@@ -292,13 +237,3 @@ export class Cascade {
 }
 
 const ALLOW = 'MESSAGE, INVITE, ACK, BYE, SUBSCRIBE, OPTIONS';
-
-function catalogEvent(was: ChannelView | undefined, is: ChannelView | undefined): 'ADD' | 'DEL' | 'UPDATE' | 'ON' | 'OFF' | undefined {
-  if (!was && !is) return undefined;
-  if (!was) return 'ADD';
-  if (!is) return 'DEL';
-  if (was.status !== is.status) return is.status;
-  const same = was.code === is.code && was.name === is.name && was.latitude === is.latitude && was.longitude === is.longitude
-    && was.manufacturer === is.manufacturer && was.model === is.model && was.address === is.address;
-  return same ? undefined : 'UPDATE';
-}

@@ -11,6 +11,7 @@ import type { SipEndpoint, SipRemote, SipRequest } from '../sip/index.ts';
 import type { ChannelView } from './channel-book.ts';
 import { catalogItem, type ItemContext } from './catalog-items.ts';
 import type { UpperLink } from './upper-link.ts';
+import { localTime } from './local-time.ts';
 
 export interface MessageDeps {
   sip: SipEndpoint;
@@ -105,9 +106,4 @@ export class UpperMessages {
     const res = await link.request(link.out.message(xml));
     if (res.status >= 300) throw new Error(`the upper platform answered ${res.status}`);
   }
-}
-
-function localTime(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
