@@ -185,6 +185,24 @@ test('INVITE from above: unknown code 404, not shared 403, shared → 200 with o
   assert.equal(lower.cascade.calls.size, 0);
 });
 
+test('CANCEL of an INVITE still being prepared: 200 to the CANCEL, 487 to the INVITE, the media freed', { timeout: 30_000 }, async () => {
+  const { upper, lower } = await pair();
+  const id = await lower.addRtsp('cam');
+  const code = await upper.until('a code', () => lower.cascade.book.get(id)?.code);
+  const upward = new StandInUpward();
+  let release!: () => void;
+  upward.gate = new Promise<void>((r) => (release = r));
+  lower.cascade.useUpward(upward);
+  const call = upper.startInvite(lower.remote('udp'), code, `v=0\r\no=x 0 0 IN IP4 127.0.0.1\r\ns=Play\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 40020 RTP/AVP 96\r\ny=0100000003\r\n`);
+  await upper.until('opening', () => upward.opened.length === 1);
+  assert.equal((await call.cancel()).status, 200);
+  assert.equal((await call.final).status, 487);
+  release();
+  await upper.until('closed', () => upward.closed.length === 1);
+  assert.equal(upward.closed[0]!.reason, 'cancelled by the upper platform');
+  assert.equal(lower.cascade.calls.size, 0);
+});
+
 test('an upper platform lost (keepalives unanswered): its calls are closed', { timeout: 30_000 }, async () => {
   const { upper, lower } = await pair({ keepaliveSeconds: 1, keepaliveMissed: 1 });
   const id = await lower.addRtsp('cam');
@@ -271,9 +289,12 @@ class StandInUpward implements UpwardStreams {
   readonly started: string[] = [];
   readonly closed: Array<{ callId: string; reason: string }> = [];
   private listener: ((callId: string, reason: string) => void) | undefined;
+  /** When set, open() waits for it (a stream that takes its time to start). */
+  gate: Promise<void> | undefined;
 
   async open(s: Parameters<UpwardStreams['open']>[0]) {
     this.opened.push({ channelId: s.channelId, upperId: s.upperId, address: s.offer.address, port: s.offer.port, transport: s.offer.transport });
+    await this.gate;
     const setup = s.offer.transport === 'tcp' ? (s.offer.setup === 'passive' ? 'active' as const : 'passive' as const) : undefined;
     return { address: '127.0.0.1', port: 41000, transport: s.offer.transport, ssrc: s.offer.ssrc ?? '0100000001', ...(setup ? { setup } : {}) };
   }

@@ -148,6 +148,8 @@ export class Cascade {
       case 'BYE':
         await this.deps.sip.respond(req, remote, this.calls.bye(req, link) ? 200 : 481);
         return;
+      case 'CANCEL':
+        return this.calls.cancel(req, remote);
       case 'SUBSCRIBE':
         return this.subscriptions.handle(req, remote, link.upper.id);
       case 'OPTIONS':
@@ -236,4 +238,4 @@ export class Cascade {
   };
 }
 
-const ALLOW = 'MESSAGE, INVITE, ACK, BYE, SUBSCRIBE, OPTIONS';
+const ALLOW = 'MESSAGE, INVITE, ACK, BYE, CANCEL, SUBSCRIBE, OPTIONS';

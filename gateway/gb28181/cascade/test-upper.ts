@@ -86,6 +86,21 @@ export class TestUpper {
     return { res: await this.sip.request(lower, req), req };
   }
 
+  /** An INVITE whose answer is still awaited, and its CANCEL (same branch, RFC 3261 §9.1). */
+  startInvite(lower: SipRemote, code: string, sdp: string): { req: SipRequest; final: Promise<SipResponse>; cancel(): Promise<SipResponse> } {
+    const req = this.request(lower, 'INVITE', code, sdp, 'APPLICATION/SDP', { Subject: `${code}:0100000001,${UPPER_ID}:0` });
+    const final = this.sip.request(lower, req);
+    const cancel = () => {
+      const cseq = Number.parseInt(req.headers.get('CSeq') ?? '1', 10);
+      const cancelReq = buildRequest({
+        method: 'CANCEL', uri: req.uri, from: req.headers.get('From')!, to: req.headers.get('To')!, callId: req.headers.get('Call-ID')!, cseq,
+        via: req.headers.getAll('Via')[0]!,
+      });
+      return this.sip.request(lower, cancelReq);
+    };
+    return { req, final, cancel };
+  }
+
   ack(lower: SipRemote, invite: SipRequest, res: SipResponse): void {
     this.sip.ack(lower, invite, res);
   }

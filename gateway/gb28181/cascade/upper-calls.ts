@@ -19,6 +19,12 @@ interface Call {
   acked: boolean;
 }
 
+interface PendingInvite {
+  cancelled: boolean;
+  /** Sends the INVITE's final refusal with the reason. */
+  refuse(status: number, why: string): Promise<unknown>;
+}
+
 export interface CallDeps {
   sip: SipEndpoint;
   book: ChannelBook;
@@ -34,6 +40,8 @@ export interface CallDeps {
 export class UpperCalls {
   private readonly calls = new Map<string, Call>();
   private upward: UpwardStreams | undefined;
+  /** INVITEs not yet answered with a final status, by Call-ID: a CANCEL ends them with 487. */
+  private readonly pending = new Map<string, PendingInvite>();
 
   constructor(private readonly deps: CallDeps) {}
 
@@ -60,6 +68,27 @@ export class UpperCalls {
       this.deps.log.info({ upperId: link.upper.id, callId, status, why }, 'GB28181 upper platform INVITE refused');
       return this.deps.sip.respond(req, remote, status, `${reasonPhrase(status)} (${ascii(why)})`, { toTag });
     };
+    const pending = { cancelled: false, refuse };
+    this.pending.set(callId, pending);
+    try {
+      await this.answer(req, remote, link, callId, toTag, pending);
+    } finally {
+      this.pending.delete(callId);
+    }
+  }
+
+  /** A CANCEL for an INVITE still being prepared: 200 to the CANCEL, 487 to the INVITE, its media freed. */
+  async cancel(req: SipRequest, remote: SipRemote): Promise<void> {
+    const pending = this.pending.get(req.headers.get('Call-ID') ?? '');
+    if (!pending) return void (await this.deps.sip.respond(req, remote, 481));
+    await this.deps.sip.respond(req, remote, 200);
+    if (pending.cancelled) return;
+    pending.cancelled = true;
+    await pending.refuse(487, 'cancelled by the upper platform');
+  }
+
+  private async answer(req: SipRequest, remote: SipRemote, link: UpperLink, callId: string, toTag: string, pending: PendingInvite): Promise<void> {
+    const refuse = pending.refuse;
     const code = safeUser(req.uri);
     const channelId = code ? this.deps.book.idOfCode(code) : undefined;
     if (!code || !channelId) return void (await refuse(404, `no channel with code ${code ?? '?'}`));
@@ -80,7 +109,12 @@ export class UpperCalls {
       });
     } catch (err) {
       if (!(err instanceof GwError)) throw err;
+      if (pending.cancelled) return;
       return void (await refuse(sipStatusOf(err), err.message));
+    }
+    if (pending.cancelled) {
+      this.upward.close(callId, 'cancelled by the upper platform');
+      return;
     }
     const dialog: UpperDialog = {
       callId, localTag: toTag, remoteFrom: req.headers.get('From') ?? '', remoteTarget: contactUri(req), localUri: withoutTag(req.headers.get('To') ?? ''), cseq: 0, remote,
