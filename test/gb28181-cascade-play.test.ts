@@ -106,9 +106,12 @@ seed:
   cleanups.push(() => staying.stop());
 
   type Row = { id: string; name: string; source: { deviceId?: string; channelId?: string } };
+  // The city asked for the catalog when the district registered, maybe before the NVR's channel was there: ask again until it is.
   const seen = await waitFor(async () => {
     const items = (await api<{ items: Row[] }>(city.url, '/api/channels?kind=gb28181&limit=100')).items.filter((c) => c.source.deviceId === DISTRICT_ID);
-    return items.length >= 2 ? items : undefined;
+    if (items.length >= 2 && items.some((c) => c.source.channelId === nvr.channelIds[0])) return items;
+    await fetch(`${city.url}/api/gb28181/devices/${DISTRICT_ID}/catalog`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+    return undefined;
   }, 90_000, 'the district catalog at the city');
   const rtspCode = (await api<{ gbCode: string }>(district.url, '/api/channels/cam-rtsp')).gbCode;
   const targets = [

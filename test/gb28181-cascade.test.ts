@@ -117,7 +117,8 @@ test('a gateway process cascades to an upper platform, and survives a restart', 
   // A new channel: a NOTIFY ADD with its code.
   const created = await call(url, '/api/channels', { method: 'POST', body: JSON.stringify({ id: 'cam-north', kind: 'rtsp', name: '北门', source: { url: 'rtsp://10.9.9.3/north' } }) });
   assert.equal(created.status, 201, await created.clone().text());
-  const added = await upper.until('NOTIFY ADD', () => upper.received.find((r) => r.method === 'NOTIFY' && r.req.body.toString().includes('北门')));
+  // The body is GB2312, as devices send: read through the MANSCDP decoder.
+  const added = await upper.until('NOTIFY ADD', () => upper.received.find((r) => r.method === 'NOTIFY' && JSON.stringify(r.msg?.fields ?? {}).includes('北门')));
   assert.match(added.req.body.toString(), /<Event>ADD<\/Event>/);
 
   // An incident the filter wants: an Alarm at the upper platform.
@@ -203,9 +204,12 @@ seed:
 
   // The city sees the district's shared catalog: the RTSP channel and the NVR's channel.
   const cityChannels = async () => (await api<{ items: Array<{ id: string; name: string; source: { deviceId?: string; channelId?: string } }> }>(city.url, '/api/channels?limit=100')).items.filter((c) => c.source.deviceId === DISTRICT_ID);
+  // The city asked for the catalog when the district registered, maybe before the NVR's channel was there: ask again until it is.
   const seen = await until('the district catalog at the city', async () => {
     const list = await cityChannels();
-    return list.length >= 2 && list.some((c) => c.source.channelId === nvrChannel) ? list : undefined;
+    if (list.length >= 2 && list.some((c) => c.source.channelId === nvrChannel)) return list;
+    await call(city.url, `/api/gb28181/devices/${DISTRICT_ID}/catalog`, { method: 'POST' });
+    return undefined;
   });
   const rtspCode = (await api<{ gbCode: string }>(district.url, '/api/channels/cam-rtsp')).gbCode;
   assert.ok(seen.some((c) => c.source.channelId === rtspCode && c.name === '东门RTSP'), JSON.stringify(seen));
