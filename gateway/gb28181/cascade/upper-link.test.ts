@@ -2,8 +2,12 @@
 // localhost UDP and TCP): digest, a wrong password, an unreachable platform
 // and its backoff, keepalives refused and unanswered, Expires: 0 on stop.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { loadConfig, type ConfigError } from '../../config/load.ts';
 import { upperProblems } from './config.ts';
 import { startLower, upperEntry, LOWER_ID, type TestLower } from './test-lower.ts';
 import { TestUpper } from './test-upper.ts';
@@ -89,6 +93,29 @@ test('the upper platform refuses keepalives (it restarted): registered again at 
   await upper.until('registered after the loss', () => status().counts.registrations > registrations, 20_000);
   upper.keepalives = 'answer';
   await upper.until('back', () => status().state === 'registered', 20_000);
+});
+
+test('config: a bad upper platform entry is refused at start, each problem naming its field', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cascade-config-'));
+  const file = join(dir, 'gateway.yaml');
+  writeFileSync(file, `gb28181:
+  upper:
+    - { id: "31000000002000000001", domain: "3100000000", address: 10.0.0.5, port: 5060, transport: sctp, share: { all: true } }
+    - { id: "3100000000200000000", domain: "3100000000", address: 10.0.0.6, port: 70000, transport: udp, password: p, share: { grids: [] , every: true } }
+    - { id: "31000000002000000001", domain: "3100000000", address: 10.0.0.7, port: 5060, transport: udp, password: p, share: { all: true }, alarms: { severities: [urgent] } }
+`);
+  try {
+    assert.throws(() => loadConfig({ argv: ['--config', file], env: {}, cwd: process.cwd() }), (err: unknown) => {
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const field of ['gb28181.upper.0.password', 'gb28181.upper.0.transport', 'gb28181.upper.1.id', 'gb28181.upper.1.port', 'gb28181.upper.1.share', 'gb28181.upper.2.alarms.severities']) {
+        assert.ok(problems.includes(field), `${field} in:\n${problems}`);
+      }
+      assert.ok(!problems.includes('Up-Secret'), 'no password in the problems');
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('config: one entry per upper id, a platform code (type 200), not our own id', () => {
