@@ -102,7 +102,8 @@ export class UpperLink {
     this.reason = 'stopped';
     if (!wasRegistered) return;
     try {
-      await this.registerOnce(0);
+      // A shutdown waits at most a few seconds for a platform that may be gone.
+      await this.registerOnce(0, Math.min(this.opts.requestTimeoutMs, 2000));
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'GB28181 upper platform: unregister not answered');
     }
@@ -185,15 +186,15 @@ export class UpperLink {
   }
 
   /** One REGISTER, answering a 401 challenge once with the digest. */
-  private async registerOnce(expires: number): Promise<{ ok: true; expires: number } | { ok: false; reason: string }> {
-    let res = await this.request(this.out.register(expires));
+  private async registerOnce(expires: number, timeoutMs = this.opts.requestTimeoutMs): Promise<{ ok: true; expires: number } | { ok: false; reason: string }> {
+    let res = await this.request(this.out.register(expires), timeoutMs);
     if (res.status === 401) {
       const challenge = parseDigestParams(res.headers.get('WWW-Authenticate') ?? '');
       const authorization = digestAuthorization({
         username: this.out.me.id, password: this.upper.password, realm: challenge.get('realm') ?? '', nonce: challenge.get('nonce') ?? '',
         uri: this.out.registrarUri, method: 'REGISTER', qop: challenge.get('qop'), opaque: challenge.get('opaque'),
       });
-      res = await this.request(this.out.register(expires, authorization));
+      res = await this.request(this.out.register(expires, authorization), timeoutMs);
     }
     if (res.status >= 200 && res.status < 300) {
       const granted = Number(res.headers.get('Expires') ?? expires);
