@@ -117,7 +117,7 @@ test('sharing by grid cell: a cell shares the cells below it, not its neighbours
   assert.equal(lower.cascade.book.get(ids['in-E']!)?.code, undefined);
 });
 
-test('Catalog NOTIFYs: ADD when a shared channel is created, UPDATE on a rename, DEL when it is deleted', { timeout: 30_000 }, async () => {
+test('Catalog NOTIFYs: ADD when a shared channel is created, UPDATE on a rename, OFF/ON with its status, DEL when it is deleted', { timeout: 30_000 }, async () => {
   const { upper, lower } = await pair();
   const notifies = () => upper.received.filter((r) => r.method === 'NOTIFY' && r.msg?.cmdType === 'Catalog').flatMap((r) => itemsOf(r.msg!));
   // Before any subscription: outside a dialog.
@@ -138,6 +138,11 @@ test('Catalog NOTIFYs: ADD when a shared channel is created, UPDATE on a rename,
   const updated = await upper.until('UPDATE', () => notifies().find((i) => i.event === 'UPDATE'));
   assert.equal(updated.name, '改名');
   assert.equal(updated.deviceId, added.deviceId);
+  // Its live status: OFF when offline, ON again when back.
+  await lower.registry.setStatus('channels', id, { state: 'offline', reason: 'unreachable' });
+  assert.equal((await upper.until('OFF', () => notifies().find((i) => i.event === 'OFF'))).deviceId, added.deviceId);
+  await lower.registry.setStatus('channels', id, { state: 'online' });
+  assert.equal((await upper.until('ON', () => notifies().find((i) => i.event === 'ON'))).deviceId, added.deviceId);
   await lower.registry.remove('channels', id, SYSTEM_ACTOR);
   const removed = await upper.until('DEL', () => notifies().find((i) => i.event === 'DEL'));
   assert.equal(removed.deviceId, added.deviceId);
