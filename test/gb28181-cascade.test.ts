@@ -67,8 +67,8 @@ async function startGateway(config: string, dir = dataDir, extra: string[] = [])
 }
 
 async function call(url: string, path: string, init: RequestInit = {}): Promise<Response> {
-  const json = init.body !== undefined ? { 'content-type': 'application/json' } : {};
-  return fetch(url + path, { ...init, headers: { authorization: `Bearer ${adminKey}`, ...json, ...(init.headers ?? {}) } });
+  const json: Record<string, string> = init.body !== undefined ? { 'content-type': 'application/json' } : {};
+  return fetch(url + path, { ...init, headers: { authorization: `Bearer ${adminKey}`, ...json } });
 }
 
 async function api<T>(url: string, path: string): Promise<T> {
