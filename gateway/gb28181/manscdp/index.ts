@@ -16,4 +16,6 @@ export {
 } from './build.ts';
 export { encodePtzCmd, decodePtzCmd, checkPtzCmd, checkPtzMove, validatePtzMove, PTZ_LIMITS, PTZ_DEFAULT_SPEED } from './ptz.ts';
 export type { PtzMove, DecodedPtz, PtzInputProblem } from './ptz.ts';
+export { checkPreset, checkCruise, encodePresetCmd, encodeCruiseCmd, decodePresetCmd } from './ptz-presets.ts';
+export type { PresetAction, PresetCommand, CruiseCommand, DecodedPresetOrCruise } from './ptz-presets.ts';
 export type * from './types.ts';
