@@ -1,14 +1,14 @@
 // GB28181 over HTTP: who is registered, live sessions, catalog on demand,
-// DeviceInfo/DeviceStatus queries and PTZ. The device rows themselves are the
+// DeviceInfo/DeviceStatus queries; PTZ (ptz-route.ts). The device rows themselves are the
 // registry's (/api/gb28181/devices CRUD).
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ErrorBody, GwError, Id, inCoverage, invalid, jsonBounds, notFound, READ_ROLES, WRITE_ROLES, type RegistryService, type Role } from '../../device-registry/index.ts';
+import { ErrorBody, GwError, inCoverage, notFound, READ_ROLES, WRITE_ROLES, type RegistryService } from '../../device-registry/index.ts';
 import type { DeviceSessions } from './devices.ts';
 import type { DeviceSync } from './device-sync.ts';
 import { deviceAddressOf } from './edge-proxy.ts';
-import { checkPtzMove, encodePtzCmd, type PtzMove } from './manscdp/index.ts';
 import type { LiveSessions } from './play/live-sessions.ts';
+import { ptzRoute } from './ptz-route.ts';
 import { QueryError, type DeviceQueries, type QueryTarget } from './queries.ts';
 
 export interface GbRouteDeps {
@@ -25,9 +25,6 @@ export interface GbRouteDeps {
 const tags = ['gb28181'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 504: ErrorBody };
 const DeviceParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{20}$' }) });
-const ChannelParams = Type.Object({ id: Id });
-/** Operators steer cameras; dispatchers only watch. */
-const PTZ_ROLES: readonly Role[] = ['admin', 'engineer', 'operator'];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -96,29 +93,7 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
     });
   }
 
-  app.post('/api/channels/:id/ptz', {
-    config: { roles: PTZ_ROLES, scope: { by: 'channel', param: 'id' } },
-    schema: {
-      tags, params: ChannelParams, response: errors,
-      summary: 'Pan/tilt/zoom a GB28181 channel: {pan: left|right, tilt: up|down, zoom: in|out, panSpeed 0-255, tiltSpeed 0-255, zoomSpeed 0-15}; {} stops',
-      // The PTZ codec checks the fields by name; the schema only bounds the shape (flat, small).
-      body: Type.Object({}, { additionalProperties: true, maxProperties: 16, ...jsonBounds({ maxDepth: 1, maxBytes: 1024 }) }),
-    },
-  }, async (req) => {
-    const { id } = req.params as { id: string };
-    const problems = checkPtzMove(req.body);
-    if (problems.length) throw invalid(problems.map((p) => ({ field: p.field, message: p.message })));
-    const row = await deps.registry.getStored('channels', id);
-    if (!row) throw notFound('channel', id);
-    const source = row.doc.source as { deviceId?: string; channelId?: string };
-    if (row.doc.kind !== 'gb28181' || !source.deviceId || !source.channelId) {
-      throw new GwError('GW_ERR_VALIDATION', `channel ${id} is a ${String(row.doc.kind)} channel; PTZ needs a GB28181 channel`, 'id');
-    }
-    const target = await online(source.deviceId);
-    const ptzCmd = encodePtzCmd(req.body as PtzMove);
-    await asked(() => deps.queries.ptz(target, source.channelId!, ptzCmd));
-    return { channelId: id, deviceId: source.deviceId, ptzCmd, sentAt: new Date().toISOString() };
-  });
+  ptzRoute(app, { registry: deps.registry, queries: deps.queries, online, asked });
 }
 
 const QUERY_ERRORS = {
@@ -126,10 +101,11 @@ const QUERY_ERRORS = {
   offline: 'GW_ERR_DEVICE_OFFLINE',
   refused: 'GW_ERR_DEVICE_REFUSED',
   unreachable: 'GW_ERR_DEVICE_REFUSED',
+  malformed: 'GW_ERR_DEVICE_REFUSED',
 } as const;
 
 /** A device round trip, its failures as API errors (expected outcomes, not faults of ours). */
-async function asked<T>(run: () => Promise<T>): Promise<T> {
+export async function asked<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

@@ -20,6 +20,7 @@ import { DeviceSync } from './device-sync.ts';
 import { EdgeProxies } from './edge-proxy.ts';
 import { followHomes, handedOver, type DeviceHomes } from './homes.ts';
 import { gbRoutes } from './http-routes.ts';
+import { recordRoutes } from './records/http.ts';
 import type { AlarmNotify } from './manscdp/index.ts';
 import { MediaPorts } from './media-ports.ts';
 import { MessageHandler } from './messages.ts';
@@ -196,6 +197,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     routes: (app) => {
       gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) });
       upperRoutes(app, { status: () => cascade?.status() ?? [] });
+      recordRoutes(app, { registry: deps.registry, sync, queries });
     },
     stop: async () => {
       await cascade?.stop();

@@ -6,10 +6,12 @@ import { buildPtzControl, buildQuery, decodeCatalog, decodeDeviceInfo, decodeDev
 import type { DeviceRemote } from './devices.ts';
 import type { OutgoingRequests } from './outgoing.ts';
 import { SipError, type SipEndpoint } from './sip/index.ts';
+import { ManscdpError } from './manscdp/index.ts';
+import { buildRecordInfoQuery, decodeRecordInfo, type DeviceRecord, type RecordType } from './records/record-info.ts';
 
 export class QueryError extends Error {
-  /** timeout: no answer in time; refused: a non-2xx; unreachable: could not be sent; offline: the device went away (or was disabled) meanwhile. */
-  constructor(readonly kind: 'timeout' | 'refused' | 'unreachable' | 'offline', message: string) {
+  /** timeout: no answer in time; refused: a non-2xx; unreachable: could not be sent; offline: the device went away (or was disabled) meanwhile; malformed: an answer we cannot read. */
+  constructor(readonly kind: 'timeout' | 'refused' | 'unreachable' | 'offline' | 'malformed', message: string) {
     super(message);
   }
 }
@@ -37,6 +39,14 @@ export interface QueryTarget {
   deviceId: string;
   remote: DeviceRemote;
   charset: OutgoingCharset;
+}
+
+export interface RecordInfoResult {
+  records: DeviceRecord[];
+  sumNum: number;
+  messages: number;
+  /** Items without a usable start and end. */
+  skipped: number;
 }
 
 export class DeviceQueries {
@@ -68,6 +78,31 @@ export class DeviceQueries {
     }));
   }
 
+  /** The recordings a channel keeps in [from, to] (epoch ms), assembled until SumNum; an incomplete answer fails with timeout. */
+  recordInfo(t: QueryTarget, channelId: string, from: number, to: number, type: RecordType = 'all'): Promise<RecordInfoResult> {
+    const records: DeviceRecord[] = [];
+    let sumNum = -1;
+    let seen = 0;
+    let messages = 0;
+    let skipped = 0;
+    return this.ask<RecordInfoResult>(t, 'RecordInfo', (resolve) => ({
+      take: (msg) => {
+        const part = decodeRecordInfo(msg);
+        messages++;
+        sumNum = part.sumNum;
+        seen += part.records.length + part.skipped;
+        skipped += part.skipped;
+        records.push(...part.records);
+        return seen >= sumNum;
+      },
+      finish: (failed) => {
+        if (failed) return false;
+        resolve({ records: records.sort((a, b) => a.startAt - b.startAt), sumNum: Math.max(sumNum, 0), messages, skipped });
+        return true;
+      },
+    }), (sn) => buildRecordInfoQuery(sn, channelId, from, to, type));
+  }
+
   deviceInfo(t: QueryTarget): Promise<DeviceInfo> {
     return this.single(t, 'DeviceInfo', decodeDeviceInfo);
   }
@@ -89,7 +124,15 @@ export class DeviceQueries {
       this.counts.unmatched++;
       return false;
     }
-    if (p.take(msg)) this.settle(p);
+    let done: boolean;
+    try {
+      done = p.take(msg);
+    } catch (err) {
+      // A broken answer ends its query at once (the caller gets a clear 502, not a timeout); the device gets its 400.
+      if (err instanceof ManscdpError) this.settle(p, new QueryError('malformed', `the ${p.cmdType} answer from ${deviceId} is malformed: ${err.message}`));
+      throw err;
+    }
+    if (done) this.settle(p);
     return true;
   }
 
@@ -126,8 +169,10 @@ export class DeviceQueries {
    */
   private ask<T>(
     t: QueryTarget,
-    cmdType: 'Catalog' | 'DeviceInfo' | 'DeviceStatus',
+    cmdType: 'Catalog' | 'DeviceInfo' | 'DeviceStatus' | 'RecordInfo',
     handlers: (resolve: (v: T) => void) => { take(msg: ManscdpMessage): boolean; finish(failed: boolean): boolean },
+    /** The Query body (RecordInfo names a channel and a range). */
+    body: (sn: number) => string = (sn) => buildQuery(cmdType as 'Catalog', sn, t.deviceId),
   ): Promise<T> {
     const sn = this.nextSn();
     return new Promise<T>((resolve, reject) => {
@@ -144,7 +189,7 @@ export class DeviceQueries {
       };
       this.pending.set(key(t.deviceId, cmdType, sn), p);
       this.counts.sent++;
-      this.sendMessage(t.remote, t.deviceId, buildQuery(cmdType, sn, t.deviceId), t.charset).then((status) => {
+      this.sendMessage(t.remote, t.deviceId, body(sn), t.charset).then((status) => {
         if (status >= 300) {
           this.drop(p);
           reject(new QueryError('refused', `the device answered ${status} to the ${cmdType} query`));

@@ -4,7 +4,9 @@
 import {
   buildCatalogResponse, buildDeviceControlResponse, buildDeviceInfoResponse, buildDeviceStatusResponse, decodeDeviceControl, encodeXmlBody, parseManscdp,
 } from '../../../gateway/gb28181/manscdp/index.ts';
+import { buildRecordInfoResponse, parseDeviceTime } from '../../../gateway/gb28181/records/record-info.ts';
 import { parsePlayAnswer } from '../../../gateway/gb28181/sdp.ts';
+import { childText } from '../../../gateway/gb28181/manscdp/index.ts';
 import type { SipEndpoint, SipRemote, SipRequest } from '../../../gateway/gb28181/sip/index.ts';
 import type { GbDeviceSim } from './device.ts';
 import { RtpStream, type Pacer } from './media-streams.ts';
@@ -68,14 +70,38 @@ export class DeviceAnswers {
       }));
     } else if (msg.root === 'Query' && msg.cmdType === 'DeviceStatus') {
       await reply(buildDeviceStatusResponse(msg.sn, { deviceId: device.deviceId, online: true, result: 'OK', status: 'OK', encode: 'ON', record: 'OFF' }));
+    } else if (msg.root === 'Query' && msg.cmdType === 'RecordInfo') {
+      await this.recordInfo(device, msg.sn, msg.deviceId, childText(msg.fields, 'StartTime'), childText(msg.fields, 'EndTime'), childText(msg.fields, 'Type'), reply);
     } else if (msg.root === 'Control' && msg.cmdType === 'DeviceControl') {
       const control = decodeDeviceControl(msg);
+      let result: 'OK' | 'ERROR' = 'OK';
       if (control.ptzCmd) {
         const seen = { channelId: msg.deviceId, ptzCmd: control.ptzCmd };
         device.received.ptz.push(seen);
+        if (!device.ptzState.apply(msg.deviceId, control.ptzCmd)) result = 'ERROR';
         device.emit('ptz', seen);
       }
-      await reply(buildDeviceControlResponse(msg.sn, msg.deviceId));
+      await reply(buildDeviceControlResponse(msg.sn, msg.deviceId, result));
+    }
+  }
+
+  /** The channel's recordings overlapping the asked range, in pages up to SumNum (SumNum 0 and no list when none). */
+  private async recordInfo(
+    device: GbDeviceSim, sn: number, channelId: string, startText: string | undefined, endText: string | undefined, type: string | undefined,
+    reply: (xml: string) => Promise<unknown>,
+  ): Promise<void> {
+    if (device.options.malformedRecordInfo) {
+      await reply(`<?xml version="1.0" encoding="UTF-8"?>\r\n<Response><CmdType>RecordInfo</CmdType><SN>${sn}</SN><DeviceID>${channelId}</DeviceID><RecordList Num="1"><Item><StartTime>yesterday</StartTime></Item></RecordList></Response>\r\n`);
+      return;
+    }
+    const from = parseDeviceTime(startText) ?? 0;
+    const to = parseDeviceTime(endText) ?? Infinity;
+    const records = (device.options.recordings ?? [])
+      .filter((r) => r.endAt > from && r.startAt < to && (!type || type === 'all' || type === r.type))
+      .map((r, i) => ({ deviceId: channelId, name: `录像 ${i + 1}`, filePath: `/sim/${channelId}/${r.startAt}.ps`, address: '模拟点位', startAt: r.startAt, endAt: r.endAt, type: r.type }));
+    const page = device.options.recordPageSize ?? 3;
+    for (let at = 0; at < records.length || at === 0; at += page) {
+      await reply(buildRecordInfoResponse(sn, channelId, records.length, records.slice(at, at + page)));
     }
   }
 

@@ -6,6 +6,7 @@ import type { CatalogItem, OutgoingCharset } from '../../../gateway/gb28181/mans
 import { buildAlarmNotify, buildKeepalive, encodeXmlBody } from '../../../gateway/gb28181/manscdp/index.ts';
 import { buildRequest, digestAuthorization, newCallId, newTag, parseDigestParams, type SipRemote, type SipRequest, type SipResponse } from '../../../gateway/gb28181/sip/index.ts';
 import type { MediaFormat, RtpStream } from './media-streams.ts';
+import { SimPtzState } from './ptz-state.ts';
 
 export interface GbDeviceOptions {
   deviceId: string;
@@ -28,6 +29,18 @@ export interface GbDeviceOptions {
    * acknowledges the MESSAGE (200) but never sends the Response; `silent` drops it.
    */
   mute?: Partial<Record<string, 'no-response' | 'silent'>>;
+  /** Recordings kept on the device, the same for every channel (epoch ms; listed by RecordInfo, played back from the clip). */
+  recordings?: SimRecording[];
+  /** Records per RecordInfo Response MESSAGE (default 3). */
+  recordPageSize?: number;
+  /** Answer RecordInfo with a body the platform cannot use (SumNum missing). */
+  malformedRecordInfo?: boolean;
+}
+
+export interface SimRecording {
+  startAt: number;
+  endAt: number;
+  type: 'time' | 'alarm' | 'manual';
 }
 
 export interface RegisterResult {
@@ -63,6 +76,8 @@ export class GbDeviceSim extends EventEmitter<DeviceEvents> {
     /** The media transport each INVITE offered, in order. */
     inviteTransports: [] as Array<'udp' | 'tcp'>,
   };
+  /** Presets and cruises per channel, as the PTZ commands left them. */
+  readonly ptzState = new SimPtzState();
   /** Live streams by Call-ID. */
   readonly streams = new Map<string, RtpStream>();
   nextKeepaliveAt = Infinity;
