@@ -104,6 +104,7 @@ export const channels: EntityDescriptor = {
       video: input.video,
       recording: input.recording,
       gbCode: input.gbCode,
+      ptzPresets: input.ptzPresets,
     });
     return {
       doc,

@@ -84,6 +84,11 @@ export const RecordingPolicy = Type.Object(
   { additionalProperties: false },
 );
 
+const PtzPreset = Type.Object({
+  index: Type.Integer({ minimum: 1, maximum: 255 }),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+}, { additionalProperties: false });
+
 const channelFields = {
   id: Type.Optional(Id),
   name: Name,
@@ -98,6 +103,7 @@ const channelFields = {
   video: Type.Optional(VideoSettings),
   recording: Type.Optional(Type.Union([RecordingPolicy, Type.Null()], { description: 'Recording policy; null for the configuration\'s default' })),
   gbCode: Type.Optional(Type.String({ pattern: '^[0-9]{20}$', ...say('must be a 20-digit GB/T 28181 code'), description: 'The 20-digit GB/T 28181 code this channel is shared upward under (unique; assigned when first shared, GB28181 channels keep their channel id)' })),
+  ptzPresets: Type.Optional(Type.Array(PtzPreset, { maxItems: 255, description: 'PTZ presets set on the camera (GB28181), by index, with the names people gave them' })),
 };
 
 export const ChannelInput = Discriminated('kind', [
@@ -127,6 +133,7 @@ export const ChannelPatch = Type.Object(
     recording: channelFields.recording,
     // null: forget it (a channel shared upward is given a new one).
     gbCode: Type.Optional(Type.Union([channelFields.gbCode, Type.Null()])),
+    ptzPresets: channelFields.ptzPresets,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -167,6 +174,7 @@ export const Channel = Type.Object({
   video: Type.Optional(VideoSettings),
   recording: Type.Optional(Type.Union([RecordingPolicy, Type.Null()])),
   gbCode: Type.Optional(Type.String({ description: 'GB/T 28181 code shared upward' })),
+  ptzPresets: channelFields.ptzPresets,
   status: DeviceStatus,
   ...Meta,
 });

@@ -45,6 +45,8 @@ describe('preset and cruise PTZCmd', () => {
   it('names every bad field', () => {
     assert.deepEqual(checkPreset({ action: 'goto', index: 0, x: 1 }).map((p) => p.field).sort(), ['preset.action', 'preset.index', 'preset.x']);
     assert.deepEqual(checkPreset(7).map((p) => p.field), ['preset']);
+    assert.deepEqual(checkPreset({ action: 'set', index: 2, name: '东门' }), []);
+    assert.deepEqual(checkPreset({ action: 'call', index: 2, name: '东门' }).map((p) => p.field), ['preset.name']);
     assert.deepEqual(checkCruise({ action: 'speed', group: 300, speed: 5000 }).map((p) => p.field), ['cruise.group', 'cruise.speed']);
     assert.deepEqual(checkCruise({ action: 'start', group: 1, preset: 2 }).map((p) => p.field), ['cruise.preset']);
     assert.deepEqual(checkCruise({ action: 'fly', group: 1 }).map((p) => p.field), ['cruise.action']);

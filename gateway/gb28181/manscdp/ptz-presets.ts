@@ -9,7 +9,8 @@ import { ManscdpError } from './errors.ts';
 import { checkPtzCmd, encodePtzCmd, type PtzInputProblem } from './ptz.ts';
 
 export type PresetAction = 'set' | 'call' | 'delete';
-export interface PresetCommand { action: PresetAction; index: number }
+/** `name` is what people call it (kept by the platform, never sent to the camera); set only. */
+export interface PresetCommand { action: PresetAction; index: number; name?: string }
 export type CruiseCommand =
   | { action: 'add' | 'remove'; group: number; preset: number }
   | { action: 'speed'; group: number; speed: number }
@@ -26,13 +27,16 @@ const CRUISE_VALUE = {
 const isInt = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Every problem with `{preset: {action, index}}`'s inner object, fields named `preset.…`. */
+/** Every problem with `{preset: {action, index, name?}}`'s inner object, fields named `preset.…`. */
 export function checkPreset(input: unknown): PtzInputProblem[] {
   if (!isObject(input)) return [{ field: 'preset', message: 'must be an object {action, index}' }];
   const problems: PtzInputProblem[] = [];
-  for (const key of Object.keys(input)) if (key !== 'action' && key !== 'index') problems.push({ field: `preset.${key}`, message: 'is not a preset field' });
+  for (const key of Object.keys(input)) if (!['action', 'index', 'name'].includes(key)) problems.push({ field: `preset.${key}`, message: 'is not a preset field' });
   if (!Object.hasOwn(PRESET_CODES, String(input.action))) problems.push({ field: 'preset.action', message: "must be 'set', 'call' or 'delete'" });
   if (!isInt(input.index, 1, 255)) problems.push({ field: 'preset.index', message: 'must be an integer from 1 to 255' });
+  if (input.name !== undefined && (input.action !== 'set' || typeof input.name !== 'string' || !input.name.trim() || input.name.length > 32)) {
+    problems.push({ field: 'preset.name', message: 'is given with set only, 1 to 32 characters' });
+  }
   return problems;
 }
 
