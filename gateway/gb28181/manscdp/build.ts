@@ -9,7 +9,7 @@ import { isValidId } from './values.ts';
 import { escapeXml } from './xml.ts';
 
 type Content = string | number | readonly Child[] | undefined;
-type Child = readonly [name: string, content: Content, attrs?: Readonly<Record<string, string | number>>];
+export type Child = readonly [name: string, content: Content, attrs?: Readonly<Record<string, string | number>>];
 
 function render([name, content, attrs]: Child): string {
   const attrText = Object.entries(attrs ?? {}).map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`).join('');
@@ -17,7 +17,8 @@ function render([name, content, attrs]: Child): string {
   return `<${name}${attrText}>${escapeXml(String(content ?? ''))}</${name}>\r\n`;
 }
 
-function message(root: ManscdpRoot, cmdType: string, sn: number, deviceId: string, body: readonly Child[] = []): string {
+/** A MANSCDP body: root, CmdType, SN, DeviceID, then `body` (children with an undefined content are left out). */
+export function message(root: ManscdpRoot, cmdType: string, sn: number, deviceId: string, body: readonly Child[] = []): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\r\n${render([root, [['CmdType', cmdType], ['SN', checkSn(sn)], ['DeviceID', checkId(deviceId, 'deviceId')], ...body]])}`;
 }
 

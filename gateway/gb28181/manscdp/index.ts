@@ -18,4 +18,6 @@ export { encodePtzCmd, decodePtzCmd, checkPtzCmd, checkPtzMove, validatePtzMove,
 export type { PtzMove, DecodedPtz, PtzInputProblem } from './ptz.ts';
 export { checkPreset, checkCruise, encodePresetCmd, encodeCruiseCmd, decodePresetCmd } from './ptz-presets.ts';
 export type { PresetAction, PresetCommand, CruiseCommand, DecodedPresetOrCruise } from './ptz-presets.ts';
+export { decodeMobilePosition, buildMobilePositionNotify, buildSubscribeQuery } from './mobile-position.ts';
+export type { MobilePosition, SubscribeCmdType } from './mobile-position.ts';
 export type * from './types.ts';
