@@ -54,6 +54,17 @@ export const Gb28181Config = Type.Object(
     upper: Type.Optional(Type.Array(UpperPlatformConfig, { maxItems: 32 })),
     /** The 8-digit civil code of channel codes we assign (RTSP, RTMP); null or absent: the first 8 digits of `id`. */
     civilCode: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{8}$', 'x-message': 'must be an 8-digit civil code' }), Type.Null()])),
+    /** Subscriptions to every registered device (§9.11): its catalog changes, alarms and positions; absent: all three, 3600 s, 5 s. */
+    subscribe: Type.Optional(Type.Object(
+      {
+        kinds: Type.Array(Type.Union([Type.Literal('Catalog'), Type.Literal('Alarm'), Type.Literal('MobilePosition')]), { uniqueItems: true }),
+        /** Asked for in each SUBSCRIBE; refreshed at two thirds of what the device grants. */
+        expiresSeconds: Seconds(10, 86400),
+        /** How often a moving device is asked to report its position. */
+        positionIntervalSeconds: Seconds(1, 3600),
+      },
+      { additionalProperties: false },
+    )),
     /** Ask for the catalog (and DeviceInfo) whenever a device registers afresh. */
     catalogOnRegister: Type.Boolean(),
     /** How long to wait for a device's answer to a query, and for all catalog messages. */

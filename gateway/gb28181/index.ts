@@ -32,10 +32,14 @@ import { RegisterHandler } from './register.ts';
 import { EsRelay } from './relay.ts';
 import { SipRouter } from './sip-router.ts';
 import { SipEndpoint, SipTransport } from './sip/index.ts';
+import { DeviceSubscriptions } from './subscriptions/device-subscriptions.ts';
+import { NotifyHandler } from './subscriptions/notify-handler.ts';
+import { PositionBook } from './subscriptions/positions.ts';
 
 export { Gb28181Config } from './config.ts';
 export type { GbAlarm } from './alarms.ts';
 export type { DeviceHomes, HomeChange } from './homes.ts';
+export type { ChannelPosition, PositionBook } from './subscriptions/positions.ts';
 
 export interface GbEvents {
   alarm: [GbAlarm];
@@ -50,6 +54,10 @@ export interface Gb28181Room {
   sessions: DeviceSessions;
   live: LiveSessions;
   sync: DeviceSync;
+  /** Last MobilePosition of moving channels (subscriptions/positions.ts). */
+  positions: PositionBook;
+  /** The platform's subscriptions to its devices. */
+  subscriptions: DeviceSubscriptions;
   /** The SIP endpoint (its events feed the metrics). */
   sip: SipEndpoint;
   /** Upper platforms we register with (级联); undefined when none is configured. */
@@ -68,6 +76,8 @@ export interface Gb28181Deps {
   log: Logger;
   /** Cluster: where every device is registered, this node's registrations recorded there (gateway/cluster/media origins). */
   homes?: DeviceHomes;
+  /** Live events on /api/events (not stored): `device.position` for each MobilePosition of a channel. */
+  publishLive?: (type: string, payload: Record<string, unknown>) => void;
   /** Incident events (incident.created …): alarms sent up to upper platforms. */
   incidentEvents?: IncidentEvents;
 }
@@ -100,9 +110,13 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     events.emit('device', change);
     events.emit('availability', change.deviceId);
   }, log);
+  const subscriptions = new DeviceSubscriptions({ sip, me, sessions, log, timeoutMs: config.queryTimeoutSeconds * 1000 }, {
+    kinds: ['Catalog', 'Alarm', 'MobilePosition'], expiresSeconds: 3600, positionIntervalSeconds: 5, ...config.subscribe,
+  });
   const register = new RegisterHandler(config, deps.registry, sessions, sip, log, {
     fresh: (id) => {
       if (config.catalogOnRegister) sync.afterRegister(id);
+      subscriptions.start(id);
     },
     // A device registered with another node speaks for itself there; a refused REGISTER here (a stranger's) changes nothing.
     refused: (id, reason) => {
@@ -110,7 +124,11 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     },
   }, edge);
   const edits = new DeviceEdits(deps.registry, sessions, register, deviceStatus);
-  const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm));
+  const positions = new PositionBook();
+  // Scoped by channelId on the event stream, as device.status is.
+  positions.on('position', (p) => deps.publishLive?.('device.position', { ...p, at: new Date(p.at).toISOString(), receivedAt: new Date(p.receivedAt).toISOString() }));
+  const notify = new NotifyHandler({ sip, sessions, registry: deps.registry, positions, onAlarm: (deviceId, alarm) => void onAlarm(deviceId, alarm), log });
+  const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm), notify);
   const live = new LiveSessions(deps.registry, sessions, {
     sip, out, ports: new MediaPorts(config.media.portMin, config.media.portMax), log, bindHost: config.host,
     inviteTimeoutMs: config.inviteTimeoutSeconds * 1000, rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000, reorderWindow: config.media.reorderWindow,
@@ -126,7 +144,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
       await queries.ptz(target, channel.gb.channelId, ptzCmd);
     },
   }) : undefined;
-  const router = new SipRouter(sip, register, messages, live, log, cascade);
+  const router = new SipRouter(sip, register, messages, live, log, notify, cascade);
   sip.onRequest = router.handle;
 
   sessions.on('online', (s) => {
@@ -135,6 +153,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   });
   sessions.on('offline', (deviceId, reason) => {
     queries.forget(deviceId, reason);
+    subscriptions.forget(deviceId);
     log.info({ deviceId, reason }, 'GB28181 device offline');
     if (!handedOver(deps.homes, deviceId)) return deviceStatus.offline(deviceId, reason);
     deviceStatus.handedOver(deviceId);
@@ -181,6 +200,8 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     liveSessions: live.size,
     register: register.counts,
     messages: messages.counts,
+    notifies: notify.counts,
+    subscriptions: subscriptions.counts,
     queries: queries.counts,
     live: live.counts,
     catalog: sync.counts,
@@ -192,7 +213,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
 
   log.info({ sipPort, transports: config.transports, id: config.id, announce: me.address }, 'GB28181 SIP server listening');
   return {
-    events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status, cascade,
+    events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status, cascade, positions, subscriptions,
     attachUpward: (upward) => cascade?.useUpward(upward),
     routes: (app) => {
       gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) });
@@ -202,6 +223,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     stop: async () => {
       await cascade?.stop();
       unfollow?.();
+      subscriptions.close();
       edits.stop();
       sessions.stop();
       live.closeAll('gateway stopping');

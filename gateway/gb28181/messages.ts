@@ -7,6 +7,7 @@ import { buildAlarmResponse, decodeAlarm, decodeKeepalive, ManscdpError, parseMa
 import type { OutgoingRequests } from './outgoing.ts';
 import type { DeviceQueries } from './queries.ts';
 import { senderOf } from './sender.ts';
+import type { NotifyHandler } from './subscriptions/notify-handler.ts';
 import { type SipEndpoint, type SipRemote, type SipRequest } from './sip/index.ts';
 
 export interface MessageCounts {
@@ -29,6 +30,7 @@ export class MessageHandler {
     private readonly out: OutgoingRequests,
     private readonly log: Logger,
     private readonly onAlarm: (deviceId: string, alarm: AlarmNotify) => void,
+    private readonly notify?: NotifyHandler,
   ) {}
 
   async handle(req: SipRequest, remote: SipRemote): Promise<void> {
@@ -90,7 +92,14 @@ export class MessageHandler {
       }
       return;
     }
-    // MobilePosition, subscriptions' Notify and the like: acknowledged, not used yet.
+    // Catalog changes and positions sent as MESSAGE rather than NOTIFY: the subscriptions' handler.
+    if (this.notify?.claims(msg)) {
+      this.notify.check(msg);
+      await this.sip.respond(req, remote, 200);
+      this.notify.take(deviceId, msg);
+      return;
+    }
+    // The rest: acknowledged, not used.
     this.counts.unhandled++;
     this.log.debug({ deviceId, root: msg.root, cmdType: msg.cmdType }, 'GB28181 MESSAGE not handled');
     await this.sip.respond(req, remote, 200);

@@ -6,6 +6,7 @@ import type { Cascade } from './cascade/index.ts';
 import type { MessageHandler } from './messages.ts';
 import type { LiveSessions } from './play/live-sessions.ts';
 import type { RegisterHandler } from './register.ts';
+import type { NotifyHandler } from './subscriptions/notify-handler.ts';
 import type { SipEndpoint, SipRemote, SipRequest } from './sip/index.ts';
 
 const ALLOW = 'REGISTER, MESSAGE, BYE, ACK, OPTIONS, NOTIFY';
@@ -17,6 +18,7 @@ export class SipRouter {
     private readonly messages: MessageHandler,
     private readonly live: LiveSessions,
     private readonly log: Logger,
+    private readonly notify: NotifyHandler,
     private readonly cascade?: Cascade,
   ) {}
 
@@ -42,8 +44,8 @@ export class SipRouter {
         await this.sip.respond(req, remote, 200, undefined, { headers: { Allow: ALLOW } });
         return;
       case 'NOTIFY':
-        // Subscriptions (catalog, MobilePosition) are not used yet: acknowledge so devices do not retry.
-        await this.sip.respond(req, remote, 200);
+        // Our subscriptions' catalog changes, alarms and positions (subscriptions/).
+        await this.notify.handle(req, remote);
         return;
       default:
         this.log.debug({ method: req.method, address: remote.address }, 'GB28181 request method not supported');

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistryService } from '../../device-registry/index.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import type { PositionBook } from '../gb28181/index.ts';
 import { GridLocator } from '../incidents/grid-locator.ts';
 import type { IncidentService } from '../incidents/index.ts';
 import type { SensorsRoom } from '../sensors/index.ts';
@@ -26,6 +27,8 @@ export interface MapDeps {
   incidents: IncidentService;
   video?: VideoRoom;
   sensors?: SensorsRoom;
+  /** GB28181 moving channels' last positions (MobilePosition): their point follows it. */
+  positions?: Pick<PositionBook, 'last'>;
   log: Logger;
 }
 
@@ -64,7 +67,7 @@ export function startMap(config: Pick<GatewayConfig, 'map' | 'wall'>, deps: MapD
     cameras,
     routes: (app) => mapRoutes(app, {
       map: config.map, linkage: config.wall.linkage, view, cameras, locator,
-      layers: { registry: deps.registry, incidents: deps.incidents, channelStatus, sensorStatus: sensorStatus(deps.sensors) },
+      layers: { registry: deps.registry, incidents: deps.incidents, channelStatus, sensorStatus: sensorStatus(deps.sensors), channelPosition: deps.positions && ((id) => deps.positions!.last(id)) },
     }),
     stop: () => {
       deps.incidents.decorateCreated(undefined);

@@ -16,6 +16,8 @@ export interface LayerSources {
   incidents: IncidentService;
   channelStatus?: LiveStatus;
   sensorStatus?: LiveStatus;
+  /** A moving channel's last reported position (GB28181 MobilePosition), which its point follows. */
+  channelPosition?: (id: string) => { lng: number; lat: number; speed?: number; direction?: number; at: number } | undefined;
 }
 
 interface Feature {
@@ -47,15 +49,19 @@ async function rowsIn(registry: RegistryService, entity: 'grids' | 'channels' | 
   return (await registry.store.list(entity, { limit: MAX_ROWS, offset: 0, ...(coverage ? { inGrids: [...coverage] } : {}) })).rows;
 }
 
-function deviceFeatures(rows: StoredRow[], live: LiveStatus | undefined): Feature[] {
+function deviceFeatures(rows: StoredRow[], live: LiveStatus | undefined, position?: LayerSources['channelPosition']): Feature[] {
   const out: Feature[] = [];
   for (const row of rows) {
-    const geometry = point(row.doc.location);
+    const moved = position?.(row.id);
+    const geometry = moved ? point(moved) : point(row.doc.location);
     if (!geometry) continue; // a device with no location has no place on the map
     const status = live?.(row.id) ?? row.status;
     out.push({
       type: 'Feature', geometry,
-      properties: { id: row.id, name: row.doc.name, kind: row.doc.kind, gridCode: row.doc.gridCode ?? null, status: status.state, ...(status.reason ? { reason: status.reason } : {}) },
+      properties: {
+        id: row.id, name: row.doc.name, kind: row.doc.kind, gridCode: row.doc.gridCode ?? null, status: status.state, ...(status.reason ? { reason: status.reason } : {}),
+        ...(moved ? { position: { at: new Date(moved.at).toISOString(), ...(moved.speed !== undefined ? { speed: moved.speed } : {}), ...(moved.direction !== undefined ? { direction: moved.direction } : {}) } } : {}),
+      },
     });
   }
   return out;
@@ -68,7 +74,7 @@ export async function buildLayers(src: LayerSources, wanted: readonly LayerName[
       type: 'Feature', geometry: r.doc.polygon,
       properties: { code: r.id, name: r.doc.name, level: r.doc.level, parentCode: r.doc.parentCode ?? null },
     }))),
-    channels: async () => collection(deviceFeatures(await rowsIn(src.registry, 'channels', coverage), src.channelStatus)),
+    channels: async () => collection(deviceFeatures(await rowsIn(src.registry, 'channels', coverage), src.channelStatus, src.channelPosition)),
     sensors: async () => collection(deviceFeatures(await rowsIn(src.registry, 'sensors', coverage), src.sensorStatus)),
     incidents: async () => {
       if (coverage && coverage.size === 0) return collection([]);

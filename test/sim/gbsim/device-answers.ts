@@ -26,6 +26,8 @@ export class DeviceAnswers {
     switch (req.method) {
       case 'MESSAGE':
         return this.message(device, req, remote);
+      case 'SUBSCRIBE':
+        return device.subscriptions.handle(device, this.sip, req, remote);
       case 'INVITE':
         return this.invite(device, req, remote, target, callId);
       case 'ACK': {

@@ -7,6 +7,7 @@ import { buildAlarmNotify, buildKeepalive, encodeXmlBody } from '../../../gatewa
 import { buildRequest, digestAuthorization, newCallId, newTag, parseDigestParams, type SipRemote, type SipRequest, type SipResponse } from '../../../gateway/gb28181/sip/index.ts';
 import type { MediaFormat, RtpStream } from './media-streams.ts';
 import { SimPtzState } from './ptz-state.ts';
+import { SimSubscriptions } from './subscriptions.ts';
 
 export interface GbDeviceOptions {
   deviceId: string;
@@ -76,6 +77,8 @@ export class GbDeviceSim extends EventEmitter<DeviceEvents> {
     /** The media transport each INVITE offered, in order. */
     inviteTransports: [] as Array<'udp' | 'tcp'>,
   };
+  /** The platform's subscriptions (Catalog, Alarm, MobilePosition) and the NOTIFYs sent in them. */
+  readonly subscriptions = new SimSubscriptions();
   /** Presets and cruises per channel, as the PTZ commands left them. */
   readonly ptzState = new SimPtzState();
   /** Live streams by Call-ID. */
