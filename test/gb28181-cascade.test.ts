@@ -222,6 +222,23 @@ seed:
   await until('PTZ at the NVR', async () => (nvr.received.ptz.length ? nvr.received.ptz : undefined));
   assert.equal(nvr.received.ptz[0]!.channelId, nvrChannel);
 
+  // Catalog NOTIFYs from the district update the city's channels without a catalog query (the city subscribed to the district's catalog).
+  await pollLink(district.url, (l) => l.counts.catalogNotifies !== undefined);
+  const queriesBefore = (await pollLink(district.url, () => true)).counts.catalogQueries ?? 0;
+  const created = await call(district.url, '/api/channels', { method: 'POST', body: JSON.stringify({ id: 'cam-north', name: '北门RTSP', kind: 'rtsp', source: { url: 'rtsp://10.9.9.3/north' } }) });
+  assert.equal(created.status, 201, await created.clone().text());
+  const northCode = await until('the new channel\'s code at the district', async () => (await api<{ gbCode?: string }>(district.url, '/api/channels/cam-north')).gbCode);
+  const north = await until('the new channel at the city', async () => (await cityChannels()).find((c) => c.source.channelId === northCode));
+  assert.equal(north.name, '北门RTSP');
+  const renamed = await call(district.url, '/api/channels/cam-north', { method: 'PATCH', body: JSON.stringify({ name: '北门改名' }) });
+  assert.equal(renamed.status, 200);
+  await until('the rename at the city', async () => ((await cityChannels()).find((c) => c.source.channelId === northCode)?.name === '北门改名' ? true : undefined));
+  assert.equal((await call(district.url, '/api/channels/cam-north', { method: 'DELETE' })).status, 204);
+  await until('the channel gone at the city', async () => ((await cityChannels()).some((c) => c.source.channelId === northCode) ? undefined : true));
+  const link = await pollLink(district.url, () => true);
+  assert.equal(link.counts.catalogQueries ?? 0, queriesBefore, 'the city did not ask for the catalog again');
+  assert.ok((link.counts.catalogNotifies ?? 0) >= 3, JSON.stringify(link.counts));
+
   // An incident at the district becomes an incident at the city.
   const report = await call(district.url, '/api/incidents', { method: 'POST', body: JSON.stringify({ type: 'fire', severity: 'critical', title: '区里火情' }) });
   assert.equal(report.status, 201);
