@@ -95,7 +95,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     tokenSecret = node?.mediaTokenSecret ?? loadOrCreateSecret(config.dataDir);
     remoteMedia = node && mediaOwnerRouting({ nodeId: node.nodeId, mode: config.cluster.media, locate: node.media.locate, forget: node.media.forget, log: logger.child({ module: 'media-routing' }) });
     // GB28181 before video: its channels are judged once the room they depend on runs (no false 'disabled').
-    if (config.gb28181.enabled) gb28181 = await startGb28181(config.gb28181, { registry: service, raise, publishLive, log: logger, homes: node?.deviceHomes, incidentEvents: room.service.bus });
+    if (config.gb28181.enabled) gb28181 = await startGb28181(config.gb28181, { registry: service, raise, publishLive, log: logger, homes: node?.deviceHomes, incidentEvents: room.service.bus, dataDir: config.dataDir });
     if (config.video.enabled && config.recording.enabled) {
       recording = await startRecording(config.recording, {
         registry: service, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', ffmpegPath: findFfmpeg().path, raise, incidentEvents: room.service.bus,

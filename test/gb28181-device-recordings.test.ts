@@ -1,12 +1,18 @@
 // Recordings kept on GB28181 devices, through the real SIP server and the
 // device simulator: RecordInfo listed (paged up to SumNum, empty ranges,
-// malformed answers).
+// malformed answers); played back (INVITE s=Playback) with seek, 4× speed,
+// pause and resume (INFO MANSRTSP), ended by the end-of-file MediaStatus 121;
+// downloaded (s=Download) into a file ffprobe reads; a device that drops
+// mid-playback.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { addGbDevice, platformOf, startGbGateway } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { waitFor } from './helpers/video.ts';
-import { GbSimHost, type GbDeviceSim, type SimRecording } from './sim/gbsim/index.ts';
+import { ensureGbClip, GbSimHost, type GbDeviceSim, type SimRecording } from './sim/gbsim/index.ts';
 
 const HOUR = 3600_000;
 /** Whole seconds: device times carry no milliseconds. */
@@ -99,5 +105,154 @@ describe('GB28181 device recordings: RecordInfo', () => {
     assert.equal(notGb.statusCode, 400);
     assert.match(notGb.json().message, /GB28181 channel/);
     assert.equal((await list('no-such-channel', DAY - HOUR, DAY)).statusCode, 404);
+  });
+});
+
+interface PlaybackView {
+  session: string; state: 'playing' | 'ended'; endedWhy?: string; frames: number; positionSec?: number; mode: string; file?: string; fileComplete?: boolean;
+}
+
+describe('GB28181 device recordings: playback and download', () => {
+  let t: TestGateway & { sipPort: number };
+  let host: GbSimHost;
+  let clip: string;
+  before(async () => {
+    clip = await ensureGbClip();
+    t = await startGbGateway(['--gb28181.media.rtpTimeoutSeconds', '3', '--gb28181.inviteTimeoutSeconds', '5']);
+    host = await GbSimHost.start({ platform: platformOf(t) });
+  });
+  after(async () => {
+    await host.close();
+    await t.stop();
+  });
+
+  async function registered(id: string): Promise<GbDeviceSim> {
+    await addGbDevice(t, { id, password: `pw-${id}` });
+    const dev = host.addDevice({ deviceId: id, password: `pw-${id}`, channels: 1, keepaliveSeconds: 0.5, recordings: RECORDINGS, clip });
+    assert.equal((await dev.register()).status, 200);
+    dev.startKeepalive();
+    await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${dev.channelIds[0]!}` })).statusCode === 200 || undefined, 10_000, 'catalog channel');
+    return dev;
+  }
+
+  const open = async (channel: string, from: number, to: number, path = 'device-playback', extra: Record<string, unknown> = {}) => {
+    // Downloads are exports: dispatchers and engineers, as for the gateway's own footage.
+    const res = await t.call(path === 'device-downloads' ? 'dispatcher' : 'operator', { method: 'POST', url: `/api/channels/${channel}/${path}`, payload: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...extra } });
+    assert.equal(res.statusCode, 201, res.body);
+    return res.json() as PlaybackView;
+  };
+  const view = async (channel: string, session: string) => (await t.call('operator', { method: 'GET', url: `/api/channels/${channel}/device-playback/${encodeURIComponent(session)}` })).json() as PlaybackView;
+  const control = (channel: string, session: string, body: Record<string, unknown>) =>
+    t.call('operator', { method: 'POST', url: `/api/channels/${channel}/device-playback/${encodeURIComponent(session)}/control`, payload: body });
+  const positionAtLeast = (channel: string, session: string, sec: number, what: string) =>
+    waitFor(async () => {
+      const v = await view(channel, session);
+      return (v.positionSec ?? -1) >= sec ? v : undefined;
+    }, 30_000, what);
+
+  test('play a device recording: INVITE s=Playback with u= and t=, SSRC starting with 1; seek to 5 min; 4× speed; PTS follow the recording', async () => {
+    const dev = await registered('34020000001320000711');
+    const channel = dev.channelIds[0]!;
+    const rec = RECORDINGS[0]!;
+    const pb = await open(channel, rec.startAt, rec.endAt);
+    assert.match(pb.session, new RegExp(`^${channel}~pb~\\d+$`));
+    assert.equal(pb.state, 'playing');
+    const asked = dev.received.history.at(-1)!;
+    assert.equal(asked.mode, 'Playback');
+    assert.equal(asked.channelId, channel);
+    assert.equal(asked.from, rec.startAt);
+    assert.equal(asked.to, rec.endAt);
+    assert.match(String(asked.ssrc).padStart(10, '0'), /^1\d{9}$/, 'a history SSRC starts with 1');
+    await positionAtLeast(channel, pb.session, 1, 'the first second of the recording');
+
+    assert.equal((await control(channel, pb.session, { seek: 300 })).statusCode, 200);
+    const sought = await positionAtLeast(channel, pb.session, 300, 'the position after the seek');
+    assert.ok(sought.positionSec! < 330, `a seek to 300 s lands there (${sought.positionSec})`);
+    assert.deepEqual(dev.received.controls.at(-1), { action: 'seek', seconds: 300 });
+
+    const speed = await control(channel, pb.session, { speed: 4 });
+    assert.equal(speed.statusCode, 200, speed.body);
+    assert.deepEqual(dev.received.controls.at(-1), { action: 'speed', scale: 4 });
+    // At 4× the recording's time runs four times the wall clock: 40 s of PTS well before 40 s pass (10 s at 4×).
+    const before4x = (await view(channel, pb.session)).positionSec!;
+    const started = Date.now();
+    await positionAtLeast(channel, pb.session, before4x + 40, '40 s of recording at 4×');
+    assert.ok(Date.now() - started < 30_000, `40 s of recording took ${Date.now() - started} ms of wall time: not faster than real time`);
+    assert.equal((await t.call('operator', { method: 'DELETE', url: `/api/channels/${channel}/device-playback/${encodeURIComponent(pb.session)}` })).statusCode, 200);
+    await waitFor(() => dev.received.byes > 0 || undefined, 10_000, 'BYE at the device');
+    assert.equal((await view(channel, pb.session)).endedWhy, 'stopped by the user');
+  });
+
+  test('pause holds the position; resume moves it on; a bad control is a 400', async () => {
+    const dev = await registered('34020000001320000712');
+    const channel = dev.channelIds[0]!;
+    const pb = await open(channel, RECORDINGS[1]!.startAt, RECORDINGS[1]!.endAt);
+    await positionAtLeast(channel, pb.session, 1, 'playing');
+    assert.equal((await control(channel, pb.session, { pause: true })).statusCode, 200);
+    assert.deepEqual(dev.received.controls.at(-1), { action: 'pause' });
+    // Frames in flight arrive; then it stays put.
+    await new Promise((r) => setTimeout(r, 800));
+    const held = (await view(channel, pb.session)).positionSec!;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await view(channel, pb.session)).positionSec, held, 'paused: no new frames');
+    assert.equal((await control(channel, pb.session, { resume: true })).statusCode, 200);
+    assert.deepEqual(dev.received.controls.at(-1), { action: 'resume' });
+    await positionAtLeast(channel, pb.session, held + 1, 'moving again after resume');
+    assert.equal((await control(channel, pb.session, { speed: 3 })).statusCode, 400, 'speeds are 0.25, 0.5, 1, 2, 4');
+    assert.equal((await control(channel, pb.session, {})).statusCode, 400);
+    assert.equal((await control(channel, `${channel}~pb~999`, { pause: true })).statusCode, 404);
+    await t.call('operator', { method: 'DELETE', url: `/api/channels/${channel}/device-playback/${encodeURIComponent(pb.session)}` });
+  });
+
+  test('the end of the recording: the device sends MediaStatus 121, the gateway ends the session with a BYE', async () => {
+    const dev = await registered('34020000001320000713');
+    const channel = dev.channelIds[0]!;
+    const rec = RECORDINGS[2]!;
+    const pb = await open(channel, rec.endAt - 3000, rec.endAt);
+    const ended = await waitFor(async () => {
+      const v = await view(channel, pb.session);
+      return v.state === 'ended' ? v : undefined;
+    }, 20_000, 'the playback to end');
+    assert.equal(ended.endedWhy, 'end of file (MediaStatus 121)');
+    assert.deepEqual(dev.received.endOfFile, [channel]);
+    await waitFor(() => dev.received.byes > 0 || undefined, 10_000, 'BYE at the device');
+    assert.ok(ended.frames >= 50, `about 3 s of frames came (${ended.frames})`);
+    const again = await control(channel, pb.session, { pause: true });
+    assert.equal(again.statusCode, 409, 'an ended playback takes no control');
+  });
+
+  test('download: INVITE s=Download with the download speed; the file ffprobe reads has the range\'s duration', async () => {
+    const dev = await registered('34020000001320000714');
+    const channel = dev.channelIds[0]!;
+    const rec = RECORDINGS[3]!;
+    const dl = await open(channel, rec.startAt, rec.startAt + 8000, 'device-downloads', { downloadSpeed: 4 });
+    assert.equal(dl.mode, 'Download');
+    assert.equal(dev.received.history.at(-1)!.mode, 'Download');
+    assert.equal(dev.received.history.at(-1)!.downloadSpeed, 4);
+    const done = await waitFor(async () => {
+      const v = await view(channel, dl.session);
+      return v.state === 'ended' && v.fileComplete !== undefined ? v : undefined;
+    }, 30_000, 'the download to finish');
+    assert.equal(done.endedWhy, 'end of file (MediaStatus 121)');
+    assert.ok(done.file && existsSync(done.file), `the file is there (${done.file})`);
+    await waitFor(() => done.fileComplete || undefined, 5000, 'the file closed');
+    const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', done.file!], { timeout: 20_000 });
+    const probed = JSON.parse(stdout) as { format: { duration: string }; streams: Array<{ codec_name: string }> };
+    assert.equal(probed.streams[0]!.codec_name, 'h264');
+    const duration = Number(probed.format.duration);
+    assert.ok(Math.abs(duration - 8) <= 1, `the file lasts about 8 s (${duration})`);
+  });
+
+  test('a device that drops mid-playback: the session ends with the reason', async () => {
+    const dev = await registered('34020000001320000715');
+    const channel = dev.channelIds[0]!;
+    const pb = await open(channel, RECORDINGS[4]!.startAt, RECORDINGS[4]!.endAt);
+    await positionAtLeast(channel, pb.session, 1, 'playing');
+    dev.close(); // stops its streams and its keepalives, sends nothing more
+    const ended = await waitFor(async () => {
+      const v = await view(channel, pb.session);
+      return v.state === 'ended' ? v : undefined;
+    }, 20_000, 'the playback to end');
+    assert.match(ended.endedWhy ?? '', /no RTP for \d+ s|device offline/);
   });
 });

@@ -2,6 +2,8 @@
 // queries, alarms), live play (INVITE → RTP → PS → the video room's ingest
 // through a loopback relay), PTZ and their HTTP routes, started and stopped together.
 import { EventEmitter } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistryService } from '../../device-registry/index.ts';
@@ -21,7 +23,9 @@ import { EdgeProxies } from './edge-proxy.ts';
 import { followHomes, handedOver, type DeviceHomes } from './homes.ts';
 import { gbRoutes } from './http-routes.ts';
 import { recordRoutes } from './records/http.ts';
-import type { AlarmNotify } from './manscdp/index.ts';
+import { historyRoutes } from './records/history-http.ts';
+import { HistorySessions } from './records/history-sessions.ts';
+import { childText, type AlarmNotify } from './manscdp/index.ts';
 import { MediaPorts } from './media-ports.ts';
 import { MessageHandler } from './messages.ts';
 import { OutgoingRequests } from './outgoing.ts';
@@ -80,6 +84,8 @@ export interface Gb28181Deps {
   publishLive?: (type: string, payload: Record<string, unknown>) => void;
   /** Incident events (incident.created …): alarms sent up to upper platforms. */
   incidentEvents?: IncidentEvents;
+  /** Where device downloads are written (under gb28181-downloads/); the system's temporary directory when absent. */
+  dataDir?: string;
 }
 
 export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Promise<Gb28181Room> {
@@ -128,11 +134,19 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   // Scoped by channelId on the event stream, as device.status is.
   positions.on('position', (p) => deps.publishLive?.('device.position', { ...p, at: new Date(p.at).toISOString(), receivedAt: new Date(p.receivedAt).toISOString() }));
   const notify = new NotifyHandler({ sip, sessions, registry: deps.registry, positions, onAlarm: (deviceId, alarm) => void onAlarm(deviceId, alarm), log });
-  const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm), notify);
-  const live = new LiveSessions(deps.registry, sessions, {
+  const liveDeps = {
     sip, out, ports: new MediaPorts(config.media.portMin, config.media.portMax), log, bindHost: config.host,
     inviteTimeoutMs: config.inviteTimeoutSeconds * 1000, rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000, reorderWindow: config.media.reorderWindow,
-  }, config.domain);
+  };
+  const live = new LiveSessions(deps.registry, sessions, liveDeps, config.domain);
+  // Recordings kept on devices: playbacks and downloads (records/).
+  const history = new HistorySessions({
+    registry: deps.registry, devices: sessions, live: liveDeps, out, sip, domain: config.domain, log,
+    downloadDir: join(deps.dataDir ?? tmpdir(), 'gb28181-downloads'),
+  });
+  const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm), notify, (deviceId, msg) => {
+    if (childText(msg.fields, 'NotifyType') === '121') history.endOfFile(deviceId, msg.deviceId);
+  });
   const relay = new EsRelay(live.open, log.child({ component: 'relay' }));
   await relay.start();
   const cascade = config.upper?.length ? new Cascade({
@@ -144,7 +158,8 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
       await queries.ptz(target, channel.gb.channelId, ptzCmd);
     },
   }) : undefined;
-  const router = new SipRouter(sip, register, messages, live, log, notify, cascade);
+  const byes = { endByCallId: (callId: string) => live.endByCallId(callId) || history.endByCallId(callId) };
+  const router = new SipRouter(sip, register, messages, byes, log, notify, cascade);
   sip.onRequest = router.handle;
 
   sessions.on('online', (s) => {
@@ -219,6 +234,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
       gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) });
       upperRoutes(app, { status: () => cascade?.status() ?? [] });
       recordRoutes(app, { registry: deps.registry, sync, queries });
+      historyRoutes(app, history);
     },
     stop: async () => {
       await cascade?.stop();
@@ -227,6 +243,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
       edits.stop();
       sessions.stop();
       live.closeAll('gateway stopping');
+      history.closeAll('gateway stopping');
       await relay.stop();
       queries.close();
       sip.close();

@@ -31,6 +31,8 @@ export class MessageHandler {
     private readonly log: Logger,
     private readonly onAlarm: (deviceId: string, alarm: AlarmNotify) => void,
     private readonly notify?: NotifyHandler,
+    /** MediaStatus notifications (121: a device playback reached the end of its file). */
+    private readonly onMediaStatus?: (deviceId: string, msg: ManscdpMessage) => void,
   ) {}
 
   async handle(req: SipRequest, remote: SipRemote): Promise<void> {
@@ -90,6 +92,11 @@ export class MessageHandler {
         const confirm = this.out.message(session.remote, deviceId, buildAlarmResponse(msg.sn, msg.deviceId), session.charset);
         this.sip.request(session.remote, confirm, { timeoutMs: 4000 }).catch((err: Error) => this.log.debug({ deviceId, err: err.message }, 'alarm response not answered'));
       }
+      return;
+    }
+    if (msg.root === 'Notify' && msg.cmdType === 'MediaStatus' && this.onMediaStatus) {
+      await this.sip.respond(req, remote, 200);
+      this.onMediaStatus(deviceId, msg);
       return;
     }
     // Catalog changes and positions sent as MESSAGE rather than NOTIFY: the subscriptions' handler.

@@ -16,7 +16,8 @@ export class SipRouter {
     private readonly sip: SipEndpoint,
     private readonly register: RegisterHandler,
     private readonly messages: MessageHandler,
-    private readonly live: LiveSessions,
+    /** Live sessions and device playbacks: a device's BYE ends one of them. */
+    private readonly live: Pick<LiveSessions, 'endByCallId'>,
     private readonly log: Logger,
     private readonly notify: NotifyHandler,
     private readonly cascade?: Cascade,

@@ -23,7 +23,7 @@ export class EsPipeline {
   private waitingForKey = true;
   private timer: NodeJS.Timeout;
 
-  constructor(window: number, private readonly onFrame: (data: Buffer, codec: VideoCodec) => void, onFormat: (format: StreamFormat, why: string) => void) {
+  constructor(window: number, private readonly onFrame: (data: Buffer, codec: VideoCodec, pts: number | undefined, keyframe: boolean) => void, onFormat: (format: StreamFormat, why: string) => void) {
     this.reorder = new RtpReorderBuffer<RtpPacket>({ maxPackets: window });
     this.demux = new PsDemuxer({ onFormat });
     // Gaps that never fill are declared lost on a timer, not only when the next packet comes.
@@ -72,7 +72,7 @@ export class EsPipeline {
       this.codec ??= u.codec;
       this.counts.frames++;
       if (u.keyframe) this.counts.keyframes++;
-      this.onFrame(u.data, u.codec);
+      this.onFrame(u.data, u.codec, u.pts, u.keyframe);
     }
   }
 }

@@ -10,7 +10,7 @@ import type { MediaPorts } from '../media-ports.ts';
 import type { Dialog, OutgoingRequests } from '../outgoing.ts';
 import type { EsStream } from '../relay.ts';
 import { RelayError } from '../relay.ts';
-import { buildPlayOffer, parsePlayAnswer } from '../sdp.ts';
+import { buildPlayOffer, parsePlayAnswer, type PlayOffer } from '../sdp.ts';
 import { formatUri, parseNameAddr, SipError, type SipEndpoint, type SipResponse } from '../sip/index.ts';
 import { EsPipeline } from './es-pipeline.ts';
 import { RtpReceiver } from './rtp-receiver.ts';
@@ -35,6 +35,8 @@ export interface LiveTarget {
   remote: DeviceRemote;
   transport: 'udp' | 'tcp';
   ssrc: string;
+  /** Another offer than live play's (a device playback: records/playback-sdp.ts). */
+  offer?: (o: PlayOffer) => string;
 }
 
 const MAX_BUFFERED_BEFORE_PIPE = 4 * 1024 * 1024;
@@ -44,6 +46,9 @@ export class LiveSession implements EsStream {
   dialog: Dialog | undefined;
   readonly startedAt = Date.now();
   firstFrameAt: number | undefined;
+  /** The last frame's PTS (90 kHz) and how many frames came: a playback's position. */
+  lastPts: number | undefined;
+  frames = 0;
   closedWhy: string | undefined;
   private receiver: RtpReceiver | undefined;
   private pipeline: EsPipeline | undefined;
@@ -52,6 +57,8 @@ export class LiveSession implements EsStream {
   private earlyBytes = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private onClose: Array<(why: string) => void> = [];
+  /** Frames with their timing, for whoever keeps them (a device download's file). */
+  readonly frameTaps: Array<(f: { data: Buffer; codec: VideoCodec; pts?: number; keyframe: boolean }) => void> = [];
 
   constructor(readonly target: LiveTarget, private readonly d: LiveSessionDeps) {}
 
@@ -73,12 +80,12 @@ export class LiveSession implements EsStream {
       onClosed: (why) => this.close(why),
     });
     this.receiver.ssrcs.add(Number(t.ssrc));
-    this.pipeline = new EsPipeline(this.d.reorderWindow, (data, codec) => this.frame(data, codec), (format, why) => {
+    this.pipeline = new EsPipeline(this.d.reorderWindow, (data, codec, pts, keyframe) => this.frame(data, codec, pts, keyframe), (format, why) => {
       // The demuxer reports every verdict, PS included: only the others are a problem.
       if (format === 'ps') log.debug({ channelId: t.channelId, deviceId: t.deviceId, why }, 'GB28181 media is MPEG-PS');
       else log.warn({ channelId: t.channelId, deviceId: t.deviceId, format, why }, 'GB28181 media is not MPEG-PS; it cannot be played');
     });
-    const sdp = buildPlayOffer({ platformId: this.d.out.me.id, address: this.d.out.me.address, port: this.receiver.port, transport: t.transport, ssrc: t.ssrc });
+    const sdp = (t.offer ?? buildPlayOffer)({ platformId: this.d.out.me.id, address: this.d.out.me.address, port: this.receiver.port, transport: t.transport, ssrc: t.ssrc });
     const { request, localTag, callId } = this.d.out.invite(t.remote, t.gbChannelId, t.ssrc, sdp);
     let response: SipResponse;
     try {
@@ -151,8 +158,11 @@ export class LiveSession implements EsStream {
     this.receiver?.close();
   }
 
-  private frame(data: Buffer, codec: VideoCodec): void {
+  private frame(data: Buffer, codec: VideoCodec, pts: number | undefined, keyframe: boolean): void {
     this.codec = codec;
+    this.frames++;
+    if (pts !== undefined) this.lastPts = pts;
+    for (const l of this.frameTaps) l({ data, codec, pts, keyframe });
     this.firstFrameAt ??= Date.now();
     if (this.sink) {
       this.sink.write(data);

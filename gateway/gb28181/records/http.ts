@@ -2,9 +2,10 @@
 // channel and a time range. Scoped like the channel itself.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DateTime, ErrorBody, GwError, Id, invalid, notFound, READ_ROLES, type RegistryService } from '../../../device-registry/index.ts';
+import { DateTime, ErrorBody, GwError, Id, invalid, READ_ROLES, type RegistryService } from '../../../device-registry/index.ts';
 import type { DeviceSync } from '../device-sync.ts';
 import { asked } from '../http-routes.ts';
+import { gbChannel } from './gb-channel.ts';
 import type { DeviceQueries } from '../queries.ts';
 
 export interface RecordRouteDeps {
@@ -17,17 +18,6 @@ export interface RecordRouteDeps {
 const MAX_RANGE_MS = 31 * 24 * 3600_000;
 const tags = ['gb28181'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 504: ErrorBody };
-
-/** The channel's device and its code on the device; a non-GB28181 channel is a 400. */
-export async function gbChannel(registry: RegistryService, id: string): Promise<{ deviceId: string; channelId: string }> {
-  const row = await registry.getStored('channels', id);
-  if (!row) throw notFound('channel', id);
-  const source = row.doc.source as { deviceId?: string; channelId?: string };
-  if (row.doc.kind !== 'gb28181' || !source.deviceId || !source.channelId) {
-    throw new GwError('GW_ERR_VALIDATION', `channel ${id} is a ${String(row.doc.kind)} channel; device recordings need a GB28181 channel`, 'id');
-  }
-  return { deviceId: source.deviceId, channelId: source.channelId };
-}
 
 export function recordRoutes(app: FastifyInstance, deps: RecordRouteDeps): void {
   app.get('/api/channels/:id/device-recordings', {

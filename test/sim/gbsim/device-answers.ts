@@ -9,7 +9,10 @@ import { parsePlayAnswer } from '../../../gateway/gb28181/sdp.ts';
 import { childText } from '../../../gateway/gb28181/manscdp/index.ts';
 import type { SipEndpoint, SipRemote, SipRequest } from '../../../gateway/gb28181/sip/index.ts';
 import type { GbDeviceSim } from './device.ts';
-import { RtpStream, type Pacer } from './media-streams.ts';
+import { GB_CLIP_FPS } from './clip.ts';
+import { RtpStream, type HistoryPlay, type Pacer } from './media-streams.ts';
+import { parseMansrtsp } from '../../../gateway/gb28181/records/mansrtsp.ts';
+import { parseHistoryOffer } from '../../../gateway/gb28181/records/playback-sdp.ts';
 
 interface PendingPlay {
   channelId: string;
@@ -38,6 +41,25 @@ export class DeviceAnswers {
         device.streams.set(callId, play.stream);
         this.pacer.add(play.stream);
         device.emit('streaming', play.channelId);
+        return;
+      }
+      case 'INFO': {
+        const stream = device.streams.get(callId);
+        const control = parseMansrtsp(req.body.toString('utf8'));
+        if (!stream?.target.history || !control) {
+          await this.sip.respond(req, remote, stream ? 400 : 481);
+          return;
+        }
+        device.received.controls.push(control);
+        const h = stream.target.history;
+        if (control.action === 'pause') h.paused = true;
+        else if (control.action === 'resume') h.paused = false;
+        else if (control.action === 'speed') h.scale = control.scale;
+        else {
+          stream.seek(control.seconds);
+          h.paused = false;
+        }
+        await this.sip.respond(req, remote, 200);
         return;
       }
       case 'BYE': {
@@ -122,8 +144,29 @@ export class DeviceAnswers {
     const transport = offer.transport ?? 'udp';
     device.received.inviteTransports.push(transport);
     const ssrc = device.options.streamSsrcOverride ?? offer.ssrc;
+    const asked = parseHistoryOffer(req.body.toString('utf8'));
+    let history: HistoryPlay | undefined;
+    if (asked.mode === 'Playback' || asked.mode === 'Download') {
+      device.received.history.push({ mode: asked.mode, channelId: asked.channelId, from: asked.from, to: asked.to, downloadSpeed: asked.downloadSpeed, ssrc: offer.ssrc });
+      const from = asked.from ?? 0;
+      const to = asked.to ?? 0;
+      const kept = (device.options.recordings ?? []).filter((r) => r.endAt > from && r.startAt < to);
+      if (!kept.length || asked.channelId !== channelId) {
+        await this.sip.respond(req, remote, 404, 'Not Found (no recording in that range)');
+        return;
+      }
+      const end = Math.min(to, Math.max(...kept.map((r) => r.endAt)));
+      history = {
+        endFrame: Math.ceil((end - from) / 1000) * GB_CLIP_FPS, scale: asked.mode === 'Download' ? asked.downloadSpeed ?? 1 : 1, paused: false, credit: 0, ended: false,
+        onEndOfFile: () => {
+          device.received.endOfFile.push(channelId);
+          const xml = `<?xml version="1.0" encoding="UTF-8"?>\r\n<Notify>\r\n<CmdType>MediaStatus</CmdType>\r\n<SN>${device.nextSn()}</SN>\r\n<DeviceID>${channelId}</DeviceID>\r\n<NotifyType>121</NotifyType>\r\n</Notify>\r\n`;
+          device.link.request(device.toPlatform('MESSAGE', encodeXmlBody(xml, device.charset), 'Application/MANSCDP+xml')).catch(() => undefined);
+        },
+      };
+    }
     const stream = new RtpStream({
-      transport, address: offer.address, port: offer.port, ssrc, clip: device.options.clip, bindHost: this.bindHost, format: device.options.mediaFormat ?? 'ps',
+      transport, address: offer.address, port: offer.port, ssrc, clip: device.options.clip, bindHost: this.bindHost, format: device.options.mediaFormat ?? 'ps', history,
     }, () => {
       this.pacer.remove(stream);
       device.streams.delete(callId);
@@ -138,7 +181,7 @@ export class DeviceAnswers {
     this.pending.set(callId, { channelId, stream });
     const { host, port } = device.link.via;
     const sdp = [
-      'v=0', `o=${channelId} 0 0 IN IP4 ${this.bindHost}`, 's=Play', `c=IN IP4 ${this.bindHost}`, 't=0 0',
+      'v=0', `o=${channelId} 0 0 IN IP4 ${this.bindHost}`, `s=${asked.mode ?? 'Play'}`, `c=IN IP4 ${this.bindHost}`, 't=0 0',
       `m=video ${port} ${transport === 'tcp' ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96`, 'a=sendonly', 'a=rtpmap:96 PS/90000',
       // y= repeats the offer even when the override sends with another SSRC (a device that lies).
       ...(transport === 'tcp' ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(offer.ssrc).padStart(10, '0')}`, '',

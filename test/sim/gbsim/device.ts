@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { CatalogItem, OutgoingCharset } from '../../../gateway/gb28181/manscdp/index.ts';
 import { buildAlarmNotify, buildKeepalive, encodeXmlBody } from '../../../gateway/gb28181/manscdp/index.ts';
 import { buildRequest, digestAuthorization, newCallId, newTag, parseDigestParams, type SipRemote, type SipRequest, type SipResponse } from '../../../gateway/gb28181/sip/index.ts';
+import type { PlaybackControl } from '../../../gateway/gb28181/records/mansrtsp.ts';
 import type { MediaFormat, RtpStream } from './media-streams.ts';
 import { SimPtzState } from './ptz-state.ts';
 import { SimSubscriptions } from './subscriptions.ts';
@@ -76,6 +77,12 @@ export class GbDeviceSim extends EventEmitter<DeviceEvents> {
     queries: {} as Record<string, number>, ptz: [] as Array<{ channelId: string; ptzCmd: string }>, invites: 0, acks: 0, byes: 0,
     /** The media transport each INVITE offered, in order. */
     inviteTransports: [] as Array<'udp' | 'tcp'>,
+    /** Playback and download INVITEs (s=, t= and download speed as asked). */
+    history: [] as Array<{ mode: string; channelId?: string; from?: number; to?: number; downloadSpeed?: number; ssrc: number }>,
+    /** INFO MANSRTSP controls, as understood. */
+    controls: [] as PlaybackControl[],
+    /** MediaStatus 121 sent (end of file), by channel. */
+    endOfFile: [] as string[],
   };
   /** The platform's subscriptions (Catalog, Alarm, MobilePosition) and the NOTIFYs sent in them. */
   readonly subscriptions = new SimSubscriptions();

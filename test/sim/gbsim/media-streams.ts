@@ -23,6 +23,17 @@ export interface StreamTarget {
   bindHost: string;
   /** Default ps. */
   format?: MediaFormat;
+  /** A playback or download of a recording: its length in frames, speed, pause, end-of-file callback. */
+  history?: HistoryPlay;
+}
+
+export interface HistoryPlay {
+  endFrame: number;
+  scale: number;
+  paused: boolean;
+  credit: number;
+  ended: boolean;
+  onEndOfFile(): void;
 }
 
 export class RtpStream {
@@ -59,9 +70,31 @@ export class RtpStream {
     this.tcp = socket;
   }
 
-  /** Sends the next frame of the clip (called by the pacer). */
+  /** Sends the next frame(s) of the clip (called by the pacer). */
   tick(): void {
     if (this.closed) return;
+    const h = this.target.history;
+    if (!h) return this.sendFrame();
+    if (h.paused || h.ended) return;
+    // Scale 4 sends four frames a tick, 0.5 one every other tick: PTS follow the recording, not the clock.
+    h.credit += h.scale;
+    while (h.credit >= 1 && !this.closed && !h.ended) {
+      h.credit--;
+      this.sendFrame();
+      if (this.index >= h.endFrame) {
+        h.ended = true;
+        h.onEndOfFile();
+      }
+    }
+  }
+
+  /** Playback: the next frame is `seconds` into the range (whole seconds, so a keyframe of the 1 s GOP clip). */
+  seek(seconds: number): void {
+    this.index = Math.floor(seconds) * GB_CLIP_FPS;
+    if (this.target.history) this.target.history.ended = this.index >= this.target.history.endFrame;
+  }
+
+  private sendFrame(): void {
     const units = clipAccessUnits(this.target.clip);
     const unit = units[this.index % units.length]!;
     const pts = this.index * (90000 / GB_CLIP_FPS);
