@@ -42,7 +42,9 @@ export function historyRoutes(app: FastifyInstance, history: HistorySessions): v
     if (to - from > MAX_RANGE_MS) throw invalid([{ field: 'to', message: 'a playback may span at most 24 hours' }]);
     return { from, to };
   };
-  const sessionOf = (params: { id: string; session: string }): HistorySession => {
+  const sessionOf = async (params: { id: string; session: string }): Promise<HistorySession> => {
+    // An unknown channel is named as such (as one out of scope is), before its sessions are looked at.
+    await history.channel(params.id);
     const s = history.get(params.session);
     if (!s || s.channelId !== params.id) throw notFound('device playback', params.session, 'session');
     return s;
@@ -72,13 +74,13 @@ export function historyRoutes(app: FastifyInstance, history: HistorySessions): v
   app.get('/api/channels/:id/device-playback/:session', {
     config: { roles: READ_ROLES, scope },
     schema: { tags, summary: 'A device playback or download: state, position (from PTS), frames, why it ended, its file', params: SessionParams, response: errors },
-  }, async (req) => sessionOf(req.params as { id: string; session: string }).view());
+  }, async (req) => (await sessionOf(req.params as { id: string; session: string })).view());
 
   app.post('/api/channels/:id/device-playback/:session/control', {
     config: { roles: READ_ROLES, scope },
     schema: { tags, summary: 'Control a device playback: {seek: seconds} | {pause: true} | {resume: true} | {speed: 0.25-4} (INFO MANSRTSP)', params: SessionParams, body: Control, response: errors },
   }, async (req) => {
-    const s = sessionOf(req.params as { id: string; session: string });
+    const s = await sessionOf(req.params as { id: string; session: string });
     const b = req.body as { seek?: number; pause?: true; resume?: true; speed?: number };
     const c: PlaybackControl = b.seek !== undefined ? { action: 'seek', seconds: b.seek } : b.pause ? { action: 'pause' } : b.speed !== undefined ? { action: 'speed', scale: b.speed } : { action: 'resume' };
     if (s.state === 'ended') throw new GwError('GW_ERR_CONFLICT', `playback ${s.id} has ended: ${s.endedWhy ?? ''}`, 'session');
@@ -90,7 +92,7 @@ export function historyRoutes(app: FastifyInstance, history: HistorySessions): v
     config: { roles: READ_ROLES, scope },
     schema: { tags, summary: 'Stop a device playback or download (BYE)', params: SessionParams, response: errors },
   }, async (req) => {
-    const s = sessionOf(req.params as { id: string; session: string });
+    const s = await sessionOf(req.params as { id: string; session: string });
     history.close(s, 'stopped by the user');
     return s.view();
   });

@@ -94,6 +94,11 @@ export class HistorySessions {
     });
   }
 
+  /** The channel's device and code (404 unknown channel, 400 not a GB28181 one). */
+  channel(channelId: string): Promise<{ deviceId: string; channelId: string }> {
+    return gbChannel(this.d.registry, channelId);
+  }
+
   async open(channelId: string, r: HistoryRequest): Promise<HistorySession> {
     const { deviceId, channelId: gbChannelId } = await gbChannel(this.d.registry, channelId);
     const device = this.d.devices.get(deviceId);
