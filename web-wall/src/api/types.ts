@@ -32,6 +32,8 @@ export interface Channel {
   enabled: boolean;
   mode: 'always-on' | 'on-demand';
   detectionProfile: string | null;
+  /** GB28181: the presets set on the camera, with the names people gave them. */
+  ptzPresets?: Array<{ index: number; name?: string }>;
   status: DeviceStatus;
   version: number;
 }
