@@ -157,6 +157,11 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
       if (!channel.gb || !target) throw new Error(`GB28181 device ${channel.gb?.deviceId ?? '?'} is not registered`);
       await queries.ptz(target, channel.gb.channelId, ptzCmd);
     },
+    recordInfo: async (channel, from, to, type) => {
+      const target = channel.gb && sync.target(channel.gb.deviceId);
+      if (!channel.gb || !target) throw new Error(`GB28181 device ${channel.gb?.deviceId ?? '?'} is not registered`);
+      return (await queries.recordInfo(target, channel.gb.channelId, from, to, type)).records;
+    },
   }) : undefined;
   const byes = { endByCallId: (callId: string) => live.endByCallId(callId) || history.endByCallId(callId) };
   const router = new SipRouter(sip, register, messages, byes, log, notify, cascade);

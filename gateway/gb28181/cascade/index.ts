@@ -3,6 +3,7 @@
 // with the channels shared with them, tells them of changes (Catalog NOTIFY)
 // and incidents (Alarm), forwards their PTZ to GB28181 devices, and answers
 // their INVITEs through the upward media module.
+import type { DeviceRecord, RecordType } from '../records/record-info.ts';
 import type { Logger } from 'pino';
 import type { RegistryService } from '../../../device-registry/index.ts';
 import { Scopes } from '../../../device-registry/index.ts';
@@ -43,6 +44,8 @@ export interface CascadeDeps {
   civilCode: string;
   /** Sends a PTZCmd to a GB28181 channel's device (queries.ts' PTZ path); throws with the reason. */
   ptz(channel: ChannelView, ptzCmd: string): Promise<void>;
+  /** RecordInfo of a shared GB28181 channel, asked of its device (records/); absent: the upper's RecordInfo is not answered. */
+  recordInfo?(channel: ChannelView, from: number, to: number, type: RecordType): Promise<DeviceRecord[]>;
   incidents?: IncidentEvents;
   log: Logger;
   /** How long a request to an upper platform may go unanswered. */
@@ -98,7 +101,7 @@ export class Cascade {
       },
     });
     this.messages = new UpperMessages({
-      sip: deps.sip, ctx: this.ctx, log: this.log, ptz: deps.ptz,
+      sip: deps.sip, ctx: this.ctx, log: this.log, ptz: deps.ptz, recordInfo: deps.recordInfo,
       shared: (upperId) => this.shared(upperId),
       sharedByCode: (upperId, code) => {
         const id = this.book.idOfCode(code);

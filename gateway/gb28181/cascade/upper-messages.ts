@@ -4,9 +4,10 @@
 // MESSAGE; an unknown CmdType is 200 and logged, a malformed body 400.
 import type { Logger } from 'pino';
 import {
-  buildCatalogResponse, buildDeviceControlResponse, buildDeviceInfoResponse, buildDeviceStatusResponse, decodeDeviceControl, ManscdpError, parseManscdp,
+  buildCatalogResponse, buildDeviceControlResponse, buildDeviceInfoResponse, buildDeviceStatusResponse, childText, decodeDeviceControl, ManscdpError, parseManscdp,
   type ManscdpMessage,
 } from '../manscdp/index.ts';
+import { buildRecordInfoResponse, parseDeviceTime, type DeviceRecord, type RecordType } from '../records/record-info.ts';
 import type { SipEndpoint, SipRemote, SipRequest } from '../sip/index.ts';
 import type { ChannelView } from './channel-book.ts';
 import { catalogItem, type ItemContext } from './catalog-items.ts';
@@ -22,6 +23,8 @@ export interface MessageDeps {
   sharedByCode(upperId: string, code: string): ChannelView | undefined;
   /** Sends a PTZCmd to a GB28181 channel's device; throws with the reason when it cannot. */
   ptz(channel: ChannelView, ptzCmd: string): Promise<void>;
+  /** RecordInfo of a shared GB28181 channel, asked of its device. */
+  recordInfo?(channel: ChannelView, from: number, to: number, type: RecordType): Promise<DeviceRecord[]>;
   log: Logger;
 }
 
@@ -45,6 +48,7 @@ export class UpperMessages {
       else if (key === 'Query:DeviceInfo') await this.deviceInfo(msg, link);
       else if (key === 'Query:DeviceStatus') await this.deviceStatus(msg, link);
       else if (key === 'Control:DeviceControl') await this.control(msg, link);
+      else if (key === 'Query:RecordInfo' && this.deps.recordInfo) await this.recordInfo(msg, link);
       else this.deps.log.info({ upperId: link.upper.id, root: msg.root, cmdType: msg.cmdType }, 'GB28181 upper platform MESSAGE not handled (answered 200)');
     } catch (err) {
       // The 200 is sent; a Response that could not follow is logged with why.
@@ -100,6 +104,38 @@ export class UpperMessages {
     }
     if (problem) this.deps.log.info({ upperId: link.upper.id, code: msg.deviceId, problem }, 'GB28181 DeviceControl from the upper platform not carried out');
     await this.answer(link, buildDeviceControlResponse(msg.sn, msg.deviceId, problem ? 'ERROR' : 'OK'));
+  }
+
+  /**
+   * RecordInfo for a shared GB28181 channel: forwarded down to its device and
+   * answered up under the channel's code, paged up to SumNum. Anything else (no
+   * such channel, not GB28181, the device failed) is SumNum 0 with the reason logged.
+   */
+  private async recordInfo(msg: ManscdpMessage, link: UpperLink): Promise<void> {
+    const channel = this.deps.sharedByCode(link.upper.id, msg.deviceId);
+    const from = parseDeviceTime(childText(msg.fields, 'StartTime'));
+    const to = parseDeviceTime(childText(msg.fields, 'EndTime'));
+    const asked = childText(msg.fields, 'Type');
+    const type: RecordType = asked === 'time' || asked === 'alarm' || asked === 'manual' ? asked : 'all';
+    let records: DeviceRecord[] = [];
+    let problem: string | undefined;
+    if (!channel) problem = `no shared channel with code ${msg.deviceId}`;
+    else if (!channel.gb) problem = `channel ${channel.id} is a ${channel.kind} channel: the gateway keeps its footage, the device none`;
+    else if (from === undefined || to === undefined || to <= from) problem = 'StartTime and EndTime must be device times, the end after the start';
+    if (!problem) {
+      try {
+        records = await this.deps.recordInfo!(channel!, from!, to!, type);
+      } catch (err) {
+        problem = (err as Error).message;
+      }
+    }
+    if (problem) this.deps.log.info({ upperId: link.upper.id, code: msg.deviceId, problem }, 'GB28181 RecordInfo from the upper platform answered empty');
+    const named = records.map((r) => ({ ...r, deviceId: msg.deviceId }));
+    const size = link.upper.catalogPageSize;
+    for (let at = 0; at < named.length || at === 0; at += size) {
+      const res = await link.request(link.out.message(buildRecordInfoResponse(msg.sn, msg.deviceId, named.length, named.slice(at, at + size))));
+      if (res.status >= 300) throw new Error(`the upper platform answered ${res.status} to a RecordInfo page`);
+    }
   }
 
   private async answer(link: UpperLink, xml: string): Promise<void> {
