@@ -73,6 +73,33 @@ function useRecordings(channelId: string | null, from: number, to: number): Reco
   return data;
 }
 
+/**
+ * Ranges kept on a GB28181 device for the day (RecordInfo): asked once per
+ * channel and day, not refreshed (each asks the device); other channels answer
+ * 400 and show none.
+ */
+function useDeviceRanges(channelId: string | null, from: number, to: number): Span[] {
+  const [ranges, setRanges] = useState<Span[]>([]);
+  useEffect(() => {
+    setRanges([]);
+    if (!channelId) return;
+    let current = true;
+    const until = Math.min(to, Date.now());
+    if (until <= from) return;
+    api<{ items: Array<{ start: string; end: string }> }>(`/api/channels/${encodeURIComponent(channelId)}/device-recordings?from=${new Date(from).toISOString()}&to=${new Date(until).toISOString()}`)
+      .then((r) => current && setRanges(r.items.map((i) => ({ start: Date.parse(i.start), end: Date.parse(i.end) }))), () => undefined);
+    return () => { current = false; };
+  }, [channelId, from, to]);
+  return ranges;
+}
+
+/** Starts a device-kept range's playback on the device (INVITE Playback through the gateway); the picture on the wall is not wired yet. */
+function playOnDevice(channelId: string, r: Span): void {
+  void api(`/api/channels/${encodeURIComponent(channelId)}/device-playback`, {
+    method: 'POST', body: { from: new Date(r.start).toISOString(), to: new Date(r.end).toISOString() },
+  }).catch(() => undefined);
+}
+
 function tickStep(span: number): number {
   if (span > 6 * 3_600_000) return 2 * 3_600_000;
   if (span > 30 * 60_000) return 10 * 60_000;
@@ -87,6 +114,7 @@ export function Timeline() {
   const dayStart = dayStartOf(day);
   const dayEnd = dayStart + DAY_MS;
   const data = useRecordings(channelId, dayStart, dayEnd);
+  const deviceRanges = useDeviceRanges(channelId, dayStart, dayEnd);
   const playhead = playheads.value.get(index) ?? null;
   const span = ZOOMS[zoom];
   const centre = playhead ?? Math.min(Date.now(), dayEnd);
@@ -113,13 +141,15 @@ export function Timeline() {
         <span class="playhead-time" data-testid="timeline-playhead">{playhead ? formatTime(playhead, true) : ''}</span>
         <ExportButton channelId={channelId} playhead={playhead} />
       </div>
-      <TimelineBar data={data} from={viewFrom} to={viewTo} playhead={playhead} onSeek={seek} />
+      <TimelineBar data={data} deviceRanges={deviceRanges} from={viewFrom} to={viewTo} playhead={playhead} onSeek={seek} onDevicePlay={(r) => playOnDevice(channelId, r)} />
       <Ticks from={viewFrom} to={viewTo} />
     </div>
   );
 }
 
-function TimelineBar({ data, from, to, playhead, onSeek }: { data: Recordings | null; from: number; to: number; playhead: number | null; onSeek: (at: number) => void }) {
+function TimelineBar({ data, deviceRanges, from, to, playhead, onSeek, onDevicePlay }: {
+  data: Recordings | null; deviceRanges: Span[]; from: number; to: number; playhead: number | null; onSeek: (at: number) => void; onDevicePlay: (r: Span) => void;
+}) {
   const bar = useRef<HTMLDivElement>(null);
   const [preview, setPreview] = useState<number | null>(null);
   const span = to - from;
@@ -140,6 +170,11 @@ function TimelineBar({ data, from, to, playhead, onSeek }: { data: Recordings | 
       onPointerUp={(e) => { if (preview === null) return; setPreview(null); onSeek(timeAt(e.clientX)); }}
       title={preview ? formatTime(preview, true) : undefined}>
       {ranges.map((r) => <div key={r.start} class="seg" data-testid="timeline-range" data-start={r.start} data-end={r.end} style={{ left: pct(r.start), width: width(r.start, r.end) }} title={`${t('playback.recorded')} ${formatTime(r.start)} – ${formatTime(r.end)}`} />)}
+      {deviceRanges.filter(visible).map((r) => (
+        <div key={`device-${r.start}`} class="device-seg" data-testid="timeline-device-range" data-kept="device" data-start={r.start} data-end={r.end}
+          style={{ left: pct(r.start), width: width(r.start, r.end) }} title={`${t('playback.deviceKept')} ${formatTime(r.start)} – ${formatTime(r.end)}`}
+          onPointerDown={(e) => e.stopPropagation()} onClick={(e) => { e.stopPropagation(); onDevicePlay(r); }} />
+      ))}
       {gaps.map((g) => <div key={g.start} class="gap" data-testid="timeline-gap" data-start={g.start} data-end={g.end} style={{ left: pct(g.start), width: width(g.start, g.end) }} title={`${t('playback.gap')} ${formatTime(g.start)} – ${formatTime(g.end)}`} />)}
       {holds.map((h) => <div key={`${h.incidentId}-hold`} class="hold" style={{ left: pct(h.start), width: width(h.start, h.end) }} />)}
       {holds.map((h) => (
