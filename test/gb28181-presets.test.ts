@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { addGbDevice, platformOf, startGbGateway } from './helpers/gb28181.ts';
 import { waitFor } from './helpers/video.ts';
-import type { TestGateway } from './helpers/gateway.ts';
+import { square, type TestGateway } from './helpers/gateway.ts';
 import { GbSimHost, type GbDeviceSim } from './sim/gbsim/index.ts';
 
 const DEVICE = '34020000001180000021';
@@ -73,6 +73,23 @@ describe('GB28181 presets and cruise', () => {
     assert.equal(cruise?.running, false);
     await sent({ cruise: { action: 'remove', group: 2, preset: 0 } });
     assert.deepEqual(cruise?.points, []);
+  });
+
+  test('alarm linkage: a camera whose preset looks at the incident\'s cell is offered with that preset', async () => {
+    const grid = await t.call('engineer', { method: 'POST', url: '/api/grids', payload: { code: 'G-LOOK', name: '东门广场', level: 'grid', polygon: square(121.49, 31.19, 0.02) } });
+    assert.equal(grid.statusCode, 201, grid.body);
+    const patched = await t.call('engineer', { method: 'PATCH', url: `/api/channels/${channel}`, payload: { ptzPresets: [{ index: 3, name: '东门', gridCode: 'G-LOOK' }] } });
+    assert.equal(patched.statusCode, 200, patched.body);
+    const near = async () => (await t.call('operator', { method: 'GET', url: '/api/channels/near?lat=31.2&lng=121.5&radius=2000' })).json() as { items: Array<{ id: string; preset?: number }> };
+    const items = await waitFor(async () => {
+      const list = (await near()).items;
+      return list.find((c) => c.id === channel)?.preset !== undefined ? list : undefined;
+    }, 8000, 'the preset in the nearest cameras');
+    assert.equal(items.find((c) => c.id === channel)?.preset, 3);
+    assert.equal(items.find((c) => c.id === dev.channelIds[1])?.preset, undefined, 'a camera without such a preset has none');
+    // Setting the preset again from the wall keeps the cell it looks at.
+    const again = await sent({ preset: { action: 'set', index: 3 } });
+    assert.deepEqual(again.body.ptzPresets, [{ index: 3, name: '东门', gridCode: 'G-LOOK' }]);
   });
 
   test('bad preset and cruise bodies are 400 naming the field; dispatchers may not; nothing reaches the device', async () => {

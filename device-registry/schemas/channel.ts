@@ -87,6 +87,8 @@ export const RecordingPolicy = Type.Object(
 const PtzPreset = Type.Object({
   index: Type.Integer({ minimum: 1, maximum: 255 }),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  /** The grid cell this preset looks at: alarm linkage turns the camera there for an incident in that cell. */
+  gridCode: Type.Optional(GridCode),
 }, { additionalProperties: false });
 
 const channelFields = {

@@ -23,7 +23,7 @@ export interface PtzRouteDeps {
 /** Operators steer cameras; dispatchers only watch. */
 export const PTZ_ROLES: readonly Role[] = ['admin', 'engineer', 'operator'];
 
-interface StoredPreset { index: number; name?: string }
+interface StoredPreset { index: number; name?: string; gridCode?: string }
 
 type PtzBody = { preset: PresetCommand } | { cruise: CruiseCommand } | PtzMove;
 
@@ -50,8 +50,9 @@ export function presetsAfter(current: StoredPreset[], cmd: PresetCommand): Store
   const others = current.filter((p) => p.index !== cmd.index);
   if (cmd.action === 'delete') return others.length === current.length ? undefined : others;
   if (cmd.action !== 'set') return undefined;
-  const name = cmd.name ?? current.find((p) => p.index === cmd.index)?.name;
-  return [...others, { index: cmd.index, ...(name ? { name } : {}) }].sort((a, b) => a.index - b.index);
+  // Setting it again keeps what people said of it (name, the cell it looks at) unless a new name is given.
+  const kept = current.find((p) => p.index === cmd.index);
+  return [...others, { ...kept, index: cmd.index, ...(cmd.name ? { name: cmd.name } : {}) }].sort((a, b) => a.index - b.index);
 }
 
 export function ptzRoute(app: FastifyInstance, deps: PtzRouteDeps): void {

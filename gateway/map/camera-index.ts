@@ -13,6 +13,8 @@ export interface PlacedCamera {
   lat: number;
   /** The registry's status (what any node last wrote); the local video book is asked first. */
   registryStatus: { state: string; reason?: string };
+  /** PTZ presets that look at a grid cell (alarm linkage turns the camera there). */
+  presets?: Array<{ index: number; gridCode: string }>;
 }
 
 export interface NearCamera {
@@ -21,6 +23,8 @@ export interface NearCamera {
   gridCode: string | null;
   distanceMeters: number;
   status: string;
+  /** The camera's preset that looks at the point's own cell, when it has one. */
+  preset?: number;
 }
 
 export interface NearQuery {
@@ -38,7 +42,11 @@ type Location = { lat?: unknown; lng?: unknown } | null | undefined;
 function placed(id: string, doc: Record<string, unknown>, status: PlacedCamera['registryStatus']): PlacedCamera | undefined {
   const loc = doc.location as Location;
   if (typeof loc?.lat !== 'number' || typeof loc.lng !== 'number') return undefined;
-  return { id, name: String(doc.name ?? id), gridCode: (doc.gridCode as string | null | undefined) ?? null, lng: loc.lng, lat: loc.lat, registryStatus: status };
+  const presets = ((doc.ptzPresets as Array<{ index: number; gridCode?: string }> | undefined) ?? []).filter((p): p is { index: number; gridCode: string } => typeof p.gridCode === 'string');
+  return {
+    id, name: String(doc.name ?? id), gridCode: (doc.gridCode as string | null | undefined) ?? null, lng: loc.lng, lat: loc.lat, registryStatus: status,
+    ...(presets.length ? { presets } : {}),
+  };
 }
 
 export class CameraIndex {
@@ -65,7 +73,11 @@ export class CameraIndex {
       if (q.coverage && !(c.gridCode !== null && q.coverage.has(c.gridCode))) continue;
       const d = distanceMeters(q.point, c);
       if (d > q.radiusMeters) continue;
-      found.push({ id: c.id, name: c.name, gridCode: c.gridCode, distanceMeters: Math.round(d * 10) / 10, status: this.statusOf(c), own: !!q.gridCode && c.gridCode === q.gridCode });
+      const preset = q.gridCode ? c.presets?.find((p) => p.gridCode === q.gridCode)?.index : undefined;
+      found.push({
+        id: c.id, name: c.name, gridCode: c.gridCode, distanceMeters: Math.round(d * 10) / 10, status: this.statusOf(c), own: !!q.gridCode && c.gridCode === q.gridCode,
+        ...(preset !== undefined ? { preset } : {}),
+      });
     }
     found.sort((a, b) => Number(b.own) - Number(a.own) || a.distanceMeters - b.distanceMeters || (a.id < b.id ? -1 : 1));
     return found.slice(0, q.limit).map(({ own: _own, ...c }) => c);
