@@ -9,7 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import { addGbDevice, platformOf, startGbGateway } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from './helpers/video.ts';
 import { ensureGbClip, GbSimHost, type GbDeviceSim, type SimRecording } from './sim/gbsim/index.ts';
@@ -109,7 +111,7 @@ describe('GB28181 device recordings: RecordInfo', () => {
 });
 
 interface PlaybackView {
-  session: string; state: 'playing' | 'ended'; endedWhy?: string; frames: number; positionSec?: number; mode: string; file?: string; fileComplete?: boolean;
+  session: string; state: 'playing' | 'ended'; endedWhy?: string; hls?: string; frames: number; positionSec?: number; mode: string; file?: string; fileComplete?: boolean;
 }
 
 describe('GB28181 device recordings: playback and download', () => {
@@ -181,6 +183,30 @@ describe('GB28181 device recordings: playback and download', () => {
     assert.equal((await t.call('operator', { method: 'DELETE', url: `/api/channels/${channel}/device-playback/${encodeURIComponent(pb.session)}` })).statusCode, 200);
     await waitFor(() => dev.received.byes > 0 || undefined, 10_000, 'BYE at the device');
     assert.equal((await view(channel, pb.session)).endedWhy, 'stopped by the user');
+
+    // The playback's HLS, fetched through its route: ffprobe decodes it, and it holds the 40 s of recording played at 4×.
+    const hls = (await view(channel, pb.session)).hls!;
+    assert.ok(hls, 'a playback gives an HLS URL');
+    const dir = mkdtempSync(join(tmpdir(), 'gb-pb-hls-'));
+    const playlist = await waitFor(async () => {
+      const res = await t.call('operator', { method: 'GET', url: hls });
+      return res.statusCode === 200 && res.body.includes('#EXT-X-ENDLIST') ? res.body : undefined;
+    }, 20_000, 'the finished playlist');
+    for (const seg of playlist.split('\n').filter((l) => l.endsWith('.ts'))) {
+      const res = await t.call('operator', { method: 'GET', url: hls.replace('index.m3u8', seg) });
+      assert.equal(res.statusCode, 200);
+      writeFileSync(join(dir, seg), res.rawPayload);
+    }
+    writeFileSync(join(dir, 'index.m3u8'), playlist);
+    const probe = async (file: string) => JSON.parse((await promisify(execFile)('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time,duration:stream=codec_name', '-of', 'json', file], { timeout: 30_000 })).stdout) as {
+      format: { start_time: string; duration: string }; streams: Array<{ codec_name: string }>;
+    };
+    const whole = await probe(join(dir, 'index.m3u8'));
+    assert.equal(whole.streams[0]!.codec_name, 'h264');
+    // Playing time, the seek's jump aside: the 40 s played at 4× are there (in about 10 s of wall time).
+    assert.ok(Number(whole.format.duration) >= 40, `the HLS holds the 40 s played at 4× (${whole.format.duration} s)`);
+    // (ffmpeg evens out the seek's PTS jump in the HLS; where the playback is in the recording is the session's positionSec, checked above.)
+    assert.equal((await t.call('operator', { method: 'GET', url: hls.replace('index.m3u8', '..%2Fx.ts') })).statusCode, 400, 'only its own files');
   });
 
   test('pause holds the position; resume moves it on; a bad control is a 400', async () => {

@@ -200,6 +200,7 @@ const ROWS: Record<string, Row> = {
   'POST /api/channels/:id/device-downloads': { as: 'dispatcher', call: (i) => ({ method: 'POST', url: `/api/channels/${i.gbChannel}/device-downloads`, ...json({ from: '2026-01-01T00:00:00Z', to: '2026-01-01T01:00:00Z' }) }) },
   'GET /api/channels/:id/device-playback/:session': { call: (i) => get(`/api/channels/${i.gbChannel}/device-playback/${i.gbChannel}~pb~1`) },
   'POST /api/channels/:id/device-playback/:session/control': { call: (i) => ({ method: 'POST', url: `/api/channels/${i.gbChannel}/device-playback/${i.gbChannel}~pb~1/control`, ...json({ pause: true }) }) },
+  'GET /api/channels/:id/device-playback/:session/hls/:file': { call: (i) => get(`/api/channels/${i.gbChannel}/device-playback/${i.gbChannel}~pb~1/hls/index.m3u8`) },
   'DELETE /api/channels/:id/device-playback/:session': { call: (i) => ({ method: 'DELETE', url: `/api/channels/${i.gbChannel}/device-playback/${i.gbChannel}~pb~1` }) },
 };
 

@@ -143,6 +143,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   const history = new HistorySessions({
     registry: deps.registry, devices: sessions, live: liveDeps, out, sip, domain: config.domain, log,
     downloadDir: join(deps.dataDir ?? tmpdir(), 'gb28181-downloads'),
+    playbackDir: join(deps.dataDir ?? tmpdir(), 'gb28181-playback'),
   });
   const messages = new MessageHandler(sip, sessions, queries, out, log, (deviceId, alarm) => void onAlarm(deviceId, alarm), notify, (deviceId, msg) => {
     if (childText(msg.fields, 'NotifyType') === '121') history.endOfFile(deviceId, msg.deviceId);

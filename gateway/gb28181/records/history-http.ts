@@ -2,6 +2,8 @@
 // open (INVITE Playback / Download), look (position, frames, why it ended),
 // control (seek, pause, resume, speed as INFO MANSRTSP) and stop (BYE).
 // Scoped like the channel; a session is reached only through its channel.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DateTime, ErrorBody, GwError, Id, invalid, notFound, READ_ROLES, type ErrorCode } from '../../../device-registry/index.ts';
@@ -86,6 +88,22 @@ export function historyRoutes(app: FastifyInstance, history: HistorySessions): v
     if (s.state === 'ended') throw new GwError('GW_ERR_CONFLICT', `playback ${s.id} has ended: ${s.endedWhy ?? ''}`, 'session');
     const status = await relayed(() => history.control(s, c));
     return { ...s.view(), control: c, deviceStatus: status };
+  });
+
+  app.get('/api/channels/:id/device-playback/:session/hls/:file', {
+    config: { roles: READ_ROLES, tokenInQuery: true, scope },
+    schema: {
+      tags, summary: "A device playback's HLS (index.m3u8 and its segments)", response: errors,
+      params: Type.Object({ id: Id, session: Type.String({ maxLength: 200 }), file: Type.String({ pattern: '^(index\\.m3u8|seg[0-9]{5}\\.ts)$' }) }),
+      querystring: Type.Object({ access_token: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    },
+  }, async (req, reply) => {
+    const params = req.params as { id: string; session: string; file: string };
+    const s = await sessionOf(params);
+    if (!s.hls) throw notFound('device playback HLS', params.session, 'session');
+    const path = join(s.hls.dir, params.file);
+    if (!existsSync(path)) throw notFound('device playback HLS file', params.file, 'file');
+    return reply.type(params.file.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t').header('cache-control', 'no-store').send(readFileSync(path));
   });
 
   app.delete('/api/channels/:id/device-playback/:session', {

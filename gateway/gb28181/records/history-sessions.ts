@@ -18,6 +18,7 @@ import { buildRequest, SipError, type SipEndpoint } from '../sip/index.ts';
 import { gbChannel } from './gb-channel.ts';
 import { buildMansrtsp, MANSRTSP, type PlaybackControl } from './mansrtsp.ts';
 import { buildHistoryOffer, historySsrc } from './playback-sdp.ts';
+import { PlaybackHls } from './playback-hls.ts';
 
 export interface HistoryRequest {
   /** Epoch ms. */
@@ -34,6 +35,8 @@ export class HistorySession {
   /** Download: the PS file being written, and whether it is whole. */
   file: string | undefined;
   fileComplete = false;
+  /** Playback: its HLS output (playback-hls.ts). */
+  hls: PlaybackHls | undefined;
   private cseq = 0;
   private fileStream: WriteStream | undefined;
 
@@ -75,6 +78,7 @@ export class HistorySession {
       /** Where the playback is in the recording, from the last frame's PTS (the device's PTS follow the recording's time). */
       positionSec: this.live.lastPts === undefined ? undefined : Math.round(this.live.lastPts / 900) / 100,
       ...(r.mode === 'Download' ? { file: this.file, fileComplete: this.fileComplete } : {}),
+      ...(this.hls ? { hls: `/api/channels/${encodeURIComponent(this.channelId)}/device-playback/${encodeURIComponent(this.id)}/hls/index.m3u8` } : {}),
     };
   }
 }
@@ -88,6 +92,8 @@ export class HistorySessions {
 
   constructor(private readonly d: {
     registry: RegistryService; devices: DeviceSessions; live: LiveSessionDeps; out: OutgoingRequests; sip: SipEndpoint; domain: string; downloadDir: string; log: Logger;
+    /** Where playbacks' HLS is written; none: playbacks give position and frames only. */
+    playbackDir?: string;
   }) {
     d.devices.on('offline', (deviceId, reason) => {
       for (const s of [...this.sessions.values()]) if (s.live.target.deviceId === deviceId) s.live.close(`device offline: ${reason}`);
@@ -114,6 +120,7 @@ export class HistorySessions {
       mkdirSync(this.d.downloadDir, { recursive: true });
       session.keepIn(join(this.d.downloadDir, `${channelId}-${r.from}-${r.to}-${n}.mpg`));
     }
+    else if (this.d.playbackDir) session.hls = new PlaybackHls(join(this.d.playbackDir, `${channelId}-pb-${n}-${Date.now()}`), live, this.d.log);
     // Nobody reads a download's elementary stream, and a playback's reader may come late: a sink that drops is attached until then.
     live.pipe({ write: () => true, end: () => undefined });
     live.onClosed((why) => {
@@ -121,8 +128,13 @@ export class HistorySessions {
       session.endedAt = Date.now();
       this.sessions.delete(session.id);
       this.ended.set(session.id, session);
-      if (this.ended.size > 200) this.ended.delete(this.ended.keys().next().value!);
+      if (this.ended.size > 200) {
+        const oldest = this.ended.keys().next().value!;
+        this.ended.get(oldest)?.hls?.remove();
+        this.ended.delete(oldest);
+      }
       void session.finishFile(why === END_OF_FILE);
+      session.hls?.finish();
       this.d.log.info({ session: session.id, why, frames: live.frames }, 'GB28181 device playback ended');
     });
     try {
@@ -130,6 +142,7 @@ export class HistorySessions {
     } catch (err) {
       this.counts.refused++;
       await session.finishFile(false);
+      session.hls?.remove();
       throw err;
     }
     this.sessions.set(session.id, session);
@@ -192,6 +205,7 @@ export class HistorySessions {
 
   closeAll(why: string): void {
     for (const s of [...this.sessions.values()]) s.live.close(why);
+    for (const s of this.ended.values()) s.hls?.remove();
   }
 
   list() {
