@@ -107,6 +107,8 @@ export class HistorySessions {
 
   async open(channelId: string, r: HistoryRequest): Promise<HistorySession> {
     const { deviceId, channelId: gbChannelId } = await gbChannel(this.d.registry, channelId);
+    // Each playback runs an ffmpeg (HLS) and a media port: a bound keeps a burst of clicks from exhausting them.
+    if (this.sessions.size >= MAX_SESSIONS) throw new RelayError(503, `${MAX_SESSIONS} device playbacks and downloads are running: stop one first`);
     const device = this.d.devices.get(deviceId);
     if (!device) throw new RelayError(503, `device ${deviceId} is not registered (device offline)`);
     const n = ++this.sequence;
@@ -214,3 +216,4 @@ export class HistorySessions {
 }
 
 export const END_OF_FILE = 'end of file (MediaStatus 121)';
+const MAX_SESSIONS = 32;
