@@ -35,13 +35,12 @@ export class SqliteStats implements StatsStore {
 
   async durations(from: number, to: number, grids?: readonly string[]): Promise<DurationRow[]> {
     const { fromDay, toDay, edges: [[a1, b1], [a2, b2]] } = splitByDay(from, to);
+    const edge = `SELECT to_status, 1, 1 - again, took_ms, took_ms FROM incident_steps WHERE first_seen >= ? AND first_seen < ?${inGrids(grids)}`; // each edge its own index range
     return this.p.sql(`
       SELECT to_status AS "to", SUM(steps) AS count, SUM(incidents) AS incidents, SUM(took_sum) / 1000.0 / SUM(steps) AS avgSeconds, MAX(took_max) / 1000.0 AS maxSeconds FROM (
         SELECT to_status, steps, incidents, took_sum, took_max FROM incident_step_days WHERE day >= ? AND day < ?${inGrids(grids, 'grid_key')}
-        UNION ALL
-        SELECT to_status, COUNT(*), SUM(1 - again), SUM(took_ms), MAX(took_ms) FROM incident_steps
-        WHERE ((first_seen >= ? AND first_seen < ?) OR (first_seen >= ? AND first_seen < ?))${inGrids(grids)} GROUP BY to_status)
-      GROUP BY to_status ORDER BY avgSeconds DESC, to_status`).all(fromDay, toDay, ...gridArg(grids), a1, b1, a2, b2, ...gridArg(grids)) as DurationRow[];
+        UNION ALL ${edge} UNION ALL ${edge})
+      GROUP BY to_status ORDER BY avgSeconds DESC, to_status`).all(fromDay, toDay, ...gridArg(grids), a1, b1, ...gridArg(grids), a2, b2, ...gridArg(grids)) as DurationRow[];
   }
 
   async sla(from: number, to: number, now: number, grids?: readonly string[]): Promise<{ dispatched: number; breached: number }> {
