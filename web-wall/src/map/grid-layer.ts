@@ -4,6 +4,7 @@
 // a heat period chosen, each cell is filled by its incident count.
 import L from 'leaflet';
 import type { Crs, Feature, GridProps } from './map-api.ts';
+import { flatMarker } from './flat-marker.ts';
 import { polygonLatLngs } from './projection.ts';
 
 /** From which zoom a level's names are shown (the next level's take over). */
@@ -27,7 +28,7 @@ export function heatColour(count: number, max: number): { fill: string; opacity:
 }
 
 export class GridLayer {
-  private readonly renderer = L.svg({ padding: 0.3 });
+  private readonly renderer = L.canvas({ padding: 0.3 });
   private readonly polygons = L.layerGroup();
   private readonly labels = L.layerGroup();
   private cells: Array<{ feature: Feature<GridProps>; polygon: L.Polygon; centre: L.LatLng }> = [];
@@ -62,6 +63,8 @@ export class GridLayer {
       this.polygons.addLayer(polygon);
       this.cells.push({ feature, polygon, centre: polygon.getBounds().getCenter() });
     }
+    // How many outlines are drawn (a canvas has no element per cell to count).
+    this.map.getContainer().dataset.cells = String(this.cells.length);
     this.renderLabels();
   }
 
@@ -89,7 +92,7 @@ export class GridLayer {
       if (label) this.drawnLabels.delete(code);
       else {
         const html = `<span class="grid-label level-${level}" data-grid-label="${escape(code)}">${escape(feature.properties.name)}</span>`;
-        label = L.marker(centre, { icon: L.divIcon({ html, className: 'grid-label-icon', iconSize: undefined }), interactive: false, keyboard: false });
+        label = flatMarker(centre, { icon: L.divIcon({ html, className: 'grid-label-icon', iconSize: undefined }), interactive: false, keyboard: false });
         this.labels.addLayer(label);
       }
       next.set(code, label);

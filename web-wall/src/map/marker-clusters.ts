@@ -4,6 +4,7 @@
 // count and turns red when any device in it is offline; a click zooms in.
 import L from 'leaflet';
 import Supercluster, { type ClusterProperties } from 'supercluster';
+import { flatMarker } from './flat-marker.ts';
 import type { Position } from './map-api.ts';
 
 export interface DevicePoint { entity: 'channel' | 'sensor'; id: string; name: string; kind: string; status: string; at: Position }
@@ -11,6 +12,8 @@ interface Sums { offline: number; devices: number }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const OFFLINE = new Set(['offline', 'unknown']);
+/** How long status changes are gathered before the clusters are rebuilt for them. */
+const STATUS_GATHER_MS = 150;
 
 export class MarkerClusters {
   private index = new Supercluster<DevicePoint, Sums>({
@@ -26,14 +29,29 @@ export class MarkerClusters {
     map.on('moveend', this.render);
   }
 
-  /** New points (their positions already on the base map's system); redraws. */
+  private pending: DevicePoint[] | null = null;
+  private loadTimer: number | undefined;
+  private loaded = false;
+
+  /**
+   * New points (their positions already on the base map's system) or new statuses. Status events come
+   * one by one: they are gathered for a moment and the index is built once for them all; the redraw
+   * then replaces only the markers whose status or cluster changed.
+   */
   setPoints(points: DevicePoint[]): void {
-    // New data: every marker is drawn anew.
-    this.layer.clearLayers();
-    this.drawn.clear();
-    this.index.load(points.map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.at }, properties: p })));
-    this.render();
+    this.pending = points;
+    this.loadTimer ??= window.setTimeout(this.load, this.loaded ? STATUS_GATHER_MS : 0);
   }
+
+  private readonly load = (): void => {
+    this.loadTimer = undefined;
+    const points = this.pending;
+    this.pending = null;
+    if (!points) return;
+    this.index.load(points.map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.at }, properties: p })));
+    this.loaded = true;
+    this.render();
+  };
 
   /** The markers drawn now by key: a redraw adds and removes only what changed (panning keeps most). */
   private drawn = new Map<string, L.Marker>();
@@ -66,19 +84,20 @@ export class MarkerClusters {
       const n = props.point_count ?? 0;
       const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
       const html = `<span class="map-cluster${props.offline ? ' has-offline' : ''}" data-map-cluster="${n}">${n}</span>`;
-      const m = L.marker([lat, lng], { icon: L.divIcon({ html, className: 'map-cluster-icon', iconSize: [size, size] }), keyboard: false });
+      const m = flatMarker([lat, lng], { icon: L.divIcon({ html, className: 'map-cluster-icon', iconSize: [size, size] }), keyboard: false });
       const id = props.cluster_id!;
       m.on('click', () => this.map.setView([lat, lng], Math.min(this.index.getClusterExpansionZoom(id), 18)));
       return m;
     }
     const p = props as DevicePoint;
     const html = `<span class="map-pin ${p.entity} ${escape(p.status)}" data-map-kind="${p.entity}" data-map-id="${escape(p.id)}" data-status="${escape(p.status)}" title="${escape(p.name)}"></span>`;
-    const m = L.marker([lat, lng], { icon: L.divIcon({ html, className: 'map-pin-icon', iconSize: [18, 18] }), title: p.name, keyboard: false });
+    const m = flatMarker([lat, lng], { icon: L.divIcon({ html, className: 'map-pin-icon', iconSize: [18, 18] }), title: p.name, keyboard: false });
     m.on('click', () => this.onPick(p));
     return m;
   }
 
   remove(): void {
+    clearTimeout(this.loadTimer);
     this.map.off('moveend', this.render);
     this.layer.remove();
   }
