@@ -200,6 +200,31 @@ test('clicking a camera plays it in the panel, with send to wall', async () => {
   console.log(`screenshot: ${await screenshot(page, 'map/map-camera-preview')}`);
 });
 
+test('grid names by zoom: the district far out, its streets, communities and grid cells closer in', async () => {
+  const labelsAt = async (zoom: number) => {
+    await page.evaluate(([z]) => {
+      const map = (window as unknown as { wallMap: { setView: (c: [number, number], z: number, o: object) => void } }).wallMap;
+      map.setView([31.232, 121.485], z!, { animate: false });
+    }, [zoom]);
+    await page.waitForFunction((z) => {
+      const map = (window as unknown as { wallMap: { getZoom: () => number } }).wallMap;
+      return map.getZoom() === z && document.querySelectorAll('[data-grid-label]').length > 0;
+    }, zoom, { timeout: 10_000 });
+    // Labels are redrawn on moveend; read them once that drew (the same set twice in a row).
+    let seen = '';
+    for (;;) {
+      const now = (await page.$$eval('[data-grid-label]', (els) => els.map((el) => el.getAttribute('data-grid-label')).sort())).join(',');
+      if (now === seen) return now.split(',');
+      seen = now;
+      await page.waitForTimeout(200);
+    }
+  };
+  assert.deepEqual(await labelsAt(12), ['310101']);
+  assert.deepEqual(await labelsAt(13), ['310101001', '310101002']);
+  const grid = await labelsAt(15);
+  assert.ok(grid.length >= 1 && grid.every((code) => code.length === 15), `grid-level names at 15: ${grid.join(',')}`);
+});
+
 test('a grid cell shows its figures', async () => {
   await page.evaluate((code) => {
     const map = (window as unknown as { wallMap: { setView: (c: [number, number], z: number, o: object) => void } }).wallMap;
@@ -266,6 +291,23 @@ test('alarm linkage: a gas alarm brings its nearest cameras into the wall tiles'
     const offer = await page.$eval(sel, (el) => ({ placed: el.getAttribute('data-placed'), cameras: [...el.querySelectorAll('[data-linked-camera]')].map((li) => li.getAttribute('data-linked-camera')) }));
     assert.deepEqual(offer.cameras, expected.items.map((c) => c.id));
     assert.equal(offer.placed, 'true', 'mode auto: brought to the wall');
+    // The gas sensor on the map: its card with the readings' sparkline and its rule's threshold (20).
+    const sensorMarker = `[data-map-kind=sensor][data-map-id="${PROBE.id}"]`;
+    // Added after the map opened: on the map from its next opening.
+    await page.click('[data-testid=nav-wall]');
+    await page.click('[data-testid=nav-map]');
+    await page.waitForSelector('[data-testid=map-canvas][data-ready=true]', { timeout: 30_000 });
+    await page.evaluate(([lat, lng]) => {
+      const map = (window as unknown as { wallMap: { setView: (c: [number, number], z: number, o: object) => void } }).wallMap;
+      map.setView([lat!, lng!], 18, { animate: false });
+    }, [toCrs(at, 'gcj02').lat, toCrs(at, 'gcj02').lng]);
+    await page.click(sensorMarker, { timeout: 20_000 });
+    await page.waitForSelector(`[data-testid=map-panel][data-pick=sensor][data-id="${PROBE.id}"] .sensor-card[data-sensor="${PROBE.id}"]`, { timeout: 20_000 });
+    await page.waitForSelector(`.map-panel .sensor-card .sparkline .threshold[data-threshold="20"]`, { timeout: 30_000 });
+    await page.waitForFunction(() => Number(document.querySelector('.map-panel .sensor-card .sparkline')?.getAttribute('data-points')) >= 1, null, { timeout: 30_000 });
+    console.log(`screenshot: ${await screenshot(page, 'map/map-sensor-card')}`);
+    await page.click('[data-testid=map-panel-close]');
+
     await page.click('[data-testid=nav-wall]');
     for (const id of offer.cameras) await page.waitForSelector(`.tile[data-channel="${id}"]`, { timeout: 20_000 });
     console.log(`screenshot: ${await screenshot(page, 'map/linkage-wall')}`);

@@ -1,16 +1,22 @@
 // A Leaflet marker placed with left/top instead of a 3D transform. Leaflet
-// gives every marker `translate3d`, which makes each one a compositing layer
-// of its own: a few hundred markers then cost every frame of a pan or zoom in
-// a browser compositing in software (a command-center PC, headless Chromium).
-// Placed flat, they are painted once into the marker pane's layer, which the
-// pan moves as a whole. They cannot follow a zoom animation smoothly, so they
-// hide while it runs (map.css: `.leaflet-zoom-anim .flat-marker`) and reappear
-// in place at its end.
+// gives every marker `translate3d` (and `will-change: transform` while a zoom
+// animates), which makes each one a compositing layer of its own: a few
+// hundred markers then cost every frame of a pan or zoom in a browser that
+// composites in software (a command-center PC, headless Chromium). Placed
+// flat, they are painted into the marker pane's one layer, which a pan moves
+// as a whole. They do not follow a zoom animation: like Leaflet's own
+// non-animated layers they are hidden while it runs (`leaflet-zoom-hide`) and
+// shown in their new places at its end.
 import L from 'leaflet';
 
-interface Placed { _icon?: HTMLElement | null; _zIndex: number; options: L.MarkerOptions; _resetZIndex(): void }
+interface Placed { _icon?: HTMLElement | null; _zIndex: number; _zoomAnimated: boolean; options: L.MarkerOptions; _resetZIndex(): void }
 
 export const FlatMarker = L.Marker.extend({
+  onAdd(this: Placed, map: L.Map) {
+    this._zoomAnimated = false;
+    (L.Marker.prototype as unknown as { onAdd: (m: L.Map) => void }).onAdd.call(this, map);
+  },
+
   _setPos(this: Placed, pos: L.Point) {
     const icon = this._icon;
     if (icon) {
@@ -18,7 +24,6 @@ export const FlatMarker = L.Marker.extend({
       (icon as HTMLElement & { _leaflet_pos?: L.Point })._leaflet_pos = pos;
       icon.style.left = `${pos.x}px`;
       icon.style.top = `${pos.y}px`;
-      icon.classList.add('flat-marker');
     }
     this._zIndex = pos.y + (this.options.zIndexOffset ?? 0);
     this._resetZIndex();
