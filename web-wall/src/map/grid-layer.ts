@@ -1,5 +1,7 @@
-// Grid cells as outlines by level (district thick … grid thin), one SVG
-// renderer for all of them, and their names shown for the level that fits the
+// Grid cells as outlines by level (district thick … grid thin), all on one
+// canvas (2,000 SVG paths cost a style, paint and layer pass on every move;
+// the canvas is one bitmap, redrawn once a move ends, and still answers clicks
+// on a cell), and their names shown for the level that fits the
 // zoom (district far out, grid cells close in), only for those in view. With
 // a heat period chosen, each cell is filled by its incident count.
 import L from 'leaflet';
@@ -54,6 +56,8 @@ export class GridLayer {
         renderer: this.renderer,
         className: `grid-cell level-${level} grid-${code}`,
         weight: WEIGHT[level] ?? 1,
+        // On the canvas a class styles nothing: the street's dashes are an option.
+        ...(level === 'street' ? { dashArray: '6 3' } : {}),
         color: level === 'grid' ? '#3d7bd9' : '#1f4f99',
         fill: true,
         fillOpacity: 0,
