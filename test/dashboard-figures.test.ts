@@ -46,7 +46,7 @@ test('CSV: one row per item, quoted where needed, a BOM for Excel', () => {
   const f: Figures = {
     window: { from: Date.UTC(2026, 11, 1), to: Date.UTC(2026, 11, 8) }, total: 3,
     byType: [{ key: 'gas_leak', value: 2 }, { key: 'smoke, "thick"', value: 1 }], bySource: [], byGrid: [], bySeverity: [], hourly: [], daily: [], topGrids: [], sensorAlarms: [],
-    steps: [{ to: 'accepted', count: 2, avgSeconds: 30, maxSeconds: 40 }], sla: { dispatched: 2, breached: 1, breachRate: 0.5 },
+    steps: [{ to: 'accepted', count: 2, incidents: 2, avgSeconds: 30, maxSeconds: 40 }], sla: { dispatched: 2, breached: 1, breachRate: 0.5 },
     slaByDepartment: [{ key: 'dept-a', dispatched: 2, breached: 1, breachRate: 0.5 }], slaByGrid: [],
     devices: { byKind: [{ key: 'camera', devices: 4, online: 3, onlineRate: 0.75 }], byGrid: [], longestOffline: [] },
   };
@@ -56,7 +56,7 @@ test('CSV: one row per item, quoted where needed, a BOM for Excel', () => {
   assert.deepEqual(lines.slice(1), [
     '[period],2026-12-01T00:00:00.000Z/2026-12-08T00:00:00.000Z,3,',
     '[byType],gas_leak,2,', '[byType],"smoke, ""thick""",1,',
-    '[steps],accepted,30,count=2 max=40',
+    '[steps],accepted,30,count=2 incidents=2 max=40',
     '[sla],all,0.5,dispatched=2 breached=1',
     '[slaByDepartment],dept-a,0.5,dispatched=2 breached=1',
     '[devicesByKind],camera,0.75,devices=4 online=3',
