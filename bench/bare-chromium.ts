@@ -43,6 +43,8 @@ async function devToolsPort(dir: string, chrome: ChildProcess): Promise<number> 
 export async function openBare(url: string, apiKey: string, viewport: { width: number; height: number }): Promise<BarePage> {
   const dir = mkdtempSync(join(tmpdir(), 'bare-chromium-'));
   const chrome = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${dir}`, `--window-size=${viewport.width},${viewport.height}`, 'about:blank'], { stdio: 'ignore' });
+  // A benchmark that dies does not leave its browser behind.
+  process.once('exit', () => chrome.kill());
   const port = await devToolsPort(dir, chrome);
   const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ type: string; webSocketDebuggerUrl: string }>;
   const target = targets.find((t) => t.type === 'page');
@@ -71,18 +73,19 @@ export async function openBare(url: string, apiKey: string, viewport: { width: n
   };
   const waitFor = async (expression: string, timeoutMs: number) => {
     const until = Date.now() + timeoutMs;
-    while (!(await evaluate<boolean>(`Boolean(${expression})`))) {
+    // A page between two documents (a reload, a sign-in) answers "not attached": asked again.
+    while (!(await evaluate<boolean>(`Boolean(${expression})`).catch(() => false))) {
       if (Date.now() > until) throw new Error(`timed out waiting for ${expression}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
   await send('Emulation.setDeviceMetricsOverride', { ...viewport, deviceScaleFactor: 1, mobile: false });
   const origin = new URL(url).origin;
-  await send('Page.navigate', { url: `${origin}/` });
-  await waitFor('document.readyState === "complete"', 60_000);
-  await evaluate(`localStorage.setItem('gw.apiKey', ${JSON.stringify(apiKey)})`);
   await send('Page.navigate', { url });
-  await send('Page.reload'); // a hash change alone keeps the page (and its sign-in screen)
+  // about:blank is "complete" too: wait for the wall's own document.
+  await waitFor(`location.origin === ${JSON.stringify(origin)} && document.readyState === 'complete'`, 60_000);
+  await evaluate(`localStorage.setItem('gw.apiKey', ${JSON.stringify(apiKey)})`);
+  await send('Page.reload'); // the wall reads the stored key when it loads
   return {
     send, evaluate, waitFor,
     close: async () => {

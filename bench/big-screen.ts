@@ -45,8 +45,11 @@ function rendererPids(): number[] {
 }
 
 const demo = await startDemo(['--incidents.cooldownSeconds', '0']);
-const page = await openBare(`${demo.url}/#/dashboard/screen`, demo.keys.dispatcher, { width: 1920, height: 1080 });
-await page.waitFor('document.querySelector("[data-testid=big-screen]")', 60_000);
+const page = await openBare(`${demo.url}/`, demo.keys.dispatcher, { width: 1920, height: 1080 });
+// Signed in (the top bar's user), then to the big screen by its route: the wall opens its role's first view.
+await page.waitFor('document.querySelector("[data-testid=who]")', 120_000);
+await page.evaluate(`location.hash = '#/dashboard/screen'`);
+await page.waitFor('document.querySelector("[data-testid=big-screen]")', 120_000);
 await page.send('Performance.enable');
 const jsHeapMiB = async () => {
   await page.send('HeapProfiler.collectGarbage');

@@ -165,13 +165,13 @@ function Figures({ f }: { f: Figures }) {
         <Card title={t('dash.steps')}>
           <Chart kind="bar" testId="chart-steps" data={f.steps.map((s) => ({ key: s.to, label: label('status', s.to), value: Math.round(s.avgSeconds) }))} onPick={openStep} />
           <table class="figures" data-testid="steps">
-            <thead><tr><th>{t('dash.col.step')}</th><th>{t('dash.col.count')}</th><th>{t('dash.col.avg')}</th><th>{t('dash.col.max')}</th></tr></thead>
+            <thead><tr><th>{t('dash.col.step')}</th><th>{t('dash.col.incidents')}</th><th>{t('dash.col.count')}</th><th>{t('dash.col.avg')}</th><th>{t('dash.col.max')}</th></tr></thead>
             <tbody>
               {f.steps.map((s) => (
                 <tr key={s.to} data-key={s.to}>
                   <td><button class="link" onClick={() => openStep(s.to)}>{label('status', s.to)}</button></td>
-                  <td><button class="link" data-value={s.count} onClick={() => openStep(s.to)}>{s.count}</button></td>
-                  <td>{duration(s.avgSeconds)}</td><td>{duration(s.maxSeconds)}</td>
+                  <td><button class="link" data-value={s.incidents} onClick={() => openStep(s.to)}>{s.incidents}</button></td>
+                  <td>{s.count}</td><td>{duration(s.avgSeconds)}</td><td>{duration(s.maxSeconds)}</td>
                 </tr>
               ))}
             </tbody>
