@@ -52,7 +52,8 @@ test('SQLite: migration 5 rebuilds the rollups of existing incidents; they survi
   const before = await figures(store);
   assert.ok((before[0] as unknown[]).length >= 4, 'steps to compare');
   store.db.exec(`DROP TRIGGER flow_steps; DROP TRIGGER incident_steps_days; DROP TRIGGER incidents_steps_moved;
-    DROP TABLE incident_steps; DROP TABLE incident_step_days; DROP INDEX incidents_sla; ALTER TABLE incidents DROP COLUMN feedback_at;
+    DROP TABLE incident_steps; DROP TABLE incident_step_days; DROP INDEX incidents_sla; DROP INDEX incidents_sla_grid; DROP INDEX incidents_sla_department;
+    ALTER TABLE incidents DROP COLUMN feedback_at;
     CREATE INDEX incidents_dispatched ON incidents(dispatched_at, grid_code, department_id, sla_deadline, id);
     CREATE INDEX flow_step ON flow(incident_id, to_status, at); DELETE FROM schema_migrations WHERE version = 5;`);
   await store.close();

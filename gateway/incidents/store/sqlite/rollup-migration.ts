@@ -31,6 +31,9 @@ UPDATE incidents SET feedback_at = (SELECT MIN(f.at) FROM flow f WHERE f.inciden
 DROP INDEX incidents_dispatched;
 DROP INDEX flow_step;
 CREATE INDEX incidents_sla ON incidents(dispatched_at, grid_code, department_id, sla_deadline, feedback_at);
+-- The SLA per cell or department, one stretch of the index per key (sqlite-stats.ts): no sort of the window's rows.
+CREATE INDEX incidents_sla_grid ON incidents(grid_code, dispatched_at, sla_deadline, feedback_at) WHERE dispatched_at IS NOT NULL;
+CREATE INDEX incidents_sla_department ON incidents(department_id, dispatched_at, grid_code, sla_deadline, feedback_at) WHERE dispatched_at IS NOT NULL;
 
 -- again: 1 when the incident had reached this status before (a reopen, a refused dispatch); the step still counts in the times.
 CREATE TABLE incident_steps (

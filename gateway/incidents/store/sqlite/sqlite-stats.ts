@@ -17,7 +17,6 @@ const GROUP_SQL: Record<GroupBy, string> = {
 /** The scope's cells as one bound JSON array (however many a scope covers). */
 const inGrids = (grids: readonly string[] | undefined, column = 'grid_code') => (grids ? ` AND ${column} IN (SELECT value FROM json_each(?))` : '');
 const gridArg = (grids: readonly string[] | undefined) => (grids ? [JSON.stringify(grids)] : []);
-const SLA_KEY: Record<SlaBy, string> = { department: "COALESCE(department_id, '(none)')", grid: "COALESCE(grid_code, '(none)')" };
 /** 1 when the incident got its first feedback after the deadline, or none by `now` (the first bound value). */
 const LATE = 'CASE WHEN COALESCE(feedback_at, ?) > sla_deadline THEN 1 ELSE 0 END';
 
@@ -49,9 +48,24 @@ export class SqliteStats implements StatsStore {
     return { dispatched: r.dispatched, breached: r.breached ?? 0 };
   }
 
+  /**
+   * Per key, one stretch of a (key, dispatched_at) index: the keys walked as SQLite's loose index scan (the next key
+   * after the last, or the scope's cells), so nothing sorts the window's rows (grouping 200,000 of them took 0.5 s).
+   */
   async slaBy(by: SlaBy, from: number, to: number, now: number, grids?: readonly string[]): Promise<SlaRow[]> {
-    return this.p.sql(`SELECT ${SLA_KEY[by]} AS key, COUNT(*) AS dispatched, SUM(${LATE}) AS breached
-      FROM incidents INDEXED BY incidents_sla WHERE dispatched_at >= ? AND dispatched_at < ?${inGrids(grids)}
-      GROUP BY key ORDER BY dispatched DESC, key`).all(now, from, to, ...gridArg(grids)) as SlaRow[];
+    const [column, index] = by === 'grid' ? ['grid_code', 'incidents_sla_grid'] : ['department_id', 'incidents_sla_department'];
+    const keys = by === 'grid' && grids
+      ? 'keys(k) AS (SELECT DISTINCT value FROM json_each(?))'
+      : `keys(k) AS (SELECT MIN(${column}) FROM incidents INDEXED BY ${index} WHERE dispatched_at IS NOT NULL
+          UNION ALL SELECT (SELECT MIN(${column}) FROM incidents INDEXED BY ${index} WHERE dispatched_at IS NOT NULL AND ${column} > k) FROM keys WHERE k IS NOT NULL)`;
+    const keyArgs = by === 'grid' && grids ? gridArg(grids) : [];
+    // With a scope, department stretches keep only the scope's cells; the none key (NULL) is looked at too.
+    const stretch = `FROM incidents INDEXED BY ${index} WHERE ${column} IS k.k AND dispatched_at IS NOT NULL AND dispatched_at >= ? AND dispatched_at < ?${inGrids(grids)}`;
+    const rows = this.p.sql(`WITH RECURSIVE ${keys}
+      SELECT COALESCE(k, '(none)') AS key, dispatched, breached FROM (
+        SELECT k.k AS k, (SELECT COUNT(*) ${stretch}) AS dispatched, (SELECT SUM(${LATE}) ${stretch}) AS breached
+        FROM (SELECT k FROM keys WHERE k IS NOT NULL UNION ALL SELECT NULL) k)
+      WHERE dispatched > 0 ORDER BY dispatched DESC, key`).all(...keyArgs, from, to, ...gridArg(grids), now, from, to, ...gridArg(grids)) as SlaRow[];
+    return rows;
   }
 }
