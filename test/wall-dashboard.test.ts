@@ -190,9 +190,16 @@ test('big screen at 1920×1080: today\'s figures, and a new alarm reaches the ti
   });
   await page.waitForSelector(`[data-testid=screen-ticker] li[data-id="${r.id}"]`, WAIT);
   await page.waitForFunction(() => document.querySelector('[data-testid=screen-today]')?.textContent === '9', undefined, WAIT);
+  assert.equal(await page.$$eval('[data-testid=screen-empty]', (els) => els.length), 4, 'no cameras here: four empty slots that say so');
   await page.screenshot({ path: join(SHOTS, 'big-screen-zh-CN.png') });
   assert.deepEqual(pageErrors(page), []);
   await page.context().close();
+  const en = await openWall(browser, base, t.keys.dispatcher, '#/dashboard', { locale: 'en', viewport: { width: 1920, height: 1080 } });
+  await en.click('[data-testid=open-big-screen]');
+  await en.waitForFunction(() => document.querySelector('[data-testid=screen-today]')?.textContent === '9', undefined, WAIT);
+  assert.equal(await en.textContent('[data-testid=big-screen] h1'), 'City operations command screen');
+  await en.screenshot({ path: join(SHOTS, 'big-screen-en.png') });
+  await en.context().close();
 });
 
 test('a long-offline device drills to its row; a camera\'s row brings it to the wall', async () => {

@@ -18,7 +18,7 @@ addText({
     'dash.drill.title': '明细：{what}', 'dash.drill.count': '共 {n} 件', 'dash.drill.close': '关闭明细', 'dash.drill.none': '该项无法列出明细（未归属网格或部门）', 'dash.drill.toWall': '上墙查看',
     'dash.none': '(无)', 'dash.camera': '摄像机', 'dash.readOnly': '只读', 'dash.seconds': '{n} 秒', 'dash.minutes': '{n} 分', 'dash.hours': '{n} 小时',
     'screen.title': '城市运行指挥大屏', 'screen.exit': '退出大屏', 'screen.ticker': '实时告警', 'screen.open': '在办事件', 'screen.today': '今日事件',
-    'screen.online': '设备在线率', 'screen.sla': '今日超时率', 'screen.map': '一张图（地图组件位置）', 'screen.video': '视频',
+    'screen.online': '设备在线率', 'screen.sla': '今日超时率', 'screen.map': '一张图（地图组件位置）', 'screen.video': '视频', 'screen.noVideo': '暂无画面',
   },
   en: {
     'nav.dashboard': 'Analysis',
@@ -35,6 +35,6 @@ addText({
     'dash.drill.title': 'Details: {what}', 'dash.drill.count': '{n} incidents', 'dash.drill.close': 'Close details', 'dash.drill.none': 'No list for this item (no grid cell or department)', 'dash.drill.toWall': 'Show on the wall',
     'dash.none': '(none)', 'dash.camera': 'Camera', 'dash.readOnly': 'Read only', 'dash.seconds': '{n} s', 'dash.minutes': '{n} min', 'dash.hours': '{n} h',
     'screen.title': 'City operations command screen', 'screen.exit': 'Leave big screen', 'screen.ticker': 'Live alarms', 'screen.open': 'Open incidents', 'screen.today': 'Incidents today',
-    'screen.online': 'Devices online', 'screen.sla': 'Breach rate today', 'screen.map': 'One map (map component slot)', 'screen.video': 'Video',
+    'screen.online': 'Devices online', 'screen.sla': 'Breach rate today', 'screen.map': 'One map (map component slot)', 'screen.video': 'Video', 'screen.noVideo': 'No camera',
   },
 });
