@@ -53,11 +53,20 @@ export function applyStatusEvent(current: ChannelVideoStatus | undefined, e: Gat
   return { ...rest, channelId: e.id, state: e.state as ChannelVideoStatus['state'], running, ...(e.reason !== undefined ? { reason: e.reason, reasonCode: e.reasonCode, reasonParams: e.reasonParams } : {}) };
 }
 
+// Events of a burst (a switch losing 200 cameras) are applied together: one new map, one repaint.
+const GATHER_MS = 100;
+let gathered: Array<GatewayEvents['device.status']> = [];
+let gatherTimer: number | undefined;
+
 function onDeviceStatus(e: GatewayEvents['device.status']): void {
   if (e.entity !== 'channel') return;
-  const next = new Map(videoStatus.peek());
-  next.set(e.id, applyStatusEvent(next.get(e.id), e));
-  videoStatus.value = next;
+  gathered.push(e);
+  gatherTimer ??= window.setTimeout(() => {
+    gatherTimer = undefined;
+    const next = new Map(videoStatus.peek());
+    for (const g of gathered.splice(0)) next.set(g.id, applyStatusEvent(next.get(g.id), g));
+    videoStatus.value = next;
+  }, GATHER_MS);
 }
 
 export function startRegistryPolling(): void {
@@ -81,6 +90,9 @@ export function stopRegistryPolling(): void {
   timers = [];
   for (const stop of unfollow) stop();
   unfollow = [];
+  clearTimeout(gatherTimer);
+  gatherTimer = undefined;
+  gathered = [];
 }
 
 /** A camera is live when its ingest runs; on-demand ones that idle can still be played. */
