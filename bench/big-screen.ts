@@ -8,14 +8,15 @@
 // Playwright's network instrumentation keeps every segment the tiles load.
 // Prints JSON: the samples, the change from the first to the last quarter and
 // the slope (MiB/min, least squares) over the last 20 minutes (or the run).
-//   node --import tsx bench/big-screen.ts [--minutes 30] [--every 30] [--alarmEvery 3]
+//   node --import tsx bench/big-screen.ts [--minutes 30] [--every 30] [--alarmEvery 3] [--devtoolsNetwork]
+// --devtoolsNetwork enables DevTools' network agent as Playwright does (to see its cost).
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startDemo } from '../test/helpers/demo.ts';
 import { openBare } from './bare-chromium.ts';
 import { mean, round, rssMiB } from './proc.ts';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, every: { type: 'string', default: '30' }, alarmEvery: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, every: { type: 'string', default: '30' }, alarmEvery: { type: 'string', default: '3' }, devtoolsNetwork: { type: 'boolean', default: false } } });
 const MINUTES = Number(values.minutes);
 const SAMPLE_S = Number(values.every);
 const ALARM_S = Number(values.alarmEvery);
@@ -51,6 +52,7 @@ await page.waitFor('document.querySelector("[data-testid=who]")', 120_000);
 await page.evaluate(`location.hash = '#/dashboard/screen'`);
 await page.waitFor('document.querySelector("[data-testid=big-screen]")', 120_000);
 await page.send('Performance.enable');
+if (values.devtoolsNetwork) await page.send('Network.enable');
 const jsHeapMiB = async () => {
   await page.send('HeapProfiler.collectGarbage');
   const { metrics } = await page.send<{ metrics: Array<{ name: string; value: number }> }>('Performance.getMetrics');
@@ -109,7 +111,7 @@ const videos = await page.evaluate<Array<{ playing: boolean; frames: number }>>(
 await page.close();
 await demo.stop();
 process.stdout.write(`${JSON.stringify({
-  benchmark: 'big-screen', minutes: MINUTES, sampleEverySeconds: SAMPLE_S, alarmEverySeconds: ALARM_S, alarmsRaised: raised, alarmsClosed: closed, failures,
+  benchmark: 'big-screen', minutes: MINUTES, devtoolsNetwork: values.devtoolsNetwork, sampleEverySeconds: SAMPLE_S, alarmEverySeconds: ALARM_S, alarmsRaised: raised, alarmsClosed: closed, failures,
   todayShownAtEnd: today, videosAtEnd: videos, jsHeapChangeMiB: change('jsHeapMiB'), rendererRssChangeMiB: change('rendererRssMiB'),
   slopeFromMinute: lastFrom, jsHeapSlopeMiBPerMin: slope('jsHeapMiB', lastFrom), rendererRssSlopeMiBPerMin: slope('rendererRssMiB', lastFrom), samples,
 }, null, 2)}\n`);

@@ -63,7 +63,9 @@ export function Chart(p: ChartProps) {
       const key = keys.current[e.dataIndex];
       if (key !== undefined) pick.current?.(key);
     });
-    const resized = new ResizeObserver(() => c.resize());
+    // Resized on the next frame: resizing inside the observer's callback changes layout again
+    // ("ResizeObserver loop completed", an uncaught error event with no error).
+    const resized = new ResizeObserver(() => requestAnimationFrame(() => !c.isDisposed() && c.resize()));
     resized.observe(el.current!);
     return () => {
       resized.disconnect();
