@@ -40,7 +40,7 @@ function optionOf(p: ChartProps): Option {
   return {
     animation: false,
     tooltip: { trigger: 'axis' },
-    grid: { left: p.kind === 'hbar' ? Math.max(120, fontSize * 8) : 48 + fontSize, right: 16, top: 16, bottom: labels.length > 12 && p.kind !== 'hbar' ? 72 : 32 },
+    grid: { left: p.kind === 'hbar' ? Math.max(120, fontSize * 8) : 48 + fontSize, right: 16, top: 8 + fontSize, bottom: labels.length > 12 && p.kind !== 'hbar' ? 72 : 32 },
     xAxis: p.kind === 'hbar' ? numbers : categories,
     yAxis: p.kind === 'hbar' ? { ...categories, inverse: true } : numbers,
     series: [p.kind === 'line'
