@@ -144,6 +144,7 @@ for (const locale of ['zh-CN', 'en'] as const) {
         }
       }
     }
+    assert.equal(await page.textContent('[data-testid=sla-department] tr[data-key=dept-1] td'), '城管执法大队', 'a department by its name');
     await page.click('[data-testid=sla-department] tr[data-key=dept-1] button[data-count=breached]');
     await listsExactly(dispatched.filter((d) => d.department === 'dept-1' && d.breached).map((d) => d.id), 'dept-1 breached');
     await page.screenshot({ path: join(SHOTS, `drill-sla-${locale}.png`), fullPage: true });

@@ -6,7 +6,7 @@ import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { label, t } from '../i18n/index.ts';
 import { go, route } from '../router.ts';
-import { gridByCode } from '../store/registry.ts';
+import { departments, gridByCode } from '../store/registry.ts';
 import { lazyView } from '../lazy-view.tsx';
 import { Chart } from './chart.tsx';
 import { download, figuresCsv } from './csv.ts';
@@ -144,7 +144,7 @@ function HealthTable({ rows, by, testId }: { rows: Figures['devices']['byKind'];
 const csvLabel = (name: string) => (name === 'period' ? t('dash.period.label') : t(`dash.${name}`));
 
 function Figures({ f }: { f: Figures }) {
-  const deptName = (k: string) => (k === '(none)' ? t('dash.none') : k);
+  const deptName = (k: string) => (k === '(none)' ? t('dash.none') : departments.value.find((d) => d.id === k)?.name ?? k);
   const online = f.devices.byKind.reduce((a, g) => ({ devices: a.devices + g.devices, online: a.online + g.online }), { devices: 0, online: 0 });
   return (
     <>
