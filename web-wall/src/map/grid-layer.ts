@@ -29,6 +29,12 @@ export function heatColour(count: number, max: number): { fill: string; opacity:
   return { fill: `hsl(${Math.round(40 - 40 * share)}, 90%, ${Math.round(60 - 20 * share)}%)`, opacity: 0.25 + 0.45 * share };
 }
 
+/** A canvas takes colours, not classes: read them from the map's CSS (--grid-outline, --area-outline). */
+function outlineColours(el: HTMLElement): { grid: string; area: string } {
+  const css = getComputedStyle(el);
+  return { grid: css.getPropertyValue('--grid-outline').trim() || '#3d7bd9', area: css.getPropertyValue('--area-outline').trim() || '#1f4f99' };
+}
+
 export class GridLayer {
   private readonly renderer = L.canvas({ padding: 0.3 });
   private readonly polygons = L.layerGroup();
@@ -49,6 +55,7 @@ export class GridLayer {
     const order = ['district', 'street', 'community', 'grid'];
     const sorted = [...features].sort((a, b) => order.indexOf(a.properties.level) - order.indexOf(b.properties.level));
     this.cells = [];
+    const outline = outlineColours(this.map.getContainer());
     for (const feature of sorted) {
       if (!feature.geometry || feature.geometry.type === 'Point') continue;
       const { code, level } = feature.properties;
@@ -58,7 +65,7 @@ export class GridLayer {
         weight: WEIGHT[level] ?? 1,
         // On the canvas a class styles nothing: the street's dashes are an option.
         ...(level === 'street' ? { dashArray: '6 3' } : {}),
-        color: level === 'grid' ? '#3d7bd9' : '#1f4f99',
+        color: level === 'grid' ? outline.grid : outline.area,
         fill: true,
         fillOpacity: 0,
         fillColor: '#000',

@@ -38,7 +38,9 @@ export async function loadMap(): Promise<void> {
     gridFeatures.value = layers.grids.features;
     channelFeatures.value = layers.channels.features;
     sensorFeatures.value = layers.sensors.features;
-    mapConfig.value = config; // last: the map is drawn once it is set, its layers already here
+    // Last: the map is drawn once it is set, its layers already here. The same configuration read again
+    // (the view opened a second time) keeps its object: a new one would rebuild the map and lose its view.
+    if (JSON.stringify(config) !== JSON.stringify(mapConfig.peek())) mapConfig.value = config;
     mapError.value = null;
   } catch (err) {
     mapError.value = (err as Error).message;
