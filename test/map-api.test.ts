@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { openSse } from './helpers/sse.ts';
+import { inRing } from '../gateway/incidents/grid-locator.ts';
 
 interface Feature { type: 'Feature'; geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }
 interface Collection { type: 'FeatureCollection'; features: Feature[] }
@@ -32,15 +33,6 @@ const layers = async (key?: string, query = 'grids,channels,sensors,incidents'):
 };
 const ids = (c: Collection, prop = 'id') => c.features.map((f) => String(f.properties[prop])).sort();
 
-function inRing(lng: number, lat: number, ring: number[][]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i] as [number, number];
-    const [xj, yj] = ring[j] as [number, number];
-    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
 const cellsContaining = (grids: Collection, [lng, lat]: [number, number]) =>
   grids.features.filter((g) => inRing(lng, lat, (g.geometry.coordinates as number[][][])[0]!)).map((g) => String(g.properties.code));
 
