@@ -15,6 +15,8 @@ import { drillQuery, slaDrillQuery, stepDrillQuery, type IncidentFigure, type It
 import { loadFigures, type Figures, type OfflineDevice } from './figures.ts';
 import { localDay, windowOf, type Period, type PeriodKind } from './period.ts';
 import './text.ts';
+// The names of incident sources (人工上报, 传感器…) are the dispatch view's.
+import '../dispatch/text.ts';
 import './dashboard.css';
 
 // The big screen draws the map too: Leaflet comes with it, not with the dashboard.
@@ -39,7 +41,7 @@ const pct = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate
 const duration = (s: number) => (s < 120 ? t('dash.seconds', { n: Math.round(s) }) : s < 7200 ? t('dash.minutes', { n: Math.round(s / 60) }) : t('dash.hours', { n: Math.round(s / 360) / 10 }));
 
 const LABELS: Record<IncidentFigure, (key: string) => string> = {
-  type: (k) => label('type', k), sensor: (k) => label('type', k), source: (k) => k, grid: gridName,
+  type: (k) => label('type', k), sensor: (k) => label('type', k), source: (k) => label('source', k), grid: gridName,
   severity: (k) => label('severity', k), hour: (k) => new Date(k).toLocaleString(undefined, { month: '2-digit', day: '2-digit', hour: '2-digit', hour12: false }), day: (k) => k.slice(5),
 };
 
