@@ -1,8 +1,9 @@
 // What the registry holds, for every view: channels with their video status,
 // grid cells and departments. The lists are re-read while someone is logged
 // in; a camera's status follows the event stream (device.status) as it
-// changes, with a slow full re-read as a safety net and after the stream was
-// away (live events are not replayed).
+// changes (its details read once per burst for the cameras it changed), with
+// a slow full re-read as a safety net and after the stream was away (live
+// events are not replayed).
 import { computed, signal } from '@preact/signals';
 import { api, apiAll } from '../api/client.ts';
 import { on, type GatewayEvents } from '../api/events.ts';
@@ -58,14 +59,32 @@ const GATHER_MS = 100;
 let gathered: Array<GatewayEvents['device.status']> = [];
 let gatherTimer: number | undefined;
 
+/** Up to this many changed cameras have their details read one by one; a bigger burst reads the whole list once. */
+const DETAIL_READS = 8;
+
+/**
+ * The event says the state and a coded reason; the details a person reads (the last error as
+ * host:port/path, the last problem, restarts) come from the status route, read once per burst for the
+ * cameras it changed: a read the event asks for, not a poll.
+ */
+async function readDetails(ids: string[]): Promise<void> {
+  if (ids.length > DETAIL_READS) return refreshStatus();
+  const read = await Promise.all(ids.map((id) => api<ChannelVideoStatus>(`/api/channels/${encodeURIComponent(id)}/status`).catch(() => null)));
+  const next = new Map(videoStatus.peek());
+  for (const s of read) if (s) next.set(s.channelId, s);
+  videoStatus.value = next;
+}
+
 function onDeviceStatus(e: GatewayEvents['device.status']): void {
   if (e.entity !== 'channel') return;
   gathered.push(e);
   gatherTimer ??= window.setTimeout(() => {
     gatherTimer = undefined;
     const next = new Map(videoStatus.peek());
-    for (const g of gathered.splice(0)) next.set(g.id, applyStatusEvent(next.get(g.id), g));
+    const burst = gathered.splice(0);
+    for (const g of burst) next.set(g.id, applyStatusEvent(next.get(g.id), g));
     videoStatus.value = next;
+    void readDetails([...new Set(burst.map((g) => g.id))]);
   }, GATHER_MS);
 }
 
