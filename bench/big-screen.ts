@@ -4,15 +4,19 @@
 // each closed again (invalidated) a little later so the open queue stays about
 // the same size, as in a hall running for days. Samples the page's JS heap
 // (after a forced collection) and the renderer processes' RSS every interval.
-// Prints JSON: the samples and the change from the first to the last quarter.
-//   node --import tsx bench/big-screen.ts [--minutes 30] [--every 30] [--alarmEvery 3]
+// The page runs in a bare Chromium (bare-chromium.ts), not under Playwright:
+// Playwright's network instrumentation keeps every segment the tiles load.
+// Prints JSON: the samples, the change from the first to the last quarter and
+// the slope (MiB/min, least squares) over the last 20 minutes (or the run).
+//   node --import tsx bench/big-screen.ts [--minutes 30] [--every 30] [--alarmEvery 3] [--devtoolsNetwork]
+// --devtoolsNetwork enables DevTools' network agent as Playwright does (to see its cost).
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { launchBrowser, openWall } from '../test/helpers/browser.ts';
 import { startDemo } from '../test/helpers/demo.ts';
+import { openBare } from './bare-chromium.ts';
 import { mean, round, rssMiB } from './proc.ts';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, every: { type: 'string', default: '30' }, alarmEvery: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, every: { type: 'string', default: '30' }, alarmEvery: { type: 'string', default: '3' }, devtoolsNetwork: { type: 'boolean', default: false } } });
 const MINUTES = Number(values.minutes);
 const SAMPLE_S = Number(values.every);
 const ALARM_S = Number(values.alarmEvery);
@@ -42,16 +46,16 @@ function rendererPids(): number[] {
 }
 
 const demo = await startDemo(['--incidents.cooldownSeconds', '0']);
-const browser = await launchBrowser();
-// Signed in on the dashboard (the big screen hides the top bar openWall waits for), then its 大屏 button.
-const page = await openWall(browser, demo.url, demo.keys.dispatcher, '#/dashboard', { locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
-await page.click('[data-testid=open-big-screen]', { timeout: 60_000 });
-await page.waitForSelector('[data-testid=big-screen]', { timeout: 60_000 });
-const cdp = await page.context().newCDPSession(page);
-await cdp.send('Performance.enable');
+const page = await openBare(`${demo.url}/`, demo.keys.dispatcher, { width: 1920, height: 1080 });
+// Signed in (the top bar's user), then to the big screen by its route: the wall opens its role's first view.
+await page.waitFor('document.querySelector("[data-testid=who]")', 120_000);
+await page.evaluate(`location.hash = '#/dashboard/screen'`);
+await page.waitFor('document.querySelector("[data-testid=big-screen]")', 120_000);
+await page.send('Performance.enable');
+if (values.devtoolsNetwork) await page.send('Network.enable');
 const jsHeapMiB = async () => {
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+  await page.send('HeapProfiler.collectGarbage');
+  const { metrics } = await page.send<{ metrics: Array<{ name: string; value: number }> }>('Performance.getMetrics');
   return round((metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 2 ** 20, 1);
 };
 
@@ -76,13 +80,14 @@ const alarms = setInterval(() => {
   });
 }, ALARM_S * 1000);
 
-const samples: Array<{ minute: number; jsHeapMiB: number; rendererRssMiB: number; raised: number; ticker: number }> = [];
+const samples: Array<{ minute: number; jsHeapMiB: number; rendererRssMiB: number; raised: number; ticker: number; tilesPlaying: number }> = [];
 const started = Date.now();
 for (;;) {
   const pids = rendererPids();
   samples.push({
     minute: round((Date.now() - started) / 60_000, 1), jsHeapMiB: await jsHeapMiB(), rendererRssMiB: round(pids.reduce((s, p) => s + (rssMiB(p) ?? 0), 0), 1),
-    raised, ticker: await page.$$eval('[data-testid=screen-ticker] li', (li) => li.length),
+    raised, ticker: await page.evaluate<number>('document.querySelectorAll("[data-testid=screen-ticker] li").length'),
+    tilesPlaying: await page.evaluate<number>('[...document.querySelectorAll("[data-testid=screen-video] video")].filter((v) => !v.paused && v.readyState >= 2).length'),
   });
   process.stderr.write(`bench big-screen: ${JSON.stringify(samples.at(-1))}\n`);
   if (Date.now() - started >= MINUTES * 60_000) break;
@@ -91,10 +96,22 @@ for (;;) {
 clearInterval(alarms);
 const quarter = Math.max(1, Math.floor(samples.length / 4));
 const change = (key: 'jsHeapMiB' | 'rendererRssMiB') => round(mean(samples.slice(-quarter).map((s) => s[key])) - mean(samples.slice(0, quarter).map((s) => s[key])), 1);
-const today = await page.textContent('[data-testid=screen-today]');
-await browser.close();
+/** Least-squares slope (MiB per minute) of the samples from `fromMinute` on. */
+const slope = (key: 'jsHeapMiB' | 'rendererRssMiB', fromMinute: number) => {
+  const xs = samples.filter((s) => s.minute >= fromMinute);
+  const mx = mean(xs.map((s) => s.minute));
+  const my = mean(xs.map((s) => s[key]));
+  const num = xs.reduce((a, s) => a + (s.minute - mx) * (s[key] - my), 0);
+  const den = xs.reduce((a, s) => a + (s.minute - mx) ** 2, 0);
+  return den ? round(num / den, 2) : null;
+};
+const lastFrom = Math.max(0, MINUTES - 20);
+const today = await page.evaluate<string | null>('document.querySelector("[data-testid=screen-today]")?.textContent ?? null');
+const videos = await page.evaluate<Array<{ playing: boolean; frames: number }>>('[...document.querySelectorAll("[data-testid=screen-video] video")].map((v) => ({ playing: !v.paused && v.readyState >= 2, frames: v.getVideoPlaybackQuality().totalVideoFrames }))');
+await page.close();
 await demo.stop();
 process.stdout.write(`${JSON.stringify({
-  benchmark: 'big-screen', minutes: MINUTES, sampleEverySeconds: SAMPLE_S, alarmEverySeconds: ALARM_S, alarmsRaised: raised, alarmsClosed: closed, failures,
-  todayShownAtEnd: today, jsHeapChangeMiB: change('jsHeapMiB'), rendererRssChangeMiB: change('rendererRssMiB'), samples,
+  benchmark: 'big-screen', minutes: MINUTES, devtoolsNetwork: values.devtoolsNetwork, sampleEverySeconds: SAMPLE_S, alarmEverySeconds: ALARM_S, alarmsRaised: raised, alarmsClosed: closed, failures,
+  todayShownAtEnd: today, videosAtEnd: videos, jsHeapChangeMiB: change('jsHeapMiB'), rendererRssChangeMiB: change('rendererRssMiB'),
+  slopeFromMinute: lastFrom, jsHeapSlopeMiBPerMin: slope('jsHeapMiB', lastFrom), rendererRssSlopeMiBPerMin: slope('rendererRssMiB', lastFrom), samples,
 }, null, 2)}\n`);

@@ -138,7 +138,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     await store.close();
     throw err;
   }
-  const map = startMap(config, { registry: service, incidents: incidents.service, video, sensors, positions: gb28181?.positions, log: logger });
+  const liveRoom = incidents;
+  const map = startMap(config, {
+    registry: service, incidents: incidents.service, video, sensors, positions: gb28181?.positions, log: logger,
+    publishLive: scaleOut?.bus?.publishLive ?? ((type, payload) => liveRoom.service.publishLive(type, payload)),
+  });
   const app = await buildApp({
     logger,
     service,

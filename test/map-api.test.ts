@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { openSse } from './helpers/sse.ts';
+import { inRing } from '../gateway/incidents/grid-locator.ts';
 
 interface Feature { type: 'Feature'; geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }
 interface Collection { type: 'FeatureCollection'; features: Feature[] }
@@ -32,15 +33,6 @@ const layers = async (key?: string, query = 'grids,channels,sensors,incidents'):
 };
 const ids = (c: Collection, prop = 'id') => c.features.map((f) => String(f.properties[prop])).sort();
 
-function inRing(lng: number, lat: number, ring: number[][]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i] as [number, number];
-    const [xj, yj] = ring[j] as [number, number];
-    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
 const cellsContaining = (grids: Collection, [lng, lat]: [number, number]) =>
   grids.features.filter((g) => inRing(lng, lat, (g.geometry.coordinates as number[][][])[0]!)).map((g) => String(g.properties.code));
 
@@ -250,5 +242,72 @@ test('alarm linkage: a located incident\'s incident.created event carries its ne
   } finally {
     everyone.close();
     river.close();
+  }
+});
+
+/** The gateway's URL for an SSE client (listening from the first test that needs it). */
+async function baseUrl(): Promise<string> {
+  if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+}
+
+test('device status by events: a street\'s stream gets its own cameras and sensors going offline or online, not another street\'s; a coded reason, never a URL', async () => {
+  const base = await baseUrl();
+  const eastKey = (await admin({ method: 'POST', url: '/api/keys', payload: { name: '东门街道 status', role: 'operator', scope: ['310101001'] } })).json<{ secret: string }>().secret;
+  const east = await openSse(`${base}/api/events?types=device.status`, { authorization: `Bearer ${eastKey}` });
+  const everyone = await openSse(`${base}/api/events?types=device.status`, { authorization: `Bearer ${t.adminKey}` });
+  const statusOf = (s: typeof east, id: string, state: string) => s.events.find((e) => e.event === 'device.status' && e.data.id === id && e.data.state === state);
+  const arrives = async (s: typeof east, id: string, state: string) => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const e = statusOf(s, id, state);
+      if (e) return e.data;
+      assert.ok(Date.now() < deadline, `device.status ${id} ${state} did not arrive`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    // What the video and sensor rooms do when a device changes: write its status to the registry.
+    const registry = t.gw.service;
+    await registry.setStatus('channels', 'cam-hedi-02', { state: 'offline', reason: 'unreachable', since: Date.now() });
+    await registry.setStatus('channels', 'cam-dongmen-01', { state: 'offline', reason: 'auth failed', since: Date.now() });
+    await registry.setStatus('sensors', 'water-01', { state: 'offline', reason: 'no reading for 60 s', since: Date.now() });
+    await registry.setStatus('sensors', 'smoke-01', { state: 'offline', reason: 'LWT offline', since: Date.now() });
+
+    const cam = await arrives(east, 'cam-dongmen-01', 'offline');
+    assert.deepEqual({ ...cam, at: undefined }, { entity: 'channel', id: 'cam-dongmen-01', channelId: 'cam-dongmen-01', state: 'offline', reason: 'auth failed', reasonCode: 'auth_failed', at: undefined });
+    assert.ok(Number.isFinite(Date.parse(String(cam.at))), 'when, in ISO');
+    const smoke = await arrives(east, 'smoke-01', 'offline');
+    assert.equal(smoke.entity, 'sensor');
+    assert.equal(smoke.sensorId, 'smoke-01');
+    assert.equal(smoke.reasonCode, 'lwt_offline');
+    // The other street's camera and sensor reach the unscoped stream, not the street's.
+    assert.deepEqual((await arrives(everyone, 'cam-hedi-02', 'offline')).reasonParams, undefined);
+    assert.deepEqual((await arrives(everyone, 'water-01', 'offline')).reasonParams, { seconds: '60' });
+    await arrives(everyone, 'smoke-01', 'offline');
+
+    // Back online; a repeat of the same status is no new event.
+    await registry.setStatus('channels', 'cam-dongmen-01', { state: 'online', since: Date.now() });
+    await registry.setStatus('channels', 'cam-dongmen-01', { state: 'online', since: Date.now() });
+    const online = await arrives(east, 'cam-dongmen-01', 'online');
+    assert.equal(online.reason, undefined);
+    // A reason the vocabulary does not know (here one naming a URL with a password) is not sent at all.
+    await registry.setStatus('channels', 'cam-school-03', { state: 'offline', reason: 'rtsp://admin:s3cret@10.0.0.9/stream refused', since: Date.now() });
+    const school = await arrives(east, 'cam-school-03', 'offline');
+    assert.equal(school.reason, undefined);
+    assert.equal(school.reasonCode, undefined);
+    // A disabled sensor is said as the map layer says it.
+    await registry.setStatus('sensors', 'gas-01', { state: 'offline', reason: 'disabled', since: Date.now() });
+    assert.equal((await arrives(east, 'gas-01', 'disabled')).reasonCode, 'disabled');
+
+    await arrives(everyone, 'cam-school-03', 'offline');
+    const eastIds = east.events.map((e) => String(e.data.id));
+    for (const other of ['cam-hedi-02', 'water-01']) assert.ok(!eastIds.includes(other), `the 东门 stream names ${other}`);
+    assert.equal(east.events.filter((e) => e.data.id === 'cam-dongmen-01' && e.data.state === 'online').length, 1, 'one event per change');
+    const text = JSON.stringify([...east.events, ...everyone.events]);
+    for (const secret of ['rtsp://', 's3cret', 'password']) assert.ok(!text.includes(secret), `an event says ${secret}`);
+  } finally {
+    east.close();
+    everyone.close();
   }
 });

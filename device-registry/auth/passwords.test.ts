@@ -43,3 +43,9 @@ test('temporary passwords are 16 characters, random, and pass the policy', () =>
   }
   assert.equal(seen.size, 50);
 });
+
+test('a temporary password never holds the user name it is for (the policy would refuse it)', () => {
+  // A one-letter name is in about half of random draws: every one of these would fail without the redraw.
+  for (let i = 0; i < 200; i++) assert.deepEqual(passwordProblems(temporaryPassword('a'), 'a', 'password'), []);
+  for (let i = 0; i < 200; i++) assert.doesNotMatch(temporaryPassword('x2'), /x2/i);
+});

@@ -73,8 +73,19 @@ export function passwordProblems(password: string, username: string, field: stri
   return problems;
 }
 
-/** A temporary password for a first admin or an admin reset: 16 characters from an unambiguous alphabet. */
-export function temporaryPassword(): string {
+/**
+ * A temporary password for a first admin or an admin reset: 16 characters from an unambiguous alphabet,
+ * drawn again while it breaks the policy for `username` (a short name such as "x2" is inside about one
+ * draw in a hundred, and the policy refuses a password holding the name).
+ */
+export function temporaryPassword(username = ''): string {
+  for (;;) {
+    const candidate = randomPassword();
+    if (passwordProblems(candidate, username, 'password').length === 0) return candidate;
+  }
+}
+
+function randomPassword(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   const limit = 256 - (256 % alphabet.length); // bytes at or above this are dropped: no bias toward the first letters
   let out = '';

@@ -63,7 +63,7 @@ export class Users {
     const errors = check(UserInput, input);
     if (errors.length) throw invalid(errors);
     const body = input as UserInput;
-    const temporary = body.password === undefined ? temporaryPassword() : undefined;
+    const temporary = body.password === undefined ? temporaryPassword(body.username) : undefined;
     const password = body.password ?? temporary!;
     const problems = passwordProblems(password, body.username, 'password');
     if (problems.length) throw invalid(problems);
@@ -112,7 +112,7 @@ export class Users {
   async resetPassword(id: string, actor: Actor): Promise<{ user: User; temporaryPassword: string }> {
     const before = await this.getRow(id);
     if (before.source !== 'local') throw new GwError('GW_ERR_CONFLICT', 'this user signs in through single sign-on and has no password here', 'id');
-    const temporary = temporaryPassword();
+    const temporary = temporaryPassword(before.username);
     const after = { ...before, passwordHash: await hashUserPassword(temporary), mustChangePassword: true };
     const saved = await this.save(before, after, actor, { all: true }, { passwordReset: true });
     return { user: publicUser(saved), temporaryPassword: temporary };
@@ -175,7 +175,7 @@ export class Users {
     if ((await this.accounts.countActiveAdminUsers()) > 0) return { created: false };
     let username = 'admin';
     for (let n = 2; await this.accounts.findUserByUsername(username); n++) username = `admin-${n}`;
-    const password = configuredPassword ?? temporaryPassword();
+    const password = configuredPassword ?? temporaryPassword(username);
     const problems = passwordProblems(password, username, 'auth.adminPassword');
     if (problems.length) throw invalid(problems);
     const now = Date.now();

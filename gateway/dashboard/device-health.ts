@@ -34,16 +34,8 @@ export interface DeviceHealth {
   longestOffline: OfflineDevice[];
 }
 
-interface Device {
-  entity: 'channels' | 'sensors';
-  id: string;
-  name: string;
-  kind: string;
-  gridCode: string | null;
-  state: string;
-  reason: string | null;
-  since: number | null;
-}
+/** A device as read, before its time offline is worked out. */
+type Device = Omit<OfflineDevice, 'since' | 'offlineSeconds'> & { since: number | null };
 
 async function* devices(registry: RegistryService): AsyncGenerator<Device> {
   for (const entity of ['channels', 'sensors'] as const) {

@@ -16,7 +16,8 @@ function ringArea(ring: Ring): number {
   return Math.abs(sum / 2);
 }
 
-function inRing(lng: number, lat: number, ring: Ring): boolean {
+/** Whether a point is inside a ring (even-odd rule), for outlines in [lng, lat]. */
+export function inRing(lng: number, lat: number, ring: Ring): boolean {
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [xi, yi] = ring[i] as [number, number];

@@ -2,7 +2,7 @@
 // how long each step of the loop takes; the SLA breach rate; a per-grid heat
 // layer as GeoJSON. The queries are the store's (store/stats-store.ts).
 import type { RegistryService } from '../../device-registry/index.ts';
-import type { GroupBy, SlaBy, StatsStore } from './store/stats-store.ts';
+import type { DurationRow, GroupBy, SlaBy, StatsStore } from './store/stats-store.ts';
 
 export type { GroupBy, SlaBy } from './store/stats-store.ts';
 
@@ -14,8 +14,8 @@ export class IncidentStats {
     return this.queries.counts(by, from, to, grids, sourceKind);
   }
 
-  /** Average and maximum seconds spent before reaching each status, from the flow log. */
-  async durations(from: number, to: number, grids?: readonly string[]): Promise<Array<{ to: string; count: number; avgSeconds: number; maxSeconds: number }>> {
+  /** Average and maximum seconds spent before reaching each status, from the flow log; how often and by how many incidents it was reached. */
+  async durations(from: number, to: number, grids?: readonly string[]): Promise<DurationRow[]> {
     return (await this.queries.durations(from, to, grids)).map((r) => ({ ...r, avgSeconds: Math.round(r.avgSeconds * 10) / 10 }));
   }
 

@@ -1,7 +1,8 @@
 // The map room's entry (一张图): the camera index (nearest cameras), the
 // default view, the layers with live status, alarm linkage on new incidents,
-// and their HTTP routes. It only reads: the registry, the incident store and
-// the video and sensor rooms' status books.
+// device status forwarded to the event stream, and their HTTP routes. It only
+// reads: the registry, the incident store and the video and sensor rooms'
+// status books.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistryService } from '../../device-registry/index.ts';
@@ -15,6 +16,7 @@ import type { VideoRoom } from '../video/index.ts';
 import { CameraIndex } from './camera-index.ts';
 import { tileUrlForLog } from './config.ts';
 import type { LiveStatus } from './layers.ts';
+import { forwardDeviceStatus, type PublishLive } from './live-status.ts';
 import { nearestCamerasOf } from './linkage.ts';
 import { mapRoutes } from './routes.ts';
 import { DefaultView } from './view.ts';
@@ -29,6 +31,8 @@ export interface MapDeps {
   sensors?: SensorsRoom;
   /** GB28181 moving channels' last positions (MobilePosition): their point follows it. */
   positions?: Pick<PositionBook, 'last'>;
+  /** Live events to every subscriber (every node's in a cluster): device status goes out by it. */
+  publishLive: PublishLive;
   log: Logger;
 }
 
@@ -62,6 +66,7 @@ export function startMap(config: Pick<GatewayConfig, 'map' | 'wall'>, deps: MapD
   const locator = new GridLocator(deps.registry);
   const linked = nearestCamerasOf(cameras, config.wall.linkage);
   deps.incidents.decorateCreated(linked);
+  const stopForwarding = forwardDeviceStatus(deps.registry.events, deps.publishLive);
   log.info({ tiles: config.map.tiles.map((t) => ({ name: t.name, url: tileUrlForLog(t.url), crs: t.crs })), linkage: config.wall.linkage }, config.map.tiles.length ? 'map base layers configured' : 'map without base layers: grid outlines on a plain background');
   return {
     cameras,
@@ -70,6 +75,7 @@ export function startMap(config: Pick<GatewayConfig, 'map' | 'wall'>, deps: MapD
       layers: { registry: deps.registry, incidents: deps.incidents, channelStatus, sensorStatus: sensorStatus(deps.sensors), channelPosition: deps.positions && ((id) => deps.positions!.last(id)) },
     }),
     stop: () => {
+      stopForwarding();
       deps.incidents.decorateCreated(undefined);
       cameras.stop();
     },

@@ -19,8 +19,10 @@ import { WallView } from './wall/wall-view.tsx';
 import { DispatchView } from './dispatch/dispatch-view.tsx';
 import { SensorsView } from './sensors/sensors-view.tsx';
 import { ConsoleView } from './console/console-view.tsx';
-import { MapView } from './map/map-view.tsx';
-import { DashboardView } from './dashboard/dashboard-view.tsx';
+import { lazyView } from './lazy-view.tsx';
+// Their menu labels now; their code (Leaflet, ECharts) when first opened.
+import './map/text.ts';
+import './dashboard/text.ts';
 import { LinkageOffers } from './map/linkage-offer.tsx';
 import { startLinkage } from './map/linkage.ts';
 
@@ -29,8 +31,8 @@ on('connection', ({ open }) => (eventsOpen.value = open));
 
 const VIEW_COMPONENTS: Record<View, () => preact.JSX.Element> = {
   wall: WallView,
-  map: MapView,
-  dashboard: DashboardView,
+  map: lazyView(() => import('./map/map-view.tsx').then((m) => m.MapView)),
+  dashboard: lazyView(() => import('./dashboard/dashboard-view.tsx').then((m) => m.DashboardView)),
   dispatch: DispatchView,
   sensors: SensorsView,
   console: ConsoleView,

@@ -43,8 +43,14 @@ const ListQuery = Type.Object(
     sourceKind: Type.Optional(Type.String()),
     sourceId: Type.Optional(Type.String()),
     departmentId: Type.Optional(Type.String()),
-    from: Type.Optional(DateTime()),
-    to: Type.Optional(DateTime()),
+    // The dashboard's drill-downs: each lists exactly what its /api/stats figure counted.
+    department: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A department id, or '(none)': as /api/stats/sla/by?by=department keys its rows" })),
+    sla: Type.Optional(Type.Union([Type.Literal('dispatched'), Type.Literal('breached')], {
+      description: 'Dispatched incidents, or those that breached their SLA (fed back after the deadline, or not yet and past it now), as /api/stats/sla counts them; from/to then bound the dispatch time',
+    })),
+    reached: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)), { description: 'Incidents whose flow reached this step (after their first), as /api/stats/durations counts `incidents`' })),
+    from: Type.Optional(DateTime(undefined, { description: 'First report at or after (dispatch time with sla)' })),
+    to: Type.Optional(DateTime(undefined, { description: 'First report before (dispatch time with sla)' })),
     q: Type.Optional(Type.String({ maxLength: 64 })),
     order: Type.Union([Type.Literal('queue'), Type.Literal('newest')], { default: 'newest' }),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
@@ -129,7 +135,9 @@ export function incidentRoutes(app: FastifyInstance, deps: { service: IncidentSe
     return service.list({
       status: statuses as Status[] | undefined, open: q.open as boolean | undefined, type: q.type as string | undefined, severity: q.severity as never,
       grid, sourceKind: q.sourceKind as string | undefined, sourceId: q.sourceId as string | undefined,
-      departmentId: q.departmentId as string | undefined, from: ms(q.from as string | undefined), to: ms(q.to as string | undefined), q: q.q as string | undefined,
+      departmentId: q.departmentId as string | undefined, department: q.department as string | undefined,
+      sla: q.sla as 'dispatched' | 'breached' | undefined, now: Date.now(), reached: q.reached as Status | undefined,
+      from: ms(q.from as string | undefined), to: ms(q.to as string | undefined), q: q.q as string | undefined,
       limit: q.limit as number, offset: q.offset as number,
     }, q.order as 'queue' | 'newest');
   });

@@ -1,6 +1,7 @@
 // Server-sent events for the wall and dispatchers: incident changes (durable,
-// resumable with Last-Event-ID within the retention window) and live overlay
-// events (detections; not stored, no id).
+// resumable with Last-Event-ID within the retention window) and live events
+// (detections for the overlay, device.status for markers and lists; not
+// stored, no id).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { inCoverage, READ_ROLES, stillSignedIn, type Actor, type RegistryEvents, type Scopes } from '../../../device-registry/index.ts';
@@ -44,7 +45,7 @@ export function sseRoutes(app: FastifyInstance, service: IncidentService, regist
     config: { roles: READ_ROLES, tokenInQuery: true, scope: 'filtered' },
     schema: {
       tags: ['incidents'],
-      summary: 'Server-sent events: incident.created / updated / transition / escalated (with ids, resumable via Last-Event-ID) and live detection events',
+      summary: 'Server-sent events: incident.created / updated / transition / escalated (with ids, resumable via Last-Event-ID) and live events (detection; device.status of cameras and sensors), each filtered by the caller\'s scope',
       querystring: Type.Object(
         {
           lastEventId: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),

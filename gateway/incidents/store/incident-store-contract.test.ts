@@ -26,10 +26,25 @@ let databases = 0;
 incidentStoreContract('SQLite', async () => {
   const file = join(dir, `incidents-${++databases}.db`);
   return { store: new SqliteIncidentStore(file, TIME_ZONE), cleanup: async () => rmSync(file, { force: true }) };
-});
+}, async (store, id, gridCode) => void (store as SqliteIncidentStore).db.prepare('UPDATE incidents SET grid_code = ? WHERE id = ?').run(gridCode, id));
 
+/** Each PostgreSQL store's database, for changes behind its back. */
+const urlOf = new WeakMap<object, string>();
 // Databases are left for postgres.close() to remove with the data directory.
-incidentStoreContract('PostgreSQL', async () => ({ store: await PgIncidentStore.open(await freshDatabase(), TIME_ZONE), cleanup: async () => {} }));
+incidentStoreContract('PostgreSQL', async () => {
+  const url = await freshDatabase();
+  const store = await PgIncidentStore.open(url, TIME_ZONE);
+  urlOf.set(store, url);
+  return { store, cleanup: async () => {} };
+}, async (store, id, gridCode) => {
+  const client = new pg.Client({ connectionString: urlOf.get(store) });
+  await client.connect();
+  try {
+    await client.query('UPDATE incidents SET grid_code = $1 WHERE id = $2', [gridCode, id]);
+  } finally {
+    await client.end();
+  }
+});
 
 /** Two gateway nodes on one fresh database: two stores, two pools. */
 async function twoNodes(): Promise<{ a: PgIncidentStore; b: PgIncidentStore; url: string; close(): Promise<void> }> {

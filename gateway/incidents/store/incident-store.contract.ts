@@ -1,16 +1,19 @@
 // The incident store's contract as tests: every IncidentStore registers this
 // suite (see incident-store-contract.test.ts), so SQLite and PostgreSQL are
 // held to the same behaviour — the door, the closed loop, claims, the queue,
-// escalation — and, in queries.contract.ts, lists, events, stats and webhooks.
+// escalation — and, in queries.contract.ts, lists, events, stats and webhooks;
+// in rollup.contract.ts, the dashboard's rollups against the raw figures.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { freshStoreFor } from '../../../test/helpers/store-contract.ts';
 import { ACTOR, allEvents, candidate, COOLDOWN, gwError, MIN, move, raise, raised, T0, type OpenedStore } from './contract-fixtures.ts';
 import { queriesContract } from './queries.contract.ts';
+import { rollupContract, type Regrid } from './rollup.contract.ts';
 
 export type { OpenedStore } from './contract-fixtures.ts';
 
-export function incidentStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+/** `regrid`: how the engine moves an incident to another cell behind the store's back (for the rollups' contract). */
+export function incidentStoreContract(name: string, open: () => Promise<OpenedStore>, regrid: Regrid): void {
   /** Each test gets a fresh, empty store. */
   const withStore = freshStoreFor(open);
 
@@ -220,5 +223,6 @@ export function incidentStoreContract(name: string, open: () => Promise<OpenedSt
     }));
 
     queriesContract(withStore);
+    rollupContract(withStore, regrid);
   });
 }

@@ -1,5 +1,6 @@
 // The queries behind the statistics (stats.ts), one implementation per engine.
 // Windows are on first_seen (or dispatched_at for the SLA), epoch ms, [from, to).
+// Each figure is what GET /api/incidents lists with the matching filter (list-filter.ts).
 
 export type GroupBy = 'type' | 'grid' | 'source' | 'hour' | 'severity' | 'status';
 export const GROUP_BY: readonly GroupBy[] = ['type', 'grid', 'source', 'hour', 'severity', 'status'];
@@ -13,7 +14,10 @@ export interface CountRow {
 export interface DurationRow {
   /** The status reached. */
   to: string;
+  /** Times it was reached (each timed): a reopened incident reaches handling twice. */
   count: number;
+  /** Incidents that reached it (what GET /api/incidents?reached=<to> lists for the same window). */
+  incidents: number;
   avgSeconds: number;
   maxSeconds: number;
 }

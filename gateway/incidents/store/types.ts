@@ -102,6 +102,15 @@ export interface IncidentFilter {
   sourceKind?: string;
   sourceId?: string;
   departmentId?: string;
+  /** A department id, or '(none)' for incidents with none (the SLA figures' none bucket). */
+  department?: string;
+  /** Dispatched incidents, or those that breached their SLA (first feedback after the deadline, or none by `now`); `from`/`to` then bound the dispatch time, as in /api/stats/sla. */
+  sla?: 'dispatched' | 'breached';
+  /** With sla 'breached': the time an incident without feedback is judged at. */
+  now?: number;
+  /** Incidents whose flow reached this status after their first (what /api/stats/durations counts per step). */
+  reached?: Status;
+  /** Bounds on first_seen (on dispatched_at with `sla`), epoch ms, [from, to). */
   from?: number;
   to?: number;
   q?: string;

@@ -1,5 +1,5 @@
 // One EventSource per tab for /api/events (incident changes with ids, live
-// detections without), fanned out to the views by type. EventSource resumes
+// detections and device status without), fanned out to the views by type. EventSource resumes
 // with Last-Event-ID on its own; a `reset` means the gap is too old to replay.
 // Its URL carries a short-lived URL token: when a reconnect is refused (the
 // token expired meanwhile, or the gateway restarted), a new token is fetched
@@ -13,8 +13,8 @@ export interface GatewayEvents {
   'incident.transition': Incident;
   'incident.escalated': Incident;
   detection: DetectionEvent;
-  /** A camera or sensor went online, offline or idle (the map's markers). */
-  'device.status': { entity: 'channel' | 'sensor'; id: string; state: string; reason?: string };
+  /** A camera or sensor changed state (online, offline, idle, starting; a sensor also disabled), with its coded reason. */
+  'device.status': { entity: 'channel' | 'sensor'; id: string; state: string; reason?: string; reasonCode?: string; reasonParams?: Record<string, string | number>; at?: string };
   reset: { reason: string };
   /** Not from the server: the stream (re)connected or dropped. */
   connection: { open: boolean };

@@ -124,14 +124,15 @@ export function BigScreen() {
           ))}
         </ol>
         <div class="screen-charts">
-          <Chart kind="bar" testId="screen-hourly" fontSize={18} height={200} data={(d?.hourly ?? []).map((h) => ({ key: h.key, label: `${new Date(h.key).getHours()}`, value: h.count }))} />
-          <Chart kind="hbar" testId="screen-types" fontSize={18} height={220} data={(d?.byType ?? []).map((x) => ({ key: x.key, label: label('type', x.key), value: x.count }))} />
+          <Chart kind="bar" testId="screen-hourly" fontSize={22} height={200} data={(d?.hourly ?? []).map((h) => ({ key: h.key, label: `${new Date(h.key).getHours()}`, value: h.count }))} />
+          <Chart kind="hbar" testId="screen-types" fontSize={22} height={220} data={(d?.byType ?? []).map((x) => ({ key: x.key, label: label('type', x.key), value: x.count }))} />
         </div>
       </section>
       <section class="screen-video" data-testid="screen-video">
-        {fourChannels().map((id, i) => (
-          <Tile key={i} index={900 + i} channelId={id} mode={wall.value.mode} area={[(i % 2) + 1, Math.floor(i / 2) + 1, 1]} alarm={undefined} isAlarmTile={false} />
-        ))}
+        {/* An empty slot says so in hall-sized type (the wall's own hint, "click a camera on the left", has no left here). */}
+        {fourChannels().map((id, i) => (id
+          ? <Tile key={i} index={900 + i} channelId={id} mode={wall.value.mode} area={[(i % 2) + 1, Math.floor(i / 2) + 1, 1]} alarm={undefined} isAlarmTile={false} />
+          : <div key={i} class="screen-empty" data-testid="screen-empty">{t('screen.noVideo')}</div>))}
       </section>
     </div>
   );

@@ -40,7 +40,7 @@ function optionOf(p: ChartProps): Option {
   return {
     animation: false,
     tooltip: { trigger: 'axis' },
-    grid: { left: p.kind === 'hbar' ? 120 : 48, right: 16, top: 16, bottom: labels.length > 12 && p.kind !== 'hbar' ? 72 : 32 },
+    grid: { left: p.kind === 'hbar' ? Math.max(120, fontSize * 8) : 48 + fontSize, right: 16, top: 8 + fontSize, bottom: labels.length > 12 && p.kind !== 'hbar' ? 72 : 32 },
     xAxis: p.kind === 'hbar' ? numbers : categories,
     yAxis: p.kind === 'hbar' ? { ...categories, inverse: true } : numbers,
     series: [p.kind === 'line'
@@ -63,7 +63,9 @@ export function Chart(p: ChartProps) {
       const key = keys.current[e.dataIndex];
       if (key !== undefined) pick.current?.(key);
     });
-    const resized = new ResizeObserver(() => c.resize());
+    // Resized on the next frame: resizing inside the observer's callback changes layout again
+    // ("ResizeObserver loop completed", an uncaught error event with no error).
+    const resized = new ResizeObserver(() => requestAnimationFrame(() => !c.isDisposed() && c.resize()));
     resized.observe(el.current!);
     return () => {
       resized.disconnect();

@@ -18,7 +18,7 @@ export function figuresCsv(f: Figures, labels: (figure: string) => string): stri
     ['daily', f.daily], ['hourly', f.hourly], ['topGrids', f.topGrids], ['sensorAlarms', f.sensorAlarms],
   ];
   for (const [name, list] of counts) for (const i of list) rows.push([labels(name), i.key, i.value, null]);
-  for (const s of f.steps) rows.push([labels('steps'), s.to, s.avgSeconds, `count=${s.count} max=${s.maxSeconds}`]);
+  for (const s of f.steps) rows.push([labels('steps'), s.to, s.avgSeconds, `count=${s.count} incidents=${s.incidents} max=${s.maxSeconds}`]);
   rows.push([labels('sla'), 'all', f.sla.breachRate, `dispatched=${f.sla.dispatched} breached=${f.sla.breached}`]);
   for (const [name, list] of [['slaByDepartment', f.slaByDepartment], ['slaByGrid', f.slaByGrid]] as const) {
     for (const s of list) rows.push([labels(name), s.key, s.breachRate, `dispatched=${s.dispatched} breached=${s.breached}`]);

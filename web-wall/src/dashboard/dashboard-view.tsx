@@ -6,16 +6,21 @@ import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { label, t } from '../i18n/index.ts';
 import { go, route } from '../router.ts';
-import { gridByCode } from '../store/registry.ts';
-import { BigScreen } from './big-screen.tsx';
+import { departments, gridByCode } from '../store/registry.ts';
+import { lazyView } from '../lazy-view.tsx';
 import { Chart } from './chart.tsx';
 import { download, figuresCsv } from './csv.ts';
 import { DrillList, type Drill } from './drill-list.tsx';
-import { drillQuery, type IncidentFigure, type Item } from './drill.ts';
-import { loadFigures, type Figures } from './figures.ts';
+import { drillQuery, slaDrillQuery, stepDrillQuery, type IncidentFigure, type Item, type SlaCount } from './drill.ts';
+import { loadFigures, type Figures, type OfflineDevice } from './figures.ts';
 import { localDay, windowOf, type Period, type PeriodKind } from './period.ts';
 import './text.ts';
+// The names of incident sources (人工上报, 传感器…) are the dispatch view's.
+import '../dispatch/text.ts';
 import './dashboard.css';
+
+// The big screen draws the map too: Leaflet comes with it, not with the dashboard.
+const BigScreen = lazyView(() => import('./big-screen.tsx').then((m) => m.BigScreen));
 
 const period = signal<Period>({ kind: '7d' });
 const figures = signal<Figures | null>(null);
@@ -36,7 +41,7 @@ const pct = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate
 const duration = (s: number) => (s < 120 ? t('dash.seconds', { n: Math.round(s) }) : s < 7200 ? t('dash.minutes', { n: Math.round(s / 60) }) : t('dash.hours', { n: Math.round(s / 360) / 10 }));
 
 const LABELS: Record<IncidentFigure, (key: string) => string> = {
-  type: (k) => label('type', k), sensor: (k) => label('type', k), source: (k) => k, grid: gridName,
+  type: (k) => label('type', k), sensor: (k) => label('type', k), source: (k) => label('source', k), grid: gridName,
   severity: (k) => label('severity', k), hour: (k) => new Date(k).toLocaleString(undefined, { month: '2-digit', day: '2-digit', hour: '2-digit', hour12: false }), day: (k) => k.slice(5),
 };
 
@@ -89,14 +94,37 @@ function PeriodPicker() {
   );
 }
 
-function SlaTable({ rows, keyLabel, testId }: { rows: Figures['slaByGrid']; keyLabel: (k: string) => string; testId: string }) {
+/** An SLA row's count drills to the incidents it counted (the breach rate's row to its breached ones). */
+function SlaTable({ rows, by, keyLabel, testId }: { rows: Figures['slaByGrid']; by: 'department' | 'grid'; keyLabel: (k: string) => string; testId: string }) {
+  const open = (key: string, which: SlaCount) => {
+    const f = figures.value!;
+    drill.value = { kind: 'incidents', what: `${t(by === 'grid' ? 'dash.slaByGrid' : 'dash.slaByDepartment')} · ${keyLabel(key)} · ${t(`dash.col.${which}`)}`, query: slaDrillQuery(by, key, which, f.window) };
+  };
+  const count = (key: string, which: SlaCount, n: number) => (
+    <button class="link" data-count={which} data-value={n} onClick={() => open(key, which)}>{n}</button>
+  );
   return (
     <table class="figures" data-testid={testId}>
       <thead><tr><th>{t('dash.col.key')}</th><th>{t('dash.col.dispatched')}</th><th>{t('dash.col.breached')}</th><th>{t('dash.col.rate')}</th></tr></thead>
-      <tbody>{rows.map((r) => <tr key={r.key} data-key={r.key}><td>{keyLabel(r.key)}</td><td>{r.dispatched}</td><td>{r.breached}</td><td>{pct(r.breachRate)}</td></tr>)}</tbody>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} data-key={r.key}>
+            <td><button class="link" onClick={() => open(r.key, 'breached')}>{keyLabel(r.key)}</button></td>
+            <td>{count(r.key, 'dispatched', r.dispatched)}</td><td>{count(r.key, 'breached', r.breached)}</td><td>{pct(r.breachRate)}</td>
+          </tr>
+        ))}
+      </tbody>
     </table>
   );
 }
+
+/** A step of the closed loop drills to the incidents that reached its status in the period. */
+function openStep(status: string): void {
+  const f = figures.value!;
+  drill.value = { kind: 'incidents', what: `${t('dash.steps')} · ${label('status', status)}`, query: stepDrillQuery(status, f.window) };
+}
+
+const openDevice = (d: OfflineDevice) => (drill.value = { kind: 'device', what: `${t('dash.longestOffline')} · ${d.name}`, entity: d.entity, id: d.id });
 
 function HealthTable({ rows, by, testId }: { rows: Figures['devices']['byKind']; by: 'kind' | 'grid'; testId: string }) {
   const name = (k: string) => (by === 'grid' ? gridName(k) : k === 'camera' ? t('dash.camera') : k);
@@ -118,7 +146,7 @@ function HealthTable({ rows, by, testId }: { rows: Figures['devices']['byKind'];
 const csvLabel = (name: string) => (name === 'period' ? t('dash.period.label') : t(`dash.${name}`));
 
 function Figures({ f }: { f: Figures }) {
-  const deptName = (k: string) => (k === '(none)' ? t('dash.none') : k);
+  const deptName = (k: string) => (k === '(none)' ? t('dash.none') : departments.value.find((d) => d.id === k)?.name ?? k);
   const online = f.devices.byKind.reduce((a, g) => ({ devices: a.devices + g.devices, online: a.online + g.online }), { devices: 0, online: 0 });
   return (
     <>
@@ -137,20 +165,28 @@ function Figures({ f }: { f: Figures }) {
         <CountChart figure="grid" items={f.topGrids} kind="hbar" testId="chart-top-grids" />
         <CountChart figure="sensor" items={f.sensorAlarms} kind="bar" testId="chart-sensor" />
         <Card title={t('dash.steps')}>
-          <Chart kind="bar" testId="chart-steps" data={f.steps.map((s) => ({ key: s.to, label: label('status', s.to), value: Math.round(s.avgSeconds) }))} />
+          <Chart kind="bar" testId="chart-steps" data={f.steps.map((s) => ({ key: s.to, label: label('status', s.to), value: Math.round(s.avgSeconds) }))} onPick={openStep} />
           <table class="figures" data-testid="steps">
-            <thead><tr><th>{t('dash.col.step')}</th><th>{t('dash.col.count')}</th><th>{t('dash.col.avg')}</th><th>{t('dash.col.max')}</th></tr></thead>
-            <tbody>{f.steps.map((s) => <tr key={s.to} data-key={s.to}><td>{label('status', s.to)}</td><td>{s.count}</td><td>{duration(s.avgSeconds)}</td><td>{duration(s.maxSeconds)}</td></tr>)}</tbody>
+            <thead><tr><th>{t('dash.col.step')}</th><th>{t('dash.col.incidents')}</th><th>{t('dash.col.count')}</th><th>{t('dash.col.avg')}</th><th>{t('dash.col.max')}</th></tr></thead>
+            <tbody>
+              {f.steps.map((s) => (
+                <tr key={s.to} data-key={s.to}>
+                  <td><button class="link" onClick={() => openStep(s.to)}>{label('status', s.to)}</button></td>
+                  <td><button class="link" data-value={s.incidents} onClick={() => openStep(s.to)}>{s.incidents}</button></td>
+                  <td>{s.count}</td><td>{duration(s.avgSeconds)}</td><td>{duration(s.maxSeconds)}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </Card>
-        <Card title={t('dash.slaByDepartment')}><SlaTable rows={f.slaByDepartment} keyLabel={deptName} testId="sla-department" /></Card>
-        <Card title={t('dash.slaByGrid')}><SlaTable rows={f.slaByGrid} keyLabel={gridName} testId="sla-grid" /></Card>
+        <Card title={t('dash.slaByDepartment')}><SlaTable rows={f.slaByDepartment} by="department" keyLabel={deptName} testId="sla-department" /></Card>
+        <Card title={t('dash.slaByGrid')}><SlaTable rows={f.slaByGrid} by="grid" keyLabel={gridName} testId="sla-grid" /></Card>
         <Card title={t('dash.devicesByKind')}><HealthTable rows={f.devices.byKind} by="kind" testId="devices-kind" /></Card>
         <Card title={t('dash.devicesByGrid')}><HealthTable rows={f.devices.byGrid} by="grid" testId="devices-grid" /></Card>
         <Card title={t('dash.longestOffline')} wide>
           <table class="figures" data-testid="longest-offline">
             <thead><tr><th>{t('dash.col.key')}</th><th>{t('dash.col.reason')}</th><th>{t('dash.col.since')}</th><th>{t('dash.col.offlineFor')}</th></tr></thead>
-            <tbody>{f.devices.longestOffline.map((d) => <tr key={d.id} data-key={d.id}><td>{d.name}</td><td>{d.reason ? label('reason', d.reason) : '—'}</td><td>{d.since ?? '—'}</td><td>{d.offlineSeconds === null ? '—' : duration(d.offlineSeconds)}</td></tr>)}</tbody>
+            <tbody>{f.devices.longestOffline.map((d) => <tr key={d.id} data-key={d.id}><td><button class="link" onClick={() => openDevice(d)}>{d.name}</button></td><td>{d.reason ? label('reason', d.reason) : '—'}</td><td>{d.since ?? '—'}</td><td>{d.offlineSeconds === null ? '—' : duration(d.offlineSeconds)}</td></tr>)}</tbody>
           </table>
         </Card>
       </div>

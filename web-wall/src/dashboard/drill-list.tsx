@@ -1,14 +1,19 @@
 // The drill-down under the charts: the incidents an item counted (the same
-// filter the gateway counted with, so the list's total is the figure), or the
-// devices of a kind or cell with their live status.
+// filter the gateway counted with, so the list's total is the figure), the
+// devices of a kind or cell with their live status, or one device (a row of
+// the longest offline) with, for a camera, the way to the wall.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, apiAll } from '../api/client.ts';
 import type { Channel, Incident, Sensor } from '../api/types.ts';
 import { formatTime, label, t } from '../i18n/index.ts';
+import { bringToWall } from '../map/linkage.ts';
+import { go } from '../router.ts';
+import { me, viewsFor } from '../session.ts';
 
 export type Drill =
   | { kind: 'incidents'; what: string; query: string | undefined }
-  | { kind: 'devices'; what: string; by: 'kind' | 'grid'; key: string };
+  | { kind: 'devices'; what: string; by: 'kind' | 'grid'; key: string }
+  | { kind: 'device'; what: string; entity: 'channels' | 'sensors'; id: string };
 
 /** The list is capped at 500 rows; the total is the gateway's count. */
 const LIMIT = 500;
@@ -43,30 +48,38 @@ function IncidentRows({ query }: { query: string }) {
   );
 }
 
-interface DeviceRow { id: string; name: string; kind: string; gridCode: string | null; state: string }
+interface DeviceRow { id: string; name: string; kind: string; gridCode: string | null; state: string; reason: string | null }
 
-function DeviceRows({ by, value }: { by: 'kind' | 'grid'; value: string }) {
+/** Puts a camera into a wall tile (an empty one first, as alarm linkage does) and opens the wall. */
+function showOnWall(d: DeviceRow): void {
+  bringToWall([{ id: d.id, name: d.name, gridCode: d.gridCode, distanceMeters: 0, status: d.state }]);
+  go('wall');
+}
+
+function DeviceRows({ by, value }: { by: 'kind' | 'grid' | 'id'; value: string }) {
   const [rows, setRows] = useState<DeviceRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setRows(null);
     Promise.all([apiAll<Channel>('/api/channels'), apiAll<Sensor>('/api/sensors')]).then(([channels, sensors]) => {
       const all: DeviceRow[] = [
-        ...channels.filter((c) => c.enabled).map((c) => ({ id: c.id, name: c.name, kind: 'camera', gridCode: c.gridCode ?? null, state: c.status.state })),
-        ...sensors.filter((s) => s.enabled).map((s) => ({ id: s.id, name: s.name, kind: s.kind, gridCode: s.gridCode ?? null, state: s.status.state })),
+        ...channels.filter((c) => c.enabled).map((c) => ({ id: c.id, name: c.name, kind: 'camera', gridCode: c.gridCode ?? null, state: c.status.state, reason: c.status.reason ?? null })),
+        ...sensors.filter((s) => s.enabled).map((s) => ({ id: s.id, name: s.name, kind: s.kind, gridCode: s.gridCode ?? null, state: s.status.state, reason: s.status.reason ?? null })),
       ];
-      setRows(all.filter((d) => (by === 'kind' ? d.kind === value : (d.gridCode ?? '(none)') === value)));
+      setRows(all.filter((d) => (by === 'id' ? d.id === value : by === 'kind' ? d.kind === value : (d.gridCode ?? '(none)') === value)));
     }, (e: Error) => setError(e.message));
   }, [by, value]);
   if (error) return <p class="error">{t('common.error', { message: error })}</p>;
   if (!rows) return <p>{t('common.loading')}</p>;
+  const wallOpen = viewsFor(me.value!.role).includes('wall');
   return (
     <table class="drill-table" data-testid="drill-devices" data-total={rows.length}>
       <tbody>
         {rows.map((d) => (
           <tr key={d.id} data-testid="drill-device" data-id={d.id}>
             <td>{d.name}</td><td>{d.kind === 'camera' ? t('dash.camera') : d.kind}</td><td>{d.gridCode ?? '—'}</td>
-            <td class={`state ${d.state}`}>{t(`state.${d.state}`)}</td>
+            <td class={`state ${d.state}`}>{t(`state.${d.state}`)}{d.reason && d.state !== 'online' ? ` · ${label('reason', d.reason)}` : ''}</td>
+            {wallOpen && <td>{d.kind === 'camera' && <button class="link no-print" data-testid="drill-to-wall" onClick={() => showOnWall(d)}>{t('dash.drill.toWall')}</button>}</td>}
           </tr>
         ))}
       </tbody>
@@ -84,8 +97,8 @@ export function DrillList({ drill, onClose }: { drill: Drill; onClose: () => voi
         <h3>{t('dash.drill.title', { what: drill.what })}</h3>
         <button class="no-print" onClick={onClose}>{t('dash.drill.close')}</button>
       </header>
-      {drill.kind === 'devices'
-        ? <DeviceRows by={drill.by} value={drill.key} />
+      {drill.kind === 'devices' || drill.kind === 'device'
+        ? <DeviceRows by={drill.kind === 'device' ? 'id' : drill.by} value={drill.kind === 'device' ? drill.id : drill.key} />
         : drill.query === undefined ? <p>{t('dash.drill.none')}</p> : <IncidentRows key={drill.query} query={drill.query} />}
     </section>
   );

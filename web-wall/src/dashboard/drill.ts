@@ -39,3 +39,18 @@ export function drillQuery(figure: IncidentFigure, key: string, w: Window): stri
     case 'day': return windowQuery(dayWindow(key, w));
   }
 }
+
+/** Which SLA count of a department's or a cell's row: the dispatched, or those of them that breached. */
+export type SlaCount = 'dispatched' | 'breached';
+
+/**
+ * The /api/incidents query listing the incidents an SLA row counted: dispatched
+ * in the window, by department or by cell; undefined for the "(none)" row.
+ */
+export function slaDrillQuery(by: 'department' | 'grid', key: string, which: SlaCount, w: Window): string | undefined {
+  if (key === '(none)') return undefined;
+  return `${by}=${encodeURIComponent(key)}&sla=${which}&${windowQuery(w)}`;
+}
+
+/** The incidents a step of the closed loop counted: those that reached the status in the window. */
+export const stepDrillQuery = (status: string, w: Window): string => `reached=${encodeURIComponent(status)}&${windowQuery(w)}`;

@@ -7,7 +7,8 @@ import { windowQuery, type Window } from './period.ts';
 
 export type { IncidentFigure, Item } from './drill.ts';
 export interface SlaItem { key: string; dispatched: number; breached: number; breachRate: number }
-export interface StepItem { to: string; count: number; avgSeconds: number; maxSeconds: number }
+/** A step of the closed loop: `count` times reached (a reopened incident twice), by `incidents` incidents (what its drill-down lists). */
+export interface StepItem { to: string; count: number; incidents: number; avgSeconds: number; maxSeconds: number }
 export interface HealthGroup { key: string; devices: number; online: number; onlineRate: number | null }
 export interface OfflineDevice { entity: 'channels' | 'sensors'; id: string; name: string; kind: string; gridCode: string | null; reason: string | null; since: string | null; offlineSeconds: number | null }
 export interface DeviceHealth { byKind: HealthGroup[]; byGrid: HealthGroup[]; longestOffline: OfflineDevice[] }

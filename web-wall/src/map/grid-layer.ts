@@ -1,9 +1,12 @@
-// Grid cells as outlines by level (district thick … grid thin), one SVG
-// renderer for all of them, and their names shown for the level that fits the
+// Grid cells as outlines by level (district thick … grid thin), all on one
+// canvas (2,000 SVG paths cost a style, paint and layer pass on every move;
+// the canvas is one bitmap, redrawn once a move ends, and still answers clicks
+// on a cell), and their names shown for the level that fits the
 // zoom (district far out, grid cells close in), only for those in view. With
 // a heat period chosen, each cell is filled by its incident count.
 import L from 'leaflet';
 import type { Crs, Feature, GridProps } from './map-api.ts';
+import { flatMarker } from './flat-marker.ts';
 import { polygonLatLngs } from './projection.ts';
 
 /** From which zoom a level's names are shown (the next level's take over). */
@@ -26,8 +29,14 @@ export function heatColour(count: number, max: number): { fill: string; opacity:
   return { fill: `hsl(${Math.round(40 - 40 * share)}, 90%, ${Math.round(60 - 20 * share)}%)`, opacity: 0.25 + 0.45 * share };
 }
 
+/** A canvas takes colours, not classes: read them from the map's CSS (--grid-outline, --area-outline). */
+function outlineColours(el: HTMLElement): { grid: string; area: string } {
+  const css = getComputedStyle(el);
+  return { grid: css.getPropertyValue('--grid-outline').trim() || '#3d7bd9', area: css.getPropertyValue('--area-outline').trim() || '#1f4f99' };
+}
+
 export class GridLayer {
-  private readonly renderer = L.svg({ padding: 0.3 });
+  private readonly renderer = L.canvas({ padding: 0.3 });
   private readonly polygons = L.layerGroup();
   private readonly labels = L.layerGroup();
   private cells: Array<{ feature: Feature<GridProps>; polygon: L.Polygon; centre: L.LatLng }> = [];
@@ -46,6 +55,7 @@ export class GridLayer {
     const order = ['district', 'street', 'community', 'grid'];
     const sorted = [...features].sort((a, b) => order.indexOf(a.properties.level) - order.indexOf(b.properties.level));
     this.cells = [];
+    const outline = outlineColours(this.map.getContainer());
     for (const feature of sorted) {
       if (!feature.geometry || feature.geometry.type === 'Point') continue;
       const { code, level } = feature.properties;
@@ -53,7 +63,9 @@ export class GridLayer {
         renderer: this.renderer,
         className: `grid-cell level-${level} grid-${code}`,
         weight: WEIGHT[level] ?? 1,
-        color: level === 'grid' ? '#3d7bd9' : '#1f4f99',
+        // On the canvas a class styles nothing: the street's dashes are an option.
+        ...(level === 'street' ? { dashArray: '6 3' } : {}),
+        color: level === 'grid' ? outline.grid : outline.area,
         fill: true,
         fillOpacity: 0,
         fillColor: '#000',
@@ -62,6 +74,8 @@ export class GridLayer {
       this.polygons.addLayer(polygon);
       this.cells.push({ feature, polygon, centre: polygon.getBounds().getCenter() });
     }
+    // How many outlines are drawn (a canvas has no element per cell to count).
+    this.map.getContainer().dataset.cells = String(this.cells.length);
     this.renderLabels();
   }
 
@@ -89,7 +103,7 @@ export class GridLayer {
       if (label) this.drawnLabels.delete(code);
       else {
         const html = `<span class="grid-label level-${level}" data-grid-label="${escape(code)}">${escape(feature.properties.name)}</span>`;
-        label = L.marker(centre, { icon: L.divIcon({ html, className: 'grid-label-icon', iconSize: undefined }), interactive: false, keyboard: false });
+        label = flatMarker(centre, { icon: L.divIcon({ html, className: 'grid-label-icon', iconSize: undefined }), interactive: false, keyboard: false });
         this.labels.addLayer(label);
       }
       next.set(code, label);

@@ -4,6 +4,7 @@
 import { label, t } from '../i18n/index.ts';
 import { acceptOffer, dismissOffer, linkageOffers } from './linkage.ts';
 import './text.ts';
+import './linkage.css';
 
 export function LinkageOffers() {
   const offers = linkageOffers.value;

@@ -14,6 +14,8 @@ import { loadMapConfig, nearCameras, type MapConfig, type NearCamera } from './m
 export interface LinkageOffer { incident: Incident; cameras: NearCamera[]; placed: boolean }
 
 export const linkageOffers = signal<LinkageOffer[]>([]);
+/** How long the note "brought to the wall" (mode auto) stays; an offer waiting for a decision stays until it is taken or closed. */
+const PLACED_NOTE_MS = 30_000;
 let linkage: MapConfig['linkage'] | null = null;
 
 /** The tiles the linked cameras go to: empty ones first, then from the end of the layout. */
@@ -49,7 +51,11 @@ async function link(incident: Incident): Promise<void> {
   const items = Array.isArray(sent) ? sent : (await nearCameras(incident.location.lat, incident.location.lng, linkage.radiusMeters, linkage.cameras)).items;
   if (!items.length) return;
   const auto = linkage.mode === 'auto';
-  if (auto) bringToWall(items);
+  if (auto) {
+    bringToWall(items);
+    // Done already: the note only says so, then gives the alarm panel its room back.
+    window.setTimeout(() => dismissOffer(incident.id), PLACED_NOTE_MS);
+  }
   // The newest first; a handful at most stay listed.
   linkageOffers.value = [{ incident, cameras: items, placed: auto }, ...linkageOffers.value.filter((o) => o.incident.id !== incident.id)].slice(0, 5);
 }

@@ -16,6 +16,8 @@ import { IncidentMarkers } from './incident-markers.ts';
 import { MarkerClusters, type DevicePoint } from './marker-clusters.ts';
 import { polygonLatLngs, toDisplay } from './projection.ts';
 import { select } from './selection.ts';
+// The map's own styles travel with it: the big screen embeds it without the map view.
+import './map.css';
 
 declare global {
   interface Window { wallMap?: L.Map; wallMapCrs?: Crs }

@@ -3,6 +3,8 @@
 // status (from the event stream's device.status and the registry's channel
 // status the wall already follows: the map never polls its markers), the open
 // incidents (the shared, event-fed store) and the heat of the chosen period.
+// A camera's marker follows the wall's channel status (store/registry.ts,
+// itself kept current by device.status events); a sensor's follows its event.
 import { computed, effect, signal } from '@preact/signals';
 import { on } from '../api/events.ts';
 import { onNewIncident, openIncidents } from '../store/incidents.ts';
@@ -36,19 +38,26 @@ export async function loadMap(): Promise<void> {
     gridFeatures.value = layers.grids.features;
     channelFeatures.value = layers.channels.features;
     sensorFeatures.value = layers.sensors.features;
-    mapConfig.value = config; // last: the map is drawn once it is set, its layers already here
+    // Last: the map is drawn once it is set, its layers already here. The same configuration read again
+    // (the view opened a second time) keeps its object: a new one would rebuild the map and lose its view.
+    if (JSON.stringify(config) !== JSON.stringify(mapConfig.peek())) mapConfig.value = config;
     mapError.value = null;
   } catch (err) {
     mapError.value = (err as Error).message;
   }
 }
 
-function setStatus(key: string, state: string): void {
+/** Applies many statuses as one change (one new map, one redraw), and none when nothing differs. */
+function setStatuses(entries: Iterable<[key: string, state: string]>): void {
   // peek: called from an effect, which must not depend on the map it writes.
-  if (liveStatus.peek().get(key) === state) return;
-  const next = new Map(liveStatus.peek());
-  next.set(key, state);
-  liveStatus.value = next;
+  const current = liveStatus.peek();
+  let next: Map<string, string> | undefined;
+  for (const [key, state] of entries) {
+    if ((next ?? current).get(key) === state) continue;
+    next ??= new Map(current);
+    next.set(key, state);
+  }
+  if (next) liveStatus.value = next;
 }
 
 export async function refreshHeat(): Promise<void> {
@@ -76,14 +85,18 @@ onNewIncident((i) => {
 /** Follows device status while the map is open; returns the stop. */
 export function followMap(): () => void {
   const stops = [
-    on('device.status', (e) => setStatus(`${e.entity}:${e.id}`, e.state)),
-    // The registry's channel status (the wall's own status feed) keeps the camera markers current too.
+    // Sensors as their status event comes (a camera's goes through the wall's channel status below).
+    on('device.status', (e) => { if (e.entity === 'sensor') setStatuses([[`sensor:${e.id}`, e.state]]); }),
+    // Cameras as the wall's channel status says them (read, then kept current by the same events).
     effect(() => {
       void videoStatus.value;
+      const byId = channelById.value;
+      const entries: Array<[string, string]> = [];
       for (const f of channelFeatures.value) {
-        const c = channelById.value.get(f.properties.id);
-        if (c) setStatus(`channel:${c.id}`, channelState(c));
+        const c = byId.get(f.properties.id);
+        if (c) entries.push([`channel:${c.id}`, channelState(c)]);
       }
+      setStatuses(entries);
     }),
   ];
   return () => { for (const stop of stops) stop(); };

@@ -1,7 +1,6 @@
 // The 地图 (map) view for every role: the toolbar (heat period), the map and
 // the panel for what was clicked. Loads the configuration and the layers once
 // when opened; from then on the event stream keeps it current.
-import './map.css';
 import './text.ts';
 import { useEffect } from 'preact/hooks';
 import { t } from '../i18n/index.ts';

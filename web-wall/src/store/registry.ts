@@ -1,8 +1,12 @@
 // What the registry holds, for every view: channels with their video status,
-// grid cells and departments. Polled while someone is logged in (the registry
-// has no push of its own to the browser); statuses more often than the lists.
+// grid cells and departments. The lists are re-read while someone is logged
+// in; a camera's status follows the event stream (device.status) as it
+// changes (its details read once per burst for the cameras it changed), with
+// a slow full re-read as a safety net and after the stream was away (live
+// events are not replayed).
 import { computed, signal } from '@preact/signals';
 import { api, apiAll } from '../api/client.ts';
+import { on, type GatewayEvents } from '../api/events.ts';
 import type { Channel, ChannelVideoStatus, CodedReason, Department, Grid } from '../api/types.ts';
 import { codedReasonText } from '../i18n/vocabulary.ts';
 
@@ -16,8 +20,10 @@ export const channelById = computed(() => new Map(channels.value.map((c) => [c.i
 export const gridByCode = computed(() => new Map(grids.value.map((g) => [g.code, g])));
 
 const LIST_EVERY_MS = 15_000;
-const STATUS_EVERY_MS = 3_000;
+/** The safety re-read of every status; changes themselves come by event. */
+const STATUS_EVERY_MS = 60_000;
 let timers: number[] = [];
+let unfollow: Array<() => void> = [];
 
 export async function refreshLists(): Promise<void> {
   try {
@@ -40,16 +46,72 @@ export async function refreshStatus(): Promise<void> {
   }
 }
 
+/** A camera's status event applied to what was read: state and coded reason; the rest waits for the next read. */
+export function applyStatusEvent(current: ChannelVideoStatus | undefined, e: GatewayEvents['device.status']): ChannelVideoStatus {
+  // Starting or online means an ingest runs; idle means none; offline keeps what was known (a crash restarts, a stop rests).
+  const running = e.state === 'starting' || e.state === 'online' || (e.state !== 'idle' && (current?.running ?? false));
+  const { reason: _r, reasonCode: _c, reasonParams: _p, ...rest } = current ?? ({ channelId: e.id } as ChannelVideoStatus);
+  return { ...rest, channelId: e.id, state: e.state as ChannelVideoStatus['state'], running, ...(e.reason !== undefined ? { reason: e.reason, reasonCode: e.reasonCode, reasonParams: e.reasonParams } : {}) };
+}
+
+// Events of a burst (a switch losing 200 cameras) are applied together: one new map, one repaint.
+const GATHER_MS = 100;
+let gathered: Array<GatewayEvents['device.status']> = [];
+let gatherTimer: number | undefined;
+
+/** Up to this many changed cameras have their details read one by one; a bigger burst reads the whole list once. */
+const DETAIL_READS = 8;
+
+/**
+ * The event says the state and a coded reason; the details a person reads (the last error as
+ * host:port/path, the last problem, restarts) come from the status route, read once per burst for the
+ * cameras it changed: a read the event asks for, not a poll.
+ */
+async function readDetails(ids: string[]): Promise<void> {
+  if (ids.length > DETAIL_READS) return refreshStatus();
+  const read = await Promise.all(ids.map((id) => api<ChannelVideoStatus>(`/api/channels/${encodeURIComponent(id)}/status`).catch(() => null)));
+  const next = new Map(videoStatus.peek());
+  for (const s of read) if (s) next.set(s.channelId, s);
+  videoStatus.value = next;
+}
+
+function onDeviceStatus(e: GatewayEvents['device.status']): void {
+  if (e.entity !== 'channel') return;
+  gathered.push(e);
+  gatherTimer ??= window.setTimeout(() => {
+    gatherTimer = undefined;
+    const next = new Map(videoStatus.peek());
+    const burst = gathered.splice(0);
+    for (const g of burst) next.set(g.id, applyStatusEvent(next.get(g.id), g));
+    videoStatus.value = next;
+    void readDetails([...new Set(burst.map((g) => g.id))]);
+  }, GATHER_MS);
+}
+
 export function startRegistryPolling(): void {
   stopRegistryPolling();
   void refreshLists();
   void refreshStatus();
   timers = [window.setInterval(() => void refreshLists(), LIST_EVERY_MS), window.setInterval(() => void refreshStatus(), STATUS_EVERY_MS)];
+  let wasOpen = true;
+  unfollow = [
+    on('device.status', onDeviceStatus),
+    // Back after a drop: what changed meanwhile was not sent again.
+    on('connection', ({ open }) => {
+      if (open && !wasOpen) void refreshStatus();
+      wasOpen = open;
+    }),
+  ];
 }
 
 export function stopRegistryPolling(): void {
   for (const id of timers) clearInterval(id);
   timers = [];
+  for (const stop of unfollow) stop();
+  unfollow = [];
+  clearTimeout(gatherTimer);
+  gatherTimer = undefined;
+  gathered = [];
 }
 
 /** A camera is live when its ingest runs; on-demand ones that idle can still be played. */

@@ -6,6 +6,7 @@
 // order, \u0000) like SQLite's text, and never queried inside.
 import type pg from 'pg';
 import { migratePostgres, type PgMigration } from '../../../../device-registry/index.ts';
+import { PG_ROLLUP_MIGRATION } from './rollup-migration.ts';
 
 export const INCIDENT_PG_MIGRATIONS: PgMigration[] = [
   {
@@ -147,6 +148,7 @@ CREATE INDEX incidents_dispatched ON incidents(dispatched_at, grid_code, departm
 CREATE INDEX incident_flow_step ON incident_flow(incident_id, to_status, at);
 `,
   },
+  PG_ROLLUP_MIGRATION,
 ];
 
 const MIGRATION_LOCK = 0x67_77_69_6e; // "gwin"

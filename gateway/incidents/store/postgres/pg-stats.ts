@@ -1,6 +1,9 @@
 // The statistics queries on PostgreSQL (see stats-store.ts), giving what the
 // SQLite ones give: the same keys (hours in UTC), numbers rather than numeric
-// strings, ties in byte order.
+// strings, ties in byte order. Steps read whole days from the daily rollup and
+// a window's edges from incident_steps; the SLA reads the first feedback time
+// off the incident (rollup-migration.ts keeps both).
+import { hourKey, splitByDay } from '../day-split.ts';
 import type { CountRow, DurationRow, GroupBy, SlaBy, SlaRow, StatsStore } from '../stats-store.ts';
 import type { PgDb } from './pg-db.ts';
 
@@ -8,7 +11,7 @@ const GROUP_SQL: Record<GroupBy, string> = {
   type: 'type',
   grid: "COALESCE(grid_code, '(none)')",
   source: 'source_kind',
-  hour: `to_char(to_timestamp(first_seen / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
+  hour: 'first_seen / 3600000', // the hour number, named in JS (no date formatting per row)
   severity: 'severity',
   status: 'status',
 };
@@ -16,9 +19,9 @@ const GROUP_SQL: Record<GroupBy, string> = {
 /** The scope's cells as one bound array, at placeholder `$n`. */
 const inGrids = (grids: readonly string[] | undefined, n: number, column = 'grid_code') => (grids ? ` AND ${column} = ANY($${n}::text[])` : '');
 const gridArg = (grids: readonly string[] | undefined) => (grids ? [[...grids]] : []);
-const SLA_KEY: Record<SlaBy, string> = { department: "COALESCE(i.department_id, '(none)')", grid: "COALESCE(i.grid_code, '(none)')" };
-/** 1 when the incident got its feedback after the deadline, or none by `now` ($1). */
-const LATE = `CASE WHEN COALESCE((SELECT MIN(f.at) FROM incident_flow f WHERE f.incident_id = i.id AND f.to_status = 'feedback'), $1) > i.sla_deadline THEN 1 ELSE 0 END`;
+const SLA_KEY: Record<SlaBy, string> = { department: "COALESCE(department_id, '(none)')", grid: "COALESCE(grid_code, '(none)')" };
+/** 1 when the incident got its first feedback after the deadline, or none by `now` ($1). */
+const LATE = 'CASE WHEN COALESCE(feedback_at, $1) > sla_deadline THEN 1 ELSE 0 END';
 
 export class PgStats implements StatsStore {
   constructor(private readonly db: PgDb) {}
@@ -26,33 +29,36 @@ export class PgStats implements StatsStore {
   async counts(by: GroupBy, from: number, to: number, grids?: readonly string[], sourceKind?: string): Promise<CountRow[]> {
     const args: unknown[] = [from, to, ...gridArg(grids)];
     const source = sourceKind === undefined ? '' : ` AND source_kind = $${args.push(sourceKind)}`;
-    return (await this.db.rows(`SELECT key, count FROM (
+    const order = by === 'hour' ? 'key' : 'key COLLATE "C"';
+    const rows = await this.db.rows(`SELECT key, count FROM (
         SELECT ${GROUP_SQL[by]} AS key, COUNT(*) AS count FROM incidents WHERE first_seen >= $1 AND first_seen < $2${inGrids(grids, 3)}${source} GROUP BY 1) g
-      ORDER BY count DESC, key COLLATE "C"`, args)) as unknown as CountRow[];
+      ORDER BY count DESC, ${order}`, args);
+    return rows.map((r) => ({ key: by === 'hour' ? hourKey(Number(r.key)) : (r.key as string), count: r.count as number }));
   }
 
   async durations(from: number, to: number, grids?: readonly string[]): Promise<DurationRow[]> {
+    const { fromDay, toDay, edges: [[a1, b1], [a2, b2]] } = splitByDay(from, to);
+    // Each edge its own range, so each reads its stretch of the index (an OR of both made the planner scan the table).
+    const edge = (a: number, b: number) => `SELECT to_status, 1, CASE WHEN again THEN 0 ELSE 1 END, took_ms, took_ms FROM incident_steps
+      WHERE first_seen >= $${a} AND first_seen < $${b}${inGrids(grids, 7)}`;
     return (await this.db.rows(`
-      WITH steps AS (
-        SELECT f.to_status, f.at - LAG(f.at) OVER (PARTITION BY f.incident_id ORDER BY f.seq) AS took
-        FROM incident_flow f JOIN incidents i ON i.id = f.incident_id
-        WHERE f.to_status IS NOT NULL AND i.first_seen >= $1 AND i.first_seen < $2${inGrids(grids, 3, 'i.grid_code')})
-      SELECT to_status AS "to", COUNT(*) AS count, (AVG(took) / 1000.0)::float8 AS "avgSeconds", (MAX(took) / 1000.0)::float8 AS "maxSeconds"
-      FROM steps WHERE took IS NOT NULL GROUP BY to_status ORDER BY 3 DESC, to_status COLLATE "C"`, [from, to, ...gridArg(grids)])) as unknown as DurationRow[];
+      SELECT to_status AS "to", SUM(steps)::float8 AS count, SUM(incidents)::float8 AS incidents,
+        (SUM(took_sum) / 1000.0 / SUM(steps))::float8 AS "avgSeconds", (MAX(took_max) / 1000.0)::float8 AS "maxSeconds" FROM (
+        SELECT to_status, steps, incidents, took_sum, took_max FROM incident_step_days WHERE day >= $1 AND day < $2${inGrids(grids, 7, 'grid_key')}
+        UNION ALL ${edge(3, 4)} UNION ALL ${edge(5, 6)}) u
+      GROUP BY to_status ORDER BY 4 DESC, to_status COLLATE "C"`, [fromDay, toDay, a1, b1, a2, b2, ...gridArg(grids)])) as unknown as DurationRow[];
   }
 
   async sla(from: number, to: number, now: number, grids?: readonly string[]): Promise<{ dispatched: number; breached: number }> {
-    const [r] = await this.db.rows(`
-      SELECT COUNT(*) AS dispatched,
-        COALESCE(SUM(${LATE}), 0) AS breached
-      FROM incidents i WHERE i.dispatched_at >= $2 AND i.dispatched_at < $3${inGrids(grids, 4, 'i.grid_code')}`, [now, from, to, ...gridArg(grids)]);
+    const [r] = await this.db.rows(`SELECT COUNT(*) AS dispatched, COALESCE(SUM(${LATE}), 0) AS breached
+      FROM incidents WHERE dispatched_at >= $2 AND dispatched_at < $3${inGrids(grids, 4)}`, [now, from, to, ...gridArg(grids)]);
     return { dispatched: r!.dispatched as number, breached: r!.breached as number };
   }
 
   async slaBy(by: SlaBy, from: number, to: number, now: number, grids?: readonly string[]): Promise<SlaRow[]> {
     return (await this.db.rows(`SELECT key, dispatched, breached FROM (
         SELECT ${SLA_KEY[by]} AS key, COUNT(*) AS dispatched, SUM(${LATE}) AS breached
-        FROM incidents i WHERE i.dispatched_at >= $2 AND i.dispatched_at < $3${inGrids(grids, 4, 'i.grid_code')} GROUP BY 1) g
+        FROM incidents WHERE dispatched_at >= $2 AND dispatched_at < $3${inGrids(grids, 4)} GROUP BY 1) g
       ORDER BY dispatched DESC, key COLLATE "C"`, [now, from, to, ...gridArg(grids)])) as unknown as SlaRow[];
   }
 }

@@ -3,6 +3,7 @@
 // deliveries and the candidate ids already raised. Append new migrations;
 // never edit one that has shipped. postgres/migrations.ts mirrors these.
 import type { Migration } from '../../../../device-registry/index.ts';
+import { ROLLUP_MIGRATION } from './rollup-migration.ts';
 
 export const INCIDENT_MIGRATIONS: Migration[] = [
   {
@@ -135,4 +136,5 @@ CREATE INDEX incidents_dispatched ON incidents(dispatched_at, grid_code, departm
 CREATE INDEX flow_step ON flow(incident_id, to_status, at);
 `,
   },
+  ROLLUP_MIGRATION,
 ];
