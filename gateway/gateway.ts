@@ -69,6 +69,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let scaleOut: ScaleOut | undefined;
   let remoteMedia: MediaOwnerRouting | undefined;
   let tokenSecret: Buffer | undefined;
+  /** Live events (detections, device status) to every subscriber: every node's through the bus in a cluster. Set once incidents run. */
+  let publishLive: (type: string, payload: Record<string, unknown>) => void = () => {};
   try {
     // Nodes starting together do their first-start work one at a time.
     await exclusively(config, logger, async () => {
@@ -89,7 +91,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     // Machine candidates: through the durable queue when there is one (people's reports stay direct).
     const { raise } = incidents;
     const room = incidents;
-    const publishLive = bus?.publishLive ?? ((type: string, payload: Record<string, unknown>) => room.service.publishLive(type, payload));
+    publishLive = bus?.publishLive ?? ((type, payload) => room.service.publishLive(type, payload));
     if (config.sensors.enabled) sensors = await startSensors(config.sensors, { registry: service, keys, raise, dataDir: config.dataDir, log: logger, share: scaleOut?.sensorShare });
     const node = scaleOut?.node;
     tokenSecret = node?.mediaTokenSecret ?? loadOrCreateSecret(config.dataDir);
@@ -138,10 +140,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     await store.close();
     throw err;
   }
-  const liveRoom = incidents;
   const map = startMap(config, {
-    registry: service, incidents: incidents.service, video, sensors, positions: gb28181?.positions, log: logger,
-    publishLive: scaleOut?.bus?.publishLive ?? ((type, payload) => liveRoom.service.publishLive(type, payload)),
+    registry: service, incidents: incidents.service, video, sensors, positions: gb28181?.positions, publishLive, log: logger,
   });
   const app = await buildApp({
     logger,
