@@ -2,17 +2,22 @@
 // need percent-encoding) are planted where the gateway must hold them: a
 // camera's password (a camera that refuses it, one that cannot be reached,
 // one that accepts it), credentials inside an RTSP URL, an RTMP push key, a
-// sensor's and a GB28181 device's password, a webhook URL's userinfo, and an
+// sensor's and a GB28181 device's password, the digest password of two upper
+// platforms (级联: one that accepts it, one that refuses it), a webhook URL's userinfo, and an
 // API key sent in a query string under a name nobody listed. Then every GET
 // route of the OpenAPI document is called as every role, the event stream
 // and /metrics are read, and none of it — nor the whole log — may carry any
 // of them: plain, percent-encoded or base64 (alone or as Basic user:pass).
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Role } from '../device-registry/index.ts';
 import { addGbDevice, GB_VIDEO_ARGS } from './helpers/gb28181.ts';
 import { seedBasics, sensor, type TestGateway } from './helpers/gateway.ts';
 import { openSse, type SseClient } from './helpers/sse.ts';
+import { TestUpper } from '../gateway/gb28181/cascade/test-upper.ts';
 import { CLIP_DIR, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
 
@@ -22,11 +27,13 @@ const PUSH_KEY = 'push-Kx93hQ2vLm81zT5wRn7e';
 const SENSOR_PASSWORD = 'sensor-P@ss/9#Qz';
 const GB_PASSWORD = 'gb-P@ss:7%Wv';
 const HOOK_PASSWORD = 'hook-P@ss:3#Jk';
+const UPPER_PASSWORD = 'up-P@ss:5#Hn/q';
 const ROLES: Role[] = ['admin', 'engineer', 'operator', 'dispatcher'];
 
 let t: TestGateway;
 let sim: CameraSimulator;
 let events: SseClient;
+let uppers: TestUpper[] = [];
 let base: string;
 
 /** Every way a secret could be written down. */
@@ -40,7 +47,12 @@ function forms(secret: string, user?: string): string[] {
 
 before(async () => {
   sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'gate', clip: 'h264-360p' }], credentials: { username: 'admin', password: CAMERA_PASSWORD } });
-  t = await startVideoGateway(GB_VIDEO_ARGS);
+  // Two upper platforms: one knows our password and one does not (its refusals are logged).
+  uppers = [await TestUpper.start(UPPER_PASSWORD), await TestUpper.start('another-password')];
+  const config = join(mkdtempSync(join(tmpdir(), 'gw-secrets-')), 'gateway.yaml');
+  writeFileSync(config, `gb28181:\n  upper:\n${uppers.map((u, i) =>
+    `    - { id: "3100000000200000000${i + 1}", domain: "3100000000", address: 127.0.0.1, port: ${u.port}, transport: udp, password: "${UPPER_PASSWORD}", keepaliveSeconds: 1, maxBackoffSeconds: 2, share: { all: true } }\n`).join('')}`);
+  t = await startVideoGateway([...GB_VIDEO_ARGS, '--config', config]);
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   await seedBasics(t);
   const { token } = (await t.call('operator', { method: 'POST', url: '/api/url-tokens' })).json() as { token: string };
@@ -51,6 +63,7 @@ after(async () => {
   events?.close();
   await t?.stop();
   await sim?.stop();
+  for (const upper of uppers) await upper.close();
 });
 
 const post = async (url: string, payload: unknown) => {
@@ -76,6 +89,8 @@ test('planted secrets appear in no response, event, metric or log line', async (
   await waitFor(async () => (await statusOf(t, 'unreachable')).reason === 'unreachable' || undefined, 30_000, 'unreachable');
   await waitFor(async () => (await statusOf(t, 'accepted')).state === 'online' || undefined, 30_000, 'accepted: online');
   await waitFor(async () => (await statusOf(t, 'in-url')).reason === 'auth failed' || undefined, 30_000, 'in-url: auth failed');
+  await waitFor(() => uppers[0]?.registered || undefined, 30_000, 'registered with the first upper platform');
+  await waitFor(() => t.logs().includes('wrong password') || undefined, 30_000, 'the second upper platform refused the password');
 
   // An API key in a query string under a name the logger never heard of.
   await t.app.inject({ method: 'GET', url: `/api/channels?wallkey=${t.keys.operator}` });
@@ -116,6 +131,7 @@ test('planted secrets appear in no response, event, metric or log line', async (
     ['sensor password', forms(SENSOR_PASSWORD, 'gas-leak-1')],
     ['GB28181 password', forms(GB_PASSWORD)],
     ['webhook URL password', forms(HOOK_PASSWORD, 'hookuser')],
+    ['upper platform password', forms(UPPER_PASSWORD)],
     ['API key', forms(t.keys.operator).concat(forms(t.keys.admin))],
   ];
   const leaks: string[] = [];
