@@ -42,6 +42,8 @@ export interface RequestOptions {
   text?: { body: string | Blob; type: string };
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** The request outlives the page (a stop sent on unload). */
+  keepalive?: boolean;
   key?: string;
   /** A sign-in attempt: its 401 is a wrong password, not an ended session. */
   signingIn?: boolean;
@@ -61,7 +63,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
-  const res = await fetch(path, { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
+  const res = await fetch(path, { method, headers, body, signal: opts.signal, keepalive: opts.keepalive, credentials: 'same-origin' });
   const type = res.headers.get('content-type') ?? '';
   const payload: unknown = res.status === 204 ? '' : type.includes('json') ? await res.json() : await res.text();
   if (!res.ok) {

@@ -1,8 +1,22 @@
 // Which tiles play recorded footage, at what speed, and their playheads.
-// Tiles register their PlaybackPlayer; a seek goes to one tile, or to every
-// playback tile when synchronous playback is on (sync.ts).
+// Tiles register their player (the gateway's footage: PlaybackPlayer; a range
+// kept on a GB28181 device: DevicePlaybackPlayer); a seek goes to one tile, or
+// to every playback tile when synchronous playback is on (sync.ts).
 import { signal } from '@preact/signals';
-import type { PlaybackPlayer } from './playback-player.ts';
+
+/** What the transport, the timeline and sync drive, whichever footage a tile plays. */
+export interface TilePlayer {
+  /** The wall-clock time under the playhead (ms), or null before the first frame. */
+  playingDate(): number | null;
+  setPaused(paused: boolean): void;
+  step(frames: number): void;
+  setRate(rate: number): void;
+  seek(atMs: number): Promise<void>;
+  destroy(): void;
+}
+
+/** A range kept on a GB28181 device that a tile plays (epoch ms). */
+export interface DeviceRange { channelId: string; from: number; to: number }
 
 export const SPEEDS = [1, 2, 4, 8] as const;
 /** Synchronous playback covers the first tiles of a 1–4 tile layout. */
@@ -17,7 +31,10 @@ export const speed = signal<number>(1);
 export const paused = signal(false);
 export const syncOn = signal(false);
 
-const players = new Map<number, PlaybackPlayer>();
+/** Tile index → the device range it plays (a playback tile not listed plays the gateway's footage). */
+export const deviceTiles = signal<ReadonlyMap<number, DeviceRange>>(new Map());
+
+const players = new Map<number, TilePlayer>();
 /** Where a tile is to start once its player exists. */
 const pendingSeek = new Map<number, number>();
 
@@ -25,22 +42,46 @@ const pendingSeek = new Map<number, number>();
 export const isPlayback = (index: number, channelId: string | null) => channelId !== null && playbackTiles.value.get(index) === channelId;
 
 export function startPlayback(index: number, channelId: string, atMs: number): void {
+  const device = deviceTiles.value.get(index);
+  // A time inside the device range the tile plays is a seek on the device; elsewhere the gateway's footage.
+  if (device && device.channelId === channelId && atMs >= device.from && atMs < device.to && players.has(index)) {
+    players.get(index)!.seek(atMs).catch(() => undefined);
+    return;
+  }
+  if (device) setDeviceTile(index, null);
   pendingSeek.set(index, atMs);
   const next = new Map(playbackTiles.value);
   next.set(index, channelId);
   playbackTiles.value = next;
-  players.get(index)?.seek(atMs).catch(() => undefined);
+  if (!device) players.get(index)?.seek(atMs).catch(() => undefined);
+}
+
+/** Tile `index` plays `range`, kept on the channel's device, from its start (a new session on the device). */
+export function startDevicePlayback(index: number, range: DeviceRange): void {
+  pendingSeek.delete(index);
+  setDeviceTile(index, range);
+  const next = new Map(playbackTiles.value);
+  next.set(index, range.channelId);
+  playbackTiles.value = next;
+}
+
+function setDeviceTile(index: number, range: DeviceRange | null): void {
+  const next = new Map(deviceTiles.value);
+  if (range) next.set(index, range);
+  else next.delete(index);
+  deviceTiles.value = next;
 }
 
 export function stopPlayback(index: number): void {
   const next = new Map(playbackTiles.value);
   next.delete(index);
   playbackTiles.value = next;
+  setDeviceTile(index, null);
   setPlayhead(index, null);
 }
 
 /** A tile's player is ready: it starts where it was asked to. */
-export function registerPlayer(index: number, player: PlaybackPlayer): () => void {
+export function registerPlayer(index: number, player: TilePlayer): () => void {
   players.set(index, player);
   player.setRate(speed.value);
   player.setPaused(paused.value);

@@ -1,11 +1,15 @@
 // A tile's playback side: the 回放/实时 button, and while in playback a video
-// over the live picture playing the recorded footage, with the time under the
-// playhead (hls.playingDate). tile.tsx wires it in with one element and
-// pauses its live player while this plays.
+// over the live picture playing the recorded footage — the gateway's, or a
+// range kept on the GB28181 device (设备录像, the device's time) — with the
+// time under the playhead. tile.tsx wires it in with one element and pauses
+// its live player while this plays.
 import { useEffect, useState } from 'preact/hooks';
 import { formatTime, t } from '../i18n/index.ts';
+import { DEVICE_MAX_RATE, DevicePlaybackPlayer } from './device-playback-player.ts';
 import { PlaybackPlayer, type PlaybackStatus } from './playback-player.ts';
-import { isPlayback, paused, playbackTiles, playheads, registerPlayer, setPaused, setPlayhead, setSpeed, speed, startPlayback, stopPlayback } from './playback-state.ts';
+import {
+  deviceTiles, isPlayback, paused, playbackTiles, playheads, registerPlayer, setPaused, setPlayhead, setSpeed, speed, startPlayback, stopPlayback, type TilePlayer,
+} from './playback-state.ts';
 import './playback.css';
 import './text.ts';
 
@@ -39,10 +43,12 @@ export function TilePlayback({ index, channelId }: { index: number; channelId: s
 function PlaybackVideo({ index, channelId }: { index: number; channelId: string }) {
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const [status, setStatus] = useState<PlaybackStatus>({ kind: 'loading' });
-  const [player, setPlayer] = useState<PlaybackPlayer | null>(null);
+  const [player, setPlayer] = useState<TilePlayer | null>(null);
+  const device = deviceTiles.value.get(index);
+  const deviceRange = device?.channelId === channelId ? device : undefined;
   useEffect(() => {
     if (!video) return;
-    const created = new PlaybackPlayer(video, channelId, setStatus);
+    const created = deviceRange ? new DevicePlaybackPlayer(video, channelId, deviceRange, setStatus) : new PlaybackPlayer(video, channelId, setStatus);
     const unregister = registerPlayer(index, created);
     setPlayer(created);
     return () => {
@@ -51,8 +57,10 @@ function PlaybackVideo({ index, channelId }: { index: number; channelId: string 
       setPlayer(null);
       setPlayhead(index, null);
     };
-  }, [video, channelId, index]);
+  }, [video, channelId, index, deviceRange]);
   const rate = speed.value;
+  // The device plays at most 4×: the tile says the speed it really plays at.
+  const shownRate = deviceRange ? Math.min(rate, DEVICE_MAX_RATE) : rate;
   useEffect(() => {
     if (!player) return;
     const timer = setInterval(() => {
@@ -63,16 +71,17 @@ function PlaybackVideo({ index, channelId }: { index: number; channelId: string 
   }, [player, rate, index]);
   const at = playheads.value.get(index);
   return (
-    <div class="tile-playback" data-testid="tile-playback-layer" data-status={status.kind} data-at={at ?? ''}>
+    <div class={`tile-playback${deviceRange ? ' device' : ''}`} data-testid="tile-playback-layer" data-status={status.kind} data-at={at ?? ''} data-source={deviceRange ? 'device' : 'gateway'}>
       <video ref={setVideo} muted playsInline />
-      <div class="tile-playback-time" data-testid="tile-playback-time">
-        <span class="badge">{t('playback.badge')}</span> {at ? formatTime(at, true) : '—'}{speed.value !== 1 ? ` · ${speed.value}×` : ''}{paused.value ? ` · ${t('playback.paused')}` : ''}
+      <div class="tile-playback-time" data-testid="tile-playback-time" title={deviceRange ? t('playback.deviceBadgeTitle') : undefined}>
+        <span class="badge">{t(deviceRange ? 'playback.deviceBadge' : 'playback.badge')}</span> {at ? formatTime(at, true) : '—'}{shownRate !== 1 ? ` · ${shownRate}×` : ''}{paused.value ? ` · ${t('playback.paused')}` : ''}
       </div>
       {/* On a dark plate: the picture (the last frame) stays under these. */}
       {status.kind === 'empty' && <div class="tile-msg"><span class="note">{t('playback.noFootage')}</span></div>}
       {status.kind === 'loading' && <div class="tile-msg"><span class="note">{t('playback.loading')}</span></div>}
-      {status.kind === 'end' && <div class="tile-msg" data-testid="tile-playback-end"><span class="note">{t('playback.end')}</span></div>}
-      {status.kind === 'failed' && <div class="tile-msg"><span class="note">{t('playback.failed', { reason: status.reason })}</span></div>}
+      {status.kind === 'end' && <div class="tile-msg" data-testid="tile-playback-end"><span class="note">{t(deviceRange ? 'playback.deviceEnd' : 'playback.end')}</span></div>}
+      {/* A device playback's reason is already worded (device-playback-player.ts deviceFailure). */}
+      {status.kind === 'failed' && <div class="tile-msg" data-testid="tile-playback-failed"><span class="note">{deviceRange ? status.reason : t('playback.failed', { reason: status.reason })}</span></div>}
     </div>
   );
 }

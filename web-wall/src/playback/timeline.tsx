@@ -10,7 +10,7 @@ import { formatTime, label, t } from '../i18n/index.ts';
 import { tileCount } from '../wall/layouts.ts';
 import { selectedTile, wall } from '../wall/wall-state.ts';
 import { ExportButton } from './export-button.tsx';
-import { MAX_SYNC_TILES, playheads, seekTile, syncOn } from './playback-state.ts';
+import { deviceTiles, MAX_SYNC_TILES, playbackTiles, playheads, seekTile, setPaused, setSpeed, startDevicePlayback, syncOn } from './playback-state.ts';
 import { setSync } from './sync.ts';
 import { Transport } from './transport.tsx';
 import './playback.css';
@@ -93,11 +93,16 @@ function useDeviceRanges(channelId: string | null, from: number, to: number): Sp
   return ranges;
 }
 
-/** Starts a device-kept range's playback on the device (INVITE Playback through the gateway); the picture on the wall is not wired yet. */
-function playOnDevice(channelId: string, r: Span): void {
-  void api(`/api/channels/${encodeURIComponent(channelId)}/device-playback`, {
-    method: 'POST', body: { from: new Date(r.start).toISOString(), to: new Date(r.end).toISOString() },
-  }).catch(() => undefined);
+/**
+ * A click on a device-kept range: the tile plays it from the device (a new playback session), or, when the tile
+ * plays that range already, the device seeks to the time clicked.
+ */
+function playOnDevice(index: number, channelId: string, r: Span, at: number): void {
+  const playing = deviceTiles.value.get(index);
+  if (playing?.channelId === channelId && playing.from === r.start && playing.to === r.end) return seekTile(index, channelId, at);
+  if (playbackTiles.value.size === 0) setSpeed(1);
+  setPaused(false);
+  startDevicePlayback(index, { channelId, from: r.start, to: r.end });
 }
 
 function tickStep(span: number): number {
@@ -141,14 +146,14 @@ export function Timeline() {
         <span class="playhead-time" data-testid="timeline-playhead">{playhead ? formatTime(playhead, true) : ''}</span>
         <ExportButton channelId={channelId} playhead={playhead} />
       </div>
-      <TimelineBar data={data} deviceRanges={deviceRanges} from={viewFrom} to={viewTo} playhead={playhead} onSeek={seek} onDevicePlay={(r) => playOnDevice(channelId, r)} />
+      <TimelineBar data={data} deviceRanges={deviceRanges} from={viewFrom} to={viewTo} playhead={playhead} onSeek={seek} onDevicePlay={(r, at) => playOnDevice(index, channelId, r, at)} />
       <Ticks from={viewFrom} to={viewTo} />
     </div>
   );
 }
 
 function TimelineBar({ data, deviceRanges, from, to, playhead, onSeek, onDevicePlay }: {
-  data: Recordings | null; deviceRanges: Span[]; from: number; to: number; playhead: number | null; onSeek: (at: number) => void; onDevicePlay: (r: Span) => void;
+  data: Recordings | null; deviceRanges: Span[]; from: number; to: number; playhead: number | null; onSeek: (at: number) => void; onDevicePlay: (r: Span, at: number) => void;
 }) {
   const bar = useRef<HTMLDivElement>(null);
   const [preview, setPreview] = useState<number | null>(null);
@@ -173,7 +178,7 @@ function TimelineBar({ data, deviceRanges, from, to, playhead, onSeek, onDeviceP
       {deviceRanges.filter(visible).map((r) => (
         <div key={`device-${r.start}`} class="device-seg" data-testid="timeline-device-range" data-kept="device" data-start={r.start} data-end={r.end}
           style={{ left: pct(r.start), width: width(r.start, r.end) }} title={`${t('playback.deviceKept')} ${formatTime(r.start)} – ${formatTime(r.end)}`}
-          onPointerDown={(e) => e.stopPropagation()} onClick={(e) => { e.stopPropagation(); onDevicePlay(r); }} />
+          onPointerDown={(e) => e.stopPropagation()} onClick={(e) => { e.stopPropagation(); onDevicePlay(r, timeAt(e.clientX)); }} />
       ))}
       {gaps.map((g) => <div key={g.start} class="gap" data-testid="timeline-gap" data-start={g.start} data-end={g.end} style={{ left: pct(g.start), width: width(g.start, g.end) }} title={`${t('playback.gap')} ${formatTime(g.start)} – ${formatTime(g.end)}`} />)}
       {holds.map((h) => <div key={`${h.incidentId}-hold`} class="hold" style={{ left: pct(h.start), width: width(h.start, h.end) }} />)}
