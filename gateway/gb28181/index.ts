@@ -25,6 +25,9 @@ import { gbRoutes } from './http-routes.ts';
 import { recordRoutes } from './records/http.ts';
 import { historyRoutes } from './records/history-http.ts';
 import { HistorySessions } from './records/history-sessions.ts';
+import { DeviceDownloads, deviceExportRun } from './records/device-export.ts';
+import type { Exporter, ExportSourceRun } from '../recording/export/exporter.ts';
+import { findFfmpeg } from '../video/ffmpeg/locate.ts';
 import { childText, type AlarmNotify } from './manscdp/index.ts';
 import { MediaPorts } from './media-ports.ts';
 import { MessageHandler } from './messages.ts';
@@ -68,6 +71,10 @@ export interface Gb28181Room {
   cascade?: Cascade;
   /** The upward media module (gateway/gb28181/upward), once the video room runs: INVITEs from above are answered 503 until then. */
   attachUpward(upward: UpwardStreams): void;
+  /** The runner of `device` export jobs (records/device-export.ts), for the recording exporter. */
+  deviceExports: ExportSourceRun;
+  /** The recording exporter, once it runs: device downloads are its jobs (503 until then). */
+  attachExports(exporter: Exporter): void;
   ports: { sip: number };
   status(): Record<string, unknown>;
   routes(app: FastifyInstance): void;
@@ -151,7 +158,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   const relay = new EsRelay(live.open, log.child({ component: 'relay' }));
   await relay.start();
   const cascade = config.upper?.length ? new Cascade({
-    sip, registry: deps.registry, me, uppers: config.upper, civilCode: config.civilCode ?? config.id.slice(0, 8), incidents: deps.incidentEvents, log,
+    sip, registry: deps.registry, me, uppers: config.upper, civilCode: config.civilCode ?? config.id.slice(0, 8), incidents: deps.incidentEvents, log, playbacks: history,
     requestTimeoutMs: config.queryTimeoutSeconds * 1000,
     ptz: async (channel, ptzCmd) => {
       const target = channel.gb && sync.target(channel.gb.deviceId);
@@ -164,6 +171,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
       return (await queries.recordInfo(target, channel.gb.channelId, from, to, type)).records;
     },
   }) : undefined;
+  let downloads: DeviceDownloads | undefined;
   const byes = { endByCallId: (callId: string) => live.endByCallId(callId) || history.endByCallId(callId) };
   const router = new SipRouter(sip, register, messages, byes, log, notify, cascade);
   sip.onRequest = router.handle;
@@ -236,11 +244,13 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   return {
     events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status, cascade, positions, subscriptions,
     attachUpward: (upward) => cascade?.useUpward(upward),
+    deviceExports: deviceExportRun(history, { ffmpegPath: () => findFfmpeg().path, log }),
+    attachExports: (exporter) => void (downloads = new DeviceDownloads({ exporter, registry: deps.registry, log })),
     routes: (app) => {
       gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) });
       upperRoutes(app, { status: () => cascade?.status() ?? [] });
       recordRoutes(app, { registry: deps.registry, sync, queries });
-      historyRoutes(app, history);
+      historyRoutes(app, history, () => downloads);
     },
     stop: async () => {
       await cascade?.stop();

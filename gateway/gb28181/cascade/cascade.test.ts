@@ -304,6 +304,10 @@ class StandInUpward implements UpwardStreams {
     return { address: '127.0.0.1', port: 41000, transport: s.offer.transport, ssrc: s.offer.ssrc ?? '0100000001', ...(setup ? { setup } : {}) };
   }
 
+  openFrom(s: Parameters<UpwardStreams['open']>[0]) {
+    return this.open(s);
+  }
+
   start(callId: string) {
     this.started.push(callId);
   }

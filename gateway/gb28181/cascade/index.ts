@@ -20,6 +20,7 @@ import { withDefaults, type UpperPlatformConfig } from './config.ts';
 import { ShareFilter } from './share.ts';
 import { CatalogSubscriptions } from './subscriptions.ts';
 import { UpperCalls } from './upper-calls.ts';
+import { mediaStatusXml, type DevicePlaybacks } from './upper-playback.ts';
 import { UpperLink, type LinkStatus } from './upper-link.ts';
 import { UpperMessages } from './upper-messages.ts';
 import { UpperRequests } from './upper-requests.ts';
@@ -46,6 +47,8 @@ export interface CascadeDeps {
   ptz(channel: ChannelView, ptzCmd: string): Promise<void>;
   /** RecordInfo of a shared GB28181 channel, asked of its device (records/); absent: the upper's RecordInfo is not answered. */
   recordInfo?(channel: ChannelView, from: number, to: number, type: RecordType): Promise<DeviceRecord[]>;
+  /** Device playbacks (records/history-sessions.ts): an upper's s=Playback / s=Download INVITE for a shared GB28181 channel; absent: 488. */
+  playbacks?: DevicePlaybacks;
   incidents?: IncidentEvents;
   log: Logger;
   /** How long a request to an upper platform may go unanswered. */
@@ -98,6 +101,11 @@ export class Cascade {
         if (!u) return Promise.resolve();
         u.link.counts.byes++;
         return u.link.request(u.link.out.bye(dialog), undefined, dialog.remote);
+      },
+      ...(deps.playbacks ? { playbacks: deps.playbacks } : {}),
+      sendMediaStatus: (upperId, code) => {
+        const u = this.uppers.get(upperId);
+        return u ? u.link.request(u.link.out.message(mediaStatusXml(u.link.nextSn(), code))) : Promise.resolve();
       },
     });
     this.messages = new UpperMessages({
@@ -153,6 +161,8 @@ export class Cascade {
         return;
       case 'CANCEL':
         return this.calls.cancel(req, remote);
+      case 'INFO':
+        return this.calls.info(req, remote, link);
       case 'SUBSCRIBE':
         return this.subscriptions.handle(req, remote, link.upper.id);
       case 'OPTIONS':
@@ -241,4 +251,4 @@ export class Cascade {
   };
 }
 
-const ALLOW = 'MESSAGE, INVITE, ACK, BYE, CANCEL, SUBSCRIBE, OPTIONS';
+const ALLOW = 'MESSAGE, INVITE, ACK, BYE, CANCEL, INFO, SUBSCRIBE, OPTIONS';

@@ -2,18 +2,24 @@
 // the upward module prepares the PS/RTP stream → 200 with our SDP; ACK starts
 // it, BYE (theirs or ours) ends it. A code we do not know is 404, a channel not
 // shared with that upper 403, no video 503 — the reason phrase says which.
+// s=Playback / s=Download play a recording from the channel's device instead
+// (upper-playback.ts), controlled by INFO MANSRTSP in the dialog.
 import type { Logger } from 'pino';
 import { GwError } from '../../../device-registry/index.ts';
 import { formatUri, newTag, parseNameAddr, reasonPhrase, type SipEndpoint, type SipRemote, type SipRequest } from '../sip/index.ts';
 import type { ChannelBook } from './channel-book.ts';
 import type { UpperLink } from './upper-link.ts';
 import type { UpperDialog } from './upper-requests.ts';
-import { buildUpperAnswer, parseUpperOffer, SdpError } from './upper-sdp.ts';
-import { sipStatusOf, type UpwardStreams } from '../upward/index.ts';
+import { buildUpperAnswer, parseUpperOffer, SdpError, type UpperOffer } from './upper-sdp.ts';
+import { isRecordingSession, PlaybackRefused, UpperPlayback, type DevicePlaybacks } from './upper-playback.ts';
+import { sipStatusOf, type UpwardAnswer, type UpwardStreams } from '../upward/index.ts';
 
 interface Call {
   upperId: string;
   channelId: string;
+  code: string;
+  /** s=Playback / s=Download: the device's playback relayed up. */
+  playback?: UpperPlayback;
   dialog: UpperDialog;
   startedAt: number;
   acked: boolean;
@@ -34,6 +40,10 @@ export interface CallDeps {
   announceAddress: string;
   /** Sends our BYE through the upper's link. */
   sendBye(upperId: string, dialog: UpperDialog): Promise<unknown>;
+  /** Device playbacks (records/); absent: s=Playback and s=Download are 488. */
+  playbacks?: DevicePlaybacks;
+  /** Tells the upper a playback reached its end (MediaStatus 121 under the channel's code), before our BYE. */
+  sendMediaStatus(upperId: string, code: string): Promise<unknown>;
   log: Logger;
 }
 
@@ -51,8 +61,10 @@ export class UpperCalls {
     upward.onEnded((callId, reason) => void this.hangUp(callId, reason, false));
   }
 
-  list(): Array<{ callId: string; upperId: string; channelId: string; startedAt: string; acked: boolean }> {
-    return [...this.calls.entries()].map(([callId, c]) => ({ callId, upperId: c.upperId, channelId: c.channelId, startedAt: new Date(c.startedAt).toISOString(), acked: c.acked }));
+  list(): Array<{ callId: string; upperId: string; channelId: string; startedAt: string; acked: boolean; playback?: string }> {
+    return [...this.calls.entries()].map(([callId, c]) => ({
+      callId, upperId: c.upperId, channelId: c.channelId, startedAt: new Date(c.startedAt).toISOString(), acked: c.acked, ...(c.playback ? { playback: c.playback.id } : {}),
+    }));
   }
 
   get size(): number {
@@ -101,28 +113,68 @@ export class UpperCalls {
       if (!(err instanceof SdpError)) throw err;
       return void (await refuse(488, `bad SDP offer: ${err.message}`));
     }
-    let answer;
+    let opened: { answer: UpwardAnswer; playback?: UpperPlayback } | undefined;
     try {
-      answer = await this.upward.open({
-        callId, upperId: link.upper.id, channelId,
-        offer: { address: offer.address, port: offer.port, transport: offer.transport, setup: offer.setup, ssrc: offer.ssrc, ...(offer.range ? { playback: offer.range } : {}) },
-      });
+      opened = await this.media(offer, { callId, upperId: link.upper.id, channelId }, pending);
     } catch (err) {
+      if (err instanceof PlaybackRefused) return void (pending.cancelled || (await refuse(err.status, err.message)));
       if (!(err instanceof GwError)) throw err;
       if (pending.cancelled) return;
       return void (await refuse(sipStatusOf(err), err.message));
     }
-    if (pending.cancelled) {
-      this.upward.close(callId, 'cancelled by the upper platform');
-      return;
-    }
+    if (!opened) return;
+    const { answer, playback } = opened;
     const dialog: UpperDialog = {
       callId, localTag: toTag, remoteFrom: req.headers.get('From') ?? '', remoteTarget: contactUri(req), localUri: withoutTag(req.headers.get('To') ?? ''), cseq: 0, remote,
     };
-    this.calls.set(callId, { upperId: link.upper.id, channelId, dialog, startedAt: Date.now(), acked: false });
+    this.calls.set(callId, { upperId: link.upper.id, channelId, code, dialog, startedAt: Date.now(), acked: false, ...(playback ? { playback } : {}) });
+    playback?.onEnded((why) => void this.hangUp(callId, why, false));
     const sdp = buildUpperAnswer({ channelCode: code, address: answer.address || this.deps.announceAddress, port: answer.port, transport: answer.transport, setup: answer.setup, ssrc: answer.ssrc, session: offer.session });
     await this.deps.sip.respond(req, remote, 200, undefined, { toTag, body: sdp, contentType: 'APPLICATION/SDP', headers: { Contact: `<sip:${code}@${hostOf(this.deps.announceAddress)}:${this.deps.sip.transport.address().port}>` } });
-    this.deps.log.info({ upperId: link.upper.id, channelId, code, callId, transport: answer.transport }, 'GB28181 upper platform plays a channel');
+    this.deps.log.info({ upperId: link.upper.id, channelId, code, callId, transport: answer.transport, session: offer.session, playback: playback?.id }, 'GB28181 upper platform plays a channel');
+  }
+
+  /** The upward stream: the channel's running ingest (s=Play), or a recording played back by its device; undefined when cancelled meanwhile. */
+  private async media(offer: UpperOffer, ids: { callId: string; upperId: string; channelId: string }, pending: PendingInvite): Promise<{ answer: UpwardAnswer; playback?: UpperPlayback } | undefined> {
+    const upward = this.upward!;
+    const media = { address: offer.address, port: offer.port, transport: offer.transport, setup: offer.setup, ssrc: offer.ssrc };
+    if (offer.session === 'Play' || offer.session === '') {
+      const answer = await upward.open({ ...ids, offer: { ...media, ...(offer.range ? { playback: offer.range } : {}) } });
+      if (!pending.cancelled) return { answer };
+      upward.close(ids.callId, 'cancelled by the upper platform');
+      return undefined;
+    }
+    if (!isRecordingSession(offer.session)) throw new PlaybackRefused(488, `s=${offer.session} is not Play, Playback or Download`);
+    if (!this.deps.playbacks) throw new PlaybackRefused(488, 'recordings are not offered to upper platforms here');
+    const playback = await UpperPlayback.open(this.deps.playbacks, ids.channelId, offer);
+    try {
+      if (pending.cancelled) throw new PlaybackRefused(487, 'cancelled by the upper platform');
+      const answer = await upward.openFrom({ ...ids, offer: media }, playback.frames);
+      if (!pending.cancelled) return { answer, playback };
+      upward.close(ids.callId, 'cancelled by the upper platform');
+      playback.close('cancelled by the upper platform');
+      return undefined;
+    } catch (err) {
+      playback.close(`the upward stream could not be opened: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  /** INFO MANSRTSP from above in a playback's dialog: forwarded to the device (200), malformed 400, not a playback 488. */
+  async info(req: SipRequest, remote: SipRemote, link: UpperLink): Promise<void> {
+    const callId = req.headers.get('Call-ID') ?? '';
+    const call = this.calls.get(callId);
+    if (!call) return void (await this.deps.sip.respond(req, remote, 481));
+    if (!call.playback) return void (await this.deps.sip.respond(req, remote, 488, 'Not Acceptable Here (not a playback)'));
+    link.counts.controls++;
+    try {
+      await call.playback.control(req.body.toString('utf8'));
+    } catch (err) {
+      if (!(err instanceof PlaybackRefused)) throw err;
+      this.deps.log.info({ upperId: call.upperId, callId, status: err.status, why: err.message }, 'GB28181 upper platform playback control refused');
+      return void (await this.deps.sip.respond(req, remote, err.status, `${reasonPhrase(err.status)} (${ascii(err.message)})`));
+    }
+    await this.deps.sip.respond(req, remote, 200);
   }
 
   ack(req: SipRequest): void {
@@ -159,7 +211,13 @@ export class UpperCalls {
     if (!call) return;
     this.calls.delete(callId);
     this.upward?.close(callId, reason);
+    call.playback?.close(reason);
     if (theyHungUp) return;
+    if (call.playback?.endedByDevice) {
+      await this.deps.sendMediaStatus(call.upperId, call.code).catch((err: Error) => {
+        this.deps.log.debug({ callId, err: err.message }, 'GB28181 MediaStatus to the upper platform not answered');
+      });
+    }
     try {
       await this.deps.sendBye(call.upperId, call.dialog);
     } catch (err) {

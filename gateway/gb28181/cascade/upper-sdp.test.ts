@@ -26,6 +26,14 @@ test('playback: s=Playback and the t= range', () => {
   assert.deepEqual(o.range, { startSec: 1767225600, endSec: 1767229200 });
 });
 
+test('download: s=Download with a=downloadspeed; a speed that is not a positive number is refused', () => {
+  const lines = (speed: string) => offer(['v=0', 'o=x 0 0 IN IP4 10.0.0.5', 's=Download', 'u=31010100001310000001:0', 'c=IN IP4 10.0.0.5', 't=1767225600 1767229200', 'm=video 30004 RTP/AVP 96', `a=downloadspeed:${speed}`, 'y=1100000002']);
+  const o = parseUpperOffer(lines('4'));
+  assert.deepEqual([o.session, o.downloadSpeed, o.range?.endSec], ['Download', 4, 1767229200]);
+  assert.throws(() => parseUpperOffer(lines('fast')), /downloadspeed/);
+  assert.throws(() => parseUpperOffer(lines('0')), /downloadspeed/);
+});
+
 test('refused: no video, no address, a UDP port 0, a port out of range', () => {
   assert.throws(() => parseUpperOffer(offer([...base, 'm=audio 30000 RTP/AVP 8'])), SdpError);
   assert.throws(() => parseUpperOffer(offer(['v=0', 's=Play', 'm=video 30000 RTP/AVP 96'])), /no c= address/);

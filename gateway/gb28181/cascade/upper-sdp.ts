@@ -12,6 +12,8 @@ export interface UpperOffer {
   ssrc?: string;
   /** `t=<start> <end>` in seconds since 1970, for Playback and Download. */
   range?: { startSec: number; endSec: number };
+  /** `a=downloadspeed:n` of a Download. */
+  downloadSpeed?: number;
 }
 
 export class SdpError extends Error {}
@@ -24,6 +26,7 @@ export function parseUpperOffer(sdp: string): UpperOffer {
   let setup: 'active' | 'passive' | undefined;
   let ssrc: string | undefined;
   let range: UpperOffer['range'];
+  let downloadSpeed: number | undefined;
   let media = false;
   for (const raw of sdp.split(/\r?\n/)) {
     const line = raw.trim();
@@ -42,12 +45,16 @@ export function parseUpperOffer(sdp: string): UpperOffer {
     } else if (line.startsWith('a=setup:')) {
       const role = line.slice(8).trim().toLowerCase();
       if (role === 'active' || role === 'passive') setup = role;
+    } else if (line.toLowerCase().startsWith('a=downloadspeed:')) {
+      const n = Number(line.slice(16).trim());
+      if (!Number.isFinite(n) || n <= 0) throw new SdpError(`bad a=downloadspeed ${line.slice(16).trim()}`);
+      downloadSpeed = n;
     } else if (key === 'y=') ssrc = /^\d{1,10}$/.test(value.trim()) ? value.trim() : undefined;
   }
   if (!media) throw new SdpError('no m=video line');
   if (!address) throw new SdpError('no c= address');
   if (port === undefined || port > 65535 || (port === 0 && !(transport === 'tcp' && setup === 'active'))) throw new SdpError(`bad media port ${String(port)}`);
-  return { session, address, port, transport, setup, ssrc, range };
+  return { session, address, port, transport, setup, ssrc, range, ...(downloadSpeed ? { downloadSpeed } : {}) };
 }
 
 export interface OurAnswer {

@@ -105,7 +105,8 @@ export class HistorySessions {
     return gbChannel(this.d.registry, channelId);
   }
 
-  async open(channelId: string, r: HistoryRequest): Promise<HistorySession> {
+  /** `relay`: every frame goes there from the first on (an upper platform's playback, cascade/upper-playback.ts), no HLS, no file. */
+  async open(channelId: string, r: HistoryRequest, options: { relay?: FrameTap } = {}): Promise<HistorySession> {
     const { deviceId, channelId: gbChannelId } = await gbChannel(this.d.registry, channelId);
     // Each playback runs an ffmpeg (HLS) and a media port: a bound keeps a burst of clicks from exhausting them.
     if (this.sessions.size >= MAX_SESSIONS) throw new RelayError(503, `${MAX_SESSIONS} device playbacks and downloads are running: stop one first`);
@@ -118,7 +119,8 @@ export class HistorySessions {
       offer: (o) => buildHistoryOffer({ ...o, mode: r.mode, channelId: gbChannelId, from: r.from, to: r.to, downloadSpeed: r.downloadSpeed }),
     }, this.d.live);
     const session = new HistorySession(`${channelId}~pb~${n}`, channelId, r, live);
-    if (r.mode === 'Download') {
+    if (options.relay) live.frameTaps.push(options.relay);
+    else if (r.mode === 'Download') {
       mkdirSync(this.d.downloadDir, { recursive: true });
       session.keepIn(join(this.d.downloadDir, `${channelId}-${r.from}-${r.to}-${n}.mpg`));
     }
@@ -214,6 +216,8 @@ export class HistorySessions {
     return [...this.sessions.values()].map((s) => s.view());
   }
 }
+
+type FrameTap = LiveSession['frameTaps'][number];
 
 export const END_OF_FILE = 'end of file (MediaStatus 121)';
 const MAX_SESSIONS = 32;

@@ -7,6 +7,8 @@ export { sipStatusOf } from './offer.ts';
 export { registerUpwardMetrics } from './metrics.ts';
 export { startUpwardStreams } from './start.ts';
 export type { ChannelVideo, FeedTiming, LiveFlv } from './channel-feed.ts';
+export { PushedFrames, type FrameSource, type PushedFrame } from './frame-source.ts';
+import type { FrameSource } from './frame-source.ts';
 
 export interface UpwardOffer {
   address: string;
@@ -42,6 +44,8 @@ export interface UpwardSessionView {
 export interface UpwardStreams {
   /** An upper platform's INVITE for a registry channel: prepare the media, answer the SDP fields. Throws GwError (404 no such channel, 503 no video yet / ingest failed, 488 offer not acceptable: `sipStatusOf(err)`). */
   open(session: { callId: string; upperId: string; channelId: string; offer: UpwardOffer }): Promise<UpwardAnswer>;
+  /** As open(), sending the frames of `source` (a device playback's) instead of the channel's running ingest; the caller ends the source. */
+  openFrom(session: { callId: string; upperId: string; channelId: string; offer: UpwardOffer }, source: FrameSource): Promise<UpwardAnswer>;
   /** ACK received: start sending. */
   start(callId: string): void;
   /** BYE (either side), upper lost, channel unshared: stop and free the port. */

@@ -1,10 +1,12 @@
 // One upward session (an upper platform's INVITE for one channel): from ACK
-// on, every frame of the channel's feed is muxed to PS, cut into RTP with the
+// on, every frame of its source (the channel's feed, or a device playback's
+// frames: frame-source.ts) is muxed to PS, cut into RTP with the
 // offered SSRC and sent. It starts at a keyframe, and after a frame it could
 // not send (TCP not connected yet, its buffer full) it waits for the next
 // keyframe, so the upper never gets a picture with a hole in its references.
 import { PsMuxer, RtpPacketizer, type VideoCodec } from '../media/index.ts';
-import type { ChannelFeed, FeedFrame } from './channel-feed.ts';
+import type { FeedFrame } from './channel-feed.ts';
+import type { FrameSource } from './frame-source.ts';
 import type { RtpSender } from './rtp-sender.ts';
 
 export interface SessionInfo {
@@ -21,17 +23,17 @@ export class UpwardSession {
   private started = false;
   private waitingForKey = true;
   private unsubscribe: (() => void) | undefined;
-  private readonly mux: PsMuxer;
+  private mux: PsMuxer | undefined;
   private readonly rtp: RtpPacketizer;
 
+  /** `codec` undefined: the first frame's (a device playback's codec is known once it sends). */
   constructor(
     readonly info: SessionInfo,
-    readonly codec: VideoCodec,
-    private readonly feed: ChannelFeed,
+    public codec: VideoCodec | undefined,
+    private readonly feed: FrameSource,
     private readonly sender: RtpSender,
     private readonly d: { release: () => void; connectTimeoutMs: number; ended: (why: string) => void },
   ) {
-    this.mux = new PsMuxer({ video: codec });
     this.rtp = new RtpPacketizer({ ssrc: Number(info.ssrc) });
   }
 
@@ -69,12 +71,14 @@ export class UpwardSession {
 
   private frame(f: FeedFrame): void {
     if (this.endedWhy) return;
+    this.codec ??= f.codec;
     if (f.codec !== this.codec) return this.end(`the channel's codec changed to ${f.codec}`);
     if (!this.sender.connected) {
       this.waitingForKey = true;
       return;
     }
     if (this.waitingForKey && !f.keyframe) return;
+    this.mux ??= new PsMuxer({ video: this.codec });
     const ps = this.mux.videoFrame({ data: f.data, pts: f.pts90, ...(f.dts90 !== f.pts90 ? { dts: f.dts90 } : {}), keyframe: f.keyframe });
     const sent = this.sender.send(this.rtp.packets(ps, f.pts90));
     this.waitingForKey = !sent;

@@ -14,6 +14,16 @@ import type { UpwardAnswer, UpwardSessionView, UpwardStreams } from './index.ts'
 import { checkOffer } from './offer.ts';
 import { RtpSender } from './rtp-sender.ts';
 import { UpwardSession } from './upward-session.ts';
+import type { FrameSource } from './frame-source.ts';
+import type { VideoCodec } from '../media/index.ts';
+
+/** What a session sends from: ready when it can answer, its codec (undefined: the first frame's), let go at its end. */
+interface SessionSource {
+  source: FrameSource;
+  ready: Promise<void>;
+  codec: () => VideoCodec | undefined;
+  release: () => void;
+}
 
 export interface UpwardDeps {
   /** The registry channel (read for existence only). */
@@ -75,14 +85,20 @@ export function createUpwardStreams(deps: UpwardDeps): UpwardRoom {
     for (const l of listeners) l(callId, reason);
   };
 
-  async function openSession(s: Parameters<UpwardStreams['open']>[0], state: { cancelled?: string }): Promise<UpwardAnswer> {
+  /** The channel's running ingest, shared by its sessions; ready once it gave a keyframe. */
+  const channelSource = (channelId: string): SessionSource => {
+    const { feed, release } = feeds.acquire(channelId);
+    return { source: feed, ready: feed.ready, codec: () => feed.codec, release };
+  };
+
+  async function openSession(s: Parameters<UpwardStreams['open']>[0], state: { cancelled?: string }, sourceOf: (channelId: string) => SessionSource): Promise<UpwardAnswer> {
     const row = await deps.channels.getStored('channels', s.channelId);
     if (!row) throw notFound('channels', s.channelId, 'channelId');
     const { target, ssrc } = checkOffer(s.offer);
-    const { feed, release } = feeds.acquire(s.channelId);
+    const { source, ready, codec, release } = sourceOf(s.channelId);
     let sender: RtpSender | undefined;
     try {
-      await feed.ready;
+      await ready;
       sender = await RtpSender.open(deps.ports, deps.bindHost, target).catch((err: Error) => {
         throw new GwError('GW_ERR_UNAVAILABLE', `no media port to send from: ${err.message}`, 'offer');
       });
@@ -93,7 +109,7 @@ export function createUpwardStreams(deps: UpwardDeps): UpwardRoom {
       throw err;
     }
     const info = { callId: s.callId, upperId: s.upperId, channelId: s.channelId, ssrc };
-    const session = new UpwardSession(info, feed.codec!, feed, sender, {
+    const session = new UpwardSession(info, codec(), source, sender, {
       release, connectTimeoutMs: timing.connectTimeoutMs, ended: (why) => ended(s.callId, why),
     });
     const answer: UpwardAnswer = { address: deps.announceAddress, port: sender.port, transport: target.transport, ...(target.setup ? { setup: target.setup } : {}), ssrc };
@@ -108,23 +124,31 @@ export function createUpwardStreams(deps: UpwardDeps): UpwardRoom {
     return answer;
   }
 
+  async function openOnce(s: Parameters<UpwardStreams['open']>[0], sourceOf: (channelId: string) => SessionSource): Promise<UpwardAnswer> {
+    const existing = sessions.get(s.callId);
+    if (existing) return existing.answer; // a retransmitted or repeated INVITE of the same dialog
+    if (opening.has(s.callId)) throw new GwError('GW_ERR_CONFLICT', `call ${s.callId} is being opened already`, 'callId', { sipStatus: 491 });
+    const state: { cancelled?: string } = {};
+    opening.set(s.callId, state);
+    try {
+      return await openSession(s, state, sourceOf);
+    } catch (err) {
+      const status = err instanceof GwError ? String(err.details?.sipStatus ?? err.statusCode) : '500';
+      totals.refused[status] = (totals.refused[status] ?? 0) + 1;
+      log.warn({ callId: s.callId, upperId: s.upperId, channelId: s.channelId, status, err: (err as Error).message }, 'upward session refused');
+      throw err;
+    } finally {
+      opening.delete(s.callId);
+    }
+  }
+
   return {
-    async open(s) {
-      const existing = sessions.get(s.callId);
-      if (existing) return existing.answer; // a retransmitted or repeated INVITE of the same dialog
-      if (opening.has(s.callId)) throw new GwError('GW_ERR_CONFLICT', `call ${s.callId} is being opened already`, 'callId', { sipStatus: 491 });
-      const state: { cancelled?: string } = {};
-      opening.set(s.callId, state);
-      try {
-        return await openSession(s, state);
-      } catch (err) {
-        const status = err instanceof GwError ? String(err.details?.sipStatus ?? err.statusCode) : '500';
-        totals.refused[status] = (totals.refused[status] ?? 0) + 1;
-        log.warn({ callId: s.callId, upperId: s.upperId, channelId: s.channelId, status, err: (err as Error).message }, 'upward session refused');
-        throw err;
-      } finally {
-        opening.delete(s.callId);
-      }
+    open(s) {
+      return openOnce(s, channelSource);
+    },
+
+    openFrom(s, source) {
+      return openOnce(s, () => ({ source, ready: Promise.resolve(), codec: () => undefined, release: () => undefined }));
     },
 
     start(callId) {
