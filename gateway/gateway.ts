@@ -109,7 +109,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       recording?.attach(video.manager);
       // Upper platforms (级联) play our channels from the ingest that runs: the cascade is handed the upward media.
       if (gb28181?.cascade) gb28181.attachUpward((upward = startUpwardStreams(config.gb28181, { registry: service, video, log: logger })));
-      if (recording) playback = startPlayback({ config: config.recording, recording, registry: service, keys, manager: video.manager, tokenSecret, mediaTokenTtlSeconds: config.video.mediaTokenTtlSeconds, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', liveNodes: node?.liveNodes, ffmpegPath: findFfmpeg().path, evidence: evidence.store, incidents: room.service, log: logger });
+      if (recording) playback = startPlayback({ config: config.recording, recording, registry: service, keys, manager: video.manager, tokenSecret, mediaTokenTtlSeconds: config.video.mediaTokenTtlSeconds, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', liveNodes: node?.liveNodes, ffmpegPath: findFfmpeg().path, exportSources: gb28181 && { device: gb28181.deviceExports }, evidence: evidence.store, incidents: room.service, log: logger });
+      // Downloads of recordings kept on GB28181 devices are jobs of the same exporter.
+      if (playback) gb28181?.attachExports(playback.exporter);
     }
     if (config.detection.enabled && video) {
       const v = video;

@@ -2,6 +2,7 @@
 // open (INVITE Playback / Download), look (position, frames, why it ended),
 // control (seek, pause, resume, speed as INFO MANSRTSP) and stop (BYE).
 // Scoped like the channel; a session is reached only through its channel.
+// A download is an export job of the recording export's list (device-export.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
@@ -9,11 +10,12 @@ import type { FastifyInstance } from 'fastify';
 import { DateTime, ErrorBody, GwError, Id, invalid, notFound, READ_ROLES, type ErrorCode } from '../../../device-registry/index.ts';
 import { EXPORT_ROLES } from '../../recording/http/export-routes.ts';
 import { RelayError } from '../relay.ts';
+import type { DeviceDownloads } from './device-export.ts';
 import type { HistorySession, HistorySessions } from './history-sessions.ts';
 import { SCALES, type PlaybackControl } from './mansrtsp.ts';
 
 const tags = ['gb28181'];
-const errors = { 201: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+const errors = { 201: Type.Object({}, { additionalProperties: true }), 202: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 const MAX_RANGE_MS = 24 * 3600_000;
 const Range = Type.Object({ from: DateTime(), to: DateTime(), downloadSpeed: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })) }, { additionalProperties: false });
 const SessionParams = Type.Object({ id: Id, session: Type.String({ maxLength: 200 }) });
@@ -35,7 +37,8 @@ async function relayed<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function historyRoutes(app: FastifyInstance, history: HistorySessions): void {
+/** `downloads`: the export side, once the recording exporter runs (none: recording is off, downloads are 503). */
+export function historyRoutes(app: FastifyInstance, history: HistorySessions, downloads: () => DeviceDownloads | undefined = () => undefined): void {
   const scope = { by: 'channel', param: 'id' } as const;
   const range = (body: { from: string; to: string }) => {
     const from = Date.parse(body.from);
@@ -65,12 +68,19 @@ export function historyRoutes(app: FastifyInstance, history: HistorySessions): v
   app.post('/api/channels/:id/device-downloads', {
     // Who may export the gateway's own footage may download the device's.
     config: { roles: EXPORT_ROLES, scope },
-    schema: { tags, summary: 'Download a recording kept on the GB28181 device into a file (INVITE s=Download, a=downloadspeed)', params: Type.Object({ id: Id }), body: Range, response: errors },
+    schema: {
+      tags, summary: 'Download a recording kept on the GB28181 device as an MP4: an export job (kind device; GET /api/exports/{id}, its download, DELETE to cancel) that INVITEs s=Download with a=downloadspeed',
+      params: Type.Object({ id: Id }), body: Range, response: errors,
+    },
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const body = req.body as { from: string; to: string; downloadSpeed?: number };
-    const session = await relayed(() => history.open(id, { ...range(body), mode: 'Download', downloadSpeed: body.downloadSpeed ?? 4 }));
-    return reply.code(201).send(session.view());
+    // The channel first (404 unknown or out of scope, 400 not a GB28181 one), then the range.
+    await history.channel(id);
+    const r = range(body);
+    const exports = downloads();
+    if (!exports) throw new GwError('GW_ERR_UNAVAILABLE', 'device downloads are export jobs: they need video and recording enabled (recording.enabled)', 'id');
+    return reply.code(202).send(await exports.submit(req.actor!, id, { ...r, downloadSpeed: body.downloadSpeed ?? 4 }));
   });
 
   app.get('/api/channels/:id/device-playback/:session', {

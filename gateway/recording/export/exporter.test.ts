@@ -15,7 +15,7 @@ import { RecordingPaths } from '../paths.ts';
 import type { Segment } from '../store/recording-index.ts';
 import { SqlExportJobs } from '../store/export-jobs.ts';
 import { openSqliteIndex } from '../store/sqlite-index.ts';
-import { Exporter } from './exporter.ts';
+import { Exporter, ExportFailure } from './exporter.ts';
 import { planExport } from './plan.ts';
 
 const run = promisify(execFile);
@@ -135,4 +135,61 @@ test('a person\'s jobs outlive the exporter: done ones stay until they expire, a
   assert.equal(existsSync(done.file), false, 'expired: file gone');
   assert.ok(await store.get('00000000-0000-4000-8000-000000000001'), 'another node\'s job is its own to expire');
   await index.close();
+});
+
+test('a plan with a source is written by that kind\'s runner: progress, done, the MP4 under the job\'s name; a runner\'s ExportFailure is the reason', async () => {
+  const seen: number[] = [];
+  const ex = new Exporter({
+    dir: join(dir, 'exports-source'), ffmpegPath: ffmpeg, concurrent: 1, keepHours: 1, log,
+    sources: {
+      fake: async (job, out) => {
+        if (job.channelId === 'broken') throw new ExportFailure('the device went away');
+        out.progress(0.5);
+        seen.push(job.progress);
+        writeFileSync(out.file, 'mp4 bytes');
+      },
+    },
+  });
+  const plan = { entries: [], actualFrom: T0, actualTo: T0 + 1000, seconds: 1, gaps: 0, source: { kind: 'fake' } };
+  const job = await ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 1000, plan }).done;
+  assert.equal(job.state, 'done', job.reason);
+  assert.deepEqual(seen, [0.5], 'progress was reported while it ran');
+  assert.equal(job.bytes, 9);
+  assert.ok(existsSync(job.file));
+  const failed = await ex.submit({ channelId: 'broken', channelName: 'broken', from: T0, to: T0 + 1000, plan }).done;
+  assert.equal(failed.state, 'failed');
+  assert.equal(failed.reason, 'the device went away');
+  const unknown = await ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 1000, plan: { ...plan, source: { kind: 'nobody' } } }).done;
+  assert.equal(unknown.state, 'failed');
+  assert.match(unknown.reason ?? '', /kind 'nobody'/);
+  await ex.stop();
+});
+
+test('cancel: a running job\'s runner is aborted and the job fails with the reason, its file removed; a queued one fails at once; a done one is not cancelled', async () => {
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const ex = new Exporter({
+    dir: join(dir, 'exports-cancel'), ffmpegPath: ffmpeg, concurrent: 1, keepHours: 1, log,
+    sources: {
+      slow: (_job, out) => new Promise<void>((_resolve, reject) => {
+        writeFileSync(out.file, 'partial');
+        started();
+        out.signal.addEventListener('abort', () => reject(new Error('aborted')));
+      }),
+    },
+  });
+  const plan = { entries: [], actualFrom: T0, actualTo: T0 + 1000, seconds: 1, gaps: 0, source: { kind: 'slow' } };
+  const first = ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 1000, plan });
+  const second = ex.submit({ channelId: 'cam', channelName: 'cam', from: T0, to: T0 + 1000, plan });
+  await running;
+  assert.equal(second.state, 'queued', 'one at a time: the second waits');
+  assert.ok(ex.cancel(second.id, 'cancelled by tester'));
+  assert.equal((await second.done).reason, 'cancelled by tester');
+  assert.ok(ex.cancel(first.id, 'cancelled by tester'));
+  const ended = await first.done;
+  assert.equal(ended.state, 'failed');
+  assert.equal(ended.reason, 'cancelled by tester');
+  assert.deepEqual(readdirSync(join(dir, 'exports-cancel')), [], 'the partial file is gone');
+  assert.equal(ex.cancel(first.id, 'again'), false);
+  await ex.stop();
 });

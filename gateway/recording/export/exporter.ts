@@ -6,6 +6,8 @@
 // running is started over (its plan is stored; ffmpeg writes under a
 // temporary name, so a half-written MP4 is never served). The gateway's own
 // jobs (incident clips) are `submit`ted without an owner and kept in memory.
+// A plan with a `source` (a GB28181 device's recording) is written by that
+// kind's runner (`sources`) instead of a concat; a job can be cancelled.
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,16 @@ import { GwError } from '../../../device-registry/index.ts';
 import { MemoryExportJobs, type ExportChange, type ExportJobStore, type ExportRecord } from '../store/export-jobs.ts';
 import { runConcat } from './concat-ffmpeg.ts';
 import { concatList, type ConcatEntry, type ExportPlan } from './plan.ts';
+
+/** An export that could not be made, its message the reason a person reads (no paths, no secrets). */
+export class ExportFailure extends Error {}
+
+/**
+ * Writes the MP4 of a job whose plan has a `source` of this runner's kind into
+ * `out.file` (a temporary name, renamed when the runner resolves). Throws an
+ * ExportFailure to fail the job with its message; stops when `out.signal` aborts.
+ */
+export type ExportSourceRun = (job: ExportRecord, out: { file: string; progress: (fraction: number) => void; signal: AbortSignal }) => Promise<void>;
 
 export type { ExportRecord, ExportState } from '../store/export-jobs.ts';
 
@@ -42,6 +54,8 @@ export interface ExporterOptions {
   nodeId?: string;
   /** Cluster: copies a segment another node holds to its entry's file (recording/cluster/export-fetches.ts); fails with a GW_ERR_UNAVAILABLE naming the node. */
   fetchRemote?: (entry: ConcatEntry) => Promise<void>;
+  /** Runners of plans with a `source`, by its kind (device: gb28181/records/device-export.ts). */
+  sources?: Record<string, ExportSourceRun>;
   log: Logger;
 }
 
@@ -58,6 +72,8 @@ export class Exporter {
   private readonly parts = new Set<string>();
   private readonly writes = new Map<string, Promise<void>>();
   private readonly settles = new Map<string, (job: ExportJob) => void>();
+  /** Queued and running jobs of this process: cancel aborts them. */
+  private readonly aborts = new Map<string, AbortController>();
   private readonly store: ExportJobStore;
   private readonly nodeId: string;
   private running = 0;
@@ -118,11 +134,34 @@ export class Exporter {
     const done = new Promise<ExportJob>((settle) => this.settles.set(row.id, settle));
     const job: ExportJob = { ...row, persisted, file: this.fileOf(row.id), done };
     this.jobs.set(job.id, job);
+    this.aborts.set(job.id, new AbortController());
     return job;
+  }
+
+  /**
+   * Ends a queued or running job of this process as failed with `why` (a
+   * running one's ffmpeg is killed, a source's runner stops: a device download
+   * ends with a BYE). False when it is not one of those.
+   */
+  cancel(id: string, why: string): boolean {
+    const job = this.jobs.get(id);
+    const abort = this.aborts.get(id);
+    if (!job || !abort || (job.state !== 'queued' && job.state !== 'running')) return false;
+    abort.abort(new ExportFailure(why));
+    if (job.state === 'queued') {
+      this.finish(job, { state: 'failed', reason: why });
+      this.aborts.delete(id);
+    }
+    return true;
   }
 
   private enqueue(job: ExportJob): ExportJob {
     this.queue.push(() => {
+      // Cancelled while it waited: its slot goes to the next.
+      if (job.state !== 'queued') {
+        this.running--;
+        return this.next();
+      }
       const run = this.run(job).finally(() => this.runs.delete(run));
       this.runs.add(run);
     });
@@ -156,34 +195,62 @@ export class Exporter {
     const part = join(this.opts.dir, `${job.id}.${randomUUID().slice(0, 8)}.part`);
     this.parts.add(part);
     let saved = 0;
+    const signal = this.aborts.get(job.id)?.signal ?? new AbortController().signal;
+    const progress = (fraction: number) => {
+      job.progress = Math.max(0, Math.min(0.99, fraction));
+      if (job.progress - saved >= PROGRESS_STEP) void this.persist(job.id, { progress: (saved = job.progress) });
+    };
     try {
-      for (const e of job.plan.entries) if (e.remote && !existsSync(e.file) && this.opts.fetchRemote) await this.opts.fetchRemote(e);
-      // Retention may have deleted a segment since the plan (ffmpeg's concat would end early without an error).
-      if (!job.plan.entries.every((e) => existsSync(e.file))) throw new Error('a segment of the range was deleted before the export ran');
-      writeFileSync(list, concatList(job.plan.entries));
-      const ffmpeg = runConcat(this.opts.ffmpegPath, list, part, (seconds) => {
-        if (job.plan.seconds > 0) job.progress = Math.min(0.99, seconds / job.plan.seconds);
-        if (job.progress - saved >= PROGRESS_STEP) void this.persist(job.id, { progress: (saved = job.progress) });
-      });
-      this.children.add(ffmpeg.child);
-      await ffmpeg.finished.finally(() => this.children.delete(ffmpeg.child));
+      if (job.plan.source) await this.runSource(job, part, progress, signal);
+      else await this.runConcat(job, list, part, progress, signal);
       renameSync(part, job.file);
       this.finish(job, { state: 'done', progress: 1, bytes: statSync(job.file).size });
-      log.info({ seconds: job.plan.seconds, bytes: job.bytes, ms: Date.now() - job.createdAt }, 'recording export done');
+      log.info({ seconds: job.plan.seconds, bytes: job.bytes, ms: Date.now() - job.createdAt, source: job.plan.source?.kind }, 'recording export done');
     } catch (err) {
       rmSync(part, { force: true });
       if (this.stopped) return log.info('recording export: stopped with the gateway; it starts over at the next start');
       rmSync(job.file, { force: true });
-      // A node holding some of the footage is down: the reason names it.
-      this.finish(job, { state: 'failed', reason: err instanceof GwError && err.code === 'GW_ERR_UNAVAILABLE' ? err.message : FAILED_REASON });
-      log.error({ err }, 'recording export failed');
+      // A node holding some of the footage is down, a source could not deliver, a person cancelled: the reason says so.
+      const why = signal.aborted ? signal.reason : err;
+      const told = why instanceof ExportFailure || (why instanceof GwError && why.code === 'GW_ERR_UNAVAILABLE');
+      this.finish(job, { state: 'failed', reason: told ? (why as Error).message : FAILED_REASON });
+      if (signal.aborted) log.info({ reason: job.reason }, 'recording export cancelled');
+      else log.error({ err }, 'recording export failed');
     } finally {
+      this.aborts.delete(job.id);
       this.parts.delete(part);
       rmSync(list, { force: true });
       for (const e of job.plan.entries) if (e.remote) rmSync(e.file, { force: true });
       this.running--;
       this.next();
     }
+  }
+
+  private async runSource(job: ExportJob, part: string, progress: (fraction: number) => void, signal: AbortSignal): Promise<void> {
+    const kind = job.plan.source!.kind;
+    const runner = this.opts.sources?.[kind];
+    if (!runner) throw new ExportFailure(`exports of kind '${kind}' do not run on this gateway (is GB28181 enabled?)`);
+    signal.throwIfAborted();
+    await runner(job, { file: part, progress, signal });
+    signal.throwIfAborted();
+  }
+
+  private async runConcat(job: ExportJob, list: string, part: string, progress: (fraction: number) => void, signal: AbortSignal): Promise<void> {
+    for (const e of job.plan.entries) if (e.remote && !existsSync(e.file) && this.opts.fetchRemote) await this.opts.fetchRemote(e);
+    // Retention may have deleted a segment since the plan (ffmpeg's concat would end early without an error).
+    if (!job.plan.entries.every((e) => existsSync(e.file))) throw new Error('a segment of the range was deleted before the export ran');
+    writeFileSync(list, concatList(job.plan.entries));
+    signal.throwIfAborted();
+    const ffmpeg = runConcat(this.opts.ffmpegPath, list, part, (seconds) => {
+      if (job.plan.seconds > 0) progress(seconds / job.plan.seconds);
+    });
+    this.children.add(ffmpeg.child);
+    const kill = () => ffmpeg.child.kill('SIGKILL');
+    signal.addEventListener('abort', kill, { once: true });
+    await ffmpeg.finished.finally(() => {
+      signal.removeEventListener('abort', kill);
+      this.children.delete(ffmpeg.child);
+    });
   }
 
   private finish(job: ExportJob, change: ExportChange): void {
@@ -237,6 +304,8 @@ export class Exporter {
     clearInterval(this.sweepTimer);
     this.queue.length = 0;
     for (const child of this.children) child.kill('SIGKILL');
+    // Source runs stop too (a device download ends with a BYE); they start over at the next start.
+    for (const abort of this.aborts.values()) abort.abort(new ExportFailure('the gateway stopped'));
     await Promise.all(this.runs);
     await Promise.all(this.writes.values());
   }

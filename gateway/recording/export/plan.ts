@@ -40,6 +40,18 @@ export interface ExportPlan {
   /** Media seconds the MP4 will hold (gaps in the footage are left out). */
   seconds: number;
   gaps: number;
+  /**
+   * Footage that is not in this gateway's segments (a GB28181 device's own
+   * recording): the exporter's runner of that kind writes the MP4 instead of a
+   * concat (`entries` is empty). Absent: the gateway's own footage.
+   */
+  source?: ExportSource;
+}
+
+export interface ExportSource {
+  kind: string;
+  /** What the runner needs beyond the job's channel and range (never a secret: the plan is stored). */
+  options?: Record<string, string | number>;
 }
 
 interface Probed { startTime: number; keyframes: number[] }

@@ -50,7 +50,8 @@ export const ownerOf = (actor: Actor): ExportOwner => ({ id: actor.keyId ?? (act
 const mayRead = (actor: Actor, job: ExportRecord) => actor.role === 'admin' || job.createdBy === ownerOf(actor).id;
 
 export const jobView = (j: ExportRecord, forAdmin = false) => ({
-  id: j.id, channelId: j.channelId, channelName: j.channelName, state: j.state, progress: Math.round(j.progress * 1000) / 1000, bytes: j.bytes,
+  // recording: the gateway's own footage; device: a GB28181 device's recording (gb28181/records/device-export.ts).
+  id: j.id, kind: j.plan.source?.kind ?? 'recording', channelId: j.channelId, channelName: j.channelName, state: j.state, progress: Math.round(j.progress * 1000) / 1000, bytes: j.bytes,
   from: iso(j.from), to: iso(j.to), actualFrom: iso(j.plan.actualFrom), actualTo: iso(j.plan.actualTo), seconds: Math.round(j.plan.seconds * 10) / 10, gaps: j.plan.gaps,
   createdAt: iso(j.createdAt), finishedAt: iso(j.finishedAt), expiresAt: iso(j.expiresAt), node: j.nodeId, ...(j.reason ? { reason: j.reason } : {}),
   ...(forAdmin ? { createdBy: { id: j.createdBy, name: j.createdByName } } : {}),
@@ -136,6 +137,23 @@ export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void 
     config: { roles: EXPORT_ROLES, scope: 'filtered' },
     schema: { tags, summary: 'An export job: state (queued, running, done, failed), progress 0–1, bytes, the real range (its creator or an admin)', params: JobParams, response: errors },
   }, async (req) => jobView(await jobOf((req.params as { id: string }).id, req.actor!), req.actor!.role === 'admin'));
+
+  app.delete('/api/exports/:id', {
+    config: { roles: EXPORT_ROLES, scope: 'filtered' },
+    schema: { tags, summary: 'Cancel a queued or running export (its creator or an admin): it fails with the reason "cancelled"; a device download ends with a BYE', params: JobParams, response: errors },
+  }, async (req) => {
+    const job = await jobOf((req.params as { id: string }).id, req.actor!);
+    if (job.state !== 'queued' && job.state !== 'running') throw new GwError('GW_ERR_CONFLICT', `export ${job.id} is ${job.state}`, 'id');
+    if (job.nodeId !== deps.nodeId) throw new GwError('GW_ERR_CONFLICT', `export ${job.id} runs on node '${job.nodeId}': cancel it there`, 'id', { node: job.nodeId });
+    const why = `cancelled by ${req.actor!.name}`;
+    if (!deps.exporter.cancel(job.id, why)) throw new GwError('GW_ERR_CONFLICT', `export ${job.id} is not running here`, 'id');
+    await deps.audit.apply([], [{ actor: req.actor!, action: 'delete', entity: 'recording_exports', entityId: job.id, before: { state: job.state }, after: null }]);
+    req.log.info({ exportId: job.id, by: req.actor!.name }, 'recording export cancelled');
+    // Answered once it has ended (ffmpeg killed, the device's BYE sent), or as it is after a few seconds.
+    const running = deps.exporter.get(job.id);
+    if (running) await Promise.race([running.done, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    return jobView((await deps.exporter.find(job.id)) ?? job, req.actor!.role === 'admin');
+  });
 
   app.get('/api/exports/:id/download', {
     config: { roles: EXPORT_ROLES, tokenInQuery: true, scope: 'filtered' },

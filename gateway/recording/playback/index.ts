@@ -16,7 +16,7 @@ import { ExportFetches } from '../cluster/export-fetches.ts';
 import { RemoteSegments } from '../cluster/remote-segments.ts';
 import { SegmentNodes, type ClusterNodeEntry } from '../cluster/segment-nodes.ts';
 import type { RecordingConfig } from '../config.ts';
-import { Exporter } from '../export/exporter.ts';
+import { Exporter, type ExportSourceRun } from '../export/exporter.ts';
 import { exportHolders } from '../http/export-download-proxy.ts';
 import { exportRoutes } from '../http/export-routes.ts';
 import { playbackRoutes } from '../http/playback-routes.ts';
@@ -40,6 +40,8 @@ export interface PlaybackDeps {
   /** Cluster: the live nodes and their URLs, to reach the footage another node recorded. */
   liveNodes?: () => Promise<ClusterNodeEntry[]>;
   ffmpegPath: string;
+  /** Runners of exports not made of segments, by kind (device: a GB28181 device's recording). */
+  exportSources?: Record<string, ExportSourceRun>;
   evidence: EvidenceStore;
   incidents: IncidentNotes & { bus: { on(e: 'event', l: (e: IncidentEvent) => void): unknown; off(e: 'event', l: (e: IncidentEvent) => void): unknown } };
   log: Logger;
@@ -72,7 +74,7 @@ export function startPlayback(deps: PlaybackDeps): PlaybackRoom {
   });
   const exporter = new Exporter({
     dir: join(deps.dataDir, 'exports'), ffmpegPath: deps.ffmpegPath, concurrent: limits.concurrent, keepHours: limits.keepHours, store: deps.recording.exportJobs, nodeId: deps.nodeId,
-    fetchRemote: fetches && ((entry) => fetches.fetchEntry(entry)), log,
+    fetchRemote: fetches && ((entry) => fetches.fetchEntry(entry)), sources: deps.exportSources, log,
   });
   void exporter.resume().catch((err: unknown) => log.error({ err }, 'recording export: could not resume the jobs of the last run'));
   // Clips are made where the channel records now: the room still follows a channel whose lease moved to another node, the video manager does not.
