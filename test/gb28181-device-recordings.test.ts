@@ -2,14 +2,14 @@
 // device simulator: RecordInfo listed (paged up to SumNum, empty ranges,
 // malformed answers); played back (INVITE s=Playback) with seek, 4× speed,
 // pause and resume (INFO MANSRTSP), ended by the end-of-file MediaStatus 121;
-// downloaded (s=Download) into a file ffprobe reads; a device that drops
-// mid-playback.
+// a download needs the recording exporter (its jobs: gb28181-device-downloads.test.ts);
+// a device that drops mid-playback.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { addGbDevice, platformOf, startGbGateway } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -138,8 +138,7 @@ describe('GB28181 device recordings: playback and download', () => {
   }
 
   const open = async (channel: string, from: number, to: number, path = 'device-playback', extra: Record<string, unknown> = {}) => {
-    // Downloads are exports: dispatchers and engineers, as for the gateway's own footage.
-    const res = await t.call(path === 'device-downloads' ? 'dispatcher' : 'operator', { method: 'POST', url: `/api/channels/${channel}/${path}`, payload: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...extra } });
+    const res = await t.call('operator', { method: 'POST', url: `/api/channels/${channel}/${path}`, payload: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...extra } });
     assert.equal(res.statusCode, 201, res.body);
     return res.json() as PlaybackView;
   };
@@ -247,26 +246,14 @@ describe('GB28181 device recordings: playback and download', () => {
     assert.equal(again.statusCode, 409, 'an ended playback takes no control');
   });
 
-  test('download: INVITE s=Download with the download speed; the file ffprobe reads has the range\'s duration', async () => {
+  test('download on a gateway without recording: 503 naming why (downloads are export jobs: test/gb28181-device-downloads.test.ts), the device is not asked', async () => {
     const dev = await registered('34020000001320000714');
     const channel = dev.channelIds[0]!;
     const rec = RECORDINGS[3]!;
-    const dl = await open(channel, rec.startAt, rec.startAt + 8000, 'device-downloads', { downloadSpeed: 4 });
-    assert.equal(dl.mode, 'Download');
-    assert.equal(dev.received.history.at(-1)!.mode, 'Download');
-    assert.equal(dev.received.history.at(-1)!.downloadSpeed, 4);
-    const done = await waitFor(async () => {
-      const v = await view(channel, dl.session);
-      return v.state === 'ended' && v.fileComplete !== undefined ? v : undefined;
-    }, 30_000, 'the download to finish');
-    assert.equal(done.endedWhy, 'end of file (MediaStatus 121)');
-    assert.ok(done.file && existsSync(done.file), `the file is there (${done.file})`);
-    await waitFor(() => done.fileComplete || undefined, 5000, 'the file closed');
-    const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', done.file!], { timeout: 20_000 });
-    const probed = JSON.parse(stdout) as { format: { duration: string }; streams: Array<{ codec_name: string }> };
-    assert.equal(probed.streams[0]!.codec_name, 'h264');
-    const duration = Number(probed.format.duration);
-    assert.ok(Math.abs(duration - 8) <= 1, `the file lasts about 8 s (${duration})`);
+    const res = await t.call('dispatcher', { method: 'POST', url: `/api/channels/${channel}/device-downloads`, payload: { from: new Date(rec.startAt).toISOString(), to: new Date(rec.startAt + 8000).toISOString(), downloadSpeed: 4 } });
+    assert.equal(res.statusCode, 503, res.body);
+    assert.match((res.json() as { message: string }).message, /recording/);
+    assert.equal(dev.received.history.length, 0);
   });
 
   test('a device that drops mid-playback: the session ends with the reason', async () => {
