@@ -1,7 +1,7 @@
 // For tests: an upper platform made with our SIP library, in process on
 // localhost (UDP and TCP). It challenges REGISTERs with digest and checks the
 // password, answers keepalives (or refuses or ignores them on demand), keeps
-// every MANSCDP body it gets, and sends queries, INVITE, ACK and BYE down.
+// every MANSCDP body it gets, and sends queries, INVITE, ACK, INFO and BYE down.
 import { buildQuery, parseManscdp, type ManscdpMessage } from '../manscdp/index.ts';
 import {
   buildRequest, DigestServer, newCallId, newTag, SipEndpoint, SipTransport, type SipRemote, type SipRequest, type SipResponse,
@@ -111,6 +111,15 @@ export class TestUpper {
       cseq: 2, via: { transport: lower.transport, host: '127.0.0.1', port: this.port },
     });
     return this.sip.request(lower, bye);
+  }
+
+  /** An INFO in the call's dialog (Application/MANSRTSP for playback control). */
+  info(lower: SipRemote, invite: SipRequest, res: SipResponse, body: string, cseq: number): Promise<SipResponse> {
+    const info = buildRequest({
+      method: 'INFO', uri: invite.uri, from: invite.headers.get('From')!, to: res.headers.get('To')!, callId: invite.headers.get('Call-ID')!,
+      cseq, via: { transport: lower.transport, host: '127.0.0.1', port: this.port }, body, contentType: 'Application/MANSRTSP',
+    });
+    return this.sip.request(lower, info);
   }
 
   private request(lower: SipRemote, method: string, target: string, body: string, contentType: string, headers: Record<string, string> = {}): SipRequest {
