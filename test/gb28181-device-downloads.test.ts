@@ -4,15 +4,17 @@
 // queued → running → done, the MP4 (H.264, the range's duration) by the
 // export's download route; cancel ends the device's session with a BYE; a
 // device that drops fails the job with the reason and leaves no file; no
-// camera password or key in what the API says about the job.
+// camera password or key in what the API says about the job. The wall's list
+// of one's exports marks it 设备录像 (Chromium).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Role } from '../device-registry/index.ts';
+import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { addGbDevice, GB_VIDEO_ARGS, platformOf } from './helpers/gb28181.ts';
 import { startVideoGateway, waitFor } from './helpers/video.ts';
@@ -29,10 +31,14 @@ describe('GB28181 device downloads as export jobs', () => {
   let t: TestGateway & { sipPort: number };
   let host: GbSimHost;
   let clip: string;
+  let base: string;
+  /** The first test's finished download, for the wall's list. */
+  let finished: { id: string; channel: string } | undefined;
   before(async () => {
     clip = await ensureGbClip();
     const gw = await startVideoGateway([...GB_VIDEO_ARGS, '--recording.exports.concurrent', '2']);
     t = Object.assign(gw, { sipPort: gw.gw.gb28181!.ports.sip });
+    base = await t.app.listen({ host: '127.0.0.1', port: 0 });
     host = await GbSimHost.start({ platform: platformOf(t) });
   });
   after(async () => {
@@ -117,6 +123,35 @@ describe('GB28181 device downloads as export jobs', () => {
     assert.equal(entry?.after.channelId, channel);
     assert.deepEqual(psFiles(), [], 'the PS it was remuxed from is removed');
     assert.deepEqual(exportFiles(asked.id), [`${asked.id}.mp4`]);
+    finished = { id: asked.id, channel };
+  });
+
+  test('the wall\'s list of one\'s exports shows the device download like the others, marked 设备录像, with its download link', async () => {
+    assert.ok(finished, 'the download above finished');
+    const { id, channel } = finished;
+    const shots = join(ARTIFACTS, 'gb28181-device-downloads');
+    mkdirSync(shots, { recursive: true });
+    const browser = await launchBrowser();
+    try {
+      const page = await openWall(browser, base, t.keys.dispatcher, '#/wall');
+      await page.waitForSelector(`[data-camera="${channel}"]`, { timeout: 30_000 });
+      await page.click('[data-testid=tile-0]');
+      await page.click(`[data-camera="${channel}"]`);
+      await page.click('[data-testid=tile-0]');
+      await page.waitForSelector(`[data-testid=timeline][data-channel="${channel}"]`, { timeout: 30_000 });
+      await page.click('[data-testid=export-button]');
+      const item = await page.waitForSelector(`[data-testid=my-export][data-id="${id}"][data-state=done]`, { timeout: 30_000 });
+      assert.equal(await (await item.$('[data-testid=my-export-kind]'))?.innerText(), '设备录像');
+      const link = (await item.$('a'))!;
+      assert.match(await link.innerText(), /下载 MP4/);
+      assert.match((await link.getAttribute('href'))!, new RegExp(`^/api/exports/${id}/download\\?access_token=`));
+      const path = join(shots, 'my-exports-device.png');
+      await page.screenshot({ path });
+      console.log(`screenshot: ${path}`);
+      assert.deepEqual(pageErrors(page), []);
+    } finally {
+      await browser.close();
+    }
   });
 
   test('cancel (DELETE /api/exports/:id): the device session ends with a BYE, the job fails as cancelled, no file is left', async () => {

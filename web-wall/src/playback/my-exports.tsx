@@ -2,7 +2,8 @@
 // state or progress, a download link once done. GET /api/exports lists one's
 // own (an admin's answer is everyone's, narrowed here to the admin's own); it
 // is asked again while one is queued or running, and whenever `version`
-// changes (a new export was asked here).
+// changes (a new export was asked here). A device's recording downloaded as
+// an export (kind device) is marked 设备录像.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
 import { withUrlToken } from '../api/url-token.ts';
@@ -16,6 +17,8 @@ const RETRY_MS = 5000;
 
 export interface ListedExport {
   id: string;
+  /** recording: the gateway's own footage; device: downloaded from a GB28181 device (设备录像). */
+  kind?: 'recording' | 'device';
   channelId: string;
   channelName?: string;
   state: 'queued' | 'running' | 'done' | 'failed';
@@ -68,6 +71,7 @@ export function MyExports({ version }: { version: number }) {
         <ul>
           {items.map((j) => (
             <li key={j.id} data-testid="my-export" data-id={j.id} data-state={j.state}>
+              {j.kind === 'device' && <><span class="badge" data-testid="my-export-kind" title={t('playback.deviceBadgeTitle')}>{t('playback.deviceBadge')}</span>{' '}</>}
               <span>{j.channelName ?? j.channelId} · {formatTime(j.from, true)} – {formatTime(j.to)}</span> <ExportStatus job={j} />
             </li>
           ))}
