@@ -68,20 +68,28 @@ export class PushedFrames implements FrameSource {
   }
 
   currentGop(): FeedFrame[] {
-    let at = this.kept.length - 1;
-    while (at > 0 && !this.kept[at]!.keyframe) at--;
-    return this.kept.slice(Math.max(0, at));
+    return this.kept.slice(this.lastKeyframe());
   }
 
   private keep(frame: FeedFrame): void {
-    if (!frame.keyframe && this.kept.length === 0) return; // nothing decodes before the first keyframe
-    const fromKeyframe = frame.keyframe && (this.subscribed || this.keptBytes + frame.data.length > KEEP_BYTES);
-    if (fromKeyframe) {
-      this.kept = [];
-      this.keptBytes = 0;
-    }
-    if (this.keptBytes + frame.data.length > KEEP_BYTES) return;
+    const size = frame.data.length;
+    if (frame.keyframe && (this.subscribed || this.keptBytes + size > KEEP_BYTES)) this.keepFrom(this.kept.length);
+    else if (!frame.keyframe && this.keptBytes + size > KEEP_BYTES) this.keepFrom(this.lastKeyframe());
+    if (!frame.keyframe && this.kept.length === 0) return; // nothing decodes before a keyframe
+    if (this.keptBytes + size > KEEP_BYTES) return this.keepFrom(this.kept.length); // one GOP above the bound: from the next keyframe
     this.kept.push(frame);
-    this.keptBytes += frame.data.length;
+    this.keptBytes += size;
+  }
+
+  private lastKeyframe(): number {
+    let at = this.kept.length - 1;
+    while (at > 0 && !this.kept[at]!.keyframe) at--;
+    return Math.max(0, at);
+  }
+
+  /** Drops the kept frames before index `at`. */
+  private keepFrom(at: number): void {
+    this.kept = this.kept.slice(at);
+    this.keptBytes = this.kept.reduce((sum, f) => sum + f.data.length, 0);
   }
 }
