@@ -10,7 +10,7 @@ import { loadOrCreateSecret } from './bootstrap/token-secret.ts';
 import { applySeed } from './bootstrap/seed.ts';
 import { ConfigError } from './config/load.ts';
 import type { GatewayConfig } from './config/schema.ts';
-import { exclusively, mediaOwnerRouting, openRegistryStore, poolOptions, startScaleOut, type MediaOwnerRouting, type ScaleOut } from './cluster/index.ts';
+import { exclusively, mediaOwnerRouting, openRegistryStore, ownerFlv, poolOptions, startScaleOut, type MediaOwnerRouting, type ScaleOut } from './cluster/index.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startDetection, type DetectionRoom } from './detection/index.ts';
@@ -97,7 +97,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     tokenSecret = node?.mediaTokenSecret ?? loadOrCreateSecret(config.dataDir);
     remoteMedia = node && mediaOwnerRouting({ nodeId: node.nodeId, mode: config.cluster.media, locate: node.media.locate, forget: node.media.forget, log: logger.child({ module: 'media-routing' }) });
     // GB28181 before video: its channels are judged once the room they depend on runs (no false 'disabled').
-    if (config.gb28181.enabled) gb28181 = await startGb28181(config.gb28181, { registry: service, raise, publishLive, log: logger, homes: node?.deviceHomes, incidentEvents: room.service.bus, dataDir: config.dataDir });
+    if (config.gb28181.enabled) gb28181 = await startGb28181(config.gb28181, { registry: service, raise, publishLive, log: logger, homes: node?.deviceHomes, incidentEvents: room.service.bus, dataDir: config.dataDir,
+      // Cluster: one node holds the upper links (registers); the others stand by.
+      upperElection: node && config.gb28181.upper?.length ? node.singleton('gb28181-upper') : undefined,
+    });
     if (config.video.enabled && config.recording.enabled) {
       recording = await startRecording(config.recording, {
         registry: service, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', ffmpegPath: findFfmpeg().path, raise, incidentEvents: room.service.bus,
@@ -108,7 +111,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners, gb: gb28181?.source, recording: recording?.channels });
       recording?.attach(video.manager);
       // Upper platforms (级联) play our channels from the ingest that runs: the cascade is handed the upward media.
-      if (gb28181?.cascade) gb28181.attachUpward((upward = startUpwardStreams(config.gb28181, { registry: service, video, log: logger })));
+      // In a cluster, a channel that runs on another node is read from there.
+      const owners = node && ownerFlv({ nodeId: node.nodeId, locator: node.media, tokenSecret, tokenTtlSeconds: config.video.mediaTokenTtlSeconds });
+      if (gb28181?.cascade) gb28181.attachUpward((upward = startUpwardStreams(config.gb28181, { registry: service, video, log: logger, owners })));
       if (recording) playback = startPlayback({ config: config.recording, recording, registry: service, keys, manager: video.manager, tokenSecret, mediaTokenTtlSeconds: config.video.mediaTokenTtlSeconds, dataDir: config.dataDir, nodeId: node?.nodeId ?? config.cluster.nodeId ?? 'local', liveNodes: node?.liveNodes, ffmpegPath: findFfmpeg().path, exportSources: gb28181 && { device: gb28181.deviceExports }, evidence: evidence.store, incidents: room.service, log: logger });
       // Downloads of recordings kept on GB28181 devices are jobs of the same exporter.
       if (playback) gb28181?.attachExports(playback.exporter);

@@ -16,7 +16,7 @@ import type { SensorShare } from '../sensors/share.ts';
 import { advertisedUrl, nodeIdOf, poolOptions } from './stores.ts';
 
 export { exclusively, openRegistryStore, poolOptions } from './stores.ts';
-export { mediaOwnerRouting, type MediaOwnerRouting } from './media/index.ts';
+export { mediaOwnerRouting, ownerFlv, type MediaOwnerRouting } from './media/index.ts';
 export type { ClusterNode } from './node.ts';
 export type { IncidentBus } from './incident-bus.ts';
 

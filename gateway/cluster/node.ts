@@ -8,6 +8,8 @@ import type { PgPoolOptions, RegistryService } from '../../device-registry/index
 import type { ClusterConfig } from './config.ts';
 import { ChannelLeases } from './leases/channel-leases.ts';
 import { LeaseStore, leasePool } from './leases/lease-store.ts';
+import { SingletonLease } from './leases/singleton-lease.ts';
+import { SingletonStore } from './leases/singleton-store.ts';
 import { RegistryFanout } from './registry-fanout.ts';
 import { leaseLocator, sharedMediaTokenSecret, type MediaLocator } from './media/index.ts';
 import { OriginBook } from './media/origin-book.ts';
@@ -24,6 +26,9 @@ export class ClusterNode {
   /** Where GB28181 devices registered and RTMP encoders push (media/origins.ts). */
   private readonly origins: OriginBook;
   private pushes: ReturnType<typeof pushPlaces> | undefined;
+  /** Jobs one node of the cluster does (singleton-lease.ts), by name; they tick once the node listens. */
+  private readonly singletons = new Map<string, SingletonLease>();
+  private listeningAt: string | undefined;
 
   private constructor(
     readonly nodeId: string,
@@ -33,6 +38,7 @@ export class ClusterNode {
     /** One media-token secret for every node, so a token minted on one is good on all. */
     readonly mediaTokenSecret: Buffer,
     private readonly log: Logger,
+    private readonly singletonStore: SingletonStore,
     originStore: OriginStore,
     nats: NatsConnection,
     registry: RegistryService,
@@ -58,7 +64,9 @@ export class ClusterNode {
     const secret = await sharedMediaTokenSecret(pool);
     const originStore = new OriginStore(pool, deps.nodeId, config.leaseTtlSeconds * 1000);
     await originStore.migrate();
-    const node = new ClusterNode(deps.nodeId, config, leaseStore, new RegistryFanout(deps.nats, deps.registry, deps.nodeId, log), secret, log, originStore, deps.nats, deps.registry);
+    const singletonStore = new SingletonStore(pool, deps.nodeId, config.leaseTtlSeconds * 1000);
+    await singletonStore.migrate();
+    const node = new ClusterNode(deps.nodeId, config, leaseStore, new RegistryFanout(deps.nats, deps.registry, deps.nodeId, log), secret, log, singletonStore, originStore, deps.nats, deps.registry);
     await node.origins.start();
     return node;
   }
@@ -84,7 +92,20 @@ export class ClusterNode {
   /** Starts taking channels once the node's HTTP answers at `url`. */
   async listening(url: string): Promise<void> {
     this.log.info({ url, capacity: this.config.capacity }, 'cluster node joining');
+    this.listeningAt = url;
     await this.ensureLeases().start(url);
+    await Promise.all([...this.singletons.values()].map((s) => s.start()));
+  }
+
+  /** A job exactly one node does (e.g. the GB28181 upper links): its lease, which starts once the node listens. */
+  singleton(name: string): SingletonLease {
+    let lease = this.singletons.get(name);
+    if (!lease) {
+      lease = new SingletonLease(name, this.singletonStore, { nodeId: this.nodeId, ttlMs: this.config.leaseTtlSeconds * 1000, tickMs: this.config.tickSeconds * 1000 }, this.log);
+      this.singletons.set(name, lease);
+      if (this.listeningAt) void lease.start();
+    }
+    return lease;
   }
 
   /** Where a channel's media is (cluster/media): here, on another node, or nowhere right now. */
@@ -111,6 +132,8 @@ export class ClusterNode {
 
   /** Hands the leases back (the channels' ingest stops first), so the others take over at once. */
   async stop(): Promise<void> {
+    // The singleton jobs first: stopped here, then given back, so another node takes them at its next tick.
+    await Promise.all([...this.singletons.values()].map((s) => s.stop()));
     await this.leases?.stop();
     this.pushes?.stop();
     await this.origins.stop();

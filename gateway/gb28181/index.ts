@@ -12,7 +12,7 @@ import { WarnRollup } from '../log-rollup.ts';
 import type { GbSource } from '../video/video-manager.ts';
 import { alarmCandidate, parseAlarmTime, type GbAlarm } from './alarms.ts';
 import { announceAddress } from './announce.ts';
-import { Cascade, type IncidentEvents, type UpwardStreams } from './cascade/index.ts';
+import { Cascade, type IncidentEvents, type UpperElection, type UpwardStreams } from './cascade/index.ts';
 import { upperRoutes } from './cascade/http.ts';
 import type { Gb28181Config } from './config.ts';
 import { DeviceEdits } from './device-edits.ts';
@@ -91,6 +91,8 @@ export interface Gb28181Deps {
   publishLive?: (type: string, payload: Record<string, unknown>) => void;
   /** Incident events (incident.created …): alarms sent up to upper platforms. */
   incidentEvents?: IncidentEvents;
+  /** Cluster: the lease on the upper links; only the node holding it registers with the upper platforms. */
+  upperElection?: UpperElection;
   /** Where device downloads are written (under gb28181-downloads/); the system's temporary directory when absent. */
   dataDir?: string;
 }
@@ -158,7 +160,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   const relay = new EsRelay(live.open, log.child({ component: 'relay' }));
   await relay.start();
   const cascade = config.upper?.length ? new Cascade({
-    sip, registry: deps.registry, me, uppers: config.upper, civilCode: config.civilCode ?? config.id.slice(0, 8), incidents: deps.incidentEvents, log, playbacks: history,
+    sip, registry: deps.registry, me, uppers: config.upper, civilCode: config.civilCode ?? config.id.slice(0, 8), incidents: deps.incidentEvents, election: deps.upperElection, log, playbacks: history,
     requestTimeoutMs: config.queryTimeoutSeconds * 1000,
     ptz: async (channel, ptzCmd) => {
       const target = channel.gb && sync.target(channel.gb.deviceId);
@@ -248,7 +250,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     attachExports: (exporter) => void (downloads = new DeviceDownloads({ exporter, registry: deps.registry, log })),
     routes: (app) => {
       gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) });
-      upperRoutes(app, { status: () => cascade?.status() ?? [] });
+      upperRoutes(app, { status: () => cascade?.status() ?? [], heldBy: () => cascade?.heldBy() });
       recordRoutes(app, { registry: deps.registry, sync, queries });
       historyRoutes(app, history, () => downloads);
     },

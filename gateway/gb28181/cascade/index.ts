@@ -36,6 +36,17 @@ export interface IncidentEvents {
   off(event: 'event', listener: (e: IncidentEvent) => void): unknown;
 }
 
+/**
+ * Cluster: the lease on the upper links (gateway/cluster/leases/singleton-lease.ts).
+ * One node holds them and registers; the others stand by until they take over.
+ */
+export interface UpperElection {
+  follow(work: { held(): void; lost(reason: string, leaving: boolean): Promise<void> }): void;
+  /** The node holding the links now, null when none does (or not known yet). */
+  heldBy(): string | null;
+  readonly holds: boolean;
+}
+
 export interface CascadeDeps {
   sip: SipEndpoint;
   registry: RegistryService;
@@ -50,6 +61,8 @@ export interface CascadeDeps {
   /** Device playbacks (records/history-sessions.ts): an upper's s=Playback / s=Download INVITE for a shared GB28181 channel; absent: 488. */
   playbacks?: DevicePlaybacks;
   incidents?: IncidentEvents;
+  /** Cluster: register only while this node holds the links; absent: always. */
+  election?: UpperElection;
   log: Logger;
   /** How long a request to an upper platform may go unanswered. */
   requestTimeoutMs: number;
@@ -75,6 +88,7 @@ export class Cascade {
   private readonly messages: UpperMessages;
   private readonly ctx: ItemContext;
   private readonly log: Logger;
+  private stopping = false;
 
   constructor(private readonly deps: CascadeDeps) {
     this.log = deps.log.child({ component: 'cascade' });
@@ -132,7 +146,32 @@ export class Cascade {
     this.book.on('change', this.onChange);
     this.deps.registry.events.on('device.changed', this.onGridChange);
     this.deps.incidents?.on('event', this.onIncident);
+    const election = this.deps.election;
+    if (!election) return this.hold();
+    for (const u of this.uppers.values()) await u.link.standby('waiting for the cluster to choose the node that holds the links', false);
+    election.follow({ held: () => this.hold(), lost: (reason, leaving) => this.standby(reason, leaving) });
+  }
+
+  /** This node holds the links (always, outside a cluster): register with every upper platform. */
+  private hold(): void {
+    if (this.stopping) return;
+    if (this.deps.election) this.log.info('GB28181 cascade: this node holds the upper links; registering');
     for (const u of this.uppers.values()) u.link.start();
+  }
+
+  /** Another node holds the links now: end our calls and stop at once (unregistering only when this node leaves). */
+  private async standby(reason: string, leaving: boolean): Promise<void> {
+    this.log.warn({ reason, leaving }, 'GB28181 cascade: this node no longer holds the upper links');
+    await Promise.all([...this.uppers.values()].map(async (u) => {
+      const stop = u.link.standby(reason, leaving);
+      await this.calls.endAll(u.link.upper.id, `this node no longer holds the upper links: ${reason}`, true);
+      await stop;
+    }));
+  }
+
+  /** Cluster: the node holding the upper links (null: none right now); undefined outside a cluster. */
+  heldBy(): string | null | undefined {
+    return this.deps.election?.heldBy();
   }
 
   /** The upward media module, once the video room runs. */
@@ -175,10 +214,23 @@ export class Cascade {
   }
 
   status(): LinkStatus[] {
-    return [...this.uppers.values()].map((u) => ({ ...u.link.status(), sharedChannels: this.shared(u.link.upper.id).length }));
+    const standby = this.standbyReason();
+    return [...this.uppers.values()].map((u) => {
+      const link = u.link.status();
+      return { ...link, ...(standby && link.state === 'standby' ? { reason: standby } : {}), sharedChannels: this.shared(u.link.upper.id).length };
+    });
+  }
+
+  /** Why a node that does not hold the links stands by, naming the one that does. */
+  private standbyReason(): string | undefined {
+    const election = this.deps.election;
+    if (!election || election.holds) return undefined;
+    const holder = election.heldBy();
+    return holder ? `node '${holder}' holds the upper links` : 'no node holds the upper links right now; one takes them within the lease time';
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.book.off('change', this.onChange);
     this.deps.registry.events.off('device.changed', this.onGridChange);
     this.deps.incidents?.off('event', this.onIncident);

@@ -8,7 +8,8 @@ import { digestAuthorization, parseDigestParams, SipError, SipParseError, type S
 import type { UpperPlatform } from './config.ts';
 import type { UpperRequests } from './upper-requests.ts';
 
-export type LinkState = 'registering' | 'registered' | 'failed';
+/** standby: another node of the cluster holds the links (cascade/README.md, In a cluster). */
+export type LinkState = 'registering' | 'registered' | 'failed' | 'standby';
 
 export interface LinkCounts {
   registrations: number;
@@ -68,6 +69,8 @@ export class UpperLink {
   private timer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Bumped at each start and halt: an answer that comes back for an earlier run is dropped. */
+  private run = 0;
 
   constructor(
     readonly upper: UpperPlatform,
@@ -87,20 +90,41 @@ export class UpperLink {
     return this.sn;
   }
 
+  /** Registers (again, after a standby). */
   start(): void {
+    this.stopped = false;
+    this.run++;
+    this.failures = 0;
+    this.state = 'registering';
+    this.reason = 'starting';
     this.schedule(0);
   }
 
   /** Unregisters (Expires: 0) when registered, and stops every timer. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped && this.state === 'failed') return;
+    await this.halt('failed', 'stopped', true);
+  }
+
+  /**
+   * Another node holds the links: every timer stops, and the registration is
+   * left to the node taking over (`unregister` only when this node leaves and
+   * gives the links back: a late Expires 0 must not undo the successor's).
+   */
+  async standby(reason: string, unregister: boolean): Promise<void> {
+    await this.halt('standby', reason, unregister);
+  }
+
+  private async halt(state: LinkState, reason: string, unregister: boolean): Promise<void> {
     this.stopped = true;
+    this.run++;
     clearTimeout(this.timer);
     clearInterval(this.keepaliveTimer);
     const wasRegistered = this.state === 'registered';
-    this.state = 'failed';
-    this.reason = 'stopped';
-    if (!wasRegistered) return;
+    this.state = state;
+    this.reason = reason;
+    this.expiresAt = undefined;
+    if (!wasRegistered || !unregister) return;
     try {
       // A shutdown waits at most a few seconds for a platform that may be gone.
       await this.registerOnce(0, Math.min(this.opts.requestTimeoutMs, 2000));
@@ -137,6 +161,7 @@ export class UpperLink {
   }
 
   private async attempt(): Promise<void> {
+    const run = this.run;
     const refresh = this.state === 'registered';
     if (!refresh) {
       this.state = 'registering';
@@ -147,7 +172,7 @@ export class UpperLink {
     } catch (err) {
       outcome = { ok: false, reason: unreachable(err, this.opts.requestTimeoutMs) };
     }
-    if (this.stopped) return;
+    if (this.stopped || run !== this.run) return;
     if (outcome.ok) return this.onRegistered(outcome.expires, refresh);
     this.counts.registerFailures++;
     this.fail(outcome.reason);
@@ -213,6 +238,7 @@ export class UpperLink {
 
   private async keepalive(): Promise<void> {
     if (this.state !== 'registered') return;
+    const run = this.run;
     this.counts.keepalivesSent++;
     let status: number | undefined;
     try {
@@ -220,7 +246,7 @@ export class UpperLink {
     } catch (err) {
       if (!(err instanceof SipError)) throw err;
     }
-    if (this.state !== 'registered' || this.stopped) return;
+    if (this.state !== 'registered' || this.stopped || run !== this.run) return;
     if (status !== undefined && status < 300) {
       this.missed = 0;
       return;

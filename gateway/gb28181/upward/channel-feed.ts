@@ -5,6 +5,8 @@
 // encode. One feed per channel, shared by all its upward sessions; it keeps
 // the channel wanted as a viewer does (touch), so an on-demand channel starts
 // and, once the last session is gone, stops after the usual idle time.
+// In a cluster a channel whose ingest runs on another node is read from that
+// node's live.flv instead (`owners`), which keeps it wanted there.
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { GwError } from '../../../device-registry/errors.ts';
@@ -23,6 +25,22 @@ export interface ChannelVideo {
   touch(channelId: string): Promise<void>;
   status(channelId: string): { state: string; reason?: string; running?: boolean; retryAt?: unknown } | undefined;
 }
+
+/** The channel's FLV on the node of the cluster that runs it, when that is another node. */
+export interface OwnerFlv {
+  nodeId: string;
+  /** Starts the GET of the channel's live.flv there (while it is read, the owner keeps the channel wanted). */
+  open(): ClientRequest;
+  /** Asks for the channel there as a viewer does (an on-demand channel keeps running). */
+  touch(): Promise<void>;
+}
+
+/**
+ * Cluster: where a channel's FLV is read when it runs on another node
+ * (gateway/cluster/media/owner-flv.ts); undefined when it runs here, or
+ * rests (the local checks say why); throws when no node runs it right now.
+ */
+export type FlvOwners = (channelId: string) => Promise<OwnerFlv | undefined>;
 
 export interface FeedTiming {
   /** How long the ingest may take to publish and send a keyframe (then 503). */
@@ -46,6 +64,8 @@ export interface FeedListener {
 
 const APP = 'internal';
 const POLL_MS = 250;
+/** The owner answers 503 while an on-demand channel starts: asked again after this pause, until the start timeout. */
+const OWNER_RETRY_MS = 1000;
 const GOP_CACHE_BYTES = 16 * 1024 * 1024;
 /** A decode-time step outside [-1 s, +10 s] is a new timeline (the ingest restarted); frames continue 40 ms on. */
 const JUMP_BACK_MS = 1000;
@@ -68,10 +88,14 @@ export class ChannelFeed {
   private readyOk!: () => void;
   private readyFail!: (err: GwError) => void;
   private readonly name: string;
+  /** Set when the channel runs on another node of the cluster. */
+  private owner: OwnerFlv | undefined;
+  /** The owner's last refusal while the channel starts there (for the start timeout's reason). */
+  private ownerSaid: string | undefined;
 
   constructor(
     readonly channelId: string,
-    private readonly d: { live: LiveFlv | undefined; video: ChannelVideo; timing: FeedTiming; log: Logger },
+    private readonly d: { live: LiveFlv | undefined; video: ChannelVideo; timing: FeedTiming; log: Logger; owners?: FlvOwners },
   ) {
     this.name = safeName(channelId);
     this.ready = new Promise((resolve, reject) => {
@@ -121,6 +145,13 @@ export class ChannelFeed {
   }
 
   private async start(): Promise<void> {
+    let owner: OwnerFlv | undefined;
+    try {
+      owner = await this.d.owners?.(this.channelId);
+    } catch (err) {
+      return this.close((err as Error).message);
+    }
+    if (owner) return this.startFrom(owner);
     const live = this.d.live;
     if (!live) return this.close('the low-latency FLV server is off (video.rtmp.enabled)');
     const t = this.d.timing;
@@ -137,7 +168,22 @@ export class ChannelFeed {
       if (Date.now() > deadline) return; // the start timer says why
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    if (!this.endedWhy) this.read(live.flvUrl(APP, this.name));
+    if (!this.endedWhy) this.read(() => get(live.flvUrl(APP, this.name)));
+  }
+
+  /** The channel runs on another node: its live.flv there (which starts it and keeps it wanted), touched as here. */
+  private startFrom(owner: OwnerFlv): void {
+    this.owner = owner;
+    const t = this.d.timing;
+    this.touchTimer = setInterval(() => {
+      owner.touch().catch((err: Error) => this.d.log.debug({ channelId: this.channelId, nodeId: owner.nodeId, err: err.message }, 'upward feed: touch on the owner node failed'));
+    }, t.touchEveryMs);
+    this.touchTimer.unref();
+    this.startTimer = setTimeout(() => {
+      this.close(`no video from node '${owner.nodeId}' within ${Math.round(t.startTimeoutMs / 1000)} s${this.ownerSaid ? ` (${this.ownerSaid})` : ''}`);
+    }, t.startTimeoutMs);
+    this.startTimer.unref();
+    this.read(() => owner.open(), Date.now() + t.startTimeoutMs);
   }
 
   private async touch(): Promise<boolean> {
@@ -164,12 +210,22 @@ export class ChannelFeed {
     return s?.reason ? ` (${s.state}: ${s.reason})` : s ? ` (${s.state})` : '';
   }
 
-  private read(url: string): void {
+  /** Reads the FLV `open` requests; an owner node's 503 (the channel starting there) is asked again until `retryUntil`. */
+  private read(open: () => ClientRequest, retryUntil = 0): void {
     const reader = new FlvTagReader();
-    this.request = get(url, (res: IncomingMessage) => {
+    const server = this.owner ? `node '${this.owner.nodeId}'` : 'the FLV server';
+    this.request = open();
+    this.request.on('response', (res: IncomingMessage) => {
       if (res.statusCode !== 200) {
-        res.resume();
-        return this.close(`the FLV server answered ${res.statusCode}`);
+        if (!this.owner) {
+          res.resume();
+          return this.close(`the FLV server answered ${res.statusCode}`);
+        }
+        return void refusal(res).then((why) => {
+          this.ownerSaid = `${server} answered ${res.statusCode}${why ? `: ${why}` : ''}`;
+          if (res.statusCode !== 503 || Date.now() + OWNER_RETRY_MS > retryUntil) return this.close(this.ownerSaid);
+          setTimeout(() => this.endedWhy || this.read(open, retryUntil), OWNER_RETRY_MS).unref();
+        });
       }
       res.on('data', (chunk: Buffer) => {
         try {
@@ -181,7 +237,7 @@ export class ChannelFeed {
       res.on('end', () => this.close('the ingest stopped'));
       res.on('error', () => this.close('the ingest stopped'));
     });
-    this.request.on('error', (err) => this.close(`the FLV server cannot be read: ${err.message}`));
+    this.request.on('error', (err) => this.close(`${server} cannot be read: ${err.message}`));
   }
 
   private tag(data: Buffer, timestamp: number): void {
@@ -222,9 +278,29 @@ export class ChannelFeed {
   private armStall(): void {
     clearTimeout(this.stallTimer);
     this.stallTimer = setTimeout(() => {
+      if (this.owner) return this.close(`no video from node '${this.owner.nodeId}' for ${Math.round(this.d.timing.stallMs / 1000)} s`);
       const publishing = this.d.live?.isPublishing(APP, this.name);
       this.close(publishing ? `no video from the ingest for ${Math.round(this.d.timing.stallMs / 1000)} s` : `the ingest stopped${this.because()}`);
     }, this.d.timing.stallMs);
     this.stallTimer.unref();
   }
+}
+
+/** The message of an error answer (our JSON error body), at most 2 kB read. */
+function refusal(res: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (body.length < 2048) body += chunk;
+    });
+    res.on('end', () => {
+      try {
+        resolve((JSON.parse(body) as { message?: string }).message);
+      } catch {
+        resolve(undefined); // not our JSON: the status says enough
+      }
+    });
+    res.on('error', () => resolve(undefined));
+  });
 }

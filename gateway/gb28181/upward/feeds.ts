@@ -2,10 +2,12 @@
 // of that channel, closed when its last session lets go (the channel is then
 // no longer asked for, and an on-demand one stops after the idle time).
 import type { Logger } from 'pino';
-import { ChannelFeed, type ChannelVideo, type FeedTiming, type LiveFlv } from './channel-feed.ts';
+import { ChannelFeed, type ChannelVideo, type FeedTiming, type FlvOwners, type LiveFlv } from './channel-feed.ts';
 
 export interface FeedDeps {
   live: LiveFlv | undefined;
+  /** Cluster: the FLV of a channel that runs on another node, read there. */
+  owners?: FlvOwners;
   video: ChannelVideo;
   timing: FeedTiming;
   log: Logger;

@@ -6,7 +6,7 @@ export { createUpwardStreams, type UpwardDeps, type UpwardRoom, type UpwardStats
 export { sipStatusOf } from './offer.ts';
 export { registerUpwardMetrics } from './metrics.ts';
 export { startUpwardStreams } from './start.ts';
-export type { ChannelVideo, FeedTiming, LiveFlv } from './channel-feed.ts';
+export type { ChannelVideo, FeedTiming, FlvOwners, LiveFlv, OwnerFlv } from './channel-feed.ts';
 export { PushedFrames, type FrameSource, type PushedFrame } from './frame-source.ts';
 import type { FrameSource } from './frame-source.ts';
 

@@ -12,7 +12,7 @@ import { createUpwardStreams, type UpwardDeps, type UpwardRoom } from './upward-
 
 export function startUpwardStreams(
   config: Pick<Gb28181Config, 'host' | 'announceAddress'> & { media: Pick<Gb28181Config['media'], 'portMin' | 'portMax'> },
-  deps: { registry: RegistryService; video: Pick<VideoRoom, 'manager' | 'live'>; log: Logger; timing?: UpwardDeps['timing'] },
+  deps: { registry: RegistryService; video: Pick<VideoRoom, 'manager' | 'live'>; log: Logger; owners?: UpwardDeps['owners']; timing?: UpwardDeps['timing'] },
 ): UpwardRoom {
   return createUpwardStreams({
     channels: deps.registry,
@@ -22,6 +22,7 @@ export function startUpwardStreams(
     bindHost: config.host,
     announceAddress: announceAddress(config),
     log: deps.log,
+    ...(deps.owners ? { owners: deps.owners } : {}),
     ...(deps.timing ? { timing: deps.timing } : {}),
   });
 }

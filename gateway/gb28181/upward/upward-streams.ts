@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { StoredRow } from '../../../device-registry/index.ts';
 import { GwError, notFound } from '../../../device-registry/errors.ts';
 import type { MediaPorts } from '../media-ports.ts';
-import type { ChannelVideo, FeedTiming, LiveFlv } from './channel-feed.ts';
+import type { ChannelVideo, FeedTiming, FlvOwners, LiveFlv } from './channel-feed.ts';
 import { ChannelFeeds } from './feeds.ts';
 import type { UpwardAnswer, UpwardSessionView, UpwardStreams } from './index.ts';
 import { checkOffer } from './offer.ts';
@@ -31,6 +31,8 @@ export interface UpwardDeps {
   video: ChannelVideo;
   /** The low-latency FLV server the ingest publishes to; undefined when it is off (then every open is a 503). */
   live: LiveFlv | undefined;
+  /** Cluster: a channel that runs on another node is read from that node (gateway/cluster/media/owner-flv.ts). */
+  owners?: FlvOwners;
   ports: MediaPorts;
   /** Host the media sockets bind to. */
   bindHost: string;
@@ -63,7 +65,7 @@ const DEFAULTS = { startTimeoutMs: 20_000, touchEveryMs: 2_000, stallMs: 10_000,
 export function createUpwardStreams(deps: UpwardDeps): UpwardRoom {
   const timing = { ...DEFAULTS, ...deps.timing };
   const log = deps.log.child({ module: 'gb28181-upward' });
-  const feeds = new ChannelFeeds({ live: deps.live, video: deps.video, timing, log });
+  const feeds = new ChannelFeeds({ live: deps.live, video: deps.video, owners: deps.owners, timing, log });
   const sessions = new Map<string, { session: UpwardSession; answer: UpwardAnswer; ackTimer: NodeJS.Timeout }>();
   const opening = new Map<string, { cancelled?: string }>();
   const listeners: Array<(callId: string, reason: string) => void> = [];

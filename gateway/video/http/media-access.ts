@@ -50,6 +50,12 @@ export interface MediaAccess {
 }
 
 const PLAYLIST_WAIT_MS = 10_000;
+/**
+ * A token a cluster node issued for its own read of this node's media (an upper
+ * platform's INVITE answered there: gateway/cluster/media/owner-flv.ts). Only
+ * nodes hold the signing secret, and no key or person has this subject.
+ */
+const NODE_SUBJECT = 'node:';
 const KEY_CACHE_MS = 10_000;
 
 /**
@@ -71,7 +77,8 @@ export function videoOnlyFlvHeader(): Transform {
 export function mediaAccess(deps: MediaAccessDeps): MediaAccess {
   // Media requests carry a token, not a key: check it, and that its key is still active.
   const activeKeys = new Map<string, { actor: Actor | undefined; at: number }>();
-  const holderOf = async (keyId: string) => {
+  const holderOf = async (keyId: string): Promise<Actor | undefined> => {
+    if (keyId.startsWith(NODE_SUBJECT)) return { keyId: null, name: keyId, role: null };
     const hit = activeKeys.get(keyId);
     if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.actor;
     // A key that is not revoked, or the live session of the person the token was issued to.
