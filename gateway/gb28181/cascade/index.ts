@@ -21,6 +21,7 @@ import { ShareFilter } from './share.ts';
 import { CatalogSubscriptions } from './subscriptions.ts';
 import { UpperCalls } from './upper-calls.ts';
 import { mediaStatusXml, type DevicePlaybacks } from './upper-playback.ts';
+import { ownRecords, type SegmentIndex } from './own-records.ts';
 import { UpperLink, type LinkStatus } from './upper-link.ts';
 import { UpperMessages } from './upper-messages.ts';
 import { UpperRequests } from './upper-requests.ts';
@@ -88,6 +89,8 @@ export class Cascade {
   private readonly messages: UpperMessages;
   private readonly ctx: ItemContext;
   private readonly log: Logger;
+  /** The gateway's own recording index, once recording runs: RecordInfo of RTSP/RTMP channels. */
+  private recordings: SegmentIndex | undefined;
   private stopping = false;
 
   constructor(private readonly deps: CascadeDeps) {
@@ -124,6 +127,7 @@ export class Cascade {
     });
     this.messages = new UpperMessages({
       sip: deps.sip, ctx: this.ctx, log: this.log, ptz: deps.ptz, recordInfo: deps.recordInfo,
+      ownRecordInfo: (channel, from, to, type) => this.recordings && ownRecords(this.recordings, channel.id, channel.code!, from, to, type),
       shared: (upperId) => this.shared(upperId),
       sharedByCode: (upperId, code) => {
         const id = this.book.idOfCode(code);
@@ -177,6 +181,11 @@ export class Cascade {
   /** The upward media module, once the video room runs. */
   useUpward(upward: UpwardStreams): void {
     this.calls.useUpward(upward);
+  }
+
+  /** The gateway's own recordings (gateway/recording's index), once recording runs. */
+  useRecordings(index: SegmentIndex): void {
+    this.recordings = index;
   }
 
   /** True when the request comes from a configured upper platform (its id in From). */

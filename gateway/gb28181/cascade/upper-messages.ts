@@ -25,6 +25,8 @@ export interface MessageDeps {
   ptz(channel: ChannelView, ptzCmd: string): Promise<void>;
   /** RecordInfo of a shared GB28181 channel, asked of its device. */
   recordInfo?(channel: ChannelView, from: number, to: number, type: RecordType): Promise<DeviceRecord[]>;
+  /** RecordInfo of a shared RTSP/RTMP channel from the gateway's own recordings (own-records.ts); undefined while none are kept. */
+  ownRecordInfo?(channel: ChannelView, from: number, to: number, type: RecordType): Promise<DeviceRecord[]> | undefined;
   log: Logger;
 }
 
@@ -48,7 +50,7 @@ export class UpperMessages {
       else if (key === 'Query:DeviceInfo') await this.deviceInfo(msg, link);
       else if (key === 'Query:DeviceStatus') await this.deviceStatus(msg, link);
       else if (key === 'Control:DeviceControl') await this.control(msg, link);
-      else if (key === 'Query:RecordInfo' && this.deps.recordInfo) await this.recordInfo(msg, link);
+      else if (key === 'Query:RecordInfo' && (this.deps.recordInfo || this.deps.ownRecordInfo)) await this.recordInfo(msg, link);
       else this.deps.log.info({ upperId: link.upper.id, root: msg.root, cmdType: msg.cmdType }, 'GB28181 upper platform MESSAGE not handled (answered 200)');
     } catch (err) {
       // The 200 is sent; a Response that could not follow is logged with why.
@@ -108,8 +110,9 @@ export class UpperMessages {
 
   /**
    * RecordInfo for a shared GB28181 channel: forwarded down to its device and
-   * answered up under the channel's code, paged up to SumNum. Anything else (no
-   * such channel, not GB28181, the device failed) is SumNum 0 with the reason logged.
+   * answered up under the channel's code, paged up to SumNum; for an RTSP/RTMP
+   * channel, from the gateway's own recordings. Anything else (no such channel,
+   * no recordings kept, the device failed) is SumNum 0 with the reason logged.
    */
   private async recordInfo(msg: ManscdpMessage, link: UpperLink): Promise<void> {
     const channel = this.deps.sharedByCode(link.upper.id, msg.deviceId);
@@ -120,11 +123,14 @@ export class UpperMessages {
     let records: DeviceRecord[] = [];
     let problem: string | undefined;
     if (!channel) problem = `no shared channel with code ${msg.deviceId}`;
-    else if (!channel.gb) problem = `channel ${channel.id} is a ${channel.kind} channel: the gateway keeps its footage, the device none`;
     else if (from === undefined || to === undefined || to <= from) problem = 'StartTime and EndTime must be device times, the end after the start';
     if (!problem) {
       try {
-        records = await this.deps.recordInfo!(channel!, from!, to!, type);
+        const own = channel!.gb ? undefined : this.deps.ownRecordInfo?.(channel!, from!, to!, type);
+        if (!channel!.gb && !own) problem = `channel ${channel!.id} is a ${channel!.kind} channel and the gateway keeps no recordings (recording off)`;
+        else if (own) records = await own;
+        else if (this.deps.recordInfo) records = await this.deps.recordInfo(channel!, from!, to!, type);
+        else problem = 'recordings kept on devices are not asked here';
       } catch (err) {
         problem = (err as Error).message;
       }
