@@ -34,6 +34,16 @@ export function deviceFailure(err: unknown): string {
   return t('playback.failed', { reason });
 }
 
+/**
+ * `url` with the current URL token only: hls.js reloads a live playlist from the address it last answered from,
+ * which carries the token it was fetched with (a second one, or an expired one, is refused).
+ */
+function withCurrentToken(url: string): string {
+  const u = new URL(url, location.href);
+  u.searchParams.delete('access_token');
+  return withUrlToken(`${u.pathname}${u.search}`);
+}
+
 export class DevicePlaybackPlayer implements TilePlayer {
   private hls: Hls | null = null;
   private session: SessionView | null = null;
@@ -94,7 +104,7 @@ export class DevicePlaybackPlayer implements TilePlayer {
 
   private attach(url: string): void {
     // Segments are named relative to the playlist: each request carries the URL token (the API key stays out of URLs).
-    const hls = new Hls({ xhrSetup: (xhr, u) => xhr.open('GET', withUrlToken(u), true), startPosition: 0, backBufferLength: 30, enableWorker: true });
+    const hls = new Hls({ xhrSetup: (xhr, u) => xhr.open('GET', withCurrentToken(u), true), startPosition: 0, backBufferLength: 30, enableWorker: true });
     this.hls = hls;
     hls.on(Hls.Events.ERROR, (_e, data) => {
       if (!data.fatal) return;

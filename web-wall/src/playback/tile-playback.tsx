@@ -21,6 +21,11 @@ const PLAYHEAD_MIN_MS = 50;
 
 export function TilePlayback({ index, channelId }: { index: number; channelId: string }) {
   const on = playbackTiles.value.get(index) === channelId;
+  // A tile closed (or given another camera) while it played a device range forgets it: the camera put back is live,
+  // not a new playback session on its device.
+  useEffect(() => () => {
+    if (deviceTiles.value.get(index)?.channelId === channelId) stopPlayback(index);
+  }, [index, channelId]);
   const toggle = (e: Event) => {
     e.stopPropagation();
     if (on) return stopPlayback(index);
