@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Role } from '../device-registry/index.ts';
 import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-import { addGbDevice, GB_VIDEO_ARGS, platformOf } from './helpers/gb28181.ts';
+import { addGbDevice, GB_VIDEO_ARGS, gbDeviceStatus, platformOf } from './helpers/gb28181.ts';
 import { startVideoGateway, waitFor } from './helpers/video.ts';
 import { ensureGbClip, GbSimHost, type GbDeviceSim, type SimRecording } from './sim/gbsim/index.ts';
 
@@ -185,6 +185,11 @@ describe('GB28181 device downloads as export jobs', () => {
     assert.match(failed.reason ?? '', /^the device download ended before the end of the range: (no RTP for \d+ s|device offline)/);
     assert.deepEqual(exportFiles(asked.id), [], 'no partial MP4');
     await waitFor(() => psFiles().length === 0 || undefined, 10_000, 'the PS removed');
+    // Offline (its keepalives missed), a download is refused at once rather than queued as a job that fails.
+    await waitFor(async () => (await gbDeviceStatus(t, dev.deviceId)).state === 'offline' || undefined, 20_000, 'the device offline');
+    const offline = await t.call('dispatcher', { method: 'POST', url: `/api/channels/${channel}/device-downloads`, payload: { from: new Date(rec.startAt).toISOString(), to: new Date(rec.startAt + 8000).toISOString() } });
+    assert.equal(offline.statusCode, 503, offline.body);
+    assert.match((offline.json() as { message: string }).message, /device offline/);
 
     const said = JSON.stringify([
       failed, await job(asked.id, 'admin'),

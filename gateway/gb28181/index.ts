@@ -251,7 +251,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     attachUpward: (upward) => cascade?.useUpward(upward),
     attachRecordings: (index) => cascade?.useRecordings(index),
     deviceExports: deviceExportRun(history, { ffmpegPath: () => findFfmpeg().path, log }),
-    attachExports: (exporter) => void (downloads = new DeviceDownloads({ exporter, registry: deps.registry, log })),
+    attachExports: (exporter) => void (downloads = new DeviceDownloads({ exporter, registry: deps.registry, history, online: (deviceId) => sessions.get(deviceId) !== undefined, log })),
     routes: (app) => {
       gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) });
       upperRoutes(app, { status: () => cascade?.status() ?? [], heldBy: () => cascade?.heldBy() });

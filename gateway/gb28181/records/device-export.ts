@@ -102,9 +102,12 @@ function remux(ffmpegPath: string, ps: string, out: string, signal: AbortSignal)
 
 /** `POST /api/channels/:id/device-downloads`: queues the export job and audits it as the recording export does. */
 export class DeviceDownloads {
-  constructor(private readonly d: { exporter: Exporter; registry: RegistryService; log: Logger }) {}
+  constructor(private readonly d: { exporter: Exporter; registry: RegistryService; history: HistorySessions; online: (deviceId: string) => boolean; log: Logger }) {}
 
   async submit(actor: Actor, channelId: string, r: { from: number; to: number; downloadSpeed: number }) {
+    // A device that is not registered is told at once, rather than as a job that fails.
+    const { deviceId } = await this.d.history.channel(channelId);
+    if (!this.d.online(deviceId)) throw new GwError('GW_ERR_UNAVAILABLE', `device ${deviceId} is not registered (device offline)`, 'id');
     const row = await this.d.registry.getStored('channels', channelId);
     const job = await this.d.exporter.submitFor(ownerOf(actor), { channelId, channelName: String(row?.doc.name ?? channelId), from: r.from, to: r.to, plan: devicePlan(r.from, r.to, r.downloadSpeed) });
     const iso = (ms: number) => new Date(ms).toISOString();
