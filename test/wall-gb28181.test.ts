@@ -158,6 +158,9 @@ describe('the wall with a GB28181 camera', () => {
     assert.match(label, /\d\d:\d\d:\d\d/);
     assert.equal(await page.getAttribute(tile(0), 'data-state'), 'empty', 'the live player rests while the tile plays the device\'s recording');
     await shot('i22-device-playback');
+    await page.click('[data-testid=lang-switch] button:has-text("English")');
+    assert.match((await page.textContent(`${tile(0)} [data-testid=tile-playback-time]`))!, /Device recording/);
+    await page.click('[data-testid=lang-switch] button:has-text("中文")');
 
     // A click further on the band: the device seeks there.
     await page.click('[data-zoom=hour]');
@@ -237,6 +240,30 @@ describe('the wall with a GB28181 camera', () => {
     dev.options.recordings = [recording];
     assert.deepEqual(pageErrors(page), []);
     assert.equal((await t.call('operator', { method: 'GET', url: '/healthz' })).statusCode, 200);
+  });
+
+  test('a page left while a tile plays a device range stops its session (best effort on unload)', async () => {
+    const other = await openWall(browser, base, t.keys.operator, '#/wall');
+    try {
+      await other.waitForSelector(`[data-camera="${channel}"]`, { timeout: 30_000 });
+      await other.click(tile(0));
+      await other.click(`[data-camera="${channel}"]`);
+      await other.click(tile(0));
+      const answer = other.waitForResponse((r) => r.request().method() === 'POST' && /\/device-playback$/.test(new URL(r.url()).pathname), { timeout: 60_000 });
+      await other.click('[data-testid=timeline-device-range]', { timeout: 30_000 });
+      const res = await answer;
+      assert.equal(res.status(), 201);
+      const { session } = (await res.json()) as SessionView;
+      await other.waitForSelector(`${layer}[data-source=device]`, { timeout: 10_000 });
+      await other.goto('about:blank');
+      const ended = await waitFor(async () => {
+        const v = await sessionView(session);
+        return v.state === 'ended' ? v : undefined;
+      }, 20_000, 'the session stopped when the page went away');
+      assert.equal(ended.endedWhy, 'stopped by the user');
+    } finally {
+      await other.context().close();
+    }
   });
 });
 

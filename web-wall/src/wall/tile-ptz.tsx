@@ -53,7 +53,7 @@ export function TilePtz({ channel }: { channel: Channel }) {
       <div class="tile-ptz-set">
         <input type="number" min={1} max={255} value={index} data-testid="ptz-preset-index" onInput={(e) => setIndex(Number((e.target as HTMLInputElement).value))} />
         <input type="text" maxLength={32} value={name} placeholder={t('ptz.name')} data-testid="ptz-preset-name" onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-        <button type="button" data-testid="ptz-preset-set" onClick={() => void send({ preset: { action: 'set', index, ...(name.trim() ? { name: name.trim() } : {}) } })}>{t('ptz.set')}</button>
+        <button type="button" data-testid="ptz-preset-set" title={t('ptz.setTitle')} onClick={() => void send({ preset: { action: 'set', index, ...(name.trim() ? { name: name.trim() } : {}) } })}>{t('ptz.set')}</button>
       </div>
       {error && <p class="tile-ptz-error" data-testid="ptz-error">{error}</p>}
     </div>
