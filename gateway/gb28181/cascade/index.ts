@@ -21,7 +21,8 @@ import { ShareFilter } from './share.ts';
 import { CatalogSubscriptions } from './subscriptions.ts';
 import { UpperCalls } from './upper-calls.ts';
 import { mediaStatusXml, type DevicePlaybacks } from './upper-playback.ts';
-import { ownRecords, type SegmentIndex } from './own-records.ts';
+import { ownRecords } from './own-records.ts';
+import type { OwnFootage } from './own-playback.ts';
 import { UpperLink, type LinkStatus } from './upper-link.ts';
 import { UpperMessages } from './upper-messages.ts';
 import { UpperRequests } from './upper-requests.ts';
@@ -90,7 +91,7 @@ export class Cascade {
   private readonly ctx: ItemContext;
   private readonly log: Logger;
   /** The gateway's own recording index, once recording runs: RecordInfo of RTSP/RTMP channels. */
-  private recordings: SegmentIndex | undefined;
+  private recordings: OwnFootage | undefined;
   private stopping = false;
 
   constructor(private readonly deps: CascadeDeps) {
@@ -120,6 +121,7 @@ export class Cascade {
         return u.link.request(u.link.out.bye(dialog), undefined, dialog.remote);
       },
       ...(deps.playbacks ? { playbacks: deps.playbacks } : {}),
+      ownFootage: () => this.recordings,
       sendMediaStatus: (upperId, code) => {
         const u = this.uppers.get(upperId);
         return u ? u.link.request(u.link.out.message(mediaStatusXml(u.link.nextSn(), code))) : Promise.resolve();
@@ -145,21 +147,30 @@ export class Cascade {
     await this.book.load();
     await this.refreshFilters();
     for (const v of this.book.all()) if (v.code) this.codes.seen(v.code);
-    const uncoded = [...this.book.all()].filter((v) => !v.code && this.sharedAnywhere(v)).map((v) => v.id);
-    if (uncoded.length) this.log.info({ channels: uncoded.length, assigned: await this.codes.assignMany(uncoded) }, 'GB28181 cascade: codes given to shared channels');
     this.book.on('change', this.onChange);
     this.deps.registry.events.on('device.changed', this.onGridChange);
     this.deps.incidents?.on('event', this.onIncident);
     const election = this.deps.election;
     if (!election) return this.hold();
     for (const u of this.uppers.values()) await u.link.standby('waiting for the cluster to choose the node that holds the links', false);
-    election.follow({ held: () => this.hold(), lost: (reason, leaving) => this.standby(reason, leaving) });
+    election.follow({
+      held: () => void this.hold().catch((err: unknown) => this.log.error({ err }, 'GB28181 cascade: taking over the upper links failed')),
+      lost: (reason, leaving) => this.standby(reason, leaving),
+    });
   }
 
-  /** This node holds the links (always, outside a cluster): register with every upper platform. */
-  private hold(): void {
+  /** Codes are given by the node holding the links (every node outside a cluster): two nodes would give one channel two. */
+  private get givesCodes(): boolean {
+    return !this.deps.election || this.deps.election.holds;
+  }
+
+  /** This node holds the links (always, outside a cluster): codes for shared channels still without one, then register with every upper platform. */
+  private async hold(): Promise<void> {
     if (this.stopping) return;
     if (this.deps.election) this.log.info('GB28181 cascade: this node holds the upper links; registering');
+    const uncoded = [...this.book.all()].filter((v) => !v.code && this.sharedAnywhere(v)).map((v) => v.id);
+    if (uncoded.length) this.log.info({ channels: uncoded.length, assigned: await this.codes.assignMany(uncoded) }, 'GB28181 cascade: codes given to shared channels');
+    if (this.stopping || !this.givesCodes) return;
     for (const u of this.uppers.values()) u.link.start();
   }
 
@@ -183,9 +194,9 @@ export class Cascade {
     this.calls.useUpward(upward);
   }
 
-  /** The gateway's own recordings (gateway/recording's index), once recording runs. */
-  useRecordings(index: SegmentIndex): void {
-    this.recordings = index;
+  /** The gateway's own recordings (gateway/recording), once recording runs: RecordInfo and Playback of RTSP/RTMP channels. */
+  useRecordings(footage: OwnFootage): void {
+    this.recordings = footage;
   }
 
   /** True when the request comes from a configured upper platform (its id in From). */
@@ -285,7 +296,7 @@ export class Cascade {
   /** A channel changed: a code when it is newly shared, a NOTIFY to each upper platform that sees the difference. */
   private readonly onChange = (before: ChannelView | undefined, after: ChannelView | undefined): void => {
     if (after && !after.code && this.sharedAnywhere(after)) {
-      this.codes.soon(after.id);
+      if (this.givesCodes) this.codes.soon(after.id);
       return;
     }
     if (after?.code) this.codes.seen(after.code);
