@@ -6,7 +6,8 @@
 // node that does NOT hold the links gets that channel's video (started on
 // demand on its owner, read from the owner's live.flv) as PS over RTP, decoded
 // by ffprobe; after kill -9 of the holder the other node registers within the
-// lease time.
+// lease time; the killed node comes back and stands by; a clean stop of the
+// holder unregisters and the other node registers at its next tick.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,5 +176,34 @@ test('kill -9 of the holder: the other node registers within the lease time', as
     return v.items[0]?.state === 'registered' ? v : undefined;
   }, 15_000, `${survivor} registered`);
   assert.equal(links.heldBy, survivor);
+  assert.ok(upper.registered);
+});
+
+test('the killed node returns and stands by; a clean stop of the holder unregisters and hands the links over at once', async (t) => {
+  const returning = holder;
+  const current = other(returning);
+  const n = await cluster.start(returning);
+  sipPortOf.set(returning, (await n.json<{ platform: { sipPort: number } }>('/api/gb28181/status')).platform.sipPort);
+  const agreed = await agreedHolder(30_000);
+  assert.equal(agreed.holder, current, 'the links stay where they are');
+  assert.equal(agreed.views.get(returning)!.items[0]!.state, 'standby');
+  const cluster1 = await n.json<{ singletons: Record<string, string | null> }>('/api/cluster');
+  assert.deepEqual(cluster1.singletons, { 'gb28181-upper': current });
+
+  // SIGTERM: the holder unregisters (Expires 0), gives the lease back, and the other takes it at its next tick.
+  const before = upper.registers.length;
+  const stopping = node(current);
+  cluster.nodes.delete(current);
+  const stoppedAt = Date.now();
+  stopping.gw.proc.kill('SIGTERM');
+  await stopping.gw.exit;
+  const since = () => upper.registers.slice(before);
+  const unregister = since().find((r) => senderOf(r) === current && r.headers.get('Expires') === '0');
+  assert.ok(unregister, `${current} unregistered as it stopped`);
+  await waitFor(() => since().find((r) => senderOf(r) === returning), 30_000, `a REGISTER from ${returning}`);
+  t.diagnostic(`${returning} registered ${Date.now() - stoppedAt} ms after ${current} was told to stop`);
+  const order = since().map((r) => `${senderOf(r)}:${r.headers.get('Expires')}`);
+  assert.ok(order.indexOf(`${current}:0`) < order.findIndex((o) => o.startsWith(returning)), `unregister before the new registration: ${order.join(' ')}`);
+  await waitFor(async () => ((await n.json<Links>('/api/gb28181/upper')).items[0]?.state === 'registered') || undefined, 15_000, `${returning} registered`);
   assert.ok(upper.registered);
 });

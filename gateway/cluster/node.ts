@@ -126,6 +126,8 @@ export class ClusterNode {
       leases: this.leases?.stats() ?? null,
       owned: (this.leases?.ownedIds() ?? []).sort(),
       registryChanges: { relayed: this.fanout.relayed, received: this.fanout.received },
+      /** Jobs one node does, with the node holding each (null: none right now). */
+      singletons: Object.fromEntries([...this.singletons.values()].map((s) => [s.name, s.heldBy()])),
       nodes: await this.leaseStore.nodesWithLeases(),
     };
   }
