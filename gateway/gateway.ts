@@ -107,7 +107,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
         postgresUrl: config.store.database === 'postgres' ? config.store.postgres.url! : undefined, postgresPool: poolOptions(config, 'evidence', logger), log: logger,
       });
       // Upper platforms (级联) ask for RTSP/RTMP channels' recordings: the gateway's own.
-      gb28181?.attachRecordings(recording.index);
+      gb28181?.attachRecordings(recording, findFfmpeg().path);
     }
     if (config.video.enabled) {
       video = await startVideo(config.video, { registry: service, keys, dataDir: config.dataDir, log: logger, shard: node?.shard, tokenSecret, remoteMedia, channelOwners: node?.owners, gb: gb28181?.source, recording: recording?.channels });

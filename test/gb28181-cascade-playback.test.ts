@@ -218,7 +218,7 @@ seed:
     await waitFor(() => nvrStreams() === 0 || undefined, 20_000, 'the NVR download ended');
   });
 
-  test('refused: no recording in the range (the NVR\'s 404 passed up), an unknown s= (488), an RTMP channel (488), an unknown code (404)', async () => {
+  test('refused: no recording in the range (the NVR\'s 404 passed up), an unknown s= (488), an RTMP channel without recordings of its own (404), an unknown code (404)', async () => {
     const m = await media('1101010004');
     const empty = await invite(offer('Playback', code, m.port, '1101010004', DAY - 10 * HOUR, DAY - 9 * HOUR));
     assert.equal(empty.res.status, 404, empty.res.reason);
@@ -226,8 +226,9 @@ seed:
     const talk = await invite(offer('Talk', code, m.port, '1101010005', RECORDINGS[0]!.startAt, RECORDINGS[0]!.endAt));
     assert.equal(talk.res.status, 488, talk.res.reason);
     const rtmp = await invite(offer('Playback', rtmpCode, m.port, '1101010006', RECORDINGS[0]!.startAt, RECORDINGS[0]!.endAt), rtmpCode);
-    assert.equal(rtmp.res.status, 488, rtmp.res.reason);
-    assert.match(rtmp.res.reason, /GB28181/);
+    // Not a GB28181 channel: its recordings are the gateway's own; this one has none.
+    assert.equal(rtmp.res.status, 404, rtmp.res.reason);
+    assert.match(rtmp.res.reason, /no recording of channel drone-rtmp kept on this gateway/);
     const unknown = await upper.invite(lower, '31010100001310009999', offer('Playback', '31010100001310009999', m.port, '1101010007', RECORDINGS[0]!.startAt, RECORDINGS[0]!.endAt));
     assert.equal(unknown.res.status, 404);
     assert.equal(nvrStreams(), 0, 'no NVR session left open');

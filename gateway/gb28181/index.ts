@@ -14,7 +14,7 @@ import { alarmCandidate, parseAlarmTime, type GbAlarm } from './alarms.ts';
 import { announceAddress } from './announce.ts';
 import { Cascade, type IncidentEvents, type UpperElection, type UpwardStreams } from './cascade/index.ts';
 import { upperRoutes } from './cascade/http.ts';
-import type { SegmentIndex } from './cascade/own-records.ts';
+import { ownFootage } from './cascade/own-playback.ts';
 import type { Gb28181Config } from './config.ts';
 import { DeviceEdits } from './device-edits.ts';
 import { DeviceSessions } from './devices.ts';
@@ -72,8 +72,8 @@ export interface Gb28181Room {
   cascade?: Cascade;
   /** The upward media module (gateway/gb28181/upward), once the video room runs: INVITEs from above are answered 503 until then. */
   attachUpward(upward: UpwardStreams): void;
-  /** The gateway's own recording index, once recording runs: an upper platform's RecordInfo of RTSP/RTMP channels. */
-  attachRecordings(index: SegmentIndex): void;
+  /** The gateway's own recordings, once recording runs: an upper platform's RecordInfo and Playback of RTSP/RTMP channels. */
+  attachRecordings(room: Parameters<typeof ownFootage>[0], ffmpegPath: string): void;
   /** The runner of `device` export jobs (records/device-export.ts), for the recording exporter. */
   deviceExports: ExportSourceRun;
   /** The recording exporter, once it runs: device downloads are its jobs (503 until then). */
@@ -249,7 +249,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
   return {
     events, source, sessions, live, sync, sip, ports: { sip: sipPort }, status, cascade, positions, subscriptions,
     attachUpward: (upward) => cascade?.useUpward(upward),
-    attachRecordings: (index) => cascade?.useRecordings(index),
+    attachRecordings: (room, ffmpegPath) => cascade?.useRecordings(ownFootage(room, ffmpegPath)),
     deviceExports: deviceExportRun(history, { ffmpegPath: () => findFfmpeg().path, log }),
     attachExports: (exporter) => void (downloads = new DeviceDownloads({ exporter, registry: deps.registry, history, online: (deviceId) => sessions.get(deviceId) !== undefined, log })),
     routes: (app) => {

@@ -4,10 +4,12 @@
 // segments of one class become one record (a gap over 1.5 s starts another),
 // clipped to the asked range: continuous footage is Type `time`, footage kept
 // for incidents `alarm`.
-import type { RecordingIndex, Segment } from '../../recording/store/recording-index.ts';
+import type { Segment } from '../../recording/store/recording-index.ts';
 import type { DeviceRecord, RecordType } from '../records/record-info.ts';
 
-export type SegmentIndex = Pick<RecordingIndex, 'segments'>;
+export interface SegmentIndex {
+  segments(channelId: string, fromMs: number, toMs: number): Promise<{ segments: Segment[] }>;
+}
 
 /** Segments this close are one recording (ffmpeg restarts and cuts leave small gaps). */
 const JOIN_MS = 1500;

@@ -11,15 +11,16 @@ import type { ChannelBook } from './channel-book.ts';
 import type { UpperLink } from './upper-link.ts';
 import type { UpperDialog } from './upper-requests.ts';
 import { buildUpperAnswer, parseUpperOffer, SdpError, type UpperOffer } from './upper-sdp.ts';
-import { isRecordingSession, PlaybackRefused, UpperPlayback, type DevicePlaybacks } from './upper-playback.ts';
+import { isRecordingSession, PlaybackRefused, UpperPlayback, type DevicePlaybacks, type RelayedPlayback } from './upper-playback.ts';
+import { OwnPlayback, type OwnFootage } from './own-playback.ts';
 import { sipStatusOf, type UpwardAnswer, type UpwardStreams } from '../upward/index.ts';
 
 interface Call {
   upperId: string;
   channelId: string;
   code: string;
-  /** s=Playback / s=Download: the device's playback relayed up. */
-  playback?: UpperPlayback;
+  /** s=Playback / s=Download: the device's playback, or the gateway's own footage, relayed up. */
+  playback?: RelayedPlayback;
   dialog: UpperDialog;
   startedAt: number;
   acked: boolean;
@@ -40,8 +41,10 @@ export interface CallDeps {
   announceAddress: string;
   /** Sends our BYE through the upper's link. */
   sendBye(upperId: string, dialog: UpperDialog): Promise<unknown>;
-  /** Device playbacks (records/); absent: s=Playback and s=Download are 488. */
+  /** Device playbacks (records/); absent: s=Playback and s=Download of GB28181 channels are 488. */
   playbacks?: DevicePlaybacks;
+  /** The gateway's own recordings, once recording runs: s=Playback and s=Download of RTSP/RTMP channels (488 while none). */
+  ownFootage?(): OwnFootage | undefined;
   /** Tells the upper a playback reached its end (MediaStatus 121 under the channel's code), before our BYE. */
   sendMediaStatus(upperId: string, code: string): Promise<unknown>;
   log: Logger;
@@ -113,7 +116,7 @@ export class UpperCalls {
       if (!(err instanceof SdpError)) throw err;
       return void (await refuse(488, `bad SDP offer: ${err.message}`));
     }
-    let opened: { answer: UpwardAnswer; playback?: UpperPlayback } | undefined;
+    let opened: { answer: UpwardAnswer; playback?: RelayedPlayback } | undefined;
     try {
       opened = await this.media(offer, { callId, upperId: link.upper.id, channelId }, pending);
     } catch (err) {
@@ -135,7 +138,7 @@ export class UpperCalls {
   }
 
   /** The upward stream: the channel's running ingest (s=Play), or a recording played back by its device; undefined when cancelled meanwhile. */
-  private async media(offer: UpperOffer, ids: { callId: string; upperId: string; channelId: string }, pending: PendingInvite): Promise<{ answer: UpwardAnswer; playback?: UpperPlayback } | undefined> {
+  private async media(offer: UpperOffer, ids: { callId: string; upperId: string; channelId: string }, pending: PendingInvite): Promise<{ answer: UpwardAnswer; playback?: RelayedPlayback } | undefined> {
     const upward = this.upward!;
     const media = { address: offer.address, port: offer.port, transport: offer.transport, setup: offer.setup, ssrc: offer.ssrc };
     if (offer.session === 'Play' || offer.session === '') {
@@ -145,8 +148,7 @@ export class UpperCalls {
       return undefined;
     }
     if (!isRecordingSession(offer.session)) throw new PlaybackRefused(488, `s=${offer.session} is not Play, Playback or Download`);
-    if (!this.deps.playbacks) throw new PlaybackRefused(488, 'recordings are not offered to upper platforms here');
-    const playback = await UpperPlayback.open(this.deps.playbacks, ids.channelId, offer);
+    const playback = await this.recording(offer, ids.channelId);
     try {
       if (pending.cancelled) throw new PlaybackRefused(487, 'cancelled by the upper platform');
       const answer = await upward.openFrom({ ...ids, offer: media }, playback.frames);
@@ -158,6 +160,18 @@ export class UpperCalls {
       playback.close(`the upward stream could not be opened: ${(err as Error).message}`);
       throw err;
     }
+  }
+
+  /** A GB28181 channel's recording from its device; an RTSP/RTMP channel's from the gateway's own footage. */
+  private recording(offer: UpperOffer, channelId: string): Promise<RelayedPlayback> {
+    const channel = this.deps.book.get(channelId);
+    if (channel?.gb) {
+      if (!this.deps.playbacks) throw new PlaybackRefused(488, 'recordings kept on devices are not offered to upper platforms here');
+      return UpperPlayback.open(this.deps.playbacks, channelId, offer);
+    }
+    const footage = this.deps.ownFootage?.();
+    if (!footage) throw new PlaybackRefused(488, `channel ${channelId} is not a GB28181 channel and the gateway keeps no recordings (recording off)`);
+    return OwnPlayback.open(footage, channelId, offer, this.deps.log);
   }
 
   /** INFO MANSRTSP from above in a playback's dialog: forwarded to the device (200), malformed 400, not a playback 488. */

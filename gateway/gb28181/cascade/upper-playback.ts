@@ -30,21 +30,40 @@ export class PlaybackRefused extends Error {
 export const RECORDING_SESSIONS = ['Playback', 'Download'] as const;
 export const isRecordingSession = (s: string): s is (typeof RECORDING_SESSIONS)[number] => (RECORDING_SESSIONS as readonly string[]).includes(s);
 
+/** A recording relayed up in an upper's call: a device's playback (UpperPlayback) or the gateway's own footage (own-playback.ts). */
+export interface RelayedPlayback {
+  readonly id: string;
+  readonly frames: PushedFrames;
+  /** An INFO MANSRTSP body; its status (PlaybackRefused when malformed or refused). */
+  control(body: string): Promise<number>;
+  /** Called once when it ends, whoever ended it. */
+  onEnded(listener: (why: string) => void): void;
+  /** True when it reached its end by itself (the upper gets a MediaStatus 121 before our BYE). */
+  readonly endedByDevice: boolean;
+  close(why: string): void;
+}
+
+/** The offer's mode and range, checked: 488 without a range, or with a live SSRC. */
+export function checkRecordingOffer(offer: UpperOffer): { mode: 'Playback' | 'Download'; range: { startSec: number; endSec: number } } {
+  const mode = offer.session;
+  if (!isRecordingSession(mode)) throw new PlaybackRefused(488, `s=${mode} is not Play, Playback or Download`);
+  const range = offer.range;
+  if (!range || range.endSec <= range.startSec) throw new PlaybackRefused(488, `s=${mode} needs t=<start> <stop> with stop after start`);
+  if (offer.ssrc !== undefined && !offer.ssrc.padStart(10, '0').startsWith('1')) throw new PlaybackRefused(488, `a ${mode} SSRC starts with 1, not ${offer.ssrc}`);
+  return { mode, range };
+}
+
 /** How the device ends a playback by itself: told up as a device tells it. */
 const DEVICE_ENDINGS = new Set([END_OF_FILE, 'the device ended the stream (BYE)']);
 
-export class UpperPlayback {
+export class UpperPlayback implements RelayedPlayback {
   private constructor(private readonly playbacks: DevicePlaybacks, private readonly session: HistorySession, readonly frames: PushedFrames) {
     session.live.onClosed((why) => frames.end(why));
   }
 
   /** Starts the device's playback of the offered range; throws PlaybackRefused with the status for the upper. */
   static async open(playbacks: DevicePlaybacks, channelId: string, offer: UpperOffer): Promise<UpperPlayback> {
-    const mode = offer.session;
-    if (!isRecordingSession(mode)) throw new PlaybackRefused(488, `s=${mode} is not Play, Playback or Download`);
-    const range = offer.range;
-    if (!range || range.endSec <= range.startSec) throw new PlaybackRefused(488, `s=${mode} needs t=<start> <stop> with stop after start`);
-    if (offer.ssrc !== undefined && !offer.ssrc.padStart(10, '0').startsWith('1')) throw new PlaybackRefused(488, `a ${mode} SSRC starts with 1, not ${offer.ssrc}`);
+    const { mode, range } = checkRecordingOffer(offer);
     // Made before the INVITE down: the device sends right after its 200, before we answer the upper.
     const frames = new PushedFrames();
     let session: HistorySession;
@@ -98,7 +117,7 @@ export function mediaStatusXml(sn: number, code: string): string {
 }
 
 /** A MANSRTSP body as a control; 400 when it is not one (or asks for a speed devices do not play). */
-function readControl(body: string): PlaybackControl {
+export function readControl(body: string): PlaybackControl {
   const c = parseMansrtsp(body);
   if (!c) throw new PlaybackRefused(400, 'the body is not a MANSRTSP PLAY or PAUSE');
   const scale = /^scale:\s*(.*)$/im.exec(body)?.[1]?.trim();

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { openSqliteIndex } from '../../recording/store/sqlite-index.ts';
 import { childElement, childList, childText, type ManscdpMessage, type XmlElement } from '../manscdp/index.ts';
 import { localTime } from './local-time.ts';
+import { ownFootage } from './own-playback.ts';
 import { startLower, upperEntry, LOWER_ID } from './test-lower.ts';
 import { TestUpper } from './test-upper.ts';
 import type { DeviceRecord } from '../records/record-info.ts';
@@ -108,7 +109,7 @@ test("an upper platform's RecordInfo for an RTMP channel: answered from the gate
   const M = 60_000;
   for (let t = 0; t < 30 * M; t += 10_000) await seg(BASE + t, BASE + t + 10_000 - (t === 60_000 ? 1000 : 0), 'continuous');
   for (let t = 35 * M; t < 45 * M; t += 10_000) await seg(BASE + t, BASE + t + 10_000, 'events');
-  lower.cascade.useRecordings(index);
+  lower.cascade.useRecordings(ownFootage({ index, paths: { absolute: (rel) => join(dir, rel) } }, 'ffmpeg'));
   const at = (ms: number) => localTime(new Date(BASE + ms));
   await upper.rawMessage(lower.remote('udp'), LOWER_ID, query(22, BASE - HOUR, BASE + HOUR));
   assert.deepEqual(await items(22), [[at(0), at(30 * M), 'time', code], [at(35 * M), at(45 * M), 'alarm', code]]);
