@@ -113,17 +113,16 @@ export class UpperSink {
   private lastSeq: number | undefined;
   private demuxer: PsDemuxer | undefined = new PsDemuxer();
 
-  private constructor(private readonly receiver: RtpReceiver) {}
+  private receiver!: RtpReceiver;
 
   static async open(transport: 'udp' | 'tcp', ssrc: number): Promise<UpperSink> {
-    let sink: UpperSink | undefined;
-    const receiver = await RtpReceiver.open(new MediaPorts(0, 0), {
+    const sink = new UpperSink();
+    sink.receiver = await RtpReceiver.open(new MediaPorts(0, 0), {
       transport, host: '127.0.0.1', deviceAddress: '127.0.0.1',
-      onPacket: (p) => sink?.onPacket(p),
+      onPacket: (p) => sink.onPacket(p),
       onClosed: () => undefined,
     });
-    receiver.ssrcs.add(ssrc);
-    sink = new UpperSink(receiver);
+    sink.receiver.ssrcs.add(ssrc);
     return sink;
   }
 
