@@ -153,9 +153,15 @@ export class DevicePlaybackPlayer implements TilePlayer {
     }
   }
 
-  /** The recording's time under the playhead: the range's start plus the session's position. */
+  /**
+   * The recording's time under the playhead: the range's start plus the session's position, less what the playlist
+   * holds past the picture (positionSec is the newest frame the gateway has; the HLS keeps the recording's pace).
+   */
   playingDate(): number | null {
-    return this.positionSec === null ? null : this.range.from + this.positionSec * 1000;
+    if (this.positionSec === null) return null;
+    const edge = this.hls?.levels[0]?.details?.edge;
+    const behind = edge !== undefined && this.seekFrom === null ? Math.max(0, edge - this.video.currentTime) : 0;
+    return this.range.from + Math.max(0, this.positionSec - behind) * 1000;
   }
 
   setPaused(paused: boolean): void {
@@ -181,9 +187,10 @@ export class DevicePlaybackPlayer implements TilePlayer {
     void this.sendControl({ speed: scale });
   }
 
-  /** A time inside the range: the device plays from there (a seek in seconds from the range's start). */
+  /** A time inside the range: the device plays from there (a seek in seconds from the range's start); outside it, nothing. */
   async seek(atMs: number): Promise<void> {
-    const seconds = Math.round(Math.min(Math.max(atMs, this.range.from), this.range.to - 1000) - this.range.from) / 1000;
+    if (atMs < this.range.from || atMs >= this.range.to) return;
+    const seconds = Math.round(atMs - this.range.from) / 1000;
     const fragments = this.hls?.levels[0]?.details?.fragments;
     this.seekFrom = fragments ? fragments.length : null;
     this.positionSec = seconds;
