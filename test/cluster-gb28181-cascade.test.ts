@@ -5,7 +5,8 @@
 // the links; an INVITE from above for an RTSP channel whose lease is on the
 // node that does NOT hold the links gets that channel's video (started on
 // demand on its owner, read from the owner's live.flv) as PS over RTP, decoded
-// by ffprobe; after kill -9 of the holder the other node registers within the
+// by ffprobe, and ends with a BYE when that node dies; after kill -9 of the
+// holder the other node registers within the
 // lease time; the killed node comes back and stands by; a clean stop of the
 // holder unregisters and the other node registers at its next tick.
 import assert from 'node:assert/strict';
@@ -158,6 +159,29 @@ test('an INVITE from above for a channel leased on the node that does not hold t
   assert.deepEqual([stream?.codec_name, stream?.width, stream?.height], ['h264', 640, 360]);
   assert.ok((await countFrames(es)) >= frames.length - 1, 'ffmpeg decodes every frame');
   t.diagnostic(`${remote} (lease on ${standby}) sent up by ${holder}: ${frames.length} frames, ${keyframes()} keyframes, ${rx.packets.length} RTP packets`);
+});
+
+test('the node running the channel dies during the call: the session ends with a BYE to the upper platform', async (t) => {
+  const standby = other(holder);
+  const { items } = await node(holder).json<{ items: Array<{ channelId: string; node?: string }> }>('/api/channels/status');
+  const remote = items.find((s) => CAMERAS.includes(s.channelId) && s.node === standby)!.channelId;
+  const { gbCode } = await node(holder).json<{ gbCode: string }>(`/api/channels/${remote}`);
+  const rx = await startUpperMedia('udp', Number(SSRC));
+  const sdp = `v=0\r\no=${UPPER_ID} 0 0 IN IP4 127.0.0.1\r\ns=Play\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video ${rx.port} RTP/AVP 96\r\ny=${SSRC}\r\n`;
+  const call = await upper.invite(sipOf(holder), gbCode, sdp);
+  assert.equal(call.res.status, 200, `${call.res.status} ${call.res.reason}`);
+  upper.ack(sipOf(holder), call.req, call.res);
+  await waitFor(() => (demuxPackets(rx.packets).some((f) => f.keyframe) ? true : undefined), 60_000, 'video at the upper platform');
+  const callId = call.req.headers.get('Call-ID');
+  await cluster.kill(standby);
+  const bye = await waitFor(() => upper.received.find((r) => r.method === 'BYE' && r.req.headers.get('Call-ID') === callId), 30_000, 'a BYE for the call');
+  assert.equal(senderOf(bye.req), holder);
+  rx.close();
+  t.diagnostic(`BYE from ${holder} after ${standby}, which ran ${remote}, was killed`);
+  // Back for the takeover below.
+  const n = await cluster.start(standby);
+  sipPortOf.set(standby, (await n.json<{ platform: { sipPort: number } }>('/api/gb28181/status')).platform.sipPort);
+  await agreedHolder(30_000);
 });
 
 test('kill -9 of the holder: the other node registers within the lease time', async (t) => {
