@@ -40,6 +40,8 @@ describe('the wall with a GB28181 camera', () => {
   let browser: Browser;
   let page: Page;
   const recording = todaysRecording();
+  /** A short one after it, played to its end. */
+  const short: SimRecording = { startAt: recording.endAt + 5 * MIN, endAt: recording.endAt + 5 * MIN + 12_000, type: 'alarm' };
   const tile = (i: number) => `[data-testid=tile-${i}]`;
   const layer = `${tile(0)} [data-testid=tile-playback-layer]`;
   const shot = async (name: string) => {
@@ -64,9 +66,9 @@ describe('the wall with a GB28181 camera', () => {
   };
   const lastControl = () => dev.received.controls.at(-1);
   /** Clicks the device's band on the timeline; resolves with the session the gateway opened (or the error answer). */
-  const clickDeviceBand = async () => {
+  const clickDeviceBand = async (of = recording) => {
     const answer = page.waitForResponse((r) => r.request().method() === 'POST' && /\/device-playback$/.test(new URL(r.url()).pathname), { timeout: 60_000 });
-    await page.click('[data-testid=timeline-device-range]');
+    await page.click(`[data-testid=timeline-device-range][data-start="${of.startAt}"]`);
     const res = await answer;
     return { status: res.status(), body: (await res.json()) as SessionView & { message?: string } };
   };
@@ -77,7 +79,7 @@ describe('the wall with a GB28181 camera', () => {
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
     host = await GbSimHost.start({ platform: platformOf({ sipPort: t.gw.gb28181!.ports.sip }) });
     await addGbDevice(t, { id: DEVICE, password: 'wall-gb-22' });
-    dev = host.addDevice({ deviceId: DEVICE, password: 'wall-gb-22', channels: 1, clip: await ensureGbClip(), keepaliveSeconds: 0.5, recordings: [recording] });
+    dev = host.addDevice({ deviceId: DEVICE, password: 'wall-gb-22', channels: 1, clip: await ensureGbClip(), keepaliveSeconds: 0.5, recordings: [recording, short] });
     assert.equal((await dev.register()).status, 200);
     dev.startKeepalive();
     channel = dev.channelIds[0]!;
@@ -135,7 +137,7 @@ describe('the wall with a GB28181 camera', () => {
 
   test('device playback: the timeline shows the range kept on the device; a click plays it in the tile (设备录像, the device\'s time); seek, 4×, pause and resume go to the device; leaving stops the session', async () => {
     await page.click(tile(0));
-    const band = await page.waitForSelector('[data-testid=timeline-device-range]', { timeout: 30_000 });
+    const band = await page.waitForSelector(`[data-testid=timeline-device-range][data-start="${recording.startAt}"]`, { timeout: 30_000 });
     assert.equal(Number(await band.getAttribute('data-start')), recording.startAt);
     assert.equal(Number(await band.getAttribute('data-end')), recording.endAt);
     assert.equal(await band.getAttribute('data-kept'), 'device');
@@ -164,7 +166,7 @@ describe('the wall with a GB28181 camera', () => {
 
     // A click further on the band: the device seeks there.
     await page.click('[data-zoom=hour]');
-    const deviceBand = (await (await page.$('[data-testid=timeline-device-range]'))!.boundingBox())!;
+    const deviceBand = (await (await page.$(`[data-testid=timeline-device-range][data-start="${recording.startAt}"]`))!.boundingBox())!;
     await page.mouse.click((await timelinePoint(page, recording.startAt + 20 * MIN)).x, deviceBand.y + deviceBand.height / 2);
     await waitFor(() => (lastControl()?.action === 'seek' ? lastControl() : undefined), 20_000, 'a seek at the device');
     assert.equal(dev.received.history.length, invites + 1, 'inside the range it plays, a click is a seek, not a new session');
@@ -237,9 +239,24 @@ describe('the wall with a GB28181 camera', () => {
     assert.ok(text.length > 4, `a reason is shown (${text})`);
     console.log(`refused: ${refused.status} ${text}`);
     await shot('i22-device-playback-refused');
-    dev.options.recordings = [recording];
+    dev.options.recordings = [recording, short];
     assert.deepEqual(pageErrors(page), []);
     assert.equal((await t.call('operator', { method: 'GET', url: '/healthz' })).statusCode, 200);
+  });
+
+  test('a device recording played to its end: the device says so (MediaStatus 121) and the tile says the recording is over', async () => {
+    await page.waitForSelector(`[data-testid=timeline-device-range][data-start="${short.startAt}"]`, { timeout: 30_000 });
+    const opened = await clickDeviceBand(short);
+    assert.equal(opened.status, 201, JSON.stringify(opened.body));
+    const end = await page.waitForSelector(`${layer}[data-source=device][data-status=end] [data-testid=tile-playback-end]`, { timeout: 90_000 });
+    assert.equal(await end.textContent(), '设备录像已播完');
+    const v = await sessionView(opened.body.session);
+    assert.equal(v.state, 'ended');
+    assert.match(v.endedWhy!, /MediaStatus 121/);
+    await shot('i22-device-playback-end');
+    await page.click(`${tile(0)} [data-testid=tile-playback]`);
+    await page.waitForSelector(layer, { state: 'detached', timeout: 10_000 });
+    assert.deepEqual(pageErrors(page), []);
   });
 
   test('a page left while a tile plays a device range stops its session (best effort on unload)', async () => {
@@ -250,7 +267,7 @@ describe('the wall with a GB28181 camera', () => {
       await other.click(`[data-camera="${channel}"]`);
       await other.click(tile(0));
       const answer = other.waitForResponse((r) => r.request().method() === 'POST' && /\/device-playback$/.test(new URL(r.url()).pathname), { timeout: 60_000 });
-      await other.click('[data-testid=timeline-device-range]', { timeout: 30_000 });
+      await other.click(`[data-testid=timeline-device-range][data-start="${recording.startAt}"]`, { timeout: 30_000 });
       const res = await answer;
       assert.equal(res.status(), 201);
       const { session } = (await res.json()) as SessionView;
