@@ -18,7 +18,10 @@ import { TestUpper } from '../gateway/gb28181/cascade/test-upper.ts';
 import { demuxPackets, startUpperMedia, type UpperMedia } from '../gateway/gb28181/upward/test-receiver.ts';
 import type { SipRemote } from '../gateway/gb28181/sip/index.ts';
 import { spawnGateway, type GatewayProcess } from './helpers/process.ts';
-import { countFrames, ffprobe, waitFor } from './helpers/video.ts';
+import { CLIP_DIR, countFrames, ffprobe, waitFor } from './helpers/video.ts';
+import { startCameraSimulator } from './sim/camera-sim.ts';
+import { localTime } from '../gateway/gb28181/cascade/local-time.ts';
+import { childElement, childList, childText, type XmlElement } from '../gateway/gb28181/manscdp/index.ts';
 import { ensureGbClip, GbSimHost, type GbDeviceSim, type SimRecording } from './sim/gbsim/index.ts';
 import { stayRegistered } from './sim/gbsim/stay-registered.ts';
 
@@ -106,7 +109,7 @@ seed:
       '--video.rtmp.port', '0', '--sensors.enabled', 'false', '--detection.enabled', 'false', '--videoQuality.enabled', 'false',
       '--gb28181.port', String(districtPort), '--gb28181.host', '127.0.0.1', '--gb28181.announceAddress', '127.0.0.1',
       '--gb28181.keepalive.intervalSeconds', '1', '--gb28181.keepalive.missed', '3', '--gb28181.media.portMin', '0', '--gb28181.media.portMax', '0',
-      '--gb28181.inviteTimeoutSeconds', '20', '--gb28181.media.rtpTimeoutSeconds', '10',
+      '--gb28181.inviteTimeoutSeconds', '20', '--gb28181.media.rtpTimeoutSeconds', '10', '--recording.segmentSeconds', '2',
     ]);
     cleanups.push(async () => {
       if (district.proc.exitCode === null) {
@@ -232,5 +235,50 @@ seed:
     const unknown = await upper.invite(lower, '31010100001310009999', offer('Playback', '31010100001310009999', m.port, '1101010007', RECORDINGS[0]!.startAt, RECORDINGS[0]!.endAt));
     assert.equal(unknown.res.status, 404);
     assert.equal(nvrStreams(), 0, 'no NVR session left open');
+  });
+
+  test('an RTSP channel the district records: the city\'s RecordInfo lists its segments, s=Playback plays them from the district\'s own files (ffprobe decodes), MediaStatus 121 then BYE at the end', async () => {
+    const sim = await startCameraSimulator({ clipDir: CLIP_DIR, streams: [{ path: 'rec', clip: 'h264-360p' }] });
+    cleanups.push(() => sim.stop());
+    await sim.waitReady('rec', 60_000);
+    const made = await fetch(`${url}/api/channels`, {
+      method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'cam-rec', name: '录像RTSP', kind: 'rtsp', mode: 'always-on', source: { url: sim.url('rec') }, recording: { mode: 'continuous' } }),
+    });
+    assert.equal(made.status, 201, await made.text());
+    type Segments = { segments: Array<{ start: string; end: string }> };
+    const segments = await waitFor(async () => {
+      const s = (await api<Segments>('/api/channels/cam-rec/recordings')).segments;
+      return s.length >= 3 ? s : undefined;
+    }, 120_000, 'three recorded segments at the district');
+    const recCode = await waitFor(async () => (await api<{ gbCode?: string }>('/api/channels/cam-rec')).gbCode, 30_000, 'the recorded channel code');
+    const from = Math.ceil(Date.parse(segments[0]!.start) / 1000) * 1000;
+    const to = Math.floor(Date.parse(segments.at(-1)!.end) / 1000) * 1000;
+
+    const query = `<?xml version="1.0" encoding="UTF-8"?>\r\n<Query>\r\n<CmdType>RecordInfo</CmdType>\r\n<SN>77</SN>\r\n<DeviceID>${recCode}</DeviceID>\r\n`
+      + `<StartTime>${localTime(new Date(from - 60_000))}</StartTime>\r\n<EndTime>${localTime(new Date(to + 60_000))}</EndTime>\r\n<Type>all</Type>\r\n</Query>\r\n`;
+    assert.equal((await upper.rawMessage(lower, DISTRICT_ID, query)).status, 200);
+    const answer = await upper.until('RecordInfo answer', () => upper.bodies('Response:RecordInfo').find((m) => m.sn === 77), 20_000);
+    const items = childList(childElement(answer.fields, 'RecordList')!, 'Item') as XmlElement[];
+    assert.ok(Number(childText(answer.fields, 'SumNum')) >= 1 && items.length >= 1, 'the recorded footage is listed');
+    assert.equal(childText(items[0]!, 'Type'), 'time');
+
+    const ssrc = '1101010008';
+    const m = await media(ssrc);
+    const { res, req } = await invite(offer('Playback', recCode, m.port, ssrc, from, to), recCode);
+    assert.equal(res.status, 200, `${res.status} ${res.reason}`);
+    upper.ack(lower, req, res);
+    const callId = req.headers.get('Call-ID');
+    const bye = await upper.until('the BYE at the end of the footage', () => upper.received.find((r) => r.method === 'BYE' && r.req.headers.get('Call-ID') === callId), 60_000);
+    const status = upper.received.find((r) => r.msg?.cmdType === 'MediaStatus' && r.msg.deviceId === recCode);
+    assert.ok(status && status.at <= bye.at, 'MediaStatus 121 before the BYE');
+    const frames = demuxPackets(m.packets);
+    assert.ok(frames.length >= 25, `${frames.length} frames`);
+    assert.ok(frames.every((f) => (f.pts ?? 0) <= ((to - from) / 1000 + 1) * 90_000), 'PTS within the range (one GOP of slack)');
+    const file = join(mkdtempSync(join(tmpdir(), 'city-own-')), 'own.mpg');
+    cleanups.push(() => rmSync(file, { force: true }));
+    writeFileSync(file, Buffer.concat(m.packets.map((p) => p.payload)));
+    const video = (await ffprobe(file)).find((s) => s.codec_type === 'video');
+    assert.deepEqual([video?.codec_name, video?.width, video?.height], ['h264', 640, 360]);
   });
 });
