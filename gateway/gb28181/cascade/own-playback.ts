@@ -93,6 +93,7 @@ export class OwnPlayback implements RelayedPlayback {
     // Gaps between segments are not played: the length is the footage's, not the range's.
     const kept = files.reduce((sum, x) => sum + (x.s.endMs - x.s.startMs), 0) / 1000;
     const length = Math.min(kept - into - Math.max(0, last.endMs - to) / 1000, (to - from) / 1000);
+    if (length <= 0.04) throw new PlaybackRefused(404, `no recording of channel ${channelId} kept on this gateway in that range`);
     const dir = mkdtempSync(join(tmpdir(), 'gb-own-playback-'));
     const rate = mode === 'Download' ? Math.min(Math.max(offer.downloadSpeed ?? 1, 1), 16) : 1;
     const lengths = files.map((x) => ({ file: x.file, seconds: (x.s.endMs - x.s.startMs) / 1000 }));
