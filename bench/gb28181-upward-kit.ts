@@ -16,7 +16,8 @@ import { spawnGateway, type GatewayProcess } from '../test/helpers/process.ts';
 import { cpuSeconds } from './proc.ts';
 
 const KEY = 'bench-upward-admin-key-0123456789abcdef';
-const OUR_ID = '31010100002000000001';
+export const OUR_ID = '31010100002000000001';
+export const OUR_DOMAIN = '3101010000';
 const PASSWORD = 'bench-upward-pass';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,16 +31,16 @@ export interface District {
 }
 
 /** The district gateway (its own process) with the upper platform registered; on-demand channels idle after 5 s. */
-export async function startDistrict(): Promise<District> {
+export async function startDistrict(opts: { gbDevice?: { id: string; password: string } } = {}): Promise<District> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-upward-'));
   const upper = await TestUpper.start(PASSWORD);
   const config = join(dataDir, 'gateway.yaml');
   writeFileSync(config, `gb28181:
   id: "${OUR_ID}"
-  domain: "3101010000"
+  domain: "${OUR_DOMAIN}"
   upper:
     - { id: "${UPPER_ID}", domain: "${UPPER_DOMAIN}", address: 127.0.0.1, port: ${upper.port}, transport: udp, password: ${PASSWORD}, share: { all: true } }
-`);
+${opts.gbDevice ? `seed:\n  gbDevices:\n    - { id: "${opts.gbDevice.id}", name: NVR, password: ${opts.gbDevice.password}, mediaTransport: udp }\n` : ''}`);
   const gw = spawnGateway([
     '--config', config, '--dataDir', dataDir, '--http.host', '127.0.0.1', '--http.port', '0', '--log.level', 'info',
     '--video.rtmp.port', '0', '--sensors.enabled', 'false', '--detection.enabled', 'false', '--videoQuality.enabled', 'false',

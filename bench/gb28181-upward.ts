@@ -8,15 +8,25 @@
 //          of its HTTP-FLV (the wall's fast path; the wall reads the same
 //          stream over a WebSocket).
 // Each both warm (always-on channels, ingest running) and cold (on-demand
-// channels, stopped; the request starts the ingest). One at a time.
-//   node --import tsx bench/gb28181-upward.ts [--channels 5] [--rounds 3]
+// channels, stopped; the request starts the ingest). One at a time. With
+// --gb (default), also one GB28181 channel of a simulated NVR (device
+// simulator in this process, 640x360 H.264 as PS over UDP), cold and then
+// warm (switched to always-on).
+//   node --import tsx bench/gb28181-upward.ts [--channels 5] [--rounds 3] [--no-gb]
 import { get, type ClientRequest } from 'node:http';
 import { parseArgs } from 'node:util';
 import { freePort, startSim } from './camera-sim.ts';
-import { addChannels, hangUp, invite, loadAverage, offerSdp, sleep, startDistrict, untilStatus, UpperSink, type District } from './gb28181-upward-kit.ts';
+import { ensureGbClip, GbSimHost } from '../test/sim/gbsim/index.ts';
+import { stayRegistered } from '../test/sim/gbsim/stay-registered.ts';
+import {
+  addChannels, hangUp, invite, loadAverage, offerSdp, OUR_DOMAIN, OUR_ID, sleep, startDistrict, untilStatus, UpperSink, type District,
+} from './gb28181-upward-kit.ts';
 import { percentile, round } from './proc.ts';
 
-const { values } = parseArgs({ options: { channels: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { channels: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, gb: { type: 'boolean', default: true } },
+  allowNegative: true,
+});
 const CHANNELS = Number(values.channels);
 const ROUNDS = Number(values.rounds);
 const TIMEOUT_MS = 60_000;
@@ -78,6 +88,44 @@ async function direct(d: District, id: string): Promise<number> {
   return at - t0;
 }
 
+/** The NVR's one channel, ROUNDS × 2 samples per mode: cold (on demand: the district INVITEs the NVR first), then warm (always-on). */
+async function gbChannel(d: District) {
+  const host = await GbSimHost.start({ platform: { host: '127.0.0.1', port: d.lower.port, id: OUR_ID, domain: OUR_DOMAIN } });
+  const nvr = host.addDevice({ deviceId: NVR.id, password: NVR.password, channels: 1, clip: await ensureGbClip(), keepaliveSeconds: 5 });
+  const staying = stayRegistered(nvr, () => undefined, 1000);
+  try {
+    type Row = { id: string; gbCode?: string; source: { channelId?: string } };
+    let row: Row | undefined;
+    while (!(row = (await d.api<{ items: Row[] }>('/api/channels?kind=gb28181&limit=100')).items.find((c) => c.source.channelId === nvr.channelIds[0]))) await sleep(250);
+    const id = row.id;
+    const code = row.gbCode ?? row.source.channelId!;
+    progress(`GB28181 channel ${id} in the catalog`);
+    const out = { cold: { upper: [] as number[], directFlv: [] as number[] }, warm: { upper: [] as number[], directFlv: [] as number[] } };
+    const stopped = () => untilStatus(d, [id], 'stopped', (s) => !s.running, 90_000);
+    for (let i = 0; i < ROUNDS * 2; i++) {
+      await stopped();
+      out.cold.upper.push((await upward(d, code)).keyframeMs);
+      await stopped();
+      out.cold.directFlv.push(await direct(d, id));
+    }
+    await d.api(`/api/channels/${id}`, { method: 'PATCH', body: JSON.stringify({ mode: 'always-on' }) });
+    await untilStatus(d, [id], 'online', (s) => s.state === 'online', 90_000);
+    await sleep(3000);
+    for (let i = 0; i < ROUNDS * 2; i++) {
+      out.warm.upper.push((await upward(d, code)).keyframeMs);
+      out.warm.directFlv.push(await direct(d, id));
+    }
+    return {
+      source: '640x360 H.264 as PS over RTP/UDP from the GB28181 device simulator (in the bench process)',
+      cold: { upper: summary(out.cold.upper), directFlv: summary(out.cold.directFlv) },
+      warm: { upper: summary(out.warm.upper), directFlv: summary(out.warm.directFlv) },
+    };
+  } finally {
+    staying.stop();
+    await host.close();
+  }
+}
+
 function summary(samples: number[]) {
   return { n: samples.length, medianMs: round(percentile(samples, 50), 0), p95Ms: round(percentile(samples, 95), 0), maxMs: round(Math.max(...samples), 0), samples: samples.map((s) => round(s, 0)) };
 }
@@ -85,7 +133,8 @@ function summary(samples: number[]) {
 const simPort = await freePort();
 const sim = await startSim(simPort, 'h264-360p', 'cam');
 progress('simulator up');
-const d = await startDistrict().catch((err: unknown) => {
+const NVR = { id: '31010100001180000009', password: 'bench-nvr-pass-0001' };
+const d = await startDistrict(values.gb ? { gbDevice: NVR } : {}).catch((err: unknown) => {
   sim.kill('SIGTERM');
   throw err;
 });
@@ -121,6 +170,7 @@ try {
     await stopped();
     for (const id of cold) r.directCold.push(await direct(d, id));
   }
+  const gb = values.gb ? await gbChannel(d) : undefined;
   process.stdout.write(`${JSON.stringify({
     bench: 'gb28181-upward',
     what: 'ms to the first complete keyframe: upper = INVITE sent → PS over RTP (UDP) at the upper platform; direct = play request → HTTP-FLV tag at a viewer. warm: always-on channel, ingest running; cold: on-demand channel, stopped. One request at a time.',
@@ -130,6 +180,7 @@ try {
     loadAverage: { before: load0, after: loadAverage() },
     warm: { upper: summary(r.upperWarm), upperInviteTo200: summary(r.answerWarm), directFlv: summary(r.directWarm) },
     cold: { upper: summary(r.upperCold), upperInviteTo200: summary(r.answerCold), directFlv: summary(r.directCold) },
+    ...(gb ? { gb28181Channel: gb } : {}),
   }, null, 2)}\n`);
 } finally {
   await d.close();
