@@ -21,12 +21,17 @@ const SHOTS = '/work/shots';
 const DEVICE = '34020000001320000221';
 const MIN = 60_000;
 
-/** A half hour kept on the device, earlier today (whole seconds: device times carry no milliseconds). */
+/** A half hour kept on the device, earlier today; in the first hour of a day, yesterday at 22:00 (whole seconds: device times carry no milliseconds). */
 function todaysRecording(): SimRecording {
   const now = Math.floor(Date.now() / 1000) * 1000;
   const midnight = new Date(now).setHours(0, 0, 0, 0);
-  const startAt = Math.max(midnight + MIN, now - 50 * MIN);
+  const startAt = now - midnight < 60 * MIN ? new Date(midnight - 86_400_000).setHours(22, 0, 0, 0) : Math.max(midnight + MIN, now - 50 * MIN);
   return { startAt, endAt: Math.min(startAt + 30 * MIN, now - MIN), type: 'time' };
+}
+
+/** The local calendar day of a time, as the timeline's date field writes it (the browser runs on this machine's clock and zone). */
+function localDay(at: number): string {
+  return new Date(at - new Date(at).getTimezoneOffset() * MIN).toISOString().slice(0, 10);
 }
 
 interface SessionView { session: string; state: 'playing' | 'ended'; endedWhy?: string; positionSec?: number; from: string; to: string }
@@ -65,6 +70,11 @@ describe('the wall with a GB28181 camera', () => {
     }, 60_000, what);
   };
   const lastControl = () => dev.received.controls.at(-1);
+  /** The timeline turned to the recordings' day when that is not today (a run in the first hour of a day, or across midnight). */
+  const onRecordingDay = async (p: Page) => {
+    if (localDay(recording.startAt) === localDay(Date.now())) return;
+    await p.fill('[data-testid=timeline-day]', localDay(recording.startAt), { timeout: 30_000 });
+  };
   /** Clicks the device's band on the timeline; resolves with the session the gateway opened (or the error answer). */
   const clickDeviceBand = async (of = recording) => {
     const answer = page.waitForResponse((r) => r.request().method() === 'POST' && /\/device-playback$/.test(new URL(r.url()).pathname), { timeout: 60_000 });
@@ -137,6 +147,7 @@ describe('the wall with a GB28181 camera', () => {
 
   test('device playback: the timeline shows the range kept on the device; a click plays it in the tile (设备录像, the device\'s time); seek, 4×, pause and resume go to the device; leaving stops the session', async () => {
     await page.click(tile(0));
+    await onRecordingDay(page);
     const band = await page.waitForSelector(`[data-testid=timeline-device-range][data-start="${recording.startAt}"]`, { timeout: 30_000 });
     assert.equal(Number(await band.getAttribute('data-start')), recording.startAt);
     assert.equal(Number(await band.getAttribute('data-end')), recording.endAt);
@@ -218,6 +229,7 @@ describe('the wall with a GB28181 camera', () => {
 
   test('closing the tile stops its device playback; a device that refuses the playback is said in the tile, and the wall goes on', async () => {
     await page.click('[data-zoom=day]');
+    await onRecordingDay(page);
     await page.waitForSelector('[data-testid=timeline-device-range]', { timeout: 30_000 });
     const opened = await clickDeviceBand();
     assert.equal(opened.status, 201, JSON.stringify(opened.body));
@@ -230,6 +242,7 @@ describe('the wall with a GB28181 camera', () => {
     await page.click(tile(0));
     await page.click(`[data-camera="${channel}"]`);
     await page.click(tile(0));
+    await onRecordingDay(page);
     await page.waitForSelector('[data-testid=timeline-device-range]', { timeout: 30_000 });
     dev.options.recordings = [];
     const refused = await clickDeviceBand();
@@ -245,6 +258,7 @@ describe('the wall with a GB28181 camera', () => {
   });
 
   test('a device recording played to its end: the device says so (MediaStatus 121) and the tile says the recording is over', async () => {
+    await onRecordingDay(page);
     await page.waitForSelector(`[data-testid=timeline-device-range][data-start="${short.startAt}"]`, { timeout: 30_000 });
     const opened = await clickDeviceBand(short);
     assert.equal(opened.status, 201, JSON.stringify(opened.body));
@@ -267,6 +281,7 @@ describe('the wall with a GB28181 camera', () => {
       await other.click(`[data-camera="${channel}"]`);
       await other.click(tile(0));
       const answer = other.waitForResponse((r) => r.request().method() === 'POST' && /\/device-playback$/.test(new URL(r.url()).pathname), { timeout: 60_000 });
+      await onRecordingDay(other);
       await other.click(`[data-testid=timeline-device-range][data-start="${recording.startAt}"]`, { timeout: 30_000 });
       const res = await answer;
       assert.equal(res.status(), 201);
