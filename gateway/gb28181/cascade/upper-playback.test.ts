@@ -193,3 +193,28 @@ test('s=Download passes a=downloadspeed down; refusals: not shared 403, unknown 
   assert.deepEqual((await status(offer('Playback', media.port, '1310100006')))[0], 504);
   assert.equal(lower.cascade.calls.size, 0);
 });
+
+test('s=Playback over TCP (the upper listens, we connect on ACK): the frames from the last keyframe on, then every frame', { timeout: 30_000 }, async () => {
+  const { upper, lower, playbacks } = await setup();
+  const ssrc = '1310100021';
+  const media = await startUpperMedia('tcp-listen', Number(ssrc));
+  open.push(media);
+  const sdp = offer('Playback', media.port, ssrc).replace('RTP/AVP 96', 'TCP/RTP/AVP 96').replace(`y=${ssrc}`, `a=setup:passive\r\na=connection:new\r\ny=${ssrc}`);
+  const { res, req } = await upper.invite(lower.remote('udp'), SHARED, sdp);
+  assert.equal(res.status, 200, res.reason);
+  assert.match(res.body.toString('utf8'), /^a=setup:active\r$/m);
+  upper.ack(lower.remote('udp'), req, res);
+  await upper.until('the ACK taken', () => lower.cascade.calls.list()[0]?.acked);
+  // Frames keep coming after the connection: the session sends them once it is up.
+  for (let n = 2; n < 60; n++) {
+    playbacks.relay!(frame(n, n % 25 === 0));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const frames = await upper.until('frames over TCP', () => demuxPackets(media.packets).length >= 30 && demuxPackets(media.packets));
+  assert.ok(frames[0]!.keyframe, 'starts at a keyframe');
+  const pts = frames.map((f) => f.pts!);
+  assert.deepEqual(pts, [...pts].sort((a, b) => a - b), 'in order');
+  assert.equal(pts.at(-1), 90_000 + 59 * 3600, 'up to the last frame sent');
+  assert.equal((await upper.bye(lower.remote('udp'), req, res)).status, 200);
+  assert.equal(playbacks.sessions[0]!.live.closedWhy, 'the upper platform hung up');
+});
