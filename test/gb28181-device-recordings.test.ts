@@ -111,7 +111,7 @@ describe('GB28181 device recordings: RecordInfo', () => {
 });
 
 interface PlaybackView {
-  session: string; state: 'playing' | 'ended'; endedWhy?: string; hls?: string; frames: number; positionSec?: number; mode: string; file?: string; fileComplete?: boolean;
+  session: string; state: 'playing' | 'ended'; endedWhy?: string; hls?: string; frames: number; positionSec?: number; mode: string; fileComplete?: boolean;
 }
 
 describe('GB28181 device recordings: playback and download', () => {

@@ -77,7 +77,8 @@ export class HistorySession {
       frames: this.live.frames,
       /** Where the playback is in the recording, from the last frame's PTS (the device's PTS follow the recording's time). */
       positionSec: this.live.lastPts === undefined ? undefined : Math.round(this.live.lastPts / 900) / 100,
-      ...(r.mode === 'Download' ? { file: this.file, fileComplete: this.fileComplete } : {}),
+      // A download's file is the export job's (GET /api/exports); its place on disk is not shown.
+      ...(r.mode === 'Download' ? { fileComplete: this.fileComplete } : {}),
       ...(this.hls ? { hls: `/api/channels/${encodeURIComponent(this.channelId)}/device-playback/${encodeURIComponent(this.id)}/hls/index.m3u8` } : {}),
     };
   }
