@@ -27,11 +27,15 @@ const OUR_ID = '31010100002000000001';
 const PASSWORD = 'Cluster-Cascade-Pass-5';
 const CAMERAS = ['cam-a', 'cam-b', 'cam-c', 'cam-d'];
 const SSRC = '0100000007';
+/** The 200 waits for the channel's first keyframe: an on-demand RTSP start on another node. */
+const INVITE_TIMEOUT_MS = 45_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-cluster-cascade-'));
 let upper: TestUpper;
 let sim: CameraSimulator;
 let cluster: GatewayCluster;
+/** Media receivers, closed in after() also when a test fails half-way. */
+const receivers: Array<{ close(): void }> = [];
 /** Each node's SIP port: the Via of what the upper platform receives names the node that sent it. */
 const sipPortOf = new Map<string, number>();
 
@@ -73,6 +77,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const rx of receivers) rx.close();
   await cluster?.close();
   await sim?.stop();
   await upper?.close();
@@ -137,8 +142,9 @@ test('an INVITE from above for a channel leased on the node that does not hold t
   const { gbCode } = await node(holder).json<{ gbCode: string }>(`/api/channels/${remote}`);
   assert.match(gbCode, /^\d{20}$/);
   const rx = await startUpperMedia('udp', Number(SSRC));
+  receivers.push(rx);
   const sdp = `v=0\r\no=${UPPER_ID} 0 0 IN IP4 127.0.0.1\r\ns=Play\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video ${rx.port} RTP/AVP 96\r\na=recvonly\r\na=rtpmap:96 PS/90000\r\ny=${SSRC}\r\n`;
-  const call = await upper.invite(sipOf(holder), gbCode, sdp);
+  const call = await upper.invite(sipOf(holder), gbCode, sdp, INVITE_TIMEOUT_MS);
   assert.equal(call.res.status, 200, `${call.res.status} ${call.res.reason}`);
   upper.ack(sipOf(holder), call.req, call.res);
   // The on-demand channel was started on its owner by the INVITE, and runs there only.
@@ -167,8 +173,9 @@ test('the node running the channel dies during the call: the session ends with a
   const remote = items.find((s) => CAMERAS.includes(s.channelId) && s.node === standby)!.channelId;
   const { gbCode } = await node(holder).json<{ gbCode: string }>(`/api/channels/${remote}`);
   const rx = await startUpperMedia('udp', Number(SSRC));
+  receivers.push(rx);
   const sdp = `v=0\r\no=${UPPER_ID} 0 0 IN IP4 127.0.0.1\r\ns=Play\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video ${rx.port} RTP/AVP 96\r\ny=${SSRC}\r\n`;
-  const call = await upper.invite(sipOf(holder), gbCode, sdp);
+  const call = await upper.invite(sipOf(holder), gbCode, sdp, INVITE_TIMEOUT_MS);
   assert.equal(call.res.status, 200, `${call.res.status} ${call.res.reason}`);
   upper.ack(sipOf(holder), call.req, call.res);
   await waitFor(() => (demuxPackets(rx.packets).some((f) => f.keyframe) ? true : undefined), 60_000, 'video at the upper platform');

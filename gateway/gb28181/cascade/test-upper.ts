@@ -74,10 +74,10 @@ export class TestUpper {
     return this.sip.request(lower, this.request(lower, 'MESSAGE', lowerId, body, 'Application/MANSCDP+xml'));
   }
 
-  /** An INVITE for a channel code with an SDP offer; resolves with the final answer and what ends the call. */
-  async invite(lower: SipRemote, code: string, sdp: string): Promise<{ res: SipResponse; req: SipRequest }> {
+  /** An INVITE for a channel code with an SDP offer; resolves with the final answer and what ends the call. `timeoutMs`: for a final answer that waits for video (default 2 s). */
+  async invite(lower: SipRemote, code: string, sdp: string, timeoutMs?: number): Promise<{ res: SipResponse; req: SipRequest }> {
     const req = this.request(lower, 'INVITE', code, sdp, 'APPLICATION/SDP', { Subject: `${code}:0100000001,${UPPER_ID}:0` });
-    return { res: await this.sip.request(lower, req), req };
+    return { res: await this.sip.request(lower, req, timeoutMs === undefined ? undefined : { timeoutMs }), req };
   }
 
   /** SUBSCRIBE to the lower platform's catalog changes. */
