@@ -5,6 +5,9 @@
 // recording), as the last decision on each found.
 import type { IngestSpec } from './ingest/supervisor.ts';
 
+/** How often a long-lived viewer (an FLV stream) asks for its channel again: well below the smallest idle time (5 s), so a sweep between two asks never finds it idle. */
+export const VIEWER_TOUCH_MS = 2000;
+
 /** The reason of an on-demand channel nobody watches (incidents treat it as no fault). */
 export const IDLE = 'idle (on demand)';
 

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody, GwError, Id, inCoverage, READ_ROLES, notFound, tokenSubject, type ApiKeys, type RegistryService, type StoredRow } from '../../../device-registry/index.ts';
 import { channelProfile, codedReason } from '../channel-status.ts';
+import { VIEWER_TOUCH_MS } from '../channel-demand.ts';
 import { endOnShutdown } from '../../http/long-lived.ts';
 import type { FrameHub } from '../frames.ts';
 import { snapshotJpeg } from '../snapshot.ts';
@@ -201,7 +202,7 @@ export function videoRoutes(app: FastifyInstance, deps: VideoRouteDeps): void {
       await checkToken(token, id);
       if (await deps.remote?.http(req, reply, id)) return reply;
       const upstream = await openFlvUpstream(keyOf(id));
-      const touch = setInterval(() => void deps.manager.touch(keyOf(id)), 5000);
+      const touch = setInterval(() => void deps.manager.touch(keyOf(id)), VIEWER_TOUCH_MS);
       endFlvOnShutdown(reply.raw, () => reply.raw.destroy()); // the player reconnects to the next process
       req.raw.once('close', () => {
         clearInterval(touch);

@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { GwError } from '../../../device-registry/index.ts';
 import type { FlvUpstream, MediaAccess, RemoteMedia } from './media-access.ts';
 import { subStreamKey } from '../sub-streams.ts';
+import { VIEWER_TOUCH_MS } from '../channel-demand.ts';
 
 export interface WsFlvDeps {
   access: MediaAccess;
@@ -29,7 +30,6 @@ const FLV_PATH = /^\/media\/([^/]+)\/([^/]+)(\/sub)?\/live\.flv$/;
 const TOKEN = /^[A-Za-z0-9_.-]{10,300}$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-const TOUCH_EVERY_MS = 5000;
 /** How long a closing client may take to read the close frame before its socket is cut. */
 const CLOSE_GRACE_MS = 5000;
 
@@ -59,7 +59,7 @@ export function attachWsFlv(server: Server, deps: WsFlvDeps): () => void {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 
   const stream = (ws: WebSocket, upstream: FlvUpstream, channelId: string, log: Logger) => {
-    const touch = setInterval(() => deps.touch(channelId).catch((err: unknown) => log.warn({ err }, 'cannot keep the channel running')), TOUCH_EVERY_MS);
+    const touch = setInterval(() => deps.touch(channelId).catch((err: unknown) => log.warn({ err }, 'cannot keep the channel running')), VIEWER_TOUCH_MS);
     let done = false;
     const finish = (code: number, reason: string) => {
       if (done) return;
