@@ -178,19 +178,27 @@ export async function hangUp(d: District, call: Call): Promise<void> {
   await d.upper.bye(d.lower, call.req, call.res);
 }
 
-/** The gateway's ffmpeg children (ingest), by pid. */
-export function childPids(pid: number): number[] {
+/** The gateway's ffmpeg children (ingest), by pid; not tsx's esbuild service, also a child. */
+export function ffmpegChildren(pid: number): number[] {
+  let kids: number[];
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return []; // pgrep exits 1 when there are none
   }
+  return kids.filter((k) => {
+    try {
+      return readFileSync(`/proc/${k}/comm`, 'utf8').trim() === 'ffmpeg';
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
 }
 
 /** CPU % of one core over a window: the gateway's node process, and its ffmpeg children together. */
 export async function measureGateway(gw: ChildProcess, seconds: number): Promise<{ nodePct: number; ffmpegPct: number; ffmpegProcesses: number }> {
   const pid = gw.pid!;
-  const kids = childPids(pid);
+  const kids = ffmpegChildren(pid);
   const node0 = cpuSeconds(pid) ?? 0;
   const kids0 = new Map(kids.map((k) => [k, cpuSeconds(k)]));
   const t0 = performance.now();
