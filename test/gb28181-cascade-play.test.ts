@@ -6,12 +6,11 @@
 // RTP (no second camera connection); the city's HLS is decoded by ffprobe.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { freeSipPort } from './helpers/gb28181.ts';
 import { spawnGateway, type GatewayProcess } from './helpers/process.ts';
 import { CLIP_DIR, ffprobe, waitFor } from './helpers/video.ts';
 import { startCameraSimulator } from './sim/camera-sim.ts';
@@ -27,23 +26,6 @@ const cleanups: Array<() => unknown> = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-async function freeUdpTcpPort(): Promise<number> {
-  for (;;) {
-    const server = createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-    await new Promise((r) => server.close(r));
-    const udp = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    if (ok) {
-      await new Promise<void>((r) => udp.close(() => r()));
-      return port;
-    }
-  }
-}
 
 async function start(name: string, yaml: string, sipPort: number): Promise<{ gw: GatewayProcess; url: string }> {
   const dir = mkdtempSync(join(tmpdir(), `gw-${name}-`));
@@ -77,8 +59,8 @@ test('the city plays a district RTSP channel and a district GB28181 channel thro
   cleanups.push(() => sim.stop());
   await sim.waitReady('cam', 60_000);
   const clip = await ensureGbClip();
-  const cityPort = await freeUdpTcpPort();
-  const districtPort = await freeUdpTcpPort();
+  const cityPort = await freeSipPort();
+  const districtPort = await freeSipPort();
 
   const city = await start('city', `gb28181:
   id: "${CITY_ID}"

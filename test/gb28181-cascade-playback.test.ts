@@ -8,12 +8,11 @@
 // of the recording comes up as MediaStatus 121 and a BYE.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freeSipPort } from './helpers/gb28181.ts';
 import { TestUpper } from '../gateway/gb28181/cascade/test-upper.ts';
 import { demuxPackets, startUpperMedia, type UpperMedia } from '../gateway/gb28181/upward/test-receiver.ts';
 import type { SipRemote } from '../gateway/gb28181/sip/index.ts';
@@ -39,23 +38,6 @@ const cleanups: Array<() => unknown> = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-async function freeUdpTcpPort(): Promise<number> {
-  for (;;) {
-    const server = createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-    await new Promise((r) => server.close(r));
-    const udp = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    if (ok) {
-      await new Promise<void>((r) => udp.close(() => r()));
-      return port;
-    }
-  }
-}
 
 function offer(session: string, code: string, port: number, ssrc: string, from: number, to: number, extra: string[] = []): string {
   return [
@@ -90,7 +72,7 @@ describe('GB28181 cascade: an upper platform plays back and downloads a district
     const clip = await ensureGbClip();
     upper = await TestUpper.start(LINK_PASSWORD);
     cleanups.push(() => upper.close());
-    const districtPort = await freeUdpTcpPort();
+    const districtPort = await freeSipPort();
     const dir = mkdtempSync(join(tmpdir(), 'gw-district-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'gateway.yaml'), `gb28181:

@@ -6,12 +6,11 @@
 // SIGTERM and comes back with the same codes after a restart.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { freeSipPort } from './helpers/gb28181.ts';
 import { childText, decodeCatalog } from '../gateway/gb28181/manscdp/index.ts';
 import { TestUpper, UPPER_DOMAIN, UPPER_ID } from '../gateway/gb28181/cascade/test-upper.ts';
 import type { SipRemote } from '../gateway/gb28181/sip/index.ts';
@@ -167,8 +166,8 @@ test('two gateways in cascade, signalling (district → city): the catalog, PTZ 
   const cityDir = mkdtempSync(join(tmpdir(), 'gw-city-'));
   const districtDir = mkdtempSync(join(tmpdir(), 'gw-district-'));
   cleanups.push(() => rmSync(cityDir, { recursive: true, force: true }), () => rmSync(districtDir, { recursive: true, force: true }));
-  const cityPort = await freeUdpTcpPort();
-  const districtPort = await freeUdpTcpPort();
+  const cityPort = await freeSipPort();
+  const districtPort = await freeSipPort();
   const cityConfig = join(cityDir, 'gateway.yaml');
   writeFileSync(cityConfig, `gb28181:
   id: "${CITY_ID}"
@@ -276,24 +275,6 @@ seed:
 });
 
 const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => waitFor(probe, timeoutMs, what);
-
-/** A port free on TCP and UDP (the SIP server listens on both), kept across a restart. */
-async function freeUdpTcpPort(): Promise<number> {
-  for (;;) {
-    const server = createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-    await new Promise((r) => server.close(r));
-    const udp = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    if (ok) {
-      await new Promise<void>((r) => udp.close(() => r()));
-      return port;
-    }
-  }
-}
 
 async function pollLink(url: string, ok: (l: Link) => boolean): Promise<Link> {
   const deadline = Date.now() + 30_000;

@@ -16,9 +16,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Role } from '../device-registry/index.ts';
 import { ARTIFACTS, launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-import { addGbDevice, GB_VIDEO_ARGS, gbDeviceStatus, platformOf } from './helpers/gb28181.ts';
+import { GB_VIDEO_ARGS, gbDeviceStatus, platformOf, registeredSimDevice } from './helpers/gb28181.ts';
 import { startVideoGateway, waitFor } from './helpers/video.ts';
-import { ensureGbClip, GbSimHost, type GbDeviceSim, type SimRecording } from './sim/gbsim/index.ts';
+import { ensureGbClip, GbSimHost, type SimRecording } from './sim/gbsim/index.ts';
 
 const HOUR = 3600_000;
 /** Whole seconds: device times carry no milliseconds. */
@@ -46,14 +46,7 @@ describe('GB28181 device downloads as export jobs', () => {
     await t.stop();
   });
 
-  async function registered(id: string): Promise<GbDeviceSim> {
-    await addGbDevice(t, { id, password: `pw-${id}` });
-    const dev = host.addDevice({ deviceId: id, password: `pw-${id}`, channels: 1, keepaliveSeconds: 0.5, recordings: RECORDINGS, clip });
-    assert.equal((await dev.register()).status, 200);
-    dev.startKeepalive();
-    await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${dev.channelIds[0]!}` })).statusCode === 200 || undefined, 10_000, 'catalog channel');
-    return dev;
-  }
+  const registered = (id: string) => registeredSimDevice(t, host, id, { recordings: RECORDINGS, clip });
 
   const download = async (channel: string, from: number, to: number, downloadSpeed: number, role: Role = 'dispatcher') => {
     const res = await t.call(role, { method: 'POST', url: `/api/channels/${channel}/device-downloads`, payload: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), downloadSpeed } });

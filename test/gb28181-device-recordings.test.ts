@@ -6,7 +6,7 @@
 // a device that drops mid-playback.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { addGbDevice, platformOf, startGbGateway } from './helpers/gb28181.ts';
+import { platformOf, registeredSimDevice, startGbGateway } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -35,14 +35,7 @@ describe('GB28181 device recordings: RecordInfo', () => {
     await t.stop();
   });
 
-  async function registered(id: string, options: Partial<GbDeviceSim['options']> = {}): Promise<GbDeviceSim> {
-    await addGbDevice(t, { id, password: `pw-${id}` });
-    const dev = host.addDevice({ deviceId: id, password: `pw-${id}`, channels: 1, keepaliveSeconds: 0.5, recordings: RECORDINGS, ...options });
-    assert.equal((await dev.register()).status, 200);
-    dev.startKeepalive();
-    await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${dev.channelIds[0]!}` })).statusCode === 200 || undefined, 10_000, 'catalog channel');
-    return dev;
-  }
+  const registered = (id: string, options: Partial<GbDeviceSim['options']> = {}) => registeredSimDevice(t, host, id, { recordings: RECORDINGS, ...options });
 
   const queriesTimedOut = async () => ((await t.call('operator', { method: 'GET', url: '/api/gb28181/status' })).json() as { queries: { timedOut: number } }).queries.timedOut;
 
@@ -128,14 +121,7 @@ describe('GB28181 device recordings: playback and download', () => {
     await t.stop();
   });
 
-  async function registered(id: string): Promise<GbDeviceSim> {
-    await addGbDevice(t, { id, password: `pw-${id}` });
-    const dev = host.addDevice({ deviceId: id, password: `pw-${id}`, channels: 1, keepaliveSeconds: 0.5, recordings: RECORDINGS, clip });
-    assert.equal((await dev.register()).status, 200);
-    dev.startKeepalive();
-    await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${dev.channelIds[0]!}` })).statusCode === 200 || undefined, 10_000, 'catalog channel');
-    return dev;
-  }
+  const registered = (id: string) => registeredSimDevice(t, host, id, { recordings: RECORDINGS, clip });
 
   const open = async (channel: string, from: number, to: number, path = 'device-playback', extra: Record<string, unknown> = {}) => {
     const res = await t.call('operator', { method: 'POST', url: `/api/channels/${channel}/${path}`, payload: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...extra } });

@@ -7,12 +7,11 @@
 // sensor_offline for the sensors whose connections the shutdown closed.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { freeSipPort } from './helpers/gb28181.ts';
 import { spawnGateway, type GatewayProcess } from './helpers/process.ts';
 import { ensureGbClip, GbSimHost } from './sim/gbsim/index.ts';
 import { stayRegistered } from './sim/gbsim/stay-registered.ts';
@@ -34,24 +33,6 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A port free on TCP and UDP (the SIP server listens on both), kept the same across the restart so the simulators reconnect. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const server = createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-    await new Promise((r) => server.close(r));
-    const udp = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    if (ok) {
-      await new Promise<void>((r) => udp.close(() => r()));
-      return port;
-    }
-  }
-}
 
 function writeConfig(): string {
   const file = join(dataDir, 'gateway.yaml');
@@ -98,7 +79,7 @@ const sensorStates = (url: string) => Promise.all(SENSORS.map((s) => api<{ statu
 
 test('a clean start and stop raise no camera_offline for a healthy GB28181 channel and no sensor_offline', { timeout: 300_000 }, async () => {
   const config = writeConfig();
-  const ports = { sip: await freePort(), mqtt: await freePort() };
+  const ports = { sip: await freeSipPort(), mqtt: await freeSipPort() };
   let { gw, url } = await startGateway(config, ports);
 
   const host = await GbSimHost.start({ platform: { host: '127.0.0.1', port: ports.sip, id: '34020000002000000001', domain: '3402000000' } });

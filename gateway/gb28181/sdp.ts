@@ -11,20 +11,32 @@ export interface PlayOffer {
   ssrc: string;
 }
 
-export function buildPlayOffer(o: PlayOffer): string {
+/** What an offer's session line says: a live play (`s=Play`, `t=0 0`), or a playback or download of recordings (records/playback-sdp.ts). */
+export interface OfferSession {
+  name: string;
+  /** `u=`: the channel a history offer names. */
+  uri?: string;
+  time: string;
+  /** Attributes after the media's own (a download's speed). */
+  attributes?: string[];
+}
+
+export function buildPlayOffer(o: PlayOffer, session: OfferSession = { name: 'Play', time: '0 0' }): string {
   const proto = o.transport === 'tcp' ? 'TCP/RTP/AVP' : 'RTP/AVP';
   const lines = [
     'v=0',
     `o=${o.platformId} 0 0 IN IP4 ${o.address}`,
-    's=Play',
+    `s=${session.name}`,
+    ...(session.uri ? [`u=${session.uri}`] : []),
     `c=IN IP4 ${o.address}`,
-    't=0 0',
+    `t=${session.time}`,
     `m=video ${o.port} ${proto} 96 97 98 99`,
     'a=recvonly',
     'a=rtpmap:96 PS/90000',
     'a=rtpmap:97 MPEG4/90000',
     'a=rtpmap:98 H264/90000',
     'a=rtpmap:99 H265/90000',
+    ...(session.attributes ?? []),
     // passive: we listen, the device connects (works through the device's NAT).
     ...(o.transport === 'tcp' ? ['a=setup:passive', 'a=connection:new'] : []),
     `y=${o.ssrc}`,

@@ -1,7 +1,11 @@
 // A gateway with its GB28181 SIP server on loopback (port 0, fast keepalive
 // settings) and helpers to register simulated devices with it.
+import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { GbDeviceSim, GbSimHost } from '../sim/gbsim/index.ts';
 import { startTestGateway, type TestGateway } from './gateway.ts';
+import { waitFor } from './video.ts';
 
 export const PLATFORM_ID = '34020000002000000001';
 export const DOMAIN = '3402000000';
@@ -55,4 +59,32 @@ export async function udpExchange(port: number, payload: Buffer, waitMs = 1000):
   } finally {
     socket.close();
   }
+}
+
+/** A port free on TCP and UDP both (a SIP server listens on both); a test that restarts a gateway keeps it so devices and peers find it again. */
+export async function freeSipPort(): Promise<number> {
+  for (;;) {
+    const server = createServer();
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    await new Promise((r) => server.close(r));
+    const udp = createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) {
+      await new Promise<void>((r) => udp.close(() => r()));
+      return port;
+    }
+  }
+}
+
+/** A simulated device with one channel added to the registry (password `pw-<id>`), registered and keeping alive; resolves once catalog sync made its channel. */
+export async function registeredSimDevice(t: TestGateway, host: GbSimHost, id: string, options: Partial<GbDeviceSim['options']> = {}): Promise<GbDeviceSim> {
+  await addGbDevice(t, { id, password: `pw-${id}` });
+  const dev = host.addDevice({ deviceId: id, password: `pw-${id}`, channels: 1, keepaliveSeconds: 0.5, ...options });
+  assert.equal((await dev.register()).status, 200);
+  dev.startKeepalive();
+  await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${dev.channelIds[0]!}` })).statusCode === 200 || undefined, 10_000, 'catalog channel');
+  return dev;
 }

@@ -2,7 +2,7 @@
 // the live offer's media lines with `s=Playback` or `s=Download`,
 // `u=<channel>:0`, `t=<start> <stop>` in seconds since 1970, and for a
 // download the speed the device may send at.
-import type { PlayOffer } from '../sdp.ts';
+import { buildPlayOffer, type PlayOffer } from '../sdp.ts';
 
 export interface HistoryOffer extends PlayOffer {
   mode: 'Playback' | 'Download';
@@ -14,25 +14,12 @@ export interface HistoryOffer extends PlayOffer {
 }
 
 export function buildHistoryOffer(o: HistoryOffer): string {
-  const proto = o.transport === 'tcp' ? 'TCP/RTP/AVP' : 'RTP/AVP';
-  const lines = [
-    'v=0',
-    `o=${o.platformId} 0 0 IN IP4 ${o.address}`,
-    `s=${o.mode}`,
-    `u=${o.channelId}:0`,
-    `c=IN IP4 ${o.address}`,
-    `t=${Math.floor(o.from / 1000)} ${Math.ceil(o.to / 1000)}`,
-    `m=video ${o.port} ${proto} 96 97 98 99`,
-    'a=recvonly',
-    'a=rtpmap:96 PS/90000',
-    'a=rtpmap:97 MPEG4/90000',
-    'a=rtpmap:98 H264/90000',
-    'a=rtpmap:99 H265/90000',
-    ...(o.mode === 'Download' ? [`a=downloadspeed:${o.downloadSpeed ?? 4}`] : []),
-    ...(o.transport === 'tcp' ? ['a=setup:passive', 'a=connection:new'] : []),
-    `y=${o.ssrc}`,
-  ];
-  return `${lines.join('\r\n')}\r\n`;
+  return buildPlayOffer(o, {
+    name: o.mode,
+    uri: `${o.channelId}:0`,
+    time: `${Math.floor(o.from / 1000)} ${Math.ceil(o.to / 1000)}`,
+    attributes: o.mode === 'Download' ? [`a=downloadspeed:${o.downloadSpeed ?? 4}`] : [],
+  });
 }
 
 /** The device side: what a history offer asks (undefined fields when absent). */

@@ -112,15 +112,22 @@ export function parseAvcConfig(r: Buffer): { lengthSize: number; nals: Buffer[] 
     if (at >= r.length) return undefined;
     const count = r[at]! & countMask;
     at++;
-    for (let i = 0; i < count; i++) {
-      if (at + 2 > r.length) return undefined;
-      const n = r.readUInt16BE(at);
-      if (at + 2 + n > r.length) return undefined;
-      nals.push(r.subarray(at + 2, at + 2 + n));
-      at += 2 + n;
-    }
+    at = readNalArray(r, at, count, nals);
+    if (at < 0) return undefined;
   }
   return { lengthSize, nals };
+}
+
+/** `count` NAL units, each after its 16-bit length, from `at` into `nals`; where the next field starts, or -1 when the record is cut short. */
+function readNalArray(r: Buffer, at: number, count: number, nals: Buffer[]): number {
+  for (let i = 0; i < count; i++) {
+    if (at + 2 > r.length) return -1;
+    const n = r.readUInt16BE(at);
+    if (at + 2 + n > r.length) return -1;
+    nals.push(r.subarray(at + 2, at + 2 + n));
+    at += 2 + n;
+  }
+  return at;
 }
 
 /** HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 §8.3.3.1): 22 fixed bytes, then arrays of NAL units. */
@@ -133,13 +140,8 @@ export function parseHevcConfig(r: Buffer): { lengthSize: number; nals: Buffer[]
     if (at + 3 > r.length) return undefined;
     const count = r.readUInt16BE(at + 1);
     at += 3;
-    for (let i = 0; i < count; i++) {
-      if (at + 2 > r.length) return undefined;
-      const n = r.readUInt16BE(at);
-      if (at + 2 + n > r.length) return undefined;
-      nals.push(r.subarray(at + 2, at + 2 + n));
-      at += 2 + n;
-    }
+    at = readNalArray(r, at, count, nals);
+    if (at < 0) return undefined;
   }
   return { lengthSize, nals };
 }
