@@ -75,6 +75,12 @@ test('s=Playback of an RTSP channel from the gateway\'s own footage: decoded at 
   const first = await upper.until('25 frames', () => demuxPackets(media.packets).length >= 25 && demuxPackets(media.packets), 30_000);
   assert.ok(first[0]!.keyframe);
   assert.ok(first.every((f) => f.pts !== undefined && f.pts < 3 * 90_000), `PTS from the range's start: ${first.map((f) => f.pts).slice(0, 5).join(',')}`);
+  // Sent at the playback's pace, not as fast as the files are read: 1.5 s more of video takes at least 1 s (a busy machine only makes it longer).
+  const paceFrom = Date.now();
+  const lastPts = () => Math.max(...demuxPackets(media.packets).map((f) => f.pts ?? 0));
+  const startPts = lastPts();
+  await upper.until('1.5 s more of video', () => lastPts() >= startPts + 1.5 * 90_000, 30_000);
+  assert.ok(Date.now() - paceFrom >= 1000, `1.5 s of video came in ${Date.now() - paceFrom} ms`);
 
   const info = (body: string, cseq: number) => upper.info(remote, req, res, body, cseq);
   assert.equal((await info('PLAY RTSP/1.0\r\nCSeq: 1\r\nScale: 4\r\n\r\n', 3)).status, 200);

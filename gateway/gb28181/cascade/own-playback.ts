@@ -1,7 +1,8 @@
 // s=Playback / s=Download from above for an RTSP/RTMP channel: the footage the
 // gateway recorded itself (gateway/recording's MPEG-TS segments), read by one
-// ffmpeg at the playback's pace (`-readrate`: 1, the Scale asked, or the
-// download speed; concat of the segments with `inpoint`/`outpoint`), video
+// ffmpeg (concat of the segments with `inpoint`/`outpoint`) and sent at the
+// playback's pace (1, the Scale asked, or the download speed: paced here, not
+// with ffmpeg's -readrate, which ffmpeg 4 lacks; ffmpeg waits while ahead), video
 // copied to FLV on its stdout, unpacked to access units (upward/flv-*.ts, as a
 // channel feed is) and relayed up through the same PS/RTP sender. PTS are the
 // position from the range's start, as a device's (copy starts at a keyframe,
@@ -46,6 +47,9 @@ export function ownFootage(room: { index: SegmentIndex; paths: { absolute(rel: s
 }
 
 export const END_OF_FOOTAGE = 'end of the recording';
+/** Frames read ahead of their time before ffmpeg's output is paused (a few seconds at 25 fps). */
+const READ_AHEAD_FRAMES = 100;
+type EsFrameOut = Parameters<PushedFrames['push']>[0];
 let sequence = 0;
 
 export class OwnPlayback implements RelayedPlayback {
@@ -59,6 +63,7 @@ export class OwnPlayback implements RelayedPlayback {
   private rate: number;
   private paused = false;
   private runs = 0;
+  private paceTimer: NodeJS.Timeout | undefined;
   /** Each file's first timestamp (s), probed when a run cuts it. */
   private readonly starts = new Map<string, Promise<number>>();
 
@@ -149,7 +154,7 @@ export class OwnPlayback implements RelayedPlayback {
     writeFileSync(list, await this.concatList(this.into + at, this.into + this.length));
     if (this.endedWhy) return;
     const args = [
-      '-hide_banner', '-loglevel', 'error', '-nostdin', '-readrate', String(this.rate),
+      '-hide_banner', '-loglevel', 'error', '-nostdin',
       '-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v:0', '-c', 'copy', '-f', 'flv', 'pipe:1',
     ];
     let firstMs: number | undefined;
@@ -157,6 +162,30 @@ export class OwnPlayback implements RelayedPlayback {
     this.ffmpeg = ffmpeg;
     const tags = new FlvTagReader();
     const unpacker = new FlvVideoUnpacker();
+    // Frames read ahead of their time wait here; ffmpeg's output is paused while many do.
+    const waiting: Array<{ frame: EsFrameOut; pts: number; afterMs: number }> = [];
+    const startedAt = performance.now();
+    let read = false;
+    const pace = () => {
+      this.paceTimer = undefined;
+      while (waiting.length && this.ffmpeg === ffmpeg) {
+        const wait = startedAt + waiting[0]!.afterMs / this.rate - performance.now();
+        if (wait > 0) {
+          this.paceTimer = setTimeout(pace, wait);
+          break;
+        }
+        const { frame, pts } = waiting.shift()!;
+        this.position = pts / 90_000;
+        this.frames.push(frame);
+      }
+      if (this.ffmpeg !== ffmpeg) return;
+      if (waiting.length > READ_AHEAD_FRAMES) ffmpeg.stdout!.pause();
+      else ffmpeg.stdout!.resume();
+      if (read && !waiting.length) {
+        this.ffmpeg = undefined;
+        this.close(END_OF_FOOTAGE);
+      }
+    };
     let stderr = '';
     ffmpeg.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-400)));
     ffmpeg.stdout!.on('data', (chunk: Buffer) => {
@@ -167,19 +196,25 @@ export class OwnPlayback implements RelayedPlayback {
           if (!es) continue;
           firstMs ??= es.ptsMs;
           const pts = Math.max(0, Math.round((at * 1000 + es.ptsMs - firstMs) * 90));
-          this.position = pts / 90_000;
-          this.frames.push({ data: es.data, codec: es.codec, pts, keyframe: es.keyframe });
+          waiting.push({ frame: { data: es.data, codec: es.codec, pts, keyframe: es.keyframe }, pts, afterMs: es.ptsMs - firstMs });
         }
       } catch (err) {
         this.close(`the recording could not be read: ${(err as Error).message}`);
+        return;
       }
+      if (!this.paceTimer) pace();
     });
     ffmpeg.on('error', (err) => this.ffmpeg === ffmpeg && this.close(`ffmpeg could not run: ${err.message}`));
     ffmpeg.on('close', (code) => {
       if (this.ffmpeg !== ffmpeg) return; // stopped for a seek, a pause or a new speed
-      this.ffmpeg = undefined;
-      if (code === 0) this.close(END_OF_FOOTAGE);
-      else this.close(`ffmpeg ended with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+      if (code !== 0) {
+        this.ffmpeg = undefined;
+        this.close(`ffmpeg ended with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+        return;
+      }
+      // All read: the end is told once the frames still waiting have been sent.
+      read = true;
+      if (!this.paceTimer) pace();
     });
     this.d.log.debug({ at, rate: this.rate, paused: this.paused }, 'own footage played up from');
   }
@@ -217,6 +252,8 @@ export class OwnPlayback implements RelayedPlayback {
   private stopFfmpeg(): void {
     const ffmpeg = this.ffmpeg;
     this.ffmpeg = undefined;
+    clearTimeout(this.paceTimer);
+    this.paceTimer = undefined;
     ffmpeg?.kill('SIGKILL');
   }
 }
