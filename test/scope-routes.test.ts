@@ -157,6 +157,7 @@ const ROWS: Record<string, Row> = {
   'GET /api/exports': { as: 'dispatcher', call: () => get('/api/exports') },
   'GET /api/exports/:id': { as: 'dispatcher', call: () => get('/api/exports/exp-none') },
   'GET /api/exports/:id/download': { as: 'dispatcher', call: () => get('/api/exports/exp-none/download') },
+  'DELETE /api/exports/:id': { as: 'dispatcher', call: () => ({ method: 'DELETE', url: '/api/exports/exp-none' }) },
   'GET /api/clips/:incidentId/:file': {
     call: (i) => get(`/api/clips/${i.incident}/1-2.mp4`),
     inScopeIsNotFound: 'no clip was recorded (the cameras are off): in scope the route answers its own "no clip"',
