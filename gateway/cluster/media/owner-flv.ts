@@ -10,12 +10,10 @@ import { Agent, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { GwError } from '../../../device-registry/index.ts';
 import type { FlvOwners, OwnerFlv } from '../../gb28181/upward/index.ts';
+import { NODE_SUBJECT } from '../../video/http/media-access.ts';
 import { MediaTokens } from '../../video/http/media-token.ts';
 import type { MediaLocator } from './locate.ts';
 import { failureText, ownerUrl, PROXIED_BY, UpstreamFailure, upstreamRequest, type UpstreamSettings } from './upstream.ts';
-
-/** The subject of media tokens a node issues for itself; the owner accepts it in place of an active key. */
-export const NODE_SUBJECT = 'node:';
 
 export interface OwnerFlvOptions {
   nodeId: string;

@@ -55,7 +55,7 @@ const PLAYLIST_WAIT_MS = 10_000;
  * platform's INVITE answered there: gateway/cluster/media/owner-flv.ts). Only
  * nodes hold the signing secret, and no key or person has this subject.
  */
-const NODE_SUBJECT = 'node:';
+export const NODE_SUBJECT = 'node:';
 const KEY_CACHE_MS = 10_000;
 
 /**
