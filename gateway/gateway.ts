@@ -19,11 +19,13 @@ import { startGb28181, type Gb28181Room } from './gb28181/index.ts';
 import { startUpwardStreams, type UpwardRoom } from './gb28181/upward/index.ts';
 import { startIncidents, type IncidentRoom } from './incidents/index.ts';
 import { startMap, type MapRoom } from './map/index.ts';
+import { startOnvifHttp } from './onvif/http/routes.ts';
 import { startRecording, type RecordingRoom } from './recording/index.ts';
 import { startPlayback, type PlaybackRoom } from './recording/playback/index.ts';
 import { startSensors, type SensorsRoom } from './sensors/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
 import { findFfmpeg } from './video/ffmpeg/locate.ts';
+import { PtzDrivers, ptzRoutes } from './ptz/index.ts';
 import { startVideoQuality, type VideoQualityRoom } from './video/quality/index.ts';
 
 export interface RunningGateway {
@@ -71,6 +73,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let tokenSecret: Buffer | undefined;
   /** Live events (detections, device status) to every subscriber: every node's through the bus in a cluster. Set once incidents run. */
   let publishLive: (type: string, payload: Record<string, unknown>) => void = () => {};
+  /** POST /api/channels/:id/ptz: the GB28181 and ONVIF rooms add their drivers. */
+  const ptz = new PtzDrivers();
   try {
     // Nodes starting together do their first-start work one at a time.
     await exclusively(config, logger, async () => {
@@ -97,7 +101,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     tokenSecret = node?.mediaTokenSecret ?? loadOrCreateSecret(config.dataDir);
     remoteMedia = node && mediaOwnerRouting({ nodeId: node.nodeId, mode: config.cluster.media, locate: node.media.locate, forget: node.media.forget, log: logger.child({ module: 'media-routing' }) });
     // GB28181 before video: its channels are judged once the room they depend on runs (no false 'disabled').
-    if (config.gb28181.enabled) gb28181 = await startGb28181(config.gb28181, { registry: service, raise, publishLive, log: logger, homes: node?.deviceHomes, incidentEvents: room.service.bus, dataDir: config.dataDir,
+    if (config.gb28181.enabled) gb28181 = await startGb28181(config.gb28181, { registry: service, raise, publishLive, log: logger, homes: node?.deviceHomes, incidentEvents: room.service.bus, dataDir: config.dataDir, ptz,
       // Cluster: one node holds the upper links (registers); the others stand by.
       upperElection: node && config.gb28181.upper?.length ? node.singleton('gb28181-upper') : undefined,
     });
@@ -149,6 +153,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     await store.close();
     throw err;
   }
+  // Adding ONVIF cameras (inspect, add, discover, refresh, kind=onvif import rows).
+  const onvifHttp = config.onvif.enabled ? startOnvifHttp(config.onvif, { registry: service, log: logger }) : undefined;
   const map = startMap(config, {
     registry: service, incidents: incidents.service, video, sensors, positions: gb28181?.positions, publishLive, log: logger,
   });
@@ -163,7 +169,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [(a) => oidcRoutes(a, { config: config.auth.oidc, secret: tokenSecret!, accounts }), incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : []), map.routes],
+    routes: [(a) => oidcRoutes(a, { config: config.auth.oidc, secret: tokenSecret!, accounts }), incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : []), ...(onvifHttp ? [onvifHttp.routes] : []), (a) => ptzRoutes(a, { registry: service, drivers: ptz }), map.routes],
   });
 
   let closing: Promise<void> | undefined;
@@ -175,6 +181,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
       map.stop();
+      onvifHttp?.stop();
       await videoQuality?.stop();
       await detection?.stop();
       await scaleOut?.leave();

@@ -8,7 +8,8 @@ import type { DeviceSessions } from './devices.ts';
 import type { DeviceSync } from './device-sync.ts';
 import { deviceAddressOf } from './edge-proxy.ts';
 import type { LiveSessions } from './play/live-sessions.ts';
-import { ptzRoute } from './ptz-route.ts';
+import type { PtzDrivers } from '../ptz/drivers.ts';
+import { gbPtzDriver } from './ptz-route.ts';
 import { QueryError, type DeviceQueries, type QueryTarget } from './queries.ts';
 
 export interface GbRouteDeps {
@@ -20,6 +21,8 @@ export interface GbRouteDeps {
   status(): Record<string, unknown>;
   /** Cluster: the other node holding the device's registration (homes.ts). */
   elsewhere?(deviceId: string): string | undefined;
+  /** POST /api/channels/:id/ptz is shared with ONVIF (gateway/ptz): GB28181 adds its driver. */
+  ptz?: PtzDrivers;
 }
 
 const tags = ['gb28181'];
@@ -93,7 +96,7 @@ export function gbRoutes(app: FastifyInstance, deps: GbRouteDeps): void {
     });
   }
 
-  ptzRoute(app, { registry: deps.registry, queries: deps.queries, online, asked });
+  deps.ptz?.add(gbPtzDriver({ registry: deps.registry, queries: deps.queries, online, asked }));
 }
 
 const QUERY_ERRORS = {

@@ -23,6 +23,7 @@ import { DeviceSync } from './device-sync.ts';
 import { EdgeProxies } from './edge-proxy.ts';
 import { followHomes, handedOver, type DeviceHomes } from './homes.ts';
 import { gbRoutes } from './http-routes.ts';
+import type { PtzDrivers } from '../ptz/drivers.ts';
 import { recordRoutes } from './records/http.ts';
 import { historyRoutes } from './records/history-http.ts';
 import { HistorySessions } from './records/history-sessions.ts';
@@ -98,6 +99,8 @@ export interface Gb28181Deps {
   upperElection?: UpperElection;
   /** Where device downloads are written (under gb28181-downloads/); the system's temporary directory when absent. */
   dataDir?: string;
+  /** The drivers of POST /api/channels/:id/ptz (gateway/ptz): GB28181 adds its own. */
+  ptz?: PtzDrivers;
 }
 
 export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Promise<Gb28181Room> {
@@ -253,7 +256,7 @@ export async function startGb28181(config: Gb28181Config, deps: Gb28181Deps): Pr
     deviceExports: deviceExportRun(history, { ffmpegPath: () => findFfmpeg().path, log }),
     attachExports: (exporter) => void (downloads = new DeviceDownloads({ exporter, registry: deps.registry, history, online: (deviceId) => sessions.get(deviceId) !== undefined, log })),
     routes: (app) => {
-      gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id) });
+      gbRoutes(app, { registry: deps.registry, sessions, live, sync, queries, status, elsewhere: (id) => deps.homes?.elsewhere(id), ptz: deps.ptz });
       upperRoutes(app, { status: () => cascade?.status() ?? [], heldBy: () => cascade?.heldBy() });
       recordRoutes(app, { registry: deps.registry, sync, queries });
       historyRoutes(app, history, () => downloads);

@@ -1,0 +1,147 @@
+// One camera's PullPoint subscription, supervised: create it, pull in a loop
+// (the camera holds each pull open up to its timeout), renew at two thirds of
+// the termination time, and after any failure (a renewal refused or
+// unanswered, the camera unreachable, a SOAP fault) subscribe again after a
+// pause that doubles from backoff.min to backoff.max. The pause starts over
+// only once a renewal succeeds: a camera that takes subscriptions but refuses
+// every renewal is not asked every two seconds.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { OnvifEvent, PullPoint } from '../index.ts';
+
+export interface SubscriptionTiming {
+  terminationSeconds: number;
+  pullTimeoutSeconds: number;
+  messageLimit: number;
+  backoffSeconds: { min: number; max: number };
+}
+
+export interface SubscriptionStatus {
+  state: 'starting' | 'subscribed' | 'failing';
+  /** Why it is failing (the camera's fault reason, unreachable, timeout …); no credential. */
+  reason?: string;
+  since: number;
+  /** When the next subscription is tried (failing). */
+  retryAt?: number;
+  subscriptions: number;
+  renewals: number;
+  failures: number;
+  events: number;
+  lastEventAt?: number;
+}
+
+export interface PullPointMaker {
+  createPullPoint(terminationSec: number): Promise<PullPoint>;
+}
+
+/** How long stop() waits for a pull the camera holds open (it cannot be cut short) before it lets go. */
+const STOP_GRACE_MS = 1000;
+
+export class EventSubscription {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private current: SubscriptionStatus = { state: 'starting', since: Date.now(), subscriptions: 0, renewals: 0, failures: 0, events: 0 };
+
+  constructor(
+    private readonly camera: PullPointMaker,
+    private readonly timing: SubscriptionTiming,
+    private readonly onEvents: (events: OnvifEvent[]) => void,
+    private readonly log: Logger,
+    private readonly onStatus: (status: SubscriptionStatus) => void = () => {},
+  ) {}
+
+  get status(): SubscriptionStatus {
+    return { ...this.current };
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops pulling and unsubscribes (best effort, in the background when a pull is still open). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (this.loop) await Promise.race([this.loop, sleep(STOP_GRACE_MS)]);
+  }
+
+  private get stopped() {
+    return this.abort.signal.aborted;
+  }
+
+  private set(patch: Partial<SubscriptionStatus>): void {
+    const state = patch.state ?? this.current.state;
+    const since = state !== this.current.state ? Date.now() : this.current.since;
+    this.current = { ...this.current, retryAt: undefined, ...patch, since };
+    if (patch.state) this.onStatus(this.status);
+  }
+
+  private async run(): Promise<void> {
+    let pauseMs = this.timing.backoffSeconds.min * 1000;
+    while (!this.stopped) {
+      let point: PullPoint | undefined;
+      try {
+        point = await this.camera.createPullPoint(this.timing.terminationSeconds);
+        this.set({ state: 'subscribed', reason: undefined, subscriptions: this.current.subscriptions + 1 });
+        this.log.info({ address: safeAddress(point.address) }, 'ONVIF events subscribed');
+        if (await this.pullUntilFailure(point, () => (pauseMs = this.timing.backoffSeconds.min * 1000))) return;
+      } catch (err) {
+        if (this.stopped) break;
+        const reason = (err as Error).message;
+        this.set({ state: 'failing', reason, failures: this.current.failures + 1, retryAt: Date.now() + pauseMs });
+        this.log.warn({ reason, retryInMs: pauseMs }, 'ONVIF events subscription failed: subscribing again after a pause');
+        if (point) void unsubscribeQuietly(point, this.log);
+        try {
+          await sleep(pauseMs, undefined, { signal: this.abort.signal });
+        } catch {
+          break; // stopped while waiting
+        }
+        pauseMs = Math.min(pauseMs * 2, this.timing.backoffSeconds.max * 1000);
+        this.set({ state: 'starting' });
+      }
+    }
+  }
+
+  /** Pulls and renews until stopped (true) or until something throws. */
+  private async pullUntilFailure(point: PullPoint, renewed: () => void): Promise<boolean> {
+    const renewEveryMs = (this.timing.terminationSeconds * 1000 * 2) / 3;
+    let renewAt = Date.now() + renewEveryMs;
+    while (!this.stopped) {
+      if (Date.now() >= renewAt) {
+        await point.renew(this.timing.terminationSeconds);
+        renewAt = Date.now() + renewEveryMs;
+        this.current.renewals++;
+        renewed();
+      }
+      // A pull never outlasts the renewal that is due: a short termination gets short pulls.
+      const untilRenew = Math.max(1, Math.floor((renewAt - Date.now()) / 1000));
+      const events = await point.pull(Math.min(this.timing.pullTimeoutSeconds, untilRenew), this.timing.messageLimit);
+      if (this.stopped) break;
+      if (events.length) {
+        this.current.events += events.length;
+        this.current.lastEventAt = Date.now();
+        this.onEvents(events);
+      }
+    }
+    await unsubscribeQuietly(point, this.log);
+    return true;
+  }
+}
+
+/** The subscription's address without user info or query (some cameras put a session key there). */
+function safeAddress(address: string): string {
+  try {
+    const url = new URL(address);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return 'unparsable address';
+  }
+}
+
+async function unsubscribeQuietly(point: PullPoint, log: Logger): Promise<void> {
+  try {
+    await point.unsubscribe();
+  } catch (err) {
+    // The subscription ends at its termination time anyway.
+    log.debug({ reason: (err as Error).message }, 'ONVIF Unsubscribe failed');
+  }
+}
