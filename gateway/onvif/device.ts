@@ -1,0 +1,85 @@
+// Device service (ver10): clock, identity, and where the other services live.
+import { OnvifError } from './types.ts';
+import type { SoapSession } from './soap/session.ts';
+import { at, elements, numberAt, textAt } from './xml-read.ts';
+import { childText } from '../xml/safe-xml.ts';
+
+const TDS = 'http://www.onvif.org/ver10/device/wsdl';
+
+/** Camera UTC minus our clock at the request's midpoint; 0 when the camera will not tell (logged by the caller). */
+export async function readClockSkew(session: SoapSession, url: string): Promise<number | undefined> {
+  const sent = Date.now();
+  const body = await session.call({ url, operation: 'GetSystemDateAndTime', action: `${TDS}/GetSystemDateAndTime`, body: '<tds:GetSystemDateAndTime/>', anonymous: true });
+  const answered = Date.now();
+  const utc = at(body, 'GetSystemDateAndTimeResponse', 'SystemDateAndTime', 'UTCDateTime');
+  const [y, mo, d, h, mi, s] = [
+    numberAt(utc, 'Date', 'Year'), numberAt(utc, 'Date', 'Month'), numberAt(utc, 'Date', 'Day'),
+    numberAt(utc, 'Time', 'Hour'), numberAt(utc, 'Time', 'Minute'), numberAt(utc, 'Time', 'Second'),
+  ];
+  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined) return undefined;
+  const camera = Date.UTC(y, mo - 1, d, h, mi, s);
+  return Number.isFinite(camera) ? camera - Math.round((sent + answered) / 2) : undefined;
+}
+
+export interface DeviceInformation {
+  manufacturer: string;
+  model: string;
+  firmware: string;
+  serial: string;
+  hardwareId?: string;
+}
+
+export async function readDeviceInformation(session: SoapSession, url: string): Promise<DeviceInformation> {
+  const body = await session.call({ url, operation: 'GetDeviceInformation', action: `${TDS}/GetDeviceInformation`, body: '<tds:GetDeviceInformation/>' });
+  const info = at(body, 'GetDeviceInformationResponse');
+  if (!info) throw new OnvifError('malformed', `${new URL(url).host} GetDeviceInformation: no GetDeviceInformationResponse`);
+  return {
+    manufacturer: textAt(info, 'Manufacturer') ?? '',
+    model: textAt(info, 'Model') ?? '',
+    firmware: textAt(info, 'FirmwareVersion') ?? '',
+    serial: textAt(info, 'SerialNumber') ?? '',
+    ...(textAt(info, 'HardwareId') ? { hardwareId: textAt(info, 'HardwareId') } : {}),
+  };
+}
+
+export interface ServiceAddresses {
+  media?: string;
+  media2?: string;
+  ptz?: string;
+  events?: string;
+  /** false when GetCapabilities says WSPullPointSupport=false. */
+  pullPoint?: boolean;
+}
+
+/** GetCapabilities (ver10, what most cameras answer). */
+export async function readCapabilities(session: SoapSession, url: string): Promise<ServiceAddresses> {
+  const body = await session.call({ url, operation: 'GetCapabilities', action: `${TDS}/GetCapabilities`, body: '<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>' });
+  const caps = at(body, 'GetCapabilitiesResponse', 'Capabilities');
+  const pull = textAt(caps, 'Events', 'WSPullPointSupport');
+  return {
+    media: textAt(caps, 'Media', 'XAddr'),
+    ptz: textAt(caps, 'PTZ', 'XAddr'),
+    events: textAt(caps, 'Events', 'XAddr'),
+    media2: textAt(caps, 'Extension', 'Media2', 'XAddr'),
+    ...(pull ? { pullPoint: pull.toLowerCase() !== 'false' } : {}),
+  };
+}
+
+const SERVICE_NAMESPACES: Record<string, keyof ServiceAddresses> = {
+  'http://www.onvif.org/ver10/media/wsdl': 'media',
+  'http://www.onvif.org/ver20/media/wsdl': 'media2',
+  'http://www.onvif.org/ver20/ptz/wsdl': 'ptz',
+  'http://www.onvif.org/ver10/events/wsdl': 'events',
+};
+
+/** GetServices (ver10 device): the newer way, and the one that names Media2. */
+export async function readServices(session: SoapSession, url: string): Promise<ServiceAddresses> {
+  const body = await session.call({ url, operation: 'GetServices', action: `${TDS}/GetServices`, body: '<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>' });
+  const out: ServiceAddresses = {};
+  for (const service of elements(at(body, 'GetServicesResponse'), 'Service')) {
+    const key = SERVICE_NAMESPACES[childText(service, 'Namespace') ?? ''];
+    const xaddr = childText(service, 'XAddr');
+    if (key && key !== 'pullPoint' && xaddr) out[key] = xaddr;
+  }
+  return out;
+}
