@@ -32,7 +32,13 @@ export const ErrorCodes = {
   GW_ERR_ILLEGAL_TRANSITION: 409,
   GW_ERR_CLAIMED: 409,
   GW_ERR_DEVICE_OFFLINE: 409,
+  /** The device cannot do what is asked (a camera without PTZ, a cruise on an ONVIF camera). */
+  GW_ERR_NOT_SUPPORTED: 409,
   GW_ERR_DEVICE_REFUSED: 502,
+  /** A device refused the credentials the request gave it (an ONVIF camera being added): the request's fault, named by field. */
+  GW_ERR_DEVICE_CREDENTIALS: 422,
+  /** Nothing answers at the address the request gave (an ONVIF camera being added): the request's field is at fault. */
+  GW_ERR_DEVICE_UNREACHABLE: 422,
   GW_ERR_DEVICE_TIMEOUT: 504,
   GW_ERR_REQUEST_TIMEOUT: 408,
   GW_ERR_BODY_TOO_LARGE: 413,

@@ -100,6 +100,7 @@ export const MESSAGES: Record<string, Names> = {
   sensor_offline_title: { en: '{sensor}: offline ({reason})', 'zh-CN': '{sensor}：离线（{reason}）' },
   sensor_online_title: { en: '{sensor}: back online', 'zh-CN': '{sensor}：恢复在线' },
   gb28181_alarm_title: { en: 'GB28181 {what} from {source}', 'zh-CN': '{type}（报警源 {source}）' },
+  onvif_event_title: { en: '{what} on camera {camera}', 'zh-CN': '摄像机 {camera}：{type}' },
   storage_low_title: { en: 'recording storage low on {node}: {usedGiB} GiB used, {heldGiB} GiB held by incidents, budget {budgetGiB} GiB, {freeGiB} GiB free; continuous recording paused on {channels}', 'zh-CN': '节点 {node} 录像存储不足：已用 {usedGiB} GiB，事件保全 {heldGiB} GiB，预算 {budgetGiB} GiB，剩余 {freeGiB} GiB；已暂停连续录像：{channels}' },
   invalid_time: { en: 'not a time (ISO-8601 or epoch ms)', 'zh-CN': '不是有效的时间（ISO-8601 或毫秒时间戳）' },
   range_from_after_to: { en: 'from must not be after to', 'zh-CN': '开始时间不能晚于结束时间' },
@@ -107,6 +108,14 @@ export const MESSAGES: Record<string, Names> = {
   range_too_long_seconds: { en: 'the range may span at most {seconds} seconds', 'zh-CN': '时间范围最多 {seconds} 秒' },
   no_footage: { en: 'no recorded footage of {channel} in this range', 'zh-CN': '该时间段内没有 {channel} 的录像' },
   video_quality_title: { en: 'camera {camera} video quality: {defects}', 'zh-CN': '摄像机 {camera} 视频质量异常：{defects}' },
+  // Adding ONVIF cameras (gateway/onvif/http): {host} is host:port, never a credential.
+  onvif_auth_refused: { en: 'the camera at {host} refused this user name and password', 'zh-CN': '摄像机 {host} 拒绝了该用户名和密码' },
+  onvif_unreachable: { en: 'no ONVIF device answers at {host}', 'zh-CN': '{host} 没有 ONVIF 设备应答' },
+  onvif_timeout: { en: 'the camera at {host} did not answer within {seconds} s', 'zh-CN': '摄像机 {host} 在 {seconds} 秒内未应答' },
+  onvif_bad_answer: { en: 'the device at {host} did not answer as an ONVIF camera: {reason}', 'zh-CN': '{host} 的设备未按 ONVIF 摄像机应答：{reason}' },
+  onvif_no_stream: { en: 'the camera at {host} gives no RTSP stream for any of its profiles', 'zh-CN': '摄像机 {host} 的各配置文件均未提供 RTSP 流地址' },
+  onvif_clock_skew: { en: 'the camera\'s clock is {seconds} s off the gateway\'s (corrected for when signing in)', 'zh-CN': '摄像机时钟与网关相差 {seconds} 秒（登录时已校正）' },
+  onvif_not_onvif: { en: 'channel {channel} was not added from an ONVIF camera', 'zh-CN': '通道 {channel} 不是通过 ONVIF 添加的' },
   // Flow-log notes the system writes.
   condition_ended: { en: 'the condition ended', 'zh-CN': '报警条件已解除' },
   severity_changed: { en: 'severity {fromSeverity} → {toSeverity}', 'zh-CN': '等级 {fromSeverity} → {toSeverity}' },

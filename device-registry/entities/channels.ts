@@ -6,6 +6,7 @@
 // RTSP only) is handled the same way; its password is the secret's subPassword.
 import { REDACTED, redactUrl } from '../redact-url.ts';
 import { Channel, ChannelInput, ChannelPatch } from '../schemas/channel.ts';
+import { onvifAltKey } from '../schemas/onvif.ts';
 import { newPushKey } from '../secrets.ts';
 import type { StoredRow } from '../store/registry-store.ts';
 import { compact, meta, publicStatus, type EntityDescriptor, type Prepared } from './descriptor.ts';
@@ -105,11 +106,15 @@ export const channels: EntityDescriptor = {
       recording: input.recording,
       gbCode: input.gbCode,
       ptzPresets: input.ptzPresets,
+      onvif: kind === 'rtsp' ? input.onvif : undefined,
     });
+    // An ONVIF camera is one channel: its device service's host:port is the key a second add or import collides on.
+    const onvif = doc.onvif as { xaddr?: string } | undefined;
+    const altKey = source.altKey ?? (onvif?.xaddr ? onvifAltKey(onvif.xaddr) : null);
     return {
       doc,
       secret,
-      columns: { name: String(input.name), kind, gridCode: (input.gridCode as string) ?? null, enabled: doc.enabled as boolean, altKey: source.altKey },
+      columns: { name: String(input.name), kind, gridCode: (input.gridCode as string) ?? null, enabled: doc.enabled as boolean, altKey },
       revealed: source.revealed,
       errors: [...(source.errors ?? []), ...sub.errors],
     };

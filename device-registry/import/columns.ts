@@ -42,6 +42,11 @@ export const COLUMNS: Record<ImportableEntity, Column[]> = {
     // The recording policy (off, events, continuous); blank: the configuration's default.
     { path: 'recording.mode', type: 'string' },
     { path: 'recording.retentionDays', type: 'number' },
+    // An ONVIF camera: a row of kind onvif gives its address (and source.username/password); the gateway reads
+    // its profiles and makes it an RTSP channel. Exported channels carry their ONVIF block (facts) as JSON.
+    { path: 'onvif.host', type: 'string' },
+    { path: 'onvif.port', type: 'number' },
+    { path: 'onvif', type: 'json' },
   ],
   sensors: [
     { path: 'id', type: 'string' },

@@ -51,9 +51,17 @@ export async function runImport(
   const reports: RowReport[] = [];
   const good: Array<{ evaluated: Evaluated; existing?: StoredRow }> = [];
 
-  for (const { row, input } of rows) {
+  // Other rooms' rows first (an ONVIF camera read into an RTSP channel); a row they fail is reported with the rest.
+  const resolved = await service.resolveImportRows(entity, rows.map((r) => r.input));
+  for (const [i, { row }] of rows.entries()) {
+    const { input, errors: resolveErrors } = resolved[i]!;
     const id = typeof input?.[desc.idField] === 'string' ? (input[desc.idField] as string) : undefined;
     const existing = id ? existingRows.get(id) : undefined;
+    if (resolveErrors.length) {
+      reports.push({ row, id: id ?? '', action: 'error', errors: resolveErrors });
+      if (id && !firstRowOf.has(id)) firstRowOf.set(id, row);
+      continue;
+    }
     const errors: FieldError[] = [];
     if (id && firstRowOf.has(id)) errors.push({ field: desc.idField, ...say('import_duplicate_row', { row: firstRowOf.get(id)! }) });
     if (existing && options.onConflict === 'fail') errors.push({ field: desc.idField, ...say('import_exists') });

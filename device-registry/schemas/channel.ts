@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { jsonBounds } from '../bounds.ts';
 import { Code20, DeviceStatus, Discriminated, GridCode, Id, Location, Meta, Name, Tags } from './common.ts';
+import { OnvifBlock, OnvifPatch } from './onvif.ts';
 
 const say = (message: string) => ({ 'x-message': message });
 
@@ -89,6 +90,8 @@ const PtzPreset = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
   /** The grid cell this preset looks at: alarm linkage turns the camera there for an incident in that cell. */
   gridCode: Type.Optional(GridCode),
+  /** ONVIF: the camera's preset token this index stands for (gateway/onvif/ptz-driver.ts keeps it). */
+  token: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 }, { additionalProperties: false });
 
 const channelFields = {
@@ -105,11 +108,11 @@ const channelFields = {
   video: Type.Optional(VideoSettings),
   recording: Type.Optional(Type.Union([RecordingPolicy, Type.Null()], { description: 'Recording policy; null for the configuration\'s default' })),
   gbCode: Type.Optional(Type.String({ pattern: '^[0-9]{20}$', ...say('must be a 20-digit GB/T 28181 code'), description: 'The 20-digit GB/T 28181 code this channel is shared upward under (unique; assigned when first shared, GB28181 channels keep their channel id)' })),
-  ptzPresets: Type.Optional(Type.Array(PtzPreset, { maxItems: 255, description: 'PTZ presets set on the camera (GB28181), by index, with the names people gave them' })),
+  ptzPresets: Type.Optional(Type.Array(PtzPreset, { maxItems: 255, description: 'PTZ presets set on the camera (GB28181, ONVIF), by index, with the names people gave them (and an ONVIF camera\'s token)' })),
 };
 
 export const ChannelInput = Discriminated('kind', [
-  Type.Object({ kind: Type.Literal('rtsp'), source: RtspSourceInput, subSource: Type.Optional(RtspSubSourceInput), ...channelFields }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('rtsp'), source: RtspSourceInput, subSource: Type.Optional(RtspSubSourceInput), onvif: Type.Optional(OnvifBlock), ...channelFields }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('rtmp'), source: RtmpSourceInput, ...channelFields }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('gb28181'), source: Gb28181SourceInput, ...channelFields }, { additionalProperties: false }),
 ]);
@@ -136,6 +139,8 @@ export const ChannelPatch = Type.Object(
     // null: forget it (a channel shared upward is given a new one).
     gbCode: Type.Optional(Type.Union([channelFields.gbCode, Type.Null()])),
     ptzPresets: channelFields.ptzPresets,
+    // The event switches only (or null: no longer ONVIF); the rest is the gateway's (onvif.ts).
+    onvif: Type.Optional(OnvifPatch),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -177,6 +182,7 @@ export const Channel = Type.Object({
   recording: Type.Optional(Type.Union([RecordingPolicy, Type.Null()])),
   gbCode: Type.Optional(Type.String({ description: 'GB/T 28181 code shared upward' })),
   ptzPresets: channelFields.ptzPresets,
+  onvif: Type.Optional(OnvifBlock),
   status: DeviceStatus,
   ...Meta,
 });

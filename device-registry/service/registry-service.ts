@@ -28,6 +28,13 @@ export function auditView(desc: EntityDescriptor, doc: Doc, secret: Doc | null):
 /** A check another room adds to an entity's input (e.g. that a detection profile exists); it returns the problems. */
 export type InputCheck = (input: Doc, existing: StoredRow | undefined) => FieldError[];
 
+/**
+ * Another room's turn at an import's rows before they are checked (an ONVIF
+ * row is read from its camera and becomes an RTSP channel): per row, nothing
+ * (left as it is), the input that replaces it, or the problems that fail it.
+ */
+export type ImportRowResolver = (inputs: Array<Doc | undefined>) => Promise<Array<{ input?: Doc; errors?: FieldError[] } | undefined>>;
+
 export class RegistryService {
   readonly events = new RegistryEvents();
   private readonly checks = new Map<EntityName, Set<InputCheck>>();
@@ -38,6 +45,31 @@ export class RegistryService {
     if (!set) this.checks.set(entity, (set = new Set()));
     set.add(check);
     return () => set.delete(check);
+  }
+
+  private readonly resolvers = new Map<EntityName, Set<ImportRowResolver>>();
+
+  /** Adds a resolver of import rows (ImportRowResolver); returns its removal. */
+  addImportResolver(entity: EntityName, resolver: ImportRowResolver): () => void {
+    let set = this.resolvers.get(entity);
+    if (!set) this.resolvers.set(entity, (set = new Set()));
+    set.add(resolver);
+    return () => set.delete(resolver);
+  }
+
+  /** The rows after every resolver had its turn: each with its (possibly replaced) input and the problems found. */
+  async resolveImportRows(entity: EntityName, inputs: Array<Doc | undefined>): Promise<Array<{ input: Doc | undefined; errors: FieldError[] }>> {
+    const out = inputs.map((input) => ({ input, errors: [] as FieldError[] }));
+    for (const resolver of this.resolvers.get(entity) ?? []) {
+      const answers = await resolver(out.map((r) => (r.errors.length ? undefined : r.input)));
+      answers.forEach((answer, i) => {
+        const row = out[i]!;
+        if (!answer || row.errors.length) return;
+        if (answer.errors?.length) row.errors.push(...answer.errors);
+        else if (answer.input) row.input = answer.input;
+      });
+    }
+    return out;
   }
 
   constructor(readonly store: RegistryStore) {}
@@ -129,14 +161,19 @@ export class RegistryService {
     return { item, revealed: prepared.revealed };
   }
 
-  async update(entity: EntityName, id: string, patch: unknown, actor: Actor, expectedVersion?: number): Promise<Doc> {
+  /**
+   * Applies a JSON merge patch. `trusted`: a room of the gateway writing what
+   * people may not (an ONVIF camera's facts): the patch schema is not applied,
+   * the merged result is still checked as a whole.
+   */
+  async update(entity: EntityName, id: string, patch: unknown, actor: Actor, expectedVersion?: number, opts: { trusted?: boolean } = {}): Promise<Doc> {
     const desc = this.descriptor(entity);
     const row = await this.store.get(entity, id);
     if (!row) throw notFound(desc.label, id, desc.idField);
     if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new GwError('GW_ERR_STALE_VERSION', `${desc.label} '${id}' is at version ${row.version}, not ${expectedVersion}`, 'version');
     }
-    const patchErrors = check(desc.patchSchema, patch);
+    const patchErrors = opts.trusted ? [] : check(desc.patchSchema, patch);
     if (patchErrors.length) throw invalid(patchErrors);
     const base = desc.toInput(row);
     const p = patch as Doc;

@@ -9,6 +9,7 @@ import { EvidenceConfig } from '../evidence/config.ts';
 import { Gb28181Config } from '../gb28181/config.ts';
 import { IncidentsConfig } from '../incidents/config.ts';
 import { MapConfig, WallConfig } from '../map/config.ts';
+import { OnvifConfig } from '../onvif/config.ts';
 import { RecordingConfig } from '../recording/config.ts';
 import { SensorsConfig } from '../sensors/config.ts';
 import { VideoQualityConfig } from '../video/quality/config.ts';
@@ -92,6 +93,7 @@ export const GatewayConfig = Type.Object(
     recording: RecordingConfig,
     sensors: SensorsConfig,
     gb28181: Gb28181Config,
+    onvif: OnvifConfig,
     map: MapConfig,
     wall: WallConfig,
   },
