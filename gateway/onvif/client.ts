@@ -110,7 +110,7 @@ class CameraClient implements OnvifClient {
     const url = this.target.xaddr;
     const skew = await readClockSkew(this.session, url).catch((err: unknown) => {
       // Some cameras want credentials even for the clock: go on without a skew and say so.
-      if (err instanceof OnvifError && (err.kind === 'auth' || err.kind === 'fault' || err.kind === 'malformed')) {
+      if (err instanceof OnvifError && (err.kind === 'auth' || err.kind === 'fault')) {
         this.log?.warn({ kind: err.kind }, 'GetSystemDateAndTime refused; assuming our clock');
         return undefined;
       }
