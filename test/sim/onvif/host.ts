@@ -1,0 +1,60 @@
+// Many simulated ONVIF cameras in one process, each on its own HTTP port,
+// and one WS-Discovery responder that answers for all of them.
+import type { DiscoveryBehaviour } from './discovery.ts';
+import { WsDiscoveryResponder } from './discovery.ts';
+import { OnvifDeviceSim, type OnvifDeviceOptions } from './device.ts';
+
+export interface OnvifSimHostOptions {
+  /** Address the devices and the responder bind (default 127.0.0.1). */
+  host?: string;
+  devices?: OnvifDeviceOptions[];
+  /** false: no responder; otherwise its behaviour (flood, malformed …). */
+  discovery?: false | DiscoveryBehaviour;
+  /** UDP port of the responder (default any). */
+  discoveryPort?: number;
+}
+
+export class OnvifSimHost {
+  private constructor(private readonly o: OnvifSimHostOptions, readonly discovery: WsDiscoveryResponder | undefined, private readonly devices: Set<OnvifDeviceSim>) {}
+
+  static async start(o: OnvifSimHostOptions = {}): Promise<OnvifSimHost> {
+    const devices = new Set<OnvifDeviceSim>();
+    const discovery = o.discovery === false
+      ? undefined
+      : await WsDiscoveryResponder.start(() => [...devices], { host: o.host, port: o.discoveryPort, behaviour: o.discovery ?? {} });
+    const host = new OnvifSimHost(o, discovery, devices);
+    await Promise.all((o.devices ?? []).map((d) => host.addDevice(d)));
+    return host;
+  }
+
+  async addDevice(options: OnvifDeviceOptions): Promise<OnvifDeviceSim> {
+    const dev = await new OnvifDeviceSim({ host: this.o.host, ...options }).listen();
+    this.devices.add(dev);
+    return dev;
+  }
+
+  async removeDevice(dev: OnvifDeviceSim): Promise<void> {
+    this.devices.delete(dev);
+    await dev.close();
+  }
+
+  all(): OnvifDeviceSim[] {
+    return [...this.devices];
+  }
+
+  /** By name, serial or device service URL. */
+  device(key: string): OnvifDeviceSim | undefined {
+    return this.all().find((d) => d.facts.name === key || d.facts.serial === key || d.xaddr === key);
+  }
+
+  /** Where tests send their Probe (unicast). */
+  get discoveryAddress(): { host: string; port: number } | undefined {
+    return this.discovery && { host: this.discovery.host, port: this.discovery.port };
+  }
+
+  async close(): Promise<void> {
+    this.discovery?.close();
+    await Promise.all(this.all().map((d) => d.close()));
+    this.devices.clear();
+  }
+}
