@@ -11,7 +11,7 @@ import { ErrorBody, GwError, inCoverage, invalid, redactUrl, WRITE_ROLES, type R
 import { say } from '../../../device-registry/messages.ts';
 import { onvifAltKey } from '../../../device-registry/schemas/onvif.ts';
 import type { OnvifConfig } from '../config.ts';
-import { discover as discoverDevices, onvifClient, type DiscoveredDevice, type OnvifFacts } from '../index.ts';
+import { discover as discoverDevices, onvifClient, OnvifError, type DiscoveredDevice, type OnvifFacts } from '../index.ts';
 import { channelInput, storedFacts, type CameraAddress } from './channel-input.ts';
 import { onvifRowResolver } from './import-rows.ts';
 import { InspectFailure, inspectCamera, type ClientFactory } from './inspect.ts';
@@ -22,11 +22,11 @@ export interface OnvifHttpDeps {
   log: Logger;
   /** Tests may give another client or discovery; the real ones by default. */
   client?: ClientFactory;
-  discover?: typeof discoverDevices;
+  discover?: (opts: Parameters<typeof discoverDevices>[0] & { log?: Logger }) => Promise<DiscoveredDevice[]>;
 }
 
 const tags = ['onvif'];
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 502: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody };
 
 /** URIs as shown to people: credentials some cameras put in them redacted. */
 const shownFacts = (facts: OnvifFacts) => ({
@@ -137,12 +137,19 @@ export function startOnvifHttp(config: OnvifConfig, deps: OnvifHttpDeps) {
     }, async (req) => {
       const started = Date.now();
       const d = config.discovery;
-      const devices: DiscoveredDevice[] = await probe({
-        timeoutMs: (req.body as { timeoutMs?: number } | undefined)?.timeoutMs ?? d.timeoutMs,
-        ...(d.interfaces.length ? { interfaces: d.interfaces } : {}),
-        ...(d.unicastTo.length ? { unicastTo: d.unicastTo } : {}),
-        maxDevices: d.maxDevices, maxPerHost: d.maxPerHost,
-      });
+      let devices: DiscoveredDevice[];
+      try {
+        devices = await probe({
+          timeoutMs: (req.body as { timeoutMs?: number } | undefined)?.timeoutMs ?? d.timeoutMs,
+          ...(d.interfaces.length ? { interfaces: d.interfaces } : {}),
+          ...(d.unicastTo.length ? { unicastTo: d.unicastTo } : {}),
+          maxDevices: d.maxDevices, maxPerHost: d.maxPerHost, log,
+        });
+      } catch (err) {
+        // No interface to send from (onvif.discovery.interfaces names none this host has).
+        if (err instanceof OnvifError) throw new GwError('GW_ERR_UNAVAILABLE', `ONVIF discovery cannot run: ${err.message}`);
+        throw err;
+      }
       const registered = await registeredIn(req, devices.flatMap((x) => x.xaddrs));
       log.info({ found: devices.length, registered: registered.size, tookMs: Date.now() - started }, 'ONVIF discovery');
       return { devices: devices.map((x) => ({ ...x, ...hostPortOf(x), registered: firstRegistered(registered, x) })), tookMs: Date.now() - started };
