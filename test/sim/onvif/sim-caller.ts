@@ -27,7 +27,7 @@ export interface CallResult {
   doc?: XmlDocument;
 }
 
-export function usernameToken(username: string, password: string, skewMs = 0, nonce = randomBytes(16), created = xsdDateTime(Date.now() + skewMs)): string {
+export function usernameToken(username: string, password: string, skewMs = 0, nonce: Buffer = randomBytes(16), created = xsdDateTime(Date.now() + skewMs)): string {
   return `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><wsse:UsernameToken>`
     + `<wsse:Username>${username}</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">${passwordDigest(nonce, created, password)}</wsse:Password>`
     + `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-soap-message-security-1.0#Base64Binary">${nonce.toString('base64')}</wsse:Nonce>`
