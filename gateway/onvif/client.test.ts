@@ -104,7 +104,7 @@ describe('HTTP digest fallback', () => {
   /** A camera that wants HTTP digest (rotating nonces) and ignores WS-Security. */
   async function digestCamera(password: string) {
     let nonce = 0;
-    const cam = await fixtureCamera((r) => {
+    const cam = await fixtureCamera((r): FixtureAnswer => {
       const auth = String(r.headers.authorization ?? '');
       const f = (k: string) => new RegExp(`${k}="?([^",]+)"?`).exec(auth)?.[1] ?? '';
       const ha1 = md5(`admin:${realm}:${password}`);
