@@ -108,8 +108,13 @@ export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger 
         return undefined;
       });
       if (!socket) continue;
-      socket.setMulticastInterface(address);
-      socket.setMulticastTTL(1);
+      try {
+        socket.setMulticastInterface(address);
+        socket.setMulticastTTL(1);
+      } catch (err) {
+        opts.log?.warn({ address, err: (err as Error).message }, 'WS-Discovery: no multicast from this address');
+        continue;
+      }
       await send(socket, WS_DISCOVERY.host, WS_DISCOVERY.port);
     }
     if (opts.unicastTo?.length) {
