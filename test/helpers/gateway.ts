@@ -27,7 +27,9 @@ export interface TestGateway {
 export async function startTestGateway(opts: { argv?: string[]; dataDir?: string } = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gw-test-'));
   // Video is off unless a test asks for it (--video.enabled true): registry tests need no ffmpeg.
-  const argv = ['--dataDir', dataDir, '--http.port', '0', '--log.level', 'debug', '--video.enabled', 'false', '--video.rtmp.port', '0', '--sensors.broker.port', '0', '--gb28181.port', '0', '--gb28181.media.portMin', '0', '--gb28181.media.portMax', '0', ...(opts.argv ?? [])];
+  const argv = ['--dataDir', dataDir, '--http.port', '0', '--log.level', 'debug', '--video.enabled', 'false', '--video.rtmp.port', '0', '--sensors.broker.port', '0', '--gb28181.port', '0', '--gb28181.media.portMin', '0', '--gb28181.media.portMax', '0',
+    // ONVIF discovery probes loopback only, briefly: nothing is sent to other addresses from a test.
+    '--onvif.discovery.interfaces', '[127.0.0.1]', '--onvif.discovery.timeoutMs', '300', ...(opts.argv ?? [])];
   const config = loadConfig({ argv, env: {}, cwd: process.cwd() });
   const capture = () => {
     const chunks: string[] = [];
