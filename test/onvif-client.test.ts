@@ -1,0 +1,122 @@
+// The ONVIF client against the ONVIF simulator (in process, HTTP and UDP on
+// 127.0.0.1): what the registry and the PTZ/events rooms rely on.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { onvifClient, OnvifError } from '../gateway/onvif/index.ts';
+import { discoverWithReport } from '../gateway/onvif/discovery.ts';
+import { OnvifSimHost, simEvents, SIM_TOPICS } from './sim/onvif/index.ts';
+import type { OnvifDeviceOptions } from './sim/onvif/index.ts';
+
+const CREDS = { username: 'admin', password: 'Sim-pass-1' };
+const RTSP = { main: 'rtsp://127.0.0.1:8554/cam-1', sub: 'rtsp://127.0.0.1:8554/cam-1-sub' };
+const kind = (k: string) => (err: unknown) => err instanceof OnvifError && err.kind === k && !err.message.includes(CREDS.password);
+
+const hosts: OnvifSimHost[] = [];
+after(() => Promise.all(hosts.map((h) => h.close())));
+
+async function camera(o: Partial<OnvifDeviceOptions> = {}) {
+  const host = await OnvifSimHost.start({ discovery: false });
+  hosts.push(host);
+  return host.addDevice({ ...CREDS, rtsp: RTSP, ...o });
+}
+const clientOf = (xaddr: string, password = CREDS.password) => onvifClient({ xaddr, username: CREDS.username, password }, { timeoutMs: 10_000 });
+
+describe('ONVIF client against the simulator', () => {
+  it('reads facts from a camera whose clock is two hours off, and fetches a snapshot behind digest', async () => {
+    const dev = await camera({ clockSkewMs: -7_200_000, manufacturer: 'HIKVISION', model: 'DS-2CD2143G0-I', serial: 'SN-1' });
+    const c = clientOf(dev.xaddr);
+    const facts = await c.facts();
+    assert.ok(Math.abs(facts.clockSkewMs + 7_200_000) < 3000, `skew ${facts.clockSkewMs}`);
+    assert.equal(facts.manufacturer, 'HIKVISION');
+    assert.equal(facts.model, 'DS-2CD2143G0-I');
+    assert.equal(facts.serial, 'SN-1');
+    assert.deepEqual(facts.profiles.map((p) => [p.token, p.encoding, p.width, p.height, p.streamUri]), [
+      ['Profile_1', 'H264', 1280, 720, RTSP.main],
+      ['Profile_2', 'H264', 352, 288, RTSP.sub],
+    ]);
+    assert.deepEqual(facts.capabilities, { ptz: true, events: true });
+    const jpeg = await c.snapshot('Profile_1');
+    assert.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
+    assert.ok(dev.received.every((r) => r.auth !== 'refused'), JSON.stringify(dev.received.filter((r) => r.auth === 'refused').map((r) => [r.operation, r.refusal])));
+  });
+
+  it('speaks to an HTTP-digest-only camera', async () => {
+    const dev = await camera({ authMode: 'http-digest' });
+    const facts = await clientOf(dev.xaddr).facts();
+    assert.equal(facts.profiles[0]?.token, 'Profile_1');
+  });
+
+  it('says auth for a wrong password (400 and 401 fault styles)', async () => {
+    for (const authFaultStatus of [400, 401] as const) {
+      const dev = await camera({ authFaultStatus });
+      await assert.rejects(clientOf(dev.xaddr, 'wrong').facts(), kind('auth'));
+    }
+  });
+
+  it('moves, stops and keeps presets on a PTZ camera', async () => {
+    const dev = await camera();
+    const c = clientOf(dev.xaddr);
+    await c.continuousMove('Profile_1', { x: 0.5, y: -0.5, zoom: 0 });
+    await waitFor(() => dev.ptz.position.x > 0);
+    await c.stop('Profile_1');
+    const token = await c.setPreset('Profile_1', 'Gate');
+    assert.ok((await c.presets('Profile_1')).some((p) => p.token === token && p.name === 'Gate'));
+    await c.gotoPreset('Profile_1', token);
+    await c.removePreset('Profile_1', token);
+    assert.ok(!(await c.presets('Profile_1')).some((p) => p.token === token));
+  });
+
+  it('says unsupported (or a fault) for PTZ on a camera without it, and facts say no PTZ', async () => {
+    const dev = await camera({ faults: { noPtz: true } });
+    const c = clientOf(dev.xaddr);
+    assert.equal((await c.facts()).capabilities.ptz, false);
+    await assert.rejects(c.continuousMove('Profile_1', { x: 1, y: 0, zoom: 0 }), (err: unknown) => kind('unsupported')(err) || kind('fault')(err));
+  });
+
+  it('pulls motion, tamper and line crossing from a PullPoint, renews and unsubscribes', async () => {
+    const dev = await camera({ clockSkewMs: 30_000 });
+    const pp = await clientOf(dev.xaddr).createPullPoint(60);
+    assert.ok(pp.terminationAt > Date.now() + 50_000 && pp.terminationAt < Date.now() + 70_000, `terminationAt in ${pp.terminationAt - Date.now()} ms`);
+    dev.emit(simEvents.motion(true));
+    dev.emit(simEvents.tamper(true));
+    dev.emit(simEvents.lineCrossing(3));
+    const events = [];
+    while (events.length < 3) events.push(...(await pp.pull(2, 10)));
+    assert.deepEqual(events.map((e) => e.topic), [SIM_TOPICS.motion, SIM_TOPICS.tamper, SIM_TOPICS.lineCrossing]);
+    assert.equal(events[0]?.data.IsMotion, 'true');
+    assert.equal(events[2]?.data.ObjectId, '3');
+    assert.ok(events.every((e) => Math.abs(e.at - Date.now()) < 10_000), 'event times on our clock');
+    const renewed = await pp.renew(120);
+    assert.ok(renewed > Date.now() + 100_000);
+    await pp.unsubscribe();
+    assert.equal(dev.pullPoints.live().length, 0);
+  });
+
+  it('refuses hostile answers as malformed', async () => {
+    for (const hostile of ['entity-bomb', 'xxe', 'deep-nesting', 'huge-body'] as const) {
+      const dev = await camera({ faults: { hostile: { GetProfiles: hostile }, hugeBodyBytes: 2 * 1024 * 1024 } });
+      await assert.rejects(clientOf(dev.xaddr).facts(), kind('malformed'), hostile);
+    }
+  });
+
+  it('finds the simulated cameras by WS-Discovery', async () => {
+    const host = await OnvifSimHost.start({ discovery: { flood: 5, floodDistinct: true, malformed: 'all' } });
+    hosts.push(host);
+    const a = await host.addDevice({ ...CREDS, rtsp: RTSP, name: 'Gate cam' });
+    await host.addDevice({ ...CREDS, rtsp: RTSP, name: 'Yard cam' });
+    const report = await discoverWithReport({ timeoutMs: 2000, interfaces: [], unicastTo: [host.discoveryAddress ?? { host: '127.0.0.1', port: 0 }], maxPerHost: 4 });
+    const gate = report.devices.find((d) => d.endpoint === a.endpoint);
+    assert.deepEqual(gate?.xaddrs, [a.xaddr]);
+    assert.equal(gate?.name, 'Gate cam');
+    assert.equal(report.devices.length, 4, 'a flooding host is bounded');
+    assert.ok(report.malformed >= 1 && report.ignored >= 1, JSON.stringify({ malformed: report.malformed, ignored: report.ignored }));
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
