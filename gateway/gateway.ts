@@ -26,6 +26,8 @@ import { startSensors, type SensorsRoom } from './sensors/index.ts';
 import { startVideo, type VideoRoom } from './video/index.ts';
 import { findFfmpeg } from './video/ffmpeg/locate.ts';
 import { PtzDrivers, ptzRoutes } from './ptz/index.ts';
+import { livePicture } from './onvif/live-picture.ts';
+import { startOnvifRoom, type OnvifRoom } from './onvif/room.ts';
 import { startVideoQuality, type VideoQualityRoom } from './video/quality/index.ts';
 
 export interface RunningGateway {
@@ -42,6 +44,8 @@ export interface RunningGateway {
   videoQuality?: VideoQualityRoom;
   recording?: RecordingRoom;
   playback?: PlaybackRoom;
+  /** ONVIF cameras: PTZ and camera events. */
+  onvif?: OnvifRoom;
   /** The map (一张图): layers, nearest cameras, alarm linkage. */
   map: MapRoom;
   /** Scale-out: the NATS side and this node's part in the cluster (undefined on the embedded stores). */
@@ -68,6 +72,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
   let videoQuality: VideoQualityRoom | undefined;
   let recording: RecordingRoom | undefined;
   let playback: PlaybackRoom | undefined;
+  let onvif: OnvifRoom | undefined;
   let scaleOut: ScaleOut | undefined;
   let remoteMedia: MediaOwnerRouting | undefined;
   let tokenSecret: Buffer | undefined;
@@ -136,7 +141,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       const v = video;
       videoQuality = await startVideoQuality(config.videoQuality, { registry: service, video: { frames: v.frames, status: (id) => v.manager.status(id), hlsDir: (id) => v.manager.hlsDir(id), ffmpegPath: findFfmpeg().path }, raise, evidence: evidence.store, log: logger });
     }
+    // After video: a camera event's snapshot is the channel's live frame when it runs.
+    if (config.onvif.enabled) {
+      onvif = await startOnvifRoom(config.onvif, { registry: service, raise, evidence: evidence.store, ptz, livePicture: video && livePicture(video, findFfmpeg().path), log: logger });
+    }
   } catch (err) {
+    await onvif?.stop();
     await videoQuality?.stop();
     await detection?.stop();
     await scaleOut?.leave();
@@ -169,7 +179,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     wallDir: config.http.wallDir ?? undefined,
-    routes: [(a) => oidcRoutes(a, { config: config.auth.oidc, secret: tokenSecret!, accounts }), incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : []), ...(onvifHttp ? [onvifHttp.routes] : []), (a) => ptzRoutes(a, { registry: service, drivers: ptz }), map.routes],
+    routes: [(a) => oidcRoutes(a, { config: config.auth.oidc, secret: tokenSecret!, accounts }), incidents.routes, evidence!.routes, ...(scaleOut ? [scaleOut.routes] : []), ...(video ? [video.routes] : []), ...(recording ? [recording.routes] : []), ...(playback ? [playback.routes] : []), ...(detection ? [detection.routes] : []), ...(videoQuality ? [videoQuality.routes] : []), ...(sensors ? [sensors.routes] : []), ...(gb28181 ? [gb28181.routes] : []), ...(onvifHttp ? [onvifHttp.routes] : []), (a) => ptzRoutes(a, { registry: service, drivers: ptz }), ...(onvif ? [onvif.routes] : []), map.routes],
   });
 
   let closing: Promise<void> | undefined;
@@ -182,6 +192,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       clearTimeout(timer);
       map.stop();
       onvifHttp?.stop();
+      await onvif?.stop();
       await videoQuality?.stop();
       await detection?.stop();
       await scaleOut?.leave();
@@ -199,5 +210,5 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
       logger.info('gateway stopped');
     })());
   const listening = async (port: number) => scaleOut?.listening(port);
-  return { app, service, keys, accounts, video, incidents, map, detection, sensors, gb28181, videoQuality, recording, playback, scaleOut, listening, close };
+  return { app, service, keys, accounts, video, incidents, map, detection, sensors, gb28181, videoQuality, recording, playback, onvif, scaleOut, listening, close };
 }

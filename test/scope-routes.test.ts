@@ -197,6 +197,7 @@ const ROWS: Record<string, Row> = {
   'GET /api/gb28181/devices/:id/device-status': { call: (i) => get(`/api/gb28181/devices/${i.gbDevice}/device-status`) },
   'POST /api/channels/:id/ptz': { call: (i) => ({ method: 'POST', url: `/api/channels/${i.gbChannel}/ptz`, ...json({ pan: 'left', panSpeed: 100 }) }) },
   'GET /api/channels/:id/ptz/presets': { call: (i) => get(`/api/channels/${i.gbChannel}/ptz/presets`) },
+  'GET /api/onvif/events/status': { call: () => get('/api/onvif/events/status') },
   'GET /api/channels/:id/device-recordings': { call: (i) => get(`/api/channels/${i.gbChannel}/device-recordings?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`) },
   'POST /api/channels/:id/device-playback': { call: (i) => ({ method: 'POST', url: `/api/channels/${i.gbChannel}/device-playback`, ...json({ from: '2026-01-01T00:00:00Z', to: '2026-01-01T01:00:00Z' }) }) },
   'POST /api/channels/:id/device-downloads': { as: 'dispatcher', call: (i) => ({ method: 'POST', url: `/api/channels/${i.gbChannel}/device-downloads`, ...json({ from: '2026-01-01T00:00:00Z', to: '2026-01-01T01:00:00Z' }) }) },

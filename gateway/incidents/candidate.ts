@@ -4,7 +4,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EpochMs, jsonBounds, type TimeWindow } from '../../device-registry/index.ts';
 
-export const SOURCE_KINDS = ['detector', 'sensor', 'gb28181', 'channel-health', 'sensor-health', 'manual'] as const;
+/** onvif: a camera's own analytics (motion, tamper, line crossing …) over ONVIF events. */
+export const SOURCE_KINDS = ['detector', 'sensor', 'gb28181', 'onvif', 'channel-health', 'sensor-health', 'manual'] as const;
 
 /**
  * When an incident's times may lie: up to 30 days back (a late report, an

@@ -107,7 +107,7 @@ export class IncidentService {
 
   /** Where the incident is: the candidate's point, else the source device's; its cell by outline, else the device's. */
   private async place(c: IncidentCandidate): Promise<{ lat: number | null; lng: number | null; gridCode: string | null }> {
-    const entity = c.source.kind === 'sensor' || c.source.kind === 'sensor-health' ? 'sensors' : c.source.kind === 'detector' || c.source.kind === 'channel-health' || c.source.kind === 'gb28181' ? 'channels' : undefined;
+    const entity = c.source.kind === 'sensor' || c.source.kind === 'sensor-health' ? 'sensors' : c.source.kind === 'detector' || c.source.kind === 'channel-health' || c.source.kind === 'gb28181' || c.source.kind === 'onvif' ? 'channels' : undefined;
     const device = entity ? await this.registry.getStored(entity, c.source.id) : undefined;
     const location = c.location ?? (device?.doc.location as { lat: number; lng: number } | undefined);
     if (c.gridCode && (await this.registry.getStored('grids', c.gridCode))) return { lat: location?.lat ?? null, lng: location?.lng ?? null, gridCode: c.gridCode };

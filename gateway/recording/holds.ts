@@ -30,7 +30,7 @@ interface IncidentPayload {
 export function channelOfIncident(p: IncidentPayload): string | undefined {
   if (!p.type || NOT_FOOTAGE.has(p.type)) return undefined;
   const kind = p.source?.kind;
-  if (kind === 'detector' || kind === 'gb28181' || (kind === 'channel-health' && p.type === 'video_quality')) return p.source?.id;
+  if (kind === 'detector' || kind === 'gb28181' || kind === 'onvif' || (kind === 'channel-health' && p.type === 'video_quality')) return p.source?.id;
   const named = p.evidence?.channelId;
   return kind === 'manual' && typeof named === 'string' ? named : undefined;
 }

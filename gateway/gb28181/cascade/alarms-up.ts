@@ -40,7 +40,7 @@ export class AlarmFilter {
 /** GB/T 28181 AlarmPriority: 1 is the most urgent. */
 const PRIORITY: Record<string, 1 | 2 | 3 | 4> = { critical: 1, major: 2, minor: 3, warning: 4 };
 /** AlarmMethod: 2 device alarm, 5 video analysis, 6 device fault, 1 phone (a person's report), 7 other. */
-const METHOD: Record<string, number> = { detector: 5, sensor: 2, gb28181: 2, 'channel-health': 6, 'sensor-health': 6, manual: 1 };
+const METHOD: Record<string, number> = { detector: 5, sensor: 2, gb28181: 2, onvif: 5, 'channel-health': 6, 'sensor-health': 6, manual: 1 };
 
 export function alarmOf(i: IncidentForAlarm, deviceId: string): AlarmNotify {
   const method = METHOD[i.source.kind] ?? 7;

@@ -18,7 +18,7 @@ import { gridName } from './queue.tsx';
 import { SlaBadge } from './sla-badge.tsx';
 import { incidentTitle, serverText } from '../i18n/server-text.ts';
 
-const CHANNEL_SOURCES = new Set(['detector', 'camera', 'channel-health', 'gb28181']);
+const CHANNEL_SOURCES = new Set(['detector', 'camera', 'channel-health', 'gb28181', 'onvif']);
 
 function sourceText(source: Detail['source']): string {
   const base = `${label('source', source.kind)} ${source.id}`;

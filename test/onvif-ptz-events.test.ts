@@ -1,0 +1,180 @@
+// PTZ and camera events of ONVIF channels, end to end in process: the gateway
+// (video off: the event snapshot is then the camera's own snapshot URI) and
+// the ONVIF camera simulator (test/sim/onvif). Cameras are added through
+// POST /api/onvif/channels, steered through POST /api/channels/:id/ptz, and
+// their events raise incidents through the door.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { waitFor } from './helpers/video.ts';
+import { OnvifSimHost, simEvents, type OnvifDeviceSim } from './sim/onvif/index.ts';
+
+const USER = 'admin';
+const PASSWORD = 'Sim-pass-42';
+const rtsp = (n: number) => ({ main: `rtsp://127.0.0.1:8554/cam${n}/main`, sub: `rtsp://127.0.0.1:8554/cam${n}/sub` });
+
+interface Incident { id: string; type: string; source: { kind: string; id: string }; evidence?: { snapshots?: string[]; topic?: string }; title?: string }
+interface EventsStatus { channelId: string; state: string; reason?: string; retryAt?: string; since: string; failures?: number; subscriptions?: number; types: string[] }
+
+describe('ONVIF PTZ and camera events', () => {
+  let t: TestGateway;
+  let host: OnvifSimHost;
+  let ptzCam: OnvifDeviceSim;
+  let plainCam: OnvifDeviceSim;
+  let renewCam: OnvifDeviceSim;
+  const ids: Record<string, string> = {};
+
+  const add = async (dev: OnvifDeviceSim, name: string): Promise<string> => {
+    const res = await t.call('engineer', { method: 'POST', url: '/api/onvif/channels', payload: { host: dev.host, port: dev.port, username: USER, password: PASSWORD, name } });
+    assert.equal(res.statusCode, 201, res.body);
+    return (res.json() as { id: string }).id;
+  };
+  const ptz = (id: string, payload: object, role: 'operator' | 'dispatcher' = 'operator') => t.call(role, { method: 'POST', url: `/api/channels/${id}/ptz`, payload });
+  const incidents = async (type: string, channelId: string): Promise<Incident[]> => {
+    const res = await t.call('admin', { method: 'GET', url: `/api/incidents?type=${type}&sourceKind=onvif&sourceId=${channelId}` });
+    assert.equal(res.statusCode, 200, res.body);
+    return (res.json() as { items: Incident[] }).items;
+  };
+  const eventsStatus = async (channelId: string): Promise<EventsStatus | undefined> => {
+    const res = await t.call('operator', { method: 'GET', url: `/api/onvif/events/status?channelId=${channelId}` });
+    assert.equal(res.statusCode, 200, res.body);
+    return (res.json() as { items: EventsStatus[] }).items[0];
+  };
+
+  before(async () => {
+    host = await OnvifSimHost.start({ discovery: false });
+    ptzCam = await host.addDevice({ name: 'ptz-cam', username: USER, password: PASSWORD, rtsp: rtsp(1) });
+    plainCam = await host.addDevice({ name: 'plain-cam', username: USER, password: PASSWORD, rtsp: rtsp(2), faults: { noPtz: true, noEvents: true } });
+    renewCam = await host.addDevice({ name: 'renew-cam', username: USER, password: PASSWORD, rtsp: rtsp(3), faults: { failRenewals: 'fault' } });
+    // Short subscriptions and pauses so that a renewal and a backoff happen within the test.
+    t = await startTestGateway({ argv: ['--onvif.events.terminationSeconds', '10', '--onvif.events.backoffSeconds.min', '1', '--onvif.events.backoffSeconds.max', '4', '--onvif.events.pullTimeoutSeconds', '2'] });
+    ids.ptz = await add(ptzCam, 'PTZ 路口');
+    ids.plain = await add(plainCam, '固定枪机');
+  });
+
+  after(async () => {
+    await t?.stop();
+    await host?.close();
+  });
+
+  test('moves and stops reach the camera as ContinuousMove velocities and Stop on the main profile', async () => {
+    const moved = await ptz(ids.ptz!, { pan: 'left', tilt: 'up', panSpeed: 255, tiltSpeed: 51 });
+    assert.equal(moved.statusCode, 200, moved.body);
+    assert.deepEqual(ptzCam.ptz.lastVelocity, { x: -1, y: 0.2, zoom: 0 });
+    assert.equal(ptzCam.ptz.moving, true);
+    const body = moved.json() as { operation: string; profileToken: string };
+    assert.equal(body.operation, 'ContinuousMove');
+    assert.equal(body.profileToken, ptzCam.profiles[0]!.token);
+
+    assert.equal((await ptz(ids.ptz!, { zoom: 'in', zoomSpeed: 15 })).statusCode, 200);
+    assert.deepEqual(ptzCam.ptz.lastVelocity, { x: 0, y: 0, zoom: 1 });
+    const stops = ptzCam.ptz.counts.stops;
+    assert.equal((await ptz(ids.ptz!, {})).statusCode, 200);
+    assert.equal(ptzCam.ptz.counts.stops, stops + 1);
+    assert.equal(ptzCam.ptz.moving, false);
+    // Dispatchers watch, they do not steer.
+    assert.equal((await ptz(ids.ptz!, {}, 'dispatcher')).statusCode, 403);
+  });
+
+  test('presets by index: set keeps the camera token on the channel, call goes to it, list, delete removes it', async () => {
+    const set = await ptz(ids.ptz!, { preset: { action: 'set', index: 3, name: '东门' } });
+    assert.equal(set.statusCode, 200, set.body);
+    const token = (set.json() as { presetToken: string }).presetToken;
+    assert.ok(ptzCam.ptz.presets.has(token), 'the camera has the preset');
+    assert.equal(ptzCam.ptz.presets.get(token)!.name, '东门');
+    const row = (await t.call('operator', { method: 'GET', url: `/api/channels/${ids.ptz}` })).json() as { ptzPresets?: unknown };
+    assert.deepEqual(row.ptzPresets, [{ index: 3, name: '东门', token }]);
+
+    assert.equal((await ptz(ids.ptz!, { preset: { action: 'call', index: 3 } })).statusCode, 200);
+    assert.equal(ptzCam.ptz.lastPreset, token);
+
+    const listed = await t.call('operator', { method: 'GET', url: `/api/channels/${ids.ptz}/ptz/presets` });
+    assert.equal(listed.statusCode, 200, listed.body);
+    assert.deepEqual((listed.json() as { ptzPresets: unknown }).ptzPresets, [{ index: 3, name: '东门', token }]);
+
+    const unknown = await ptz(ids.ptz!, { preset: { action: 'call', index: 9 } });
+    assert.equal(unknown.statusCode, 404);
+    assert.equal((unknown.json() as { field: string }).field, 'preset.index');
+
+    const del = await ptz(ids.ptz!, { preset: { action: 'delete', index: 3 } });
+    assert.equal(del.statusCode, 200, del.body);
+    assert.equal(ptzCam.ptz.presets.has(token), false);
+    assert.deepEqual((del.json() as { ptzPresets: unknown }).ptzPresets, []);
+  });
+
+  test('a camera without PTZ is a 409 with the reason; a cruise on ONVIF too; nothing reaches the camera', async () => {
+    const before = plainCam.requests('ContinuousMove').length;
+    const res = await ptz(ids.plain!, { pan: 'right', panSpeed: 100 });
+    assert.equal(res.statusCode, 409, res.body);
+    const body = res.json() as { code: string; message: string };
+    assert.equal(body.code, 'GW_ERR_NOT_SUPPORTED');
+    assert.match(body.message, /has no PTZ/);
+    assert.equal(plainCam.requests('ContinuousMove').length, before);
+    const cruise = await ptz(ids.ptz!, { cruise: { action: 'start', group: 1 } });
+    assert.equal(cruise.statusCode, 409);
+    assert.equal((cruise.json() as { code: string }).code, 'GW_ERR_NOT_SUPPORTED');
+  });
+
+  test('a camera without events says so in its status', async () => {
+    const status = await eventsStatus(ids.plain!);
+    assert.equal(status?.state, 'no events');
+    assert.match(status!.reason!, /no event service/);
+  });
+
+  test('motion is off by default: tamper raises camera_tamper with a snapshot, the motion before it nothing', async () => {
+    await waitFor(async () => (await eventsStatus(ids.ptz!))?.state === 'subscribed', 30_000, 'ptz-cam subscribed');
+    assert.deepEqual((await eventsStatus(ids.ptz!))!.types, ['camera_tamper', 'field_detection', 'line_crossing']);
+    ptzCam.emit(simEvents.motion(true));
+    ptzCam.emit(simEvents.tamper(true));
+    await waitFor(async () => (await incidents('camera_tamper', ids.ptz!)).length === 1, 30_000, 'camera_tamper incident');
+    assert.deepEqual(await incidents('camera_motion', ids.ptz!), [], 'the motion, pulled with the tamper, raised nothing');
+    const [tamper] = await incidents('camera_tamper', ids.ptz!);
+    assert.equal(tamper!.evidence?.topic, 'tns1:VideoSource/GlobalSceneChange/ImagingService');
+    const snapshot = tamper!.evidence?.snapshots?.[0];
+    assert.ok(snapshot, 'a snapshot is attached');
+    const jpeg = await t.call('operator', { method: 'GET', url: snapshot });
+    assert.equal(jpeg.statusCode, 200);
+    assert.equal(jpeg.headers['content-type'], 'image/jpeg');
+    assert.equal(jpeg.rawPayload.subarray(0, 2).toString('hex'), 'ffd8');
+  });
+
+  test('switching motion on applies at once: camera_motion is raised, with a snapshot', async () => {
+    const patched = await t.call('engineer', { method: 'PATCH', url: `/api/channels/${ids.ptz}`, payload: { onvif: { events: { types: ['camera_motion', 'camera_tamper'] } } } });
+    assert.equal(patched.statusCode, 200, patched.body);
+    await waitFor(async () => (await eventsStatus(ids.ptz!))?.types.includes('camera_motion') === true, 10_000, 'switch applied');
+    ptzCam.emit(simEvents.motion(false)); // the off half raises nothing
+    ptzCam.emit(simEvents.motion(true));
+    await waitFor(async () => (await incidents('camera_motion', ids.ptz!)).length === 1, 30_000, 'camera_motion incident');
+    const [motion] = await incidents('camera_motion', ids.ptz!);
+    assert.ok(motion!.evidence?.snapshots?.length, 'a snapshot is attached');
+    assert.equal(motion!.title, `Camera motion on camera ${ids.ptz}`);
+    // Line crossing is now switched off on this channel.
+    ptzCam.emit(simEvents.lineCrossing(4));
+    ptzCam.emit(simEvents.tamper(true));
+    await waitFor(async () => (await eventsStatus(ids.ptz!))?.state === 'subscribed' && (await t.call('operator', { method: 'GET', url: '/api/onvif/events/status' })).json().counts.switchedOff >= 2, 30_000, 'line crossing pulled and switched off');
+    assert.deepEqual(await incidents('line_crossing', ids.ptz!), []);
+  });
+
+  test('renewals refused: subscribed again after a pause that doubles, and the status says so', async () => {
+    ids.renew = await add(renewCam, '续订失败');
+    await waitFor(async () => (await eventsStatus(ids.renew!))?.state === 'subscribed', 30_000, 'renew-cam subscribed');
+    // Termination 10 s: the renewal is due after about 6.7 s, and refused.
+    const failing: EventsStatus[] = [];
+    await waitFor(async () => {
+      const s = await eventsStatus(ids.renew!);
+      if (s?.state === 'failing' && !failing.some((f) => f.failures === s.failures)) failing.push(s);
+      return failing.length >= 2;
+    }, 60_000, 'two refused renewals');
+    const pauses = failing.map((s) => Math.round((Date.parse(s.retryAt!) - Date.parse(s.since)) / 1000));
+    assert.deepEqual(pauses, [1, 2], 'the pause doubles');
+    assert.match(failing[0]!.reason!, /Renew/i);
+    assert.ok(renewCam.requests('CreatePullPointSubscription').length >= 2, 'subscribed again');
+  });
+
+  test('a deleted channel stops its subscription', async () => {
+    const unsubscribes = ptzCam.requests('Unsubscribe').length;
+    assert.equal((await t.call('engineer', { method: 'DELETE', url: `/api/channels/${ids.ptz}` })).statusCode, 204);
+    assert.equal(await eventsStatus(ids.ptz!), undefined);
+    await waitFor(() => ptzCam.requests('Unsubscribe').length > unsubscribes, 30_000, 'Unsubscribe sent');
+  });
+});
