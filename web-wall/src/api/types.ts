@@ -34,8 +34,29 @@ export interface Channel {
   detectionProfile: string | null;
   /** GB28181: the presets set on the camera, with the names people gave them. */
   ptzPresets?: Array<{ index: number; name?: string }>;
+  /** Added from an ONVIF camera: its device service, profiles, facts and event switches. */
+  onvif?: ChannelOnvif;
   status: DeviceStatus;
   version: number;
+}
+
+export interface OnvifProfileFacts { token: string; name: string; encoding: string; width?: number; height?: number; fps?: number; bitrateKbps?: number; ptz: boolean }
+
+export interface ChannelOnvif {
+  xaddr: string;
+  profiles: { main: string; sub?: string };
+  facts?: {
+    manufacturer: string; model: string; firmware: string; serial: string; hardwareId?: string;
+    clockSkewMs: number; capabilities: { ptz: boolean; events: boolean }; profiles: OnvifProfileFacts[]; readAt: string;
+  };
+  events?: { enabled?: boolean; types?: string[] };
+}
+
+/** POST /api/onvif/discover: a device that answered the probe, with the channel it is registered as. */
+export interface DiscoveredOnvif {
+  endpoint: string; address: string; xaddrs: string[]; scopes: string[];
+  host?: string; port?: number; name?: string; hardware?: string; manufacturer?: string; location?: string;
+  registered: string | null;
 }
 
 export interface ChannelVideoStatus extends CodedReason {

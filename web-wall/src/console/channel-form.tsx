@@ -12,6 +12,7 @@ import { ChannelFields } from './channel-fields.tsx';
 import { loadProfiles } from './detection-profiles.ts';
 import { flash } from './flash.ts';
 import { FormPage } from './form-page.tsx';
+import { OnvifFacts } from './onvif-facts.tsx';
 import { useDeviceForm } from './use-device-form.ts';
 
 type Created = Channel & { revealedOnce?: { pushKey?: string } };
@@ -46,6 +47,7 @@ export function ChannelForm({ id }: { id?: string }) {
     <FormPage
       testId="channel-form" title={id ? t('console.channel.editTitle', { id }) : t('console.channel.newTitle')}
       loading={Boolean(id && !loaded)} version={loaded?.entity.version} deleteName={loaded?.entity.name} form={form} cancel={back}
+      after={loaded?.entity.onvif && <OnvifFacts channel={{ ...loaded.entity, onvif: loaded.entity.onvif }} />}
     >
       <ChannelFields draft={draft} set={(patch) => setDraft({ ...draft, ...patch })} problems={problems} editing={Boolean(id)} />
     </FormPage>

@@ -1,7 +1,7 @@
 // The engineer's device console (设备管理): cameras and sensors with their live
 // status and why one is offline, forms to add and change them one at a time,
 // and bulk import from a spreadsheet. Routes: #/console/channels[/new|/edit/<id>],
-// #/console/sensors[/new|/edit/<id>], #/console/import, and a camera's detection
+// #/console/sensors[/new|/edit/<id>], #/console/import, #/console/onvif (ONVIF scan and import), and a camera's detection
 // zones at #/console/channels/zones/<id>. Engineers and admins only; admins
 // also get People (#/console/people[/new|/edit/<id>]) and API keys (#/console/keys).
 import './text.ts';
@@ -19,9 +19,10 @@ import { ZoneEditor } from './zone-editor.tsx';
 import { PeopleList } from './people-list.tsx';
 import { PeopleForm } from './people-form.tsx';
 import { KeysList } from './keys-list.tsx';
+import { OnvifPage } from './onvif-page.tsx';
 import './people-page.css';
 
-const TABS = ['channels', 'sensors', 'import', 'people', 'keys'] as const;
+const TABS = ['channels', 'sensors', 'import', 'onvif', 'people', 'keys'] as const;
 type Tab = (typeof TABS)[number];
 const ADMIN_TABS: readonly Tab[] = ['people', 'keys'];
 
@@ -60,6 +61,7 @@ export function ConsoleView() {
         {tab === 'channels' && parts[2] === 'zones' && parts[3] ? <ZoneEditor key={parts[3]} id={parts[3]} /> : tab === 'channels' && (target.form ? <ChannelForm key={target.id ?? 'new'} id={target.id} /> : <ChannelList />)}
         {tab === 'sensors' && (target.form ? <SensorForm key={target.id ?? 'new'} id={target.id} /> : <SensorList />)}
         {tab === 'import' && <div class="scroll-page"><ImportPanel /></div>}
+        {tab === 'onvif' && <OnvifPage />}
         {tab === 'people' && (target.form ? <PeopleForm key={target.id ?? 'new'} id={target.id} /> : <PeopleList />)}
         {tab === 'keys' && <KeysList />}
       </div>

@@ -19,9 +19,11 @@ interface Props {
   };
   cancel: () => void;
   children: ComponentChildren;
+  /** Panels shown below the form (a camera's ONVIF facts). */
+  after?: ComponentChildren;
 }
 
-export function FormPage({ testId, title, loading, version, deleteName, form, cancel, children }: Props) {
+export function FormPage({ testId, title, loading, version, deleteName, form, cancel, children, after }: Props) {
   if (loading) {
     return (
       <div class="scroll-page console-form-page">
@@ -46,6 +48,7 @@ export function FormPage({ testId, title, loading, version, deleteName, form, ca
           </div>
         </div>
       </form>
+      {after}
     </div>
   );
 }
