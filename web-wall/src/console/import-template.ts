@@ -9,6 +9,8 @@ export const IMPORT_COLUMNS: Record<ImportEntity, string[]> = {
   channels: [
     'id', 'name', 'kind', 'source.url', 'source.username', 'source.password', 'source.pushKey', 'source.deviceId', 'source.channelId',
     ...PLACE, 'mode', 'detectionProfile',
+    // A row of kind onvif: the gateway reads the camera at onvif.host[:onvif.port] with source.username/password.
+    'onvif.host', 'onvif.port',
   ],
   sensors: ['id', 'name', 'kind', 'mqtt.clientId', 'mqtt.username', 'mqtt.password', 'topic', 'unit', ...PLACE, 'rules'],
 };
