@@ -19,7 +19,7 @@ async function camera(o: Partial<OnvifDeviceOptions> = {}) {
   hosts.push(host);
   return host.addDevice({ ...CREDS, rtsp: RTSP, ...o });
 }
-const clientOf = (xaddr: string, password = CREDS.password) => onvifClient({ xaddr, username: CREDS.username, password }, { timeoutMs: 10_000 });
+const clientOf = (xaddr: string, password = CREDS.password, resyncAfterMs?: number) => onvifClient({ xaddr, username: CREDS.username, password }, { timeoutMs: 10_000, resyncAfterMs });
 
 describe('ONVIF client against the simulator', () => {
   it('reads facts from a camera whose clock is two hours off, and fetches a snapshot behind digest', async () => {
@@ -64,6 +64,18 @@ describe('ONVIF client against the simulator', () => {
     await c.gotoPreset('Profile_1', token);
     await c.removePreset('Profile_1', token);
     assert.ok(!(await c.presets('Profile_1')).some((p) => p.token === token));
+  });
+
+  it('measures the clock again when a camera\'s clock jumps under a long-lived client', async () => {
+    const dev = await camera();
+    const steady = clientOf(dev.xaddr);
+    const resyncing = clientOf(dev.xaddr, CREDS.password, 0);
+    await steady.facts();
+    await resyncing.facts();
+    dev.clockSkewMs = 3_600_000; // NTP caught up, or a reboot
+    await assert.rejects(steady.stop('Profile_1'), kind('auth'), 'a skew measured under a minute ago is trusted');
+    await resyncing.stop('Profile_1');
+    assert.equal(dev.requests('GetSystemDateAndTime').length, 3);
   });
 
   it('says unsupported (or a fault) for PTZ on a camera without it, and facts say no PTZ', async () => {

@@ -146,6 +146,20 @@ describe('HTTP digest fallback', () => {
 });
 
 describe('failures', () => {
+  it('refuses a snapshot that is not an image, and a declared length over the bound before reading it', async () => {
+    const { SoapSession } = await import('./soap/session.ts');
+    const { fetchSnapshot, MAX_SNAPSHOT_BYTES } = await import('./media.ts');
+    const cam = await fixtureCamera((r) =>
+      r.url === '/login.html'
+        ? { headers: { 'Content-Type': 'text/html' }, body: '<html>login</html>' }
+        : { headers: { 'Content-Type': 'image/jpeg', 'Content-Length': String(MAX_SNAPSHOT_BYTES + 1) }, body: Buffer.alloc(16) },
+    );
+    closers.push(cam.close);
+    const session = new SoapSession({ username: 'admin', password: PASSWORD, timeoutMs: 5000 });
+    await assert.rejects(fetchSnapshot(session, `${cam.base}/login.html`), (err: unknown) => kind('malformed')(err) && /text\/html, not an image/.test((err as Error).message));
+    await assert.rejects(fetchSnapshot(session, `${cam.base}/big.jpg`), (err: unknown) => kind('malformed')(err) && /over the 8388608 bound/.test((err as Error).message));
+  });
+
   it('times out a camera that never answers', async () => {
     const cam = await fixtureCamera(() => undefined);
     closers.push(cam.close);

@@ -30,7 +30,8 @@ class CameraClient implements OnvifClient {
   constructor(private readonly target: OnvifTarget, opts: OnvifClientOptions) {
     this.deviceUrl = parseUrl(target.xaddr, 'device service');
     this.log = opts.log?.child({ module: 'onvif', host: this.deviceUrl.host });
-    this.session = new SoapSession({ username: target.username, password: target.password, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, log: this.log });
+    this.session = new SoapSession({ username: target.username, password: target.password, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, log: this.log, resyncAfterMs: opts.resyncAfterMs });
+    this.session.resync = () => this.measureSkew();
   }
 
   async facts(): Promise<OnvifFacts> {
@@ -108,15 +109,7 @@ class CameraClient implements OnvifClient {
 
   private async readServiceAddresses(): Promise<ServiceAddresses> {
     const url = this.target.xaddr;
-    const skew = await readClockSkew(this.session, url).catch((err: unknown) => {
-      // Some cameras want credentials even for the clock: go on without a skew and say so.
-      if (err instanceof OnvifError && (err.kind === 'auth' || err.kind === 'fault')) {
-        this.log?.warn({ kind: err.kind }, 'GetSystemDateAndTime refused; assuming our clock');
-        return undefined;
-      }
-      throw err;
-    });
-    this.session.skewMs = skew ?? 0;
+    await this.measureSkew();
     const caps = await this.optionalServices(readCapabilities(this.session, url), 'GetCapabilities');
     const listed = await this.optionalServices(readServices(this.session, url), 'GetServices');
     if (!caps && !listed) throw new OnvifError('unsupported', `${this.deviceUrl.host}: neither GetCapabilities nor GetServices answered`);
@@ -128,6 +121,19 @@ class CameraClient implements OnvifClient {
     }
     if (merged.pullPoint !== undefined) out.pullPoint = merged.pullPoint;
     return out;
+  }
+
+  private async measureSkew(): Promise<void> {
+    const skew = await readClockSkew(this.session, this.target.xaddr).catch((err: unknown) => {
+      // Some cameras want credentials even for the clock: go on without a skew and say so.
+      if (err instanceof OnvifError && (err.kind === 'auth' || err.kind === 'fault')) {
+        this.log?.warn({ kind: err.kind }, 'GetSystemDateAndTime refused; assuming our clock');
+        return undefined;
+      }
+      throw err;
+    });
+    this.session.skewMs = skew ?? 0;
+    this.session.skewMeasuredAt = Date.now();
   }
 
   /** A call the camera may not support: a fault or an unsupported answer is logged and read as absent; auth and network failures are not. */

@@ -102,6 +102,8 @@ export interface OnvifClient {
 export interface OnvifClientOptions {
   timeoutMs?: number;
   log?: Logger;
+  /** A refused call re-reads the camera clock (then retries once) when the skew is older than this; default 60 s. */
+  resyncAfterMs?: number;
 }
 
 export interface DiscoveredDevice {

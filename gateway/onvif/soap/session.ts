@@ -16,6 +16,8 @@ export interface SoapSessionOptions {
   password: string;
   timeoutMs: number;
   log?: Logger;
+  /** A refused call re-measures the clock skew only when the last measurement is at least this old (default 60 s). */
+  resyncAfterMs?: number;
 }
 
 export interface SoapCall {
@@ -35,6 +37,11 @@ export interface SoapCall {
 export class SoapSession {
   /** Camera clock minus ours, set once GetSystemDateAndTime has been read. */
   skewMs = 0;
+  /** When skewMs was last measured (epoch ms). */
+  skewMeasuredAt = 0;
+  /** Re-measures the skew; set by the client. A refused call retries once after it when the
+   *  measurement is older than `resyncAfterMs`: camera clocks jump (NTP, a reboot) under long-lived clients. */
+  resync: (() => Promise<void>) | undefined;
   readonly http: AuthHttp;
 
   constructor(private readonly opts: SoapSessionOptions) {
@@ -47,6 +54,18 @@ export class SoapSession {
 
   /** The answer's Body element. */
   async call(c: SoapCall): Promise<XmlElement> {
+    try {
+      return await this.callOnce(c);
+    } catch (err) {
+      const stale = Date.now() - this.skewMeasuredAt >= (this.opts.resyncAfterMs ?? 60_000);
+      if (!(err instanceof OnvifError && err.kind === 'auth' && !c.anonymous && this.resync && stale)) throw err;
+      this.opts.log?.info({ operation: c.operation }, 'refused: measuring the camera clock again before one retry');
+      await this.resync();
+      return this.callOnce(c);
+    }
+  }
+
+  private async callOnce(c: SoapCall): Promise<XmlElement> {
     const url = parseUrl(c.url, c.operation);
     const where = `${hostPort(url)} ${c.operation}`;
     const security = c.anonymous ? undefined : securityHeader({ username: this.opts.username, password: this.opts.password, skewMs: this.skewMs });
