@@ -110,8 +110,8 @@ class CameraClient implements OnvifClient {
   private async readServiceAddresses(): Promise<ServiceAddresses> {
     const url = this.target.xaddr;
     await this.measureSkew();
-    const caps = await this.optionalServices(readCapabilities(this.session, url), 'GetCapabilities');
-    const listed = await this.optionalServices(readServices(this.session, url), 'GetServices');
+    const caps = await this.optional(readCapabilities(this.session, url), 'GetCapabilities');
+    const listed = await this.optional(readServices(this.session, url), 'GetServices');
     if (!caps && !listed) throw new OnvifError('unsupported', `${this.deviceUrl.host}: neither GetCapabilities nor GetServices answered`);
     const merged: ServiceAddresses = { ...caps, ...Object.fromEntries(Object.entries(listed ?? {}).filter(([, v]) => v)) };
     const out: ServiceAddresses = {};
@@ -136,11 +136,7 @@ class CameraClient implements OnvifClient {
     this.session.skewMeasuredAt = Date.now();
   }
 
-  /** A call the camera may not support: a fault or an unsupported answer is logged and read as absent; auth and network failures are not. */
-  private async optionalServices(p: Promise<ServiceAddresses>, operation: string): Promise<ServiceAddresses | undefined> {
-    return this.optional(p, operation);
-  }
-
+  /** A call the camera may not support: a fault, unsupported or unreadable answer is logged and read as absent; auth and network failures are not. */
   private async optional<T>(p: Promise<T>, operation: string): Promise<T | undefined> {
     try {
       return await p;
