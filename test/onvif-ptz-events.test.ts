@@ -13,7 +13,7 @@ const USER = 'admin';
 const PASSWORD = 'Sim-pass-42';
 const rtsp = (n: number) => ({ main: `rtsp://127.0.0.1:8554/cam${n}/main`, sub: `rtsp://127.0.0.1:8554/cam${n}/sub` });
 
-interface Incident { id: string; type: string; source: { kind: string; id: string }; evidence?: { snapshots?: string[]; topic?: string }; title?: string }
+interface Incident { id: string; type: string; firstSeen: string; source: { kind: string; id: string }; evidence?: { snapshots?: string[]; topic?: string }; title?: string }
 interface EventsStatus { channelId: string; state: string; reason?: string; retryAt?: string; since: string; failures?: number; subscriptions?: number; types: string[] }
 
 describe('ONVIF PTZ and camera events', () => {
@@ -43,7 +43,8 @@ describe('ONVIF PTZ and camera events', () => {
 
   before(async () => {
     host = await OnvifSimHost.start({ discovery: false });
-    ptzCam = await host.addDevice({ name: 'ptz-cam', username: USER, password: PASSWORD, rtsp: rtsp(1) });
+    // Its clock runs two hours ahead: WS-Security must be signed on its time, events dated on ours.
+    ptzCam = await host.addDevice({ name: 'ptz-cam', username: USER, password: PASSWORD, rtsp: rtsp(1), clockSkewMs: 2 * 3600_000 });
     plainCam = await host.addDevice({ name: 'plain-cam', username: USER, password: PASSWORD, rtsp: rtsp(2), faults: { noPtz: true, noEvents: true } });
     renewCam = await host.addDevice({ name: 'renew-cam', username: USER, password: PASSWORD, rtsp: rtsp(3), faults: { failRenewals: 'fault' } });
     // Short subscriptions and pauses so that a renewal and a backoff happen within the test.
@@ -130,6 +131,8 @@ describe('ONVIF PTZ and camera events', () => {
     assert.deepEqual(await incidents('camera_motion', ids.ptz!), [], 'the motion, pulled with the tamper, raised nothing');
     const [tamper] = await incidents('camera_tamper', ids.ptz!);
     assert.equal(tamper!.evidence?.topic, 'tns1:VideoSource/GlobalSceneChange/ImagingService');
+    // The camera's clock is two hours ahead: the incident is dated on ours.
+    assert.ok(Math.abs(Date.parse(tamper!.firstSeen) - Date.now()) < 60_000, `dated ${tamper!.firstSeen}`);
     const snapshot = tamper!.evidence?.snapshots?.[0];
     assert.ok(snapshot, 'a snapshot is attached');
     const jpeg = await t.call('operator', { method: 'GET', url: snapshot });

@@ -19,7 +19,6 @@ export interface OnvifCamera {
   subscribe: boolean;
   /** The event types that raise incidents. */
   types: ReadonlySet<OnvifEventType>;
-  clockSkewMs: number;
 }
 
 export function onvifCameraOf(row: StoredRow, defaultTypes: readonly OnvifEventType[]): OnvifCamera | undefined {
@@ -39,6 +38,5 @@ export function onvifCameraOf(row: StoredRow, defaultTypes: readonly OnvifEventT
     events: Boolean(facts?.capabilities.events),
     subscribe: block.events?.enabled !== false,
     types: new Set(chosen.filter((t): t is OnvifEventType => (ONVIF_EVENT_TYPES as readonly string[]).includes(t))),
-    clockSkewMs: facts?.clockSkewMs ?? 0,
   };
 }

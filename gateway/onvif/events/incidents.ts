@@ -28,11 +28,11 @@ export interface EventIncidentDeps {
 export interface EventCounts { raised: number; switchedOff: number; ignored: number; failed: number }
 
 /**
- * When it happened by our clock: the camera's time less its known skew, unless that still lies outside what
- * the door accepts (a camera clock never set); then the arrival time.
+ * When it happened: the event's time (the client has moved it onto our clock with the skew it measured),
+ * unless that lies outside what the door accepts (a camera clock never set and no skew read); then the arrival time.
  */
-export function occurredAt(event: OnvifEvent, clockSkewMs: number, now = Date.now()): number {
-  const at = Math.round(event.at - clockSkewMs);
+export function occurredAt(event: OnvifEvent, now = Date.now()): number {
+  const at = Math.round(event.at);
   return timeProblem(at, INCIDENT_TIME_WINDOW, now) === undefined ? at : now;
 }
 
@@ -61,7 +61,7 @@ export class EventIncidents {
   private async raiseOne(camera: OnvifCamera, type: OnvifEventType, event: OnvifEvent, count: number): Promise<void> {
     const { channelId } = camera;
     try {
-      const at = occurredAt(event, camera.clockSkewMs);
+      const at = occurredAt(event);
       const snapshots = await this.snapshotFor(channelId, type, at);
       const title = say('onvif_event_title', { camera: channelId, what: INCIDENT_TYPES[type]?.en ?? type, type });
       // Evidence takes fields of a producer's own: what the camera said (topic, its source and data items).
