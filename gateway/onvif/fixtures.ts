@@ -125,7 +125,7 @@ export interface FixtureRequest {
 }
 export interface FixtureAnswer {
   status?: number;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | undefined>;
   body: string | Buffer;
 }
 export type FixtureHandler = (req: FixtureRequest) => FixtureAnswer | Promise<FixtureAnswer | undefined> | undefined;
@@ -143,7 +143,8 @@ export async function fixtureCamera(handle: FixtureHandler): Promise<{ base: str
       Promise.resolve(handle(r)).then(
         (a) => {
           if (!a) return; // never answers: the client's deadline is under test
-          res.writeHead(a.status ?? 200, { 'Content-Type': 'application/soap+xml; charset=utf-8', ...a.headers });
+          const headers = Object.entries({ 'Content-Type': 'application/soap+xml; charset=utf-8', ...a.headers }).filter((e): e is [string, string] => e[1] !== undefined);
+          res.writeHead(a.status ?? 200, Object.fromEntries(headers));
           res.end(a.body);
         },
         () => res.destroy(),
