@@ -48,7 +48,7 @@ export type OnvifFactsBlock = Static<typeof OnvifFactsBlock>;
 export const OnvifEventSwitches = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ description: 'Subscribe to the camera\'s events at all (default true when it has events)' })),
-    types: Type.Optional(Type.Array(OnvifEventType, { uniqueItems: true, maxItems: 4, description: 'The event types that raise incidents (default all the camera offers)' })),
+    types: Type.Optional(Type.Array(OnvifEventType, { uniqueItems: true, maxItems: 4, description: 'The event types that raise incidents (default: onvif.events.defaultTypes in the configuration, tamper, line crossing and field detection; motion off)' })),
   },
   { additionalProperties: false },
 );
