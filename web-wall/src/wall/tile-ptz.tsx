@@ -1,6 +1,7 @@
-// The PTZ panel of a GB28181 tile (云台): arrows and zoom held down to move
-// (released: stop), a speed, and the camera's presets — go to, set (with a
-// name), remove. Everything goes through POST /api/channels/{id}/ptz; the
+// The PTZ panel (云台) of a GB28181 tile or of an ONVIF camera that has PTZ:
+// arrows and zoom held down to move (released: stop), a speed, and the
+// camera's presets — go to, set (with a name), remove. Everything goes through
+// POST /api/channels/{id}/ptz, whichever protocol steers the camera; the
 // preset list comes back in its answer.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
@@ -15,6 +16,11 @@ const MOVES: Array<[string, Move, string]> = [
   ['up', { tilt: 'up' }, '▲'], ['left', { pan: 'left' }, '◀'], ['right', { pan: 'right' }, '▶'], ['down', { tilt: 'down' }, '▼'],
   ['zoom-in', { zoom: 'in' }, '+'], ['zoom-out', { zoom: 'out' }, '−'],
 ];
+
+/** Channels the panel steers: GB28181 channels, and ONVIF cameras that said they have PTZ. */
+export function canSteer(channel: Channel): boolean {
+  return channel.kind === 'gb28181' || channel.onvif?.facts?.capabilities.ptz === true;
+}
 
 export function TilePtz({ channel }: { channel: Channel }) {
   const [presets, setPresets] = useState<Preset[]>(channel.ptzPresets ?? []);

@@ -1,5 +1,5 @@
 // A tile's own tools over its picture: digital zoom (wheel, drag), the
-// snapshot button, the PTZ panel of a GB28181 camera (tile-ptz.tsx), and which
+// snapshot button, the PTZ panel of a GB28181 or ONVIF PTZ camera (tile-ptz.tsx), and which
 // stream plays (main or sub) beside the stats.
 // Kept out of tile.tsx, which wires it in with one element.
 import type { RefObject } from 'preact';
@@ -13,7 +13,7 @@ import './tile-tools-text.ts';
 import './tile-tools.css';
 import { download, grabFrame, snapshotFileName } from './tile-snapshot.ts';
 import { useTileZoom } from './tile-zoom.ts';
-import { TilePtz } from './tile-ptz.tsx';
+import { canSteer, TilePtz } from './tile-ptz.tsx';
 
 interface TileToolsProps {
   tile: HTMLElement | null;
@@ -59,7 +59,7 @@ export function TileTools({ tile, video, canvas, channel, stream, playing, alarm
           {zoom.scale > 1 && (
             <button type="button" class="tile-zoom" data-testid="tile-zoom" title={t('wall.zoomReset')} onClick={reset}>{`${zoom.scale.toFixed(1)}×`}</button>
           )}
-          {channel.kind === 'gb28181' && (
+          {canSteer(channel) && (
             <button type="button" class="tile-ptz-toggle" data-testid="tile-ptz-toggle" aria-pressed={ptzOpen} title={t('ptz.open')} onClick={() => setPtzOpen(!ptzOpen)}>{t('ptz.short')}</button>
           )}
           <button type="button" class="tile-snapshot" data-testid="tile-snapshot" title={t('wall.snapshot')} disabled={busy} onClick={() => void snapshot()}>{t('wall.snapshotShort')}</button>
@@ -71,7 +71,7 @@ export function TileTools({ tile, video, canvas, channel, stream, playing, alarm
           )}
         </div>
       )}
-      {ptzOpen && channel.kind === 'gb28181' && <TilePtz channel={channel} />}
+      {ptzOpen && canSteer(channel) && <TilePtz channel={channel} />}
       {playing && <span class={`tile-stream ${stream}`} data-testid="tile-stream" data-stream={stream}>{t(`wall.stream.${stream}`)}</span>}
     </>
   );
