@@ -174,6 +174,27 @@ test('refresh re-reads the camera: new firmware and stream URI land on the chann
   assert.equal(forged.statusCode, 400, 'people do not write the facts');
 });
 
+test('a scoped engineer adds only into their cells (refused before the camera is contacted) and sees registered only for channels there', async () => {
+  const admin = { keyId: null, name: 'test', role: 'admin' as const };
+  for (const grid of [{ code: 'ST-A', name: '甲街道', level: 'street' }, { code: 'ST-B', name: '乙街道', level: 'street' }]) await t.gw.service.create('grids', grid, admin);
+  const key = (await t.gw.keys.create({ name: 'street A engineer', role: 'engineer', scope: ['ST-A'] }, admin)).secret;
+  const as = (url: string, payload: object) => t.app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${key}` } });
+  const cam = devices[3]!;
+  await t.call('admin', { method: 'DELETE', url: `/api/channels/${(await post('/api/onvif/inspect', camera(cam))).json().registered}` });
+  const before = cam.received.length;
+  const outside = await as('/api/onvif/channels', { ...camera(cam), name: '乙街道摄像机', gridCode: 'ST-B' });
+  assert.equal(outside.statusCode, 400, outside.body);
+  assert.equal(outside.json().field, 'gridCode');
+  assert.equal(cam.received.length, before, 'the camera was not contacted');
+  const inside = await as('/api/onvif/channels', { ...camera(cam), id: 'cam-street-a', name: '甲街道摄像机', gridCode: 'ST-A' });
+  assert.equal(inside.statusCode, 201, inside.body);
+  const found = (await as('/api/onvif/discover', { timeoutMs: 1500 })).json().devices as Array<{ port: number; registered: string | null }>;
+  const byPort = new Map(found.map((d) => [d.port, d.registered]));
+  assert.equal(byPort.get(cam.port), 'cam-street-a', 'its own cell\'s channel is named');
+  assert.equal(byPort.get(devices[0]!.port), null, 'a channel in no cell of theirs is not named');
+  assert.equal((await as('/api/onvif/channels/cam-onvif-1/refresh', {})).statusCode, 404, 'another cell\'s channel is not found');
+});
+
 test('the export carries the ONVIF facts and no password (JSON and CSV)', async () => {
   for (const format of ['json', 'csv']) {
     const res = await t.call('engineer', { method: 'GET', url: `/api/export?entity=channels&format=${format}` });
