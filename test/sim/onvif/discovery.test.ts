@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { childElement, childText, parseXml, type XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
 import { OnvifSimHost } from './host.ts';
+import { callSoap } from './sim-caller.ts';
 import { CREDS } from './test-helpers.ts';
 
 interface Match { relatesTo?: string; endpoint?: string; xaddrs?: string; scopes: string[]; types?: string }
@@ -17,10 +18,12 @@ async function probe(port: number, o: { types?: string; scopes?: string; expect?
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const messageId = `urn:uuid:${randomUUID()}`;
   const datagrams: string[] = [];
+  const senders = new Set<string>();
   const done = new Promise<void>((resolve) => {
     let quiet = setTimeout(resolve, o.quietMs ?? 1500);
-    socket.on('message', (m) => {
+    socket.on('message', (m, r) => {
       datagrams.push(m.toString('utf8'));
+      senders.add(r.address);
       clearTimeout(quiet);
       if (o.expect !== undefined && datagrams.length >= o.expect) resolve();
       else quiet = setTimeout(resolve, o.quietMs ?? 1500);
@@ -48,7 +51,7 @@ async function probe(port: number, o: { types?: string; scopes?: string; expect?
       unreadable++; // the malformed datagrams the test asked for
     }
   }
-  return { messageId, matches, unreadable, datagrams };
+  return { messageId, matches, unreadable, datagrams, senders };
 }
 
 describe('ONVIF sim: WS-Discovery responder', async () => {
@@ -114,12 +117,28 @@ describe('ONVIF sim: WS-Discovery responder', async () => {
 
 describe('ONVIF sim: 500 devices in one process', async () => {
   const host = await OnvifSimHost.start();
-  after(() => host.close());
+  const spread = await OnvifSimHost.start({ addressPerDevice: true });
+  after(async () => {
+    await host.close();
+    await spread.close();
+  });
+  const add500 = (h: OnvifSimHost) => Promise.all(Array.from({ length: 500 }, (_, i) => h.addDevice({ ...CREDS, name: `cam-${i}`, rtsp: { main: `rtsp://127.0.0.1:8554/cam-${i}` } })));
 
   it('starts 500 cameras, each on its own port, and all answer one Probe', async () => {
-    await Promise.all(Array.from({ length: 500 }, (_, i) => host.addDevice({ ...CREDS, name: `cam-${i}`, rtsp: { main: `rtsp://127.0.0.1:8554/cam-${i}` } })));
+    await add500(host);
     assert.equal(new Set(host.all().map((d) => d.port)).size, 500);
-    const { matches } = await probe(host.discoveryAddress!.port, { expect: 500, quietMs: 3000 });
+    const { matches, senders } = await probe(host.discoveryAddress!.port, { expect: 500, quietMs: 3000 });
     assert.equal(new Set(matches.map((m) => m.xaddrs)).size, 500);
+    assert.deepEqual([...senders], ['127.0.0.1']);
+  });
+
+  it('addressPerDevice: 500 cameras on 500 loopback addresses, each answering from its own', async () => {
+    await add500(spread);
+    const { matches, senders } = await probe(spread.discoveryAddress!.port, { expect: 500, quietMs: 3000 });
+    assert.equal(senders.size, 500);
+    assert.ok(matches.every((m) => senders.has(new URL(m.xaddrs ?? '').hostname)), 'XAddrs name the address the answer came from');
+    const cam = spread.all()[321]!;
+    assert.equal(cam.host, '127.0.2.68');
+    assert.equal((await callSoap(cam.xaddr, '<tds:GetSystemDateAndTime/>')).status, 200);
   });
 });

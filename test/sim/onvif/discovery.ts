@@ -34,6 +34,7 @@ export class WsDiscoveryResponder {
   readonly probes: ReceivedProbe[] = [];
   readonly counts = { probes: 0, ignored: 0, answers: 0 };
   private closed = false;
+  private readonly senders = new Map<string, Promise<Socket>>();
 
   private constructor(private readonly socket: Socket, private readonly devices: () => OnvifDeviceSim[], public behaviour: DiscoveryBehaviour) {
     socket.on('message', (msg, from) => this.onMessage(msg, from));
@@ -64,6 +65,7 @@ export class WsDiscoveryResponder {
   close(): void {
     this.closed = true;
     this.socket.close();
+    for (const sender of this.senders.values()) void sender.then((socket) => socket.close(), () => undefined);
   }
 
   private onMessage(msg: Buffer, from: RemoteInfo): void {
@@ -78,30 +80,49 @@ export class WsDiscoveryResponder {
     if (this.behaviour.silent) return;
     const wanted = probe.types.length === 0 || probe.types.some((t) => t === 'NetworkVideoTransmitter' || t === 'Device');
     if (!wanted) return;
-    const datagrams = [...malformedDatagrams(this.behaviour.malformed, probe.messageId)];
+    const datagrams: Array<{ text: string; from?: string }> = [...malformedDatagrams(this.behaviour.malformed, probe.messageId)].map((text) => ({ text }));
     const times = Math.max(1, this.behaviour.flood ?? 1);
     for (const dev of this.devices()) {
       if (dev.options.discoverable === false || !probe.scopes.every((s) => dev.scopes.some((d) => d.startsWith(s)))) continue;
       for (let i = 0; i < times; i++) {
         const endpoint = i > 0 && this.behaviour.floodDistinct ? `urn:uuid:${randomUUID()}` : dev.endpoint;
-        datagrams.push(probeMatches(dev, endpoint, probe.messageId));
+        datagrams.push({ text: probeMatches(dev, endpoint, probe.messageId), from: dev.host });
       }
     }
     this.sendPaced(datagrams, from);
   }
 
-  private sendPaced(datagrams: string[], to: RemoteInfo): void {
+  /** Each answer leaves from its camera's own address (cameras on 127.0.0.x look like separate hosts); the rest from the responder's socket. */
+  private sendPaced(datagrams: Array<{ text: string; from?: string }>, to: RemoteInfo): void {
     const batch = Math.max(1, this.behaviour.batch ?? 20);
     const every = this.behaviour.batchEveryMs ?? 10;
-    const sendFrom = (start: number) => {
-      if (this.closed) return;
+    const sendFrom = async (start: number) => {
       for (const d of datagrams.slice(start, start + batch)) {
+        if (this.closed) return;
+        const socket = d.from && d.from !== this.host ? await this.senderFor(d.from) : this.socket;
         this.counts.answers++;
-        this.socket.send(d, to.port, to.address);
+        socket.send(d.text, to.port, to.address);
       }
-      if (start + batch < datagrams.length) setTimeout(() => sendFrom(start + batch), every).unref();
+      if (start + batch < datagrams.length) setTimeout(() => void sendFrom(start + batch), every).unref();
     };
-    sendFrom(0);
+    void sendFrom(0);
+  }
+
+  private senderFor(address: string): Promise<Socket> {
+    let sender = this.senders.get(address);
+    if (!sender) {
+      sender = new Promise<Socket>((resolve, reject) => {
+        const socket = createSocket('udp4');
+        socket.once('error', reject);
+        socket.bind(0, address, () => {
+          socket.off('error', reject);
+          socket.on('error', () => undefined); // as for the main socket
+          resolve(socket);
+        });
+      });
+      this.senders.set(address, sender);
+    }
+    return sender;
   }
 }
 

@@ -12,9 +12,16 @@ export interface OnvifSimHostOptions {
   discovery?: false | DiscoveryBehaviour;
   /** UDP port of the responder (default any). */
   discoveryPort?: number;
+  /**
+   * Each camera on its own loopback address (127.0.1.1, 127.0.1.2, …) instead of
+   * `host`, its discovery answers sent from there: hundreds of cameras look like
+   * hundreds of hosts to a client that bounds answers per sender. Linux only.
+   */
+  addressPerDevice?: boolean;
 }
 
 export class OnvifSimHost {
+  private added = 0;
   private constructor(private readonly o: OnvifSimHostOptions, readonly discovery: WsDiscoveryResponder | undefined, private readonly devices: Set<OnvifDeviceSim>) {}
 
   static async start(o: OnvifSimHostOptions = {}): Promise<OnvifSimHost> {
@@ -28,7 +35,9 @@ export class OnvifSimHost {
   }
 
   async addDevice(options: OnvifDeviceOptions): Promise<OnvifDeviceSim> {
-    const dev = await new OnvifDeviceSim({ host: this.o.host, ...options }).listen();
+    const host = this.o.addressPerDevice ? loopbackAddress(this.added) : this.o.host;
+    this.added++;
+    const dev = await new OnvifDeviceSim({ host, ...options }).listen();
     this.devices.add(dev);
     return dev;
   }
@@ -57,4 +66,9 @@ export class OnvifSimHost {
     await Promise.all(this.all().map((d) => d.close()));
     this.devices.clear();
   }
+}
+
+/** 127.0.1.1 … 127.0.1.254, 127.0.2.1 …: clear of 127.0.0.1 where the gateway and the other simulators listen. */
+function loopbackAddress(n: number): string {
+  return `127.0.${1 + Math.floor(n / 254)}.${1 + (n % 254)}`;
 }
