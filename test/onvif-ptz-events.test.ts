@@ -174,6 +174,16 @@ describe('ONVIF PTZ and camera events', () => {
     assert.ok(renewCam.requests('CreatePullPointSubscription').length >= 2, 'subscribed again');
   });
 
+  test('a disabled channel is off and its subscription ends; enabled again, it subscribes at once', async () => {
+    assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/channels/${ids.renew}`, payload: { enabled: false } })).statusCode, 200);
+    const off = await eventsStatus(ids.renew!);
+    assert.equal(off?.state, 'off');
+    assert.match(off!.reason!, /disabled/);
+    const created = renewCam.requests('CreatePullPointSubscription').length;
+    assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/channels/${ids.renew}`, payload: { enabled: true } })).statusCode, 200);
+    await waitFor(() => renewCam.requests('CreatePullPointSubscription').length > created, 10_000, 'subscribed again');
+  });
+
   test('a deleted channel stops its subscription', async () => {
     const unsubscribes = ptzCam.requests('Unsubscribe').length;
     assert.equal((await t.call('engineer', { method: 'DELETE', url: `/api/channels/${ids.ptz}` })).statusCode, 204);

@@ -116,6 +116,7 @@ export class CameraEvents {
       void known?.subscription?.stop();
       this.followed.delete(channelId);
       this.deps.incidents.forget(channelId);
+      this.deps.clients.forget(channelId);
       return;
     }
     const connection = createHash('sha256').update(JSON.stringify([camera.target, camera.mainProfile])).digest('hex');
