@@ -72,6 +72,27 @@ describe('ONVIF sim: WS-UsernameToken', async () => {
   });
 });
 
+describe('ONVIF sim: clock quirks', async () => {
+  const cams = await Promise.all([oneCamera({ openOperations: [] }), oneCamera({ clockFormat: 'local-only', clockSkewMs: SKEW })]);
+  after(() => Promise.all(cams.map((c) => c.host.close())));
+
+  it('openOperations: [] wants credentials even for GetSystemDateAndTime', async () => {
+    const { dev } = cams[0]!;
+    assert.deepEqual(faultCodes(await callSoap(dev.xaddr, '<tds:GetSystemDateAndTime/>')).slice(1), ['ter:NotAuthorized']);
+    assert.equal((await callSoap(dev.xaddr, '<tds:GetSystemDateAndTime/>', CREDS)).status, 200);
+  });
+
+  it("clockFormat 'local-only' gives local time and zone, no UTCDateTime", async () => {
+    const sdt = childElement(answer(await callSoap(cams[1]!.dev.xaddr, '<tds:GetSystemDateAndTime/>'), 'GetSystemDateAndTimeResponse'), 'SystemDateAndTime') ?? {};
+    assert.equal(childElement(sdt, 'UTCDateTime'), undefined);
+    assert.equal(childText(childElement(sdt, 'TimeZone') ?? {}, 'TZ'), 'CST-8');
+    const local = childElement(sdt, 'LocalDateTime') ?? {};
+    const n = (part: string, k: string) => Number(childText(childElement(local, part) ?? {}, k));
+    const shown = Date.UTC(n('Date', 'Year'), n('Date', 'Month') - 1, n('Date', 'Day'), n('Time', 'Hour'), n('Time', 'Minute'), n('Time', 'Second'));
+    assert.ok(Math.abs(shown - (Date.now() + SKEW + 8 * 3600_000)) < 5000, 'local time is the camera clock in UTC+8');
+  });
+});
+
 describe('ONVIF sim: NotAuthorized as HTTP 401, HTTP digest, either', async () => {
   const cams = await Promise.all([
     oneCamera({ authFaultStatus: 401 }), oneCamera({ authMode: 'http-digest' }), oneCamera({ authMode: 'both', authFaultStatus: 401 }),

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthBy, DeviceAuth } from './auth.ts';
 import type { OnvifDeviceSim } from './device.ts';
 import type { ReceivedRequest } from './device-options.ts';
-import { deviceOperations, PRE_AUTH_OPERATIONS } from './device-service.ts';
+import { deviceOperations, OPEN_OPERATIONS } from './device-service.ts';
 import { eventOperations, subscriptionOperations } from './event-service.ts';
 import { writeHostile } from './hostile.ts';
 import { mediaOperations } from './media-service.ts';
@@ -56,7 +56,7 @@ export class DeviceHttp {
     const { operation } = soap;
     const log = (entry: Pick<ReceivedRequest, 'auth' | 'refusal' | 'answer'>) => this.dev.record({ service: route.service, operation, at: Date.now(), body: soap.body, ...entry });
     let by: AuthBy = 'none';
-    if (!PRE_AUTH_OPERATIONS.has(operation)) {
+    if (!(this.dev.options.openOperations ?? OPEN_OPERATIONS).includes(operation)) {
       const verdict = this.auth.soap(soap.header, req.headers.authorization);
       if (!verdict.ok) {
         log({ auth: 'refused', refusal: verdict.reason, answer: verdict.answer });

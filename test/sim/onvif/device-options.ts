@@ -41,6 +41,10 @@ export interface OnvifDeviceOptions {
   authWindowMs?: number;
   /** Default ws-security. `both` accepts either; a request with neither gets a 401 challenge. */
   authMode?: AuthMode;
+  /** Operations answered without credentials; default only GetSystemDateAndTime ([] for cameras that want them even there). */
+  openOperations?: string[];
+  /** GetSystemDateAndTime with UTC and local time (default), or local time and zone only, as some older cameras answer. */
+  clockFormat?: 'utc' | 'local-only';
   /** HTTP status of a ter:NotAuthorized fault: 400 (the SOAP binding) or 401 (what several cameras send). Default 400. */
   authFaultStatus?: 400 | 401;
   /** The camera simulator's RTSP URLs of the main and sub-streams. */

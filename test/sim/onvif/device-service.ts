@@ -6,11 +6,13 @@ import type { OnvifDeviceSim } from './device.ts';
 import { PATHS, type Operation } from './operation.ts';
 import { escapeXml as esc } from './soap.ts';
 
-export const PRE_AUTH_OPERATIONS: ReadonlySet<string> = new Set(['GetSystemDateAndTime']);
+export const OPEN_OPERATIONS: readonly string[] = ['GetSystemDateAndTime'];
 
 export function deviceOperations(dev: OnvifDeviceSim): Record<string, Operation> {
   return {
-    GetSystemDateAndTime: () => ({ xml: `<tds:GetSystemDateAndTimeResponse>${systemDateAndTime(dev.deviceNow())}</tds:GetSystemDateAndTimeResponse>` }),
+    GetSystemDateAndTime: () => ({
+      xml: `<tds:GetSystemDateAndTimeResponse>${systemDateAndTime(dev.deviceNow(), dev.options.clockFormat !== 'local-only')}</tds:GetSystemDateAndTimeResponse>`,
+    }),
     GetDeviceInformation: () => {
       const f = dev.facts;
       return {
@@ -30,7 +32,7 @@ export function deviceOperations(dev: OnvifDeviceSim): Record<string, Operation>
   };
 }
 
-function systemDateAndTime(deviceMs: number): string {
+function systemDateAndTime(deviceMs: number, withUtc: boolean): string {
   const d = new Date(deviceMs);
   const dateTime = (y: number, mo: number, day: number, h: number, mi: number, s: number) =>
     `<tt:Time><tt:Hour>${h}</tt:Hour><tt:Minute>${mi}</tt:Minute><tt:Second>${s}</tt:Second></tt:Time>`
@@ -38,7 +40,7 @@ function systemDateAndTime(deviceMs: number): string {
   // The camera keeps UTC and shows local time in its zone (CST-8, as cameras sold here are set).
   const local = new Date(deviceMs + 8 * 3600_000);
   return '<tds:SystemDateAndTime><tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings><tt:TimeZone><tt:TZ>CST-8</tt:TZ></tt:TimeZone>'
-    + `<tt:UTCDateTime>${dateTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds())}</tt:UTCDateTime>`
+    + (withUtc ? `<tt:UTCDateTime>${dateTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds())}</tt:UTCDateTime>` : '')
     + `<tt:LocalDateTime>${dateTime(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds())}</tt:LocalDateTime>`
     + '</tds:SystemDateAndTime>';
 }
