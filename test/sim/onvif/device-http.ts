@@ -40,9 +40,10 @@ export class DeviceHttp {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.dev.faults.silent) return this.hold(res);
-    const path = new URL(req.url ?? '/', 'http://sim').pathname;
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const path = url.pathname;
     if (req.method === 'GET' && path.startsWith(PATHS.snapshot)) return this.serveSnapshot(req, res, decodeURIComponent(path.slice(PATHS.snapshot.length).replace(/\.jpg$/, '')));
-    const route = this.route(path);
+    const route = this.route(path, url.searchParams.get('SubscriptionId'));
     if (!route) return void res.writeHead(404).end();
     if (req.method !== 'POST') return void res.writeHead(405, { Allow: 'POST' }).end();
     const text = await readBody(req);
@@ -89,8 +90,10 @@ export class DeviceHttp {
     this.send(res, 200, envelope(answer.xml, { prefix: this.prefix }));
   }
 
-  private route(path: string): { service: ServiceName; operations: Record<string, Operation> } | undefined {
-    if (path.startsWith(PATHS.subscription)) return { service: 'subscription', operations: subscriptionOperations(this.dev, path.slice(PATHS.subscription.length)) };
+  private route(path: string, subscriptionId: string | null): { service: ServiceName; operations: Record<string, Operation> } | undefined {
+    const query = this.dev.options.subscriptionAddress === 'query';
+    const id = query ? (path === PATHS.events ? subscriptionId : null) : path.startsWith(PATHS.subscription) ? path.slice(PATHS.subscription.length) : null;
+    if (id !== null) return { service: 'subscription', operations: subscriptionOperations(this.dev, id) };
     for (const service of ['device', 'media', 'ptz', 'events'] as const) {
       if (path === PATHS[service]) return { service, operations: this.services[service] };
     }

@@ -57,6 +57,8 @@ export interface OnvifDeviceOptions {
   ptz?: boolean;
   events?: boolean;
   maxPullPoints?: number;
+  /** Where a subscription lives: its own path (default) or the event service URL with `?SubscriptionId=` (gSOAP cameras). */
+  subscriptionAddress?: 'path' | 'query';
   /** The envelope's prefix in answers (SOAP-ENV like gSOAP cameras, or env, s). */
   soapPrefix?: string;
   /** WS-Discovery endpoint reference, urn:uuid:…; random by default. */

@@ -55,7 +55,7 @@ export function eventOperations(dev: OnvifDeviceSim): Record<string, Operation> 
   };
 }
 
-/** The operations of one subscription manager, at PATHS.subscription + id. */
+/** The operations of one subscription manager (see subscriptionUrl for where). */
 export function subscriptionOperations(dev: OnvifDeviceSim, id: string): Record<string, Operation> {
   const withPoint = (then: (p: SimPullPoint) => Answer | Promise<Answer>) => {
     if (!dev.hasEvents) return { fault: NO_EVENTS };
@@ -99,8 +99,9 @@ export function subscriptionOperations(dev: OnvifDeviceSim, id: string): Record<
   };
 }
 
+/** At a path of its own, or (`subscriptionAddress: 'query'`) the event service's URL with `?SubscriptionId=`, as gSOAP cameras do. */
 export function subscriptionUrl(dev: OnvifDeviceSim, p: SimPullPoint): string {
-  return dev.url(`${PATHS.subscription}${p.id}`);
+  return dev.options.subscriptionAddress === 'query' ? dev.url(`${PATHS.events}?SubscriptionId=${p.id}`) : dev.url(`${PATHS.subscription}${p.id}`);
 }
 
 function notification(dev: OnvifDeviceSim, p: SimPullPoint, m: QueuedNotification): string {

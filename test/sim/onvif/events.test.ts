@@ -107,6 +107,22 @@ describe('ONVIF sim: PullPoint events', async () => {
   }
 });
 
+describe("ONVIF sim: subscriptionAddress 'query'", async () => {
+  const { host, dev } = await oneCamera({ subscriptionAddress: 'query' });
+  after(() => host.close());
+
+  it('gives the event service URL with ?SubscriptionId= and answers the subscription there only', async () => {
+    const r = answer(await callSoap(dev.url('/onvif/event_service'), '<tev:CreatePullPointSubscription/>', CREDS), 'CreatePullPointSubscriptionResponse');
+    const address = childText(childElement(r, 'SubscriptionReference') ?? {}, 'Address') ?? '';
+    assert.match(address, /\/onvif\/event_service\?SubscriptionId=[0-9a-f]+$/);
+    dev.emit(simEvents.tamper(true));
+    const pulled = await callSoap(address, '<tev:PullMessages><tev:Timeout>PT1S</tev:Timeout><tev:MessageLimit>5</tev:MessageLimit></tev:PullMessages>', CREDS);
+    assert.equal(childList(answer(pulled, 'PullMessagesResponse'), 'NotificationMessage').length, 1);
+    const withoutQuery = await callSoap(dev.url('/onvif/event_service'), '<tev:PullMessages><tev:Timeout>PT1S</tev:Timeout><tev:MessageLimit>5</tev:MessageLimit></tev:PullMessages>', CREDS);
+    assert.deepEqual(faultCodes(withoutQuery).slice(1), ['ter:ActionNotSupported']);
+  });
+});
+
 describe('ONVIF sim: a camera without events', async () => {
   const { host, dev } = await oneCamera({ events: false });
   after(() => host.close());
