@@ -112,3 +112,24 @@ test('stop while waiting out a pause ends at once', async () => {
   await sub.stop();
   assert.ok(Date.now() - t0 < 5000, 'did not wait the 30 s pause');
 });
+
+test('a camera that answers empty pulls at once is not asked in a tight loop', async () => {
+  const camera = new Camera();
+  let pulls = 0;
+  const sub = new EventSubscription({
+    createPullPoint: async () => ({
+      address: 'http://cam/pull', terminationAt: Date.now() + 60_000,
+      pull: async () => {
+        pulls++;
+        return [];
+      },
+      renew: async () => Date.now() + 60_000,
+      unsubscribe: async () => void camera.unsubscribed++,
+    }),
+  }, { terminationSeconds: 60, pullTimeoutSeconds: 5, messageLimit: 50, backoffSeconds: { min: 1, max: 2 } }, () => {}, log);
+  sub.start();
+  await until('subscribed', () => sub.status.state === 'subscribed');
+  await sleep(1500);
+  await sub.stop();
+  assert.ok(pulls >= 1 && pulls <= 3, `${pulls} pulls in 1.5 s (one a second at most)`);
+});

@@ -101,6 +101,11 @@ export class EventSubscription {
     }
   }
 
+  /** Waits, or less when stopped meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.abort.signal }).catch(() => undefined);
+  }
+
   /** Pulls and renews until stopped (true) or until something throws. */
   private async pullUntilFailure(point: PullPoint, renewed: () => void): Promise<boolean> {
     const renewEveryMs = (this.timing.terminationSeconds * 1000 * 2) / 3;
@@ -114,12 +119,17 @@ export class EventSubscription {
       }
       // A pull never outlasts the renewal that is due: a short termination gets short pulls.
       const untilRenew = Math.max(1, Math.floor((renewAt - Date.now()) / 1000));
-      const events = await point.pull(Math.min(this.timing.pullTimeoutSeconds, untilRenew), this.timing.messageLimit);
+      const timeoutSec = Math.min(this.timing.pullTimeoutSeconds, untilRenew);
+      const pulledAt = Date.now();
+      const events = await point.pull(timeoutSec, this.timing.messageLimit);
       if (this.stopped) break;
       if (events.length) {
         this.current.events += events.length;
         this.current.lastEventAt = Date.now();
         this.onEvents(events);
+      } else if (Date.now() - pulledAt < (timeoutSec * 1000) / 10) {
+        // A camera that answers an empty pull at once (no long poll) is not asked in a tight loop.
+        await this.pause(Math.min(1000, timeoutSec * 1000));
       }
     }
     await unsubscribeQuietly(point, this.log);
