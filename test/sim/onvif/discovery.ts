@@ -32,13 +32,19 @@ const WSA = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
 
 export class WsDiscoveryResponder {
   readonly probes: ReceivedProbe[] = [];
-  readonly counts = { probes: 0, ignored: 0, answers: 0 };
+  readonly counts = { probes: 0, ignored: 0, answers: 0, sendErrors: 0 };
   private closed = false;
   private readonly senders = new Map<string, Promise<Socket>>();
 
   private constructor(private readonly socket: Socket, private readonly devices: () => OnvifDeviceSim[], public behaviour: DiscoveryBehaviour) {
     socket.on('message', (msg, from) => this.onMessage(msg, from));
+    socket.on('error', this.onSendError);
   }
+
+  // An answer that cannot be sent (the prober went away) is the prober's loss: counted, and the responder goes on.
+  private readonly onSendError = (): void => {
+    this.counts.sendErrors++;
+  };
 
   static async start(devices: () => OnvifDeviceSim[], o: { host?: string; port?: number; behaviour?: DiscoveryBehaviour } = {}): Promise<WsDiscoveryResponder> {
     const socket = createSocket('udp4');
@@ -49,8 +55,6 @@ export class WsDiscoveryResponder {
         resolve();
       });
     });
-    // An answer that cannot be sent (the prober went away) is the prober's loss, not ours.
-    socket.on('error', () => undefined);
     return new WsDiscoveryResponder(socket, devices, o.behaviour ?? {});
   }
 
@@ -65,7 +69,7 @@ export class WsDiscoveryResponder {
   close(): void {
     this.closed = true;
     this.socket.close();
-    for (const sender of this.senders.values()) void sender.then((socket) => socket.close(), () => undefined);
+    for (const sender of this.senders.values()) void sender.then((socket) => socket.close(), this.onSendError);
   }
 
   private onMessage(msg: Buffer, from: RemoteInfo): void {
@@ -99,7 +103,8 @@ export class WsDiscoveryResponder {
     const sendFrom = async (start: number) => {
       for (const d of datagrams.slice(start, start + batch)) {
         if (this.closed) return;
-        const socket = d.from && d.from !== this.host ? await this.senderFor(d.from) : this.socket;
+        const socket = d.from && d.from !== this.host ? await this.senderFor(d.from).catch(this.onSendError) : this.socket;
+        if (!socket) continue; // that camera's address cannot be bound here: counted
         this.counts.answers++;
         socket.send(d.text, to.port, to.address);
       }
@@ -116,7 +121,7 @@ export class WsDiscoveryResponder {
         socket.once('error', reject);
         socket.bind(0, address, () => {
           socket.off('error', reject);
-          socket.on('error', () => undefined); // as for the main socket
+          socket.on('error', this.onSendError);
           resolve(socket);
         });
       });
