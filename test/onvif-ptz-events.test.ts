@@ -174,6 +174,28 @@ describe('ONVIF PTZ and camera events', () => {
     assert.ok(renewCam.requests('CreatePullPointSubscription').length >= 2, 'subscribed again');
   });
 
+  test('hostile answers to PullMessages (entity bomb, huge body): the subscription fails with the reason and backs off, the gateway goes on', async () => {
+    const hostileCam = await host.addDevice({ name: 'hostile-cam', username: USER, password: PASSWORD, rtsp: rtsp(4), faults: { hostile: { PullMessages: 'entity-bomb' } } });
+    ids.hostile = await add(hostileCam, '恶意应答');
+    const failing = await waitFor(async () => {
+      const s = await eventsStatus(ids.hostile!);
+      return s?.state === 'failing' ? s : undefined;
+    }, 30_000, 'failing on the entity bomb');
+    assert.ok(failing.retryAt, 'a next try is named');
+    assert.match(failing.reason!, /PullMessages: .*(DOCTYPE|entit)/i);
+    hostileCam.faults.hostile = { PullMessages: 'huge-body' };
+    const pulls = hostileCam.requests('PullMessages').length;
+    // The failure after the next PullMessages: the huge body's.
+    const huge = await waitFor(async () => {
+      const s = await eventsStatus(ids.hostile!);
+      return hostileCam.requests('PullMessages').length > pulls && s?.state === 'failing' && (s.failures ?? 0) > failing.failures! ? s : undefined;
+    }, 30_000, 'failing on the huge body too');
+    assert.match(huge.reason!, /PullMessages: .*bound/);
+    assert.equal((await t.call('operator', { method: 'GET', url: '/healthz' })).statusCode, 200);
+    assert.doesNotMatch(JSON.stringify(await eventsStatus(ids.hostile!)), new RegExp(PASSWORD));
+    assert.equal((await t.call('engineer', { method: 'DELETE', url: `/api/channels/${ids.hostile}` })).statusCode, 204);
+  });
+
   test('a disabled channel is off and its subscription ends; enabled again, it subscribes at once', async () => {
     assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/channels/${ids.renew}`, payload: { enabled: false } })).statusCode, 200);
     const off = await eventsStatus(ids.renew!);
