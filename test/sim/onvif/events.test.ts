@@ -71,7 +71,7 @@ describe('ONVIF sim: PullPoint events', async () => {
 
   it('expires at its termination time unless renewed; Renew moves it; Unsubscribe ends it', async () => {
     const short = await subscribe(1);
-    const renewed = await subscribe(1);
+    const renewed = await subscribe(10);
     const r = await call(renewed.address, '<wsnt:Renew><wsnt:TerminationTime>PT30S</wsnt:TerminationTime></wsnt:Renew>');
     assert.ok(Math.abs(Date.parse(childText(answer(r, 'RenewResponse'), 'TerminationTime') ?? '') - (Date.now() + SKEW + 30_000)) < 5000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -79,6 +79,7 @@ describe('ONVIF sim: PullPoint events', async () => {
     assert.deepEqual(faultCodes(gone).slice(1), ['wsrf-rw:ResourceUnknownFault']);
     dev.emit(simEvents.motion(true));
     assert.equal((await pull(renewed.address, 'PT1S')).length, 1);
+    assert.equal(dev.pullPoints.live().find((p) => renewed.address.endsWith(p.id))?.counts.renewals, 1);
     assert.equal((await call(renewed.address, '<wsnt:Unsubscribe/>')).status, 200);
     assert.equal((await call(renewed.address, '<wsnt:Unsubscribe/>')).status, 400);
   });

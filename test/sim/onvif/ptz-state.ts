@@ -24,6 +24,11 @@ export class SimPtz {
   private since = Date.now();
   private until = Infinity;
 
+  /** When the current move stops by itself (its Timeout); Infinity without one. */
+  get moveEndsAt(): number {
+    return this.until;
+  }
+
   get moving(): boolean {
     const v = this.velocity;
     return Date.now() < this.until && (v.x !== 0 || v.y !== 0 || v.zoom !== 0);

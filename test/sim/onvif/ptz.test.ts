@@ -34,10 +34,14 @@ describe('ONVIF sim: PTZ', async () => {
   });
 
   it('a move ends by itself at its Timeout', async () => {
-    await ptz(`<tptz:ContinuousMove>${P}<tptz:Velocity><tt:PanTilt x="-1" y="0"/></tptz:Velocity><tptz:Timeout>PT0.2S</tptz:Timeout></tptz:ContinuousMove>`);
-    assert.equal(dev.ptz.moving, true);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const before = Date.now();
+    await ptz(`<tptz:ContinuousMove>${P}<tptz:Velocity><tt:PanTilt x="-1" y="0"/></tptz:Velocity><tptz:Timeout>PT0.5S</tptz:Timeout></tptz:ContinuousMove>`);
+    const ends = dev.ptz.moveEndsAt;
+    assert.ok(ends >= before + 500 && ends <= Date.now() + 500, `ends ${ends - before} ms after the request`);
+    const deadline = Date.now() + 10_000;
+    while (dev.ptz.moving && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(dev.ptz.moving, false);
+    assert.ok(Date.now() >= ends);
   });
 
   it('refuses a velocity outside [-1, 1] and an unknown profile', async () => {
