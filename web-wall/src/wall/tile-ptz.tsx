@@ -2,8 +2,8 @@
 // arrows and zoom held down to move (released: stop), a speed, and the
 // camera's presets — go to, set (with a name), remove. Everything goes through
 // POST /api/channels/{id}/ptz, whichever protocol steers the camera; the
-// preset list comes back in its answer.
-import { useState } from 'preact/hooks';
+// preset list is read on opening (GET …/ptz/presets) and comes back in each answer.
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
 import type { Channel } from '../api/types.ts';
 import { t } from '../i18n/index.ts';
@@ -37,6 +37,15 @@ export function TilePtz({ channel }: { channel: Channel }) {
       setError((err as Error).message);
     }
   };
+  // Opened: the presets as they are now (an ONVIF camera's own list, presets set elsewhere included).
+  useEffect(() => {
+    let gone = false;
+    api<{ ptzPresets: Preset[] }>(`/api/channels/${encodeURIComponent(channel.id)}/ptz/presets`).then(
+      (res) => !gone && setPresets(res.ptzPresets),
+      (err: Error) => !gone && setError(err.message),
+    );
+    return () => void (gone = true);
+  }, [channel.id]);
   const move = (m: Move) => send({ ...m, ...(m.pan ? { panSpeed: speed } : {}), ...(m.tilt ? { tiltSpeed: speed } : {}), ...(m.zoom ? { zoomSpeed: Math.max(1, speed >> 4) } : {}) });
   const stop = () => void send({});
   const label = (p: Preset) => p.name ?? t('ptz.presetN', { n: p.index });
