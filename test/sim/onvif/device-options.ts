@@ -5,6 +5,7 @@ import type { AuthBy, AuthMode } from './auth.ts';
 import type { HostileKind } from './hostile.ts';
 import type { SimProfile } from './media-service.ts';
 import type { ServiceName } from './operation.ts';
+import type { SimNotification } from './pull-points.ts';
 import type { SimFault } from './soap.ts';
 
 export interface OnvifFaultOptions {
@@ -57,6 +58,12 @@ export interface OnvifDeviceOptions {
   ptz?: boolean;
   events?: boolean;
   maxPullPoints?: number;
+  /**
+   * Property states sent as PropertyOperation="Initialized" to each new pull
+   * point, as cameras do: `true` replays the last state emitted per topic and
+   * source; a list also seeds those states. Default: no initial messages.
+   */
+  initialState?: boolean | SimNotification[];
   /** Where a subscription lives: its own path (default) or the event service URL with `?SubscriptionId=` (gSOAP cameras). */
   subscriptionAddress?: 'path' | 'query';
   /** The envelope's prefix in answers (SOAP-ENV like gSOAP cameras, or env, s). */

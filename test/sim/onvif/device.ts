@@ -12,7 +12,7 @@ import type { OnvifDeviceOptions, OnvifFaultOptions, ReceivedRequest } from './d
 import { defaultProfiles, type SimProfile } from './media-service.ts';
 import { PATHS } from './operation.ts';
 import { SimPtz } from './ptz-state.ts';
-import { SimPullPoints, type SimNotification } from './pull-points.ts';
+import { SimPullPoints, type QueuedNotification, type SimNotification } from './pull-points.ts';
 import { defaultSnapshotJpeg } from './snapshot.ts';
 
 export type { OnvifDeviceOptions, OnvifFaultOptions, ReceivedRequest } from './device-options.ts';
@@ -34,6 +34,8 @@ export class OnvifDeviceSim {
   private readonly http: DeviceHttp;
   private readonly server: Server;
   private readonly waiters = new Set<() => void>();
+  /** Last state per property (topic + source), for Initialized messages. */
+  private readonly properties = new Map<string, QueuedNotification>();
   private boundPort = 0;
 
   constructor(readonly options: OnvifDeviceOptions) {
@@ -48,6 +50,7 @@ export class OnvifDeviceSim {
     this.faults = { ...options.faults };
     this.clockSkewMs = options.clockSkewMs ?? 0;
     this.snapshotJpeg = options.snapshotJpeg;
+    if (Array.isArray(options.initialState)) for (const n of options.initialState) this.remember(this.queued(n));
     const auth = new DeviceAuth({
       username: options.username, password: options.password, mode: options.authMode ?? 'ws-security',
       windowMs: options.authWindowMs ?? 5000, deviceNow: () => this.deviceNow(), realm: 'IP Camera(SIM)',
@@ -108,9 +111,26 @@ export class OnvifDeviceSim {
 
   /** Queues a notification for every live pull point; returns how many got it. */
   emit(n: SimNotification): number {
-    return this.pullPoints.push({
-      topic: n.topic, source: n.source ?? {}, data: n.data ?? {}, key: n.key, at: n.at ?? this.deviceNow(), operation: n.operation ?? 'Changed',
-    });
+    const queued = this.queued(n);
+    this.remember(queued);
+    return this.pullPoints.push(queued);
+  }
+
+  /** The Initialized messages a new pull point gets (see `initialState`). */
+  initialMessages(): QueuedNotification[] {
+    if (!this.options.initialState) return [];
+    const at = this.deviceNow();
+    return [...this.properties.values()].map((p) => ({ ...p, at, operation: 'Initialized' as const }));
+  }
+
+  private queued(n: SimNotification): QueuedNotification {
+    return { topic: n.topic, source: n.source ?? {}, data: n.data ?? {}, key: n.key, at: n.at ?? this.deviceNow(), operation: n.operation ?? 'Changed' };
+  }
+
+  private remember(n: QueuedNotification): void {
+    const key = `${n.topic} ${JSON.stringify(n.source)}`;
+    if (n.operation === 'Deleted') this.properties.delete(key);
+    else this.properties.set(key, n);
   }
 
   /** Requests of one operation received so far. */

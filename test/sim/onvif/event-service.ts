@@ -36,6 +36,7 @@ export function eventOperations(dev: OnvifDeviceSim): Record<string, Operation> 
       const topics = expression?.split('|').map((t) => topicPath(t.trim()).replace(/\/*(\/\.)?$/, '')).filter(Boolean);
       const point = dev.pullPoints.create(terminationDevice - dev.clockSkewMs, topics?.length ? topics : undefined);
       if (!point) return { fault: { code: 'Receiver', subcode: ['ter:Action', 'ter:MaxPullPoints'], reason: 'no more pull points on this device' } };
+      for (const m of dev.initialMessages()) point.push(m);
       return {
         xml: `<tev:CreatePullPointSubscriptionResponse><tev:SubscriptionReference><wsa:Address>${esc(subscriptionUrl(dev, point))}</wsa:Address></tev:SubscriptionReference>`
           + `<wsnt:CurrentTime>${xsdDateTime(now)}</wsnt:CurrentTime><wsnt:TerminationTime>${xsdDateTime(point.terminationAt + dev.clockSkewMs)}</wsnt:TerminationTime>`

@@ -108,6 +108,27 @@ describe('ONVIF sim: PullPoint events', async () => {
   }
 });
 
+describe('ONVIF sim: initial property states', async () => {
+  const { host, dev } = await oneCamera({ initialState: [simEvents.motion(false), simEvents.tamper(false)] });
+  after(() => host.close());
+  const subscribeAndPull = async () => {
+    const r = answer(await callSoap(dev.url('/onvif/event_service'), '<tev:CreatePullPointSubscription/>', CREDS), 'CreatePullPointSubscriptionResponse');
+    const address = childText(childElement(r, 'SubscriptionReference') ?? {}, 'Address') ?? '';
+    const pulled = await callSoap(address, '<tev:PullMessages><tev:Timeout>PT1S</tev:Timeout><tev:MessageLimit>10</tev:MessageLimit></tev:PullMessages>', CREDS);
+    return (childList(answer(pulled, 'PullMessagesResponse'), 'NotificationMessage') as XmlElement[]).map((m) => {
+      const message = childElement(childElement(m, 'Message') ?? {}, 'Message') ?? {};
+      const data = childElement(childElement(message, 'Data') ?? {}, 'SimpleItem') ?? {};
+      return [childText(childElement(m, 'Topic') ?? {}, '#text'), attribute(message, 'PropertyOperation'), attribute(data, 'Value')];
+    });
+  };
+
+  it('a new pull point first gets each property as Initialized, with the last state emitted', async () => {
+    assert.deepEqual(await subscribeAndPull(), [[SIM_TOPICS.motion, 'Initialized', 'false'], [SIM_TOPICS.tamper, 'Initialized', 'false']]);
+    dev.emit(simEvents.motion(true));
+    assert.deepEqual(await subscribeAndPull(), [[SIM_TOPICS.motion, 'Initialized', 'true'], [SIM_TOPICS.tamper, 'Initialized', 'false']]);
+  });
+});
+
 describe("ONVIF sim: subscriptionAddress 'query'", async () => {
   const { host, dev } = await oneCamera({ subscriptionAddress: 'query' });
   after(() => host.close());
