@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { childElement, childText } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childElement, childText } from './xml.ts';
 import { digestAuthorization, parseDigestParams } from '../../../gateway/gb28181/sip/index.ts';
 import { xsdDateTime } from './soap.ts';
 import { callSoap } from './sim-caller.ts';

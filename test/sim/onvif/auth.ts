@@ -3,7 +3,7 @@
 // A refusal is either an HTTP 401 challenge (digest) or a ter:NotAuthorized
 // fault (WS-Security), which is what a client has to tell apart.
 import { DigestServer } from '../../../gateway/gb28181/sip/index.ts';
-import type { XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import type { XmlElement } from './xml.ts';
 import { WsseChecker, type WsseResult } from './wsse.ts';
 
 export type AuthMode = 'ws-security' | 'http-digest' | 'both';

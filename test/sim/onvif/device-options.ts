@@ -1,6 +1,6 @@
 // What a simulated camera is made with (identity, credentials, clock, streams,
 // what it supports) and the fault switches tests flip at run time.
-import type { XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import type { XmlElement } from './xml.ts';
 import type { AuthBy, AuthMode } from './auth.ts';
 import type { HostileKind } from './hostile.ts';
 import type { SimProfile } from './media-service.ts';

@@ -1,7 +1,7 @@
 // Device service (tds): clock, identity, capabilities (ver10 GetCapabilities
 // and the newer GetServices), scopes. GetSystemDateAndTime is answered
 // without credentials: clients need the camera's clock to make a token.
-import { childText } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childText } from './xml.ts';
 import type { OnvifDeviceSim } from './device.ts';
 import { PATHS, type Operation } from './operation.ts';
 import { escapeXml as esc } from './soap.ts';

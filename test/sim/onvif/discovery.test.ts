@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
-import { childElement, childText, parseXml, type XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childElement, childText, parseSimXml, type XmlElement } from './xml.ts';
 import { OnvifSimHost } from './host.ts';
 import { callSoap } from './sim-caller.ts';
 import { CREDS } from './test-helpers.ts';
@@ -41,7 +41,7 @@ async function probe(port: number, o: { types?: string; scopes?: string; expect?
   let unreadable = 0;
   for (const d of datagrams) {
     try {
-      const doc = parseXml(d, { canonicalName: (n) => n.slice(n.indexOf(':') + 1) });
+      const doc = parseSimXml(d);
       const m = childElement(childElement(childElement(doc.root, 'Body') ?? {}, 'ProbeMatches') ?? {}, 'ProbeMatch') as XmlElement;
       matches.push({
         relatesTo: childText(childElement(doc.root, 'Header') ?? {}, 'RelatesTo'), endpoint: childText(childElement(m, 'EndpointReference') ?? {}, 'Address'),

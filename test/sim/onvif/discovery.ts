@@ -7,7 +7,7 @@
 // answer after a random delay, so hundreds fit through a loopback socket buffer.
 import { randomUUID } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { childElement, childText, escapeXml as esc, parseXml } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childElement, childText, escapeXml as esc, parseSimXml } from './xml.ts';
 import type { OnvifDeviceSim } from './device.ts';
 import { hostileText } from './hostile.ts';
 
@@ -134,7 +134,7 @@ export class WsDiscoveryResponder {
 function parseProbe(text: string): { messageId: string; types: string[]; scopes: string[] } | undefined {
   let doc;
   try {
-    doc = parseXml(text, { canonicalName: (n) => n.slice(n.indexOf(':') + 1) });
+    doc = parseSimXml(text);
   } catch {
     return undefined; // not a probe we can read: cameras ignore it too
   }

@@ -2,7 +2,7 @@
 // per CreatePullPointSubscription, at its own path; PullMessages long-polls;
 // Renew moves the termination time; Unsubscribe ends it. Fault switches:
 // `noEvents` (no event service at all) and `failRenewals` (a fault, or silence).
-import { childElement, childText, escapeXml as esc } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childElement, childText, escapeXml as esc } from './xml.ts';
 import type { OnvifDeviceSim } from './device.ts';
 import { PATHS, type Answer, type Operation } from './operation.ts';
 import { topicPath, type QueuedNotification, type SimPullPoint } from './pull-points.ts';

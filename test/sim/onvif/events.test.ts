@@ -3,7 +3,7 @@
 // the switches noEvents and failRenewals.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { attribute, childElement, childList, childText, type XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { attribute, childElement, childList, childText, type XmlElement } from './xml.ts';
 import { callSoap } from './sim-caller.ts';
 import { simEvents, SIM_TOPICS } from './topics.ts';
 import { answer, CREDS, faultCodes, oneCamera } from './test-helpers.ts';

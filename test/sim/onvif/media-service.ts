@@ -1,7 +1,7 @@
 // Media service (trt, ver10): two profiles by default, the main stream
 // 'Profile_1' and the sub-stream 'Profile_2', each pointing at an RTSP URL of
 // the camera simulator, and a snapshot URL this device serves itself.
-import { childText } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childText } from './xml.ts';
 import type { OnvifDeviceSim } from './device.ts';
 import { PATHS, type Operation } from './operation.ts';
 import { FAULTS, escapeXml as esc } from './soap.ts';

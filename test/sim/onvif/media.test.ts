@@ -2,7 +2,7 @@
 // are, the two profiles and the stream URIs it was given.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { attribute, childElement, childList, childText, type XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { attribute, childElement, childList, childText, type XmlElement } from './xml.ts';
 import { callSoap } from './sim-caller.ts';
 import { answer, CREDS, faultCodes, oneCamera } from './test-helpers.ts';
 

@@ -1,7 +1,7 @@
 // PTZ service (tptz, ver20): ContinuousMove, Stop, presets and GetStatus on
 // the profile's PTZ configuration. A camera without PTZ has no such service:
 // every call is answered ActionNotSupported/PTZNotSupported.
-import { attribute, childElement, childText, type XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { attribute, childElement, childText, type XmlElement } from './xml.ts';
 import type { OnvifDeviceSim } from './device.ts';
 import type { Answer, Operation } from './operation.ts';
 import { FAULTS, escapeXml as esc, parseDuration, xsdDateTime } from './soap.ts';

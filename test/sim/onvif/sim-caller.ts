@@ -3,7 +3,7 @@
 // or answers an HTTP digest challenge, and returns the answer parsed.
 import { randomBytes } from 'node:crypto';
 import { digestAuthorization, parseDigestParams } from '../../../gateway/gb28181/sip/index.ts';
-import { parseXml, type XmlDocument } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { parseSimXml, type XmlDocument } from './xml.ts';
 import { NS, xsdDateTime } from './soap.ts';
 import { passwordDigest } from './wsse.ts';
 
@@ -54,7 +54,7 @@ export async function callSoap(url: string, bodyXml: string, o: CallOptions = {}
   const text = await res.text();
   let doc: XmlDocument | undefined;
   try {
-    doc = parseXml(text, { canonicalName: (n) => n.slice(n.indexOf(':') + 1) });
+    doc = parseSimXml(text);
   } catch {
     doc = undefined; // the tests of hostile answers look at the text
   }

@@ -2,7 +2,7 @@
 // (names matched without their prefixes, as senders pick their own), write an
 // answer or a Fault with the namespaces real cameras declare, and the xs:
 // durations and dateTimes their bodies carry.
-import { childElement, escapeXml, parseXml, type XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childElement, escapeXml, parseSimXml, type XmlElement } from './xml.ts';
 
 export const NS = {
   env: 'http://www.w3.org/2003/05/soap-envelope',
@@ -45,7 +45,7 @@ export class SoapParseError extends Error {}
 const localName = (n: string): string => n.slice(n.indexOf(':') + 1);
 
 export function parseSoapRequest(text: string): SoapRequest {
-  const doc = parseXml(text, { canonicalName: localName });
+  const doc = parseSimXml(text);
   if (doc.name !== 'Envelope') throw new SoapParseError(`root element is ${doc.name}, not Envelope`);
   const body = childElement(doc.root, 'Body');
   const operation = body && Object.keys(body).find((k) => !k.startsWith('@') && k !== '#text');

@@ -1,5 +1,5 @@
 // Shared by the simulator's own tests: a host with one camera, and readers of answers.
-import { childElement, childText, type XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childElement, childText, type XmlElement } from './xml.ts';
 import { OnvifSimHost } from './host.ts';
 import type { OnvifDeviceOptions, OnvifDeviceSim } from './device.ts';
 import type { CallResult } from './sim-caller.ts';

@@ -3,7 +3,7 @@
 // a few seconds of the camera's own clock (which may be far from ours), and a
 // nonce accepted once.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { childElement, childText, attribute, type XmlElement } from '../../../gateway/gb28181/manscdp/xml.ts';
+import { childElement, childText, attribute, type XmlElement } from './xml.ts';
 
 export type WsseResult = 'ok' | 'absent' | 'bad-password' | 'unknown-user' | 'stale' | 'replayed' | 'malformed';
 
