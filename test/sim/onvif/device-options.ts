@@ -64,6 +64,8 @@ export interface OnvifDeviceOptions {
    * source; a list also seeds those states. Default: no initial messages.
    */
   initialState?: boolean | SimNotification[];
+  /** false: PullMessages answers at once with what is queued, whatever its Timeout (cameras without long-poll). */
+  longPoll?: boolean;
   /** Where a subscription lives: its own path (default) or the event service URL with `?SubscriptionId=` (gSOAP cameras). */
   subscriptionAddress?: 'path' | 'query';
   /** The envelope's prefix in answers (SOAP-ENV like gSOAP cameras, or env, s). */

@@ -79,7 +79,8 @@ export function subscriptionOperations(dev: OnvifDeviceSim, id: string): Record<
         };
       }
       // Never wait past the subscription's end: the camera forgets it then.
-      const messages = await p.pull(Math.max(0, Math.min(timeoutMs, p.terminationAt - Date.now())), limit, ctx.signal);
+      const waitMs = dev.options.longPoll === false ? 0 : Math.max(0, Math.min(timeoutMs, p.terminationAt - Date.now()));
+      const messages = await p.pull(waitMs, limit, ctx.signal);
       return { xml: `<tev:PullMessagesResponse>${times(p, 'tev')}${messages.map((m) => notification(dev, p, m)).join('')}</tev:PullMessagesResponse>` };
     }),
     Renew: (req) => withPoint((p) => {

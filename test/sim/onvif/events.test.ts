@@ -129,6 +129,22 @@ describe('ONVIF sim: initial property states', async () => {
   });
 });
 
+describe('ONVIF sim: a camera without long-poll', async () => {
+  const { host, dev } = await oneCamera({ longPoll: false });
+  after(() => host.close());
+
+  it('answers PullMessages at once, empty, whatever its Timeout; queued messages still come', async () => {
+    const r = answer(await callSoap(dev.url('/onvif/event_service'), '<tev:CreatePullPointSubscription/>', CREDS), 'CreatePullPointSubscriptionResponse');
+    const address = childText(childElement(r, 'SubscriptionReference') ?? {}, 'Address') ?? '';
+    const pullMessages = '<tev:PullMessages><tev:Timeout>PT50S</tev:Timeout><tev:MessageLimit>5</tev:MessageLimit></tev:PullMessages>';
+    const started = Date.now();
+    assert.equal(childList(answer(await callSoap(address, pullMessages, CREDS), 'PullMessagesResponse'), 'NotificationMessage').length, 0);
+    assert.ok(Date.now() - started < 30_000, 'not held for the 50 s asked');
+    dev.emit(simEvents.motion(true));
+    assert.equal(childList(answer(await callSoap(address, pullMessages, CREDS), 'PullMessagesResponse'), 'NotificationMessage').length, 1);
+  });
+});
+
 describe("ONVIF sim: subscriptionAddress 'query'", async () => {
   const { host, dev } = await oneCamera({ subscriptionAddress: 'query' });
   after(() => host.close());
