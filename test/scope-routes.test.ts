@@ -89,6 +89,12 @@ const ROWS: Record<string, Row> = {
   },
   'GET /api/export': { as: 'engineer', call: () => get('/api/export?entity=channels&format=json'), sees: (i) => [i.channel] },
 
+  // ONVIF cameras (gateway/onvif/http): nothing listens on 127.0.0.1:9, so in street A the camera is unreachable (422).
+  'POST /api/onvif/inspect': { as: 'engineer', answers: 422, call: () => ({ method: 'POST', url: '/api/onvif/inspect', ...json({ host: '127.0.0.1', port: 9, username: 'admin', password: 'pw' }) }) },
+  'POST /api/onvif/channels': { as: 'engineer', refusesB: true, answers: 422, call: (i) => ({ method: 'POST', url: '/api/onvif/channels', ...json({ host: '127.0.0.1', port: 9, username: 'admin', password: 'pw', name: '新摄像机', gridCode: i.grid }) }) },
+  'POST /api/onvif/channels/:id/refresh': { as: 'engineer', call: (i) => ({ method: 'POST', url: `/api/onvif/channels/${i.channel}/refresh` }) },
+  'POST /api/onvif/discover': { as: 'engineer', answers: 200, call: () => ({ method: 'POST', url: '/api/onvif/discover', ...json({ timeoutMs: 100 }) }) },
+
   // People and sign-in (the accounts and single sign-on rooms).
   'POST /api/auth/login': PUBLIC,
   'GET /api/auth/config': PUBLIC,

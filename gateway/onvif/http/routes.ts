@@ -7,7 +7,7 @@
 // announced). No answer or log line holds a camera password.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ErrorBody, GwError, inCoverage, invalid, redactUrl, WRITE_ROLES, type RegistryService } from '../../../device-registry/index.ts';
+import { ErrorBody, GwError, inCoverage, invalid, notFound, redactUrl, WRITE_ROLES, type RegistryService } from '../../../device-registry/index.ts';
 import { say } from '../../../device-registry/messages.ts';
 import { onvifAltKey } from '../../../device-registry/schemas/onvif.ts';
 import type { OnvifConfig } from '../config.ts';
@@ -110,7 +110,7 @@ export function startOnvifHttp(config: OnvifConfig, deps: OnvifHttpDeps) {
     }, async (req) => {
       const { id } = req.params as { id: string };
       const row = await deps.registry.getStored('channels', id);
-      if (!row) throw new GwError('GW_ERR_NOT_FOUND', `channel '${id}' does not exist`, 'id');
+      if (!row) throw notFound('channel', id); // as the scope check answers one outside the caller's cells
       const onvif = row.doc.onvif as { xaddr: string; profiles: { main?: string; sub?: string } } | undefined;
       if (!onvif) throw new GwError('GW_ERR_CONFLICT', say('onvif_not_onvif', { channel: id }).message, 'id');
       const source = deps.registry.descriptor('channels').toInput(row).source as { username?: string; password?: string };
