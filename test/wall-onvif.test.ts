@@ -79,8 +79,12 @@ describe('the wall with an ONVIF PTZ camera', () => {
     await page.click(tile(0));
     await page.click(`[data-camera="${channel}"]`);
     await page.waitForSelector(`${tile(0)}[data-state=playing]`, { timeout: 90_000 });
+    // A preset set at the camera itself (its own web page): listed once the panel opens, under its own number.
+    cam.ptz.presets.set('7', { token: '7', name: '西门', position: { x: 0.5, y: 0, zoom: 0 } });
     await page.click(`${tile(0)} [data-testid=tile-ptz-toggle]`);
     await page.waitForSelector(`${tile(0)} [data-testid=tile-ptz]`);
+    const own = await page.waitForSelector(`${tile(0)} [data-testid=ptz-presets] li[data-index="7"]`, { timeout: 20_000 });
+    assert.match((await own.textContent()) ?? '', /西门/);
 
     const moves = cam.ptz.counts.moves;
     const stops = cam.ptz.counts.stops;
