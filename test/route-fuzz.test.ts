@@ -139,6 +139,11 @@ const EXAMPLES: Record<string, Partial<Example> & { expect?: number }> = {
   'GET /media/:token/:id/:segment': { expect: 404 },
   'GET /media/:token/:id/live.flv': { expect: 503 },
   'POST /api/webhooks/deliveries/:id/retry': { expect: 404 }, // no dead letter
+  // Nothing listens on 127.0.0.1:9: the camera is unreachable (a host from the schema would be looked up in DNS).
+  'POST /api/onvif/inspect': { body: { host: '127.0.0.1', port: 9, username: 'admin', password: 'fuzz-pw' }, expect: 422 },
+  'POST /api/onvif/channels': { body: { host: '127.0.0.1', port: 9, username: 'admin', password: 'fuzz-pw', name: 'ONVIF 路口' }, expect: 422 },
+  'POST /api/onvif/channels/:id/refresh': { expect: 404 },
+  'POST /api/onvif/discover': { body: { timeoutMs: 100 } },
 };
 
 interface Planned {
