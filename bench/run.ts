@@ -2,7 +2,7 @@
 //   npm run bench [-- video-channels gb28181 …]   (default: all)
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['video-channels', 'live-latency', 'incidents', 'detection', 'sensors', 'gb28181', 'wall', 'cluster', 'jetstream', 'cluster-incidents', 'pg-restart', 'gb28181-failover', 'gb28181-cascade', 'gb28181-upward', 'gb28181-upward-load', 'evidence', 'nats-loss', 'video-quality', 'wall-stall', 'wall-substreams', 'recording', 'recording-playback', 'recording-capacity', 'detection-cost', 'scope', 'map', 'dashboard', 'big-screen'];
+const ALL = ['video-channels', 'live-latency', 'incidents', 'detection', 'sensors', 'gb28181', 'wall', 'cluster', 'jetstream', 'cluster-incidents', 'pg-restart', 'gb28181-failover', 'gb28181-cascade', 'gb28181-upward', 'gb28181-upward-load', 'evidence', 'nats-loss', 'video-quality', 'wall-stall', 'wall-substreams', 'recording', 'recording-playback', 'recording-capacity', 'detection-cost', 'scope', 'map', 'dashboard', 'big-screen', 'onvif-import'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let failed = 0;
 for (const name of chosen) {
