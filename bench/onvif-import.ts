@@ -1,5 +1,5 @@
-// Adding ONVIF cameras in bulk: 500 simulated cameras (test/sim/onvif, one
-// HTTP port each, WS-UsernameToken digest) discovered over WS-Discovery, then
+// Adding ONVIF cameras in bulk: 500 simulated cameras (test/sim/onvif, each on
+// its own loopback address as 500 hosts would be, WS-UsernameToken digest) discovered over WS-Discovery, then
 // imported as kind=onvif rows through POST /api/import (each camera read:
 // GetSystemDateAndTime, GetDeviceInformation, GetCapabilities, GetServices,
 // GetProfiles, GetStreamUri and GetSnapshotUri per profile; then one
@@ -15,14 +15,14 @@ const CONCURRENCY = Number(process.argv[3] ?? 8);
 const PASSWORD = 'Bench-Onvif-Pw-1';
 const WRONG_EVERY = 50;
 
-const sims = await OnvifSimHost.start();
+const sims = await OnvifSimHost.start({ addressPerDevice: true });
 for (let n = 0; n < CAMERAS; n++) {
   await sims.addDevice({ name: `bench-${n}`, serial: `BENCH-${n}`, username: 'admin', password: PASSWORD, rtsp: { main: `rtsp://127.0.0.1:9/b${n}/main`, sub: `rtsp://127.0.0.1:9/b${n}/sub` } });
 }
 const responder = sims.discoveryAddress!;
 const t = await startTestGateway({
-  argv: ['--log.level', 'warn', '--onvif.import.concurrency', String(CONCURRENCY), '--onvif.discovery.maxDevices', String(CAMERAS * 2),
-    '--onvif.discovery.maxPerHost', String(CAMERAS * 2), '--onvif.discovery.unicastTo', `[{host: ${responder.host}, port: ${responder.port}}]`],
+  // Discovery keeps its default bounds (4 per host, 2000 in all): every camera answers from its own address.
+  argv: ['--log.level', 'warn', '--onvif.import.concurrency', String(CONCURRENCY), '--onvif.discovery.unicastTo', `[{host: ${responder.host}, port: ${responder.port}}]`],
 });
 try {
   let started = performance.now();
@@ -30,7 +30,7 @@ try {
   const found = (discovered.json() as { devices: unknown[] }).devices.length;
   const discoveryMs = performance.now() - started;
 
-  const rows = sims.all().map((d, i) => ({ kind: 'onvif', name: `批量 ${i}`, host: '127.0.0.1', port: d.port, username: 'admin', password: i % WRONG_EVERY === WRONG_EVERY - 1 ? 'wrong' : PASSWORD, enabled: false }));
+  const rows = sims.all().map((d, i) => ({ kind: 'onvif', name: `批量 ${i}`, host: d.host, port: d.port, username: 'admin', password: i % WRONG_EVERY === WRONG_EVERY - 1 ? 'wrong' : PASSWORD, enabled: false }));
   started = performance.now();
   const res = await t.call('engineer', { method: 'POST', url: '/api/import?entity=channels&mode=valid', payload: rows });
   const importMs = performance.now() - started;

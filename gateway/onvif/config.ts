@@ -18,7 +18,7 @@ export const OnvifConfig = Type.Object(
         timeoutMs: Type.Integer({ minimum: 100, maximum: 60000 }),
         /** Answers kept in all, and from one host (a flooding host is cut off). */
         maxDevices: Type.Integer({ minimum: 1, maximum: 100000 }),
-        maxPerHost: Type.Integer({ minimum: 1, maximum: 100000 }),
+        maxPerHost: Type.Integer({ minimum: 1, maximum: 64 }),
         /** Responders probed by unicast as well (a simulator on loopback, a camera in another subnet). */
         unicastTo: Type.Array(Type.Object({ host: Type.String({ minLength: 1 }), port: Port }, { additionalProperties: false })),
       },
