@@ -93,6 +93,11 @@ function suite(engine: string, open: () => Promise<RegistryStore>) {
         (err) => fieldsOf(err).includes('onvif.facts.clockSkewMs'),
         'a trusted update is still checked as a whole',
       );
+      // null: no longer an ONVIF camera; its host:port is free for another channel.
+      await service.create('channels', onvifChannel('cam-onvif-4', '10.0.0.44'), ADMIN);
+      const dropped = await service.update('channels', 'cam-onvif-4', { onvif: null }, ADMIN);
+      assert.equal(dropped.onvif, undefined);
+      await service.create('channels', onvifChannel('cam-onvif-5', '10.0.0.44'), ADMIN);
     });
 
     test('the export (JSON and CSV) carries the ONVIF facts and no password; the JSON imports back', async () => {
