@@ -15,6 +15,7 @@ let sims: OnvifSimHost;
 let t: TestGateway;
 let browser: Browser;
 let page: Page;
+let base: string;
 const devices: OnvifDeviceSim[] = [];
 
 before(async () => {
@@ -27,7 +28,7 @@ before(async () => {
   }
   const responder = sims.discoveryAddress!;
   t = await startTestGateway({ argv: ['--onvif.discovery.unicastTo', `[{host: ${responder.host}, port: ${responder.port}}]`, '--onvif.discovery.maxPerHost', '16', '--log.level', 'info'] });
-  const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   const added = await t.call('engineer', { method: 'POST', url: '/api/onvif/channels', payload: { host: '127.0.0.1', port: devices[0]!.port, username: 'admin', password: PASSWORD, id: 'cam-w1', name: '已有', enabled: false } });
   assert.equal(added.statusCode, 201, added.body);
   browser = await launchBrowser();
@@ -75,4 +76,15 @@ test('a camera\'s page shows its ONVIF facts', async () => {
   const text = (await page.textContent('[data-testid=onvif-facts]')) ?? '';
   for (const s of ['HIKVISION', 'DS-2CD-W1', 'WALL-SERIAL-1', 'Profile_1', 'Profile_2', '云台']) assert.ok(text.includes(s), `${s} in ${text}`);
   assert.deepEqual(pageErrors(page), []);
+});
+
+test('in English the page and the facts say it in English', async () => {
+  const en = await openWall(browser, base, t.keys.engineer, '#/console/onvif', { locale: 'en' });
+  await en.waitForSelector('[data-testid=onvif-page]');
+  assert.equal((await en.textContent('[data-testid=onvif-scan]'))?.trim(), 'Scan');
+  assert.doesNotMatch((await en.textContent('[data-testid=onvif-page]')) ?? '', /[\u4e00-\u9fff]/, 'no Chinese on the English page');
+  await en.goto(`${base}/#/console/channels/edit/cam-w1`);
+  await en.waitForSelector('[data-testid=onvif-facts]', { timeout: 30_000 });
+  assert.match((await en.textContent('[data-testid=onvif-facts]')) ?? '', /Manufacturer.*HIKVISION/);
+  assert.deepEqual(pageErrors(en), []);
 });
