@@ -114,4 +114,14 @@ describe('the wall with an ONVIF PTZ camera', () => {
     assert.equal(await page.$(`${tile(0)} [data-testid=ptz-error]`), null, 'no error shown');
     assert.deepEqual(pageErrors(page), []);
   });
+
+  test("the camera's page in the console says its events are subscribed, and which types raise incidents", async () => {
+    const consolePage = await openWall(browser, base, t.keys.engineer, `#/console/channels/edit/${channel}`);
+    const state = await consolePage.waitForSelector('[data-testid=onvif-facts] [data-fact=eventsState][data-state=subscribed]', { timeout: 30_000 });
+    const text = (await state.textContent()) ?? '';
+    assert.match(text, /已订阅/);
+    assert.match(text, /摄像机遮挡\/破坏/, 'tamper raises incidents by default');
+    assert.doesNotMatch(text, /移动侦测/, 'motion does not');
+    assert.deepEqual(pageErrors(consolePage), []);
+  });
 });

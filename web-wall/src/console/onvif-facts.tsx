@@ -7,6 +7,7 @@ import type { Channel, ChannelOnvif } from '../api/types.ts';
 import { t } from '../i18n/index.ts';
 import { refreshLists } from '../store/registry.ts';
 import './onvif-text.ts';
+import { OnvifEventsStatus } from './onvif-events-status.tsx';
 
 const yesNo = (v: boolean) => (v ? t('console.onvif.yes') : t('console.onvif.no'));
 const size = (p: { width?: number; height?: number }) => (p.width && p.height ? `${p.width}×${p.height}` : '');
@@ -44,6 +45,7 @@ export function OnvifFacts({ channel, reloaded }: { channel: Channel & { onvif: 
         <dl class="facts">
           <div><dt>{t('console.onvif.service')}</dt><dd class="mono">{onvif.xaddr}</dd></div>
           {rows.map(([key, value]) => <div key={key} data-fact={key.split('.').pop()}><dt>{t(key)}</dt><dd>{value}</dd></div>)}
+          <OnvifEventsStatus channelId={channel.id} />
           <div><dt>{t('console.onvif.mainSub')}</dt><dd class="mono">{onvif.profiles.main}{onvif.profiles.sub ? ` / ${onvif.profiles.sub}` : ''}</dd></div>
         </dl>
         {facts && (
