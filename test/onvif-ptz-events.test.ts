@@ -206,6 +206,27 @@ describe('ONVIF PTZ and camera events', () => {
     await waitFor(() => renewCam.requests('CreatePullPointSubscription').length > created, 10_000, 'subscribed again');
   });
 
+  test("camera failures: a SOAP fault is a 502 with the camera's reason, a camera gone a 502 naming host:port, no answer a 504; never the password", async () => {
+    const cam = await host.addDevice({ name: 'gone-cam', username: USER, password: PASSWORD, rtsp: rtsp(5) });
+    const id = await add(cam, '故障云台');
+    cam.faults.fault = { ContinuousMove: { code: 'env:Receiver', subcode: 'ter:Action', reason: 'PTZ is locked by another user' } };
+    const fault = await ptz(id, { pan: 'left', panSpeed: 10 });
+    assert.equal(fault.statusCode, 502, fault.body);
+    assert.equal((fault.json() as { code: string }).code, 'GW_ERR_DEVICE_REFUSED');
+    assert.match((fault.json() as { message: string }).message, /PTZ is locked by another user/);
+    cam.faults.fault = {};
+    await cam.down();
+    const gone = await ptz(id, {});
+    assert.equal(gone.statusCode, 502, gone.body);
+    assert.match((gone.json() as { message: string }).message, new RegExp(`${cam.host}:${cam.port}`));
+    await cam.up();
+    cam.faults.mute = ['Stop']; // answered never: the request's time runs out (onvif.requestTimeoutMs)
+    const silent = await ptz(id, {});
+    assert.equal(silent.statusCode, 504, silent.body);
+    assert.equal((silent.json() as { code: string }).code, 'GW_ERR_DEVICE_TIMEOUT');
+    for (const res of [fault, gone, silent]) assert.doesNotMatch(res.body, new RegExp(PASSWORD));
+  });
+
   test('a deleted channel stops its subscription', async () => {
     const unsubscribes = ptzCam.requests('Unsubscribe').length;
     assert.equal((await t.call('engineer', { method: 'DELETE', url: `/api/channels/${ids.ptz}` })).statusCode, 204);
