@@ -48,10 +48,11 @@ before(async () => {
   for (const s of STREAMS) await sim.waitReady(s.path, 60_000);
   t = await startVideoGateway();
 });
+// Bounded: a close that never ends fails here (and --test-force-exit ends the file) instead of holding the suite.
 after(async () => {
   await t?.stop();
   await sim?.stop();
-});
+}, { timeout: 120_000 });
 
 test('an RTSP channel comes online; its HLS playlist lists 1 s segments that decode as H.264 720p', async () => {
   await addChannel('good', sim.url('good'));
