@@ -29,8 +29,13 @@ before(async () => {
   t.gw.incidents.service.bus.on('event', (e) => {
     if (e.type === 'detection') liveEvents.push(e.payload as never);
   });
-  const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'c-sub', name: 'c-sub', kind: 'rtsp', source: { url: sim.url('main') }, subSource: { url: sim.url('sub') }, detectionProfile: 'any' } });
+  // The main stream runs first (always on), then detection is switched on: its boxes are mapped to the main picture,
+  // whose size is known once the main stream runs (before that, on a busy machine, they would stay on the sub-stream's).
+  const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: 'c-sub', name: 'c-sub', kind: 'rtsp', mode: 'always-on', source: { url: sim.url('main') }, subSource: { url: sim.url('sub') } } });
   assert.equal(res.statusCode, 201, res.body);
+  await waitFor(async () => (await statusOf(t, 'c-sub')).state === 'online' || undefined, 120_000, 'the main stream running (live, recording)');
+  const on = await t.call('engineer', { method: 'PATCH', url: '/api/channels/c-sub', payload: { detectionProfile: 'any' } });
+  assert.equal(on.statusCode, 200, on.body);
 });
 after(async () => {
   await t?.stop();
@@ -48,8 +53,6 @@ test('detection decodes the 360p sub-stream; the incident\'s boxes and snapshot 
   assert.deepEqual([frames.latestFrame('c-sub~sub')?.width, frames.latestFrame('c-sub~sub')?.height], [640, 360]);
   assert.equal(frames.latestFrame('c-sub'), undefined, 'the main stream is not decoded for detection');
   assert.equal(frames.count('c-sub'), 0);
-  // The main stream (720p) may come up after the sub-stream's first alarm on a busy machine.
-  await waitFor(async () => (await statusOf(t, 'c-sub')).state === 'online' || undefined, 60_000, 'the main stream running (live, recording)');
   assert.equal(t.gw.video!.manager.status('c-sub')?.input?.width, 1280);
   assert.equal(t.gw.video!.manager.status('c-sub~sub')?.state, 'online', 'the sub-stream runs while detection reads it');
 

@@ -6,18 +6,16 @@
 // the device's time; seek, 4×, pause and resume at the device; the session
 // stopped when the tile leaves it or is closed; a refusal shown as text).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { decodePtzCmd } from '../gateway/gb28181/manscdp/index.ts';
-import { launchBrowser, openWall, pageErrors } from './helpers/browser.ts';
+import { launchBrowser, openWall, pageErrors, screenshot } from './helpers/browser.ts';
 import { addGbDevice, GB_VIDEO_ARGS, platformOf } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { timelinePoint } from './helpers/timeline.ts';
 import { startVideoGateway, waitFor } from './helpers/video.ts';
 import { ensureGbClip, GbSimHost, type GbDeviceSim, type SimRecording } from './sim/gbsim/index.ts';
 
-const SHOTS = '/work/shots';
 const DEVICE = '34020000001320000221';
 const MIN = 60_000;
 
@@ -49,11 +47,7 @@ describe('the wall with a GB28181 camera', () => {
   const short: SimRecording = { startAt: recording.endAt + 5 * MIN, endAt: recording.endAt + 5 * MIN + 12_000, type: 'alarm' };
   const tile = (i: number) => `[data-testid=tile-${i}]`;
   const layer = `${tile(0)} [data-testid=tile-playback-layer]`;
-  const shot = async (name: string) => {
-    const path = `${SHOTS}/${name}.png`;
-    await page.screenshot({ path });
-    console.log(`screenshot: ${path}`);
-  };
+  const shot = async (name: string) => console.log(`screenshot: ${await screenshot(page, `wall-gb28181/${name}`)}`);
   const sessionView = async (id: string) =>
     (await t.call('operator', { method: 'GET', url: `/api/channels/${channel}/device-playback/${encodeURIComponent(id)}` })).json() as SessionView;
   const playheadOf = () => page.$eval(layer, (el) => Number(el.getAttribute('data-at')) || null).catch(() => null);
@@ -84,7 +78,6 @@ describe('the wall with a GB28181 camera', () => {
   };
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     t = await startVideoGateway([...GB_VIDEO_ARGS, '--gb28181.queryTimeoutSeconds', '10']);
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
     host = await GbSimHost.start({ platform: platformOf({ sipPort: t.gw.gb28181!.ports.sip }) });

@@ -263,9 +263,13 @@ test('a new incident appears on the map without a reload, pulsing', async () => 
   await page.selectOption('[data-testid=heat-period]', 'off');
 });
 
-test('alarm linkage: a gas alarm brings its nearest cameras into the wall tiles', async () => {
+test('alarm linkage: a gas alarm brings its nearest cameras into the wall tiles, and calls the preset that looks at its cell', async () => {
   const PROBE = { id: 'gas-map-probe', password: 'probe-pass-0002', topic: 'sensors/gas-map-probe/telemetry' };
   const at = { lat: 31.2395, lng: 121.4965 };
+  // The camera has a PTZ preset that looks at the alarm's cell: linkage turns it there (the API's answer does not matter here:
+  // this demo camera is RTSP and refuses PTZ; a GB28181 camera turning is test/gb28181-presets).
+  await demo.api('engineer', `/api/channels/${CAMERA.id}`, { method: 'PATCH', body: { ptzPresets: [{ index: 7, name: '燃气井', gridCode: CAMERA.cell }] } });
+  const presetCall = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === `/api/channels/${CAMERA.id}/ptz`, { timeout: 120_000 });
   await demo.api('engineer', '/api/sensors', {
     body: {
       id: PROBE.id, name: '燃气探头-地图', kind: 'gas', unit: '%LEL', gridCode: CAMERA.cell, location: at,
@@ -291,6 +295,7 @@ test('alarm linkage: a gas alarm brings its nearest cameras into the wall tiles'
     const offer = await page.$eval(sel, (el) => ({ placed: el.getAttribute('data-placed'), cameras: [...el.querySelectorAll('[data-linked-camera]')].map((li) => li.getAttribute('data-linked-camera')) }));
     assert.deepEqual(offer.cameras, expected.items.map((c) => c.id));
     assert.equal(offer.placed, 'true', 'mode auto: brought to the wall');
+    assert.deepEqual((await presetCall).postDataJSON(), { preset: { action: 'call', index: 7 } }, 'the preset on the alarm\'s cell is called');
     // The gas sensor on the map: its card with the readings' sparkline and its rule's threshold (20).
     const sensorMarker = `[data-map-kind=sensor][data-map-id="${PROBE.id}"]`;
     // Added after the map opened: on the map from its next opening.

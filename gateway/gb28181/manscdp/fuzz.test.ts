@@ -89,8 +89,10 @@ describe('fuzz', () => {
     }
     // Enough mutations must survive parsing for the decoders to be exercised at all.
     assert.ok(parsed > 600, `only ${parsed} of 4000 parsed`);
-    assert.ok(slowest < 250, `slowest case took ${slowest} ms`);
-    assert.ok(performance.now() - started < 10_000);
+    // A guard against pathological parsing (backtracking, blow-ups take seconds), not a speed figure: a GC pause
+    // or a busy machine stalls one case for a few hundred ms (283 ms seen in a clean-clone suite at load).
+    assert.ok(slowest < 2000, `slowest case took ${slowest} ms`);
+    assert.ok(performance.now() - started < 30_000);
   });
 
   it('random bytes never make the charset layer throw', () => {

@@ -6,6 +6,7 @@ import type { Socket as UdpSocket } from 'node:dgram';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { MediaError, parseRtp, Rfc4571Framer, type RtpPacket } from '../media/index.ts';
 import type { MediaPorts } from '../media-ports.ts';
+import { closeUdp } from '../media/udp-close.ts';
 
 export interface ReceiverCounts {
   packets: number;
@@ -66,12 +67,7 @@ export class RtpReceiver {
   close(): void {
     this.conn?.destroy();
     this.server?.close();
-    try {
-      this.udp?.close();
-    } catch (err) {
-      // Closed already (a socket error closes it); nothing more to release.
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_SOCKET_DGRAM_NOT_RUNNING') throw err;
-    }
+    closeUdp(this.udp);
   }
 
   private accept(socket: Socket): void {

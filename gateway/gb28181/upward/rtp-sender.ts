@@ -7,6 +7,7 @@ import type { Socket as UdpSocket } from 'node:dgram';
 import { connect, type Server, type Socket } from 'node:net';
 import { frameRfc4571 } from '../media/index.ts';
 import type { MediaPorts } from '../media-ports.ts';
+import { closeUdp } from '../media/udp-close.ts';
 
 export interface SenderTarget {
   transport: 'udp' | 'tcp';
@@ -118,12 +119,7 @@ export class RtpSender {
     clearTimeout(this.connectTimer);
     this.conn?.destroy();
     this.server?.close();
-    try {
-      this.udp?.close();
-    } catch (err) {
-      // Closed already after a socket error: nothing left to free.
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_SOCKET_DGRAM_NOT_RUNNING') throw err;
-    }
+    closeUdp(this.udp);
   }
 
   private count(bytes: number): void {

@@ -5,6 +5,7 @@
 // (`nearestCameras`, already cut to the caller's scope); an event without them
 // asks GET /api/channels/near. Runs for every role with the wall.
 import { signal } from '@preact/signals';
+import { api } from '../api/client.ts';
 import type { Incident } from '../api/types.ts';
 import { onNewIncident } from '../store/incidents.ts';
 import { tileCount } from '../wall/layouts.ts';
@@ -26,12 +27,22 @@ export function linkageTiles(tiles: Array<string | null>, visible: number, neede
   return [...empty, ...filled].slice(0, needed);
 }
 
-/** Puts the cameras into tiles (a camera already on the wall stays where it is). */
+/** Puts the cameras into tiles (a camera already on the wall stays where it is) and turns those with a preset on the incident's cell to it. */
 export function bringToWall(cameras: NearCamera[]): void {
   const n = tileCount(wall.value.layout);
   const missing = cameras.filter((c) => !wall.value.tiles.slice(0, n).includes(c.id));
   const targets = linkageTiles(wall.value.tiles, n, missing.length);
   missing.forEach((c, k) => { const at = targets[k]; if (at !== undefined) putCamera(at, c.id); });
+  for (const c of cameras) if (c.preset !== undefined) void callPreset(c.id, c.preset);
+}
+
+/** Turns a PTZ camera to its preset (GB28181 DeviceControl); a role without PTZ (dispatchers) or a camera that refuses leaves it where it is. */
+async function callPreset(channelId: string, index: number): Promise<void> {
+  try {
+    await api(`/api/channels/${encodeURIComponent(channelId)}/ptz`, { method: 'POST', body: { preset: { action: 'call', index } } });
+  } catch (err) {
+    console.warn(`linkage: preset ${index} of ${channelId} not called`, err);
+  }
 }
 
 export function acceptOffer(incidentId: string): void {

@@ -36,7 +36,11 @@ export interface MapLayers {
   incidents: FeatureCollection<IncidentProps>;
 }
 
-export interface NearCamera { id: string; name: string; gridCode: string | null; distanceMeters: number; status: string }
+export interface NearCamera {
+  id: string; name: string; gridCode: string | null; distanceMeters: number; status: string;
+  /** The camera's PTZ preset that looks at the incident's cell, when it has one. */
+  preset?: number;
+}
 
 const EMPTY = <P,>(): FeatureCollection<P> => ({ type: 'FeatureCollection', features: [] });
 
