@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { EXECUTION_PROVIDERS } from '../../detectors/index.ts';
+import { Severity } from '../incidents/candidate.ts';
 
 const ExecutionProviderName = Type.Union(EXECUTION_PROVIDERS.map((p) => Type.Literal(p)), { description: 'An onnxruntime execution provider' });
 const Fraction = Type.Number({ minimum: 0, maximum: 1 });
@@ -33,7 +34,7 @@ export const DetectionRule = Type.Object(
     )),
     cooldownSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86400, default: 60 })),
     incidentType: Type.String({ pattern: '^[a-z][a-z0-9_]{1,63}$' }),
-    severity: Type.Union([Type.Literal('critical'), Type.Literal('major'), Type.Literal('minor'), Type.Literal('warning')]),
+    severity: Severity,
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 // Upper platforms (级联): where this gateway registers as a lower platform,
 // what it shares with each and which incidents it sends up as alarms.
 import { Type, type Static } from '@sinclair/typebox';
+import { Severity } from '../../incidents/candidate.ts';
 
 const Code20 = Type.String({ pattern: '^[0-9]{20}$', 'x-message': 'must be a 20-digit GB/T 28181 code' });
 const Seconds = (min: number, max: number, dflt: number) => Type.Number({ minimum: min, maximum: max, default: dflt });
@@ -24,7 +25,7 @@ export type ShareConfig = Static<typeof ShareConfig>;
 export const AlarmFilterConfig = Type.Object(
   {
     types: Type.Optional(Codes),
-    severities: Type.Optional(Type.Array(Type.Union([Type.Literal('critical'), Type.Literal('major'), Type.Literal('minor'), Type.Literal('warning')]), { uniqueItems: true })),
+    severities: Type.Optional(Type.Array(Severity, { uniqueItems: true })),
     grids: Type.Optional(Codes),
   },
   { additionalProperties: false },

@@ -1,6 +1,7 @@
 // onvif.events: the PullPoint subscription kept with every ONVIF camera that
 // has events, and which event types raise incidents when a channel does not say.
 import { Type, type Static } from '@sinclair/typebox';
+import { Severity } from '../../incidents/candidate.ts';
 
 const Seconds = (min: number, max: number, description: string) => Type.Number({ minimum: min, maximum: max, description });
 const EventType = Type.Union([Type.Literal('camera_motion'), Type.Literal('camera_tamper'), Type.Literal('line_crossing'), Type.Literal('field_detection')]);
@@ -17,7 +18,7 @@ export const OnvifEventsConfig = Type.Object(
     ),
     snapshotEverySeconds: Seconds(0, 3600, 'one snapshot per channel and event type at most this often (repeats of an open incident add no picture in between)'),
     defaultTypes: Type.Array(EventType, { uniqueItems: true, maxItems: 4, description: 'The types that raise incidents on a channel whose onvif.events.types is not set' }),
-    severity: Type.Union([Type.Literal('critical'), Type.Literal('major'), Type.Literal('minor'), Type.Literal('warning')]),
+    severity: Severity,
   },
   { additionalProperties: false },
 );

@@ -2,6 +2,7 @@
 // defect must last before it becomes an incident, and the thresholds. The
 // measures are on the analysis picture (about 320 px wide; analysers/image.ts).
 import { Type, type Static } from '@sinclair/typebox';
+import { Severity } from '../../incidents/candidate.ts';
 
 const Num = (min: number, max: number, description: string) => Type.Number({ minimum: min, maximum: max, description });
 
@@ -28,7 +29,7 @@ export const VideoQualityConfig = Type.Object(
     intervalSeconds: Num(1, 86400, 'channels without detection: a keyframe from the newest HLS segments this often (no decoding in between)'),
     tapIntervalSeconds: Num(0.5, 3600, 'channels with detection: one of the frames the detection tap already decodes this often'),
     persistenceSeconds: Num(0, 86400, 'a defect lasting this long raises video_quality; clean this long clears it'),
-    severity: Type.Union([Type.Literal('critical'), Type.Literal('major'), Type.Literal('minor'), Type.Literal('warning')]),
+    severity: Severity,
     thresholds: QualityThresholds,
   },
   { additionalProperties: false },
