@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { decodePtzCmd } from '../gateway/gb28181/manscdp/index.ts';
-import { launchBrowser, openWall, pageErrors, screenshot } from './helpers/browser.ts';
+import { launchBrowser, openWall, pageErrors, playInTile, screenshot } from './helpers/browser.ts';
 import { addGbDevice, GB_VIDEO_ARGS, platformOf } from './helpers/gb28181.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { timelinePoint } from './helpers/timeline.ts';
@@ -89,10 +89,7 @@ describe('the wall with a GB28181 camera', () => {
     await waitFor(async () => (await t.call('operator', { method: 'GET', url: `/api/channels/${channel}` })).statusCode === 200 || undefined, 15_000, 'the catalog channel');
     browser = await launchBrowser();
     page = await openWall(browser, base, t.keys.operator, '#/wall');
-    await page.waitForSelector(`[data-camera="${channel}"]`, { timeout: 30_000 });
-    await page.click(tile(0));
-    await page.click(`[data-camera="${channel}"]`);
-    await page.waitForSelector(`${tile(0)}[data-state=playing]`, { timeout: 90_000 });
+    await playInTile(page, channel);
   });
   after(async () => {
     await browser?.close();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { launchBrowser, openWall, pageErrors, screenshot } from './helpers/browser.ts';
+import { launchBrowser, openWall, pageErrors, playInTile, screenshot } from './helpers/browser.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
@@ -75,10 +75,7 @@ describe('the wall with an ONVIF PTZ camera', () => {
   test('the PTZ panel on the ONVIF tile: an arrow held moves the camera, released stops it; a named preset is set, gone to and removed', async () => {
     browser = await launchBrowser();
     page = await openWall(browser, base, t.keys.operator, '#/wall');
-    await page.waitForSelector(`[data-camera="${channel}"]`, { timeout: 30_000 });
-    await page.click(tile(0));
-    await page.click(`[data-camera="${channel}"]`);
-    await page.waitForSelector(`${tile(0)}[data-state=playing]`, { timeout: 90_000 });
+    await playInTile(page, channel);
     // A preset set at the camera itself (its own web page): listed once the panel opens, under its own number.
     cam.ptz.presets.set('7', { token: '7', name: '西门', position: { x: 0.5, y: 0, zoom: 0 } });
     await page.click(`${tile(0)} [data-testid=tile-ptz-toggle]`);

@@ -52,6 +52,15 @@ export async function openWall(browser: Browser, baseUrl: string, key: string, h
   return page;
 }
 
+/** Puts a camera of the wall's tree into tile `index` and waits until the tile plays it. */
+export async function playInTile(page: Page, channelId: string, index = 0, timeoutMs = 90_000): Promise<void> {
+  const tile = `[data-testid=tile-${index}]`;
+  await page.waitForSelector(`[data-camera="${channelId}"]`, { timeout: 30_000 });
+  await page.click(tile);
+  await page.click(`[data-camera="${channelId}"]`);
+  await page.waitForSelector(`${tile}[data-state=playing]`, { timeout: timeoutMs });
+}
+
 /** Uncaught errors the page threw so far. */
 export const pageErrors = (page: Page): string[] => (page as Page & { problems?: string[] }).problems ?? [];
 
