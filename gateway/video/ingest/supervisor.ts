@@ -107,6 +107,7 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    // A run between two awaits of runOnce is not spawned at all (runOnce looks at the signal after each).
     this.run?.kill('stopped', 'stopped');
     await this.loop;
     clearInterval(this.statsTimer);
@@ -122,7 +123,7 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
     let attempt = 0;
     while (!this.abort.signal.aborted) {
       const result = await this.runOnce();
-      if (this.abort.signal.aborted) break;
+      if (!result || this.abort.signal.aborted) break;
       if (result.onlineForMs > STABLE_MS) attempt = 0;
       if (this.switchToTranscoding(result)) continue;
       const { maxMs, initialMs } = this.settings.backoff;
@@ -171,8 +172,12 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
     };
   }
 
-  private async runOnce() {
+  /** One run to its end; undefined when stopped before it was spawned. */
+  private async runOnce(): Promise<RunResult | undefined> {
     await clearDir(this.settings.hlsDir);
+    // stop() may have come while the directory was cleared: it found no run to kill, so nothing must be spawned now
+    // (an ffmpeg spawned after stop() would run on, and stop() would wait for its end forever).
+    if (this.abort.signal.aborted) return undefined;
     this.note('waiting', undefined);
     this.setStatus({ state: 'starting', startedAt: Date.now(), transcoding: this.transcodeDecided, retryAt: undefined });
     const run = new FfmpegRun(this.settings.ffmpegPath, this.plan(), this.settings.watchdogMs, {
