@@ -6,7 +6,9 @@
 // real ffmpeg streams; and the demo sensors publishing over real MQTT with
 // their credentials, now and then crossing a threshold; and a GB28181 NVR
 // (test/sim/gbsim) that registers with the demo's SIP server and streams
-// MPEG-PS over RTP when its channels are played. On first start it also
+// MPEG-PS over RTP when its channels are played; and an ONVIF PTZ dome
+// (scripts/demo-onvif.ts) on demo-1 with a CIF sub-stream, found by the
+// console's discovery and added as cam-onvif-01. On first start it also
 // creates demo people (engineer, operator, dispatcher, and an operator who
 // sees only 东门街道) and prints their passwords once, beside the admin's.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGateway } from '../gateway/run.ts';
 import { createDemoUsers } from './demo-users.ts';
+import { addDemoOnvifChannel, startDemoOnvifCamera, type DemoOnvif } from './demo-onvif.ts';
 import { startCameraSimulator } from '../test/sim/camera-sim.ts';
 import { ensureClip } from '../test/sim/clips.ts';
 import { publish, type Publisher } from '../test/sim/publisher.ts';
@@ -26,6 +29,8 @@ const DEMO_CONFIG = 'configs/demo.yaml';
 const CONFIG_RTSP_PORT = 8554; // the demo cameras' URLs in configs/demo.yaml
 // DEMO_RTSP_PORT=0 (the browser tests) puts the simulated cameras on a free port.
 const RTSP_PORT = Number(process.env.DEMO_RTSP_PORT ?? CONFIG_RTSP_PORT);
+// The ONVIF camera keeps its port across restarts (the channel stores its address); a free one with DEMO_RTSP_PORT=0.
+const ONVIF_PORT = Number(process.env.DEMO_ONVIF_PORT ?? (RTSP_PORT === 0 ? 0 : 18080));
 const DRONE_PUSH_KEY = 'demo-drone-push-key-01';
 const clipDir = join(process.cwd(), 'data', 'sim-clips');
 
@@ -40,6 +45,7 @@ try {
       { path: 'demo-1', clip: 'red-square-360p' },
       { path: 'demo-2', clip: 'blue-square-360p' },
       { path: 'demo-3', clip: 'h264-720p' },
+      { path: 'demo-1-sub', clip: 'h264-cif' }, // the ONVIF camera's sub-stream (子码流)
     ],
   });
 } catch (err) {
@@ -51,6 +57,12 @@ let drone: Publisher | undefined;
 let sensors: SensorSimulator | undefined;
 let gbHost: GbSimHost | undefined;
 let gbNvr: StayRegistered | undefined;
+let onvif: DemoOnvif | undefined;
+try {
+  onvif = await startDemoOnvifCamera(ONVIF_PORT, { main: sim.url('demo-1'), sub: sim.url('demo-1-sub') });
+} catch (err) {
+  process.stderr.write(`demo: no ONVIF camera (port ${ONVIF_PORT}): ${(err as Error).message}\n`);
+}
 /** The demo config, copied with the cameras' URLs on the simulator's port when that is not the usual one. */
 function demoConfig(port: number): string {
   if (port === CONFIG_RTSP_PORT) return DEMO_CONFIG;
@@ -59,7 +71,10 @@ function demoConfig(port: number): string {
   return file;
 }
 
-const { gateway, config } = await runGateway(['--config', demoConfig(sim.port), ...process.argv.slice(2)], async () => {
+// The console's ONVIF discovery also probes the simulated camera's responder (it answers unicast only).
+const discoverDemoCamera = onvif ? ['--onvif.discovery.unicastTo', JSON.stringify([onvif.discovery])] : [];
+const { gateway, config } = await runGateway(['--config', demoConfig(sim.port), ...discoverDemoCamera, ...process.argv.slice(2)], async () => {
+  await onvif?.close();
   gbNvr?.stop();
   await gbHost?.close();
   await sensors?.stop();
@@ -87,4 +102,12 @@ if (sipPort) {
     ],
   });
   gbNvr = stayRegistered(device, (line) => process.stdout.write(`demo: GB28181 NVR ${line}\n`));
+}
+
+if (onvif && config.onvif.enabled) {
+  try {
+    if ((await addDemoOnvifChannel(gateway.service, onvif.camera, config.onvif.requestTimeoutMs)) === 'added') process.stdout.write(`demo: ONVIF camera added as cam-onvif-01 (${onvif.camera.xaddr})\n`);
+  } catch (err) {
+    process.stderr.write(`demo: the ONVIF camera was not added: ${(err as Error).message}\n`);
+  }
 }
