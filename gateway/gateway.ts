@@ -143,7 +143,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, out: 
     }
     // After video: a camera event's snapshot is the channel's live frame when it runs.
     if (config.onvif.enabled) {
-      onvif = await startOnvifRoom(config.onvif, { registry: service, raise, evidence: evidence.store, ptz, livePicture: video && livePicture(video, findFfmpeg().path), log: logger });
+      // Cluster: a camera's events are subscribed by the node holding its channel's lease.
+      onvif = await startOnvifRoom(config.onvif, { registry: service, raise, evidence: evidence.store, ptz, livePicture: video && livePicture(video, findFfmpeg().path), placement: node?.eventsPlacement(), log: logger });
     }
   } catch (err) {
     await onvif?.stop();

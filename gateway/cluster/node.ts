@@ -16,6 +16,7 @@ import { OriginBook } from './media/origin-book.ts';
 import { OriginStore } from './media/origin-store.ts';
 import { deviceHomes, originLookup, pushPlaces } from './media/origins.ts';
 import type { DeviceHomes } from '../gb28181/index.ts';
+import type { EventsPlacement, PlacementListener } from '../onvif/events/placement.ts';
 import { untilReachable } from './start-retry.ts';
 import { redactUrl } from '../log.ts';
 import type { VideoManager } from '../video/video-manager.ts';
@@ -29,6 +30,8 @@ export class ClusterNode {
   /** Jobs one node of the cluster does (singleton-lease.ts), by name; they tick once the node listens. */
   private readonly singletons = new Map<string, SingletonLease>();
   private listeningAt: string | undefined;
+  /** Rooms that follow this node's leases besides video (camera events): told of each lease let go, awaited. */
+  private readonly leaseFollowers = new Set<{ listener: PlacementListener; wanted: () => Iterable<string> }>();
 
   private constructor(
     readonly nodeId: string,
@@ -86,7 +89,40 @@ export class ClusterNode {
   private ensureLeases(): ChannelLeases {
     return (this.leases ??= new ChannelLeases(this.leaseStore, {
       nodeId: this.nodeId, url: null, capacity: this.config.capacity, ttlMs: this.config.leaseTtlSeconds * 1000, tickMs: this.config.tickSeconds * 1000,
-    }, () => this.manager?.shardable ?? [], (id) => this.manager?.release(id) ?? Promise.resolve(), this.log));
+    }, () => this.manager?.shardable ?? this.wantedWithoutVideo(), (id) => this.release(id), this.log));
+  }
+
+  /** Before a lease is given back: the channel's ingest and its camera events stop. */
+  private async release(channelId: string): Promise<void> {
+    await Promise.all([this.manager?.release(channelId), ...[...this.leaseFollowers].map((f) => f.listener.released(channelId))]);
+  }
+
+  /** A node that runs no video still leases the channels whose camera events want a node. */
+  private wantedWithoutVideo(): string[] {
+    return [...new Set([...this.leaseFollowers].flatMap((f) => [...f.wanted()]))];
+  }
+
+  /** Camera events follow the channel's lease (gateway/onvif/events/placement.ts). */
+  eventsPlacement(): EventsPlacement {
+    return {
+      nodeId: this.nodeId,
+      here: (id) => this.leases?.owns(id) !== undefined,
+      owners: () => this.owners(),
+      follow: (listener, wanted) => {
+        const leases = this.ensureLeases();
+        const follower = { listener, wanted };
+        const acquired = (lease: { channelId: string }) => listener.acquired(lease.channelId);
+        const lost = (lease: { channelId: string }) => void listener.released(lease.channelId);
+        leases.on('acquired', acquired);
+        leases.on('lost', lost);
+        this.leaseFollowers.add(follower);
+        return () => {
+          leases.off('acquired', acquired);
+          leases.off('lost', lost);
+          this.leaseFollowers.delete(follower);
+        };
+      },
+    };
   }
 
   /** Starts taking channels once the node's HTTP answers at `url`. */

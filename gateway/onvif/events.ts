@@ -80,8 +80,13 @@ function notification(m: XmlElement, skewMs: number): OnvifEvent[] {
   const outer = at(m, 'Message');
   const message = at(outer, 'Message') ?? outer;
   if (!topic || !message) return [];
-  const utc = Date.parse(childText(message, '@UtcTime') ?? '');
-  return [{ topic, at: Number.isFinite(utc) ? utc - skewMs : Date.now(), source: simpleItems(at(message, 'Source')), data: simpleItems(at(message, 'Data')) }];
+  const cameraTime = childText(message, '@UtcTime');
+  const operation = childText(message, '@PropertyOperation');
+  const utc = Date.parse(cameraTime ?? '');
+  return [{
+    topic, at: Number.isFinite(utc) ? utc - skewMs : Date.now(), source: simpleItems(at(message, 'Source')), data: simpleItems(at(message, 'Data')),
+    ...(cameraTime ? { cameraTime } : {}), ...(operation ? { operation } : {}),
+  }];
 }
 
 /** Reference parameters as SOAP headers: simple elements with text, each re-declared in the namespace it carried. */

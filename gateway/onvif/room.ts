@@ -14,6 +14,7 @@ import { OnvifClients, type ClientFactory } from './clients.ts';
 import type { OnvifConfig } from './config.ts';
 import { CameraEvents } from './events/camera-events.ts';
 import { EventIncidents } from './events/incidents.ts';
+import type { EventsPlacement } from './events/placement.ts';
 import type { LivePicture } from './live-picture.ts';
 import { onvifPtzDriver } from './ptz-driver.ts';
 
@@ -24,6 +25,8 @@ export interface OnvifRoomDeps {
   ptz: PtzDrivers;
   /** The channel's latest live frame (live-picture.ts); without video, the camera's snapshot URI only. */
   livePicture?: LivePicture;
+  /** Cluster: camera events are subscribed by the node holding each channel's lease (PTZ works from any node). */
+  placement?: EventsPlacement;
   /** Tests may hand another client maker; the real one by default. */
   clients?: ClientFactory;
   log: Logger;
@@ -50,7 +53,7 @@ export async function startOnvifRoom(config: OnvifConfig, deps: OnvifRoomDeps): 
     return camera ? ptzClients.of(channelId, camera.target, config.requestTimeoutMs).snapshot(camera.mainProfile) : undefined;
   };
   const incidents = new EventIncidents({ raise: deps.raise, evidence: deps.evidence, snapshot: picture, config: config.events, log: log.child({ component: 'events' }) });
-  const events = new CameraEvents(config.events, { registry: deps.registry, clients: eventClients, requestTimeoutMs: config.requestTimeoutMs, incidents, log: log.child({ component: 'events' }) });
+  const events = new CameraEvents(config.events, { registry: deps.registry, clients: eventClients, requestTimeoutMs: config.requestTimeoutMs, incidents, placement: deps.placement, log: log.child({ component: 'events' }) });
   await events.start();
 
   return {
@@ -61,14 +64,14 @@ export async function startOnvifRoom(config: OnvifConfig, deps: OnvifRoomDeps): 
         config: { roles: READ_ROLES, scope: 'filtered' },
         schema: {
           tags: ['onvif'],
-          summary: 'Camera events of every ONVIF channel: subscribed, starting, failing (why, next try), no events (the camera has none) or off (why); the types that raise incidents',
+          summary: 'Camera events of every ONVIF channel: subscribed, starting, failing (why, next try), no events (the camera has none), off (why) or, in a cluster, elsewhere; the types that raise incidents; node: who subscribes',
           querystring: Type.Object({ channelId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
         },
       }, async (req) => {
         const { channelId } = req.query as { channelId?: string };
         const coverage = await app.scopes.covered(req.actor);
         const items = [];
-        for (const s of events.status()) {
+        for (const s of await events.statusWithNodes()) {
           if (channelId && s.channelId !== channelId) continue;
           if (coverage === null || inCoverage(coverage, await app.scopes.gridOf('channels', s.channelId))) items.push(s);
         }

@@ -76,6 +76,10 @@ export interface OnvifEvent {
   source: Record<string, string>;
   /** IsMotion: 'true', State: 'false' … */
   data: Record<string, string>;
+  /** The message's UtcTime exactly as the camera wrote it (the same for every subscriber, whatever skew each measured). */
+  cameraTime?: string;
+  /** PropertyOperation: Initialized (a state restated to a new subscription), Changed, Deleted. */
+  operation?: string;
 }
 
 export interface PullPoint {

@@ -3,7 +3,8 @@
 // kept in step with the registry at once (a channel added, disabled, deleted,
 // its switches or camera changed), and a status per ONVIF channel that says
 // `subscribed`, `starting`, `failing` (why, when it tries again), `no events`
-// (the camera offers none) or `off` (why).
+// (the camera offers none) or `off` (why). In a cluster only the node holding
+// a channel's lease subscribes (placement.ts); the others say `elsewhere`.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeviceChanged, RegistryService, StoredRow } from '../../../device-registry/index.ts';
@@ -11,11 +12,14 @@ import { onvifCameraOf, type OnvifCamera } from '../camera-of.ts';
 import type { OnvifClients } from '../clients.ts';
 import type { OnvifEventsConfig } from './config.ts';
 import type { EventIncidents } from './incidents.ts';
+import type { EventsPlacement } from './placement.ts';
 import { EventSubscription, type SubscriptionStatus } from './subscription.ts';
 
 export interface ChannelEventsStatus {
   channelId: string;
-  state: SubscriptionStatus['state'] | 'no events' | 'off';
+  state: SubscriptionStatus['state'] | 'no events' | 'off' | 'elsewhere';
+  /** Cluster: the node that subscribes (null: none, the channel is off or being taken over). */
+  node?: string | null;
   reason?: string;
   since: string;
   retryAt?: string;
@@ -34,6 +38,8 @@ interface Followed {
   connection: string;
   subscription?: EventSubscription;
   quiet?: { state: 'no events' | 'off'; reason: string; since: number };
+  /** Cluster: another node holds the channel's lease and subscribes. */
+  elsewhere?: { since: number };
 }
 
 export interface CameraEventsDeps {
@@ -42,6 +48,8 @@ export interface CameraEventsDeps {
   /** One SOAP request (onvif.requestTimeoutMs); a pull may take pullTimeoutSeconds more. */
   requestTimeoutMs: number;
   incidents: EventIncidents;
+  /** Cluster: subscribe only the channels whose lease this node holds. */
+  placement?: EventsPlacement;
   log: Logger;
 }
 
@@ -51,16 +59,22 @@ export class CameraEvents {
   private readonly followed = new Map<string, Followed>();
   private changes: Promise<void> = Promise.resolve();
   private stopped = false;
+  private unfollowPlacement: (() => void) | undefined;
 
   constructor(private readonly config: OnvifEventsConfig, private readonly deps: CameraEventsDeps) {}
 
   async start(): Promise<void> {
     this.deps.registry.events.on('device.changed', this.onChange);
-    for await (const row of this.deps.registry.all('channels')) this.follow(row.id, row);
+    for await (const row of this.deps.registry.all('channels')) void this.follow(row.id, row);
+    this.unfollowPlacement = this.deps.placement?.follow({
+      acquired: (channelId) => void this.refollow(channelId),
+      released: (channelId) => this.refollow(channelId),
+    }, () => this.wanted());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unfollowPlacement?.();
     this.deps.registry.events.off('device.changed', this.onChange);
     await this.changes;
     await Promise.all([...this.followed.values()].map((f) => f.subscription?.stop()));
@@ -71,10 +85,26 @@ export class CameraEvents {
     return [...this.followed.keys()].sort().map((id) => this.statusOf(id)!);
   }
 
+  /** Every channel's status; in a cluster each with the node that subscribes it (the lease holder). */
+  async statusWithNodes(): Promise<ChannelEventsStatus[]> {
+    const items = this.status();
+    const placement = this.deps.placement;
+    if (!placement) return items;
+    const owners = items.some((s) => s.state === 'elsewhere') ? await placement.owners() : new Map<string, string>();
+    return items.map((s) => {
+      if (s.state === 'off' || s.state === 'no events') return { ...s, node: null };
+      if (s.state !== 'elsewhere') return { ...s, node: placement.nodeId };
+      const node = owners.get(s.channelId) ?? null;
+      const reason = node ? `subscribed by node ${node} (its details: GET /api/onvif/events/status on that node)` : 'no node holds the channel right now (taken over within the lease time)';
+      return { ...s, node, reason };
+    });
+  }
+
   statusOf(channelId: string): ChannelEventsStatus | undefined {
     const f = this.followed.get(channelId);
     if (!f) return undefined;
     const types = [...f.camera.types].sort();
+    if (f.elsewhere) return { channelId, state: 'elsewhere', since: iso(f.elsewhere.since)!, types };
     if (f.quiet || !f.subscription) {
       const quiet = f.quiet ?? { state: 'off' as const, reason: 'stopped', since: Date.now() };
       return { channelId, state: quiet.state, reason: quiet.reason, since: iso(quiet.since)!, types };
@@ -91,12 +121,30 @@ export class CameraEvents {
     // One change after the other: a quick edit then delete ends with the delete.
     this.changes = this.changes.then(async () => {
       try {
-        this.follow(e.id, await this.deps.registry.getStored('channels', e.id));
+        void this.follow(e.id, await this.deps.registry.getStored('channels', e.id));
       } catch (err) {
         this.deps.log.error({ err, channelId: e.id }, 'could not follow a channel change');
       }
     });
   };
+
+  /** The lease moved here or away: decided again in turn with registry changes; done once a subscription let go has stopped. */
+  private refollow(channelId: string): Promise<void> {
+    const done = this.changes.then(async () => {
+      try {
+        await this.follow(channelId, await this.deps.registry.getStored('channels', channelId));
+      } catch (err) {
+        this.deps.log.error({ err, channelId }, 'could not follow a lease change');
+      }
+    });
+    this.changes = done;
+    return done;
+  }
+
+  /** Channels whose events want a node (leased by a cluster node that runs no video). */
+  private wanted(): string[] {
+    return [...this.followed].filter(([, f]) => !this.quietReason(f.camera)).map(([id]) => id);
+  }
 
   /** Why a camera gets no subscription, or undefined when it should have one. */
   private quietReason(camera: OnvifCamera): { state: 'no events' | 'off'; reason: string } | undefined {
@@ -108,28 +156,33 @@ export class CameraEvents {
     return undefined;
   }
 
-  private follow(channelId: string, row: StoredRow | undefined): void {
+  /** Applies what the row and the lease say; resolves once a subscription let go has stopped. */
+  private async follow(channelId: string, row: StoredRow | undefined): Promise<void> {
     if (this.stopped) return;
     const known = this.followed.get(channelId);
     const camera = row && onvifCameraOf(row, this.config.defaultTypes);
     if (!camera) {
-      void known?.subscription?.stop();
       this.followed.delete(channelId);
       this.deps.incidents.forget(channelId);
       this.deps.clients.forget(channelId);
-      return;
+      return known?.subscription?.stop();
     }
     const connection = createHash('sha256').update(JSON.stringify([camera.target, camera.mainProfile])).digest('hex');
     const quiet = this.quietReason(camera);
-    if (known && !quiet && known.subscription && known.connection === connection) {
+    const here = !this.deps.placement || this.deps.placement.here(channelId);
+    if (known && !quiet && here && known.subscription && known.connection === connection) {
       known.camera = camera; // switches and facts apply to the next events at once; the subscription stays
       return;
     }
-    void known?.subscription?.stop();
+    const stopping = known?.subscription?.stop();
     if (quiet) {
       const same = known?.quiet?.state === quiet.state && known.quiet.reason === quiet.reason;
       this.followed.set(channelId, { camera, connection, quiet: { ...quiet, since: same ? known!.quiet!.since : Date.now() } });
-      return;
+      return stopping;
+    }
+    if (!here) {
+      this.followed.set(channelId, { camera, connection, elsewhere: { since: known?.elsewhere?.since ?? Date.now() } });
+      return stopping;
     }
     const entry: Followed = { camera, connection };
     const log = this.deps.log.child({ channelId });

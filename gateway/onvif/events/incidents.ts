@@ -1,8 +1,10 @@
 // Camera events as incident candidates through the one door: one candidate
 // per channel and type per pull (the door keeps one open incident per channel
-// and type and counts repeats), only for the types the channel's switches
+// and type and counts repeats), with an id the event itself gives (the same
+// on whichever node pulls it: raised once), only for the types the channel's switches
 // turn on, with a snapshot of the channel's latest frame at most once per
 // `snapshotEverySeconds` for each channel and type.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { timeProblem } from '../../../device-registry/index.ts';
 import { say } from '../../../device-registry/messages.ts';
@@ -14,7 +16,7 @@ import { codeOnly, TITLE_MESSAGE } from '../../incidents/title-message.ts';
 import type { OnvifCamera } from '../camera-of.ts';
 import type { OnvifEvent } from '../index.ts';
 import type { OnvifEventsConfig } from './config.ts';
-import { incidentTypeOf, type OnvifEventType } from './topics.ts';
+import { incidentTypeOf, topicPath, type OnvifEventType } from './topics.ts';
 
 export interface EventIncidentDeps {
   raise: RaiseIncident;
@@ -34,6 +36,22 @@ export interface EventCounts { raised: number; switchedOff: number; ignored: num
 export function occurredAt(event: OnvifEvent, now = Date.now()): number {
   const at = Math.round(event.at);
   return timeProblem(at, INCIDENT_TIME_WINDOW, now) === undefined ? at : now;
+}
+
+/**
+ * The candidate id of a camera event: the same on every node that pulls it, so the door raises it once
+ * whichever node (or two, while a channel moves) hands it in. A Changed message is named by what the
+ * camera wrote, its own UtcTime included (as written, not moved by a skew each node measures apart).
+ * An Initialized message restates a state to each new subscription (after a takeover, a resubscription,
+ * a restart) with the camera's time of that moment: it is named by the state alone, so restating it
+ * again raises nothing new while the door remembers the id (the event retention).
+ */
+export function eventCandidateId(channelId: string, type: OnvifEventType, event: OnvifEvent): string {
+  const restated = event.operation?.toLowerCase() === 'initialized';
+  const when = restated ? 'initialized' : (event.cameraTime ?? String(Math.round(event.at / 1000)));
+  const sorted = (items: Record<string, string>) => Object.entries(items).sort(([a], [b]) => a.localeCompare(b));
+  const digest = createHash('sha256').update(JSON.stringify([channelId, type, topicPath(event.topic), sorted(event.source), sorted(event.data), when])).digest('hex');
+  return `onvif-${digest.slice(0, 40)}`;
 }
 
 export class EventIncidents {
@@ -72,7 +90,7 @@ export class EventIncidents {
       await this.deps.raise({
         source: { kind: 'onvif', id: channelId }, type, category: 'onvif', severity: this.deps.config.severity, occurredAt: at,
         title: title.message, evidence,
-      });
+      }, { candidateId: eventCandidateId(channelId, type, event) });
       this.counts.raised++;
     } catch (err) {
       this.counts.failed++;

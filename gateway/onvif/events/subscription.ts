@@ -122,12 +122,16 @@ export class EventSubscription {
       const timeoutSec = Math.min(this.timing.pullTimeoutSeconds, untilRenew);
       const pulledAt = Date.now();
       const events = await point.pull(timeoutSec, this.timing.messageLimit);
-      if (this.stopped) break;
+      // Handed on even when stopped meanwhile: the camera gave them to this subscription only (a channel
+      // moving to another node), and their candidate ids keep a second delivery from raising twice.
       if (events.length) {
         this.current.events += events.length;
         this.current.lastEventAt = Date.now();
         this.onEvents(events);
-      } else if (Date.now() - pulledAt < (timeoutSec * 1000) / 10) {
+      }
+      if (this.stopped) break;
+      if (events.length) continue;
+      if (Date.now() - pulledAt < (timeoutSec * 1000) / 10) {
         // A camera that answers an empty pull at once (no long poll) is not asked in a tight loop.
         await this.pause(Math.min(1000, timeoutSec * 1000));
       }
