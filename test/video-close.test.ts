@@ -5,13 +5,13 @@
 // to kill; stop() then waited for its end forever, and gw.close() with it
 // (node-media-server still listening, the transcoding ffmpeg still pushing).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
-import { IngestSupervisor } from '../gateway/video/ingest/supervisor.ts';
+import { IngestSupervisor, type IngestStatus } from '../gateway/video/ingest/supervisor.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { CLIP_DIR, startSilentServer, startVideoGateway, statusOf } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
@@ -55,14 +55,12 @@ function killQuietly(pid: number): void {
   }
 }
 
-/** Resolves with how long `work` took, or fails saying what never ended. */
-async function endsWithin(work: Promise<unknown>, what: string): Promise<number> {
-  const started = Date.now();
+/** Resolves with what `work` resolves with, or fails saying what never ended. */
+async function endsWithin<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`${what} did not end within ${STOP_BOUND_MS} ms`)), STOP_BOUND_MS)));
   try {
-    await Promise.race([work, bound]);
-    return Date.now() - started;
+    return await Promise.race([work, bound]);
   } finally {
     clearTimeout(timer);
   }
@@ -97,6 +95,27 @@ test('an ingest stopped at once, or a few ms after it starts, spawns no ffmpeg a
   } finally {
     await silent.stop();
   }
+});
+
+test('an HLS directory that cannot be made ends no supervision: the run says why, and stop() ends', async () => {
+  const ffmpeg = findFfmpeg();
+  const blocker = join(dir, 'a-file');
+  writeFileSync(blocker, '');
+  const sup = new IngestSupervisor(
+    { channelId: 'no-dir', input: { kind: 'rtsp', url: sim!.url('avc-b') }, transcode: 'auto', gopSeconds: 1 },
+    // Under a file: mkdir fails (ENOTDIR), which used to reject the supervision loop unhandled.
+    { ffmpegPath: ffmpeg.path, ffmpegMajor: ffmpeg.major, hlsDir: join(blocker, 'hls'), segmentSeconds: 1, listSize: 3, watchdogMs: 60_000, ioTimeoutSeconds: 10, backoff: { initialMs: 300, maxMs: 1500 } },
+    pino({ level: 'silent' }),
+  );
+  const offline = new Promise<IngestStatus>((resolve) => sup.on('status', (s) => s.state === 'offline' && resolve(s)));
+  sup.start();
+  try {
+    const s = await endsWithin(offline, 'the first run against an HLS directory that cannot be made');
+    assert.ok(s.lastError, 'the status says why');
+  } finally {
+    await endsWithin(sup.stop(), 'stop() of the supervisor whose HLS directory cannot be made');
+  }
+  assert.equal(sup.status.reason, 'stopped');
 });
 
 // The case seen in the suite: a gateway closed while an H.264 source with B-frames switches from copying to transcoding.

@@ -105,10 +105,9 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
     this.loop ??= this.supervise();
   }
 
+  /** Ends the run that is going (its abort listener kills it); one not spawned yet never is (runOnce). */
   async stop(): Promise<void> {
     this.abort.abort();
-    // A run between two awaits of runOnce is not spawned at all (runOnce looks at the signal after each).
-    this.run?.kill('stopped', 'stopped');
     await this.loop;
     clearInterval(this.statsTimer);
   }
@@ -174,9 +173,11 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
 
   /** One run to its end; undefined when stopped before it was spawned. */
   private async runOnce(): Promise<RunResult | undefined> {
-    await clearDir(this.settings.hlsDir);
-    // stop() may have come while the directory was cleared: it found no run to kill, so nothing must be spawned now
-    // (an ffmpeg spawned after stop() would run on, and stop() would wait for its end forever).
+    // A directory that cannot be cleared must not end the supervision (its promise would reject unhandled):
+    // the run goes on, and an ffmpeg that cannot write there says why in its status.
+    await clearDir(this.settings.hlsDir).catch((err: unknown) => this.log.warn({ err }, 'could not clear the HLS directory'));
+    // stop() may have come while the directory was cleared: nothing is spawned now (an ffmpeg spawned after
+    // the abort would have nobody to kill it, and stop() would wait for its end forever: gw.close() hung so).
     if (this.abort.signal.aborted) return undefined;
     this.note('waiting', undefined);
     this.setStatus({ state: 'starting', startedAt: Date.now(), transcoding: this.transcodeDecided, retryAt: undefined });
@@ -186,8 +187,12 @@ export class IngestSupervisor extends EventEmitter<SupervisorEvents> {
       onFrame: (data, width, height, ts) => this.emit('frame', { channelId: this.spec.channelId, ts, width, height, format: 'rgb24', data }),
     }, this.log);
     this.run = run;
+    // Tied to the signal, not to whatever stop() finds in this.run: the run started here is the one killed.
+    const kill = () => run.kill('stopped', 'stopped');
+    this.abort.signal.addEventListener('abort', kill, { once: true });
     this.statsTimer = setInterval(() => void this.refreshHlsStats(), 5000);
     const result = await run.done;
+    this.abort.signal.removeEventListener('abort', kill);
     clearInterval(this.statsTimer);
     this.run = undefined;
     return result;
