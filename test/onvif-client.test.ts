@@ -78,6 +78,60 @@ describe('ONVIF client against the simulator', () => {
     assert.equal(dev.requests('GetSystemDateAndTime').length, 3);
   });
 
+  it('reads a camera clock 3 h off that gives only LocalDateTime and a POSIX TZ (CST-8)', async () => {
+    const dev = await camera({ clockFormat: 'local-only', clockSkewMs: 3 * 3600_000 });
+    const c = clientOf(dev.xaddr);
+    const facts = await c.facts();
+    assert.equal(facts.clockSource, 'local+tz');
+    assert.ok(Math.abs(facts.clockSkewMs - 3 * 3600_000) < 3000, `skew ${facts.clockSkewMs}`);
+    await c.stop('Profile_1');
+    assert.deepEqual(refusals(dev), []);
+  });
+
+  it('applies the DST rule of a LocalDateTime-only camera (EST5EDT, offset as the tz database has it today)', async () => {
+    const skew = -26 * 3600_000; // set to the wrong day as well
+    const offsetMs = zoneOffsetMs('America/New_York', Date.now() + skew);
+    const dev = await camera({ clockFormat: 'local-only', clockSkewMs: skew, timeZone: { tz: 'EST5EDT,M3.2.0,M11.1.0', offsetMs } });
+    const facts = await clientOf(dev.xaddr).facts();
+    assert.equal(facts.clockSource, 'local+tz');
+    assert.ok(Math.abs(facts.clockSkewMs - skew) < 3000, `skew ${facts.clockSkewMs}, zone offset ${offsetMs}`);
+    assert.deepEqual(refusals(dev), []);
+  });
+
+  it("reads an ambiguous 'GMT+08' the way the camera's HTTP Date header agrees with", async () => {
+    const dev = await camera({ clockFormat: 'local-only', clockSkewMs: 2 * 3600_000, timeZone: { tz: 'GMT+08:00', offsetMs: 8 * 3600_000 } });
+    const facts = await clientOf(dev.xaddr).facts();
+    assert.equal(facts.clockSource, 'local+tz');
+    assert.ok(Math.abs(facts.clockSkewMs - 2 * 3600_000) < 3000, `skew ${facts.clockSkewMs}`);
+  });
+
+  it('takes the HTTP Date header when GetSystemDateAndTime wants credentials and the clock is 2 h off', async () => {
+    const dev = await camera({ openOperations: [], clockSkewMs: 2 * 3600_000 });
+    const c = clientOf(dev.xaddr);
+    const facts = await c.facts();
+    assert.equal(facts.clockSource, 'http-date');
+    assert.ok(Math.abs(facts.clockSkewMs - 2 * 3600_000) < 2000, `skew ${facts.clockSkewMs}`);
+    const clock = dev.requests('GetSystemDateAndTime');
+    assert.deepEqual(clock.map((r) => r.auth === 'refused'), [true, true], 'asked without, then with WS-Security on our clock: both refused');
+    await c.stop('Profile_1');
+    assert.equal(refusals(dev).length, 2, JSON.stringify(refusals(dev)));
+  });
+
+  it('asks for the clock with WS-Security when it wants credentials and the clocks agree', async () => {
+    const dev = await camera({ openOperations: [], clockSkewMs: 1500 });
+    const facts = await clientOf(dev.xaddr).facts();
+    assert.equal(facts.clockSource, 'utc');
+    assert.ok(Math.abs(facts.clockSkewMs - 1500) < 1500, `skew ${facts.clockSkewMs}`);
+    assert.deepEqual(dev.requests('GetSystemDateAndTime').map((r) => r.auth), ['refused', 'ws-security']);
+  });
+
+  it('says utc for a camera that gives UTCDateTime', async () => {
+    const dev = await camera({ clockSkewMs: -90_000 });
+    const facts = await clientOf(dev.xaddr).facts();
+    assert.equal(facts.clockSource, 'utc');
+    assert.ok(Math.abs(facts.clockSkewMs + 90_000) < 3000, `skew ${facts.clockSkewMs}`);
+  });
+
   it('says unsupported (or a fault) for PTZ on a camera without it, and facts say no PTZ', async () => {
     const dev = await camera({ faults: { noPtz: true } });
     const c = clientOf(dev.xaddr);
@@ -124,6 +178,17 @@ describe('ONVIF client against the simulator', () => {
     assert.ok(report.malformed >= 1 && report.ignored >= 1, JSON.stringify({ malformed: report.malformed, ignored: report.ignored }));
   });
 });
+
+const refusals = (dev: { received: Array<{ operation: string; auth: string; refusal?: string }> }) =>
+  dev.received.filter((r) => r.auth === 'refused').map((r) => [r.operation, r.refusal]);
+
+/** ms east of UTC of an IANA zone at an instant (Intl: the oracle the sim is set by). */
+function zoneOffsetMs(timeZone: string, at: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name);
+  assert.ok(m, name);
+  return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0;
+}
 
 async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;

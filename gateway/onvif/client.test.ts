@@ -61,6 +61,7 @@ describe('facts()', () => {
     assert.deepEqual({ ...facts, clockSkewMs: 0, profiles: [] }, {
       manufacturer: 'HIKVISION', model: 'DS-2DE4A425IW-DE', firmware: 'V5.6.15 build 200415', serial: 'DS-2DE4A425IW-DE20200512AAWRE12345678', hardwareId: '88',
       clockSkewMs: 0,
+      clockSource: 'utc',
       // The camera names its inside address (NAT); we keep reaching it where we found it.
       services: { media: `${cam.base}/onvif/Media`, ptz: `${cam.base}/onvif/PTZ`, events: `${cam.base}/onvif/Events` },
       capabilities: { ptz: false, events: true },

@@ -3,13 +3,14 @@
 // speaks Media, PTZ and Events with WS-Security (and HTTP digest on 401).
 import type { Logger } from 'pino';
 import { createPullPoint } from './events.ts';
-import { readCapabilities, readClockSkew, readDeviceInformation, readServices } from './device.ts';
+import { readCameraClock } from './camera-clock.ts';
+import { readCapabilities, readDeviceInformation, readServices } from './device.ts';
 import type { ServiceAddresses } from './device.ts';
 import { fetchSnapshot, readProfiles, readSnapshotUri, readStreamUri } from './media.ts';
 import * as ptz from './ptz.ts';
 import { SoapSession, parseUrl } from './soap/session.ts';
 import { OnvifError } from './types.ts';
-import type { OnvifClient, OnvifClientOptions, OnvifFacts, OnvifPreset, OnvifTarget, PtzVelocity, PullPoint } from './types.ts';
+import type { ClockSource, OnvifClient, OnvifClientOptions, OnvifFacts, OnvifPreset, OnvifTarget, PtzVelocity, PullPoint } from './types.ts';
 import { reachable } from './xml-read.ts';
 
 export const DEFAULT_TIMEOUT_MS = 8000;
@@ -26,6 +27,7 @@ class CameraClient implements OnvifClient {
   private readonly log: Logger | undefined;
   private services: Promise<ServiceAddresses> | undefined;
   private readonly snapshotUris = new Map<string, string>();
+  private clockSource: ClockSource = 'none';
 
   constructor(private readonly target: OnvifTarget, opts: OnvifClientOptions) {
     this.deviceUrl = parseUrl(target.xaddr, 'device service');
@@ -48,6 +50,7 @@ class CameraClient implements OnvifClient {
     return {
       ...info,
       clockSkewMs: this.session.skewMs,
+      clockSource: this.clockSource,
       services: Object.fromEntries(Object.entries({ media: services.media, media2: services.media2, ptz: services.ptz, events: services.events }).filter(([, v]) => v)),
       capabilities: { ptz: Boolean(services.ptz) && profiles.some((p) => p.ptz), events: Boolean(services.events) && services.pullPoint !== false },
       profiles,
@@ -124,16 +127,10 @@ class CameraClient implements OnvifClient {
   }
 
   private async measureSkew(): Promise<void> {
-    const skew = await readClockSkew(this.session, this.target.xaddr).catch((err: unknown) => {
-      // Some cameras want credentials even for the clock: go on without a skew and say so.
-      if (err instanceof OnvifError && (err.kind === 'auth' || err.kind === 'fault')) {
-        this.log?.warn({ kind: err.kind }, 'GetSystemDateAndTime refused; assuming our clock');
-        return undefined;
-      }
-      throw err;
-    });
-    this.session.skewMs = skew ?? 0;
+    const clock = await readCameraClock(this.session, this.target.xaddr, this.log);
+    this.session.skewMs = clock.skewMs;
     this.session.skewMeasuredAt = Date.now();
+    this.clockSource = clock.source;
   }
 
   /** A call the camera may not support: a fault, unsupported or unreadable answer is logged and read as absent; auth and network failures are not. */

@@ -1,25 +1,10 @@
-// Device service (ver10): clock, identity, and where the other services live.
+// Device service (ver10): identity, and where the other services live (the clock: camera-clock.ts).
 import { OnvifError } from './types.ts';
 import type { SoapSession } from './soap/session.ts';
-import { at, elements, numberAt, textAt } from './xml-read.ts';
+import { at, elements, textAt } from './xml-read.ts';
 import { childText } from '../xml/safe-xml.ts';
 
 const TDS = 'http://www.onvif.org/ver10/device/wsdl';
-
-/** Camera UTC minus our clock at the request's midpoint; 0 when the camera will not tell (logged by the caller). */
-export async function readClockSkew(session: SoapSession, url: string): Promise<number | undefined> {
-  const sent = Date.now();
-  const body = await session.call({ url, operation: 'GetSystemDateAndTime', action: `${TDS}/GetSystemDateAndTime`, body: '<tds:GetSystemDateAndTime/>', anonymous: true });
-  const answered = Date.now();
-  const utc = at(body, 'GetSystemDateAndTimeResponse', 'SystemDateAndTime', 'UTCDateTime');
-  const [y, mo, d, h, mi, s] = [
-    numberAt(utc, 'Date', 'Year'), numberAt(utc, 'Date', 'Month'), numberAt(utc, 'Date', 'Day'),
-    numberAt(utc, 'Time', 'Hour'), numberAt(utc, 'Time', 'Minute'), numberAt(utc, 'Time', 'Second'),
-  ];
-  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined) return undefined;
-  const camera = Date.UTC(y, mo - 1, d, h, mi, s);
-  return Number.isFinite(camera) ? camera - Math.round((sent + answered) / 2) : undefined;
-}
 
 export interface DeviceInformation {
   manufacturer: string;

@@ -28,13 +28,22 @@ export interface OnvifFacts {
   firmware: string;
   serial: string;
   hardwareId?: string;
-  /** Camera clock minus ours, from GetSystemDateAndTime. */
+  /** Camera clock minus ours, from GetSystemDateAndTime (or the HTTP Date header, see clockSource). */
   clockSkewMs: number;
+  /** How clockSkewMs was measured. */
+  clockSource: ClockSource;
   services: { media?: string; media2?: string; ptz?: string; events?: string };
   capabilities: { ptz: boolean; events: boolean };
   /** Main (largest resolution) first, then sub. */
   profiles: OnvifProfile[];
 }
+
+/**
+ * utc: GetSystemDateAndTime's UTCDateTime; local+tz: its LocalDateTime and POSIX TZ;
+ * http-date: the HTTP Date header of the camera's answer (whole seconds; the camera
+ * refused GetSystemDateAndTime or gave no readable time); none: skew 0 assumed.
+ */
+export type ClockSource = 'utc' | 'local+tz' | 'http-date' | 'none';
 
 export type OnvifErrorKind = 'auth' | 'unreachable' | 'timeout' | 'fault' | 'malformed' | 'unsupported';
 

@@ -11,7 +11,7 @@ import { inspectCamera } from './inspect.ts';
 
 const profile = (token: string, encoding: string, width: number, streamUri?: string) => ({ token, name: token, encoding, width, height: (width * 9) / 16, ptz: false, ...(streamUri ? { streamUri } : {}) });
 const factsWith = (profiles: OnvifFacts['profiles'], clockSkewMs = 0): OnvifFacts => ({
-  manufacturer: 'Dahua', model: 'IPC-HFW2431S', firmware: '2.800', serial: 'SN1', clockSkewMs, services: {}, capabilities: { ptz: false, events: true }, profiles,
+  manufacturer: 'Dahua', model: 'IPC-HFW2431S', firmware: '2.800', serial: 'SN1', clockSkewMs, clockSource: 'utc', services: {}, capabilities: { ptz: false, events: true }, profiles,
 });
 
 test('main is the first profile with an RTSP URI, sub the next; user info in a URI is dropped; one profile: no sub', () => {

@@ -28,6 +28,7 @@ export const InspectAnswer = Type.Object({
   facts: Type.Object({
     manufacturer: Type.String(), model: Type.String(), firmware: Type.String(), serial: Type.String(), hardwareId: Type.Optional(Type.String()),
     clockSkewMs: Type.Number({ description: 'The camera\'s clock minus the gateway\'s' }),
+    clockSource: Type.Optional(Type.Union(['utc', 'local+tz', 'http-date', 'none'].map((s) => Type.Literal(s)), { description: 'How the skew was measured: UTCDateTime, LocalDateTime + TZ, the HTTP Date header, or not at all' })),
     capabilities: Type.Object({ ptz: Type.Boolean(), events: Type.Boolean() }),
     profiles: Type.Array(Profile),
   }),

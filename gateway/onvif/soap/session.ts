@@ -32,6 +32,19 @@ export interface SoapCall {
   addressing?: EnvelopeParts['addressing'];
   /** Longer deadline for long polls (PullMessages): the camera holds the answer up to its Timeout. */
   timeoutMs?: number;
+  /** WS-Security with this skew instead of the session's (the clock reader asks with our own clock). */
+  skewMs?: number;
+  /** Sees every HTTP answer, refusals too, before it is read (the clock reader takes its Date header). */
+  onAnswer?: (a: AnswerSeen) => void;
+}
+
+export interface AnswerSeen {
+  status: number;
+  /** The HTTP Date header as sent, if any. */
+  date?: string;
+  /** Our clock when the request left and when the answer was in (epoch ms). */
+  sentAt: number;
+  answeredAt: number;
 }
 
 export class SoapSession {
@@ -65,10 +78,12 @@ export class SoapSession {
     }
   }
 
-  private async callOnce(c: SoapCall): Promise<XmlElement> {
+  /** One call, without the clock re-read and retry of call(): what the clock reader itself uses. */
+  async callOnce(c: SoapCall): Promise<XmlElement> {
     const url = parseUrl(c.url, c.operation);
     const where = `${hostPort(url)} ${c.operation}`;
-    const security = c.anonymous ? undefined : securityHeader({ username: this.opts.username, password: this.opts.password, skewMs: this.skewMs });
+    const security = c.anonymous ? undefined : securityHeader({ username: this.opts.username, password: this.opts.password, skewMs: c.skewMs ?? this.skewMs });
+    const sentAt = Date.now();
     const answer = await this.http.exchange({
       url,
       method: 'POST',
@@ -78,6 +93,7 @@ export class SoapSession {
       maxBytes: MAX_SOAP_CHARS,
       operation: c.operation,
     });
+    c.onAnswer?.({ status: answer.status, date: answer.headers.date, sentAt, answeredAt: Date.now() });
     this.opts.log?.debug({ host: hostPort(url), operation: c.operation, status: answer.status }, 'onvif call');
     const text = answer.body.toString('utf8');
     const looksXml = /^\s*(<\?xml|<[A-Za-z_])/.test(text.replace(/^\uFEFF/, ''));

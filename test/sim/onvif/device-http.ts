@@ -133,7 +133,8 @@ export class DeviceHttp {
 
   private send(res: ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
     const body = Buffer.from(xml, 'utf8');
-    res.writeHead(status, { 'Content-Type': SOAP_TYPE, 'Content-Length': body.length, ...headers }).end(body);
+    // The Date header on the camera's own clock, as its web server sends it (clients fall back to it).
+    res.writeHead(status, { 'Content-Type': SOAP_TYPE, 'Content-Length': body.length, Date: new Date(this.dev.deviceNow()).toUTCString(), ...headers }).end(body);
   }
 
   private hold(res: ServerResponse): void {

@@ -46,6 +46,8 @@ export interface OnvifDeviceOptions {
   openOperations?: string[];
   /** GetSystemDateAndTime with UTC and local time (default), or local time and zone only, as some older cameras answer. */
   clockFormat?: 'utc' | 'local-only';
+  /** The zone the camera shows local time in: its POSIX TZ, the offset (ms east of UTC) that TZ means now, the DaylightSavings flag. Default CST-8, +8 h, false. */
+  timeZone?: { tz: string; offsetMs: number; daylightSavings?: boolean };
   /** HTTP status of a ter:NotAuthorized fault: 400 (the SOAP binding) or 401 (what several cameras send). Default 400. */
   authFaultStatus?: 400 | 401;
   /** The camera simulator's RTSP URLs of the main and sub-streams. */

@@ -11,7 +11,7 @@ export const OPEN_OPERATIONS: readonly string[] = ['GetSystemDateAndTime'];
 export function deviceOperations(dev: OnvifDeviceSim): Record<string, Operation> {
   return {
     GetSystemDateAndTime: () => ({
-      xml: `<tds:GetSystemDateAndTimeResponse>${systemDateAndTime(dev.deviceNow(), dev.options.clockFormat !== 'local-only')}</tds:GetSystemDateAndTimeResponse>`,
+      xml: `<tds:GetSystemDateAndTimeResponse>${systemDateAndTime(dev.deviceNow(), dev.options.clockFormat !== 'local-only', dev.options.timeZone ?? CHINA)}</tds:GetSystemDateAndTimeResponse>`,
     }),
     GetDeviceInformation: () => {
       const f = dev.facts;
@@ -32,14 +32,16 @@ export function deviceOperations(dev: OnvifDeviceSim): Record<string, Operation>
   };
 }
 
-function systemDateAndTime(deviceMs: number, withUtc: boolean): string {
+const CHINA = { tz: 'CST-8', offsetMs: 8 * 3600_000 };
+
+function systemDateAndTime(deviceMs: number, withUtc: boolean, zone: NonNullable<OnvifDeviceSim['options']['timeZone']>): string {
   const d = new Date(deviceMs);
   const dateTime = (y: number, mo: number, day: number, h: number, mi: number, s: number) =>
     `<tt:Time><tt:Hour>${h}</tt:Hour><tt:Minute>${mi}</tt:Minute><tt:Second>${s}</tt:Second></tt:Time>`
     + `<tt:Date><tt:Year>${y}</tt:Year><tt:Month>${mo}</tt:Month><tt:Day>${day}</tt:Day></tt:Date>`;
-  // The camera keeps UTC and shows local time in its zone (CST-8, as cameras sold here are set).
-  const local = new Date(deviceMs + 8 * 3600_000);
-  return '<tds:SystemDateAndTime><tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings><tt:TimeZone><tt:TZ>CST-8</tt:TZ></tt:TimeZone>'
+  // The camera keeps UTC and shows local time in its zone (CST-8 by default, as cameras sold here are set).
+  const local = new Date(deviceMs + zone.offsetMs);
+  return `<tds:SystemDateAndTime><tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>${zone.daylightSavings === true}</tt:DaylightSavings><tt:TimeZone><tt:TZ>${esc(zone.tz)}</tt:TZ></tt:TimeZone>`
     + (withUtc ? `<tt:UTCDateTime>${dateTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds())}</tt:UTCDateTime>` : '')
     + `<tt:LocalDateTime>${dateTime(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds())}</tt:LocalDateTime>`
     + '</tds:SystemDateAndTime>';
