@@ -20,25 +20,25 @@ const TERMINATION_SECONDS = 10;
 interface EventsStatus { channelId: string; state: string; node?: string | null; reason?: string; subscriptions?: number }
 interface Incident { id: string; type: string; count: number; source: { kind: string; id: string } }
 
-describe('ONVIF camera events and PTZ in a cluster', () => {
-  let host: OnvifSimHost;
-  let cluster: GatewayCluster;
-  const cams: OnvifDeviceSim[] = [];
-  const ids: string[] = [];
-
+/** Two nodes and `count` simulated cameras added as ONVIF channels (on demand: nobody watches, so no ingest runs; the channels are still leased). */
+function camerasInACluster(count: number, args: string[] = []) {
+  const ctx = {
+    host: undefined as unknown as OnvifSimHost,
+    cluster: undefined as unknown as GatewayCluster,
+    cams: [] as OnvifDeviceSim[],
+    ids: [] as string[],
+  };
   const node = (id: string): ClusterNodeProcess => {
-    const n = cluster.nodes.get(id);
+    const n = ctx.cluster.nodes.get(id);
     if (!n) throw new Error(`${id} is not running`);
     return n;
   };
   const statusOn = async (nodeId: string): Promise<EventsStatus[]> => (await node(nodeId).json<{ items: EventsStatus[] }>('/api/onvif/events/status')).items;
-  const incidentsOf = async (nodeId: string, channelId: string, type: string): Promise<Incident[]> =>
-    (await node(nodeId).json<{ items: Incident[] }>(`/api/incidents?sourceKind=onvif&sourceId=${channelId}&type=${type}`)).items;
   /** Each camera's subscriber, when both nodes agree and that node says subscribed. */
   const subscribers = async (): Promise<Map<string, string> | undefined> => {
     const [a, b] = await Promise.all([statusOn('node-a'), statusOn('node-b')]);
     const out = new Map<string, string>();
-    for (const id of ids) {
+    for (const id of ctx.ids) {
       const sa = a.find((s) => s.channelId === id);
       const sb = b.find((s) => s.channelId === id);
       if (!sa?.node || sa.node !== sb?.node) return undefined;
@@ -48,34 +48,44 @@ describe('ONVIF camera events and PTZ in a cluster', () => {
     }
     return out;
   };
-  const livePullPoints = (cam: OnvifDeviceSim) => cam.pullPoints.live().length;
 
   before(async () => {
-    host = await OnvifSimHost.start({ discovery: false });
-    for (let i = 1; i <= 4; i++) {
-      cams.push(await host.addDevice({ name: `cam-${i}`, username: USER, password: PASSWORD, rtsp: { main: `rtsp://127.0.0.1:9/cam${i}/main`, sub: `rtsp://127.0.0.1:9/cam${i}/sub` } }));
+    ctx.host = await OnvifSimHost.start({ discovery: false });
+    for (let i = 1; i <= count; i++) {
+      ctx.cams.push(await ctx.host.addDevice({ name: `cam-${i}`, username: USER, password: PASSWORD, rtsp: { main: `rtsp://127.0.0.1:9/cam${i}/main`, sub: `rtsp://127.0.0.1:9/cam${i}/sub` } }));
     }
-    cluster = await startGatewayCluster({
+    ctx.cluster = await startGatewayCluster({
       ttlSeconds: TTL_SECONDS, tickSeconds: 0.5,
-      args: ['--onvif.events.terminationSeconds', String(TERMINATION_SECONDS), '--onvif.events.pullTimeoutSeconds', '2', '--onvif.events.backoffSeconds.min', '1', '--onvif.events.backoffSeconds.max', '4'],
+      args: ['--onvif.events.terminationSeconds', String(TERMINATION_SECONDS), '--onvif.events.pullTimeoutSeconds', '2', '--onvif.events.backoffSeconds.min', '1', '--onvif.events.backoffSeconds.max', '4', ...args],
     });
-    await cluster.start('node-a');
-    await cluster.start('node-b');
+    await ctx.cluster.start('node-a');
+    await ctx.cluster.start('node-b');
     // Both nodes know each other before the cameras come, so each camera is placed once.
     await waitFor(async () => (await node('node-a').json<{ leases: { liveNodes: number } }>('/api/cluster')).leases.liveNodes === 2, 60_000, 'two live nodes');
-    for (const [i, cam] of cams.entries()) {
-      // On demand: nobody watches, so no ingest runs (the RTSP URLs lead nowhere); the channel is still leased.
+    for (const [i, cam] of ctx.cams.entries()) {
       const added = await node('node-a').json<{ id: string }>('/api/onvif/channels', {
         method: 'POST', body: JSON.stringify({ host: cam.host, port: cam.port, username: USER, password: PASSWORD, name: `摄像机 ${i + 1}`, mode: 'on-demand' }),
       });
-      ids.push(added.id);
+      ctx.ids.push(added.id);
     }
   });
 
   after(async () => {
-    await cluster?.close();
-    await host?.close();
+    await ctx.cluster?.close();
+    await ctx.host?.close();
   });
+
+  return { ctx, node, statusOn, subscribers };
+}
+
+const livePullPoints = (cam: OnvifDeviceSim) => cam.pullPoints.live().length;
+
+describe('ONVIF camera events and PTZ in a cluster', () => {
+  const { ctx, node, statusOn, subscribers } = camerasInACluster(4);
+  const { cams, ids } = ctx;
+  const cluster = { kill: (id: string) => ctx.cluster.kill(id) };
+  const incidentsOf = async (nodeId: string, channelId: string, type: string): Promise<Incident[]> =>
+    (await node(nodeId).json<{ items: Incident[] }>(`/api/incidents?sourceKind=onvif&sourceId=${channelId}&type=${type}`)).items;
 
   test('each camera has one PullPoint, by the node holding its lease; both nodes list every channel with that node', async (t) => {
     const placed = await waitFor(async () => {
@@ -87,8 +97,8 @@ describe('ONVIF camera events and PTZ in a cluster', () => {
     await new Promise((r) => setTimeout(r, 3000));
     assert.deepEqual(cams.map(livePullPoints), [1, 1, 1, 1]);
     assert.deepEqual(await subscribers(), placed);
-    const cluster = await node('node-a').json<{ nodes: Array<{ nodeId: string; held?: number }> }>('/api/cluster');
-    t.diagnostic(`leases: ${JSON.stringify(cluster.nodes)}`);
+    const leases = await node('node-a').json<{ nodes: Array<{ nodeId: string; held?: number }> }>('/api/cluster');
+    t.diagnostic(`leases: ${JSON.stringify(leases.nodes)}`);
     // The other node says where, without subscribing.
     for (const [id, holder] of placed) {
       const other = holder === 'node-a' ? 'node-b' : 'node-a';
@@ -117,6 +127,23 @@ describe('ONVIF camera events and PTZ in a cluster', () => {
       assert.equal((await node(nodeId).api(`/api/channels/${ids[0]}/ptz`, { method: 'POST', body: '{}' })).status, 200);
       assert.equal(cams[0]!.ptz.moving, false);
     }
+  });
+
+  test('a disabled channel is leased by no node: its events are off with the reason on both nodes; enabled again, one node subscribes', async () => {
+    const channelId = ids[3]!;
+    const cam = cams[3]!;
+    await node('node-b').json(`/api/channels/${channelId}`, { method: 'PATCH', body: JSON.stringify({ enabled: false }) });
+    await waitFor(async () => {
+      const both = await Promise.all([statusOn('node-a'), statusOn('node-b')]);
+      const mine = both.map((items) => items.find((s) => s.channelId === channelId));
+      return mine.every((s) => s?.state === 'off' && s.reason === 'the channel is disabled' && s.node === null) && livePullPoints(cam) === 0;
+    }, 60_000, 'events off on both nodes and the camera unsubscribed');
+    await node('node-a').json(`/api/channels/${channelId}`, { method: 'PATCH', body: JSON.stringify({ enabled: true }) });
+    const placed = await waitFor(async () => {
+      const s = await subscribers();
+      return s && livePullPoints(cam) === 1 ? s : undefined;
+    }, 60_000, 'the channel subscribed again by one node');
+    assert.ok(placed.has(channelId));
   });
 
   test('the node holding a camera is killed: the other subscribes it within the lease time; a repeated event raises nothing, a new one raises', async (t) => {
@@ -164,5 +191,20 @@ describe('ONVIF camera events and PTZ in a cluster', () => {
 
     // The dead node's PullPoint ends at its termination time; then the camera has one again.
     await waitFor(() => livePullPoints(cam) === 1 || undefined, (TERMINATION_SECONDS + 30) * 1000, 'the orphaned PullPoint expiring');
+  });
+});
+
+describe('ONVIF camera events in a cluster whose nodes run no video', () => {
+  const { ctx, node, subscribers } = camerasInACluster(2, ['--video.enabled', 'false']);
+
+  test('the nodes lease the ONVIF channels themselves: each camera has one PullPoint, by its lease holder', async (t) => {
+    const placed = await waitFor(async () => {
+      const s = await subscribers();
+      return s && ctx.cams.every((c) => livePullPoints(c) === 1) ? s : undefined;
+    }, 90_000, 'every camera subscribed by one node');
+    t.diagnostic(`subscribers: ${JSON.stringify(Object.fromEntries(placed))}`);
+    const leases = await node('node-b').json<{ nodes: Array<{ nodeId: string; held: number }> }>('/api/cluster');
+    assert.equal(leases.nodes.reduce((n, x) => n + x.held, 0), 2, 'both channels leased');
+    for (const [id, holder] of placed) assert.equal(leases.nodes.find((n) => n.nodeId === holder)!.held >= 1, true, `${id}: its holder holds a lease`);
   });
 });
