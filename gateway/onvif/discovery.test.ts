@@ -58,6 +58,8 @@ describe('WS-Discovery', () => {
       location: 'city/hangzhou',
     });
     assert.equal(byEndpoint['urn:uuid:axis-1']?.name, 'AXIS P1375');
+    assert.equal(report.duplicates, 2, 'the repeated and the second-address answers are merged, and counted');
+    assert.ok(report.lastFoundMs !== undefined && report.lastFoundMs < 1500, `last device found at ${report.lastFoundMs} ms`);
   });
 
   it('bounds a flooding sender per host and counts malformed answers without throwing', async () => {

@@ -16,6 +16,8 @@ import { at, elements, textAt } from './xml-read.ts';
 export const WS_DISCOVERY = { host: '239.255.255.250', port: 3702 } as const;
 const DEFAULT_MAX_DEVICES = 256;
 const DEFAULT_MAX_PER_HOST = 4;
+/** XAddrs kept per device: a host repeating one endpoint with ever new addresses grows nothing. */
+const MAX_XADDRS = 8;
 
 export interface DiscoveryReport {
   devices: DiscoveredDevice[];
@@ -23,6 +25,10 @@ export interface DiscoveryReport {
   malformed: number;
   /** Matches beyond maxPerHost from one sender, or beyond maxDevices in all. */
   ignored: number;
+  /** Matches of an endpoint already found (merged into it: its XAddrs added). */
+  duplicates: number;
+  /** From the first Probe sent to the last new device (how much of the timeout answers needed); undefined when none. */
+  lastFoundMs?: number;
 }
 
 export function probeMessage(messageId: string): string {
@@ -45,7 +51,8 @@ export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger 
   const probe = Buffer.from(probeMessage(messageId), 'utf8');
   const maxDevices = opts.maxDevices ?? DEFAULT_MAX_DEVICES;
   const maxPerHost = opts.maxPerHost ?? DEFAULT_MAX_PER_HOST;
-  const report: DiscoveryReport = { devices: [], malformed: 0, ignored: 0 };
+  const report: DiscoveryReport = { devices: [], malformed: 0, ignored: 0, duplicates: 0 };
+  let probedAt = Date.now();
   const byEndpoint = new Map<string, DiscoveredDevice>();
   const perHost = new Map<string, number>();
   const sockets: dgram.Socket[] = [];
@@ -64,7 +71,8 @@ export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger 
     for (const device of matches) {
       const known = byEndpoint.get(device.endpoint);
       if (known) {
-        for (const x of device.xaddrs) if (!known.xaddrs.includes(x)) known.xaddrs.push(x);
+        report.duplicates++;
+        for (const x of device.xaddrs) if (!known.xaddrs.includes(x) && known.xaddrs.length < MAX_XADDRS) known.xaddrs.push(x);
         continue;
       }
       const count = perHost.get(rinfo.address) ?? 0;
@@ -74,6 +82,7 @@ export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger 
       }
       perHost.set(rinfo.address, count + 1);
       byEndpoint.set(device.endpoint, device);
+      report.lastFoundMs = Date.now() - probedAt;
     }
     if (byEndpoint.size >= maxDevices) finish();
   };
@@ -101,6 +110,7 @@ export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger 
     );
 
   const timer = setTimeout(finish, opts.timeoutMs);
+  probedAt = Date.now();
   try {
     for (const address of opts.interfaces ?? ipv4Interfaces()) {
       const socket = await open(address).catch((err: Error) => {
