@@ -13,7 +13,7 @@ import pino from 'pino';
 import { findFfmpeg } from '../gateway/video/ffmpeg/locate.ts';
 import { IngestSupervisor, type IngestStatus } from '../gateway/video/ingest/supervisor.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-import { CLIP_DIR, startSilentServer, startVideoGateway, statusOf } from './helpers/video.ts';
+import { CLIP_DIR, startSilentServer, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
 
 /** Far above any real stop (a run killed needs at most its 3 s SIGTERM grace); only a stop that never ends reaches it. */
@@ -33,7 +33,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Pids of live processes whose command line holds `fragment` (Linux /proc). */
+/** Pids of live processes whose command line holds `fragment` (Linux /proc: each argument ends with NUL). */
 function processesWith(fragment: string): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
@@ -73,9 +73,10 @@ test('an ingest stopped at once, or a few ms after it starts, spawns no ffmpeg a
   const log = pino({ level: 'silent' });
   try {
     for (let i = 0; i < 20; i++) {
-      const path = `/close-${i}`;
+      // Its own path: /close-1 and not /close-1x is found below by the NUL that ends the argument.
+      const url = `rtsp://127.0.0.1:${silent.port}/close-${i}`;
       const sup = new IngestSupervisor(
-        { channelId: `close-${i}`, input: { kind: 'rtsp', url: `rtsp://127.0.0.1:${silent.port}${path}` }, transcode: 'auto', gopSeconds: 1 },
+        { channelId: `close-${i}`, input: { kind: 'rtsp', url }, transcode: 'auto', gopSeconds: 1 },
         { ffmpegPath: ffmpeg.path, ffmpegMajor: ffmpeg.major, hlsDir: join(dir, `hls-${i}`), segmentSeconds: 1, listSize: 3, watchdogMs: 60_000, ioTimeoutSeconds: 60, backoff: { initialMs: 300, maxMs: 1500 } },
         log,
       );
@@ -85,10 +86,10 @@ test('an ingest stopped at once, or a few ms after it starts, spawns no ffmpeg a
       try {
         await endsWithin(sup.stop(), `stop() ${i % 10} ms after start()`);
       } finally {
-        for (const pid of processesWith(`127.0.0.1:${silent.port}${path}`)) leftovers.add(pid);
+        for (const pid of processesWith(`${url}\0`)) leftovers.add(pid);
       }
       // A run killed by stop() has ended (and been reaped) by the time stop() resolves: nothing for this path is left.
-      assert.deepEqual(processesWith(`127.0.0.1:${silent.port}${path}`), [], `an ffmpeg outlived stop() (case ${i})`);
+      assert.deepEqual(processesWith(`${url}\0`), [], `an ffmpeg outlived stop() (case ${i})`);
       assert.equal(sup.status.state, 'offline');
       assert.equal(sup.status.reason, 'stopped');
     }
@@ -120,22 +121,30 @@ test('an HLS directory that cannot be made ends no supervision: the run says why
 
 // The case seen in the suite: a gateway closed while an H.264 source with B-frames switches from copying to transcoding.
 test('a gateway closed during the copy → transcode switch of a channel closes, and leaves no ffmpeg behind', { timeout: 300_000 }, async () => {
-  // Delays after the switch is logged: 0 lands in the clearing of the HLS directory before the transcoding run.
-  for (const delayMs of [0, 0, 1, 2, 5, 20]) {
+  // Closed this many ms after the switch is logged: 0 lands in the clearing of the HLS directory before the
+  // transcoding run (it hung there before the fix). 'online': once transcoding, with its ffmpeg seen running first,
+  // which shows the look for leftovers below finds a channel's ffmpeg.
+  for (const when of [0, 0, 1, 2, 5, 20, 'online'] as const) {
     const t: TestGateway = await startVideoGateway();
     // The channel id is in its ffmpeg's command line (its HLS and RTMP outputs): that is how a leftover is found.
-    const mark = `switch-${delayMs}-${Date.now()}`;
+    const mark = `switch-${when}-${Date.now()}`;
     try {
       const res = await t.call('engineer', { method: 'POST', url: '/api/channels', payload: { id: mark, name: mark, kind: 'rtsp', source: { url: sim!.url('avc-b') }, mode: 'always-on' } });
       assert.equal(res.statusCode, 201, res.body);
       await waitForSwitch(t, mark);
-      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      if (when === 'online') {
+        await waitFor(async () => {
+          const s = await statusOf(t, mark);
+          return s.state === 'online' && s.transcoding ? s : undefined;
+        }, 40_000, `${mark} online, transcoding`);
+        assert.ok(processesWith(mark).length > 0, 'the transcoding ffmpeg is found by its channel id');
+      } else if (when > 0) await new Promise((r) => setTimeout(r, when));
     } finally {
-      await endsWithin(t.stop(), `gw.close() ${delayMs} ms after the switch`).finally(() => {
+      await endsWithin(t.stop(), `gw.close() (${when} after the switch)`).finally(() => {
         for (const pid of processesWith(mark)) leftovers.add(pid);
       });
     }
-    assert.deepEqual(processesWith(mark), [], `an ffmpeg outlived gw.close() (${delayMs} ms after the switch)`);
+    assert.deepEqual(processesWith(mark), [], `an ffmpeg outlived gw.close() (${when} after the switch)`);
   }
 });
 
