@@ -192,6 +192,28 @@ describe('ONVIF camera events and PTZ in a cluster', () => {
     // The dead node's PullPoint ends at its termination time; then the camera has one again.
     await waitFor(() => livePullPoints(cam) === 1 || undefined, (TERMINATION_SECONDS + 30) * 1000, 'the orphaned PullPoint expiring');
   });
+
+  test('a node joining takes its share: each camera it takes was unsubscribed by the node handing it over before it subscribes', async (t) => {
+    const [survivor] = [...ctx.cluster.nodes.keys()];
+    await ctx.cluster.start('node-c');
+    const taken = await waitFor(async () => {
+      const [s, c] = await Promise.all([statusOn(survivor!), statusOn('node-c')]);
+      const byC: string[] = [];
+      for (const id of ids) {
+        const [here, there] = [s.find((x) => x.channelId === id), c.find((x) => x.channelId === id)];
+        if (!here?.node || here.node !== there?.node) return undefined;
+        if ((here.node === 'node-c' ? there : here).state !== 'subscribed') return undefined;
+        if (here.node === 'node-c') byC.push(id);
+      }
+      return byC.length === 2 && cams.every((c) => livePullPoints(c) === 1) ? byC : undefined;
+    }, 90_000, 'node-c subscribing its share, one PullPoint per camera');
+    t.diagnostic(`node-c took ${taken.join(', ')} from ${survivor}`);
+    for (const id of taken) {
+      const cam = cams[ids.indexOf(id)]!;
+      const steps = cam.received.filter((r) => r.operation === 'CreatePullPointSubscription' || r.operation === 'Unsubscribe').map((r) => r.operation);
+      assert.deepEqual(steps.slice(-2), ['Unsubscribe', 'CreatePullPointSubscription'], `${id}: let go, then subscribed by node-c`);
+    }
+  });
 });
 
 describe('ONVIF camera events in a cluster whose nodes run no video', () => {

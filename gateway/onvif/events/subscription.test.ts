@@ -133,3 +133,27 @@ test('a camera that answers empty pulls at once is not asked in a tight loop', a
   await sub.stop();
   assert.ok(pulls >= 1 && pulls <= 3, `${pulls} pulls in 1.5 s (one a second at most)`);
 });
+
+test('stop unsubscribes at once while the camera holds a pull open; events that pull still brings are handed on', async () => {
+  let answerPull: ((events: OnvifEvent[]) => void) | undefined;
+  let unsubscribed = 0;
+  const seen: OnvifEvent[] = [];
+  const sub = new EventSubscription({
+    createPullPoint: async () => ({
+      address: 'http://cam/pull', terminationAt: Date.now() + 60_000,
+      // A long poll the camera answers when it likes (here: when the test says).
+      pull: () => new Promise<OnvifEvent[]>((resolve) => (answerPull = resolve)),
+      renew: async () => Date.now() + 60_000,
+      unsubscribe: async () => void unsubscribed++,
+    }),
+  }, { terminationSeconds: 60, pullTimeoutSeconds: 30, messageLimit: 50, backoffSeconds: { min: 1, max: 2 } }, (events) => seen.push(...events), log);
+  sub.start();
+  await until('a pull open', () => answerPull !== undefined);
+  const stopping = sub.stop();
+  await until('unsubscribed while the pull is open', () => unsubscribed === 1);
+  // The camera answers the open pull with what it had queued for this subscription.
+  answerPull!([{ topic: 'tns1:RuleEngine/LineDetector/Crossed', at: Date.now(), source: {}, data: { ObjectId: '3' } }]);
+  await stopping;
+  await until('the last events handed on', () => seen.length === 1);
+  assert.equal(unsubscribed, 1, 'unsubscribed once');
+});

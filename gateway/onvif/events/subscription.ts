@@ -34,13 +34,17 @@ export interface PullPointMaker {
   createPullPoint(terminationSec: number): Promise<PullPoint>;
 }
 
-/** How long stop() waits for a pull the camera holds open (it cannot be cut short) before it lets go. */
+/** How long stop() waits for the Unsubscribe and for a pull the camera holds open (it cannot be cut short) before it lets go. */
 const STOP_GRACE_MS = 1000;
 
 export class EventSubscription {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private current: SubscriptionStatus = { state: 'starting', since: Date.now(), subscriptions: 0, renewals: 0, failures: 0, events: 0 };
+  /** The camera's subscription while there is one. */
+  private point: PullPoint | undefined;
+  /** Each subscription is let go once (stop() and the loop both may). */
+  private readonly leaving = new WeakMap<PullPoint, Promise<void>>();
 
   constructor(
     private readonly camera: PullPointMaker,
@@ -58,10 +62,21 @@ export class EventSubscription {
     this.loop ??= this.run();
   }
 
-  /** Stops pulling and unsubscribes (best effort, in the background when a pull is still open). */
+  /**
+   * Stops pulling and unsubscribes at once, without waiting for a pull the camera holds open (a camera
+   * answers it when the subscription ends): in a cluster the next node subscribes once this resolves.
+   */
   async stop(): Promise<void> {
     this.abort.abort();
-    if (this.loop) await Promise.race([this.loop, sleep(STOP_GRACE_MS)]);
+    const leaving = this.point && this.letGo(this.point);
+    if (this.loop) await Promise.race([Promise.all([this.loop, leaving]), sleep(STOP_GRACE_MS)]);
+  }
+
+  private letGo(point: PullPoint): Promise<void> {
+    let leaving = this.leaving.get(point);
+    if (!leaving) this.leaving.set(point, (leaving = unsubscribeQuietly(point, this.log)));
+    if (this.point === point) this.point = undefined;
+    return leaving;
   }
 
   private get stopped() {
@@ -81,6 +96,7 @@ export class EventSubscription {
       let point: PullPoint | undefined;
       try {
         point = await this.camera.createPullPoint(this.timing.terminationSeconds);
+        this.point = point;
         this.set({ state: 'subscribed', reason: undefined, subscriptions: this.current.subscriptions + 1 });
         this.log.info({ address: safeAddress(point.address) }, 'ONVIF events subscribed');
         if (await this.pullUntilFailure(point, () => (pauseMs = this.timing.backoffSeconds.min * 1000))) return;
@@ -89,7 +105,7 @@ export class EventSubscription {
         const reason = (err as Error).message;
         this.set({ state: 'failing', reason, failures: this.current.failures + 1, retryAt: Date.now() + pauseMs });
         this.log.warn({ reason, retryInMs: pauseMs }, 'ONVIF events subscription failed: subscribing again after a pause');
-        if (point) void unsubscribeQuietly(point, this.log);
+        if (point) void this.letGo(point);
         try {
           await sleep(pauseMs, undefined, { signal: this.abort.signal });
         } catch {
@@ -136,7 +152,7 @@ export class EventSubscription {
         await this.pause(Math.min(1000, timeoutSec * 1000));
       }
     }
-    await unsubscribeQuietly(point, this.log);
+    await this.letGo(point);
     return true;
   }
 }
