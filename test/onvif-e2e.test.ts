@@ -63,7 +63,7 @@ after(async () => {
 });
 
 test('discovery finds the camera over unicast WS-Discovery; added from that address, discovery then names its channel', async () => {
-  const res = await t.call('engineer', { method: 'POST', url: '/api/onvif/discover', payload: { timeoutMs: 1500 } });
+  const res = await t.call('engineer', { method: 'POST', url: '/api/onvif/discover', payload: { timeoutMs: 3000 } });
   assert.equal(res.statusCode, 200, res.body);
   const found = (res.json() as { devices: Array<{ host: string; port: number; name?: string; registered: string | null }> }).devices;
   const mine = found.find((d) => d.port === camera.port);
@@ -74,7 +74,7 @@ test('discovery finds the camera over unicast WS-Discovery; added from that addr
   id = await api.add({ host: mine.host, port: mine.port }, {
     id: 'onvif-e2e', name: 'ONVIF 球机', mode: 'always-on', detectionProfile: 'any', events: { types: ['camera_motion', 'camera_tamper'] },
   });
-  const again = await t.call('engineer', { method: 'POST', url: '/api/onvif/discover', payload: { timeoutMs: 1500 } });
+  const again = await t.call('engineer', { method: 'POST', url: '/api/onvif/discover', payload: { timeoutMs: 3000 } });
   assert.equal((again.json() as { devices: Array<{ port: number; registered: string | null }> }).devices.find((d) => d.port === camera.port)?.registered, id);
   const row = (await t.call('operator', { method: 'GET', url: `/api/channels/${id}` })).json() as { source: { url: string }; subSource?: { url: string }; onvif: { profiles: unknown } };
   assert.deepEqual([row.source.url, row.subSource?.url, row.onvif.profiles], [cams.url('main'), cams.url('sub'), { main: 'Profile_1', sub: 'Profile_2' }]);
@@ -105,6 +105,8 @@ test('detection decodes the sub-stream (640×360) and raises a person incident',
   const frame = t.gw.video!.frames.latestFrame(`${id}~sub`);
   assert.deepEqual([frame?.width, frame?.height], [640, 360], 'detection frames have the sub profile\'s size');
   assert.equal(t.gw.video!.frames.latestFrame(id), undefined, 'the main stream is not decoded for detection');
+  const sub = t.gw.video!.manager.status(`${id}~sub`);
+  assert.deepEqual([sub?.state, sub?.input?.width, sub?.input?.height], ['online', 640, 360], 'the sub-stream runs for the detector');
   const status = (await t.call('operator', { method: 'GET', url: '/api/detection/status' })).json() as { channels: Array<{ channelId: string; state: string; alarms: number }> };
   const mine = status.channels.find((c) => c.channelId === id);
   assert.equal(mine?.state, 'running');
