@@ -4,11 +4,14 @@
 // answers twice (SOAP-over-UDP lets a sender repeat a datagram), so half the
 // matches are duplicates to merge. Beside them one flooding host (127.0.0.1)
 // answers every probe 50 times with made-up endpoints: maxPerHost bounds it.
-// Probes go unicast to the simulators' responders; nothing leaves loopback.
-//   1. the library: discoverWithReport (found, time to the last new device, duplicates, ignored, memory);
-//   2. the product route POST /api/onvif/discover of a gateway in this process
-//      (onvif.discovery.unicastTo pointed at the responders), after importing
-//      some of the cameras, so their `registered` flags are checked.
+// Probes go unicast; nothing leaves loopback. Three runs:
+//   1. the library, Probe to the simulators' responders (unicastTo): found, time to the
+//      last new device, duplicates merged, flood ignored, memory;
+//   2. the library, every address of the cameras' range probed (onvif.discovery.ranges:
+//      what finds cameras behind routers; each camera answers at its own address);
+//   3. the product route POST /api/onvif/discover of a gateway in this process, set up
+//      with the range and the flooder, after importing some of the cameras, so their
+//      `registered` flags are checked.
 //   node --import tsx --expose-gc bench/onvif-discovery.ts [cameras] [registered]
 import { performance } from 'node:perf_hooks';
 import { discoverWithReport } from '../gateway/onvif/discovery.ts';
@@ -29,39 +32,47 @@ const heapMiB = () => {
 };
 const mib = (n: number) => Number(n.toFixed(1));
 
-const cameras = await OnvifSimHost.start({ addressPerDevice: true, discovery: { flood: 2 } });
+const cameras = await OnvifSimHost.start({ addressPerDevice: true, discoveryPerDevice: true, discovery: { flood: 2 } });
 const flooder = await OnvifSimHost.start({ discovery: { flood: FLOOD, floodDistinct: true } });
+for (let n = 0; n < CAMERAS; n++) {
+  await cameras.addDevice({ name: `bench-${n}`, serial: `BENCH-${n}`, username: 'admin', password: PASSWORD, rtsp: { main: `rtsp://127.0.0.1:9/d${n}/main` } });
+}
+await flooder.addDevice({ name: 'flooder', username: 'admin', password: PASSWORD, rtsp: { main: 'rtsp://127.0.0.1:9/flood/main' } });
+const range = `${cameras.all()[0]!.host}-${cameras.all().at(-1)!.host}`;
 const gateway = await startTestGateway({
-  // The helper keeps the multicast Probe on 127.0.0.1 (onvif.discovery.interfaces); the responders are reached by unicast.
-  argv: ['--log.level', 'warn', '--onvif.discovery.maxPerHost', String(MAX_PER_HOST),
-    '--onvif.discovery.unicastTo', JSON.stringify([cameras.discoveryAddress, flooder.discoveryAddress])],
+  // The helper keeps the multicast Probe on 127.0.0.1 (onvif.discovery.interfaces); the rest is unicast on loopback.
+  argv: ['--log.level', 'warn', '--onvif.discovery.maxPerHost', String(MAX_PER_HOST), '--onvif.discovery.unicastTo', JSON.stringify([flooder.discoveryAddress]),
+    '--onvif.discovery.ranges', JSON.stringify([range]), '--onvif.discovery.rangePort', String(cameras.rangePort)],
 });
 try {
-  for (let n = 0; n < CAMERAS; n++) {
-    await cameras.addDevice({ name: `bench-${n}`, serial: `BENCH-${n}`, username: 'admin', password: PASSWORD, rtsp: { main: `rtsp://127.0.0.1:9/d${n}/main` } });
-  }
-  await flooder.addDevice({ name: 'flooder', username: 'admin', password: PASSWORD, rtsp: { main: 'rtsp://127.0.0.1:9/flood/main' } });
-  const targets = [cameras.discoveryAddress!, flooder.discoveryAddress!];
-
-  // 1. The library.
-  const heapBefore = heapMiB();
-  const rssBefore = process.memoryUsage().rss / 2 ** 20;
-  let started = performance.now();
-  const report = await discoverWithReport({ timeoutMs: TIMEOUT_MS, interfaces: [], unicastTo: targets, maxPerHost: MAX_PER_HOST, maxDevices: 2000 });
-  const libraryMs = performance.now() - started;
-  const heapPeak = process.memoryUsage().heapUsed / 2 ** 20;
-  const heapRetained = heapMiB(); // the report still held
   const simulated = new Set(cameras.all().map((d) => d.endpoint));
-  const realFound = report.devices.filter((d) => simulated.has(d.endpoint)).length;
-  const fromFlooder = report.devices.filter((d) => d.address === flooder.discoveryAddress!.host).length;
+  const library = async (how: { unicastTo: Array<{ host: string; port: number }>; ranges?: string[]; rangePort?: number }) => {
+    const heapBefore = heapMiB();
+    const started = performance.now();
+    const report = await discoverWithReport({ timeoutMs: TIMEOUT_MS, interfaces: [], maxPerHost: MAX_PER_HOST, maxDevices: 2000, ...how });
+    const tookMs = performance.now() - started;
+    const heapPeak = process.memoryUsage().heapUsed / 2 ** 20;
+    const heapRetained = heapMiB(); // the report still held
+    return {
+      found: report.devices.length, camerasFound: report.devices.filter((d) => simulated.has(d.endpoint)).length,
+      fromFlooder: report.devices.filter((d) => d.address === flooder.discoveryAddress!.host).length,
+      duplicatesMerged: report.duplicates, ignored: report.ignored, malformed: report.malformed,
+      lastNewDeviceMs: report.lastFoundMs, tookMs: Math.round(tookMs),
+      memory: { heapDeltaMiB: mib(heapPeak - heapBefore), heapRetainedMiB: mib(heapRetained - heapBefore), rssMiB: mib(process.memoryUsage().rss / 2 ** 20) },
+    };
+  };
+  // 1. The library, to the responders.
+  const toResponders = await library({ unicastTo: [cameras.discoveryAddress!, flooder.discoveryAddress!] });
+  // 2. The library, the cameras' address range (and the flooder).
+  const byRange = await library({ unicastTo: [flooder.discoveryAddress!], ranges: [range], rangePort: cameras.rangePort });
 
-  // 2. The product route, some cameras registered first (bulk import of kind=onvif rows).
+  // 3. The product route, some cameras registered first (bulk import of kind=onvif rows).
   const picked = cameras.all().slice(0, REGISTERED);
   const imported = await gateway.call('engineer', {
     method: 'POST', url: '/api/import?entity=channels&mode=valid',
     payload: picked.map((d, i) => ({ kind: 'onvif', name: `已登记 ${i}`, host: d.host, port: d.port, username: 'admin', password: PASSWORD, enabled: false })),
   });
-  started = performance.now();
+  const started = performance.now();
   const res = await gateway.call('engineer', { method: 'POST', url: '/api/onvif/discover', payload: { timeoutMs: TIMEOUT_MS } });
   const routeMs = performance.now() - started;
   const answer = res.json() as { devices: Array<{ endpoint: string; host?: string; registered: string | null }>; tookMs: number };
@@ -76,16 +87,18 @@ try {
       flooder: { host: flooder.discoveryAddress!.host, answers: FLOOD, distinctEndpoints: true }, maxPerHost: MAX_PER_HOST, timeoutMs: TIMEOUT_MS,
     },
     library: {
-      found: report.devices.length, camerasFound: realFound, fromFlooder, duplicatesMerged: report.duplicates, ignored: report.ignored, malformed: report.malformed,
-      lastNewDeviceMs: report.lastFoundMs, tookMs: Math.round(libraryMs), note: 'tookMs is the timeout waited out; lastNewDeviceMs is when the last camera was found',
-      memory: { heapDeltaMiB: mib(heapPeak - heapBefore), heapRetainedMiB: mib(heapRetained - heapBefore), rssMiB: mib(process.memoryUsage().rss / 2 ** 20), rssBeforeMiB: mib(rssBefore), gc: Boolean(gc), note: `process-wide: ${CAMERAS} simulated cameras and a gateway share this process` },
+      note: 'tookMs includes the timeout waited out after the last Probe; lastNewDeviceMs is when the last camera was found. Memory is process-wide: the simulated cameras and a gateway share this process',
+      gc: Boolean(gc),
+      toResponders,
+      byRange: { range, rangePort: cameras.rangePort, ...byRange },
     },
     route: {
+      config: { ranges: [range], unicastTo: 'the flooder' },
       status: res.statusCode, found: answer.devices.length, tookMs: answer.tookMs, roundTripMs: Math.round(routeMs),
       imported: { status: imported.statusCode, written: (imported.json() as { written?: number }).written },
       registered: answer.devices.filter((d) => d.registered !== null).length, registeredFlagsRight: flaggedRight,
     },
-    responders: { cameras: cameras.discovery?.counts, flooder: flooder.discovery?.counts },
+    responders: { shared: cameras.discovery?.counts, flooder: flooder.discovery?.counts },
   }, null, 2));
 } finally {
   await gateway.stop();

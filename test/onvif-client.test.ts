@@ -177,6 +177,19 @@ describe('ONVIF client against the simulator', () => {
     assert.equal(report.devices.length, 4, 'a flooding host is bounded');
     assert.ok(report.malformed >= 1 && report.ignored >= 1, JSON.stringify({ malformed: report.malformed, ignored: report.ignored }));
   });
+
+  it('finds cameras behind a router by probing an address range, one unicast Probe per address (loopback)', async () => {
+    const host = await OnvifSimHost.start({ addressPerDevice: true, discoveryPerDevice: true, discovery: false });
+    hosts.push(host);
+    const cams: Awaited<ReturnType<typeof host.addDevice>>[] = [];
+    for (let i = 0; i < 12; i++) cams.push(await host.addDevice({ ...CREDS, rtsp: RTSP, name: `Ranged ${i}` }));
+    // 127.0.1.0/28: .1–.14, twelve cameras and two addresses nobody answers on.
+    const report = await discoverWithReport({ timeoutMs: 1500, interfaces: [], ranges: ['127.0.1.0/28'], rangePort: host.rangePort, maxPerHost: 1 });
+    assert.deepEqual(report.devices.map((d) => d.address).sort(), cams.map((c) => c.host).sort(), 'each camera found at its own address');
+    assert.deepEqual(report.devices.find((d) => d.address === cams[3]?.host)?.xaddrs, [cams[3]?.xaddr]);
+    assert.equal(report.ignored, 0);
+    await assert.rejects(discoverWithReport({ timeoutMs: 500, interfaces: [], ranges: ['127.0.1.0/33'] }), kind('malformed'));
+  });
 });
 
 const refusals = (dev: { received: Array<{ operation: string; auth: string; refusal?: string }> }) =>

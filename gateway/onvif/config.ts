@@ -1,6 +1,7 @@
 // The ONVIF room's configuration section: adding cameras (inspect, discovery,
 // bulk import). The events keys are the PTZ/events side's.
 import { Type, type Static } from '@sinclair/typebox';
+import { RANGE_PATTERN } from './discovery-ranges.ts';
 import { OnvifEventsConfig } from './events/config.ts';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
@@ -21,6 +22,9 @@ export const OnvifConfig = Type.Object(
         maxPerHost: Type.Integer({ minimum: 1, maximum: 64 }),
         /** Responders probed by unicast as well (a simulator on loopback, a camera in another subnet). */
         unicastTo: Type.Array(Type.Object({ host: Type.String({ minLength: 1 }), port: Port }, { additionalProperties: false })),
+        /** Subnets multicast does not reach (behind routers): every address probed by unicast, at rangePort. */
+        ranges: Type.Array(Type.String({ pattern: RANGE_PATTERN, 'x-message': 'must be a.b.c.d, a.b.c.d/nn (nn 8–32) or a.b.c.d-e.f.g.h' }), { maxItems: 256 }),
+        rangePort: Port,
       },
       { additionalProperties: false },
     ),

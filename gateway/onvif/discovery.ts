@@ -1,5 +1,6 @@
 // WS-Discovery (ONVIF Core §7): one Probe for NetworkVideoTransmitters sent to
-// 239.255.255.250:3702 from each interface address (and unicast where asked),
+// 239.255.255.250:3702 from each interface address (and unicast where asked:
+// responders by address, every address of configured ranges),
 // ProbeMatches collected until the deadline. Everything that comes back is
 // untrusted: parsed with the safe XML, deduplicated by endpoint, bounded per
 // sender and in total; what is malformed or beyond a bound is counted, not thrown.
@@ -10,12 +11,17 @@ import type { Logger } from 'pino';
 import type { XmlElement } from '../xml/safe-xml.ts';
 import { OnvifError } from './types.ts';
 import type { DiscoverOptions, DiscoveredDevice } from './types.ts';
+import { rangeAddresses } from './discovery-ranges.ts';
 import { parseOnvifXml } from './soap/parse.ts';
 import { at, elements, textAt } from './xml-read.ts';
 
 export const WS_DISCOVERY = { host: '239.255.255.250', port: 3702 } as const;
 const DEFAULT_MAX_DEVICES = 256;
 const DEFAULT_MAX_PER_HOST = 4;
+/** Range probes sent per batch, one batch every 10 ms (10 000 a second, about 6 MB/s): a /16 is not one burst. */
+const RANGE_BATCH = 100;
+const RANGE_PAUSE_MS = 10;
+const RECEIVE_BUFFER_BYTES = 1 << 20;
 /** XAddrs kept per device: a host repeating one endpoint with ever new addresses grows nothing. */
 const MAX_XADDRS = 8;
 
@@ -47,6 +53,7 @@ export async function discover(opts: DiscoverOptions & { log?: Logger }): Promis
 }
 
 export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger }): Promise<DiscoveryReport> {
+  const rangeTargets = opts.ranges?.length ? rangeAddresses(opts.ranges) : []; // a bad range throws before anything is sent
   const messageId = `uuid:${randomUUID()}`;
   const probe = Buffer.from(probeMessage(messageId), 'utf8');
   const maxDevices = opts.maxDevices ?? DEFAULT_MAX_DEVICES;
@@ -56,8 +63,12 @@ export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger 
   const byEndpoint = new Map<string, DiscoveredDevice>();
   const perHost = new Map<string, number>();
   const sockets: dgram.Socket[] = [];
+  let finished = false;
   let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finish = resolve));
+  const done = new Promise<void>((resolve) => (finish = () => {
+    finished = true;
+    resolve();
+  }));
 
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo) => {
     let matches: DiscoveredDevice[];
@@ -98,18 +109,33 @@ export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger 
         resolve();
       });
     });
+    try {
+      // Hundreds of ProbeMatches can arrive at once (a range scan): room for them beyond the 208 KiB default (the kernel caps it at rmem_max).
+      socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+    } catch (err) {
+      opts.log?.debug({ err: (err as Error).message }, 'WS-Discovery: receive buffer left at its default');
+    }
     sockets.push(socket);
     return socket;
   };
-  const send = (socket: dgram.Socket, host: string, port: number) =>
-    new Promise<void>((resolve) =>
+  const send = (socket: dgram.Socket, host: string, port: number, quiet = false) =>
+    new Promise<boolean>((resolve) =>
       socket.send(probe, port, host, (err) => {
-        if (err) opts.log?.warn({ host, port, err: err.message }, 'WS-Discovery probe not sent');
-        resolve();
+        if (err && !quiet) opts.log?.warn({ host, port, err: err.message }, 'WS-Discovery probe not sent');
+        resolve(!err);
       }),
     );
+  const sendRanges = async (socket: dgram.Socket, port: number) => {
+    let unsent = 0;
+    for (let i = 0; i < rangeTargets.length && !finished; i += RANGE_BATCH) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, RANGE_PAUSE_MS));
+      const sent = await Promise.all(rangeTargets.slice(i, i + RANGE_BATCH).map((host) => send(socket, host, port, true)));
+      unsent += sent.filter((ok) => !ok).length;
+    }
+    opts.log?.info({ addresses: rangeTargets.length, unsent, port }, 'WS-Discovery: ranges probed'); // one line, not one per address
+  };
 
-  const timer = setTimeout(finish, opts.timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
   probedAt = Date.now();
   try {
     for (const address of opts.interfaces ?? ipv4Interfaces()) {
@@ -127,11 +153,14 @@ export async function discoverWithReport(opts: DiscoverOptions & { log?: Logger 
       }
       await send(socket, WS_DISCOVERY.host, WS_DISCOVERY.port);
     }
-    if (opts.unicastTo?.length) {
+    if (opts.unicastTo?.length || rangeTargets.length) {
       const socket = await open();
-      for (const to of opts.unicastTo) await send(socket, to.host, to.port);
+      for (const to of opts.unicastTo ?? []) await send(socket, to.host, to.port);
+      await sendRanges(socket, opts.rangePort ?? WS_DISCOVERY.port);
     }
     if (sockets.length === 0) throw new OnvifError('unreachable', 'WS-Discovery: no interface to probe from');
+    // Answers are collected for timeoutMs after the last Probe (a large range takes a while to send).
+    timer = setTimeout(finish, opts.timeoutMs);
     await done;
   } finally {
     clearTimeout(timer);

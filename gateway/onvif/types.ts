@@ -135,8 +135,12 @@ export interface DiscoverOptions {
   timeoutMs: number;
   /** Addresses to send from; default all IPv4 non-internal. */
   interfaces?: string[];
-  /** Tests: probe these unicast too. */
+  /** Responders probed by unicast too (a camera in another subnet; the simulator in tests). */
   unicastTo?: Array<{ host: string; port: number }>;
+  /** Address ranges probed by unicast, one Probe per address ('10.1.2.0/24', '10.1.3.10-10.1.3.200'): subnets multicast does not reach. */
+  ranges?: string[];
+  /** The WS-Discovery port of the range addresses (default 3702). */
+  rangePort?: number;
   maxDevices?: number;
   maxPerHost?: number;
 }

@@ -143,6 +143,7 @@ export function startOnvifHttp(config: OnvifConfig, deps: OnvifHttpDeps) {
           timeoutMs: (req.body as { timeoutMs?: number } | undefined)?.timeoutMs ?? d.timeoutMs,
           ...(d.interfaces.length ? { interfaces: d.interfaces } : {}),
           ...(d.unicastTo.length ? { unicastTo: d.unicastTo } : {}),
+          ...(d.ranges.length ? { ranges: d.ranges, rangePort: d.rangePort } : {}),
           maxDevices: d.maxDevices, maxPerHost: d.maxPerHost, log,
         });
       } catch (err) {

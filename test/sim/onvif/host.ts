@@ -18,10 +18,18 @@ export interface OnvifSimHostOptions {
    * hundreds of hosts to a client that bounds answers per sender. Linux only.
    */
   addressPerDevice?: boolean;
+  /**
+   * Each camera also answers Probes sent to its own address, on one port shared by all
+   * (`rangePort`; any free one by default): what a client probing an address range reaches.
+   */
+  discoveryPerDevice?: boolean | { port: number };
 }
 
 export class OnvifSimHost {
   private added = 0;
+  private readonly ownResponders = new Map<OnvifDeviceSim, WsDiscoveryResponder>();
+  /** The port every camera answers Probes on at its own address (discoveryPerDevice). */
+  rangePort: number | undefined;
   private constructor(private readonly o: OnvifSimHostOptions, readonly discovery: WsDiscoveryResponder | undefined, private readonly devices: Set<OnvifDeviceSim>) {}
 
   static async start(o: OnvifSimHostOptions = {}): Promise<OnvifSimHost> {
@@ -39,11 +47,20 @@ export class OnvifSimHost {
     this.added++;
     const dev = await new OnvifDeviceSim({ host, ...options }).listen();
     this.devices.add(dev);
+    const own = this.o.discoveryPerDevice;
+    if (own) {
+      this.rangePort ??= typeof own === 'object' ? own.port : undefined;
+      const responder = await WsDiscoveryResponder.start(() => [dev], { host: dev.host, port: this.rangePort ?? 0, behaviour: this.discovery?.behaviour ?? {} });
+      this.rangePort = responder.port;
+      this.ownResponders.set(dev, responder);
+    }
     return dev;
   }
 
   async removeDevice(dev: OnvifDeviceSim): Promise<void> {
     this.devices.delete(dev);
+    this.ownResponders.get(dev)?.close();
+    this.ownResponders.delete(dev);
     await dev.close();
   }
 
@@ -63,6 +80,8 @@ export class OnvifSimHost {
 
   async close(): Promise<void> {
     this.discovery?.close();
+    for (const responder of this.ownResponders.values()) responder.close();
+    this.ownResponders.clear();
     await Promise.all(this.all().map((d) => d.close()));
     this.devices.clear();
   }
