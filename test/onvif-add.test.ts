@@ -61,6 +61,7 @@ test('inspect reads the facts, profiles and stream URIs; nothing is saved; a clo
   const skewed = await post('/api/onvif/inspect', camera(devices[1]!));
   assert.equal(skewed.statusCode, 200, skewed.body);
   assert.ok(Math.abs(skewed.json().facts.clockSkewMs - 3 * 3600_000) < 60_000, `skew ${skewed.json().facts.clockSkewMs}`);
+  assert.equal(skewed.json().facts.clockSource, 'utc', 'the inspect answer says how the skew was measured');
   assert.deepEqual(skewed.json().warnings.map((w: { code: string }) => w.code), ['onvif_clock_skew']);
 
   assert.equal((await post('/api/onvif/inspect', camera(devices[0]!), 'operator')).statusCode, 403, 'engineers and admins only');
