@@ -81,10 +81,14 @@ describe('GB28181 live play', () => {
 
   test('disabling the channel stops its ffmpeg and the session: the device gets a BYE', async () => {
     const channelId = udpDevice.channelIds[0]!;
+    // Watched again first: on a busy machine this on-demand channel may have gone idle (its BYE sent) since the play test.
+    await playlist(t, channelId);
+    await waitFor(() => t.gw.gb28181!.live.list().some((s) => s.channelId === channelId) || undefined, 30_000, 'the live session');
     const byes = udpDevice.received.byes;
-    const stopped = new Promise<string>((resolve) => udpDevice.once('stopped', resolve));
+    let stoppedId: string | undefined;
+    udpDevice.once('stopped', (id: string) => (stoppedId = id));
     assert.equal((await t.call('engineer', { method: 'PATCH', url: `/api/channels/${channelId}`, payload: { enabled: false } })).statusCode, 200);
-    assert.equal(await stopped, channelId);
+    assert.equal(await waitFor(() => stoppedId, 20_000, 'the device stopped streaming'), channelId);
     assert.equal(udpDevice.received.byes, byes + 1);
     await waitFor(() => t.gw.gb28181!.live.list().every((s) => s.channelId !== channelId) || undefined, 3000, 'session gone');
   });
