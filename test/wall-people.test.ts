@@ -195,7 +195,7 @@ test('engineers have no People or API keys pages', async () => {
   await engineer.waitForSelector('[data-testid=console]', WAIT);
   assert.equal(await engineer.getAttribute('[data-testid=console]', 'data-tab'), 'channels');
   const tabs = await engineer.$$eval('.console-tabs a', (as) => as.map((a) => (a as HTMLElement).dataset.testid));
-  assert.deepEqual(tabs, ['console-tab-channels', 'console-tab-sensors', 'console-tab-import']);
+  assert.deepEqual(tabs, ['console-tab-channels', 'console-tab-sensors', 'console-tab-import', 'console-tab-onvif']);
   await engineer.context().close();
 });
 
