@@ -3,7 +3,9 @@
 // camera's password (a camera that refuses it, one that cannot be reached,
 // one that accepts it), credentials inside an RTSP URL, an RTMP push key, a
 // sensor's and a GB28181 device's password, the digest password of two upper
-// platforms (级联: one that accepts it, one that refuses it), a webhook URL's userinfo, and an
+// platforms (级联: one that accepts it, one that refuses it), an ONVIF camera's
+// password (added, steered, its events raising an incident, and a refused
+// inspect with a wrong one), a webhook URL's userinfo, and an
 // API key sent in a query string under a name nobody listed. Then every GET
 // route of the OpenAPI document is called as every role, the event stream
 // and /metrics are read, and none of it — nor the whole log — may carry any
@@ -20,6 +22,7 @@ import { openSse, type SseClient } from './helpers/sse.ts';
 import { TestUpper } from '../gateway/gb28181/cascade/test-upper.ts';
 import { CLIP_DIR, startVideoGateway, statusOf, waitFor } from './helpers/video.ts';
 import { startCameraSimulator, type CameraSimulator } from './sim/camera-sim.ts';
+import { OnvifSimHost, simEvents, type OnvifDeviceSim } from './sim/onvif/index.ts';
 
 const CAMERA_PASSWORD = 'Zq7#p@ss:w/rd%Lk9 é';
 const URL_PASSWORD = 'Uq4/r@t:x#Yy%2F';
@@ -28,12 +31,15 @@ const SENSOR_PASSWORD = 'sensor-P@ss/9#Qz';
 const GB_PASSWORD = 'gb-P@ss:7%Wv';
 const HOOK_PASSWORD = 'hook-P@ss:3#Jk';
 const UPPER_PASSWORD = 'up-P@ss:5#Hn/q';
+const ONVIF_PASSWORD = 'onvif-P@ss:8#Rt/w';
 const ROLES: Role[] = ['admin', 'engineer', 'operator', 'dispatcher'];
 
 let t: TestGateway;
 let sim: CameraSimulator;
 let events: SseClient;
 let uppers: TestUpper[] = [];
+let onvifHost: OnvifSimHost;
+let onvifCam: OnvifDeviceSim;
 let base: string;
 
 /** Every way a secret could be written down. */
@@ -58,12 +64,15 @@ before(async () => {
   const { token } = (await t.call('operator', { method: 'POST', url: '/api/url-tokens' })).json() as { token: string };
   events = await openSse(`${base}/api/events?access_token=${token}`);
   await sim.waitReady('gate');
+  onvifHost = await OnvifSimHost.start({ discovery: false });
+  onvifCam = await onvifHost.addDevice({ name: 'dome', username: 'admin', password: ONVIF_PASSWORD, rtsp: { main: sim.url('gate'), sub: sim.url('gate') } });
 });
 after(async () => {
   events?.close();
   await t?.stop();
   await sim?.stop();
   for (const upper of uppers) await upper.close();
+  await onvifHost?.close();
 });
 
 const post = async (url: string, payload: unknown) => {
@@ -84,11 +93,19 @@ test('planted secrets appear in no response, event, metric or log line', async (
   await addGbDevice(t, { id: '34020000001320000077', password: GB_PASSWORD });
   const hook = await post('/api/webhooks', { name: 'city', url: `http://hookuser:${encodeURIComponent(HOOK_PASSWORD)}@127.0.0.1:9/hook` });
   const incident = await post('/api/incidents', { type: 'gas_leak', severity: 'major', title: '燃气泄漏' });
+  // An ONVIF camera: added, steered, its tamper event raised; a wrong password refused (422) without echoing it.
+  const onvifId = String((await post('/api/onvif/channels', { host: onvifCam.host, port: onvifCam.port, username: 'admin', password: ONVIF_PASSWORD, name: '球机', mode: 'on-demand' })).id);
+  const refused = await t.call('admin', { method: 'POST', url: '/api/onvif/inspect', payload: { host: onvifCam.host, port: onvifCam.port, username: 'admin', password: `${ONVIF_PASSWORD}-wrong` } });
+  assert.equal(refused.statusCode, 422, refused.body);
+  assert.equal((await t.call('operator', { method: 'POST', url: `/api/channels/${onvifId}/ptz`, payload: { pan: 'left', panSpeed: 100 } })).statusCode, 200);
+  await waitFor(async () => (await t.call('admin', { method: 'GET', url: `/api/onvif/events/status?channelId=${onvifId}` })).json().items[0]?.state === 'subscribed' || undefined, 30_000, 'ONVIF events subscribed');
+  onvifCam.emit(simEvents.tamper(true));
+  await waitFor(async () => (await t.call('admin', { method: 'GET', url: `/api/incidents?type=camera_tamper&sourceId=${onvifId}` })).json().items.length > 0 || undefined, 30_000, 'the camera_tamper incident');
 
-  await waitFor(async () => (await statusOf(t, 'refused')).reason === 'auth failed' || undefined, 30_000, 'refused: auth failed');
-  await waitFor(async () => (await statusOf(t, 'unreachable')).reason === 'unreachable' || undefined, 30_000, 'unreachable');
-  await waitFor(async () => (await statusOf(t, 'accepted')).state === 'online' || undefined, 30_000, 'accepted: online');
-  await waitFor(async () => (await statusOf(t, 'in-url')).reason === 'auth failed' || undefined, 30_000, 'in-url: auth failed');
+  await waitFor(async () => (await statusOf(t, 'refused')).reason === 'auth failed' || undefined, 60_000, 'refused: auth failed');
+  await waitFor(async () => (await statusOf(t, 'unreachable')).reason === 'unreachable' || undefined, 60_000, 'unreachable');
+  await waitFor(async () => (await statusOf(t, 'accepted')).state === 'online' || undefined, 60_000, 'accepted: online');
+  await waitFor(async () => (await statusOf(t, 'in-url')).reason === 'auth failed' || undefined, 60_000, 'in-url: auth failed');
   await waitFor(() => uppers[0]?.registered || undefined, 30_000, 'registered with the first upper platform');
   await waitFor(() => t.logs().includes('wrong password') || undefined, 30_000, 'the second upper platform refused the password');
 
@@ -99,7 +116,7 @@ test('planted secrets appear in no response, event, metric or log line', async (
   const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
   // Each path parameter filled with the planted entities of its room.
   const idsFor = (path: string): string[] => {
-    if (path.startsWith('/api/channels/')) return ['refused', 'unreachable', 'accepted', 'in-url', 'drone'];
+    if (path.startsWith('/api/channels/')) return ['refused', 'unreachable', 'accepted', 'in-url', 'drone', onvifId];
     if (path.startsWith('/api/sensors/')) return ['gas-leak-1'];
     if (path.startsWith('/api/gb28181/')) return ['34020000001320000077'];
     if (path.startsWith('/api/webhooks/')) return [String(hook.id)];
@@ -132,6 +149,7 @@ test('planted secrets appear in no response, event, metric or log line', async (
     ['GB28181 password', forms(GB_PASSWORD)],
     ['webhook URL password', forms(HOOK_PASSWORD, 'hookuser')],
     ['upper platform password', forms(UPPER_PASSWORD)],
+    ['ONVIF camera password', forms(ONVIF_PASSWORD, 'admin').concat(forms(`${ONVIF_PASSWORD}-wrong`, 'admin'))],
     ['API key', forms(t.keys.operator).concat(forms(t.keys.admin))],
   ];
   const leaks: string[] = [];
