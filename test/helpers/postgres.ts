@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before } from 'node:test';
 import pg from 'pg';
-import { freePort, terminate, waitForPort } from './mosquitto.ts';
+import { freePort, waitForPort } from './mosquitto.ts';
 
 const run = promisify(execFile);
 
@@ -86,6 +86,15 @@ export async function startPostgres(): Promise<Postgres> {
   };
   const url = (db = 'postgres') => `postgres://gw@127.0.0.1:${port}/${db}`;
   await start();
+  /** pg_ctl's modes by signal: SIGINT fast (clients told, then disconnected), SIGQUIT immediate (backends killed, as a crash). */
+  const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
+    });
+  };
   return {
     port,
     pid: () => child?.pid,
@@ -97,18 +106,12 @@ export async function startPostgres(): Promise<Postgres> {
       await c.end();
       return url(name);
     },
-    stop: async (mode = 'fast') => {
-      // pg_ctl's modes by signal: SIGINT fast (clients told, then disconnected), SIGQUIT immediate (backends killed, as a crash).
-      const c = child;
-      if (!c || c.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        c.once('exit', () => resolve());
-        c.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
-      });
-    },
+    stop,
     start,
     close: async () => {
-      await terminate(child);
+      // Fast, not SIGTERM's smart shutdown, which waits for every client to leave: a PgBouncer still
+      // connected (closed after the server by test/cluster-pgbouncer) kept it waiting forever.
+      await stop('fast');
       rmSync(dir, { recursive: true, force: true });
     },
   };
