@@ -109,9 +109,17 @@ export async function startPostgres(): Promise<Postgres> {
     stop,
     start,
     close: async () => {
-      // Fast, not SIGTERM's smart shutdown, which waits for every client to leave: a PgBouncer still
-      // connected (closed after the server by test/cluster-pgbouncer) kept it waiting forever.
-      await stop('fast');
+      // A smart shutdown first (SIGTERM: it waits for the clients to leave, so a pool still open gets no
+      // "terminating connection" error after its test), then fast after 15 s: a PgBouncer still connected
+      // (closed after the server by test/cluster-pgbouncer) would have kept it waiting forever.
+      const c = child;
+      if (c && c.exitCode === null) {
+        const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+        c.kill('SIGTERM');
+        const timer = setTimeout(() => c.kill('SIGINT'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
