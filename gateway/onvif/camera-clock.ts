@@ -9,8 +9,7 @@ import type { Logger } from 'pino';
 import type { XmlElement } from '../xml/safe-xml.ts';
 import { localToUtc, parsePosixTz } from './posix-tz.ts';
 import type { AnswerSeen, SoapSession } from './soap/session.ts';
-import { OnvifError } from './types.ts';
-import type { ClockSource } from './types.ts';
+import { OnvifError, type ClockSource } from './types.ts';
 import { at, numberAt, textAt } from './xml-read.ts';
 
 const TDS = 'http://www.onvif.org/ver10/device/wsdl';
